@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ENV_VARIABLES, parseEnv } from '../lib/config/env';
+import pg from 'pg';
+import { bootstrap } from '../lib/db/bootstrap';
+import { checkConnection } from '../lib/db/check-connection';
+import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
+import { fail, say, UsageError } from './output';
+import { describeBootstrap, serve } from './serve';
+
+const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const HELP = `expand-contract: zero-downtime Postgres schema changes, the expand-contract way
+
+usage: expand-contract <command> [options]
+
+commands
+  dev        start the dashboard in development mode (embedded databases unless configured)
+  start      start the production build (run \`npm run build\` first)
+  db         start only the databases: apply the state schema, seed the demo, print the URLs
+  migrate    apply supabase/migrations to the state database and exit
+  help       show this text
+
+options
+  --port N   the dashboard's port (default: PORT or 3000)
+  --host H   the dashboard's address (default: HOST or 127.0.0.1)
+
+environment: ${ENV_VARIABLES.join(', ')} (see README.md)`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0] ?? 'help';
+  if (values.help || command === 'help') return say(HELP);
+
+  const env = parseEnv({ ...process.env, ...(values.port ? { PORT: values.port } : {}), ...(values.host ? { HOST: values.host } : {}) });
+  switch (command) {
+    case 'dev':
+    case 'start':
+      return serve({ dev: command === 'dev', env, projectDir });
+    case 'db': {
+      const boot = await bootstrap(env, { projectDir, log: (l) => say(`  ${l}`) });
+      for (const line of describeBootstrap(boot)) say(line);
+      say(`  psql "${boot.stateUrl}"`);
+      say(`  psql "${boot.targetUrl}"`);
+      say('  ready; press Ctrl-C to stop');
+      const stop = () => void boot.stop().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    case 'migrate': {
+      if (!env.DATABASE_URL) {
+        throw new UsageError('DATABASE_URL is not set: the embedded state database is migrated at every `npm run dev`');
+      }
+      await checkConnection('DATABASE_URL', env.DATABASE_URL);
+      const files = await readMigrationFiles(path.join(projectDir, 'supabase', 'migrations'));
+      const client = new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'expand-contract' });
+      await client.connect();
+      try {
+        const report = await applyMigrations(client, files);
+        for (const m of report.applied) say(`  applied ${m.file}`);
+        say(`  ${report.applied.length} applied, ${report.alreadyApplied} already applied`);
+        for (const file of report.changedSinceApplied) say(`  warning: ${file} changed after it was applied; applied SQL is never re-run`);
+      } finally {
+        await client.end();
+      }
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}": run \`expand-contract help\``);
+  }
+}
+
+main(process.argv.slice(2)).catch(fail);

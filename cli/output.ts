@@ -1,0 +1,32 @@
+import { redactSecrets } from '../lib/db/connection-url';
+import { EnvError } from '../lib/config/env';
+import { ConnectionError } from '../lib/db/check-connection';
+import { EmbeddedServerError } from '../lib/db/embedded-server';
+import { MigrationFailedError, MigrationFileNameError } from '../lib/db/run-migrations';
+
+/** A failure the user can act on: printed as one line, exit code 1, no stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const KNOWN = [UsageError, EnvError, ConnectionError, EmbeddedServerError, MigrationFailedError, MigrationFileNameError];
+
+export function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Prints an error as one line (plus the server's log tail for embedded start failures). */
+export function fail(error: unknown): never {
+  if (KNOWN.some((k) => error instanceof k)) {
+    process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
+    if (error instanceof EmbeddedServerError && error.logTail.length) {
+      process.stderr.write(`last lines from PostgreSQL:\n  ${error.logTail.slice(-8).join('\n  ')}\n`);
+    }
+  } else {
+    process.stderr.write(`error: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+  }
+  process.exit(1);
+}

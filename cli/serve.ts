@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import next from 'next';
+import type { Env } from '../lib/config/env';
+import { bootstrap, type Bootstrapped } from '../lib/db/bootstrap';
+import { describeUrl } from '../lib/db/connection-url';
+import { isPortFree } from '../lib/db/free-port';
+import { closeAllPools } from '../lib/db/pools';
+import { say, UsageError } from './output';
+
+export interface ServeOptions {
+  dev: boolean;
+  env: Env;
+  projectDir: string;
+}
+
+export function describeBootstrap(boot: Bootstrapped): string[] {
+  const lines = [
+    `  state database:  ${describeUrl(boot.stateUrl)} (${boot.stateSource})`,
+    `  target database: ${describeUrl(boot.targetUrl)} (${boot.targetSource === 'embedded-demo' ? 'embedded demo' : 'external'})`,
+  ];
+  if (boot.embedded) {
+    lines.push(`  embedded Postgres on 127.0.0.1:${boot.embedded.port}, data in ${boot.dataRoot}`);
+    if (boot.embedded.portChanged) lines.push('  (the usual port was taken, so another free one was chosen)');
+    if (boot.embedded.recoveredOrphan) lines.push('  (a server left running by a killed earlier run was shut down cleanly first)');
+  }
+  const m = boot.migrations;
+  lines.push(`  state schema: ${m.applied.length} migration(s) applied now, ${m.alreadyApplied} already applied`);
+  for (const file of m.changedSinceApplied) lines.push(`  warning: ${file} changed after it was applied; applied SQL is never re-run`);
+  if (boot.demo) {
+    lines.push(
+      boot.demo.seeded
+        ? `  demo data: seeded ${boot.demo.leads.toLocaleString('en-US')} leads, ${boot.demo.orders.toLocaleString('en-US')} orders, ${boot.demo.users.toLocaleString('en-US')} users in ${boot.demo.ms} ms`
+        : `  demo data: present (~${boot.demo.leads.toLocaleString('en-US')} leads)`,
+    );
+  }
+  return lines;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** Starts the databases, then the dashboard in this same process, so killing it leaves no web server behind. */
+export async function serve({ dev, env, projectDir }: ServeOptions): Promise<void> {
+  const started = Date.now();
+  if (!(await isPortFree(env.PORT, env.HOST))) {
+    throw new UsageError(`PORT ${env.PORT} on ${env.HOST} is already in use: stop whatever listens there or choose another, e.g. PORT=${env.PORT + 1} npm run dev`);
+  }
+  if (!dev && !existsSync(path.join(projectDir, '.next', 'BUILD_ID'))) {
+    throw new UsageError('no production build found: run `npm run build` first (or use `npm run dev`)');
+  }
+
+  const boot = await bootstrap(env, { projectDir, log: (l) => say(`  ${l}`) });
+  // The app reads its connections from the environment, in this process and any worker it starts.
+  process.env.DATABASE_URL = boot.stateUrl;
+  process.env.TARGET_DATABASE_URL = boot.targetUrl;
+  process.env.EC_STATE_SOURCE = boot.stateSource;
+  process.env.EC_TARGET_SOURCE = boot.targetSource;
+
+  let server: http.Server | undefined;
+  const shutdown = async (signal: string) => {
+    say(`\n${signal}: stopping the dashboard${boot.embedded ? ' and the embedded Postgres' : ''}…`);
+    server?.close();
+    await closeAllPools();
+    await boot.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const app = next({ dev, dir: projectDir, hostname: env.HOST, port: env.PORT });
+    const handle = app.getRequestHandler();
+    await app.prepare();
+    server = http.createServer((req, res) => void handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(env.PORT, env.HOST, resolve);
+    });
+  } catch (error) {
+    await boot.stop();
+    throw error;
+  }
+
+  const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`;
+  say('');
+  say(`Expand/Contract is ready (${dev ? 'development' : 'production'} mode, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  say(`  open ${url}`);
+  for (const line of describeBootstrap(boot)) say(line);
+  say(
+    isLoopback(env.HOST)
+      ? '  sign-in: none needed in local mode; the dashboard listens on loopback only'
+      : `  warning: listening on ${env.HOST} without sign-in: anyone who can reach this address can use the dashboard`,
+  );
+  say('  press Ctrl-C to stop (the embedded Postgres stops with it)');
+}

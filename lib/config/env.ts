@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** A bad environment variable, named so the message can point at it. */
+export class EnvError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'EnvError';
+  }
+}
+
+const postgresUrl = z.string().trim().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL (expected postgresql://user:password@host:5432/database)' });
+    return;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    ctx.addIssue({ code: 'custom', message: `has scheme "${url.protocol.replace(/:$/, '')}", expected postgresql://` });
+  } else if (!url.hostname) {
+    ctx.addIssue({ code: 'custom', message: 'has no host (expected postgresql://user:password@host:5432/database)' });
+  }
+});
+
+const port = (fallback: number) =>
+  z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535').default(fallback);
+
+// Empty strings count as unset: `FOO= npm run dev` should behave like no FOO at all.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const envSchema = z.object({
+  DATABASE_URL: optional(postgresUrl),
+  TARGET_DATABASE_URL: optional(postgresUrl),
+  HOST: optional(z.string().trim().min(1)).transform((v) => v ?? '127.0.0.1'),
+  PORT: optional(port(3000)).transform((v) => v ?? 3000),
+  EC_DATA_DIR: optional(z.string().trim().min(1)),
+  EC_PG_PORT: optional(port(54329)).transform((v) => v ?? 54329),
+  EC_DEMO_LEADS: optional(
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1000, 'must be at least 1000').max(50_000_000, 'must be at most 50000000'),
+  ).transform((v) => v ?? 100_000),
+  EC_TARGET_SCHEMAS: optional(z.string().trim().regex(/^[^,]+(,[^,]+)*$/, 'must be a comma-separated list of schema names')).transform(
+    (v) => (v ?? 'public').split(',').map((s) => s.trim()),
+  ),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Every variable the product reads, for the README and `--help`. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as (keyof Env)[];
+
+/**
+ * Parses the environment once, at the edge. Throws EnvError naming the first bad
+ * variable, so a typo fails fast with one line rather than deep inside a request.
+ */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const variable = String(issue.path[0] ?? 'environment');
+  throw new EnvError(variable, issue.message);
+}

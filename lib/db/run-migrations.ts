@@ -1,0 +1,111 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ClientBase } from 'pg';
+
+export interface MigrationFile {
+  version: string;
+  name: string;
+  file: string;
+  sql: string;
+}
+
+export class MigrationFileNameError extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: migration files must be named <YYYYMMDDHHMMSS>_<name>.sql`);
+    this.name = 'MigrationFileNameError';
+  }
+}
+
+export class MigrationFailedError extends Error {
+  constructor(
+    readonly version: string,
+    readonly file: string,
+    readonly reason: string,
+    readonly sqlstate: string | undefined,
+  ) {
+    super(`migration ${file} failed and was rolled back: ${reason}`);
+    this.name = 'MigrationFailedError';
+  }
+}
+
+export interface MigrationReport {
+  applied: MigrationFile[];
+  /** Files already recorded as applied before this run. */
+  alreadyApplied: number;
+  /** Applied versions whose file has changed since (applied SQL is never re-run). */
+  changedSinceApplied: string[];
+}
+
+const FILE_NAME = /^(\d{14})_([A-Za-z0-9_-]+)\.sql$/;
+
+// Any fixed key works; it only has to be the same for every runner of this schema.
+const LOCK_KEY = "hashtext('expand-contract:state-migrations')";
+
+export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> {
+  const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.sql')).sort();
+  return Promise.all(
+    names.map(async (file) => {
+      const match = FILE_NAME.exec(file);
+      if (!match) throw new MigrationFileNameError(file);
+      return { version: match[1]!, name: match[2]!, file, sql: await fs.readFile(path.join(dir, file), 'utf8') };
+    }),
+  );
+}
+
+/**
+ * Applies pending files in version order, one transaction each, and records them in
+ * supabase_migrations.schema_migrations: the same table `supabase db push` writes,
+ * so the Supabase CLI and this runner agree on what a state database has.
+ * A session advisory lock makes concurrent starts apply each file once.
+ */
+export async function applyMigrations(client: ClientBase, files: MigrationFile[]): Promise<MigrationReport> {
+  await client.query(`SELECT pg_advisory_lock(${LOCK_KEY})`);
+  try {
+    await client.query(`
+      CREATE SCHEMA IF NOT EXISTS supabase_migrations;
+      CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (
+        version text NOT NULL PRIMARY KEY,
+        statements text[],
+        name text
+      )`);
+    const { rows } = await client.query<{ version: string; statements: string[] | null }>(
+      'SELECT version, statements FROM supabase_migrations.schema_migrations',
+    );
+    const recorded = new Map(rows.map((r) => [r.version, r.statements?.join('') ?? null]));
+
+    const report: MigrationReport = { applied: [], alreadyApplied: 0, changedSinceApplied: [] };
+    for (const migration of files) {
+      if (recorded.has(migration.version)) {
+        report.alreadyApplied += 1;
+        const stored = recorded.get(migration.version);
+        if (stored !== null && stored !== migration.sql) report.changedSinceApplied.push(migration.file);
+        continue;
+      }
+      await applyOne(client, migration);
+      report.applied.push(migration);
+    }
+    return report;
+  } finally {
+    await client.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
+  }
+}
+
+async function applyOne(client: ClientBase, migration: MigrationFile): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    // The state schema is small; a migration that waits longer than this for a lock
+    // is queued behind something and would block the dashboard's own queries.
+    await client.query("SET LOCAL lock_timeout = '5s'; SET LOCAL statement_timeout = '120s'");
+    await client.query(migration.sql);
+    await client.query('INSERT INTO supabase_migrations.schema_migrations (version, statements, name) VALUES ($1, $2, $3)', [
+      migration.version,
+      [migration.sql],
+      migration.name,
+    ]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    const pgError = error as { message: string; code?: string };
+    throw new MigrationFailedError(migration.version, migration.file, pgError.message, pgError.code);
+  }
+}
