@@ -6,6 +6,7 @@ import { getHealth } from '@/lib/data/get-health';
 import { redactSecrets } from '@/lib/db/connection-url';
 import { introspectSchema } from '@/lib/db/introspect-schema';
 import { targetPool } from '@/lib/db/pools';
+import { version } from '@/package.json';
 
 export default async function HomePage() {
   await connection(); // always live: this page reads both databases on every request
@@ -21,7 +22,9 @@ export default async function HomePage() {
     <div className="space-y-10">
       <section>
         <h1 className="text-2xl font-semibold tracking-tight">Health</h1>
-        <p className="mb-4 mt-1 text-sm text-slate-600">Both databases answered this page just now.</p>
+        <p className="mb-4 mt-1 text-sm text-slate-600">
+          Checked on every load of this page. Dashboard {version} on Node {health.node}.
+        </p>
         <HealthPanel health={health} />
       </section>
       <section>

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { bootstrap } from '../lib/db/bootstrap';
 import { checkConnection } from '../lib/db/check-connection';
 import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
+import { onExit } from './on-exit';
 import { fail, say, UsageError } from './output';
 import { describeBootstrap, serve } from './serve';
 
@@ -47,10 +48,10 @@ async function main(argv: string[]): Promise<void> {
       for (const line of describeBootstrap(boot)) say(line);
       say(`  psql "${boot.stateUrl}"`);
       say(`  psql "${boot.targetUrl}"`);
+      onExit(() => boot.stop());
       say('  ready; press Ctrl-C to stop');
-      const stop = () => void boot.stop().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // Nothing else keeps the event loop busy once Postgres runs detached from our stdio.
+      setInterval(() => {}, 1 << 30);
       return;
     }
     case 'migrate': {

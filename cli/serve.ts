@@ -7,6 +7,7 @@ import { bootstrap, type Bootstrapped } from '../lib/db/bootstrap';
 import { describeUrl } from '../lib/db/connection-url';
 import { isPortFree } from '../lib/db/free-port';
 import { closeAllPools } from '../lib/db/pools';
+import { onExit } from './on-exit';
 import { say, UsageError } from './output';
 
 export interface ServeOptions {
@@ -60,15 +61,12 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
   process.env.EC_TARGET_SOURCE = boot.targetSource;
 
   let server: http.Server | undefined;
-  const shutdown = async (signal: string) => {
-    say(`\n${signal}: stopping the dashboard${boot.embedded ? ' and the embedded Postgres' : ''}…`);
+  onExit(async () => {
+    say(`\nstopping the dashboard${boot.embedded ? ' and the embedded Postgres' : ''}…`);
     server?.close();
     await closeAllPools();
     await boot.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  });
 
   try {
     const app = next({ dev, dir: projectDir, hostname: env.HOST, port: env.PORT });

@@ -69,7 +69,9 @@ export function HealthPanel({ health }: { health: Health }) {
         <DatabaseRows probe={state.database} where={state.where} source={state.source} />
         {state.migrations.ok && (
           <Row label="schema">
-            {state.migrations.value.applied} migration(s), latest {state.migrations.value.latest ?? 'none'}
+            <span className="whitespace-normal break-all">
+              {state.migrations.value.applied} migration(s), latest {state.migrations.value.latest ?? 'none'}
+            </span>
             {state.migrations.value.pending.length > 0 && (
               <span className="block text-amber-700">pending: {state.migrations.value.pending.join(', ')} (run `expand-contract migrate`)</span>
             )}
@@ -101,7 +103,6 @@ export function HealthPanel({ health }: { health: Health }) {
             <span className="text-rose-700">{target.statStatements.error}</span>
           </Row>
         )}
-        <Row label="node">{health.node}</Row>
       </Card>
     </div>
   );

@@ -17,7 +17,7 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
             c.relname AS table,
             c.reltuples::bigint AS estimated_rows,
             pg_total_relation_size(c.oid) AS total_bytes,
-            (SELECT array_agg(a.attname ORDER BY k.ord)
+            (SELECT array_agg(a.attname::text ORDER BY k.ord)
                FROM pg_index i
                CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum

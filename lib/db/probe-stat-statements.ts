@@ -1,5 +1,5 @@
 import type { Queryable } from './queryable';
-import { quoteQualified } from '../migrations/quote';
+import { quoteIdent, quoteQualified } from '../migrations/quote';
 
 export type StatStatementsStatus =
   | { state: 'ready'; schema: string }
@@ -7,29 +7,31 @@ export type StatStatementsStatus =
   | { state: 'not-installed'; fix: string }
   | { state: 'no-permission'; schema: string; fix: string };
 
+const PRELOAD_FIX =
+  'add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart the server (Supabase preloads it already)';
+
 /**
  * Whether legacy-column reads can be measured on this database. The extension lives in
  * `extensions` on Supabase and usually `public` elsewhere, so its schema is looked up.
+ * Only superusers may read shared_preload_libraries, so for everyone else the view
+ * itself tells whether the library is loaded.
  */
 export async function probeStatStatements(db: Queryable): Promise<StatStatementsStatus> {
-  const { rows } = await db.query<{ schema: string | null; preload: string }>(
+  const { rows } = await db.query<{ schema: string | null; preload: string | null }>(
     `SELECT (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
               WHERE e.extname = 'pg_stat_statements') AS schema,
-            current_setting('shared_preload_libraries') AS preload`,
+            (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload`,
   );
   const { schema, preload } = rows[0]!;
-  const preloaded = preload.split(',').map((s) => s.trim().replace(/"/g, '')).includes('pg_stat_statements');
-  if (!preloaded) {
-    return {
-      state: 'not-preloaded',
-      fix: "add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart the server (Supabase preloads it already)",
-    };
-  }
+  const preloaded = preload === null ? null : preload.split(',').map((s) => s.trim().replace(/"/g, '')).includes('pg_stat_statements');
+  if (preloaded === false) return { state: 'not-preloaded', fix: PRELOAD_FIX };
   if (!schema) return { state: 'not-installed', fix: 'run: CREATE EXTENSION pg_stat_statements;' };
   try {
     await db.query(`SELECT 1 FROM ${quoteQualified(schema, 'pg_stat_statements')} LIMIT 1`);
     return { state: 'ready', schema };
-  } catch {
-    return { state: 'no-permission', schema, fix: 'run: GRANT pg_read_all_stats TO <the dashboard role>;' };
+  } catch (error) {
+    // 55000: "pg_stat_statements must be loaded via shared_preload_libraries"
+    if ((error as { code?: string }).code === '55000') return { state: 'not-preloaded', fix: PRELOAD_FIX };
+    return { state: 'no-permission', schema, fix: `run: GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO <the dashboard role>; GRANT pg_read_all_stats TO <the dashboard role>;` };
   }
 }

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { e2eDataRoot } from '../playwright.config';
+
+test('home page shows both databases healthy and the demo schema, introspected', async ({ page }) => {
+  await page.goto('/');
+
+  await expect(page.getByTestId('health-state').locator('[data-status]').first()).toHaveText('connected');
+  await expect(page.getByTestId('health-target').locator('[data-status]').first()).toHaveText('connected');
+  await expect(page.getByTestId('health-stat-statements').locator('[data-status]').first()).toHaveText('available');
+  await expect(page.getByTestId('health-state')).toContainText(/PostgreSQL \d+/);
+  await expect(page.getByTestId('health-state')).toContainText('state_foundation');
+
+  const leads = page.locator('[data-table="public.leads"]');
+  await expect(leads).toContainText('~100,000 rows');
+  await expect(leads.locator('[data-column="user_email"]')).toContainText('text');
+  await expect(leads.locator('[data-column="id"]')).toContainText('PK');
+  await expect(page.locator('[data-table="public.orders"] [data-column="status"]')).toContainText('text');
+  await expect(page.locator('[data-table="public.users"] [data-column="legacy_field"]')).toBeVisible();
+  await expect(page.locator('[data-table="public.users"] [data-column="verified"]')).toContainText('yes');
+
+  await page.screenshot({ path: 'test-results/screenshots/home.png', fullPage: true });
+});
+
+test('no connection secret reaches the browser', async ({ page, request }) => {
+  const { password } = JSON.parse(readFileSync(path.join(e2eDataRoot, 'secrets.json'), 'utf8')) as { password: string };
+  expect(password.length).toBeGreaterThanOrEqual(16);
+
+  const bodies: string[] = [];
+  page.on('response', async (response) => {
+    if (response.url().startsWith('http://127.0.0.1')) bodies.push(await response.text().catch(() => ''));
+  });
+  await page.goto('/');
+  await page.waitForLoadState('networkidle');
+  const health = await request.get('/api/health');
+  expect(health.status()).toBe(200);
+  bodies.push(await health.text(), await page.content());
+
+  expect(bodies.length).toBeGreaterThan(2);
+  for (const body of bodies) {
+    expect(body).not.toContain(password);
+    expect(body).not.toMatch(/postgres(ql)?:\/\/[^\s"']*@/);
+  }
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { EnvError, parseEnv } from './env';
+
+describe('parseEnv', () => {
+  it('fills defaults for the embedded default (nothing configured)', () => {
+    const env = parseEnv({});
+    expect(env).toEqual({
+      DATABASE_URL: undefined,
+      TARGET_DATABASE_URL: undefined,
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      EC_DATA_DIR: undefined,
+      EC_PG_PORT: 54329,
+      EC_DEMO_LEADS: 100_000,
+      EC_TARGET_SCHEMAS: ['public'],
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(parseEnv({ DATABASE_URL: '', PORT: ' ' }).DATABASE_URL).toBeUndefined();
+    expect(parseEnv({ PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('accepts both postgres URL schemes and a Supabase pooler URL', () => {
+    const supabase = 'postgresql://postgres.abcd:pw@aws-0-eu-central-1.pooler.supabase.com:5432/postgres';
+    expect(parseEnv({ DATABASE_URL: supabase, TARGET_DATABASE_URL: 'postgres://u@h/db' })).toMatchObject({
+      DATABASE_URL: supabase,
+      TARGET_DATABASE_URL: 'postgres://u@h/db',
+    });
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'localhost:5432/app' }, 'DATABASE_URL', 'has scheme "localhost", expected postgresql://'],
+    [{ TARGET_DATABASE_URL: 'not a url' }, 'TARGET_DATABASE_URL', 'is not a URL (expected postgresql://user:password@host:5432/database)'],
+    [{ TARGET_DATABASE_URL: 'https://example.com/db' }, 'TARGET_DATABASE_URL', 'has scheme "https", expected postgresql://'],
+    [{ PORT: 'eighty' }, 'PORT', 'must be a port number'],
+    [{ PORT: '0' }, 'PORT', 'must be between 1 and 65535'],
+    [{ EC_PG_PORT: '5432.5' }, 'EC_PG_PORT', 'must be a whole number'],
+    [{ EC_DEMO_LEADS: '10' }, 'EC_DEMO_LEADS', 'must be at least 1000'],
+    [{ EC_TARGET_SCHEMAS: 'public,,app' }, 'EC_TARGET_SCHEMAS', 'must be a comma-separated list of schema names'],
+  ])('names the bad variable: %j', (input, variable, problem) => {
+    const error = (() => {
+      try {
+        parseEnv(input);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(EnvError);
+    expect(error).toMatchObject({ variable, problem, message: `${variable}: ${problem}` });
+  });
+
+  it('splits and trims the schema list', () => {
+    expect(parseEnv({ EC_TARGET_SCHEMAS: 'public, app ,billing' }).EC_TARGET_SCHEMAS).toEqual(['public', 'app', 'billing']);
+  });
+});
