@@ -1,22 +1,35 @@
 import type { Queryable } from './queryable';
-import type { SchemaSnapshot, TableInfo } from '../migrations/schema';
+import type { ColumnDependent, SchemaSnapshot, TableInfo } from '../migrations/schema';
 
 interface Row {
   schema: string;
   table: string;
   estimated_rows: string;
   total_bytes: string;
+  rls_enabled: boolean;
   primary_key: string[] | null;
-  columns: { name: string; type: string; nullable: boolean; default: string | null; position: number }[];
+  columns: { name: string; type: string; nullable: boolean; default: string | null; position: number; identity: string; generated: string }[];
+  dependents: {
+    column: string;
+    kind: ColumnDependent['kind'];
+    name: string;
+    definition: string;
+    index: ColumnDependent['index'] | null;
+  }[];
 }
 
-/** Reads tables (plain and partitioned), their columns and primary keys from pg_catalog. */
+/**
+ * Reads tables (plain and partitioned), their columns, primary keys and everything that
+ * depends on a column (views, indexes, constraints, policies, triggers) from pg_catalog.
+ * Dependencies come from pg_depend, which is what DROP COLUMN itself consults.
+ */
 export async function introspectSchema(db: Queryable, schemas: string[]): Promise<SchemaSnapshot> {
   const { rows } = await db.query<Row>(
     `SELECT n.nspname AS schema,
             c.relname AS table,
             c.reltuples::bigint AS estimated_rows,
             pg_total_relation_size(c.oid) AS total_bytes,
+            c.relrowsecurity AS rls_enabled,
             (SELECT array_agg(a.attname::text ORDER BY k.ord)
                FROM pg_index i
                CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
@@ -27,10 +40,50 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
                       'type', format_type(a.atttypid, a.atttypmod),
                       'nullable', NOT a.attnotnull,
                       'default', pg_get_expr(d.adbin, d.adrelid),
-                      'position', a.attnum) ORDER BY a.attnum), '[]')
+                      'position', a.attnum,
+                      'identity', a.attidentity,
+                      'generated', a.attgenerated) ORDER BY a.attnum), '[]')
                FROM pg_attribute a
                LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+            (SELECT coalesce(json_agg(dep ORDER BY dep->>'column', dep->>'kind', dep->>'name'), '[]')
+               FROM (
+                 SELECT json_build_object('column', a.attname, 'kind', x.kind, 'name', x.name, 'definition', x.definition, 'index', x.index) AS dep
+                   FROM pg_depend dp
+                   JOIN pg_attribute a ON a.attrelid = dp.refobjid AND a.attnum = dp.refobjsubid
+                   CROSS JOIN LATERAL (
+                     SELECT 'view' AS kind, r.ev_class::regclass::text AS name, pg_get_viewdef(r.ev_class) AS definition, NULL::json AS index
+                       FROM pg_rewrite r WHERE dp.classid = 'pg_rewrite'::regclass AND r.oid = dp.objid AND r.ev_class <> c.oid
+                     UNION ALL
+                     SELECT 'constraint', con.conname, pg_get_constraintdef(con.oid), NULL
+                       FROM pg_constraint con WHERE dp.classid = 'pg_constraint'::regclass AND con.oid = dp.objid
+                        AND con.contype <> 'n' -- PostgreSQL 18 records NOT NULL as a constraint; it goes with the column
+                     UNION ALL
+                     SELECT 'policy', pol.polname, coalesce('USING (' || pg_get_expr(pol.polqual, pol.polrelid) || ')', '') ||
+                                                   coalesce(' WITH CHECK (' || pg_get_expr(pol.polwithcheck, pol.polrelid) || ')', ''), NULL
+                       FROM pg_policy pol WHERE dp.classid = 'pg_policy'::regclass AND pol.oid = dp.objid
+                     UNION ALL
+                     SELECT 'trigger', tg.tgname, pg_get_triggerdef(tg.oid), NULL
+                       FROM pg_trigger tg WHERE dp.classid = 'pg_trigger'::regclass AND tg.oid = dp.objid
+                     UNION ALL
+                     SELECT 'generated-column', ga.attname, pg_get_expr(ad.adbin, ad.adrelid), NULL
+                       FROM pg_attrdef ad JOIN pg_attribute ga ON ga.attrelid = ad.adrelid AND ga.attnum = ad.adnum
+                      WHERE dp.classid = 'pg_attrdef'::regclass AND ad.oid = dp.objid AND ad.adnum <> a.attnum
+                     UNION ALL
+                     SELECT CASE dc.relkind WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'S' THEN 'sequence' ELSE 'other' END,
+                            dc.relname,
+                            CASE WHEN dc.relkind IN ('i', 'I') THEN pg_get_indexdef(dc.oid) ELSE '' END,
+                            CASE WHEN dc.relkind IN ('i', 'I') THEN (
+                              SELECT json_build_object('unique', ix.indisunique, 'columnCount', ix.indnatts, 'partial', ix.indpred IS NOT NULL,
+                                                       'expression', ix.indexprs IS NOT NULL, 'primary', ix.indisprimary,
+                                                       'method', (SELECT amname FROM pg_am WHERE oid = dc.relam),
+                                                       'constraint', EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = ix.indexrelid))
+                                FROM pg_index ix WHERE ix.indexrelid = dc.oid) END
+                       FROM pg_class dc WHERE dp.classid = 'pg_class'::regclass AND dc.oid = dp.objid
+                   ) x
+                  WHERE dp.refclassid = 'pg_class'::regclass AND dp.refobjid = c.oid AND dp.refobjsubid > 0
+                    AND dp.deptype IN ('n', 'a')
+               ) deps) AS dependents
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p')
@@ -46,13 +99,17 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
     // reltuples is -1 until the first VACUUM/ANALYZE: unknown, not zero.
     estimatedRows: Number(r.estimated_rows) < 0 ? null : Number(r.estimated_rows),
     totalBytes: Number(r.total_bytes),
+    rlsEnabled: r.rls_enabled,
     columns: r.columns.map((col) => ({
       name: col.name,
       type: col.type,
       nullable: col.nullable,
       defaultExpression: col.default,
       position: col.position,
+      identity: col.identity as '' | 'a' | 'd',
+      generated: col.generated as '' | 's' | 'v',
     })),
+    dependents: r.dependents.map((d) => ({ column: d.column, kind: d.kind, name: d.name, definition: d.definition, ...(d.index ? { index: d.index } : {}) })),
   }));
   return { schemas, tables };
 }

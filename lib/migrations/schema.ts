@@ -6,6 +6,21 @@ export interface ColumnInfo {
   nullable: boolean;
   defaultExpression: string | null;
   position: number;
+  /** 'a' always / 'd' by default for identity columns, 's' for generated (stored) columns. */
+  identity: '' | 'a' | 'd';
+  generated: '' | 's' | 'v';
+}
+
+export type DependentKind = 'view' | 'index' | 'constraint' | 'policy' | 'trigger' | 'generated-column' | 'sequence' | 'other';
+
+/** Something in the catalog that refers to a column and would break or vanish with it. */
+export interface ColumnDependent {
+  column: string;
+  kind: DependentKind;
+  name: string;
+  definition: string;
+  /** For indexes: whether the planner can simply build the same index on the new column. */
+  index?: { unique: boolean; columnCount: number; partial: boolean; expression: boolean; primary: boolean; constraint: boolean; method: string };
 }
 
 export interface TableInfo {
@@ -17,6 +32,8 @@ export interface TableInfo {
   /** From planner statistics; null before the table was ever analysed. */
   estimatedRows: number | null;
   totalBytes: number;
+  rlsEnabled: boolean;
+  dependents: ColumnDependent[];
 }
 
 export interface SchemaSnapshot {
@@ -26,4 +43,8 @@ export interface SchemaSnapshot {
 
 export function findTable(snapshot: SchemaSnapshot, schema: string, name: string): TableInfo | undefined {
   return snapshot.tables.find((t) => t.schema === schema && t.name === name);
+}
+
+export function findColumn(table: TableInfo, name: string): ColumnInfo | undefined {
+  return table.columns.find((c) => c.name === name);
 }

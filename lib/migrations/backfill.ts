@@ -1,0 +1,86 @@
+import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
+import { dollarQuote } from './sql-text';
+import type { BackfillSpec, PlanOptions, Timeouts } from './types';
+
+export interface BackfillInput {
+  schema: string;
+  table: string;
+  /** Primary key columns with their types (format_type text), in key order. */
+  key: { name: string; type: string }[];
+  /** column := expression over the row alias `t`. */
+  assignments: { column: string; expression: string }[];
+  /** Predicate over alias `t`: the row still needs the assignments. */
+  needsChange: string;
+}
+
+const list = (items: string[]) => items.join(', ');
+
+/**
+ * One batch walks the primary key from the previous batch's last key (keyset pagination),
+ * so each batch costs the same however far along it is, and a crash resumes from the
+ * saved key. Rows are locked FOR NO KEY UPDATE (never skipped) and only rows that need the
+ * change are written, so a re-run batch changes nothing twice.
+ */
+export function buildBackfill(input: BackfillInput): BackfillSpec {
+  const table = quoteQualified(input.schema, input.table);
+  const keys = input.key.map((k) => quoteIdent(k.name));
+  const params = input.key.map((k, i) => `$${i + 1}::${k.type}`);
+  const limit = `$${input.key.length + 1}`;
+  const firstLimit = '$1';
+  const set = input.assignments.map((a) => `${quoteIdent(a.column)} = ${a.expression}`).join(', ');
+  const join = keys.map((k) => `t.${k} = batch.${k}`).join(' AND ');
+  const lastKey = `(SELECT ARRAY[${list(keys.map((k) => `${k}::text`))}] FROM batch ORDER BY ${list(keys.map((k) => `${k} DESC`))} LIMIT 1)`;
+
+  const batch = (where: string, lim: string) => `WITH batch AS (
+  SELECT ${list(keys)} FROM ${table}
+  ${where}ORDER BY ${list(keys)}
+  LIMIT ${lim}
+  FOR NO KEY UPDATE
+), changed AS (
+  UPDATE ${table} AS t SET ${set}
+  FROM batch
+  WHERE ${join} AND (${input.needsChange})
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed, ${lastKey} AS last_key`;
+
+  return {
+    table: { schema: input.schema, name: input.table },
+    key: input.key.map((k) => k.name),
+    firstBatchSql: batch('', firstLimit),
+    batchSql: batch(`WHERE (${list(keys)}) > (${list(params)})\n  `, limit),
+    remainingSql: `SELECT count(*)::bigint AS count FROM ${table} AS t WHERE ${input.needsChange}`,
+  };
+}
+
+/**
+ * The same batches as one server-side loop that commits after each batch, for a
+ * migration file applied outside the dashboard (e.g. `supabase db push`). Re-running it
+ * after an interruption is safe: finished rows no longer match and are not written.
+ */
+export function backfillLoopSql(spec: BackfillSpec, batchSize: number): string {
+  const args = spec.key.map((_, i) => `last_key[${i + 1}]`).join(', ');
+  const body = `
+DECLARE
+  last_key text[];
+  batch record;
+BEGIN
+  LOOP
+    IF last_key IS NULL THEN
+      EXECUTE ${quoteLiteral(spec.firstBatchSql)} INTO batch USING ${batchSize};
+    ELSE
+      EXECUTE ${quoteLiteral(spec.batchSql)} INTO batch USING ${args}, ${batchSize};
+    END IF;
+    EXIT WHEN batch.last_key IS NULL;
+    last_key := batch.last_key;
+    COMMIT;
+  END LOOP;
+END
+`;
+  return `DO ${dollarQuote(body)}`;
+}
+
+/** Row locks wait no longer than DDL locks do; the loop as a whole has no time limit. */
+export function backfillTimeouts(options: PlanOptions): Timeouts {
+  return { lockTimeout: options.ddlTimeouts.lockTimeout, statementTimeout: '0' };
+}

@@ -1,0 +1,239 @@
+import { backfillLoopSql, backfillTimeouts, buildBackfill } from './backfill';
+import { indexName, objectNames } from './names';
+import type { OperationContext } from './operation';
+import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
+import { findColumn, type TableInfo } from './schema';
+import { applyMapping, columnRef, dollarQuote } from './sql-text';
+import { phaseSteps } from './steps';
+import { dropSyncSql, syncFunctionSql, syncTriggerSql, type SyncSpec } from './sync-trigger';
+import type { BackfillSpec, OperationSpec, ParitySpec, Step } from './types';
+import { isCopyableIndex } from './validate';
+
+/**
+ * What rename and type change have in common: a new column beside the old one, kept in
+ * sync by a trigger, filled by a keyset backfill; the contract archives and drops the old.
+ */
+export interface ColumnSwap {
+  schema: string;
+  table: TableInfo;
+  oldColumn: string;
+  newColumn: string;
+  newType: string;
+  /** Expression over {{old}}. */
+  forward: string;
+  /** Expression over {{new}}. */
+  reverse: string;
+}
+
+const IDENTITY_FORWARD = '{{old}}';
+const IDENTITY_REVERSE = '{{new}}';
+export const identityMapping = { forward: IDENTITY_FORWARD, reverse: IDENTITY_REVERSE };
+
+function syncSpec(swap: ColumnSwap): SyncSpec {
+  const names = objectNames(swap.table.name, swap.oldColumn, swap.newColumn);
+  return {
+    schema: swap.schema,
+    table: swap.table.name,
+    oldColumn: swap.oldColumn,
+    newColumn: swap.newColumn,
+    forward: swap.forward,
+    reverse: swap.reverse,
+    functionName: names.syncFunction,
+    triggerName: names.syncTrigger,
+  };
+}
+
+/** ADD CONSTRAINT has no IF NOT EXISTS; this makes a re-run of the step a no-op. */
+export function addConstraintOnce(table: string, name: string, definition: string): string {
+  return `DO ${dollarQuote(`
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = ${quoteLiteral(table)}::regclass AND conname = ${quoteLiteral(name)}) THEN
+    ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(name)} ${definition};
+  END IF;
+END
+`)}`;
+}
+
+const oldInfo = (swap: ColumnSwap) => findColumn(swap.table, swap.oldColumn)!;
+const tableSql = (swap: ColumnSwap) => quoteQualified(swap.schema, swap.table.name);
+const keyColumns = (table: TableInfo) => table.primaryKey.map((name) => ({ name, type: findColumn(table, name)!.type }));
+
+/** Rows where the new column is not what the old one maps to: the parity predicate. */
+export function outOfSync(swap: ColumnSwap, alias = 't'): string {
+  return `${columnRef(alias, swap.newColumn)} IS DISTINCT FROM ${applyMapping(swap.forward, 'old', columnRef(alias, swap.oldColumn))}`;
+}
+
+export function swapExpand<S extends OperationSpec>(ctx: OperationContext<S>, swap: ColumnSwap): Step[] {
+  const names = objectNames(swap.table.name, swap.oldColumn, swap.newColumn);
+  const sync = syncSpec(swap);
+  const t = tableSql(swap);
+  const { ddlTimeouts } = ctx.options;
+  return phaseSteps(ctx.planId, 'expand', [
+    {
+      slug: 'add-column',
+      description: `Add ${swap.newColumn} ${swap.newType} beside ${swap.oldColumn}: nullable and without a default, so no table rewrite`,
+      sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${quoteIdent(swap.newColumn)} ${swap.newType}`,
+      lock: 'ACCESS EXCLUSIVE',
+      timeouts: ddlTimeouts,
+    },
+    ...(oldInfo(swap).nullable
+      ? []
+      : [
+          {
+            slug: 'not-null-check',
+            description: `${swap.oldColumn} is NOT NULL: require ${swap.newColumn} for new writes now (NOT VALID: no scan), validate at contract`,
+            sql: addConstraintOnce(t, names.notNullCheck, `CHECK (${quoteIdent(swap.newColumn)} IS NOT NULL) NOT VALID`),
+            lock: 'ACCESS EXCLUSIVE' as const,
+            timeouts: ddlTimeouts,
+          },
+        ]),
+    {
+      slug: 'sync-function',
+      description: `Function that keeps ${swap.oldColumn} and ${swap.newColumn} in sync on INSERT and UPDATE, both directions`,
+      sql: syncFunctionSql(sync),
+      lock: 'NONE',
+      timeouts: ddlTimeouts,
+    },
+    {
+      slug: 'sync-trigger',
+      description: 'BEFORE INSERT OR UPDATE trigger running that function for every row',
+      sql: syncTriggerSql(sync),
+      lock: 'SHARE ROW EXCLUSIVE',
+      timeouts: ddlTimeouts,
+    },
+  ]);
+}
+
+export function swapBackfill<S extends OperationSpec>(ctx: OperationContext<S>, swap: ColumnSwap): { spec: BackfillSpec; steps: Step[] } {
+  const spec = buildBackfill({
+    schema: swap.schema,
+    table: swap.table.name,
+    key: keyColumns(swap.table),
+    assignments: [{ column: swap.newColumn, expression: applyMapping(swap.forward, 'old', columnRef('t', swap.oldColumn)) }],
+    needsChange: outOfSync(swap),
+  });
+  const indexes = swap.table.dependents.filter((d) => d.column === swap.oldColumn && isCopyableIndex(d));
+  const steps = phaseSteps(ctx.planId, 'backfill', [
+    {
+      slug: 'copy-rows',
+      description: `Copy ${swap.oldColumn} into ${swap.newColumn} for existing rows, ${ctx.options.batchSize} rows per batch in primary-key order, committing each batch`,
+      sql: backfillLoopSql(spec, ctx.options.batchSize),
+      lock: 'ROW EXCLUSIVE',
+      timeouts: backfillTimeouts(ctx.options),
+      transactional: false,
+      kind: 'backfill',
+    },
+    // Built after the copy: maintaining the index during the backfill would cost more than building it once.
+    ...indexes.map((d) => ({
+      slug: `index-${d.name}`,
+      description: `Build ${d.index!.unique ? 'unique ' : ''}index like ${d.name} on ${swap.newColumn}, without blocking writes (if it fails it leaves an INVALID index: drop it and re-run)`,
+      sql: `CREATE ${d.index!.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName(swap.table.name, swap.newColumn, d.name))} ON ${tableSql(swap)} USING ${quoteIdent(d.index!.method)} (${quoteIdent(swap.newColumn)})`,
+      lock: 'SHARE UPDATE EXCLUSIVE' as const,
+      timeouts: ctx.options.longTimeouts,
+      transactional: false,
+    })),
+  ]);
+  return { spec, steps };
+}
+
+export function swapParity(swap: ColumnSwap): ParitySpec {
+  return { countSql: `SELECT count(*)::bigint AS count FROM ${tableSql(swap)} AS t WHERE ${outOfSync(swap)}` };
+}
+
+function archiveColumns(swap: ColumnSwap) {
+  const key = keyColumns(swap.table);
+  return { key, keyList: key.map((k) => quoteIdent(k.name)).join(', ') };
+}
+
+export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, swap: ColumnSwap): Step[] {
+  const names = objectNames(swap.table.name, swap.oldColumn, swap.newColumn);
+  const t = tableSql(swap);
+  const archive = quoteQualified(swap.schema, names.archiveTable);
+  const { key, keyList } = archiveColumns(swap);
+  const old = oldInfo(swap);
+  const o = quoteIdent(swap.oldColumn);
+  const n = quoteIdent(swap.newColumn);
+  const finalSteps = [
+    dropSyncSql(syncSpec(swap)),
+    `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${o}`,
+    ...(old.nullable ? [] : [`ALTER TABLE ${t} ALTER COLUMN ${n} SET NOT NULL`, `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(names.notNullCheck)}`]),
+    // Only now: with both columns live, a default on the new one would override what old code inserts.
+    ...(old.defaultExpression && swap.forward === IDENTITY_FORWARD ? [`ALTER TABLE ${t} ALTER COLUMN ${n} SET DEFAULT ${old.defaultExpression}`] : []),
+  ];
+  return phaseSteps(ctx.planId, 'contract', [
+    {
+      slug: 'archive-old-values',
+      description: `Copy every row's ${swap.oldColumn} (with its primary key) into ${names.archiveTable}, kept ${ctx.options.archiveRetentionDays} days for a restore`,
+      sql: `CREATE TABLE IF NOT EXISTS ${archive} (
+  ${key.map((k) => `${quoteIdent(k.name)} ${k.type} NOT NULL`).join(',\n  ')},
+  ${o} ${old.type},
+  archived_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (${keyList})
+);
+INSERT INTO ${archive} (${keyList}, ${o})
+SELECT ${keyList}, ${o} FROM ${t}
+ON CONFLICT (${keyList}) DO UPDATE SET ${o} = EXCLUDED.${o}, archived_at = now()`,
+      lock: 'ACCESS SHARE',
+      timeouts: ctx.options.longTimeouts,
+    },
+    ...(old.nullable
+      ? []
+      : [
+          {
+            slug: 'validate-not-null',
+            description: `Validate the NOT NULL check on ${swap.newColumn}: scans the table but lets reads and writes go on`,
+            sql: `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(names.notNullCheck)}`,
+            lock: 'SHARE UPDATE EXCLUSIVE' as const,
+            timeouts: ctx.options.longTimeouts,
+          },
+        ]),
+    {
+      slug: 'drop-old-column',
+      description: `Drop the sync trigger, its function and ${swap.oldColumn} in one short transaction${old.nullable ? '' : `; ${swap.newColumn} becomes NOT NULL using the validated check (no scan)`}`,
+      sql: finalSteps.join(';\n'),
+      lock: 'ACCESS EXCLUSIVE',
+      timeouts: ctx.options.ddlTimeouts,
+    },
+  ]);
+}
+
+export function swapRollback<S extends OperationSpec>(ctx: OperationContext<S>, swap: ColumnSwap): Step[] {
+  return phaseSteps(ctx.planId, 'rollback', [
+    {
+      slug: 'drop-new-column',
+      description: `Undo the expand: drop the sync trigger, its function and ${swap.newColumn} (its indexes and check go with it). Writes made through ${swap.newColumn} are already in ${swap.oldColumn}.`,
+      sql: `${dropSyncSql(syncSpec(swap))};\nALTER TABLE ${tableSql(swap)} DROP COLUMN IF EXISTS ${quoteIdent(swap.newColumn)}`,
+      lock: 'ACCESS EXCLUSIVE',
+      timeouts: ctx.options.ddlTimeouts,
+    },
+  ]);
+}
+
+/** After a contract: brings the old column back from the archive, and syncs it again. */
+export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, swap: ColumnSwap): Step[] {
+  const names = objectNames(swap.table.name, swap.oldColumn, swap.newColumn);
+  const sync = syncSpec(swap);
+  const t = tableSql(swap);
+  const archive = quoteQualified(swap.schema, names.archiveTable);
+  const { key } = archiveColumns(swap);
+  const o = quoteIdent(swap.oldColumn);
+  const join = key.map((k) => `t.${quoteIdent(k.name)} = a.${quoteIdent(k.name)}`).join(' AND ');
+  return phaseSteps(ctx.planId, 'restore', [
+    {
+      slug: 're-add-old-column',
+      description: `Add ${swap.oldColumn} back (nullable) and sync it with ${swap.newColumn} again`,
+      sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${o} ${oldInfo(swap).type};\n${syncFunctionSql(sync)};\n${syncTriggerSql(sync)}`,
+      lock: 'ACCESS EXCLUSIVE',
+      timeouts: ctx.options.ddlTimeouts,
+    },
+    {
+      slug: 'fill-from-archive',
+      description: `Fill ${swap.oldColumn} from ${names.archiveTable} for rows that existed at the contract, from ${swap.newColumn} for rows written since`,
+      // Archived values only where the new column still holds what they map to: later writes win.
+      sql: `UPDATE ${t} AS t SET ${o} = a.${o} FROM ${archive} AS a WHERE ${join} AND ${columnRef('t', swap.newColumn)} IS NOT DISTINCT FROM ${applyMapping(swap.forward, 'old', 'a.' + o)};
+UPDATE ${t} AS t SET ${o} = ${applyMapping(swap.reverse, 'new', columnRef('t', swap.newColumn))} WHERE t.${o} IS NULL AND t.${quoteIdent(swap.newColumn)} IS NOT NULL`,
+      lock: 'ROW EXCLUSIVE',
+      timeouts: ctx.options.longTimeouts,
+    },
+  ]);
+}

@@ -1,0 +1,138 @@
+import type { ColumnDependent } from './schema';
+
+/**
+ * Why a plan cannot be made as asked. Each carries the fields a UI needs to point at the
+ * problem, and `advice`: what to do instead.
+ */
+export abstract class PlanError extends Error {
+  abstract readonly code: string;
+  abstract readonly advice: string;
+}
+
+export class TableDoesNotExistError extends PlanError {
+  readonly code = 'table-does-not-exist';
+  readonly advice = 'check the schema and table name (names are case-sensitive)';
+  constructor(
+    readonly schema: string,
+    readonly table: string,
+  ) {
+    super(`table ${schema}.${table} does not exist`);
+  }
+}
+
+export class ColumnDoesNotExistError extends PlanError {
+  readonly code = 'column-does-not-exist';
+  readonly advice = 'check the column name (names are case-sensitive)';
+  constructor(
+    readonly table: string,
+    readonly column: string,
+  ) {
+    super(`column ${column} does not exist on ${table}`);
+  }
+}
+
+export class ColumnAlreadyExistsError extends PlanError {
+  readonly code = 'column-already-exists';
+  readonly advice = 'choose another name, or drop the existing column first with its own expand-contract change';
+  constructor(
+    readonly table: string,
+    readonly column: string,
+  ) {
+    super(`column ${column} already exists on ${table}`);
+  }
+}
+
+export class NoPrimaryKeyError extends PlanError {
+  readonly code = 'no-primary-key';
+  readonly advice = 'add a primary key first: the backfill walks the table in primary-key order so it can resume and never rescans';
+  constructor(readonly table: string) {
+    super(`table ${table} has no primary key`);
+  }
+}
+
+export class PrimaryKeyColumnError extends PlanError {
+  readonly code = 'primary-key-column';
+  readonly advice = 'primary key columns are referenced by foreign keys and replication; change them with a new table instead';
+  constructor(
+    readonly table: string,
+    readonly column: string,
+  ) {
+    super(`column ${column} is part of the primary key of ${table}`);
+  }
+}
+
+export class UnsupportedColumnError extends PlanError {
+  readonly code = 'unsupported-column';
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    readonly reason: string,
+    readonly advice: string,
+  ) {
+    super(`column ${column} of ${table} ${reason}`);
+  }
+}
+
+const DEPENDENT_ADVICE: Record<ColumnDependent['kind'], string> = {
+  view: 'recreate the view on the new column (CREATE OR REPLACE VIEW) in its own change before the contract, or drop it',
+  index: 'create the same index on the new column (CREATE INDEX CONCURRENTLY) before the contract',
+  constraint: 'add the same constraint on the new column (NOT VALID, then VALIDATE) before the contract',
+  policy: 'add a policy that uses the new column (ALTER POLICY … USING (…)) before the contract; RLS keeps denying otherwise',
+  trigger: 'recreate the trigger on the new column before the contract',
+  'generated-column': 'redefine the generated column on the new column before the contract',
+  sequence: 'the column owns a sequence (serial or identity); move its ownership (ALTER SEQUENCE … OWNED BY) before the contract',
+  other: 'move the dependent object to the new column before the contract',
+};
+
+export class ColumnReferencedError extends PlanError {
+  readonly code = 'column-referenced';
+  readonly advice: string;
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    readonly dependent: ColumnDependent,
+  ) {
+    super(`column ${column} of ${table} is used by ${dependent.kind} ${dependent.name}: ${dependent.definition}`);
+    this.advice = DEPENDENT_ADVICE[dependent.kind];
+  }
+}
+
+export class InvalidMappingError extends PlanError {
+  readonly code = 'invalid-mapping';
+  constructor(
+    readonly field: string,
+    readonly expression: string,
+    readonly reason: string,
+    readonly advice = 'write one SQL expression, using {{old}} (forward) or {{new}} (reverse) for the value it converts',
+  ) {
+    super(`${field} mapping ${JSON.stringify(expression)}: ${reason}`);
+  }
+}
+
+export class IncompatibleTypeError extends PlanError {
+  readonly code = 'incompatible-type';
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    readonly reason: string,
+    readonly advice: string,
+  ) {
+    super(`${table}.${column}: ${reason}`);
+  }
+}
+
+export class UnsafeRawSqlError extends PlanError {
+  readonly code = 'unsafe-raw-sql';
+  readonly advice = 'use the expand-contract operation the linter suggests, or fix the statements it flags';
+  constructor(readonly findings: { rule: string; message: string; line?: number }[]) {
+    super(`raw SQL has ${findings.length} blocking lint finding(s): ${findings.map((f) => f.rule).join(', ')}`);
+  }
+}
+
+/** All the reasons at once, so an author fixes everything in one round. */
+export class PlanValidationError extends Error {
+  constructor(readonly errors: PlanError[]) {
+    super(errors.map((e) => `${e.message} (${e.advice})`).join('; '));
+    this.name = 'PlanValidationError';
+  }
+}

@@ -1,0 +1,109 @@
+import { generatedName, slugify } from '../names';
+import type { Operation } from '../operation';
+import { quoteIdent, quoteQualified } from '../quote';
+import { findColumn } from '../schema';
+import { phaseSteps } from '../steps';
+import type { OperationSpec } from '../types';
+import { blockingDependents, validateExistingColumn } from '../validate';
+
+type Spec = Extract<OperationSpec, { kind: 'drop-column' }>;
+
+const archiveName = (s: Spec) => generatedName('ec_archive', s.table, s.column);
+
+/**
+ * Code stops using the column first. The expand only makes that possible (a NOT NULL
+ * column without a default would reject new code's inserts); the drop is the contract,
+ * gated like any other, and archives the values first.
+ */
+export const dropColumn: Operation<Spec> = {
+  kind: 'drop-column',
+  describe: (s) => ({
+    id: `drop-column.${s.schema}.${s.table}.${s.column}`,
+    slug: slugify('drop', s.table, s.column),
+    title: `Drop ${s.schema}.${s.table}.${s.column}`,
+  }),
+  target: (s) => ({ schema: s.schema, table: s.table }),
+  validate(spec, table) {
+    const errors = validateExistingColumn(table, spec, { requirePrimaryKey: true });
+    if (!table || errors.length) return errors;
+    return blockingDependents(table, spec.column);
+  },
+  preflight: () => [],
+  expand(ctx) {
+    const col = findColumn(ctx.table, ctx.spec.column)!;
+    if (col.nullable || col.defaultExpression) return [];
+    return phaseSteps(ctx.planId, 'expand', [
+      {
+        slug: 'drop-not-null',
+        description: `Allow NULL in ${ctx.spec.column} so code that no longer writes it can still insert`,
+        sql: `ALTER TABLE ${quoteQualified(ctx.spec.schema, ctx.spec.table)} ALTER COLUMN ${quoteIdent(ctx.spec.column)} DROP NOT NULL`,
+        lock: 'ACCESS EXCLUSIVE',
+        timeouts: ctx.options.ddlTimeouts,
+      },
+    ]);
+  },
+  backfill: () => ({ spec: null, steps: [] }),
+  verify: () => null,
+  contract(ctx) {
+    const s = ctx.spec;
+    const t = quoteQualified(s.schema, s.table);
+    const archive = quoteQualified(s.schema, archiveName(s));
+    const key = ctx.table.primaryKey.map((k) => ({ name: quoteIdent(k), type: findColumn(ctx.table, k)!.type }));
+    const keyList = key.map((k) => k.name).join(', ');
+    const c = quoteIdent(s.column);
+    return phaseSteps(ctx.planId, 'contract', [
+      {
+        slug: 'archive-values',
+        description: `Copy every row's ${s.column} (with its primary key) into ${archiveName(s)}, kept ${ctx.options.archiveRetentionDays} days for a restore`,
+        sql: `CREATE TABLE IF NOT EXISTS ${archive} (
+  ${key.map((k) => `${k.name} ${k.type} NOT NULL`).join(',\n  ')},
+  ${c} ${findColumn(ctx.table, s.column)!.type},
+  archived_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (${keyList})
+);
+INSERT INTO ${archive} (${keyList}, ${c})
+SELECT ${keyList}, ${c} FROM ${t}
+ON CONFLICT (${keyList}) DO UPDATE SET ${c} = EXCLUDED.${c}, archived_at = now()`,
+        lock: 'ACCESS SHARE',
+        timeouts: ctx.options.longTimeouts,
+      },
+      {
+        slug: 'drop-column',
+        description: `Drop ${s.column}`,
+        sql: `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${c}`,
+        lock: 'ACCESS EXCLUSIVE',
+        timeouts: ctx.options.ddlTimeouts,
+      },
+    ]);
+  },
+  rollback(ctx) {
+    const col = findColumn(ctx.table, ctx.spec.column)!;
+    if (col.nullable || col.defaultExpression) return [];
+    return phaseSteps(ctx.planId, 'rollback', [
+      {
+        slug: 'set-not-null',
+        description: `Make ${ctx.spec.column} NOT NULL again (fails, changing nothing, if rows without it were written meanwhile)`,
+        sql: `ALTER TABLE ${quoteQualified(ctx.spec.schema, ctx.spec.table)} ALTER COLUMN ${quoteIdent(ctx.spec.column)} SET NOT NULL`,
+        lock: 'ACCESS EXCLUSIVE',
+        timeouts: ctx.options.longTimeouts,
+      },
+    ]);
+  },
+  restore(ctx) {
+    const s = ctx.spec;
+    const t = quoteQualified(s.schema, s.table);
+    const c = quoteIdent(s.column);
+    const join = ctx.table.primaryKey.map((k) => `t.${quoteIdent(k)} = a.${quoteIdent(k)}`).join(' AND ');
+    return phaseSteps(ctx.planId, 'restore', [
+      {
+        slug: 're-add-column',
+        description: `Add ${s.column} back (nullable) and fill it from ${archiveName(s)}`,
+        sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c} ${findColumn(ctx.table, s.column)!.type};
+UPDATE ${t} AS t SET ${c} = a.${c} FROM ${quoteQualified(s.schema, archiveName(s))} AS a WHERE ${join} AND t.${c} IS NULL`,
+        lock: 'ACCESS EXCLUSIVE',
+        timeouts: ctx.options.longTimeouts,
+      },
+    ]);
+  },
+  notes: (ctx) => [`Deploy code that neither reads nor writes ${ctx.spec.column} before the contract; the gate waits for zero reads of it.`],
+};

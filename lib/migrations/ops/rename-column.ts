@@ -1,0 +1,47 @@
+import { identityMapping, swapBackfill, swapContract, swapExpand, swapParity, swapRestore, swapRollback, type ColumnSwap } from '../column-swap';
+import { slugify } from '../names';
+import type { Operation, OperationContext } from '../operation';
+import { findColumn } from '../schema';
+import type { OperationSpec } from '../types';
+import { blockingDependents, validateExistingColumn, validateNewColumn } from '../validate';
+
+type Spec = Extract<OperationSpec, { kind: 'rename-column' }>;
+
+function swap(ctx: OperationContext<Spec>): ColumnSwap {
+  const { spec, table } = ctx;
+  return {
+    schema: spec.schema,
+    table,
+    oldColumn: spec.column,
+    newColumn: spec.newName,
+    newType: findColumn(table, spec.column)!.type,
+    ...identityMapping,
+  };
+}
+
+/** table.old → table.new without breaking code that still uses the old name. */
+export const renameColumn: Operation<Spec> = {
+  kind: 'rename-column',
+  describe: (s) => ({
+    id: `rename-column.${s.schema}.${s.table}.${s.column}.${s.newName}`,
+    slug: slugify('rename', s.table, s.column, 'to', s.newName),
+    title: `Rename ${s.schema}.${s.table}.${s.column} to ${s.newName}`,
+  }),
+  target: (s) => ({ schema: s.schema, table: s.table }),
+  validate(spec, table) {
+    const errors = validateExistingColumn(table, spec, { requirePrimaryKey: true });
+    if (!table || errors.length) return errors;
+    return [...validateNewColumn(table, spec.newName), ...blockingDependents(table, spec.column)];
+  },
+  preflight: () => [],
+  expand: (ctx) => swapExpand(ctx, swap(ctx)),
+  backfill: (ctx) => swapBackfill(ctx, swap(ctx)),
+  verify: (ctx) => swapParity(swap(ctx)),
+  contract: (ctx) => swapContract(ctx, swap(ctx)),
+  rollback: (ctx) => swapRollback(ctx, swap(ctx)),
+  restore: (ctx) => swapRestore(ctx, swap(ctx)),
+  notes: (ctx) => [
+    `Old code keeps reading and writing ${ctx.spec.column}; new code uses ${ctx.spec.newName}. The trigger copies every write across until the contract.`,
+    ...(ctx.table.rlsEnabled ? [`${ctx.table.name} has row-level security: check that policies do not need ${ctx.spec.newName}.`] : []),
+  ],
+};

@@ -1,0 +1,51 @@
+import { PlanValidationError } from './errors';
+import type { Operation, OperationContext } from './operation';
+import { addColumn } from './ops/add-column';
+import { changeType } from './ops/change-type';
+import { dropColumn } from './ops/drop-column';
+import { rawSql } from './ops/raw-sql';
+import { renameColumn } from './ops/rename-column';
+import { setNotNull } from './ops/set-not-null';
+import { findTable, type SchemaSnapshot, type TableInfo } from './schema';
+import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type Plan, type PlanOptions } from './types';
+
+type AnyOperation = Operation<OperationSpec>;
+
+const OPERATIONS: Record<OperationSpec['kind'], AnyOperation> = {
+  'rename-column': renameColumn as AnyOperation,
+  'change-type': changeType as AnyOperation,
+  'set-not-null': setNotNull as AnyOperation,
+  'add-column': addColumn as AnyOperation,
+  'drop-column': dropColumn as AnyOperation,
+  'raw-sql': rawSql as AnyOperation,
+};
+
+// Raw SQL names no table; its steps never look at one.
+const NO_TABLE: TableInfo = { schema: '', name: '', columns: [], primaryKey: [], estimatedRows: null, totalBytes: 0, rlsEnabled: false, dependents: [] };
+
+/**
+ * Intent + introspected schema → the full plan: every phase's steps, the backfill and the
+ * parity check. Pure and deterministic: the same input always gives the same plan.
+ * Throws PlanValidationError with every problem found.
+ */
+export function planOperation(spec: OperationSpec, snapshot: SchemaSnapshot, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Plan {
+  const op = OPERATIONS[spec.kind];
+  const target = op.target(spec);
+  const table = target ? findTable(snapshot, target.schema, target.table) : undefined;
+  const errors = op.validate(spec, table, snapshot);
+  if (errors.length) throw new PlanValidationError(errors);
+
+  const { id, slug, title } = op.describe(spec);
+  const ctx: OperationContext<OperationSpec> = { spec, table: table ?? NO_TABLE, options, planId: id };
+  const backfill = op.backfill(ctx);
+  return {
+    id,
+    slug,
+    title,
+    operation: spec,
+    steps: [...op.preflight(ctx), ...op.expand(ctx), ...backfill.steps, ...op.contract(ctx), ...op.rollback(ctx), ...op.restore(ctx)],
+    backfill: backfill.spec,
+    parity: op.verify(ctx),
+    notes: op.notes(ctx),
+  };
+}

@@ -1,0 +1,144 @@
+/** Postgres table-level lock modes, weakest first: what a step takes while it runs. */
+export type LockLevel =
+  | 'NONE'
+  | 'ACCESS SHARE'
+  | 'ROW EXCLUSIVE'
+  | 'SHARE UPDATE EXCLUSIVE'
+  | 'SHARE'
+  | 'SHARE ROW EXCLUSIVE'
+  | 'ACCESS EXCLUSIVE';
+
+/**
+ * preflight: read-only checks before anything changes. expand: additive DDL, sync.
+ * backfill: batched data copy. verify: parity. contract: the destructive step.
+ * rollback: undoes expand (only before contract). restore: brings the old column back
+ * from the contract's archive.
+ */
+export type Phase = 'preflight' | 'expand' | 'backfill' | 'verify' | 'contract' | 'rollback' | 'restore';
+
+export interface Timeouts {
+  /** Postgres interval text, e.g. "1s". */
+  lockTimeout: string;
+  statementTimeout: string;
+}
+
+export interface Step {
+  /** Stable across re-planning the same intent: `<operation id>/<phase>/<nn>-<slug>`. */
+  id: string;
+  phase: Phase;
+  description: string;
+  /** One statement (several only for transactional steps). Never contains timeout settings: see `timeouts`. */
+  sql: string;
+  /** false: must run outside a transaction block (CREATE INDEX CONCURRENTLY, batch loops). */
+  transactional: boolean;
+  lock: LockLevel;
+  /** DDL steps run with these as SET LOCAL (or session SET when not transactional). */
+  timeouts: Timeouts | null;
+  /**
+   * sql: run as is. check: a read-only query returning one row `{ count }` that must be 0.
+   * backfill: the batched copy; `sql` is a server-side loop for files, the executor drives
+   * the plan's BackfillSpec instead so it can report progress and resume.
+   */
+  kind: 'sql' | 'check' | 'backfill';
+}
+
+export interface QualifiedName {
+  schema: string;
+  name: string;
+}
+
+/** How to copy data for one batch of primary keys; the executor drives the loop. */
+export interface BackfillSpec {
+  table: QualifiedName;
+  /** Primary key columns, in key order. */
+  key: string[];
+  /**
+   * One batch: $1..$k are the last key of the previous batch (omitted in `firstBatchSql`),
+   * $k+1 the batch size. Returns one row: rows scanned, rows changed and the batch's last key
+   * (`last_key`, a text[] in key order; NULL when the batch was empty, i.e. done).
+   */
+  batchSql: string;
+  firstBatchSql: string;
+  /** Counts rows still out of sync; 0 means the backfill is complete. */
+  remainingSql: string;
+}
+
+export interface ParitySpec {
+  /** Counts rows where the new column differs from what the old one maps to. */
+  countSql: string;
+}
+
+export type OperationSpec =
+  | { kind: 'rename-column'; schema: string; table: string; column: string; newName: string }
+  | {
+      kind: 'change-type';
+      schema: string;
+      table: string;
+      column: string;
+      /** The new column's name: the old name cannot be reused while old code still reads it. */
+      newColumn: string;
+      newType: string;
+      /** SQL expression over {{old}} giving the new value, e.g. CASE {{old}} WHEN 'pending' THEN 1 … END. */
+      forward: string;
+      /** SQL expression over {{new}} giving the old value, so old code keeps working. */
+      reverse: string;
+    }
+  | {
+      kind: 'set-not-null';
+      schema: string;
+      table: string;
+      column: string;
+      /** Value for NULLs (existing ones, and those old code still writes); may use {{row}}."col". Required when NULLs exist. */
+      fill?: string;
+    }
+  | {
+      kind: 'add-column';
+      schema: string;
+      table: string;
+      column: string;
+      type: string;
+      notNull: boolean;
+      /** A constant default (no table rewrite on PG 11+). */
+      default?: string;
+      /** Expression for existing rows when no constant default fits; may use {{row}}."col". */
+      backfill?: string;
+    }
+  | { kind: 'drop-column'; schema: string; table: string; column: string }
+  | {
+      kind: 'raw-sql';
+      sql: string;
+      /** a short name for files */
+      name: string;
+      /** What the linter found; raw SQL is planned only when it was linted and nothing blocks. */
+      lint?: { rule: string; severity: 'error' | 'warning'; message: string; line?: number }[];
+    };
+
+export interface PlanOptions {
+  ddlTimeouts: Timeouts;
+  /** CREATE INDEX CONCURRENTLY and VALIDATE CONSTRAINT scan the table: they get longer. */
+  longTimeouts: Timeouts;
+  batchSize: number;
+  /** How long contract archives are kept before they may be dropped. */
+  archiveRetentionDays: number;
+}
+
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
+  ddlTimeouts: { lockTimeout: '1s', statementTimeout: '5s' },
+  longTimeouts: { lockTimeout: '1s', statementTimeout: '1h' },
+  batchSize: 1000,
+  archiveRetentionDays: 30,
+};
+
+export interface Plan {
+  /** Deterministic from the intent, e.g. "rename-column.public.leads.user_email.contact_email". */
+  id: string;
+  /** Short slug for file names, e.g. "rename_leads_user_email_to_contact_email". */
+  slug: string;
+  title: string;
+  operation: OperationSpec;
+  steps: Step[];
+  backfill: BackfillSpec | null;
+  parity: ParitySpec | null;
+  /** Things the reviewer should know that do not block the plan. */
+  notes: string[];
+}

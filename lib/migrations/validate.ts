@@ -1,0 +1,56 @@
+import {
+  ColumnAlreadyExistsError,
+  ColumnDoesNotExistError,
+  ColumnReferencedError,
+  NoPrimaryKeyError,
+  PrimaryKeyColumnError,
+  TableDoesNotExistError,
+  UnsupportedColumnError,
+  type PlanError,
+} from './errors';
+import { findColumn, type ColumnDependent, type TableInfo } from './schema';
+
+export const qualified = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
+
+/** Checks shared by every operation on an existing column. Returns errors, never throws. */
+export function validateExistingColumn(
+  table: TableInfo | undefined,
+  target: { schema: string; table: string; column: string },
+  options: { requirePrimaryKey: boolean },
+): PlanError[] {
+  if (!table) return [new TableDoesNotExistError(target.schema, target.table)];
+  const name = qualified(table);
+  const errors: PlanError[] = [];
+  if (options.requirePrimaryKey && table.primaryKey.length === 0) errors.push(new NoPrimaryKeyError(name));
+  const column = findColumn(table, target.column);
+  if (!column) return [...errors, new ColumnDoesNotExistError(name, target.column)];
+  if (table.primaryKey.includes(column.name)) errors.push(new PrimaryKeyColumnError(name, column.name));
+  if (column.identity) {
+    errors.push(new UnsupportedColumnError(name, column.name, 'is an identity column', 'identity columns feed on a sequence; replace them with a new table or keep the name'));
+  }
+  if (column.generated) {
+    errors.push(new UnsupportedColumnError(name, column.name, 'is a generated column', 'change the generation expression instead of the column'));
+  }
+  return errors;
+}
+
+export function validateNewColumn(table: TableInfo, column: string): PlanError[] {
+  return findColumn(table, column) ? [new ColumnAlreadyExistsError(qualified(table), column)] : [];
+}
+
+/** An index the planner can rebuild on the new column by itself: one plain column. */
+export function isCopyableIndex(d: ColumnDependent): boolean {
+  return d.kind === 'index' && !!d.index && d.index.columnCount === 1 && !d.index.partial && !d.index.expression && !d.index.primary;
+}
+
+/**
+ * Objects that use the column and would break when it is dropped. Single-column indexes
+ * (and the UNIQUE constraints behind them) are not errors: the plan rebuilds them.
+ */
+export function blockingDependents(table: TableInfo, column: string): ColumnReferencedError[] {
+  const deps = table.dependents.filter((d) => d.column === column);
+  const copied = new Set(deps.filter(isCopyableIndex).map((d) => d.name));
+  return deps
+    .filter((d) => !isCopyableIndex(d) && !(d.kind === 'constraint' && copied.has(d.name)))
+    .map((d) => new ColumnReferencedError(qualified(table), column, d));
+}
