@@ -6,6 +6,8 @@ import pg from 'pg';
 import { bootstrap } from '../lib/db/bootstrap';
 import { checkConnection } from '../lib/db/check-connection';
 import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
+import { lintCommand } from './commands/lint';
+import { planCommand } from './commands/plan';
 import { onExit } from './on-exit';
 import { fail, say, UsageError } from './output';
 import { describeBootstrap, serve } from './serve';
@@ -21,6 +23,8 @@ commands
   start      start the production build (run \`npm run build\` first)
   db         start only the databases: apply the state schema, seed the demo, print the URLs
   migrate    apply supabase/migrations to the state database and exit
+  plan       plan a change as reviewed SQL or Supabase migration files (\`plan --help\`)
+  lint       find statements that break running code in SQL files (\`lint --help\`)
   help       show this text
 
 options
@@ -30,6 +34,11 @@ options
 environment: ${ENV_VARIABLES.join(', ')} (see README.md)`;
 
 async function main(argv: string[]): Promise<void> {
+  // Commands with options of their own parse their arguments themselves. They exit
+  // explicitly: the exit hook that stops embedded servers would reset process.exitCode.
+  if (argv[0] === 'lint') process.exit(await lintCommand(argv.slice(1)));
+  if (argv[0] === 'plan') process.exit(await planCommand(argv.slice(1), parseEnv(process.env), projectDir));
+
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

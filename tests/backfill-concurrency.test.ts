@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackfill } from '../lib/executor/run-backfill';
 import { parity, planFor, runPhases } from './helpers/plan-runner';

@@ -204,3 +204,19 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     },
   };
 }
+
+/**
+ * The URL of the embedded server already running on this data folder (started by
+ * `npm run dev` in another terminal), or null when none runs. Lets one-shot commands
+ * use that server instead of fighting it for the data directory.
+ */
+export async function runningEmbeddedUrl(dataRoot: string, database: string): Promise<string | null> {
+  const lines = (await fs.readFile(path.join(dataRoot, 'pg', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!pid || !port || !processAlive(pid) || !commandLineOf(pid).includes('postgres')) return null;
+  const secrets = await fs.readFile(path.join(dataRoot, 'secrets.json'), 'utf8').catch(() => null);
+  if (!secrets) return null;
+  const { password } = JSON.parse(secrets) as { password: string };
+  return localUrl({ port, user: SUPERUSER, password, database });
+}

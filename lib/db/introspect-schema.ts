@@ -48,14 +48,21 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
             (SELECT coalesce(json_agg(dep ORDER BY dep->>'column', dep->>'kind', dep->>'name'), '[]')
                FROM (
-                 SELECT json_build_object('column', a.attname, 'kind', x.kind, 'name', x.name, 'definition', x.definition, 'index', x.index) AS dep
+                 SELECT DISTINCT ON (a.attname, x.kind, x.name) json_build_object('column', a.attname, 'kind', x.kind, 'name', x.name, 'definition', x.definition, 'index', x.index) AS dep
                    FROM pg_depend dp
                    JOIN pg_attribute a ON a.attrelid = dp.refobjid AND a.attnum = dp.refobjsubid
                    CROSS JOIN LATERAL (
                      SELECT 'view' AS kind, r.ev_class::regclass::text AS name, pg_get_viewdef(r.ev_class) AS definition, NULL::json AS index
                        FROM pg_rewrite r WHERE dp.classid = 'pg_rewrite'::regclass AND r.oid = dp.objid AND r.ev_class <> c.oid
                      UNION ALL
-                     SELECT 'constraint', con.conname, pg_get_constraintdef(con.oid), NULL
+                     -- A UNIQUE constraint is reported as its index: the planner can rebuild that on the new column.
+                     SELECT CASE WHEN con.contype = 'u' THEN 'index' ELSE 'constraint' END, con.conname,
+                            CASE WHEN con.contype = 'u' THEN pg_get_indexdef(con.conindid) ELSE pg_get_constraintdef(con.oid) END,
+                            CASE WHEN con.contype = 'u' THEN (
+                              SELECT json_build_object('unique', true, 'columnCount', ix.indnatts, 'partial', ix.indpred IS NOT NULL,
+                                                       'expression', ix.indexprs IS NOT NULL, 'primary', false, 'constraint', true,
+                                                       'method', (SELECT amname FROM pg_am am JOIN pg_class ic ON ic.relam = am.oid WHERE ic.oid = ix.indexrelid))
+                                FROM pg_index ix WHERE ix.indexrelid = con.conindid) END
                        FROM pg_constraint con WHERE dp.classid = 'pg_constraint'::regclass AND con.oid = dp.objid
                         AND con.contype <> 'n' -- PostgreSQL 18 records NOT NULL as a constraint; it goes with the column
                      UNION ALL

@@ -61,6 +61,7 @@ export function slugify(...parts: string[]): string {
   const slug = parts
     .join('_')
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // accents off: "ü" becomes "u", not "u_"
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .toLowerCase();

@@ -45,12 +45,10 @@ export function isCopyableIndex(d: ColumnDependent): boolean {
 
 /**
  * Objects that use the column and would break when it is dropped. Single-column indexes
- * (and the UNIQUE constraints behind them) are not errors: the plan rebuilds them.
+ * (UNIQUE constraints come as their index) are not errors: the plan rebuilds them.
  */
 export function blockingDependents(table: TableInfo, column: string): ColumnReferencedError[] {
-  const deps = table.dependents.filter((d) => d.column === column);
-  const copied = new Set(deps.filter(isCopyableIndex).map((d) => d.name));
-  return deps
-    .filter((d) => !isCopyableIndex(d) && !(d.kind === 'constraint' && copied.has(d.name)))
+  return table.dependents
+    .filter((d) => d.column === column && !isCopyableIndex(d))
     .map((d) => new ColumnReferencedError(qualified(table), column, d));
 }

@@ -23,7 +23,15 @@ export const rawSql: Operation<Spec> = {
   expand: (ctx) =>
     phaseSteps(ctx.planId, 'expand', [
       // The lock it takes is not known without running it, so it is planned as the strongest.
-      { slug: 'run', description: `Run the reviewed SQL (${ctx.spec.name})`, sql: ctx.spec.sql.trim().replace(/;\s*$/, ''), lock: 'ACCESS EXCLUSIVE', timeouts: ctx.options.ddlTimeouts },
+      {
+        slug: 'run',
+        description: `Run the reviewed SQL (${ctx.spec.name})`,
+        sql: ctx.spec.sql.trim().replace(/;\s*$/, ''),
+        lock: 'ACCESS EXCLUSIVE',
+        timeouts: ctx.options.ddlTimeouts,
+        // CONCURRENTLY refuses to run inside a transaction block.
+        transactional: !/\bCONCURRENTLY\b/i.test(ctx.spec.sql),
+      },
     ]),
   backfill: () => ({ spec: null, steps: [] }),
   verify: () => null,

@@ -2,7 +2,7 @@ import { backfillLoopSql, backfillTimeouts, buildBackfill } from '../backfill';
 import { addConstraintOnce } from '../column-swap';
 import { InvalidMappingError } from '../errors';
 import { generatedName, slugify } from '../names';
-import type { Operation, OperationContext } from '../operation';
+import type { Operation } from '../operation';
 import { quoteIdent, quoteQualified } from '../quote';
 import { findColumn } from '../schema';
 import { columnRef, dollarQuote } from '../sql-text';

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { LintFinding, LintSeverity } from '../migrations/lint/types';
+
+const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The squawk-cli pinned in package.json, not whatever version happens to be on PATH. */
+export const SQUAWK_BINARY = path.join(projectDir, 'node_modules', '.bin', 'squawk');
+
+export class SquawkError extends Error {
+  constructor(
+    readonly reason: 'missing-binary' | 'failed' | 'bad-output',
+    readonly binary: string,
+    /** stderr or the unparseable output, shortened. */
+    readonly detail: string,
+  ) {
+    const what = {
+      'missing-binary': `squawk is not installed at ${binary}: run \`npm install\``,
+      failed: `squawk (${binary}) failed`,
+      'bad-output': `squawk (${binary}) printed something that is not its JSON report`,
+    }[reason];
+    super(detail ? `${what}: ${detail}` : what);
+    this.name = 'SquawkError';
+  }
+}
+
+const SquawkReport = z.array(
+  z.object({
+    rule_name: z.string(),
+    level: z.string(),
+    message: z.string(),
+    help: z.string().nullable().optional(),
+    /** 0-based. */
+    line: z.number().int(),
+    /** 0-based, in UTF-8 bytes from the start of the line. */
+    column: z.number().int(),
+  }),
+);
+
+export interface RunSquawkOptions {
+  /** The name Squawk reports and matches its config's excluded paths against. */
+  fileName?: string;
+  /** Another squawk executable (tests point this at a missing path). */
+  binary?: string;
+}
+
+/**
+ * Lints SQL text with the real Squawk and maps every finding, the robustness ones
+ * (require-lock-timeout, prefer-robust-stmts, …) included. statementIndex is left null: Squawk does not
+ * number statements, lintSql ties them to parsed ones.
+ */
+export async function runSquawk(sql: string, options: RunSquawkOptions = {}): Promise<LintFinding[]> {
+  const binary = options.binary ?? SQUAWK_BINARY;
+  if (!existsSync(binary)) throw new SquawkError('missing-binary', binary, '');
+  const args = ['--reporter', 'json', ...(options.fileName ? ['--stdin-filepath', options.fileName] : [])];
+  const { code, stdout, stderr } = await run(binary, args, sql);
+  // Exit 1 only means "found something"; the report says what.
+  if (code !== 0 && code !== 1) throw new SquawkError('failed', binary, shorten(stderr || stdout || `exit code ${code}`));
+
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    throw new SquawkError('bad-output', binary, shorten(stdout || stderr));
+  }
+  const report = SquawkReport.safeParse(json);
+  if (!report.success) throw new SquawkError('bad-output', binary, shorten(stdout));
+
+  const lines = sql.split('\n');
+  return report.data.map((r) => ({
+    source: 'squawk',
+    rule: r.rule_name,
+    severity: toSeverity(r.level),
+    message: r.message,
+    help: r.help ?? null,
+    statementIndex: null,
+    line: r.line + 1,
+    column: byteColumnToCharColumn(lines[r.line] ?? '', r.column) + 1,
+  }));
+}
+
+function toSeverity(level: string): LintSeverity {
+  // Squawk's own syntax errors are "Error"; its rules report "Warning" (and hints on some versions).
+  return level.toLowerCase() === 'error' ? 'error' : 'warning';
+}
+
+function byteColumnToCharColumn(line: string, byteColumn: number): number {
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  let chars = 0;
+  for (const ch of line) {
+    if (bytes >= byteColumn) break;
+    bytes += encoder.encode(ch).length;
+    chars += ch.length;
+  }
+  return chars;
+}
+
+const shorten = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}…` : text).trim();
+
+function run(binary: string, args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' || error.code === 'EACCES' ? new SquawkError('missing-binary', binary, error.message) : error);
+    });
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
+    // Squawk may exit before reading everything (e.g. a broken install); that is reported by the exit code.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}

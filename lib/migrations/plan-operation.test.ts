@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { ColumnAlreadyExistsError, ColumnDoesNotExistError, NoPrimaryKeyError, PlanValidationError, UnsafeRawSqlError } from './errors';
+import { planOperation } from './plan-operation';
+import { renderStep, supabaseMigration } from './render-sql';
+import { demoSnapshot } from './test-fixtures';
+import type { OperationSpec } from './types';
+
+const rename: OperationSpec = { kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' };
+const id = 'rename-column.public.leads.user_email.contact_email';
+
+describe('rename plan for leads.user_email → contact_email', () => {
+  const plan = planOperation(rename, demoSnapshot);
+
+  it('has stable step ids, phases, lock levels and transaction modes', () => {
+    expect(plan.steps.map((s) => [s.id.replace(`${id}/`, ''), s.lock, s.transactional, s.kind])).toEqual([
+      ['expand/01-add_column', 'ACCESS EXCLUSIVE', true, 'sql'],
+      ['expand/02-not_null_check', 'ACCESS EXCLUSIVE', true, 'sql'],
+      ['expand/03-sync_function', 'NONE', true, 'sql'],
+      ['expand/04-sync_trigger', 'SHARE ROW EXCLUSIVE', true, 'sql'],
+      ['backfill/01-copy_rows', 'ROW EXCLUSIVE', false, 'backfill'],
+      ['backfill/02-index_leads_user_email_idx', 'SHARE UPDATE EXCLUSIVE', false, 'sql'],
+      ['contract/01-archive_old_values', 'ACCESS SHARE', true, 'sql'],
+      ['contract/02-validate_not_null', 'SHARE UPDATE EXCLUSIVE', true, 'sql'],
+      ['contract/03-drop_old_column', 'ACCESS EXCLUSIVE', true, 'sql'],
+      ['rollback/01-drop_new_column', 'ACCESS EXCLUSIVE', true, 'sql'],
+      ['restore/01-re_add_old_column', 'ACCESS EXCLUSIVE', true, 'sql'],
+      ['restore/02-fill_from_archive', 'ROW EXCLUSIVE', true, 'sql'],
+    ]);
+    expect(planOperation(rename, demoSnapshot)).toEqual(plan); // deterministic
+  });
+
+  it.each([
+    { name: 'add column', step: 'expand/01-add_column', expectedSql: 'ALTER TABLE "public"."leads" ADD COLUMN IF NOT EXISTS "contact_email" text' },
+    {
+      name: 'trigger covers INSERT and UPDATE',
+      step: 'expand/04-sync_trigger',
+      expectedSql: `CREATE OR REPLACE TRIGGER "ec_sync_leads_user_email_contact_email" BEFORE INSERT OR UPDATE ON "public"."leads"
+FOR EACH ROW EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"()`,
+    },
+    {
+      name: 'index rebuilt concurrently on the new column',
+      step: 'backfill/02-index_leads_user_email_idx',
+      expectedSql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "ec_idx_leads_contact_email_e05ef2ad" ON "public"."leads" USING "btree" ("contact_email")',
+    },
+    {
+      name: 'contract drops trigger, function and column in one transaction, NOT NULL via the validated check, default carried over',
+      step: 'contract/03-drop_old_column',
+      expectedSql: `DROP TRIGGER IF EXISTS "ec_sync_leads_user_email_contact_email" ON "public"."leads";
+DROP FUNCTION IF EXISTS "public"."ec_sync_leads_user_email_contact_email"();
+ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "user_email";
+ALTER TABLE "public"."leads" ALTER COLUMN "contact_email" SET NOT NULL;
+ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_contact_email"`,
+    },
+  ])('$name', ({ step, expectedSql }) => {
+    expect(plan.steps.find((s) => s.id === `${id}/${step}`)!.sql).toBe(expectedSql);
+  });
+
+  it('the sync function handles both directions and lets the new column win a conflict', () => {
+    const fn = plan.steps.find((s) => s.id === `${id}/expand/03-sync_function`)!.sql;
+    expect(fn).toContain(`IF TG_OP = 'INSERT' THEN
+    IF NEW."contact_email" IS NULL AND NEW."user_email" IS NOT NULL THEN
+      NEW."contact_email" := (NEW."user_email");
+    ELSIF NEW."contact_email" IS NOT NULL AND NEW."contact_email" IS DISTINCT FROM (NEW."user_email") THEN
+      NEW."user_email" := (NEW."contact_email");`);
+    expect(fn).toContain('LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp');
+  });
+
+  it('backfills by keyset on the primary key, never by scanning for NULLs with LIMIT', () => {
+    expect(plan.backfill!.batchSql).toBe(`WITH batch AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE ("id") > ($1::bigint)
+  ORDER BY "id"
+  LIMIT $2
+  FOR NO KEY UPDATE
+), changed AS (
+  UPDATE "public"."leads" AS t SET "contact_email" = (t."user_email")
+  FROM batch
+  WHERE t."id" = batch."id" AND (t."contact_email" IS DISTINCT FROM (t."user_email"))
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed, (SELECT ARRAY["id"::text] FROM batch ORDER BY "id" DESC LIMIT 1) AS last_key`);
+    expect(plan.backfill!.batchSql).not.toMatch(/IS NULL\s+LIMIT/);
+  });
+
+  it('walks composite keys with a row comparison', () => {
+    const composite = planOperation({ kind: 'rename-column', schema: 'public', table: 'memberships', column: 'role', newName: 'member_role' }, demoSnapshot);
+    expect(composite.backfill!.batchSql).toContain('WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint)');
+    expect(composite.backfill!.batchSql).toContain('ORDER BY "org_id", "user_id"\n  LIMIT $3');
+  });
+
+  it('renders DDL steps with SET LOCAL timeouts inside their own transaction', () => {
+    expect(renderStep(plan.steps[0]!)).toBe(`-- ${id}/expand/01-add_column
+-- Add contact_email text beside user_email: nullable and without a default, so no table rewrite
+-- lock: ACCESS EXCLUSIVE
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '5s';
+ALTER TABLE "public"."leads" ADD COLUMN IF NOT EXISTS "contact_email" text;
+COMMIT;`);
+    const custom = planOperation(rename, demoSnapshot, { ...{ batchSize: 500, archiveRetentionDays: 7 }, ddlTimeouts: { lockTimeout: '250ms', statementTimeout: '3s' }, longTimeouts: { lockTimeout: '1s', statementTimeout: '2h' } });
+    expect(renderStep(custom.steps[0]!)).toContain("SET LOCAL lock_timeout = '250ms';\nSET LOCAL statement_timeout = '3s';");
+    expect(custom.steps.find((s) => s.kind === 'backfill')!.sql).toContain('USING 500');
+  });
+
+  it('exports one Supabase migration file per phase, named by version and phase', () => {
+    const at = new Date('2026-11-23T10:00:00Z');
+    expect(supabaseMigration(plan, 'expand', at).fileName).toBe('20261123100000_rename_leads_user_email_to_contact_email_expand.sql');
+    const contract = supabaseMigration(plan, 'contract', new Date('2026-11-27T10:00:00Z'));
+    expect(contract.fileName).toBe('20261127100000_rename_leads_user_email_to_contact_email_contract.sql');
+    expect(contract.content).toContain('Destructive: apply only when the dashboard says the contract is allowed.');
+    expect(contract.content).not.toContain('ADD COLUMN');
+  });
+});
+
+describe('validation without a database', () => {
+  const errorsOf = (spec: OperationSpec) => {
+    try {
+      planOperation(spec, demoSnapshot);
+      return [];
+    } catch (e) {
+      return (e as PlanValidationError).errors;
+    }
+  };
+
+  it('names the column that does not exist and the one already taken', () => {
+    expect(errorsOf({ ...rename, column: 'mail' } as OperationSpec)).toEqual([expect.any(ColumnDoesNotExistError)]);
+    expect(errorsOf({ ...rename, newName: 'source' } as OperationSpec)[0]).toBeInstanceOf(ColumnAlreadyExistsError);
+  });
+
+  it('requires a key for a NOT NULL column that needs a backfill', () => {
+    const snapshot = { ...demoSnapshot, tables: [{ ...demoSnapshot.tables[0]!, primaryKey: [] }] };
+    expect(() => planOperation({ kind: 'add-column', schema: 'public', table: 'leads', column: 'x', type: 'text', notNull: true, backfill: "'a'" }, snapshot)).toThrow(PlanValidationError);
+    try {
+      planOperation({ kind: 'add-column', schema: 'public', table: 'leads', column: 'x', type: 'text', notNull: true, backfill: "'a'" }, snapshot);
+    } catch (e) {
+      expect((e as PlanValidationError).errors[0]).toBeInstanceOf(NoPrimaryKeyError);
+    }
+  });
+
+  it('plans raw SQL only after a lint without errors', () => {
+    const raw = { kind: 'raw-sql', name: 'add index', sql: 'CREATE INDEX CONCURRENTLY i ON leads (source);' } as const;
+    expect(errorsOf(raw)[0]).toBeInstanceOf(UnsafeRawSqlError);
+    expect(errorsOf({ ...raw, lint: [{ rule: 'breaking-rename-column', severity: 'error', message: 'x' }] })[0]).toBeInstanceOf(UnsafeRawSqlError);
+    const plan = planOperation({ ...raw, lint: [{ rule: 'require-lock-timeout', severity: 'warning', message: 'y' }] }, demoSnapshot);
+    expect(plan.steps.map((s) => s.sql)).toEqual(['CREATE INDEX CONCURRENTLY i ON leads (source)']);
+  });
+});
