@@ -1,9 +1,10 @@
 import { backfillLoopSql, backfillTimeouts, buildBackfill } from './backfill';
 import { indexName, objectNames } from './names';
 import type { OperationContext } from './operation';
-import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
+import { quoteIdent, quoteQualified } from './quote';
+import { addConstraintOnce, archiveColumnSql } from './shared-steps';
 import { findColumn, type TableInfo } from './schema';
-import { applyMapping, columnRef, dollarQuote } from './sql-text';
+import { applyMapping, columnRef } from './sql-text';
 import { phaseSteps } from './steps';
 import { dropSyncSql, syncFunctionSql, syncTriggerSql, type SyncSpec } from './sync-trigger';
 import type { BackfillSpec, OperationSpec, ParitySpec, Step } from './types';
@@ -41,17 +42,6 @@ function syncSpec(swap: ColumnSwap): SyncSpec {
     functionName: names.syncFunction,
     triggerName: names.syncTrigger,
   };
-}
-
-/** ADD CONSTRAINT has no IF NOT EXISTS; this makes a re-run of the step a no-op. */
-export function addConstraintOnce(table: string, name: string, definition: string): string {
-  return `DO ${dollarQuote(`
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = ${quoteLiteral(table)}::regclass AND conname = ${quoteLiteral(name)}) THEN
-    ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(name)} ${definition};
-  END IF;
-END
-`)}`;
 }
 
 const oldInfo = (swap: ColumnSwap) => findColumn(swap.table, swap.oldColumn)!;
@@ -140,16 +130,9 @@ export function swapParity(swap: ColumnSwap): ParitySpec {
   return { countSql: `SELECT count(*)::bigint AS count FROM ${tableSql(swap)} AS t WHERE ${outOfSync(swap)}` };
 }
 
-function archiveColumns(swap: ColumnSwap) {
-  const key = keyColumns(swap.table);
-  return { key, keyList: key.map((k) => quoteIdent(k.name)).join(', ') };
-}
-
 export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, swap: ColumnSwap): Step[] {
   const names = objectNames(swap.table.name, swap.oldColumn, swap.newColumn);
   const t = tableSql(swap);
-  const archive = quoteQualified(swap.schema, names.archiveTable);
-  const { key, keyList } = archiveColumns(swap);
   const old = oldInfo(swap);
   const o = quoteIdent(swap.oldColumn);
   const n = quoteIdent(swap.newColumn);
@@ -164,15 +147,7 @@ export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, 
     {
       slug: 'archive-old-values',
       description: `Copy every row's ${swap.oldColumn} (with its primary key) into ${names.archiveTable}, kept ${ctx.options.archiveRetentionDays} days for a restore`,
-      sql: `CREATE TABLE IF NOT EXISTS ${archive} (
-  ${key.map((k) => `${quoteIdent(k.name)} ${k.type} NOT NULL`).join(',\n  ')},
-  ${o} ${old.type},
-  archived_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (${keyList})
-);
-INSERT INTO ${archive} (${keyList}, ${o})
-SELECT ${keyList}, ${o} FROM ${t}
-ON CONFLICT (${keyList}) DO UPDATE SET ${o} = EXCLUDED.${o}, archived_at = now()`,
+      sql: archiveColumnSql(swap.table, swap.oldColumn, names.archiveTable),
       lock: 'ACCESS SHARE',
       timeouts: ctx.options.longTimeouts,
     },
@@ -215,9 +190,8 @@ export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, s
   const sync = syncSpec(swap);
   const t = tableSql(swap);
   const archive = quoteQualified(swap.schema, names.archiveTable);
-  const { key } = archiveColumns(swap);
   const o = quoteIdent(swap.oldColumn);
-  const join = key.map((k) => `t.${quoteIdent(k.name)} = a.${quoteIdent(k.name)}`).join(' AND ');
+  const join = swap.table.primaryKey.map((k) => `t.${quoteIdent(k)} = a.${quoteIdent(k)}`).join(' AND ');
   return phaseSteps(ctx.planId, 'restore', [
     {
       slug: 're-add-old-column',
@@ -236,4 +210,16 @@ UPDATE ${t} AS t SET ${o} = ${applyMapping(swap.reverse, 'new', columnRef('t', s
       timeouts: ctx.options.longTimeouts,
     },
   ]);
+}
+
+/** The phases every column swap shares, for an operation to spread into itself. */
+export function swapPhases<S extends OperationSpec>(toSwap: (ctx: OperationContext<S>) => ColumnSwap) {
+  return {
+    expand: (ctx: OperationContext<S>) => swapExpand(ctx, toSwap(ctx)),
+    backfill: (ctx: OperationContext<S>) => swapBackfill(ctx, toSwap(ctx)),
+    verify: (ctx: OperationContext<S>) => swapParity(toSwap(ctx)),
+    contract: (ctx: OperationContext<S>) => swapContract(ctx, toSwap(ctx)),
+    rollback: (ctx: OperationContext<S>) => swapRollback(ctx, toSwap(ctx)),
+    restore: (ctx: OperationContext<S>) => swapRestore(ctx, toSwap(ctx)),
+  };
 }

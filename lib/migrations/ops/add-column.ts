@@ -1,14 +1,13 @@
 import { backfillLoopSql, backfillTimeouts, buildBackfill } from '../backfill';
-import { addConstraintOnce } from '../column-swap';
-import { InvalidMappingError, TableDoesNotExistError, type PlanError } from '../errors';
+import { InvalidMappingError, NoPrimaryKeyError, TableDoesNotExistError, type PlanError } from '../errors';
 import { generatedName, slugify } from '../names';
 import type { Operation, OperationContext } from '../operation';
 import { quoteIdent, quoteQualified } from '../quote';
 import { findColumn } from '../schema';
-import { columnRef, dollarQuote } from '../sql-text';
+import { dropFillTriggerSql, fillTriggerDrafts, safeSetNotNullDrafts } from '../shared-steps';
+import { columnRef } from '../sql-text';
 import { phaseSteps } from '../steps';
 import type { OperationSpec } from '../types';
-import { NoPrimaryKeyError } from '../errors';
 import { qualified, validateNewColumn } from '../validate';
 
 type Spec = Extract<OperationSpec, { kind: 'add-column' }>;
@@ -16,6 +15,7 @@ type Spec = Extract<OperationSpec, { kind: 'add-column' }>;
 const names = (s: Spec) => ({ check: generatedName('ec_nn', s.table, s.column), fn: generatedName('ec_fill', s.table, s.column) });
 const expr = (s: Spec, alias: string) => `(${s.backfill!.split('{{row}}').join(alias)})`;
 const usesBackfill = (s: Spec) => s.notNull && s.default === undefined;
+const fillOf = (s: Spec) => ({ schema: s.schema, table: s.table, column: s.column, name: names(s).fn, value: (alias: string) => expr(s, alias) });
 
 /**
  * A new column, NOT NULL when asked. With a constant default, one ADD COLUMN … NOT NULL
@@ -59,32 +59,9 @@ export const addColumn: Operation<Spec> = {
         },
       ]);
     }
-    const n = names(s);
-    const col = columnRef('NEW', s.column);
     return phaseSteps(ctx.planId, 'expand', [
       { slug: 'add-column', description: 'Add the column, nullable for now', sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c} ${s.type}`, lock: 'ACCESS EXCLUSIVE', timeouts: ctx.options.ddlTimeouts },
-      {
-        slug: 'fill-function',
-        description: `Function that computes ${s.column} for writes that leave it NULL (old code does not know it)`,
-        sql: `CREATE OR REPLACE FUNCTION ${quoteQualified(s.schema, n.fn)}() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS ${dollarQuote(`
-BEGIN
-  IF ${col} IS NULL THEN
-    ${col} := ${expr(s, 'NEW')};
-  END IF;
-  RETURN NEW;
-END
-`)}`,
-        lock: 'NONE',
-        timeouts: ctx.options.ddlTimeouts,
-      },
-      {
-        slug: 'fill-trigger',
-        description: 'BEFORE INSERT OR UPDATE trigger running it',
-        sql: `CREATE OR REPLACE TRIGGER ${quoteIdent(n.fn)} BEFORE INSERT OR UPDATE ON ${t}\nFOR EACH ROW EXECUTE FUNCTION ${quoteQualified(s.schema, n.fn)}()`,
-        lock: 'SHARE ROW EXCLUSIVE',
-        timeouts: ctx.options.ddlTimeouts,
-      },
+      ...fillTriggerDrafts(fillOf(s), ctx.options),
     ]);
   },
   backfill(ctx: OperationContext<Spec>) {
@@ -116,38 +93,19 @@ END
     usesBackfill(ctx.spec)
       ? { countSql: `SELECT count(*)::bigint AS count FROM ${quoteQualified(ctx.spec.schema, ctx.spec.table)} WHERE ${quoteIdent(ctx.spec.column)} IS NULL` }
       : null,
-  contract(ctx) {
-    const s = ctx.spec;
-    if (!usesBackfill(s)) return [];
-    const n = names(s);
-    const t = quoteQualified(s.schema, s.table);
-    return phaseSteps(ctx.planId, 'contract', [
-      { slug: 'add-check', description: 'CHECK NOT VALID: no scan', sql: addConstraintOnce(t, n.check, `CHECK (${quoteIdent(s.column)} IS NOT NULL) NOT VALID`), lock: 'ACCESS EXCLUSIVE', timeouts: ctx.options.ddlTimeouts },
-      { slug: 'validate-check', description: 'Validate: scans while reads and writes go on', sql: `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(n.check)}`, lock: 'SHARE UPDATE EXCLUSIVE', timeouts: ctx.options.longTimeouts },
-      {
-        slug: 'set-not-null',
-        description: 'SET NOT NULL using the check, then drop the check, the trigger and the function',
-        sql: [
-          `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(s.column)} SET NOT NULL`,
-          `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(n.check)}`,
-          `DROP TRIGGER IF EXISTS ${quoteIdent(n.fn)} ON ${t}`,
-          `DROP FUNCTION IF EXISTS ${quoteQualified(s.schema, n.fn)}()`,
-        ].join(';\n'),
-        lock: 'ACCESS EXCLUSIVE',
-        timeouts: ctx.options.ddlTimeouts,
-      },
-    ]);
-  },
+  contract: (ctx) =>
+    usesBackfill(ctx.spec)
+      ? phaseSteps(ctx.planId, 'contract', safeSetNotNullDrafts({ ...ctx.spec, check: names(ctx.spec).check }, ctx.options, dropFillTriggerSql(fillOf(ctx.spec))))
+      : [],
   rollback(ctx) {
     const s = ctx.spec;
     const t = quoteQualified(s.schema, s.table);
-    const n = names(s);
     return phaseSteps(ctx.planId, 'rollback', [
       {
         slug: 'drop-column',
         description: `Undo the expand: drop ${s.column}${usesBackfill(s) ? ' with its fill trigger' : ''} (values written to it are lost; nothing else is)`,
         sql: [
-          ...(usesBackfill(s) ? [`DROP TRIGGER IF EXISTS ${quoteIdent(n.fn)} ON ${t}`, `DROP FUNCTION IF EXISTS ${quoteQualified(s.schema, n.fn)}()`] : []),
+          ...(usesBackfill(s) ? dropFillTriggerSql(fillOf(s)) : []),
           `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${quoteIdent(s.column)}`,
         ].join(';\n'),
         lock: 'ACCESS EXCLUSIVE',

@@ -1,4 +1,4 @@
-import { swapBackfill, swapContract, swapExpand, swapParity, swapRestore, swapRollback, type ColumnSwap } from '../column-swap';
+import { swapPhases, type ColumnSwap } from '../column-swap';
 import { InvalidMappingError, type PlanError } from '../errors';
 import { slugify } from '../names';
 import type { Operation, OperationContext } from '../operation';
@@ -66,12 +66,7 @@ export const changeType: Operation<Spec> = {
       },
     ]);
   },
-  expand: (ctx) => swapExpand(ctx, swap(ctx)),
-  backfill: (ctx) => swapBackfill(ctx, swap(ctx)),
-  verify: (ctx) => swapParity(swap(ctx)),
-  contract: (ctx) => swapContract(ctx, swap(ctx)),
-  rollback: (ctx) => swapRollback(ctx, swap(ctx)),
-  restore: (ctx) => swapRestore(ctx, swap(ctx)),
+  ...swapPhases(swap),
   notes: (ctx) => [
     `Old code keeps using ${ctx.spec.column}; new code uses ${ctx.spec.newColumn} (${ctx.spec.newType}). The column keeps its new name after the contract.`,
     'The forward mapping must accept every value old code may still write (give CASE an ELSE): a value it cannot convert makes that write fail.',

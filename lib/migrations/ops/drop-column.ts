@@ -2,6 +2,7 @@ import { generatedName, slugify } from '../names';
 import type { Operation } from '../operation';
 import { quoteIdent, quoteQualified } from '../quote';
 import { findColumn } from '../schema';
+import { archiveColumnSql } from '../shared-steps';
 import { phaseSteps } from '../steps';
 import type { OperationSpec } from '../types';
 import { blockingDependents, validateExistingColumn } from '../validate';
@@ -46,31 +47,18 @@ export const dropColumn: Operation<Spec> = {
   verify: () => null,
   contract(ctx) {
     const s = ctx.spec;
-    const t = quoteQualified(s.schema, s.table);
-    const archive = quoteQualified(s.schema, archiveName(s));
-    const key = ctx.table.primaryKey.map((k) => ({ name: quoteIdent(k), type: findColumn(ctx.table, k)!.type }));
-    const keyList = key.map((k) => k.name).join(', ');
-    const c = quoteIdent(s.column);
     return phaseSteps(ctx.planId, 'contract', [
       {
         slug: 'archive-values',
         description: `Copy every row's ${s.column} (with its primary key) into ${archiveName(s)}, kept ${ctx.options.archiveRetentionDays} days for a restore`,
-        sql: `CREATE TABLE IF NOT EXISTS ${archive} (
-  ${key.map((k) => `${k.name} ${k.type} NOT NULL`).join(',\n  ')},
-  ${c} ${findColumn(ctx.table, s.column)!.type},
-  archived_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (${keyList})
-);
-INSERT INTO ${archive} (${keyList}, ${c})
-SELECT ${keyList}, ${c} FROM ${t}
-ON CONFLICT (${keyList}) DO UPDATE SET ${c} = EXCLUDED.${c}, archived_at = now()`,
+        sql: archiveColumnSql(ctx.table, s.column, archiveName(s)),
         lock: 'ACCESS SHARE',
         timeouts: ctx.options.longTimeouts,
       },
       {
         slug: 'drop-column',
         description: `Drop ${s.column}`,
-        sql: `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${c}`,
+        sql: `ALTER TABLE ${quoteQualified(s.schema, s.table)} DROP COLUMN IF EXISTS ${quoteIdent(s.column)}`,
         lock: 'ACCESS EXCLUSIVE',
         timeouts: ctx.options.ddlTimeouts,
       },

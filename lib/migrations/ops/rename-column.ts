@@ -1,4 +1,4 @@
-import { identityMapping, swapBackfill, swapContract, swapExpand, swapParity, swapRestore, swapRollback, type ColumnSwap } from '../column-swap';
+import { identityMapping, swapPhases, type ColumnSwap } from '../column-swap';
 import { slugify } from '../names';
 import type { Operation, OperationContext } from '../operation';
 import { findColumn } from '../schema';
@@ -34,12 +34,7 @@ export const renameColumn: Operation<Spec> = {
     return [...validateNewColumn(table, spec.newName), ...blockingDependents(table, spec.column)];
   },
   preflight: () => [],
-  expand: (ctx) => swapExpand(ctx, swap(ctx)),
-  backfill: (ctx) => swapBackfill(ctx, swap(ctx)),
-  verify: (ctx) => swapParity(swap(ctx)),
-  contract: (ctx) => swapContract(ctx, swap(ctx)),
-  rollback: (ctx) => swapRollback(ctx, swap(ctx)),
-  restore: (ctx) => swapRestore(ctx, swap(ctx)),
+  ...swapPhases(swap),
   notes: (ctx) => [
     `Old code keeps reading and writing ${ctx.spec.column}; new code uses ${ctx.spec.newName}. The trigger copies every write across until the contract.`,
     ...(ctx.table.rlsEnabled ? [`${ctx.table.name} has row-level security: check that policies do not need ${ctx.spec.newName}.`] : []),

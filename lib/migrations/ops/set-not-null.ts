@@ -1,11 +1,11 @@
 import { backfillLoopSql, backfillTimeouts, buildBackfill } from '../backfill';
-import { addConstraintOnce } from '../column-swap';
 import { InvalidMappingError } from '../errors';
 import { generatedName, slugify } from '../names';
 import type { Operation } from '../operation';
 import { quoteIdent, quoteQualified } from '../quote';
 import { findColumn } from '../schema';
-import { columnRef, dollarQuote } from '../sql-text';
+import { dropFillTriggerSql, fillTriggerDrafts, safeSetNotNullDrafts } from '../shared-steps';
+import { columnRef } from '../sql-text';
 import { phaseSteps } from '../steps';
 import type { OperationSpec } from '../types';
 import { validateExistingColumn } from '../validate';
@@ -16,7 +16,8 @@ const names = (s: Spec) => ({
   check: generatedName('ec_nn', s.table, s.column),
   fn: generatedName('ec_fill', s.table, s.column),
 });
-const fillExpr = (s: Spec, alias: string) => s.fill!.split('{{row}}').join(alias);
+const fillExpr = (s: Spec, alias: string) => `(${s.fill!.split('{{row}}').join(alias)})`;
+const fillOf = (s: Spec) => ({ schema: s.schema, table: s.table, column: s.column, name: names(s).fn, value: (alias: string) => fillExpr(s, alias) });
 
 /**
  * An existing column becomes NOT NULL without a long ACCESS EXCLUSIVE scan: CHECK (col IS
@@ -54,43 +55,15 @@ export const setNotNull: Operation<Spec> = {
             kind: 'check',
           },
         ]),
-  expand(ctx) {
-    if (!ctx.spec.fill) return [];
-    const n = names(ctx.spec);
-    const col = columnRef('NEW', ctx.spec.column);
-    return phaseSteps(ctx.planId, 'expand', [
-      {
-        slug: 'fill-function',
-        description: `Function that fills ${ctx.spec.column} when a write leaves it NULL (old code)`,
-        sql: `CREATE OR REPLACE FUNCTION ${quoteQualified(ctx.spec.schema, n.fn)}() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS ${dollarQuote(`
-BEGIN
-  IF ${col} IS NULL THEN
-    ${col} := (${fillExpr(ctx.spec, 'NEW')});
-  END IF;
-  RETURN NEW;
-END
-`)}`,
-        lock: 'NONE',
-        timeouts: ctx.options.ddlTimeouts,
-      },
-      {
-        slug: 'fill-trigger',
-        description: 'BEFORE INSERT OR UPDATE trigger running it',
-        sql: `CREATE OR REPLACE TRIGGER ${quoteIdent(n.fn)} BEFORE INSERT OR UPDATE ON ${quoteQualified(ctx.spec.schema, ctx.spec.table)}
-FOR EACH ROW EXECUTE FUNCTION ${quoteQualified(ctx.spec.schema, n.fn)}()`,
-        lock: 'SHARE ROW EXCLUSIVE',
-        timeouts: ctx.options.ddlTimeouts,
-      },
-    ]);
-  },
+  expand: (ctx) =>
+    ctx.spec.fill ? phaseSteps(ctx.planId, 'expand', fillTriggerDrafts(fillOf(ctx.spec), ctx.options)) : [],
   backfill(ctx) {
     if (!ctx.spec.fill) return { spec: null, steps: [] };
     const spec = buildBackfill({
       schema: ctx.spec.schema,
       table: ctx.spec.table,
       key: ctx.table.primaryKey.map((k) => ({ name: k, type: findColumn(ctx.table, k)!.type })),
-      assignments: [{ column: ctx.spec.column, expression: `(${fillExpr(ctx.spec, 't')})` }],
+      assignments: [{ column: ctx.spec.column, expression: fillExpr(ctx.spec, 't') }],
       needsChange: `${columnRef('t', ctx.spec.column)} IS NULL`,
     });
     return {
@@ -111,40 +84,12 @@ FOR EACH ROW EXECUTE FUNCTION ${quoteQualified(ctx.spec.schema, n.fn)}()`,
   verify: (ctx) => ({
     countSql: `SELECT count(*)::bigint AS count FROM ${quoteQualified(ctx.spec.schema, ctx.spec.table)} WHERE ${quoteIdent(ctx.spec.column)} IS NULL`,
   }),
-  contract(ctx) {
-    const n = names(ctx.spec);
-    const t = quoteQualified(ctx.spec.schema, ctx.spec.table);
-    const c = quoteIdent(ctx.spec.column);
-    return phaseSteps(ctx.planId, 'contract', [
-      {
-        slug: 'add-check',
-        description: `CHECK (${ctx.spec.column} IS NOT NULL) NOT VALID: enforced for new writes at once, no scan`,
-        sql: addConstraintOnce(t, n.check, `CHECK (${c} IS NOT NULL) NOT VALID`),
-        lock: 'ACCESS EXCLUSIVE',
-        timeouts: ctx.options.ddlTimeouts,
-      },
-      {
-        slug: 'validate-check',
-        description: 'Validate the check: scans the table while reads and writes go on',
-        sql: `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(n.check)}`,
-        lock: 'SHARE UPDATE EXCLUSIVE',
-        timeouts: ctx.options.longTimeouts,
-      },
-      {
-        slug: 'set-not-null',
-        description: 'SET NOT NULL (proved by the valid check, so no scan), then drop the check and the fill trigger',
-        sql: [
-          `ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL`,
-          `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(n.check)}`,
-          ...(ctx.spec.fill
-            ? [`DROP TRIGGER IF EXISTS ${quoteIdent(n.fn)} ON ${t}`, `DROP FUNCTION IF EXISTS ${quoteQualified(ctx.spec.schema, n.fn)}()`]
-            : []),
-        ].join(';\n'),
-        lock: 'ACCESS EXCLUSIVE',
-        timeouts: ctx.options.ddlTimeouts,
-      },
-    ]);
-  },
+  contract: (ctx) =>
+    phaseSteps(
+      ctx.planId,
+      'contract',
+      safeSetNotNullDrafts({ ...ctx.spec, check: names(ctx.spec).check }, ctx.options, ctx.spec.fill ? dropFillTriggerSql(fillOf(ctx.spec)) : []),
+    ),
   rollback(ctx) {
     const n = names(ctx.spec);
     const t = quoteQualified(ctx.spec.schema, ctx.spec.table);
@@ -152,7 +97,7 @@ FOR EACH ROW EXECUTE FUNCTION ${quoteQualified(ctx.spec.schema, n.fn)}()`,
       {
         slug: 'drop-fill',
         description: 'Undo the expand: drop the fill trigger and function (filled values stay)',
-        sql: `DROP TRIGGER IF EXISTS ${quoteIdent(n.fn)} ON ${t};\nDROP FUNCTION IF EXISTS ${quoteQualified(ctx.spec.schema, n.fn)}();\nALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(n.check)}`,
+        sql: [...dropFillTriggerSql(fillOf(ctx.spec)), `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(n.check)}`].join(';\n'),
         lock: 'ACCESS EXCLUSIVE',
         timeouts: ctx.options.ddlTimeouts,
       },
