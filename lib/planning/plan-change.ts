@@ -1,7 +1,11 @@
 import { introspectSchema } from '../db/introspect-schema';
-import type { Queryable } from '../db/queryable';
-import { InvalidMappingError, PlanValidationError, type PlanError } from '../migrations/errors';
+import type { ClientBase } from 'pg';
+import { IncompatibleTypeError, InvalidMappingError, PlanValidationError, type PlanError } from '../migrations/errors';
 import { planOperation } from '../migrations/plan-operation';
+import { quoteQualified } from '../migrations/quote';
+import { findColumn, findTable, type SchemaSnapshot } from '../migrations/schema';
+import { applyMapping, columnRef } from '../migrations/sql-text';
+import { lintSql } from '../lint/lint-sql';
 import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type Plan, type PlanOptions } from '../migrations/types';
 import { parseSql, SqlSyntaxError } from '../sql/parse-sql';
 
@@ -51,10 +55,68 @@ export async function checkExpressions(spec: OperationSpec): Promise<PlanError[]
   return errors;
 }
 
+/**
+ * Lets Postgres type-check each mapping against the real column types, reading no rows
+ * (LIMIT 0), so "cannot cast boolean to integer" is a planning error, not a failed expand.
+ */
+async function checkTypes(target: ClientBase, spec: OperationSpec, snapshot: SchemaSnapshot): Promise<PlanError[]> {
+  if (!('table' in spec)) return [];
+  const table = findTable(snapshot, spec.schema, spec.table);
+  const column = table && findColumn(table, spec.column);
+  const from = `FROM ${quoteQualified(spec.schema, spec.table)} AS t LIMIT 0`;
+  const probes: { field: string; expression: string; sql: string }[] = [];
+  if (spec.kind === 'change-type' && column) {
+    const forward = applyMapping(spec.forward, 'old', columnRef('t', spec.column));
+    const reverse = applyMapping(spec.reverse, 'new', `(NULL::${spec.newType})`);
+    probes.push({ field: 'forward', expression: spec.forward, sql: `SELECT (${forward})::${spec.newType} ${from}` });
+    probes.push({ field: 'reverse', expression: spec.reverse, sql: `SELECT (${reverse})::${column.type} ${from}` });
+  }
+  if (spec.kind === 'set-not-null' && spec.fill && column) {
+    probes.push({ field: 'fill', expression: spec.fill, sql: `SELECT (${spec.fill.split('{{row}}').join('t')})::${column.type} ${from}` });
+  }
+  if (spec.kind === 'add-column' && table) {
+    for (const [field, value] of [['default', spec.default], ['backfill', spec.backfill]] as const) {
+      if (value !== undefined) probes.push({ field, expression: value, sql: `SELECT (${value.split('{{row}}').join('t')})::${spec.type} ${from}` });
+    }
+  }
+  const errors: PlanError[] = [];
+  for (const probe of probes) {
+    // Read-only and rolled back: an author's expression must not be able to change anything here.
+    await target.query("BEGIN READ ONLY; SET LOCAL statement_timeout = '5s'");
+    try {
+      await target.query(probe.sql);
+    } catch (error) {
+      const e = error as { message: string };
+      errors.push(
+        new IncompatibleTypeError(
+          `${spec.schema}.${spec.table}`,
+          spec.column,
+          `${probe.field} mapping ${JSON.stringify(probe.expression)}: ${e.message}`,
+          "make the expression produce the column's type, e.g. with an explicit cast or a CASE",
+        ),
+      );
+    } finally {
+      await target.query('ROLLBACK');
+    }
+  }
+  return errors;
+}
+
+/** Raw SQL is linted here, so its plan carries what the linter found and is refused on errors. */
+async function withLint(spec: OperationSpec): Promise<OperationSpec> {
+  if (spec.kind !== 'raw-sql' || spec.lint) return spec;
+  const { findings } = await lintSql(spec.sql);
+  return { ...spec, lint: findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, line: f.line })) };
+}
+
 /** Intent → plan against the live schema of the target. */
-export async function planChange(target: Queryable, spec: OperationSpec, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<Plan> {
+export async function planChange(target: ClientBase, spec: OperationSpec, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<Plan> {
   const expressionErrors = await checkExpressions(spec);
   if (expressionErrors.length) throw new PlanValidationError(expressionErrors);
   const schemas = 'schema' in spec ? [spec.schema] : ['public'];
-  return planOperation(spec, await introspectSchema(target, schemas), options);
+  const snapshot = await introspectSchema(target, schemas);
+  const plan = planOperation(await withLint(spec), snapshot, options);
+  const typeErrors = await checkTypes(target, spec, snapshot);
+  if (typeErrors.length) throw new PlanValidationError(typeErrors);
+  return plan;
 }
