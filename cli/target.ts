@@ -1,33 +1,59 @@
 import pg from 'pg';
 import type { Env } from '../lib/config/env';
-import { bootstrap, DEMO_DATABASE } from '../lib/db/bootstrap';
+import { bootstrap, DEMO_DATABASE, STATE_DATABASE } from '../lib/db/bootstrap';
 import { checkConnection } from '../lib/db/check-connection';
 import { resolveDataRoot } from '../lib/db/data-dir';
 import { runningEmbeddedUrl } from '../lib/db/embedded-server';
 
+export interface Databases {
+  stateUrl: string;
+  targetUrl: string;
+}
+
 /**
- * Runs `fn` with a connection to the target database: TARGET_DATABASE_URL when set, else
- * the embedded demo, reusing a running dashboard's server or starting one for the call.
+ * Where the state and target databases are for a one-shot command: the configured URLs,
+ * else the embedded server of a running dashboard, else one started for this command
+ * (and stopped after it).
  */
-export async function withTarget<T>(env: Env, projectDir: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  let url = env.TARGET_DATABASE_URL;
-  let stop = async () => {};
-  if (url) {
-    await checkConnection('TARGET_DATABASE_URL', url);
-  } else {
-    url = (await runningEmbeddedUrl(resolveDataRoot(projectDir, env.EC_DATA_DIR), DEMO_DATABASE)) ?? undefined;
-    if (!url) {
-      const boot = await bootstrap({ ...env, DATABASE_URL: undefined }, { projectDir });
-      url = boot.targetUrl;
-      stop = boot.stop;
-    }
+async function resolveDatabases(env: Env, projectDir: string, need: { state: boolean }): Promise<Databases & { stop: () => Promise<void> }> {
+  if (env.TARGET_DATABASE_URL) await checkConnection('TARGET_DATABASE_URL', env.TARGET_DATABASE_URL);
+  if (need.state && env.DATABASE_URL) await checkConnection('DATABASE_URL', env.DATABASE_URL);
+  const stateConfigured = !need.state || !!env.DATABASE_URL;
+  if (env.TARGET_DATABASE_URL && stateConfigured) {
+    return { stateUrl: env.DATABASE_URL ?? '', targetUrl: env.TARGET_DATABASE_URL, stop: async () => {} };
   }
-  const client = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
+  const dataRoot = resolveDataRoot(projectDir, env.EC_DATA_DIR);
+  const [runningState, runningTarget] = [await runningEmbeddedUrl(dataRoot, STATE_DATABASE), await runningEmbeddedUrl(dataRoot, DEMO_DATABASE)];
+  if (runningState && runningTarget) {
+    return { stateUrl: env.DATABASE_URL ?? runningState, targetUrl: env.TARGET_DATABASE_URL ?? runningTarget, stop: async () => {} };
+  }
+  const boot = await bootstrap(env, { projectDir });
+  return { stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, stop: boot.stop };
+}
+
+export async function withTarget<T>(env: Env, projectDir: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const dbs = await resolveDatabases(env, projectDir, { state: false });
+  const client = new pg.Client({ connectionString: dbs.targetUrl, application_name: 'expand-contract' });
   try {
     await client.connect();
     return await fn(client);
   } finally {
     await client.end().catch(() => {});
-    await stop();
+    await dbs.stop();
+  }
+}
+
+export async function withDatabases<T>(env: Env, projectDir: string, fn: (state: pg.Pool, target: pg.Client, dbs: Databases) => Promise<T>): Promise<T> {
+  const dbs = await resolveDatabases(env, projectDir, { state: true });
+  const state = new pg.Pool({ connectionString: dbs.stateUrl, max: 4, application_name: 'expand-contract' });
+  state.on('error', () => {});
+  const target = new pg.Client({ connectionString: dbs.targetUrl, application_name: 'expand-contract' });
+  try {
+    await target.connect();
+    return await fn(state, target, dbs);
+  } finally {
+    await target.end().catch(() => {});
+    await state.end().catch(() => {});
+    await dbs.stop();
   }
 }

@@ -25,11 +25,25 @@ export const PLAN_USAGE = `usage:
   --batch-size N       backfill rows per batch (default ${DEFAULT_PLAN_OPTIONS.batchSize})
 The schema is read from TARGET_DATABASE_URL, or the embedded demo database.`;
 
-class PlanUsageError extends Error {}
+export class PlanUsageError extends Error {}
+
+/** Options that describe the change itself, shared by `plan` and `create`. */
+export const SPEC_OPTIONS = {
+  'new-column': { type: 'string' },
+  forward: { type: 'string' },
+  reverse: { type: 'string' },
+  fill: { type: 'string' },
+  'not-null': { type: 'boolean' },
+  default: { type: 'string' },
+  backfill: { type: 'string' },
+  'lock-timeout': { type: 'string' },
+  'statement-timeout': { type: 'string' },
+  'batch-size': { type: 'string' },
+} as const;
 
 const INTERVAL = /^\d+(\.\d+)?\s*(ms|s|min|h)?$/;
 
-function buildSpec(kind: string, positionals: string[], v: Record<string, string | boolean | undefined>): OperationSpec {
+export function buildSpec(kind: string, positionals: string[], v: Record<string, string | boolean | undefined>): OperationSpec {
   const need = (n: number) => {
     if (positionals.length !== n) throw new PlanUsageError(`plan ${kind} takes ${n} argument(s), got ${positionals.length}`);
   };
@@ -66,7 +80,7 @@ function buildSpec(kind: string, positionals: string[], v: Record<string, string
   }
 }
 
-function planOptions(v: Record<string, string | boolean | undefined>): PlanOptions {
+export function planOptions(v: Record<string, string | boolean | undefined>): PlanOptions {
   const lock = (v['lock-timeout'] as string | undefined) ?? DEFAULT_PLAN_OPTIONS.ddlTimeouts.lockTimeout;
   const statement = (v['statement-timeout'] as string | undefined) ?? DEFAULT_PLAN_OPTIONS.ddlTimeouts.statementTimeout;
   for (const [name, value] of [['--lock-timeout', lock], ['--statement-timeout', statement]] as const) {
@@ -91,19 +105,10 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
       args,
       allowPositionals: true,
       options: {
+        ...SPEC_OPTIONS,
         'supabase-dir': { type: 'string' },
         phase: { type: 'string' },
         json: { type: 'boolean' },
-        'new-column': { type: 'string' },
-        forward: { type: 'string' },
-        reverse: { type: 'string' },
-        fill: { type: 'string' },
-        'not-null': { type: 'boolean' },
-        default: { type: 'string' },
-        backfill: { type: 'string' },
-        'lock-timeout': { type: 'string' },
-        'statement-timeout': { type: 'string' },
-        'batch-size': { type: 'string' },
       },
     });
     values = parsed.values;

@@ -47,6 +47,7 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
   return {
     table: { schema: input.schema, name: input.table },
     key: input.key.map((k) => k.name),
+    keyTypes: input.key.map((k) => k.type),
     firstBatchSql: batch('', firstLimit),
     batchSql: batch(`WHERE (${list(keys)}) > (${list(params)})\n  `, limit),
     remainingSql: `SELECT count(*)::bigint AS count FROM ${table} AS t WHERE ${input.needsChange}`,

@@ -127,7 +127,7 @@ export function swapBackfill<S extends OperationSpec>(ctx: OperationContext<S>, 
 }
 
 export function swapParity(swap: ColumnSwap): ParitySpec {
-  return { countSql: `SELECT count(*)::bigint AS count FROM ${tableSql(swap)} AS t WHERE ${outOfSync(swap)}` };
+  return { countSql: `SELECT count(*)::bigint AS count FROM ${tableSql(swap)} AS t WHERE ${outOfSync(swap)}`, predicate: outOfSync(swap) };
 }
 
 export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, swap: ColumnSwap): Step[] {

@@ -45,6 +45,7 @@ export function planOperation(spec: OperationSpec, snapshot: SchemaSnapshot, opt
     operation: spec,
     steps: [...op.preflight(ctx), ...op.expand(ctx), ...backfill.steps, ...op.contract(ctx), ...op.rollback(ctx), ...op.restore(ctx)],
     backfill: backfill.spec,
+    batchSize: options.batchSize,
     parity: op.verify(ctx),
     notes: op.notes(ctx),
   };

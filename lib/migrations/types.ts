@@ -52,6 +52,8 @@ export interface BackfillSpec {
   table: QualifiedName;
   /** Primary key columns, in key order. */
   key: string[];
+  /** Their types (format_type text), for casting a saved cursor back. */
+  keyTypes: string[];
   /**
    * One batch: $1..$k are the last key of the previous batch (omitted in `firstBatchSql`),
    * $k+1 the batch size. Returns one row: rows scanned, rows changed and the batch's last key
@@ -66,6 +68,8 @@ export interface BackfillSpec {
 export interface ParitySpec {
   /** Counts rows where the new column differs from what the old one maps to. */
   countSql: string;
+  /** The same condition alone, over the row alias `t`, for checks done range by range. */
+  predicate: string;
 }
 
 export type OperationSpec =
@@ -138,6 +142,8 @@ export interface Plan {
   operation: OperationSpec;
   steps: Step[];
   backfill: BackfillSpec | null;
+  /** Rows in the first backfill batch; the executor adapts it to the target batch duration. */
+  batchSize: number;
   parity: ParitySpec | null;
   /** Things the reviewer should know that do not block the plan. */
   notes: string[];

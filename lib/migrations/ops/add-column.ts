@@ -91,7 +91,9 @@ export const addColumn: Operation<Spec> = {
   },
   verify: (ctx) =>
     usesBackfill(ctx.spec)
-      ? { countSql: `SELECT count(*)::bigint AS count FROM ${quoteQualified(ctx.spec.schema, ctx.spec.table)} WHERE ${quoteIdent(ctx.spec.column)} IS NULL` }
+      ? { countSql: `SELECT count(*)::bigint AS count FROM ${quoteQualified(ctx.spec.schema, ctx.spec.table)} AS t WHERE ${columnRef('t', ctx.spec.column)} IS NULL`,
+    predicate: `${columnRef('t', ctx.spec.column)} IS NULL`,
+  }
       : null,
   contract: (ctx) =>
     usesBackfill(ctx.spec)

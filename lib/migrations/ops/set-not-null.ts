@@ -82,7 +82,8 @@ export const setNotNull: Operation<Spec> = {
     };
   },
   verify: (ctx) => ({
-    countSql: `SELECT count(*)::bigint AS count FROM ${quoteQualified(ctx.spec.schema, ctx.spec.table)} WHERE ${quoteIdent(ctx.spec.column)} IS NULL`,
+    countSql: `SELECT count(*)::bigint AS count FROM ${quoteQualified(ctx.spec.schema, ctx.spec.table)} AS t WHERE ${columnRef('t', ctx.spec.column)} IS NULL`,
+    predicate: `${columnRef('t', ctx.spec.column)} IS NULL`,
   }),
   contract: (ctx) =>
     phaseSteps(

@@ -1,0 +1,82 @@
+import type { ClientBase } from 'pg';
+import { nextBatchSize } from '../metrics/backfill-progress';
+import { quoteQualified } from '../migrations/quote';
+import type { BackfillSpec, Timeouts } from '../migrations/types';
+import { runBatch } from './run-backfill';
+import type { BackfillRecord, StateStore } from './state-store';
+
+export interface BackfillJobOptions {
+  /** Batch duration the size adapts towards (default 100 ms). */
+  targetBatchMs?: number;
+  minBatch?: number;
+  maxBatch?: number;
+  /** Pause between batches, to leave room for production traffic (default 0). */
+  throttleMs?: number;
+  /** Per batch: row locks wait at most lockTimeout; one batch may not run longer than statementTimeout. */
+  timeouts?: Timeouts;
+  onBatch?: (backfill: BackfillRecord) => void | Promise<void>;
+}
+
+export type BackfillOutcome = 'done' | 'paused' | 'cancelled';
+
+async function estimateRows(target: ClientBase, spec: BackfillSpec): Promise<number | null> {
+  const { rows } = await target.query<{ n: string | null }>(
+    'SELECT CASE WHEN reltuples < 0 THEN NULL ELSE reltuples::bigint END AS n FROM pg_class WHERE oid = to_regclass($1)',
+    [quoteQualified(spec.table.schema, spec.table.name)],
+  );
+  return rows[0]?.n === null || rows[0]?.n === undefined ? null : Number(rows[0].n);
+}
+
+/**
+ * The backfill as a resumable job: starts from the cursor saved in the state database,
+ * runs one short transaction per batch on the target, saves cursor and counts after each
+ * commit, adapts the batch size to the target duration, and stops cleanly between
+ * batches when asked to pause or cancel. A crash between a batch's commit and saving
+ * its cursor makes the next run redo that one batch, which changes nothing twice
+ * (batches only write rows still out of sync).
+ */
+export async function runBackfillJob(
+  store: StateStore,
+  target: ClientBase,
+  migrationId: number,
+  spec: BackfillSpec,
+  initialBatchSize: number,
+  options: BackfillJobOptions = {},
+): Promise<BackfillOutcome> {
+  const targetMs = options.targetBatchMs ?? 100;
+  const bounds = { min: options.minBatch ?? 100, max: options.maxBatch ?? 50_000 };
+  const timeouts = options.timeouts ?? { lockTimeout: '1s', statementTimeout: '30s' };
+  const existing = await store.getBackfill(migrationId);
+  if (existing?.status === 'done') return 'done';
+  let state = await store.openBackfill(migrationId, existing?.batchSize ?? initialBatchSize, await estimateRows(target, spec));
+  let size = state.batchSize;
+  let cursor = state.cursor;
+  let rate: number | null = state.rowsPerSecond;
+  try {
+    for (;;) {
+      const batch = await runBatch(target, spec, cursor, size, timeouts);
+      if (!batch.lastKey) {
+        await store.finishBackfill(migrationId, 'done');
+        return 'done';
+      }
+      cursor = batch.lastKey;
+      const batchRate = (batch.scanned / Math.max(batch.ms, 1)) * 1000;
+      rate = rate === null ? batchRate : rate * 0.8 + batchRate * 0.2; // smoothed, so the ETA does not jump
+      const requested = await store.saveBatch(migrationId, { cursor, scanned: batch.scanned, changed: batch.changed, ms: Math.round(batch.ms), batchSize: size, rowsPerSecond: Math.round(rate) });
+      if (options.onBatch) {
+        state = (await store.getBackfill(migrationId))!;
+        await options.onBatch(state);
+      }
+      if (requested === 'pause' || requested === 'cancel') {
+        const outcome = requested === 'pause' ? 'paused' : 'cancelled';
+        await store.finishBackfill(migrationId, outcome);
+        return outcome;
+      }
+      size = nextBatchSize(size, batch.ms, targetMs, bounds);
+      if (options.throttleMs) await new Promise((r) => setTimeout(r, options.throttleMs));
+    }
+  } catch (error) {
+    await store.finishBackfill(migrationId, 'failed', (error as Error).message).catch(() => {});
+    throw error;
+  }
+}

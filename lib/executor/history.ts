@@ -1,0 +1,52 @@
+import type { ClientBase } from 'pg';
+import type { FilePhase } from '../migrations/render-sql';
+import { findColumn } from '../migrations/schema';
+import type { Plan } from '../migrations/types';
+import { introspectSchema } from '../db/introspect-schema';
+
+/**
+ * The target's migration history is the table the Supabase CLI keeps, so
+ * `supabase migration list` and the dashboard tell the same story.
+ */
+export async function recordHistory(target: ClientBase, version: string, name: string, statements: string[]): Promise<void> {
+  await target.query(`CREATE SCHEMA IF NOT EXISTS supabase_migrations;
+    CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, statements text[], name text)`);
+  await target.query('INSERT INTO supabase_migrations.schema_migrations (version, statements, name) VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING', [
+    version,
+    statements,
+    name,
+  ]);
+}
+
+export const historyName = (plan: Plan, phase: FilePhase) => `${plan.slug}_${phase}`;
+
+/** A phase someone applied with `supabase db push` from an exported file: its version, if the history has it. */
+export async function findInHistory(target: ClientBase, plan: Plan, phase: FilePhase): Promise<string | null> {
+  const { rows } = await target.query<{ version: string | null }>(
+    `SELECT CASE WHEN to_regclass('supabase_migrations.schema_migrations') IS NULL THEN NULL
+            ELSE (SELECT max(version) FROM supabase_migrations.schema_migrations WHERE name = $1) END AS version`,
+    [historyName(plan, phase)],
+  );
+  return rows[0]?.version ?? null;
+}
+
+/** Whether the catalog shows the phase's effect, so a history row alone is not trusted. */
+export async function phaseVisibleInCatalog(target: ClientBase, plan: Plan, phase: FilePhase): Promise<boolean> {
+  const op = plan.operation;
+  if (op.kind === 'raw-sql') return true;
+  const snapshot = await introspectSchema(target, [op.schema]);
+  const table = snapshot.tables.find((t) => t.schema === op.schema && t.name === op.table);
+  if (!table) return false;
+  const has = (c: string) => !!findColumn(table, c);
+  const newColumn = op.kind === 'rename-column' ? op.newName : op.kind === 'change-type' ? op.newColumn : op.column;
+  switch (phase) {
+    case 'expand':
+    case 'restore':
+      return op.kind === 'drop-column' || op.kind === 'set-not-null' ? has(op.column) : has(op.column) && has(newColumn);
+    case 'rollback':
+      return op.kind === 'add-column' ? !has(op.column) : has(op.column) && (op.kind === 'drop-column' || op.kind === 'set-not-null' || !has(newColumn));
+    case 'contract':
+      if (op.kind === 'set-not-null' || op.kind === 'add-column') return has(op.column) && !findColumn(table, op.column)!.nullable;
+      return !has(op.column);
+  }
+}

@@ -1,0 +1,91 @@
+import { formatDuration, intervalToDuration } from 'date-fns';
+import type { ClientBase } from 'pg';
+import type { QualifiedName, Step } from '../migrations/types';
+import { quoteQualified } from '../migrations/quote';
+import { runStep } from './run-step';
+
+export interface Blocker {
+  pid: number;
+  mode: string;
+  state: string;
+  query: string;
+  seconds: number;
+}
+
+export function describeSeconds(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  return formatDuration(intervalToDuration({ start: 0, end: Math.round(seconds) * 1000 })) || '0 seconds';
+}
+
+export function describeBlocker(b: Blocker): string {
+  return `pid ${b.pid} running ${JSON.stringify(b.query)} for ${describeSeconds(b.seconds)} (${b.state}, holds ${b.mode})`;
+}
+
+/** A DDL step gave up waiting for its lock: who was in the way, so someone can act. */
+export class LockBlockedError extends Error {
+  constructor(
+    readonly stepId: string,
+    readonly attempts: number,
+    readonly blockers: Blocker[],
+  ) {
+    super(
+      `step ${stepId} could not get its lock after ${attempts} attempt(s): ` +
+        (blockers.length ? `blocked by ${blockers.map(describeBlocker).join('; ')}` : 'the blocking session ended before it could be identified'),
+    );
+    this.name = 'LockBlockedError';
+  }
+}
+
+/** Sessions holding a lock on the table, oldest transaction first. */
+export async function findBlockers(client: ClientBase, table: QualifiedName | null): Promise<Blocker[]> {
+  const { rows } = await client.query<{ pid: number; mode: string; state: string; query: string; seconds: number }>(
+    `SELECT DISTINCT ON (a.pid) a.pid, l.mode, coalesce(a.state, '') AS state,
+            left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 200) AS query,
+            extract(epoch FROM now() - coalesce(a.xact_start, a.query_start, now()))::float8 AS seconds
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.granted AND a.pid <> pg_backend_pid()
+        AND ($1::text IS NULL OR (l.locktype = 'relation' AND l.relation = to_regclass($1::text)))
+      ORDER BY a.pid, l.mode`,
+    [table ? quoteQualified(table.schema, table.name) : null],
+  );
+  return rows.sort((a, b) => b.seconds - a.seconds);
+}
+
+export interface RetryOptions {
+  /** The table the step locks, to name who holds it when the step gives up. */
+  table: QualifiedName | null;
+  attempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  onRetry?: (attempt: number, blockers: Blocker[], delayMs: number) => Promise<void> | void;
+  /** For tests: how to wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Runs a step whose lock_timeout is short, so it never waits long in the lock queue
+ * (where it would block every later reader and writer of the table), and retries with
+ * jittered exponential backoff while the table stays free for everyone else.
+ */
+export async function runWithLockRetry(client: ClientBase, step: Step, options: RetryOptions): Promise<{ attempts: number; count?: number }> {
+  const attempts = options.attempts ?? 8;
+  const base = options.baseDelayMs ?? 250;
+  const max = options.maxDelayMs ?? 5_000;
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const result = await runStep(client, step);
+      return { attempts: attempt, ...result };
+    } catch (error) {
+      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      const blockers = await findBlockers(client, options.table);
+      if (attempt >= attempts) throw new LockBlockedError(step.id, attempt, blockers);
+      // Full jitter: retries from several runners do not line up and hit the queue together.
+      const delay = Math.round(Math.random() * Math.min(max, base * 2 ** (attempt - 1)));
+      await options.onRetry?.(attempt, blockers, delay);
+      await sleep(delay);
+    }
+  }
+}

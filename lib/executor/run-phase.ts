@@ -1,0 +1,233 @@
+import type { ClientBase, PoolClient } from 'pg';
+import { evaluateGate, type GateDecision, type GateEvidence } from '../gate/evaluate-gate';
+import { migrationVersion, renderPhase, stepsFor, type FilePhase } from '../migrations/render-sql';
+import type { Plan, QualifiedName, Step } from '../migrations/types';
+import { runBackfillJob, type BackfillJobOptions } from './backfill-job';
+import { findInHistory, historyName, phaseVisibleInCatalog, recordHistory } from './history';
+import { LockBlockedError, runWithLockRetry, type RetryOptions } from './lock-retry';
+import { runParityCheck, type ParityResult } from './parity-check';
+import type { MigrationRecord, MigrationStatus, RunPhase, StateStore } from './state-store';
+
+export class PhaseNotAllowedError extends Error {
+  constructor(
+    readonly migrationId: number,
+    readonly phase: RunPhase,
+    readonly status: MigrationStatus,
+    readonly allowedFrom: MigrationStatus[],
+  ) {
+    super(`migration ${migrationId} is ${status}: ${phase} runs only when it is ${allowedFrom.join(' or ')}`);
+    this.name = 'PhaseNotAllowedError';
+  }
+}
+
+export class MigrationBusyError extends Error {
+  constructor(readonly migrationId: number) {
+    super(`migration ${migrationId} is being run by another process right now; wait for it, or see its status`);
+    this.name = 'MigrationBusyError';
+  }
+}
+
+export class GateClosedError extends Error {
+  constructor(
+    readonly migrationId: number,
+    readonly decision: GateDecision,
+  ) {
+    super(`contract of migration ${migrationId} is not allowed: ${decision.reasons.join('; ')}`);
+    this.name = 'GateClosedError';
+  }
+}
+
+export class ApiRoleError extends Error {
+  constructor(readonly role: string) {
+    super(`the target connection runs as "${role}", an API role with a statement timeout of seconds: use a direct or session connection (e.g. the postgres role)`);
+    this.name = 'ApiRoleError';
+  }
+}
+
+const ALLOWED_FROM: Record<RunPhase, MigrationStatus[]> = {
+  expand: ['planned', 'rolled_back'],
+  backfill: ['expanded', 'backfilled'],
+  verify: ['expanded', 'backfilled'],
+  contract: ['backfilled'],
+  rollback: ['expanded', 'backfilled'],
+  restore: ['contracted'],
+};
+
+const STATUS_AFTER: Partial<Record<RunPhase, MigrationStatus>> = {
+  expand: 'expanded',
+  backfill: 'backfilled',
+  contract: 'contracted',
+  rollback: 'rolled_back',
+  restore: 'restored',
+};
+
+const API_ROLES = new Set(['anon', 'authenticated', 'authenticator', 'service_role']);
+
+export interface ExecutorDeps {
+  store: StateStore;
+  /** A dedicated connection to the target, closed by the caller. */
+  target: ClientBase;
+  /** Replaceable: the full gate (buffer, legacy reads, errors, approver) plugs in here. */
+  gate?: (evidence: GateEvidence) => GateDecision;
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+export interface PhaseOptions {
+  backfill?: BackfillJobOptions;
+  retry?: Omit<RetryOptions, 'table'>;
+}
+
+export interface PhaseOutcome {
+  phase: RunPhase;
+  /** supabase-cli: the phase had already been applied from an exported file; nothing ran. */
+  source: 'executor' | 'supabase-cli';
+  status: 'succeeded' | 'paused' | 'cancelled';
+  parity?: ParityResult;
+  historyVersion?: string;
+}
+
+function tableOf(plan: Plan): QualifiedName | null {
+  const op = plan.operation;
+  return op.kind === 'raw-sql' ? null : { schema: op.schema, name: op.table };
+}
+
+/** One advisory lock per migration, in the state database: two runners never run the same migration at once. */
+async function lockMigration(store: StateStore, id: number): Promise<PoolClient> {
+  const client = await store.pool.connect();
+  const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('expand-contract:migration'), $1::int) AS ok", [id]);
+  if (!rows[0]!.ok) {
+    client.release();
+    throw new MigrationBusyError(id);
+  }
+  return client;
+}
+
+/**
+ * Runs one phase of a registered migration on the target: checks that the phase may run
+ * now, notices when it was already applied with the Supabase CLI, runs each step with
+ * lock-timeout retries, records every step, the phase and the target's migration history.
+ */
+export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: RunPhase, options: PhaseOptions = {}): Promise<PhaseOutcome> {
+  const { store, target } = deps;
+  const log = deps.log ?? (() => {});
+  const now = deps.now ?? (() => new Date());
+  const lock = await lockMigration(store, migrationId);
+  try {
+    const migration = await store.getMigration(migrationId);
+    if (!ALLOWED_FROM[phase].includes(migration.status)) throw new PhaseNotAllowedError(migrationId, phase, migration.status, ALLOWED_FROM[phase]);
+    const role = (await target.query<{ r: string }>('SELECT current_user AS r')).rows[0]!.r;
+    if (API_ROLES.has(role)) throw new ApiRoleError(role);
+
+    const filePhase: FilePhase | null = phase === 'expand' || phase === 'contract' || phase === 'rollback' || phase === 'restore' ? phase : null;
+    if (filePhase) {
+      const version = await findInHistory(target, migration.plan, filePhase);
+      if (version && (await phaseVisibleInCatalog(target, migration.plan, filePhase))) {
+        log(`${phase} was already applied with the Supabase CLI (version ${version}); marking it done`);
+        const run = await store.startPhaseRun(migrationId, phase, 'supabase-cli');
+        await store.finishPhaseRun(run, 'succeeded', { historyVersion: version });
+        await store.setStatus(migrationId, STATUS_AFTER[phase]!);
+        return { phase, source: 'supabase-cli', status: 'succeeded', historyVersion: version };
+      }
+    }
+
+    const run = await store.startPhaseRun(migrationId, phase);
+    try {
+      const outcome = await runPhaseSteps(deps, migration, phase, run, options, log, now);
+      await store.finishPhaseRun(run, outcome.status === 'succeeded' ? 'succeeded' : outcome.status, { historyVersion: outcome.historyVersion });
+      if (outcome.status === 'succeeded' && STATUS_AFTER[phase]) await store.setStatus(migrationId, STATUS_AFTER[phase]!);
+      return outcome;
+    } catch (error) {
+      await store.finishPhaseRun(run, 'failed', { error: (error as Error).message });
+      throw error;
+    }
+  } finally {
+    await lock.query("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int)", [migrationId]).catch(() => {});
+    lock.release();
+  }
+}
+
+async function runSteps(deps: ExecutorDeps, plan: Plan, steps: Step[], runId: number, options: PhaseOptions, log: (l: string) => void) {
+  for (const step of steps) {
+    const startedAt = new Date();
+    log(`  ${step.id} (${step.lock})`);
+    try {
+      const { attempts } = await runWithLockRetry(deps.target, step, {
+        ...options.retry,
+        table: tableOf(plan),
+        onRetry: (attempt, blockers, delay) => log(`    lock not available (attempt ${attempt}), retrying in ${delay} ms${blockers[0] ? `; held by pid ${blockers[0].pid}` : ''}`),
+      });
+      await deps.store.recordStep(runId, step.id, { status: 'succeeded', attempts, startedAt });
+    } catch (error) {
+      const blockedBy = error instanceof LockBlockedError ? error.blockers : undefined;
+      await deps.store.recordStep(runId, step.id, { status: 'failed', attempts: error instanceof LockBlockedError ? error.attempts : 1, blockedBy, error: (error as Error).message, startedAt });
+      throw error;
+    }
+  }
+}
+
+async function finishDdlPhase(deps: ExecutorDeps, plan: Plan, phase: FilePhase, now: () => Date): Promise<string> {
+  const version = migrationVersion(now());
+  await recordHistory(deps.target, version, historyName(plan, phase), [renderPhase(plan, phase)]);
+  // PostgREST (Supabase's API) caches the schema: make the change visible to API clients at once.
+  await deps.target.query("NOTIFY pgrst, 'reload schema'");
+  return version;
+}
+
+async function runPhaseSteps(
+  deps: ExecutorDeps,
+  migration: MigrationRecord,
+  phase: RunPhase,
+  runId: number,
+  options: PhaseOptions,
+  log: (l: string) => void,
+  now: () => Date,
+): Promise<PhaseOutcome> {
+  const { plan } = migration;
+  const steps = (p: string) => plan.steps.filter((s) => s.phase === p);
+  switch (phase) {
+    case 'expand': {
+      await runSteps(deps, plan, stepsFor(plan, 'expand').filter((s) => s.phase !== 'backfill'), runId, options, log);
+      return { phase, source: 'executor', status: 'succeeded', historyVersion: await finishDdlPhase(deps, plan, 'expand', now) };
+    }
+    case 'backfill': {
+      if (plan.backfill) {
+        const outcome = await runBackfillJob(deps.store, deps.target, migration.id, plan.backfill, plan.batchSize, options.backfill);
+        if (outcome !== 'done') return { phase, source: 'executor', status: outcome === 'paused' ? 'paused' : 'cancelled' };
+      }
+      await runSteps(deps, plan, steps('backfill').filter((s) => s.kind !== 'backfill'), runId, options, log);
+      return { phase, source: 'executor', status: 'succeeded' };
+    }
+    case 'verify': {
+      if (!plan.parity) return { phase, source: 'executor', status: 'succeeded' };
+      const parity = await runParityCheck(deps.target, plan.parity, plan.backfill);
+      await deps.store.recordParity(migration.id, parity);
+      log(`  parity: ${parity.mismatched} of ${parity.rowsChecked} rows differ (${parity.durationMs} ms)`);
+      return { phase, source: 'executor', status: 'succeeded', parity };
+    }
+    case 'contract': {
+      // The gate is re-checked here, inside the run and under the migration's lock, on fresh evidence.
+      let parity: ParityResult | undefined;
+      if (plan.parity) {
+        parity = await runParityCheck(deps.target, plan.parity, plan.backfill);
+        await deps.store.recordParity(migration.id, parity);
+      }
+      const backfill = await deps.store.getBackfill(migration.id);
+      const decision = (deps.gate ?? evaluateGate)({
+        now: now(),
+        backfill: { required: !!plan.backfill, done: backfill?.status === 'done' },
+        parity: { required: !!plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: now() } : null },
+      });
+      if (!decision.allowed) throw new GateClosedError(migration.id, decision);
+      await runSteps(deps, plan, steps('contract'), runId, options, log);
+      return { phase, source: 'executor', status: 'succeeded', parity, historyVersion: await finishDdlPhase(deps, plan, 'contract', now) };
+    }
+    case 'rollback':
+    case 'restore': {
+      await runSteps(deps, plan, steps(phase), runId, options, log);
+      // An expand after a rollback starts its backfill from scratch.
+      if (phase === 'rollback') await deps.store.pool.query('DELETE FROM expand_contract.backfills WHERE migration_id = $1', [migration.id]);
+      return { phase, source: 'executor', status: 'succeeded', historyVersion: await finishDdlPhase(deps, plan, phase, now) };
+    }
+  }
+}

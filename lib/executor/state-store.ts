@@ -1,0 +1,239 @@
+import type { Pool, PoolClient } from 'pg';
+import type { OperationSpec, Phase, Plan } from '../migrations/types';
+
+export type MigrationStatus = 'planned' | 'expanded' | 'backfilled' | 'contracted' | 'rolled_back' | 'restored';
+export type RunPhase = Exclude<Phase, 'preflight'>;
+
+export interface MigrationRecord {
+  id: number;
+  planId: string;
+  slug: string;
+  title: string;
+  spec: OperationSpec;
+  plan: Plan;
+  target: string;
+  status: MigrationStatus;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface BackfillRecord {
+  migrationId: number;
+  status: 'running' | 'paused' | 'cancelled' | 'done' | 'failed';
+  requested: 'pause' | 'cancel' | null;
+  cursor: string[] | null;
+  rowsScanned: number;
+  rowsChanged: number;
+  batches: number;
+  batchSize: number;
+  estimatedTotal: number | null;
+  lastBatchMs: number | null;
+  worstBatchMs: number | null;
+  rowsPerSecond: number | null;
+  error: string | null;
+  startedAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+export class MigrationNotFoundError extends Error {
+  constructor(readonly id: number) {
+    super(`migration ${id} does not exist`);
+    this.name = 'MigrationNotFoundError';
+  }
+}
+
+export class MigrationAlreadyOpenError extends Error {
+  constructor(
+    readonly planId: string,
+    readonly existingId: number,
+  ) {
+    super(`this change is already registered as migration ${existingId} and not finished: ${planId}`);
+    this.name = 'MigrationAlreadyOpenError';
+  }
+}
+
+type Row = Record<string, unknown>;
+
+const toMigration = (r: Row): MigrationRecord => ({
+  id: Number(r.id),
+  planId: r.plan_id as string,
+  slug: r.slug as string,
+  title: r.title as string,
+  spec: r.spec as OperationSpec,
+  plan: r.plan as Plan,
+  target: r.target as string,
+  status: r.status as MigrationStatus,
+  createdBy: r.created_by as string,
+  createdAt: r.created_at as Date,
+  updatedAt: r.updated_at as Date,
+});
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+const toBackfill = (r: Row): BackfillRecord => ({
+  migrationId: Number(r.migration_id),
+  status: r.status as BackfillRecord['status'],
+  requested: (r.requested as BackfillRecord['requested']) ?? null,
+  cursor: (r.cursor as string[] | null) ?? null,
+  rowsScanned: Number(r.rows_scanned),
+  rowsChanged: Number(r.rows_changed),
+  batches: Number(r.batches),
+  batchSize: Number(r.batch_size),
+  estimatedTotal: num(r.estimated_total),
+  lastBatchMs: num(r.last_batch_ms),
+  worstBatchMs: num(r.worst_batch_ms),
+  rowsPerSecond: num(r.rows_per_second),
+  error: (r.error as string | null) ?? null,
+  startedAt: r.started_at as Date,
+  updatedAt: r.updated_at as Date,
+  finishedAt: (r.finished_at as Date | null) ?? null,
+});
+
+/** The executor's reads and writes in the state database (schema expand_contract). */
+export class StateStore {
+  constructor(readonly pool: Pool) {}
+
+  async createMigration(plan: Plan, target: string): Promise<MigrationRecord> {
+    try {
+      const { rows } = await this.pool.query(
+        `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), target],
+      );
+      return toMigration(rows[0]!);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      const { rows } = await this.pool.query(
+        `SELECT id FROM expand_contract.migrations WHERE target = $1 AND plan_id = $2 AND status NOT IN ('contracted', 'rolled_back', 'restored')`,
+        [target, plan.id],
+      );
+      throw new MigrationAlreadyOpenError(plan.id, Number(rows[0]?.id));
+    }
+  }
+
+  async getMigration(id: number, db: Pool | PoolClient = this.pool): Promise<MigrationRecord> {
+    const { rows } = await db.query('SELECT * FROM expand_contract.migrations WHERE id = $1', [id]);
+    if (!rows[0]) throw new MigrationNotFoundError(id);
+    return toMigration(rows[0]);
+  }
+
+  async listMigrations(): Promise<MigrationRecord[]> {
+    const { rows } = await this.pool.query('SELECT * FROM expand_contract.migrations ORDER BY id DESC');
+    return rows.map(toMigration);
+  }
+
+  async setStatus(id: number, status: MigrationStatus): Promise<void> {
+    await this.pool.query('UPDATE expand_contract.migrations SET status = $2, updated_at = now() WHERE id = $1', [id, status]);
+  }
+
+  async startPhaseRun(migrationId: number, phase: RunPhase, source: 'executor' | 'supabase-cli' = 'executor'): Promise<number> {
+    const { rows } = await this.pool.query(
+      'INSERT INTO expand_contract.phase_runs (migration_id, phase, source) VALUES ($1, $2, $3) RETURNING id',
+      [migrationId, phase, source],
+    );
+    return Number(rows[0]!.id);
+  }
+
+  async finishPhaseRun(runId: number, status: 'succeeded' | 'failed' | 'cancelled' | 'paused', details: { error?: string; historyVersion?: string } = {}) {
+    await this.pool.query(
+      'UPDATE expand_contract.phase_runs SET status = $2, error = $3, history_version = coalesce($4, history_version), finished_at = now() WHERE id = $1',
+      [runId, status, details.error ?? null, details.historyVersion ?? null],
+    );
+  }
+
+  async phaseRuns(migrationId: number) {
+    const { rows } = await this.pool.query(
+      'SELECT id, phase, status, source, history_version, actor, error, started_at, finished_at FROM expand_contract.phase_runs WHERE migration_id = $1 ORDER BY started_at, id',
+      [migrationId],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      phase: r.phase as RunPhase,
+      status: r.status as string,
+      source: r.source as string,
+      historyVersion: r.history_version as string | null,
+      actor: r.actor as string,
+      error: r.error as string | null,
+      startedAt: r.started_at as Date,
+      finishedAt: r.finished_at as Date | null,
+    }));
+  }
+
+  async recordStep(phaseRunId: number, stepId: string, outcome: { status: 'succeeded' | 'failed'; attempts: number; blockedBy?: unknown; error?: string; startedAt: Date }) {
+    await this.pool.query(
+      `INSERT INTO expand_contract.step_runs (phase_run_id, step_id, attempts, status, blocked_by, error, started_at, finished_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+      [phaseRunId, stepId, outcome.attempts, outcome.status, outcome.blockedBy ? JSON.stringify(outcome.blockedBy) : null, outcome.error ?? null, outcome.startedAt],
+    );
+  }
+
+  async getBackfill(migrationId: number): Promise<BackfillRecord | null> {
+    const { rows } = await this.pool.query('SELECT * FROM expand_contract.backfills WHERE migration_id = $1', [migrationId]);
+    return rows[0] ? toBackfill(rows[0]) : null;
+  }
+
+  /** Starts a backfill, or picks up the one that was interrupted, keeping its cursor and counts. */
+  async openBackfill(migrationId: number, batchSize: number, estimatedTotal: number | null): Promise<BackfillRecord> {
+    const { rows } = await this.pool.query(
+      `INSERT INTO expand_contract.backfills (migration_id, batch_size, estimated_total) VALUES ($1, $2, $3)
+       ON CONFLICT (migration_id) DO UPDATE SET status = 'running', requested = NULL, error = NULL, finished_at = NULL,
+         estimated_total = EXCLUDED.estimated_total, updated_at = now()
+       RETURNING *`,
+      [migrationId, batchSize, estimatedTotal],
+    );
+    return toBackfill(rows[0]!);
+  }
+
+  /** After every committed batch: the cursor a restart resumes from. Returns what was requested meanwhile. */
+  async saveBatch(
+    migrationId: number,
+    batch: { cursor: string[]; scanned: number; changed: number; ms: number; batchSize: number; rowsPerSecond: number },
+  ): Promise<'pause' | 'cancel' | null> {
+    const { rows } = await this.pool.query(
+      `UPDATE expand_contract.backfills SET cursor = $2, rows_scanned = rows_scanned + $3, rows_changed = rows_changed + $4,
+              batches = batches + 1, last_batch_ms = $5, worst_batch_ms = greatest(coalesce(worst_batch_ms, 0), $5),
+              batch_size = $6, rows_per_second = $7, updated_at = now()
+        WHERE migration_id = $1 RETURNING requested`,
+      [migrationId, batch.cursor, batch.scanned, batch.changed, batch.ms, batch.batchSize, batch.rowsPerSecond],
+    );
+    return (rows[0]?.requested as 'pause' | 'cancel' | null) ?? null;
+  }
+
+  async finishBackfill(migrationId: number, status: 'done' | 'paused' | 'cancelled' | 'failed', error?: string) {
+    await this.pool.query(
+      `UPDATE expand_contract.backfills SET status = $2, requested = NULL, error = $3, updated_at = now(),
+              finished_at = CASE WHEN $2 IN ('done', 'cancelled', 'failed') THEN now() END,
+              cursor = CASE WHEN $2 = 'cancelled' THEN NULL ELSE cursor END
+        WHERE migration_id = $1`,
+      [migrationId, status, error ?? null],
+    );
+  }
+
+  /** Pause or cancel: the running backfill sees it after its current batch. */
+  async requestBackfill(migrationId: number, request: 'pause' | 'cancel'): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE expand_contract.backfills SET requested = $2, updated_at = now() WHERE migration_id = $1 AND status = 'running'`,
+      [migrationId, request],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async recordParity(migrationId: number, result: { mismatched: number; rowsChecked: number; durationMs: number }) {
+    await this.pool.query('INSERT INTO expand_contract.parity_checks (migration_id, mismatched, rows_checked, duration_ms) VALUES ($1, $2, $3, $4)', [
+      migrationId,
+      result.mismatched,
+      result.rowsChecked,
+      result.durationMs,
+    ]);
+  }
+
+  async latestParity(migrationId: number) {
+    const { rows } = await this.pool.query(
+      'SELECT mismatched, rows_checked, duration_ms, checked_at FROM expand_contract.parity_checks WHERE migration_id = $1 ORDER BY checked_at DESC LIMIT 1',
+      [migrationId],
+    );
+    const r = rows[0];
+    return r ? { mismatched: Number(r.mismatched), rowsChecked: Number(r.rows_checked), durationMs: Number(r.duration_ms), checkedAt: r.checked_at as Date } : null;
+  }
+}
