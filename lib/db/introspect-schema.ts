@@ -1,6 +1,22 @@
 import type { Queryable } from './queryable';
 import type { ColumnDependent, SchemaSnapshot, TableInfo } from '../migrations/schema';
 
+/**
+ * What the planner needs to know about an index (aliases: ix = pg_index, ic = its pg_class).
+ * "plain": one column in default order, collation, operator class and storage, so the same
+ * index on the new column is just `CREATE INDEX … USING method (column)`.
+ */
+const INDEX_JSON = `SELECT json_build_object(
+  'unique', ix.indisunique, 'columnCount', ix.indnatts, 'partial', ix.indpred IS NOT NULL,
+  'expression', ix.indexprs IS NOT NULL, 'primary', ix.indisprimary,
+  'constraint', EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = ix.indexrelid),
+  'method', (SELECT amname FROM pg_am WHERE oid = ic.relam),
+  'plain', ix.indoption[0] = 0
+    AND (ix.indcollation[0] = 0 OR ix.indcollation[0] = (SELECT attcollation FROM pg_attribute WHERE attrelid = ix.indrelid AND attnum = ix.indkey[0]))
+    AND coalesce((SELECT opcdefault FROM pg_opclass WHERE oid = ix.indclass[0]), false)
+    AND ic.reloptions IS NULL
+    AND NOT coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false))`;
+
 interface Row {
   schema: string;
   table: string;
@@ -58,11 +74,7 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
                      -- A UNIQUE constraint is reported as its index: the planner can rebuild that on the new column.
                      SELECT CASE WHEN con.contype = 'u' THEN 'index' ELSE 'constraint' END, con.conname,
                             CASE WHEN con.contype = 'u' THEN pg_get_indexdef(con.conindid) ELSE pg_get_constraintdef(con.oid) END,
-                            CASE WHEN con.contype = 'u' THEN (
-                              SELECT json_build_object('unique', true, 'columnCount', ix.indnatts, 'partial', ix.indpred IS NOT NULL,
-                                                       'expression', ix.indexprs IS NOT NULL, 'primary', false, 'constraint', true,
-                                                       'method', (SELECT amname FROM pg_am am JOIN pg_class ic ON ic.relam = am.oid WHERE ic.oid = ix.indexrelid))
-                                FROM pg_index ix WHERE ix.indexrelid = con.conindid) END
+                            CASE WHEN con.contype = 'u' THEN (${INDEX_JSON} FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid WHERE ix.indexrelid = con.conindid) END
                        FROM pg_constraint con WHERE dp.classid = 'pg_constraint'::regclass AND con.oid = dp.objid
                         AND con.contype <> 'n' -- PostgreSQL 18 records NOT NULL as a constraint; it goes with the column
                      UNION ALL
@@ -80,12 +92,7 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
                      SELECT CASE dc.relkind WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'S' THEN 'sequence' ELSE 'other' END,
                             dc.relname,
                             CASE WHEN dc.relkind IN ('i', 'I') THEN pg_get_indexdef(dc.oid) ELSE '' END,
-                            CASE WHEN dc.relkind IN ('i', 'I') THEN (
-                              SELECT json_build_object('unique', ix.indisunique, 'columnCount', ix.indnatts, 'partial', ix.indpred IS NOT NULL,
-                                                       'expression', ix.indexprs IS NOT NULL, 'primary', ix.indisprimary,
-                                                       'method', (SELECT amname FROM pg_am WHERE oid = dc.relam),
-                                                       'constraint', EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = ix.indexrelid))
-                                FROM pg_index ix WHERE ix.indexrelid = dc.oid) END
+                            CASE WHEN dc.relkind IN ('i', 'I') THEN (${INDEX_JSON} FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid WHERE ix.indexrelid = dc.oid) END
                        FROM pg_class dc WHERE dp.classid = 'pg_class'::regclass AND dc.oid = dp.objid
                    ) x
                   WHERE dp.refclassid = 'pg_class'::regclass AND dp.refobjid = c.oid AND dp.refobjsubid > 0

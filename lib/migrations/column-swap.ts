@@ -1,13 +1,13 @@
 import { backfillLoopSql, backfillTimeouts, buildBackfill } from './backfill';
 import { indexName, objectNames } from './names';
 import type { OperationContext } from './operation';
-import { quoteIdent, quoteQualified } from './quote';
+import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
 import { addConstraintOnce, archiveColumnSql } from './shared-steps';
-import { findColumn, type TableInfo } from './schema';
-import { applyMapping, columnRef } from './sql-text';
-import { phaseSteps } from './steps';
-import { dropSyncSql, syncFunctionSql, syncTriggerSql, type SyncSpec } from './sync-trigger';
-import type { BackfillSpec, OperationSpec, ParitySpec, Step } from './types';
+import { findColumn, type ColumnDependent, type TableInfo } from './schema';
+import { applyMapping, columnRef, dollarQuote } from './sql-text';
+import { phaseSteps, type StepDraft } from './steps';
+import { dropSyncSql, outOfSyncSql, syncFunctionSql, syncTriggerSql, type SyncSpec } from './sync-trigger';
+import type { BackfillSpec, OperationSpec, ParitySpec, PlanOptions, Step } from './types';
 import { isCopyableIndex } from './validate';
 
 /**
@@ -39,6 +39,8 @@ function syncSpec(swap: ColumnSwap): SyncSpec {
     newColumn: swap.newColumn,
     forward: swap.forward,
     reverse: swap.reverse,
+    oldType: findColumn(swap.table, swap.oldColumn)!.type,
+    newType: swap.newType,
     functionName: names.syncFunction,
     triggerName: names.syncTrigger,
   };
@@ -48,9 +50,9 @@ const oldInfo = (swap: ColumnSwap) => findColumn(swap.table, swap.oldColumn)!;
 const tableSql = (swap: ColumnSwap) => quoteQualified(swap.schema, swap.table.name);
 const keyColumns = (table: TableInfo) => table.primaryKey.map((name) => ({ name, type: findColumn(table, name)!.type }));
 
-/** Rows where the new column is not what the old one maps to: the parity predicate. */
+/** Rows where the two columns disagree (see outOfSyncSql): the backfill's and the parity check's predicate. */
 export function outOfSync(swap: ColumnSwap, alias = 't'): string {
-  return `${columnRef(alias, swap.newColumn)} IS DISTINCT FROM ${applyMapping(swap.forward, 'old', columnRef(alias, swap.oldColumn))}`;
+  return outOfSyncSql(syncSpec(swap), columnRef(alias, swap.newColumn), columnRef(alias, swap.oldColumn));
 }
 
 export function swapExpand<S extends OperationSpec>(ctx: OperationContext<S>, swap: ColumnSwap): Step[] {
@@ -66,17 +68,6 @@ export function swapExpand<S extends OperationSpec>(ctx: OperationContext<S>, sw
       lock: 'ACCESS EXCLUSIVE',
       timeouts: ddlTimeouts,
     },
-    ...(oldInfo(swap).nullable
-      ? []
-      : [
-          {
-            slug: 'not-null-check',
-            description: `${swap.oldColumn} is NOT NULL: require ${swap.newColumn} for new writes now (NOT VALID: no scan), validate at contract`,
-            sql: addConstraintOnce(t, names.notNullCheck, `CHECK (${quoteIdent(swap.newColumn)} IS NOT NULL) NOT VALID`),
-            lock: 'ACCESS EXCLUSIVE' as const,
-            timeouts: ddlTimeouts,
-          },
-        ]),
     {
       slug: 'sync-function',
       description: `Function that keeps ${swap.oldColumn} and ${swap.newColumn} in sync on INSERT and UPDATE, both directions`,
@@ -91,6 +82,17 @@ export function swapExpand<S extends OperationSpec>(ctx: OperationContext<S>, sw
       lock: 'SHARE ROW EXCLUSIVE',
       timeouts: ddlTimeouts,
     },
+    ...(oldInfo(swap).nullable
+      ? []
+      : [
+          {
+            slug: 'not-null-check',
+            description: `${swap.oldColumn} is NOT NULL: require ${swap.newColumn} too (NOT VALID: no scan; validated at contract). Only now, with the trigger filling it for old code`,
+            sql: addConstraintOnce(t, names.notNullCheck, `CHECK (${quoteIdent(swap.newColumn)} IS NOT NULL) NOT VALID`),
+            lock: 'ACCESS EXCLUSIVE' as const,
+            timeouts: ddlTimeouts,
+          },
+        ]),
   ]);
 }
 
@@ -102,7 +104,6 @@ export function swapBackfill<S extends OperationSpec>(ctx: OperationContext<S>, 
     assignments: [{ column: swap.newColumn, expression: applyMapping(swap.forward, 'old', columnRef('t', swap.oldColumn)) }],
     needsChange: outOfSync(swap),
   });
-  const indexes = swap.table.dependents.filter((d) => d.column === swap.oldColumn && isCopyableIndex(d));
   const steps = phaseSteps(ctx.planId, 'backfill', [
     {
       slug: 'copy-rows',
@@ -114,16 +115,44 @@ export function swapBackfill<S extends OperationSpec>(ctx: OperationContext<S>, 
       kind: 'backfill',
     },
     // Built after the copy: maintaining the index during the backfill would cost more than building it once.
-    ...indexes.map((d) => ({
-      slug: `index-${d.name}`,
-      description: `Build ${d.index!.unique ? 'unique ' : ''}index like ${d.name} on ${swap.newColumn}, without blocking writes (if it fails it leaves an INVALID index: drop it and re-run)`,
-      sql: `CREATE ${d.index!.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName(swap.table.name, swap.newColumn, d.name))} ON ${tableSql(swap)} USING ${quoteIdent(d.index!.method)} (${quoteIdent(swap.newColumn)})`,
-      lock: 'SHARE UPDATE EXCLUSIVE' as const,
-      timeouts: ctx.options.longTimeouts,
-      transactional: false,
-    })),
+    ...copiedIndexes(swap).flatMap((i) => copyIndexDrafts(swap, i.original, ctx.options)),
   ]);
   return { spec, steps };
+}
+
+function copiedIndexes(swap: ColumnSwap) {
+  return swap.table.dependents
+    .filter((d) => d.column === swap.oldColumn && isCopyableIndex(d))
+    .map((d) => ({ original: d, name: indexName(swap.table.name, swap.newColumn, d.name) }));
+}
+
+function copyIndexDrafts(swap: ColumnSwap, d: ColumnDependent, options: PlanOptions): StepDraft[] {
+  const name = indexName(swap.table.name, swap.newColumn, d.name);
+  const qualifiedIndex = quoteQualified(swap.schema, name);
+  return [
+    {
+      slug: `clear-invalid-${d.name}`,
+      description: `Drop ${name} if an earlier interrupted build left it INVALID (IF NOT EXISTS would keep it otherwise)`,
+      sql: `DO ${dollarQuote(`
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(${quoteLiteral(qualifiedIndex)}) AND NOT indisvalid) THEN
+    DROP INDEX ${qualifiedIndex};
+  END IF;
+END
+`)}`,
+      lock: 'ACCESS EXCLUSIVE',
+      timeouts: options.ddlTimeouts,
+    },
+    {
+      slug: `index-${d.name}`,
+      description: `Build ${d.index!.unique ? 'unique ' : ''}index like ${d.name} on ${swap.newColumn} without blocking reads or writes`,
+      sql: `CREATE ${d.index!.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${tableSql(swap)} USING ${quoteIdent(d.index!.method)} (${quoteIdent(swap.newColumn)})`,
+      lock: 'SHARE UPDATE EXCLUSIVE',
+      // It waits for every older transaction in the database, but its lock blocks no reads or writes: let it wait.
+      timeouts: { lockTimeout: options.longTimeouts.statementTimeout, statementTimeout: options.longTimeouts.statementTimeout },
+      transactional: false,
+    },
+  ];
 }
 
 export function swapParity(swap: ColumnSwap): ParitySpec {
@@ -136,14 +165,30 @@ export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, 
   const old = oldInfo(swap);
   const o = quoteIdent(swap.oldColumn);
   const n = quoteIdent(swap.newColumn);
+  const indexes = copiedIndexes(swap);
   const finalSteps = [
     dropSyncSql(syncSpec(swap)),
     `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${o}`,
+    // Dropping the column dropped its UNIQUE constraints: the same names come back on the new column's index.
+    ...indexes.filter((i) => i.original.index!.constraint).map((i) => `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(i.original.name)} UNIQUE USING INDEX ${quoteIdent(i.name)}`),
     ...(old.nullable ? [] : [`ALTER TABLE ${t} ALTER COLUMN ${n} SET NOT NULL`, `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(names.notNullCheck)}`]),
     // Only now: with both columns live, a default on the new one would override what old code inserts.
-    ...(old.defaultExpression && swap.forward === IDENTITY_FORWARD ? [`ALTER TABLE ${t} ALTER COLUMN ${n} SET DEFAULT ${old.defaultExpression}`] : []),
+    ...(old.defaultExpression ? [`ALTER TABLE ${t} ALTER COLUMN ${n} SET DEFAULT ${applyMapping(swap.forward, 'old', `(${old.defaultExpression})`)}`] : []),
   ];
   return phaseSteps(ctx.planId, 'contract', [
+    ...(indexes.length
+      ? [
+          {
+            slug: 'indexes-valid',
+            description: `Indexes rebuilt on ${swap.newColumn} that are missing or INVALID: must be 0, or the old column's indexes would go with nothing to replace them`,
+            sql: `SELECT count(*)::bigint AS count FROM unnest(ARRAY[${indexes.map((i) => quoteLiteral(quoteQualified(swap.schema, i.name))).join(', ')}]) AS n(name)
+WHERE NOT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(n.name) AND indisvalid)`,
+            lock: 'NONE' as const,
+            timeouts: ctx.options.ddlTimeouts,
+            kind: 'check' as const,
+          },
+        ]
+      : []),
     {
       slug: 'archive-old-values',
       description: `Copy every row's ${swap.oldColumn} (with its primary key) into ${names.archiveTable}, kept ${ctx.options.archiveRetentionDays} days for a restore`,
@@ -164,7 +209,7 @@ export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, 
         ]),
     {
       slug: 'drop-old-column',
-      description: `Drop the sync trigger, its function and ${swap.oldColumn} in one short transaction${old.nullable ? '' : `; ${swap.newColumn} becomes NOT NULL using the validated check (no scan)`}`,
+      description: `Drop the sync trigger, its function and ${swap.oldColumn} in one short transaction${old.nullable ? '' : `; ${swap.newColumn} becomes NOT NULL using the validated check (no scan)`}${old.defaultExpression ? `; ${swap.newColumn} takes over the default` : ''}`,
       sql: finalSteps.join(';\n'),
       lock: 'ACCESS EXCLUSIVE',
       timeouts: ctx.options.ddlTimeouts,
@@ -202,12 +247,26 @@ export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, s
     },
     {
       slug: 'fill-from-archive',
-      description: `Fill ${swap.oldColumn} from ${names.archiveTable} for rows that existed at the contract, from ${swap.newColumn} for rows written since`,
-      // Archived values only where the new column still holds what they map to: later writes win.
-      sql: `UPDATE ${t} AS t SET ${o} = a.${o} FROM ${archive} AS a WHERE ${join} AND ${columnRef('t', swap.newColumn)} IS NOT DISTINCT FROM ${applyMapping(swap.forward, 'old', 'a.' + o)};
-UPDATE ${t} AS t SET ${o} = ${applyMapping(swap.reverse, 'new', columnRef('t', swap.newColumn))} WHERE t.${o} IS NULL AND t.${quoteIdent(swap.newColumn)} IS NOT NULL`,
+      description: `Fill ${swap.oldColumn} in batches: from ${names.archiveTable} where the new column still holds what the archived value maps to, else from ${swap.newColumn}`,
+      sql: backfillLoopSql(
+        buildBackfill({
+          schema: swap.schema,
+          table: swap.table.name,
+          key: keyColumns(swap.table),
+          // Archived values only where the new column still agrees with them: later writes win.
+          assignments: [
+            {
+              column: swap.oldColumn,
+              expression: `coalesce((SELECT a.${o} FROM ${archive} AS a WHERE ${join} AND ${columnRef('t', swap.newColumn)} IS NOT DISTINCT FROM ${applyMapping(swap.forward, 'old', `a.${o}`)}), ${applyMapping(swap.reverse, 'new', columnRef('t', swap.newColumn))})`,
+            },
+          ],
+          needsChange: `t.${o} IS NULL AND ${columnRef('t', swap.newColumn)} IS NOT NULL`,
+        }),
+        ctx.options.batchSize,
+      ),
       lock: 'ROW EXCLUSIVE',
-      timeouts: ctx.options.longTimeouts,
+      timeouts: backfillTimeouts(ctx.options),
+      transactional: false,
     },
   ]);
 }

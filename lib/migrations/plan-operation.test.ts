@@ -14,17 +14,20 @@ describe('rename plan for leads.user_email → contact_email', () => {
   it('has stable step ids, phases, lock levels and transaction modes', () => {
     expect(plan.steps.map((s) => [s.id.replace(`${id}/`, ''), s.lock, s.transactional, s.kind])).toEqual([
       ['expand/01-add_column', 'ACCESS EXCLUSIVE', true, 'sql'],
-      ['expand/02-not_null_check', 'ACCESS EXCLUSIVE', true, 'sql'],
-      ['expand/03-sync_function', 'NONE', true, 'sql'],
-      ['expand/04-sync_trigger', 'SHARE ROW EXCLUSIVE', true, 'sql'],
+      ['expand/02-sync_function', 'NONE', true, 'sql'],
+      ['expand/03-sync_trigger', 'SHARE ROW EXCLUSIVE', true, 'sql'],
+      // Only after the trigger: from here on, old code's writes get the new column filled.
+      ['expand/04-not_null_check', 'ACCESS EXCLUSIVE', true, 'sql'],
       ['backfill/01-copy_rows', 'ROW EXCLUSIVE', false, 'backfill'],
-      ['backfill/02-index_leads_user_email_idx', 'SHARE UPDATE EXCLUSIVE', false, 'sql'],
-      ['contract/01-archive_old_values', 'ACCESS SHARE', true, 'sql'],
-      ['contract/02-validate_not_null', 'SHARE UPDATE EXCLUSIVE', true, 'sql'],
-      ['contract/03-drop_old_column', 'ACCESS EXCLUSIVE', true, 'sql'],
+      ['backfill/02-clear_invalid_leads_user_email_idx', 'ACCESS EXCLUSIVE', true, 'sql'],
+      ['backfill/03-index_leads_user_email_idx', 'SHARE UPDATE EXCLUSIVE', false, 'sql'],
+      ['contract/01-indexes_valid', 'NONE', true, 'check'],
+      ['contract/02-archive_old_values', 'ACCESS SHARE', true, 'sql'],
+      ['contract/03-validate_not_null', 'SHARE UPDATE EXCLUSIVE', true, 'sql'],
+      ['contract/04-drop_old_column', 'ACCESS EXCLUSIVE', true, 'sql'],
       ['rollback/01-drop_new_column', 'ACCESS EXCLUSIVE', true, 'sql'],
       ['restore/01-re_add_old_column', 'ACCESS EXCLUSIVE', true, 'sql'],
-      ['restore/02-fill_from_archive', 'ROW EXCLUSIVE', true, 'sql'],
+      ['restore/02-fill_from_archive', 'ROW EXCLUSIVE', false, 'sql'],
     ]);
     expect(planOperation(rename, demoSnapshot)).toEqual(plan); // deterministic
   });
@@ -33,18 +36,18 @@ describe('rename plan for leads.user_email → contact_email', () => {
     { name: 'add column', step: 'expand/01-add_column', expectedSql: 'ALTER TABLE "public"."leads" ADD COLUMN IF NOT EXISTS "contact_email" text' },
     {
       name: 'trigger covers INSERT and UPDATE',
-      step: 'expand/04-sync_trigger',
+      step: 'expand/03-sync_trigger',
       expectedSql: `CREATE OR REPLACE TRIGGER "ec_sync_leads_user_email_contact_email" BEFORE INSERT OR UPDATE ON "public"."leads"
 FOR EACH ROW EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"()`,
     },
     {
       name: 'index rebuilt concurrently on the new column',
-      step: 'backfill/02-index_leads_user_email_idx',
+      step: 'backfill/03-index_leads_user_email_idx',
       expectedSql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "ec_idx_leads_contact_email_e05ef2ad" ON "public"."leads" USING "btree" ("contact_email")',
     },
     {
       name: 'contract drops trigger, function and column in one transaction, NOT NULL via the validated check, default carried over',
-      step: 'contract/03-drop_old_column',
+      step: 'contract/04-drop_old_column',
       expectedSql: `DROP TRIGGER IF EXISTS "ec_sync_leads_user_email_contact_email" ON "public"."leads";
 DROP FUNCTION IF EXISTS "public"."ec_sync_leads_user_email_contact_email"();
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "user_email";
@@ -56,7 +59,7 @@ ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_contact_emai
   });
 
   it('the sync function handles both directions and lets the new column win a conflict', () => {
-    const fn = plan.steps.find((s) => s.id === `${id}/expand/03-sync_function`)!.sql;
+    const fn = plan.steps.find((s) => s.id === `${id}/expand/02-sync_function`)!.sql;
     expect(fn).toContain(`IF TG_OP = 'INSERT' THEN
     IF NEW."contact_email" IS NULL AND NEW."user_email" IS NOT NULL THEN
       NEW."contact_email" := (NEW."user_email");

@@ -20,7 +20,18 @@ export interface ColumnDependent {
   name: string;
   definition: string;
   /** For indexes: whether the planner can simply build the same index on the new column. */
-  index?: { unique: boolean; columnCount: number; partial: boolean; expression: boolean; primary: boolean; constraint: boolean; method: string };
+  index?: {
+    unique: boolean;
+    columnCount: number;
+    partial: boolean;
+    expression: boolean;
+    primary: boolean;
+    /** Backs a UNIQUE constraint (the dependent's name is the constraint's). */
+    constraint: boolean;
+    method: string;
+    /** Default order, collation, operator class, storage: rebuildable as a plain index. */
+    plain: boolean;
+  };
 }
 
 export interface TableInfo {

@@ -30,6 +30,9 @@ export function archiveColumnSql(table: TableInfo, column: string, archiveName: 
   archived_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (${keyList})
 );
+-- Not for API clients: with RLS on and no policy, only the owner reads it (Supabase grants new tables in public to anon).
+ALTER TABLE ${archive} ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON ${archive} FROM PUBLIC;
 INSERT INTO ${archive} (${keyList}, ${c})
 SELECT ${keyList}, ${c} FROM ${t}
 ON CONFLICT (${keyList}) DO UPDATE SET ${c} = EXCLUDED.${c}, archived_at = now()`;

@@ -29,3 +29,11 @@ export function applyMapping(expression: string, placeholder: 'old' | 'new', ref
 
 /** `alias."column"` or `NEW."column"`. */
 export const columnRef = (qualifier: string, column: string) => `${qualifier}.${quoteIdent(column)}`;
+
+// Types without an equality operator: IS DISTINCT FROM fails on them ("operator does not exist: json = json").
+const NO_EQUALITY = /^(json|xml|point|line|lseg|box|path|polygon|circle)(\[\])*$/i;
+
+/** `a IS DISTINCT FROM b`, comparing as text for types that have no `=`. */
+export function isDistinct(a: string, b: string, type: string): string {
+  return NO_EQUALITY.test(type.trim()) ? `${a}::text IS DISTINCT FROM ${b}::text` : `${a} IS DISTINCT FROM ${b}`;
+}

@@ -1,5 +1,5 @@
 import { quoteIdent, quoteQualified } from './quote';
-import { applyMapping, columnRef, dollarQuote } from './sql-text';
+import { applyMapping, columnRef, dollarQuote, isDistinct } from './sql-text';
 
 export interface SyncSpec {
   schema: string;
@@ -10,46 +10,59 @@ export interface SyncSpec {
   forward: string;
   /** Expression over {{new}}; identity for a rename. */
   reverse: string;
+  oldType: string;
+  newType: string;
   functionName: string;
   triggerName: string;
 }
 
+const isIdentity = (spec: Pick<SyncSpec, 'forward' | 'reverse'>) => spec.forward === '{{old}}' && spec.reverse === '{{new}}';
+
+/**
+ * SQL that is true when a row's two columns disagree. They agree when new = forward(old),
+ * or, for a lossy reverse mapping, when old = reverse(new) (what the trigger wrote for new
+ * code's value). `n` and `o` are column references (NEW."x", t."x").
+ */
+export function outOfSyncSql(spec: Pick<SyncSpec, 'forward' | 'reverse' | 'oldType' | 'newType'>, n: string, o: string): string {
+  const forwardDiffers = isDistinct(n, applyMapping(spec.forward, 'old', o), spec.newType);
+  if (isIdentity(spec)) return forwardDiffers;
+  return `(${forwardDiffers} AND ${isDistinct(o, applyMapping(spec.reverse, 'new', n), spec.oldType)})`;
+}
+
 /**
  * The trigger that keeps the old column (read by old code) and the new one (new code) in
- * step, for INSERT and UPDATE, in both directions.
- *
- * "In sync" means new = forward(old). The rules, in order:
+ * step, for INSERT and UPDATE, in both directions. "Out of sync" is outOfSyncSql. The rules:
  * - INSERT with only the old column set (old code): new := forward(old).
- * - INSERT that sets the new column (new code) to something the old does not map to: old := reverse(new).
- * - UPDATE that changes the new column: unless it already agrees with the old, old := reverse(new).
+ * - INSERT that sets the new column (new code) to something out of sync: old := reverse(new).
+ * - UPDATE that changes the new column: unless the pair is in sync, old := reverse(new).
  *   So when one statement sets both to disagreeing values, the new column wins.
- * - UPDATE that changes only the old column (old code): new := forward(old).
+ * - UPDATE that changes only the old column (old code): unless in sync, new := forward(old).
  * - Any other UPDATE of a row whose new column is still NULL (written before the change and not
  *   backfilled yet): new := forward(old), so a NOT NULL check on the new column never fails old code.
- * Nothing is written when the pair already agrees, which keeps lossy reverse mappings from
- * rewriting values old code wrote (the backfill relies on this).
+ *   (A write of NULL through the new column to such a row looks the same: deploy new code after the backfill.)
+ * Nothing is written when the pair is in sync, which keeps lossy mappings from rewriting
+ * values either side wrote (the backfill relies on this).
  */
 export function syncFunctionSql(spec: SyncSpec): string {
   const o = columnRef('NEW', spec.oldColumn);
   const n = columnRef('NEW', spec.newColumn);
-  const oldN = columnRef('OLD', spec.newColumn);
-  const oldO = columnRef('OLD', spec.oldColumn);
   const forward = applyMapping(spec.forward, 'old', o);
   const reverse = applyMapping(spec.reverse, 'new', n);
+  const outOfSync = outOfSyncSql(spec, n, o);
   const body = `
 BEGIN
   IF TG_OP = 'INSERT' THEN
     IF ${n} IS NULL AND ${o} IS NOT NULL THEN
       ${n} := ${forward};
-    ELSIF ${n} IS NOT NULL AND ${n} IS DISTINCT FROM ${forward} THEN
+    ELSIF ${n} IS NOT NULL AND ${outOfSync} THEN
       ${o} := ${reverse};
     END IF;
-  ELSIF ${n} IS DISTINCT FROM ${oldN} THEN
-    IF ${n} IS DISTINCT FROM ${forward} THEN
+  ELSIF ${isDistinct(n, columnRef('OLD', spec.newColumn), spec.newType)} THEN
+    IF ${outOfSync} THEN
       ${o} := ${reverse};
     END IF;
-  ELSIF ${o} IS DISTINCT FROM ${oldO} OR (${n} IS NULL AND ${o} IS NOT NULL) THEN
-    IF ${n} IS DISTINCT FROM ${forward} THEN
+  ELSIF ${isDistinct(o, columnRef('OLD', spec.oldColumn), spec.oldType)} OR (${n} IS NULL AND ${o} IS NOT NULL) THEN
+    IF ${outOfSync} THEN
       ${n} := ${forward};
     END IF;
   END IF;

@@ -25,7 +25,7 @@ export const leadsTable: TableInfo = {
       kind: 'index',
       name: 'leads_user_email_idx',
       definition: 'CREATE INDEX leads_user_email_idx ON public.leads USING btree (user_email)',
-      index: { unique: false, columnCount: 1, partial: false, expression: false, primary: false, constraint: false, method: 'btree' },
+      index: { unique: false, columnCount: 1, partial: false, expression: false, primary: false, constraint: false, method: 'btree', plain: true },
     },
   ],
 };

@@ -38,9 +38,9 @@ export function validateNewColumn(table: TableInfo, column: string): PlanError[]
   return findColumn(table, column) ? [new ColumnAlreadyExistsError(qualified(table), column)] : [];
 }
 
-/** An index the planner can rebuild on the new column by itself: one plain column. */
+/** An index the planner can rebuild on the new column by itself: one column, no options. */
 export function isCopyableIndex(d: ColumnDependent): boolean {
-  return d.kind === 'index' && !!d.index && d.index.columnCount === 1 && !d.index.partial && !d.index.expression && !d.index.primary;
+  return d.kind === 'index' && !!d.index && d.index.columnCount === 1 && !d.index.partial && !d.index.expression && !d.index.primary && d.index.plain;
 }
 
 /**

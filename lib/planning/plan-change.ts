@@ -102,6 +102,35 @@ async function checkTypes(target: ClientBase, spec: OperationSpec, snapshot: Sch
   return errors;
 }
 
+/**
+ * A default Postgres must compute per row (volatile, e.g. gen_random_uuid()) makes ADD
+ * COLUMN rewrite the whole table under ACCESS EXCLUSIVE. Find out by trying it on a
+ * one-row temporary table and watching whether its storage was rewritten.
+ */
+async function checkDefaultRewrites(target: ClientBase, spec: OperationSpec): Promise<PlanError[]> {
+  if (spec.kind !== 'add-column' || spec.default === undefined) return [];
+  await target.query("BEGIN; SET LOCAL statement_timeout = '5s'");
+  try {
+    await target.query('CREATE TEMP TABLE ec_default_probe (i int) ON COMMIT DROP; INSERT INTO ec_default_probe VALUES (1)');
+    const file = async () => (await target.query<{ f: string }>("SELECT relfilenode::text AS f FROM pg_class WHERE oid = 'ec_default_probe'::regclass")).rows[0]!.f;
+    const before = await file();
+    await target.query(`ALTER TABLE ec_default_probe ADD COLUMN x ${spec.type} DEFAULT ${spec.default}`);
+    if ((await file()) === before) return [];
+    return [
+      new InvalidMappingError(
+        'default',
+        spec.default,
+        'is computed per row (volatile): adding the column would rewrite the whole table under an ACCESS EXCLUSIVE lock',
+        'give it as --backfill instead: existing rows are then filled in batches, and a trigger fills rows old code inserts',
+      ),
+    ];
+  } catch {
+    return []; // type errors are reported by checkTypes
+  } finally {
+    await target.query('ROLLBACK');
+  }
+}
+
 /** Raw SQL is linted here, so its plan carries what the linter found and is refused on errors. */
 async function withLint(spec: OperationSpec): Promise<OperationSpec> {
   if (spec.kind !== 'raw-sql' || spec.lint) return spec;
@@ -116,7 +145,7 @@ export async function planChange(target: ClientBase, spec: OperationSpec, option
   const schemas = 'schema' in spec ? [spec.schema] : ['public'];
   const snapshot = await introspectSchema(target, schemas);
   const plan = planOperation(await withLint(spec), snapshot, options);
-  const typeErrors = await checkTypes(target, spec, snapshot);
+  const typeErrors = [...(await checkTypes(target, spec, snapshot)), ...(await checkDefaultRewrites(target, spec))];
   if (typeErrors.length) throw new PlanValidationError(typeErrors);
   return plan;
 }

@@ -2,6 +2,7 @@ import { generatedName, slugify } from '../names';
 import type { Operation } from '../operation';
 import { quoteIdent, quoteQualified } from '../quote';
 import { findColumn } from '../schema';
+import { backfillLoopSql, backfillTimeouts, buildBackfill } from '../backfill';
 import { archiveColumnSql } from '../shared-steps';
 import { phaseSteps } from '../steps';
 import type { OperationSpec } from '../types';
@@ -85,11 +86,27 @@ export const dropColumn: Operation<Spec> = {
     return phaseSteps(ctx.planId, 'restore', [
       {
         slug: 're-add-column',
-        description: `Add ${s.column} back (nullable) and fill it from ${archiveName(s)}`,
-        sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c} ${findColumn(ctx.table, s.column)!.type};
-UPDATE ${t} AS t SET ${c} = a.${c} FROM ${quoteQualified(s.schema, archiveName(s))} AS a WHERE ${join} AND t.${c} IS NULL`,
+        description: `Add ${s.column} back, nullable`,
+        sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c} ${findColumn(ctx.table, s.column)!.type}`,
         lock: 'ACCESS EXCLUSIVE',
-        timeouts: ctx.options.longTimeouts,
+        timeouts: ctx.options.ddlTimeouts,
+      },
+      {
+        slug: 'fill-from-archive',
+        description: `Fill ${s.column} from ${archiveName(s)} in batches`,
+        sql: backfillLoopSql(
+          buildBackfill({
+            schema: s.schema,
+            table: s.table,
+            key: ctx.table.primaryKey.map((k) => ({ name: k, type: findColumn(ctx.table, k)!.type })),
+            assignments: [{ column: s.column, expression: `(SELECT a.${c} FROM ${quoteQualified(s.schema, archiveName(s))} AS a WHERE ${join})` }],
+            needsChange: `t.${c} IS NULL AND EXISTS (SELECT 1 FROM ${quoteQualified(s.schema, archiveName(s))} AS a WHERE ${join} AND a.${c} IS NOT NULL)`,
+          }),
+          ctx.options.batchSize,
+        ),
+        lock: 'ROW EXCLUSIVE',
+        timeouts: backfillTimeouts(ctx.options),
+        transactional: false,
       },
     ]);
   },
