@@ -7,10 +7,13 @@ import { bootstrap } from '../lib/db/bootstrap';
 import { checkConnection } from '../lib/db/check-connection';
 import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
 import { lintCommand } from './commands/lint';
+import { migrationCommand } from './commands/migration';
 import { planCommand } from './commands/plan';
 import { onExit } from './on-exit';
 import { fail, say, UsageError } from './output';
 import { describeBootstrap, serve } from './serve';
+
+const MIGRATION_COMMANDS = new Set(['create', 'run', 'status', 'pause', 'cancel', 'list']);
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,6 +28,10 @@ commands
   migrate    apply supabase/migrations to the state database and exit
   plan       plan a change as reviewed SQL or Supabase migration files (\`plan --help\`)
   lint       find statements that break running code in SQL files (\`lint --help\`)
+  create     register a change for execution; prints its id (\`create --help\`)
+  run        run a phase of a registered change: run <id> expand|backfill|verify|contract|rollback|restore
+  status     a change's phases, backfill progress, parity and contract gate (--json)
+  pause, cancel, list
   help       show this text
 
 options
@@ -38,6 +45,7 @@ async function main(argv: string[]): Promise<void> {
   // explicitly: the exit hook that stops embedded servers would reset process.exitCode.
   if (argv[0] === 'lint') process.exit(await lintCommand(argv.slice(1)));
   if (argv[0] === 'plan') process.exit(await planCommand(argv.slice(1), parseEnv(process.env), projectDir));
+  if (argv[0] && MIGRATION_COMMANDS.has(argv[0])) process.exit(await migrationCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
 
   const { positionals, values } = parseArgs({
     args: argv,

@@ -1,5 +1,5 @@
 import type { ClientBase } from 'pg';
-import type { FilePhase } from '../migrations/render-sql';
+import { migrationVersion, versionAfter, type FilePhase } from '../migrations/render-sql';
 import { findColumn } from '../migrations/schema';
 import type { Plan } from '../migrations/types';
 import { introspectSchema } from '../db/introspect-schema';
@@ -8,25 +8,24 @@ import { introspectSchema } from '../db/introspect-schema';
  * The target's migration history is the table the Supabase CLI keeps, so
  * `supabase migration list` and the dashboard tell the same story.
  */
-export async function recordHistory(target: ClientBase, version: string, name: string, statements: string[]): Promise<void> {
+export async function recordHistory(target: ClientBase, at: Date, name: string, statements: string[]): Promise<string> {
   await target.query(`CREATE SCHEMA IF NOT EXISTS supabase_migrations;
     CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, statements text[], name text)`);
-  await target.query('INSERT INTO supabase_migrations.schema_migrations (version, statements, name) VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING', [
-    version,
-    statements,
-    name,
-  ]);
+  const { rows } = await target.query<{ latest: string | null }>('SELECT max(version) AS latest FROM supabase_migrations.schema_migrations');
+  const version = versionAfter(migrationVersion(at), rows[0]!.latest);
+  await target.query('INSERT INTO supabase_migrations.schema_migrations (version, statements, name) VALUES ($1, $2, $3)', [version, statements, name]);
+  return version;
 }
 
 export const historyName = (plan: Plan, phase: FilePhase) => `${plan.slug}_${phase}`;
 
 /** A phase someone applied with `supabase db push` from an exported file: its version, if the history has it. */
 export async function findInHistory(target: ClientBase, plan: Plan, phase: FilePhase): Promise<string | null> {
-  const { rows } = await target.query<{ version: string | null }>(
-    `SELECT CASE WHEN to_regclass('supabase_migrations.schema_migrations') IS NULL THEN NULL
-            ELSE (SELECT max(version) FROM supabase_migrations.schema_migrations WHERE name = $1) END AS version`,
-    [historyName(plan, phase)],
-  );
+  const exists = await target.query<{ ok: boolean }>("SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS ok");
+  if (!exists.rows[0]!.ok) return null;
+  const { rows } = await target.query<{ version: string | null }>('SELECT max(version) AS version FROM supabase_migrations.schema_migrations WHERE name = $1', [
+    historyName(plan, phase),
+  ]);
   return rows[0]?.version ?? null;
 }
 

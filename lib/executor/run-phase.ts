@@ -1,6 +1,6 @@
 import type { ClientBase, PoolClient } from 'pg';
 import { evaluateGate, type GateDecision, type GateEvidence } from '../gate/evaluate-gate';
-import { migrationVersion, renderPhase, stepsFor, type FilePhase } from '../migrations/render-sql';
+import { renderPhase, stepsFor, type FilePhase } from '../migrations/render-sql';
 import type { Plan, QualifiedName, Step } from '../migrations/types';
 import { runBackfillJob, type BackfillJobOptions } from './backfill-job';
 import { findInHistory, historyName, phaseVisibleInCatalog, recordHistory } from './history';
@@ -115,6 +115,7 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
   const lock = await lockMigration(store, migrationId);
   try {
     const migration = await store.getMigration(migrationId);
+    if (await store.markInterrupted(migrationId)) log('an earlier run of this migration was interrupted; it is marked failed and resumes now');
     if (!ALLOWED_FROM[phase].includes(migration.status)) throw new PhaseNotAllowedError(migrationId, phase, migration.status, ALLOWED_FROM[phase]);
     const role = (await target.query<{ r: string }>('SELECT current_user AS r')).rows[0]!.r;
     if (API_ROLES.has(role)) throw new ApiRoleError(role);
@@ -167,8 +168,7 @@ async function runSteps(deps: ExecutorDeps, plan: Plan, steps: Step[], runId: nu
 }
 
 async function finishDdlPhase(deps: ExecutorDeps, plan: Plan, phase: FilePhase, now: () => Date): Promise<string> {
-  const version = migrationVersion(now());
-  await recordHistory(deps.target, version, historyName(plan, phase), [renderPhase(plan, phase)]);
+  const version = await recordHistory(deps.target, now(), historyName(plan, phase), [renderPhase(plan, phase)]);
   // PostgREST (Supabase's API) caches the schema: make the change visible to API clients at once.
   await deps.target.query("NOTIFY pgrst, 'reload schema'");
   return version;

@@ -135,6 +135,16 @@ export class StateStore {
     return Number(rows[0]!.id);
   }
 
+  /** Runs still marked running while we hold the migration's lock were cut off (crash, kill): say so. */
+  async markInterrupted(migrationId: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE expand_contract.phase_runs SET status = 'failed', error = 'interrupted: the process running it stopped', finished_at = now()
+        WHERE migration_id = $1 AND status = 'running'`,
+      [migrationId],
+    );
+    return rowCount ?? 0;
+  }
+
   async finishPhaseRun(runId: number, status: 'succeeded' | 'failed' | 'cancelled' | 'paused', details: { error?: string; historyVersion?: string } = {}) {
     await this.pool.query(
       'UPDATE expand_contract.phase_runs SET status = $2, error = $3, history_version = coalesce($4, history_version), finished_at = now() WHERE id = $1',

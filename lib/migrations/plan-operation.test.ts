@@ -148,3 +148,13 @@ describe('validation without a database', () => {
     expect(plan.steps.map((s) => s.sql)).toEqual(['CREATE INDEX CONCURRENTLY i ON leads (source)']);
   });
 });
+
+describe('history versions', () => {
+  it('use the clock, or one second after the latest when that is not later', async () => {
+    const { versionAfter } = await import('./render-sql');
+    expect(versionAfter('20261124100000', null)).toBe('20261124100000');
+    expect(versionAfter('20261124100000', '20261124095959')).toBe('20261124100000');
+    expect(versionAfter('20261124100000', '20261124100000')).toBe('20261124100001');
+    expect(versionAfter('20261124100000', '20261231235959')).toBe('20270101000000');
+  });
+});

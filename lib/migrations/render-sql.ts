@@ -70,6 +70,17 @@ export function migrationVersion(at: Date): string {
   return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
+/**
+ * The version for a phase applied now: the clock's, unless the history already has that
+ * second or a later one (phases run in quick succession, or a clock behind the last
+ * push); then one second after the latest, so versions stay unique and in order.
+ */
+export function versionAfter(candidate: string, latest: string | null): string {
+  if (!latest || candidate > latest) return candidate;
+  const t = latest.replace(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/, '$1-$2-$3T$4:$5:$6Z');
+  return migrationVersion(new Date(new Date(t).getTime() + 1000));
+}
+
 export interface MigrationFileOut {
   version: string;
   name: string;

@@ -1,0 +1,173 @@
+import { parseArgs } from 'node:util';
+import type { Env } from '../../lib/config/env';
+import { describeUrl } from '../../lib/db/connection-url';
+import { evaluateGate } from '../../lib/gate/evaluate-gate';
+import { describeSeconds } from '../../lib/executor/lock-retry';
+import { runPhase } from '../../lib/executor/run-phase';
+import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
+import { backfillProgress } from '../../lib/metrics/backfill-progress';
+import { PlanValidationError } from '../../lib/migrations/errors';
+import { planChange } from '../../lib/planning/plan-change';
+import { withDatabases } from '../target';
+import { buildSpec, planOptions, PlanUsageError, SPEC_OPTIONS } from './plan';
+
+const PHASES: RunPhase[] = ['expand', 'backfill', 'verify', 'contract', 'rollback', 'restore'];
+
+export const MIGRATION_USAGE = `usage:
+  expand-contract create <operation> <arguments…>   register a change (same arguments as \`plan\`); prints its id
+  expand-contract run <id> <phase>                  phase: ${PHASES.join(', ')}
+        [--batch-ms N] [--throttle-ms N]            backfill: target batch duration (default 100), pause between batches
+  expand-contract status <id> [--json]              phases, backfill progress, parity and the contract gate
+  expand-contract pause <id> | cancel <id>          stop a running backfill after its current batch
+  expand-contract list                              every registered migration`;
+
+class UsageError extends Error {}
+
+const parseId = (text: string | undefined) => {
+  const id = Number(text);
+  if (!text || !Number.isInteger(id) || id < 1) throw new UsageError(`expected a migration id (a number), got ${JSON.stringify(text ?? '')}`);
+  return id;
+};
+
+function bar(percent: number | null, width = 28): string {
+  if (percent === null) return `[${'?'.repeat(width)}]`;
+  const filled = Math.round((percent / 100) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+export function progressLine(b: BackfillRecord): string {
+  const p = backfillProgress(b);
+  const pct = p.percent === null ? '  ?  %' : `${p.percent.toFixed(1).padStart(5)}%`;
+  const rows = `${p.done.toLocaleString('en-US')}${p.total !== null ? `/${p.total.toLocaleString('en-US')}` : ''} rows`;
+  const rate = p.rowsPerSecond ? `${Math.round(p.rowsPerSecond).toLocaleString('en-US')} rows/s` : '';
+  const eta = p.etaSeconds !== null && b.status === 'running' ? `ETA ${describeSeconds(p.etaSeconds)}` : '';
+  return [bar(p.percent), pct, rows, rate, `batch ${b.batchSize}`, eta].filter(Boolean).join('  ');
+}
+
+/** `create`, `run`, `status`, `pause`, `cancel`, `list`. Exit 0 ok, 1 refused or failed, 2 bad usage. */
+export async function migrationCommand(command: string, args: string[], env: Env, projectDir: string): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${MIGRATION_USAGE}\n`);
+    return 0;
+  }
+  let parsed: ReturnType<typeof parse>;
+  const parse = (a: string[]) =>
+    parseArgs({ args: a, allowPositionals: true, options: { ...SPEC_OPTIONS, json: { type: 'boolean' }, 'batch-ms': { type: 'string' }, 'throttle-ms': { type: 'string' } } });
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n${MIGRATION_USAGE}\n`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+
+  try {
+    return await withDatabases(env, projectDir, async (pool, target, dbs) => {
+      const store = new StateStore(pool);
+      switch (command) {
+        case 'create': {
+          const [kind, ...rest] = positionals;
+          if (!kind) throw new UsageError('which change? rename, change-type, set-not-null, add-column or drop-column');
+          const plan = await planChange(target, buildSpec(kind, rest, values), planOptions(values));
+          const migration = await store.createMigration(plan, describeUrl(dbs.targetUrl));
+          out(`created migration ${migration.id}: ${migration.title}`);
+          out(`next: expand-contract run ${migration.id} expand`);
+          return 0;
+        }
+        case 'run': {
+          const id = parseId(positionals[0]);
+          const phase = positionals[1] as RunPhase;
+          if (!PHASES.includes(phase)) throw new UsageError(`phase must be one of ${PHASES.join(', ')}`);
+          const numberOption = (name: 'batch-ms' | 'throttle-ms') => {
+            if (values[name] === undefined) return undefined;
+            const n = Number(values[name]);
+            if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number of milliseconds`);
+            return n;
+          };
+          const tty = process.stdout.isTTY;
+          let lastPrint = 0;
+          const outcome = await runPhase(
+            { store, target, log: out },
+            id,
+            phase,
+            {
+              backfill: {
+                targetBatchMs: numberOption('batch-ms'),
+                throttleMs: numberOption('throttle-ms'),
+                onBatch: (b) => {
+                  // A redrawn bar on a terminal; a line a second in logs.
+                  if (tty) process.stdout.write(`\r${progressLine(b)}   `);
+                  else if (Date.now() - lastPrint >= 1000) {
+                    lastPrint = Date.now();
+                    out(progressLine(b));
+                  }
+                },
+              },
+            },
+          );
+          if (tty && phase === 'backfill') process.stdout.write('\n');
+          const backfill = phase === 'backfill' ? await store.getBackfill(id) : null;
+          if (backfill) out(progressLine(backfill));
+          if (outcome.source === 'supabase-cli') out(`${phase}: already applied with the Supabase CLI (version ${outcome.historyVersion}); marked done`);
+          else out(`${phase}: ${outcome.status}${outcome.parity ? ` (parity: ${outcome.parity.mismatched} row(s) differ of ${outcome.parity.rowsChecked})` : ''}`);
+          return 0;
+        }
+        case 'pause':
+        case 'cancel': {
+          const id = parseId(positionals[0]);
+          const ok = await store.requestBackfill(id, command);
+          out(ok ? `the backfill of migration ${id} will ${command === 'pause' ? 'pause' : 'stop'} after its current batch` : `migration ${id} has no running backfill`);
+          return ok ? 0 : 1;
+        }
+        case 'status': {
+          const id = parseId(positionals[0]);
+          const migration = await store.getMigration(id);
+          const [runs, backfill, parity] = [await store.phaseRuns(id), await store.getBackfill(id), await store.latestParity(id)];
+          const gate = evaluateGate({
+            now: new Date(),
+            backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
+            parity: { required: !!migration.plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: parity.checkedAt } : null },
+          });
+          const status = {
+            id,
+            title: migration.title,
+            status: migration.status,
+            target: migration.target,
+            phases: runs,
+            backfill: backfill ? { ...backfill, progress: backfillProgress(backfill) } : null,
+            parity,
+            gate,
+          };
+          if (values.json) {
+            out(JSON.stringify(status, null, 2));
+            return 0;
+          }
+          out(`migration ${id}: ${migration.title} [${migration.status}] on ${migration.target}`);
+          for (const r of runs) out(`  ${r.phase.padEnd(8)} ${r.status.padEnd(9)} ${r.startedAt.toISOString()}  ${r.source === 'supabase-cli' ? 'applied with the Supabase CLI' : r.actor}${r.error ? `  error: ${r.error}` : ''}`);
+          if (backfill) out(`  backfill ${progressLine(backfill)}  (${backfill.status}${backfill.worstBatchMs ? `, worst batch ${backfill.worstBatchMs} ms` : ''})`);
+          if (parity) out(`  parity   ${parity.mismatched} row(s) differ of ${parity.rowsChecked}, checked ${parity.checkedAt.toISOString()}`);
+          out(`  contract ${gate.allowed ? 'allowed' : `not allowed: ${gate.reasons.join('; ')}`}`);
+          return 0;
+        }
+        case 'list': {
+          for (const m of await store.listMigrations()) out(`${String(m.id).padStart(4)}  ${m.status.padEnd(11)}  ${m.title}`);
+          return 0;
+        }
+        default:
+          throw new UsageError(`unknown command ${command}`);
+      }
+    });
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof PlanUsageError) {
+      process.stderr.write(`error: ${error.message}\n${MIGRATION_USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof PlanValidationError) {
+      process.stderr.write(`cannot plan this change:\n${error.errors.map((e) => `  - ${e.message}\n    what to do: ${e.advice}`).join('\n')}\n`);
+      return 1;
+    }
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

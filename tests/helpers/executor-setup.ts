@@ -1,0 +1,46 @@
+import path from 'node:path';
+import pg from 'pg';
+import { StateStore } from '../../lib/executor/state-store';
+import { applyMigrations, readMigrationFiles } from '../../lib/db/run-migrations';
+import { describeUrl } from '../../lib/db/connection-url';
+import { planChange } from '../../lib/planning/plan-change';
+import type { OperationSpec, PlanOptions } from '../../lib/migrations/types';
+import { DEFAULT_PLAN_OPTIONS } from '../../lib/migrations/types';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface ExecutorWorld {
+  stateDb: TestDatabase;
+  targetDb: TestDatabase;
+  pool: pg.Pool;
+  store: StateStore;
+  target: pg.Client;
+  register(spec: OperationSpec, options?: Partial<PlanOptions>): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A migrated state database and a target database, as the executor sees them. */
+export async function executorWorld(prefix: string): Promise<ExecutorWorld> {
+  const stateDb = await createTestDatabase(`${prefix}_state`);
+  const targetDb = await createTestDatabase(`${prefix}_target`);
+  const migrator = await stateDb.client();
+  await applyMigrations(migrator, await readMigrationFiles(path.join(import.meta.dirname, '..', '..', 'supabase', 'migrations')));
+  const pool = new pg.Pool({ connectionString: stateDb.url, max: 6 });
+  const store = new StateStore(pool);
+  const target = await targetDb.client();
+  return {
+    stateDb,
+    targetDb,
+    pool,
+    store,
+    target,
+    async register(spec, options = {}) {
+      const plan = await planChange(target, spec, { ...DEFAULT_PLAN_OPTIONS, ...options });
+      return (await store.createMigration(plan, describeUrl(targetDb.url))).id;
+    },
+    async close() {
+      await pool.end();
+      await stateDb.drop();
+      await targetDb.drop();
+    },
+  };
+}
