@@ -39,6 +39,8 @@ export interface EmbeddedServerOptions {
   preferredPort: number;
   /** false: delete everything on stop (test servers). */
   persistent?: boolean;
+  /** More server settings, e.g. ['-c', 'shared_buffers=1GB'] for benchmarks. */
+  extraFlags?: string[];
   log?: (line: string) => void;
 }
 
@@ -167,6 +169,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
       // No Unix socket: its path would collide with a system server's on the same port.
       '-c', 'unix_socket_directories=',
       '-c', 'max_connections=200',
+      ...(options.extraFlags ?? []),
     ],
     onLog: remember,
     onError: (e) => remember(String(e)),

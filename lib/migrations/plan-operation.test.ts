@@ -74,14 +74,15 @@ ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_contact_emai
   WHERE ("id") > ($1::bigint)
   ORDER BY "id"
   LIMIT $2
-  FOR NO KEY UPDATE
+), last AS (
+  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
 ), changed AS (
   UPDATE "public"."leads" AS t SET "contact_email" = (t."user_email")
-  FROM batch
-  WHERE t."id" = batch."id" AND (t."contact_email" IS DISTINCT FROM (t."user_email"))
+  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."contact_email" IS DISTINCT FROM (t."user_email"))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed, (SELECT ARRAY["id"::text] FROM batch ORDER BY "id" DESC LIMIT 1) AS last_key`);
+SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+       (SELECT ARRAY["id"::text] FROM last) AS last_key`);
     expect(plan.backfill!.batchSql).not.toMatch(/IS NULL\s+LIMIT/);
   });
 
@@ -89,6 +90,7 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
     const composite = planOperation({ kind: 'rename-column', schema: 'public', table: 'memberships', column: 'role', newName: 'member_role' }, demoSnapshot);
     expect(composite.backfill!.batchSql).toContain('WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint)');
     expect(composite.backfill!.batchSql).toContain('ORDER BY "org_id", "user_id"\n  LIMIT $3');
+    expect(composite.backfill!.batchSql).toContain('(t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last)');
   });
 
   it('renders DDL steps with SET LOCAL timeouts inside their own transaction', () => {

@@ -30,7 +30,7 @@ async function timeToFirst200(dataRoot: string, port: number, pgPort: number) {
   return { ms: Math.round(performance.now() - started), child };
 }
 
-export async function benchStartup() {
+async function benchStartup() {
   const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-bench-startup-'));
   await fs.chmod(dataRoot, 0o755);
   const [port, pgPort] = [await ephemeralPort(), await ephemeralPort()];
@@ -50,3 +50,5 @@ export async function benchStartup() {
     await fs.rm(dataRoot, { recursive: true, force: true });
   }
 }
+
+for (const figure of await benchStartup()) console.log(JSON.stringify({ bench: 'startup', ...figure }));
