@@ -8,6 +8,7 @@ import { checkConnection } from '../lib/db/check-connection';
 import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
 import { lintCommand } from './commands/lint';
 import { migrationCommand } from './commands/migration';
+import { workerCommand } from './commands/worker';
 import { planCommand } from './commands/plan';
 import { onExit } from './on-exit';
 import { fail, say, UsageError } from './output';
@@ -32,6 +33,7 @@ commands
   run        run a phase of a registered change: run <id> expand|backfill|verify|contract|rollback|restore
   status     a change's phases, backfill progress, parity and contract gate (--json)
   pause, cancel, list
+  worker     run queued phases without serving the dashboard
   help       show this text
 
 options
@@ -45,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
   // explicitly: the exit hook that stops embedded servers would reset process.exitCode.
   if (argv[0] === 'lint') process.exit(await lintCommand(argv.slice(1)));
   if (argv[0] === 'plan') process.exit(await planCommand(argv.slice(1), parseEnv(process.env), projectDir));
+  if (argv[0] === 'worker') return workerCommand(parseEnv(process.env), projectDir);
   if (argv[0] && MIGRATION_COMMANDS.has(argv[0])) process.exit(await migrationCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
 
   const { positionals, values } = parseArgs({

@@ -7,6 +7,7 @@ import { bootstrap, type Bootstrapped } from '../lib/db/bootstrap';
 import { describeUrl } from '../lib/db/connection-url';
 import { isPortFree } from '../lib/db/free-port';
 import { closeAllPools } from '../lib/db/pools';
+import { startPhaseWorker } from '../lib/executor/job-queue';
 import { onExit } from './on-exit';
 import { say, UsageError } from './output';
 
@@ -61,9 +62,12 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
   process.env.EC_TARGET_SOURCE = boot.targetSource;
 
   let server: http.Server | undefined;
+  // Queued phases (backfills…) run in this process, and resume here after a restart.
+  const worker = env.EC_WORKER === 'on' ? await startPhaseWorker({ stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, log: (l) => say(`  [worker] ${l}`) }) : null;
   onExit(async () => {
     say(`\nstopping the dashboard${boot.embedded ? ' and the embedded Postgres' : ''}…`);
     server?.close();
+    await worker?.stop().catch(() => {});
     await closeAllPools();
     await boot.stop();
   });
@@ -92,5 +96,6 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
       ? '  sign-in: none needed in local mode; the dashboard listens on loopback only'
       : `  warning: listening on ${env.HOST} without sign-in: anyone who can reach this address can use the dashboard`,
   );
+  say(`  job worker: ${worker ? 'running (queued phases run here)' : 'off (EC_WORKER=off)'}`);
   say('  press Ctrl-C to stop (the embedded Postgres stops with it)');
 }

@@ -15,7 +15,7 @@ export interface Databases {
  * else the embedded server of a running dashboard, else one started for this command
  * (and stopped after it).
  */
-async function resolveDatabases(env: Env, projectDir: string, need: { state: boolean }): Promise<Databases & { stop: () => Promise<void> }> {
+export async function resolveDatabases(env: Env, projectDir: string, need: { state: boolean }): Promise<Databases & { stop: () => Promise<void> }> {
   if (env.TARGET_DATABASE_URL) await checkConnection('TARGET_DATABASE_URL', env.TARGET_DATABASE_URL);
   if (need.state && env.DATABASE_URL) await checkConnection('DATABASE_URL', env.DATABASE_URL);
   const stateConfigured = !need.state || !!env.DATABASE_URL;

@@ -3,6 +3,7 @@ import type { Env } from '../../lib/config/env';
 import { describeUrl } from '../../lib/db/connection-url';
 import { evaluateGate } from '../../lib/gate/evaluate-gate';
 import { describeSeconds } from '../../lib/executor/lock-retry';
+import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
 import { runPhase } from '../../lib/executor/run-phase';
 import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
@@ -17,6 +18,7 @@ export const MIGRATION_USAGE = `usage:
   expand-contract create <operation> <arguments…>   register a change (same arguments as \`plan\`); prints its id
   expand-contract run <id> <phase>                  phase: ${PHASES.join(', ')}
         [--batch-ms N] [--throttle-ms N]            backfill: target batch duration (default 100), pause between batches
+        [--queue]                                   hand it to the dashboard's job worker instead of running it here
   expand-contract status <id> [--json]              phases, backfill progress, parity and the contract gate
   expand-contract pause <id> | cancel <id>          stop a running backfill after its current batch
   expand-contract list                              every registered migration`;
@@ -52,7 +54,11 @@ export async function migrationCommand(command: string, args: string[], env: Env
   }
   let parsed: ReturnType<typeof parse>;
   const parse = (a: string[]) =>
-    parseArgs({ args: a, allowPositionals: true, options: { ...SPEC_OPTIONS, json: { type: 'boolean' }, 'batch-ms': { type: 'string' }, 'throttle-ms': { type: 'string' } } });
+    parseArgs({
+      args: a,
+      allowPositionals: true,
+      options: { ...SPEC_OPTIONS, json: { type: 'boolean' }, queue: { type: 'boolean' }, 'batch-ms': { type: 'string' }, 'throttle-ms': { type: 'string' } },
+    });
   try {
     parsed = parse(args);
   } catch (error) {
@@ -85,6 +91,16 @@ export async function migrationCommand(command: string, args: string[], env: Env
             if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number of milliseconds`);
             return n;
           };
+          if (values.queue) {
+            await store.getMigration(id); // a clear error now rather than a failing job later
+            const boss = await openJobQueue(dbs.stateUrl);
+            try {
+              out(`queued ${phase} of migration ${id} as job ${await enqueuePhase(boss, { migrationId: id, phase, actor: 'cli' })}`);
+            } finally {
+              await boss.stop({ graceful: false, wait: true });
+            }
+            return 0;
+          }
           const tty = process.stdout.isTTY;
           let lastPrint = 0;
           const outcome = await runPhase(

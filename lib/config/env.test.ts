@@ -12,6 +12,7 @@ describe('parseEnv', () => {
       EC_DATA_DIR: undefined,
       EC_PG_PORT: 54329,
       EC_DEMO_LEADS: 100_000,
+      EC_WORKER: 'on',
       EC_TARGET_SCHEMAS: ['public'],
     });
   });
@@ -37,6 +38,7 @@ describe('parseEnv', () => {
     [{ PORT: '0' }, 'PORT', 'must be between 1 and 65535'],
     [{ EC_PG_PORT: '5432.5' }, 'EC_PG_PORT', 'must be a whole number'],
     [{ EC_DEMO_LEADS: '10' }, 'EC_DEMO_LEADS', 'must be at least 1000'],
+    [{ EC_WORKER: 'maybe' }, 'EC_WORKER', 'must be on or off'],
     [{ EC_TARGET_SCHEMAS: 'public,,app' }, 'EC_TARGET_SCHEMAS', 'must be a comma-separated list of schema names'],
   ])('names the bad variable: %j', (input, variable, problem) => {
     const error = (() => {

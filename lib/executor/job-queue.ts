@@ -1,0 +1,106 @@
+import PgBoss from 'pg-boss';
+import pg from 'pg';
+import { MigrationBusyError, runPhase } from './run-phase';
+import { StateStore, type RunPhase } from './state-store';
+
+/** pg-boss's tables live in this schema; supabase/migrations creates them (see scripts/gen-job-queue-schema.mjs). */
+export const JOB_SCHEMA = 'expand_contract_jobs';
+export const RUN_PHASE_QUEUE = 'run-phase';
+
+export interface RunPhaseJob {
+  migrationId: number;
+  phase: RunPhase;
+  actor: string;
+  /** Backfill pacing chosen by whoever queued it. */
+  backfill?: { targetBatchMs?: number; throttleMs?: number };
+}
+
+export async function openJobQueue(stateUrl: string): Promise<PgBoss> {
+  // migrate: false: the schema is the state database's, applied from supabase/migrations.
+  const boss = new PgBoss({ connectionString: stateUrl, schema: JOB_SCHEMA, migrate: false, application_name: 'expand-contract-jobs', max: 4 });
+  boss.on('error', () => {}); // maintenance hiccups (a dropped connection) must not crash the dashboard
+  await boss.start();
+  // A long backfill is one job: it may run for hours, so a crash is detected by the lock check below, not by expiry.
+  await boss.createQueue(RUN_PHASE_QUEUE, { name: RUN_PHASE_QUEUE, policy: 'standard', retryLimit: 20, retryDelay: 2, retryBackoff: true, expireInHours: 23 });
+  return boss;
+}
+
+export async function enqueuePhase(boss: PgBoss, job: RunPhaseJob): Promise<string> {
+  const id = await boss.send(RUN_PHASE_QUEUE, job, {});
+  if (!id) throw new Error('the job queue refused the job');
+  return id;
+}
+
+/**
+ * Jobs marked active whose migration lock nobody holds: their worker died (the lock is
+ * held for the whole run on the runner's own connection, and the server releases it when
+ * that connection goes). Failing them puts them back in the queue for a live worker;
+ * backfills resume from their saved cursor.
+ */
+export async function recoverOrphanedJobs(boss: PgBoss, state: pg.Pool): Promise<number> {
+  const { rows } = await state.query<{ id: string; migration_id: number }>(
+    `SELECT id, (data ->> 'migrationId')::int AS migration_id FROM ${JOB_SCHEMA}.job WHERE name = $1 AND state = 'active'`,
+    [RUN_PHASE_QUEUE],
+  );
+  let recovered = 0;
+  for (const row of rows) {
+    const client = await state.connect();
+    try {
+      const { rows: lock } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('expand-contract:migration'), $1::int) AS ok", [row.migration_id]);
+      if (!lock[0]!.ok) continue; // a live runner holds it
+      await client.query("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int)", [row.migration_id]);
+      await boss.fail(RUN_PHASE_QUEUE, row.id, { error: 'the worker running this job stopped; retrying' });
+      recovered += 1;
+    } finally {
+      client.release();
+    }
+  }
+  return recovered;
+}
+
+export interface WorkerOptions {
+  stateUrl: string;
+  targetUrl: string;
+  log?: (line: string) => void;
+  /** How often to look for jobs whose worker died (default 15 s). */
+  recoverEverySeconds?: number;
+}
+
+/**
+ * Runs queued phases in this process. Several dashboards may run workers on one state
+ * database: the queue hands each job to one of them, and the per-migration lock in
+ * runPhase keeps two jobs for the same migration from running at once (the second is
+ * retried later).
+ */
+export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: PgBoss; stop: () => Promise<void> }> {
+  const log = options.log ?? (() => {});
+  const state = new pg.Pool({ connectionString: options.stateUrl, max: 4, application_name: 'expand-contract-worker' });
+  state.on('error', () => {});
+  const store = new StateStore(state);
+  const boss = await openJobQueue(options.stateUrl);
+  await recoverOrphanedJobs(boss, state);
+  const timer = setInterval(() => void recoverOrphanedJobs(boss, state).catch(() => {}), (options.recoverEverySeconds ?? 15) * 1000);
+  await boss.work<RunPhaseJob>(RUN_PHASE_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    const { migrationId, phase, backfill } = job!.data;
+    const target = new pg.Client({ connectionString: options.targetUrl, application_name: 'expand-contract-worker' });
+    await target.connect();
+    try {
+      log(`job ${job!.id}: ${phase} of migration ${migrationId}`);
+      const outcome = await runPhase({ store, target, log }, migrationId, phase, { backfill });
+      return { status: outcome.status, source: outcome.source };
+    } catch (error) {
+      if (error instanceof MigrationBusyError) log(`job ${job!.id}: migration ${migrationId} is busy elsewhere; will retry`);
+      throw error;
+    } finally {
+      await target.end().catch(() => {});
+    }
+  });
+  return {
+    boss,
+    stop: async () => {
+      clearInterval(timer);
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await state.end().catch(() => {});
+    },
+  };
+}
