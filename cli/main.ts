@@ -14,7 +14,7 @@ import { onExit } from './on-exit';
 import { fail, say, UsageError } from './output';
 import { describeBootstrap, serve } from './serve';
 
-const MIGRATION_COMMANDS = new Set(['create', 'run', 'status', 'pause', 'cancel', 'list']);
+const MIGRATION_COMMANDS = new Set(['create', 'run', 'status', 'pause', 'cancel', 'list', 'export']);
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,7 +32,7 @@ commands
   create     register a change for execution; prints its id (\`create --help\`)
   run        run a phase of a registered change: run <id> expand|backfill|verify|contract|rollback|restore
   status     a change's phases, backfill progress, parity and contract gate (--json)
-  pause, cancel, list
+  pause, cancel, list, export
   worker     run queued phases without serving the dashboard
   help       show this text
 

@@ -1,7 +1,14 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli-process';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 
+const run = promisify(execFile);
+const SUPABASE = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'supabase');
 let w: ExecutorWorld;
 const ROWS = 60_000;
 beforeAll(async () => {
@@ -58,6 +65,21 @@ describe('expand-contract create / run / status through the real command', () =>
     expect(json.phases[1].error).toBe('interrupted: the process running it stopped');
     expect(json.gate.allowed).toBe(false);
     expect(json.gate.reasons).toEqual(['no parity check yet: run verify']);
+  });
+
+  it('export writes a phase the executor ran with its recorded version, so `supabase db push` agrees', async () => {
+    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-export-'));
+    try {
+      const exported = runCli(['export', '1', 'expand', '--supabase-dir', path.join(project, 'supabase')], env());
+      expect(await exported.exited).toBe(0);
+      const [file] = await fs.readdir(path.join(project, 'supabase', 'migrations'));
+      const recorded = await w.target.query('SELECT version, name FROM supabase_migrations.schema_migrations');
+      expect(file).toBe(`${recorded.rows[0]!.version}_${recorded.rows[0]!.name}.sql`);
+      const { stdout, stderr } = await run(SUPABASE, ['db', 'push', '--db-url', w.targetDb.url, '--yes'], { cwd: project });
+      expect(stdout + stderr).toContain('Remote database is up to date');
+    } finally {
+      await fs.rm(project, { recursive: true, force: true });
+    }
   });
 
   it('answers a bad id or phase with exit 2', async () => {

@@ -70,4 +70,22 @@ describe('DDL behind a long transaction', () => {
     expect(error.blockers[0]).toMatchObject({ pid: blockerPid, state: 'idle in transaction', mode: 'AccessShareLock' });
     expect(error.message).toMatch(new RegExp(`blocked by pid ${blockerPid} running "SELECT count\\(\\*\\) FROM leads" for \\d+ (ms|seconds?)`));
   });
+
+  it('names only sessions whose lock conflicts with the one the step needs, and blanks their literals', async () => {
+    const reader = await db.client();
+    await reader.query('BEGIN');
+    await reader.query('SELECT count(*) FROM leads'); // AccessShare: does not block a trigger creation
+    const writer = await db.client();
+    const writerPid = (await writer.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    await writer.query('BEGIN');
+    await writer.query("UPDATE leads SET user_email = 'secret-token-123' WHERE id = 5"); // RowExclusive: blocks it
+    const trigger = { ...addColumn, id: 'test/trigger', lock: 'SHARE ROW EXCLUSIVE' as const, sql: 'CREATE TRIGGER t_noop BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()' };
+    const error = await runWithLockRetry(await db.client(), trigger, { table, attempts: 2, baseDelayMs: 50 }).catch((e) => e);
+    await writer.query('ROLLBACK');
+    await reader.query('ROLLBACK');
+    expect(error).toBeInstanceOf(LockBlockedError);
+    expect(error.blockers.map((b: { pid: number }) => b.pid)).toEqual([writerPid]);
+    expect(error.message).toContain(`UPDATE leads SET user_email = '…' WHERE id = 5`);
+    expect(error.message).not.toContain('secret-token-123');
+  });
 });

@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Env } from '../../lib/config/env';
 import { describeUrl } from '../../lib/db/connection-url';
@@ -5,9 +7,11 @@ import { evaluateGate } from '../../lib/gate/evaluate-gate';
 import { describeSeconds } from '../../lib/executor/lock-retry';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
 import { runPhase } from '../../lib/executor/run-phase';
+import { targetIdentity } from '../../lib/executor/target-identity';
 import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
 import { PlanValidationError } from '../../lib/migrations/errors';
+import { supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { planChange } from '../../lib/planning/plan-change';
 import { withDatabases } from '../target';
 import { buildSpec, planOptions, PlanUsageError, SPEC_OPTIONS } from './plan';
@@ -21,7 +25,10 @@ export const MIGRATION_USAGE = `usage:
         [--queue]                                   hand it to the dashboard's job worker instead of running it here
   expand-contract status <id> [--json]              phases, backfill progress, parity and the contract gate
   expand-contract pause <id> | cancel <id>          stop a running backfill after its current batch
-  expand-contract list                              every registered migration`;
+  expand-contract list                              every registered migration
+  expand-contract export <id> <phase> --supabase-dir DIR
+                                                    write a phase the executor ran as the migration file with the
+                                                    version it recorded, so \`supabase db push\` finds it locally`;
 
 class UsageError extends Error {}
 
@@ -57,7 +64,14 @@ export async function migrationCommand(command: string, args: string[], env: Env
     parseArgs({
       args: a,
       allowPositionals: true,
-      options: { ...SPEC_OPTIONS, json: { type: 'boolean' }, queue: { type: 'boolean' }, 'batch-ms': { type: 'string' }, 'throttle-ms': { type: 'string' } },
+      options: {
+        ...SPEC_OPTIONS,
+        json: { type: 'boolean' },
+        queue: { type: 'boolean' },
+        'batch-ms': { type: 'string' },
+        'throttle-ms': { type: 'string' },
+        'supabase-dir': { type: 'string' },
+      },
     });
   try {
     parsed = parse(args);
@@ -76,7 +90,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const [kind, ...rest] = positionals;
           if (!kind) throw new UsageError('which change? rename, change-type, set-not-null, add-column or drop-column');
           const plan = await planChange(target, buildSpec(kind, rest, values), planOptions(values));
-          const migration = await store.createMigration(plan, describeUrl(dbs.targetUrl));
+          const migration = await store.createMigration(plan, describeUrl(dbs.targetUrl), await targetIdentity(target));
           out(`created migration ${migration.id}: ${migration.title}`);
           out(`next: expand-contract run ${migration.id} expand`);
           return 0;
@@ -164,6 +178,21 @@ export async function migrationCommand(command: string, args: string[], env: Env
           if (backfill) out(`  backfill ${progressLine(backfill)}  (${backfill.status}${backfill.worstBatchMs ? `, worst batch ${backfill.worstBatchMs} ms` : ''})`);
           if (parity) out(`  parity   ${parity.mismatched} row(s) differ of ${parity.rowsChecked}, checked ${parity.checkedAt.toISOString()}`);
           out(`  contract ${gate.allowed ? 'allowed' : `not allowed: ${gate.reasons.join('; ')}`}`);
+          return 0;
+        }
+        case 'export': {
+          const id = parseId(positionals[0]);
+          const phase = positionals[1] as FilePhase;
+          if (!['expand', 'contract', 'rollback', 'restore'].includes(phase)) throw new UsageError('phase must be expand, contract, rollback or restore');
+          if (typeof values['supabase-dir'] !== 'string') throw new UsageError('export needs --supabase-dir DIR');
+          const migration = await store.getMigration(id);
+          const run = (await store.phaseRuns(id)).filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion).at(-1);
+          if (!run) throw new UsageError(`migration ${id} has no ${phase} recorded in the target's history yet: use \`plan … --phase ${phase}\` for a file to apply yourself`);
+          const file = supabaseMigration(migration.plan, phase, run.historyVersion!);
+          const dir = path.join(path.resolve(values['supabase-dir']), 'migrations');
+          await fs.mkdir(dir, { recursive: true });
+          await fs.writeFile(path.join(dir, file.fileName), file.content);
+          out(`wrote ${path.join(dir, file.fileName)} (version ${file.version}, already applied: \`supabase db push\` will skip it)`);
           return 0;
         }
         case 'list': {

@@ -53,8 +53,22 @@ export async function runBackfillJob(
   let cursor = state.cursor;
   let rate: number | null = state.rowsPerSecond;
   try {
+    let retries = 0;
     for (;;) {
-      const batch = await runBatch(target, spec, cursor, size, timeouts);
+      let batch;
+      try {
+        batch = await runBatch(target, spec, cursor, size, timeouts);
+        retries = 0;
+      } catch (error) {
+        // A row held by a long transaction (lock timeout) or a batch too slow (statement timeout):
+        // wait, try a smaller batch, and give up only after several tries.
+        const code = (error as { code?: string }).code;
+        if ((code !== '55P03' && code !== '57014') || retries >= 6) throw error;
+        retries += 1;
+        size = Math.max(bounds.min, Math.floor(size / 2));
+        await new Promise((r) => setTimeout(r, 200 * 2 ** retries));
+        continue;
+      }
       if (!batch.lastKey) {
         await store.finishBackfill(migrationId, 'done');
         return 'done';

@@ -9,8 +9,12 @@ import { introspectSchema } from '../db/introspect-schema';
  * `supabase migration list` and the dashboard tell the same story.
  */
 export async function recordHistory(target: ClientBase, at: Date, name: string, statements: string[]): Promise<string> {
-  await target.query(`CREATE SCHEMA IF NOT EXISTS supabase_migrations;
-    CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, statements text[], name text)`);
+  const exists = await target.query<{ ok: boolean }>("SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS ok");
+  // Only create what is missing: a role allowed to write the history may not be allowed to create schemas.
+  if (!exists.rows[0]!.ok) {
+    await target.query(`CREATE SCHEMA IF NOT EXISTS supabase_migrations;
+      CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, statements text[], name text)`);
+  }
   const { rows } = await target.query<{ latest: string | null }>('SELECT max(version) AS latest FROM supabase_migrations.schema_migrations');
   const version = versionAfter(migrationVersion(at), rows[0]!.latest);
   await target.query('INSERT INTO supabase_migrations.schema_migrations (version, statements, name) VALUES ($1, $2, $3)', [version, statements, name]);

@@ -1,6 +1,6 @@
 import { formatDuration, intervalToDuration } from 'date-fns';
 import type { ClientBase } from 'pg';
-import type { QualifiedName, Step } from '../migrations/types';
+import type { LockLevel, QualifiedName, Step } from '../migrations/types';
 import { quoteQualified } from '../migrations/quote';
 import { runStep } from './run-step';
 
@@ -36,17 +36,34 @@ export class LockBlockedError extends Error {
   }
 }
 
-/** Sessions holding a lock on the table, oldest transaction first. */
-export async function findBlockers(client: ClientBase, table: QualifiedName | null): Promise<Blocker[]> {
+// Which granted table locks each requested lock level has to wait for (PostgreSQL's conflict table).
+const CONFLICTS: Record<LockLevel, string[]> = {
+  NONE: [],
+  'ACCESS SHARE': ['AccessExclusiveLock'],
+  'ROW EXCLUSIVE': ['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+  'SHARE UPDATE EXCLUSIVE': ['ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+  SHARE: ['RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+  'SHARE ROW EXCLUSIVE': ['RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'],
+  'ACCESS EXCLUSIVE': [
+    'AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock',
+  ],
+};
+
+/**
+ * Sessions holding a lock on the table that conflicts with the one the step needs, oldest
+ * transaction first. Their query text has its literals blanked: it may hold other people's data.
+ */
+export async function findBlockers(client: ClientBase, table: QualifiedName | null, wanted: LockLevel = 'ACCESS EXCLUSIVE'): Promise<Blocker[]> {
+  if (!table) return [];
   const { rows } = await client.query<{ pid: number; mode: string; state: string; query: string; seconds: number }>(
     `SELECT DISTINCT ON (a.pid) a.pid, l.mode, coalesce(a.state, '') AS state,
-            left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 200) AS query,
+            left(regexp_replace(regexp_replace(coalesce(a.query, ''), '''(?:[^'']|'''')*''', '''…''', 'g'), '\\s+', ' ', 'g'), 200) AS query,
             extract(epoch FROM now() - coalesce(a.xact_start, a.query_start, now()))::float8 AS seconds
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.granted AND a.pid <> pg_backend_pid()
-        AND ($1::text IS NULL OR (l.locktype = 'relation' AND l.relation = to_regclass($1::text)))
-      ORDER BY a.pid, l.mode`,
-    [table ? quoteQualified(table.schema, table.name) : null],
+        AND l.locktype = 'relation' AND l.relation = to_regclass($1::text) AND l.mode = ANY($2::text[])
+      ORDER BY a.pid, array_position($3::text[], l.mode) DESC`,
+    [quoteQualified(table.schema, table.name), CONFLICTS[wanted], CONFLICTS['ACCESS EXCLUSIVE']],
   );
   return rows.sort((a, b) => b.seconds - a.seconds);
 }
@@ -80,10 +97,12 @@ export async function runWithLockRetry(client: ClientBase, step: Step, options: 
       return { attempts: attempt, ...result };
     } catch (error) {
       if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
-      const blockers = await findBlockers(client, options.table);
+      const blockers = await findBlockers(client, options.table, step.lock);
       if (attempt >= attempts) throw new LockBlockedError(step.id, attempt, blockers);
-      // Full jitter: retries from several runners do not line up and hit the queue together.
-      const delay = Math.round(Math.random() * Math.min(max, base * 2 ** (attempt - 1)));
+      // Equal jitter: never (almost) zero, so two waits in the lock queue are never back to back,
+      // and random enough that several runners do not retry in step.
+      const backoff = Math.min(max, base * 2 ** (attempt - 1));
+      const delay = Math.round(backoff / 2 + Math.random() * (backoff / 2));
       await options.onRetry?.(attempt, blockers, delay);
       await sleep(delay);
     }

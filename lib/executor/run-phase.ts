@@ -7,6 +7,7 @@ import { findInHistory, historyName, phaseVisibleInCatalog, recordHistory } from
 import { LockBlockedError, runWithLockRetry, type RetryOptions } from './lock-retry';
 import { runParityCheck, type ParityResult } from './parity-check';
 import type { MigrationRecord, MigrationStatus, RunPhase, StateStore } from './state-store';
+import { targetIdentity, WrongTargetError } from './target-identity';
 
 export class PhaseNotAllowedError extends Error {
   constructor(
@@ -44,13 +45,14 @@ export class ApiRoleError extends Error {
   }
 }
 
+// 'contracting' (destructive steps begun, success not recorded) allows only finishing the contract or restoring.
 const ALLOWED_FROM: Record<RunPhase, MigrationStatus[]> = {
   expand: ['planned', 'rolled_back'],
-  backfill: ['expanded', 'backfilled'],
-  verify: ['expanded', 'backfilled'],
-  contract: ['backfilled'],
-  rollback: ['expanded', 'backfilled'],
-  restore: ['contracted'],
+  backfill: ['expanded', 'backfilled', 'restored'],
+  verify: ['expanded', 'backfilled', 'restored'],
+  contract: ['backfilled', 'contracting', 'restored'],
+  rollback: ['expanded', 'backfilled', 'restored'],
+  restore: ['contracted', 'contracting'],
 };
 
 const STATUS_AFTER: Partial<Record<RunPhase, MigrationStatus>> = {
@@ -113,8 +115,14 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
   const log = deps.log ?? (() => {});
   const now = deps.now ?? (() => new Date());
   const lock = await lockMigration(store, migrationId);
+  let lockLost = false;
+  lock.on('error', () => (lockLost = true)); // a dropped state connection must not crash the process
   try {
     const migration = await store.getMigration(migrationId);
+    if (migration.targetIdentity) {
+      const actual = await targetIdentity(target);
+      if (actual !== migration.targetIdentity) throw new WrongTargetError(migrationId, migration.targetIdentity, actual);
+    }
     if (await store.markInterrupted(migrationId)) log('an earlier run of this migration was interrupted; it is marked failed and resumes now');
     if (!ALLOWED_FROM[phase].includes(migration.status)) throw new PhaseNotAllowedError(migrationId, phase, migration.status, ALLOWED_FROM[phase]);
     const role = (await target.query<{ r: string }>('SELECT current_user AS r')).rows[0]!.r;
@@ -143,8 +151,13 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
       throw error;
     }
   } finally {
-    await lock.query("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int)", [migrationId]).catch(() => {});
-    lock.release();
+    const unlocked = lockLost
+      ? false
+      : await lock
+          .query<{ ok: boolean }>("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int) AS ok", [migrationId])
+          .then((r) => r.rows[0]!.ok, () => false);
+    // A lock we could not give back goes with its connection, rather than back into the pool.
+    lock.release(!unlocked);
   }
 }
 
@@ -206,20 +219,34 @@ async function runPhaseSteps(
       return { phase, source: 'executor', status: 'succeeded', parity };
     }
     case 'contract': {
-      // The gate is re-checked here, inside the run and under the migration's lock, on fresh evidence.
+      const contractSteps = steps('contract');
+      const destructive = contractSteps.at(-1);
+      // A contract cut off after its drop committed: finish the bookkeeping, do not re-check a column that is gone.
+      const alreadyDone = migration.status === 'contracting' && (await phaseVisibleInCatalog(deps.target, plan, 'contract'));
       let parity: ParityResult | undefined;
-      if (plan.parity) {
-        parity = await runParityCheck(deps.target, plan.parity, plan.backfill);
-        await deps.store.recordParity(migration.id, parity);
+      if (!alreadyDone) {
+        await runSteps(deps, plan, contractSteps.slice(0, -1), runId, options, log); // checks, archive, validation: nothing lost yet
+        // The gate is re-checked here, inside the run, under the migration's lock, on parity measured after the archive.
+        if (plan.parity) {
+          parity = await runParityCheck(deps.target, plan.parity, plan.backfill);
+          await deps.store.recordParity(migration.id, parity);
+        }
+        const backfill = await deps.store.getBackfill(migration.id);
+        const decision = (deps.gate ?? evaluateGate)({
+          now: now(),
+          backfill: { required: !!plan.backfill, done: backfill?.status === 'done' },
+          parity: { required: !!plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: now() } : null },
+        });
+        if (!decision.allowed) throw new GateClosedError(migration.id, decision);
+        await deps.store.setStatus(migration.id, 'contracting');
+        try {
+          if (destructive) await runSteps(deps, plan, [destructive], runId, options, log);
+        } catch (error) {
+          // The drop runs in one transaction: if the catalog still shows the old column, nothing was lost.
+          if (!(await phaseVisibleInCatalog(deps.target, plan, 'contract').catch(() => true))) await deps.store.setStatus(migration.id, migration.status);
+          throw error;
+        }
       }
-      const backfill = await deps.store.getBackfill(migration.id);
-      const decision = (deps.gate ?? evaluateGate)({
-        now: now(),
-        backfill: { required: !!plan.backfill, done: backfill?.status === 'done' },
-        parity: { required: !!plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: now() } : null },
-      });
-      if (!decision.allowed) throw new GateClosedError(migration.id, decision);
-      await runSteps(deps, plan, steps('contract'), runId, options, log);
       return { phase, source: 'executor', status: 'succeeded', parity, historyVersion: await finishDdlPhase(deps, plan, 'contract', now) };
     }
     case 'rollback':

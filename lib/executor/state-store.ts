@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { OperationSpec, Phase, Plan } from '../migrations/types';
 
-export type MigrationStatus = 'planned' | 'expanded' | 'backfilled' | 'contracted' | 'rolled_back' | 'restored';
+export type MigrationStatus = 'planned' | 'expanded' | 'backfilled' | 'contracting' | 'contracted' | 'rolled_back' | 'restored';
 export type RunPhase = Exclude<Phase, 'preflight'>;
 
 export interface MigrationRecord {
@@ -12,6 +12,7 @@ export interface MigrationRecord {
   spec: OperationSpec;
   plan: Plan;
   target: string;
+  targetIdentity: string | null;
   status: MigrationStatus;
   createdBy: string;
   createdAt: Date;
@@ -64,6 +65,7 @@ const toMigration = (r: Row): MigrationRecord => ({
   spec: r.spec as OperationSpec,
   plan: r.plan as Plan,
   target: r.target as string,
+  targetIdentity: (r.target_identity as string | null) ?? null,
   status: r.status as MigrationStatus,
   createdBy: r.created_by as string,
   createdAt: r.created_at as Date,
@@ -95,11 +97,11 @@ const toBackfill = (r: Row): BackfillRecord => ({
 export class StateStore {
   constructor(readonly pool: Pool) {}
 
-  async createMigration(plan: Plan, target: string): Promise<MigrationRecord> {
+  async createMigration(plan: Plan, target: string, targetIdentity: string | null = null): Promise<MigrationRecord> {
     try {
       const { rows } = await this.pool.query(
-        `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), target],
+        `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), target, targetIdentity],
       );
       return toMigration(rows[0]!);
     } catch (error) {
@@ -139,6 +141,11 @@ export class StateStore {
   async markInterrupted(migrationId: number): Promise<number> {
     const { rowCount } = await this.pool.query(
       `UPDATE expand_contract.phase_runs SET status = 'failed', error = 'interrupted: the process running it stopped', finished_at = now()
+        WHERE migration_id = $1 AND status = 'running'`,
+      [migrationId],
+    );
+    await this.pool.query(
+      `UPDATE expand_contract.backfills SET status = 'failed', requested = NULL, error = 'interrupted: the process running it stopped', updated_at = now()
         WHERE migration_id = $1 AND status = 'running'`,
       [migrationId],
     );
@@ -188,7 +195,12 @@ export class StateStore {
     const { rows } = await this.pool.query(
       `INSERT INTO expand_contract.backfills (migration_id, batch_size, estimated_total) VALUES ($1, $2, $3)
        ON CONFLICT (migration_id) DO UPDATE SET status = 'running', requested = NULL, error = NULL, finished_at = NULL,
-         estimated_total = EXCLUDED.estimated_total, updated_at = now()
+         estimated_total = EXCLUDED.estimated_total, updated_at = now(),
+         -- After a cancel the cursor is gone and the walk starts over: so do the counters.
+         rows_scanned = CASE WHEN backfills.status = 'cancelled' THEN 0 ELSE backfills.rows_scanned END,
+         rows_changed = CASE WHEN backfills.status = 'cancelled' THEN 0 ELSE backfills.rows_changed END,
+         batches = CASE WHEN backfills.status = 'cancelled' THEN 0 ELSE backfills.batches END,
+         started_at = CASE WHEN backfills.status = 'cancelled' THEN now() ELSE backfills.started_at END
        RETURNING *`,
       [migrationId, batchSize, estimatedTotal],
     );

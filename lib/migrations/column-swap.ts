@@ -166,8 +166,17 @@ export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, 
   const o = quoteIdent(swap.oldColumn);
   const n = quoteIdent(swap.newColumn);
   const indexes = copiedIndexes(swap);
+  const sync = syncSpec(swap);
   const finalSteps = [
-    dropSyncSql(syncSpec(swap)),
+    // Writes that bypassed a missing or disabled trigger since the parity check would be lost with the old column.
+    `DO ${dollarQuote(`
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = ${quoteLiteral(t)}::regclass AND tgname = ${quoteLiteral(sync.triggerName)} AND tgenabled IN ('O', 'A')) THEN
+    RAISE EXCEPTION 'the sync trigger % is missing or disabled: writes may have bypassed it; run backfill and verify again', ${quoteLiteral(sync.triggerName)};
+  END IF;
+END
+`)}`,
+    dropSyncSql(sync),
     `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${o}`,
     // Dropping the column dropped its UNIQUE constraints: the same names come back on the new column's index.
     ...indexes.filter((i) => i.original.index!.constraint).map((i) => `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(i.original.name)} UNIQUE USING INDEX ${quoteIdent(i.name)}`),
@@ -222,7 +231,16 @@ export function swapRollback<S extends OperationSpec>(ctx: OperationContext<S>, 
     {
       slug: 'drop-new-column',
       description: `Undo the expand: drop the sync trigger, its function and ${swap.newColumn} (its indexes and check go with it). Writes made through ${swap.newColumn} are already in ${swap.oldColumn}.`,
-      sql: `${dropSyncSql(syncSpec(swap))};\nALTER TABLE ${tableSql(swap)} DROP COLUMN IF EXISTS ${quoteIdent(swap.newColumn)}`,
+      sql: `DO ${dollarQuote(`
+BEGIN
+  -- After a contract the new column holds the only copy of the data: dropping it is never a rollback.
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${quoteLiteral(tableSql(swap))}::regclass AND attname = ${quoteLiteral(swap.oldColumn)} AND NOT attisdropped) THEN
+    RAISE EXCEPTION 'column % is gone (the contract ran): use restore, not rollback', ${quoteLiteral(swap.oldColumn)};
+  END IF;
+END
+`)};
+${dropSyncSql(syncSpec(swap))};
+ALTER TABLE ${tableSql(swap)} DROP COLUMN IF EXISTS ${quoteIdent(swap.newColumn)}`,
       lock: 'ACCESS EXCLUSIVE',
       timeouts: ctx.options.ddlTimeouts,
     },

@@ -46,9 +46,16 @@ FOR EACH ROW EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"(
       expectedSql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "ec_idx_leads_contact_email_e05ef2ad" ON "public"."leads" USING "btree" ("contact_email")',
     },
     {
-      name: 'contract drops trigger, function and column in one transaction, NOT NULL via the validated check, default carried over',
+      name: 'contract checks the trigger is live, then drops trigger, function and column in one transaction, NOT NULL via the validated check',
       step: 'contract/04-drop_old_column',
-      expectedSql: `DROP TRIGGER IF EXISTS "ec_sync_leads_user_email_contact_email" ON "public"."leads";
+      expectedSql: `DO $ec$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '"public"."leads"'::regclass AND tgname = 'ec_sync_leads_user_email_contact_email' AND tgenabled IN ('O', 'A')) THEN
+    RAISE EXCEPTION 'the sync trigger % is missing or disabled: writes may have bypassed it; run backfill and verify again', 'ec_sync_leads_user_email_contact_email';
+  END IF;
+END
+$ec$;
+DROP TRIGGER IF EXISTS "ec_sync_leads_user_email_contact_email" ON "public"."leads";
 DROP FUNCTION IF EXISTS "public"."ec_sync_leads_user_email_contact_email"();
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "user_email";
 ALTER TABLE "public"."leads" ALTER COLUMN "contact_email" SET NOT NULL;

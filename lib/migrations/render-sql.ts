@@ -93,8 +93,8 @@ export interface MigrationFileOut {
  * is due, with the time of export as its version, so the contract (exported later) sorts
  * after everything already pushed, as `supabase db push` requires.
  */
-export function supabaseMigration(plan: Plan, phase: FilePhase, at: Date): MigrationFileOut {
-  const version = migrationVersion(at);
+export function supabaseMigration(plan: Plan, phase: FilePhase, at: Date | string): MigrationFileOut {
+  const version = typeof at === 'string' ? at : migrationVersion(at);
   const name = `${plan.slug}_${phase}`;
   return { version, name, fileName: `${version}_${name}.sql`, content: renderPhase(plan, phase) };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { StateStore } from '../../lib/executor/state-store';
+import { targetIdentity } from '../../lib/executor/target-identity';
 import { applyMigrations, readMigrationFiles } from '../../lib/db/run-migrations';
 import { describeUrl } from '../../lib/db/connection-url';
 import { planChange } from '../../lib/planning/plan-change';
@@ -35,7 +36,7 @@ export async function executorWorld(prefix: string): Promise<ExecutorWorld> {
     target,
     async register(spec, options = {}) {
       const plan = await planChange(target, spec, { ...DEFAULT_PLAN_OPTIONS, ...options });
-      return (await store.createMigration(plan, describeUrl(targetDb.url))).id;
+      return (await store.createMigration(plan, describeUrl(targetDb.url), await targetIdentity(target))).id;
     },
     async close() {
       await pool.end();
