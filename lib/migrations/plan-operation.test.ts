@@ -72,7 +72,13 @@ ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_contact_emai
       NEW."contact_email" := (NEW."user_email");
     ELSIF NEW."contact_email" IS NOT NULL AND NEW."contact_email" IS DISTINCT FROM (NEW."user_email") THEN
       NEW."user_email" := (NEW."contact_email");`);
-    expect(fn).toContain('LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp');
+    // A rename has no author-written SQL: no search_path pinning, so the column type's own operators resolve.
+    expect(fn).toContain('RETURNS trigger\nLANGUAGE plpgsql AS $ec$');
+    const retype = planOperation(
+      { kind: 'change-type', schema: 'public', table: 'leads', column: 'source', newColumn: 'source_id', newType: 'int', forward: "CASE {{old}} WHEN 'web' THEN 1 END", reverse: "CASE {{new}} WHEN 1 THEN 'web' END" },
+      demoSnapshot,
+    );
+    expect(retype.steps.find((s) => s.id.endsWith('sync_function'))!.sql).toContain('LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp');
   });
 
   it('backfills by keyset on the primary key, never by scanning for NULLs with LIMIT', () => {

@@ -69,9 +69,13 @@ BEGIN
   RETURN NEW;
 END
 `;
-  // A fixed search_path: the function runs in every writer's session, whatever theirs is.
+  // Author-written mappings get a fixed search_path: the function runs in every writer's session,
+  // whatever theirs is. A rename compares the column with itself, which must find the column type's
+  // own operators (citext's live outside pg_catalog); a SET clause also costs every call a settings
+  // save and restore.
+  const setPath = isIdentity(spec) ? '' : ' SET search_path = pg_catalog, pg_temp';
   return `CREATE OR REPLACE FUNCTION ${quoteQualified(spec.schema, spec.functionName)}() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS ${dollarQuote(body)}`;
+LANGUAGE plpgsql${setPath} AS ${dollarQuote(body)}`;
 }
 
 export function syncTriggerSql(spec: SyncSpec): string {

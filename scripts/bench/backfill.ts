@@ -177,30 +177,36 @@ async function main() {
     });
 
     // 3. What the sync trigger costs writers: single-row updates and one bulk update, with and without it.
+    // On the main table size: a bulk update of every row of a real table, as pgroll measured its trigger.
     note('trigger overhead');
-    await createLeads(c, 'leads_plain', SMALL_ROWS);
-    await createLeads(c, 'leads_trig', SMALL_ROWS);
+    await createLeads(c, 'leads_plain', MAIN_ROWS);
+    await createLeads(c, 'leads_trig', MAIN_ROWS);
     await c.query('ALTER TABLE leads_plain ADD COLUMN contact_email text');
     await expand(c, 'leads_trig');
     await c.query('UPDATE leads_trig SET contact_email = user_email; UPDATE leads_plain SET contact_email = user_email');
     await c.query('VACUUM ANALYZE leads_plain, leads_trig');
-    await oltpTps(c, 'leads_plain', SMALL_ROWS, 500); // warm-up
-    await oltpTps(c, 'leads_trig', SMALL_ROWS, 500);
+    await oltpTps(c, 'leads_plain', MAIN_ROWS, 500); // warm-up
+    await oltpTps(c, 'leads_trig', MAIN_ROWS, 500);
     // Alternating rounds, so drift on a shared machine hits both sides alike.
     let tpsPlain = 0;
     let tpsTrig = 0;
     for (let round = 0; round < 4; round += 1) {
-      tpsPlain += (await oltpTps(c, 'leads_plain', SMALL_ROWS, 1500)) / 4;
-      tpsTrig += (await oltpTps(c, 'leads_trig', SMALL_ROWS, 1500)) / 4;
+      tpsPlain += (await oltpTps(c, 'leads_plain', MAIN_ROWS, 1500)) / 4;
+      tpsTrig += (await oltpTps(c, 'leads_trig', MAIN_ROWS, 1500)) / 4;
     }
-    emit('trigger_oltp_tps_ratio', tpsTrig / tpsPlain, 'ratio', { tps_with_trigger: tpsTrig, tps_without: tpsPlain, target: '>= 0.90' });
-    started = performance.now();
-    await c.query("UPDATE leads_plain SET user_email = user_email || '.'");
-    const bulkPlain = seconds(started);
-    started = performance.now();
-    await c.query("UPDATE leads_trig SET user_email = user_email || '.'");
-    const bulkTrig = seconds(started);
-    emit('trigger_bulk_time_ratio', bulkTrig / bulkPlain, 'ratio', { with_trigger_s: bulkTrig, without_s: bulkPlain, target: '<= 1.5', pgroll_published: 4.5 });
+    emit('trigger_oltp_tps_ratio', tpsTrig / tpsPlain, 'ratio', { rows: MAIN_ROWS, tps_with_trigger: tpsTrig, tps_without: tpsPlain, target: '>= 0.90' });
+    // Best of two alternating runs each: one bulk update is a single noisy sample.
+    let bulkPlain = Infinity;
+    let bulkTrig = Infinity;
+    for (let round = 0; round < 2; round += 1) {
+      started = performance.now();
+      await c.query("UPDATE leads_plain SET user_email = user_email || '.'");
+      bulkPlain = Math.min(bulkPlain, seconds(started));
+      started = performance.now();
+      await c.query("UPDATE leads_trig SET user_email = user_email || '.'");
+      bulkTrig = Math.min(bulkTrig, seconds(started));
+    }
+    emit('trigger_bulk_time_ratio', bulkTrig / bulkPlain, 'ratio', { rows: MAIN_ROWS, with_trigger_s: bulkTrig, without_s: bulkPlain, target: '<= 1.5', pgroll_published: 4.5 });
   } finally {
     await c.end();
     await pool.end();
