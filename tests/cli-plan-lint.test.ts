@@ -29,7 +29,8 @@ describe('expand-contract plan', () => {
     const { code, out } = await cli(['plan', 'rename', 'public.leads.user_email', 'contact_email']);
     expect(code).toBe(0);
     for (const phase of ['expand', 'contract', 'rollback', 'restore']) expect(out).toContain(`-- ===== ${phase} =====`);
-    expect(out).toContain('BEFORE INSERT OR UPDATE ON "public"."leads"');
+    expect(out).toContain(`BEFORE INSERT ON "public"."leads"`);
+    expect(out).toContain(`BEFORE UPDATE ON "public"."leads"`);
   });
 
   it('writes the expand phase as a Supabase migration file', async () => {

@@ -38,8 +38,8 @@ describe('the executor and the Supabase CLI share one migration history', () => 
     const runs = await w.store.phaseRuns(id);
     expect(runs.map((r) => [r.phase, r.source, r.historyVersion])).toEqual([['expand', 'supabase-cli', '20261123100000']]);
     expect((await w.store.getMigration(id)).status).toBe('expanded');
-    // Nothing ran twice: still one trigger, one new column.
-    expect((await w.target.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'ec_sync_%'")).rows[0]!.n).toBe(1);
+    // Nothing ran twice: still one INSERT and one UPDATE sync trigger.
+    expect((await w.target.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'ec_sync_%'")).rows[0]!.n).toBe(2);
 
     await runPhase({ store: w.store, target: w.target }, id, 'backfill');
     expect((await w.store.getBackfill(id))!.rowsChanged).toBe(0); // the pushed file had backfilled already

@@ -43,6 +43,7 @@ function syncSpec(swap: ColumnSwap): SyncSpec {
     newType: swap.newType,
     functionName: names.syncFunction,
     triggerName: names.syncTrigger,
+    insertTriggerName: names.syncInsertTrigger,
   };
 }
 
@@ -77,7 +78,7 @@ export function swapExpand<S extends OperationSpec>(ctx: OperationContext<S>, sw
     },
     {
       slug: 'sync-trigger',
-      description: 'BEFORE INSERT OR UPDATE trigger running that function for every row',
+      description: 'BEFORE INSERT and BEFORE UPDATE triggers running it (the UPDATE one only when either column changes)',
       sql: syncTriggerSql(sync),
       lock: 'SHARE ROW EXCLUSIVE',
       timeouts: ddlTimeouts,
@@ -171,8 +172,9 @@ export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, 
     // Writes that bypassed a missing or disabled trigger since the parity check would be lost with the old column.
     `DO ${dollarQuote(`
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = ${quoteLiteral(t)}::regclass AND tgname = ${quoteLiteral(sync.triggerName)} AND tgenabled IN ('O', 'A')) THEN
-    RAISE EXCEPTION 'the sync trigger % is missing or disabled: writes may have bypassed it; run backfill and verify again', ${quoteLiteral(sync.triggerName)};
+  IF (SELECT count(*) FROM pg_trigger WHERE tgrelid = ${quoteLiteral(t)}::regclass AND tgenabled IN ('O', 'A')
+        AND tgname IN (${quoteLiteral(sync.triggerName)}, ${quoteLiteral(sync.insertTriggerName)})) < 2 THEN
+    RAISE EXCEPTION 'the sync triggers on % are missing or disabled: writes may have bypassed them; run backfill and verify again', ${quoteLiteral(t)};
   END IF;
 END
 `)}`,

@@ -9,6 +9,7 @@ describe('generated names', () => {
     expect(objectNames('leads', 'user_email', 'contact_email')).toEqual({
       syncFunction: 'ec_sync_leads_user_email_contact_email',
       syncTrigger: 'ec_sync_leads_user_email_contact_email',
+      syncInsertTrigger: 'ec_sync_ins_leads_user_email_contact_email',
       notNullCheck: 'ec_nn_leads_contact_email',
       archiveTable: 'ec_archive_leads_user_email',
     });

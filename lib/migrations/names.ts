@@ -39,6 +39,7 @@ export function generatedName(prefix: string, ...parts: string[]): string {
 export interface ObjectNames {
   syncFunction: string;
   syncTrigger: string;
+  syncInsertTrigger: string;
   notNullCheck: string;
   archiveTable: string;
 }
@@ -47,6 +48,7 @@ export function objectNames(table: string, oldColumn: string, newColumn: string)
   return {
     syncFunction: generatedName('ec_sync', table, oldColumn, newColumn),
     syncTrigger: generatedName('ec_sync', table, oldColumn, newColumn),
+    syncInsertTrigger: generatedName('ec_sync_ins', table, oldColumn, newColumn),
     notNullCheck: generatedName('ec_nn', table, newColumn),
     archiveTable: generatedName('ec_archive', table, oldColumn),
   };

@@ -35,10 +35,12 @@ describe('rename plan for leads.user_email → contact_email', () => {
   it.each([
     { name: 'add column', step: 'expand/01-add_column', expectedSql: 'ALTER TABLE "public"."leads" ADD COLUMN IF NOT EXISTS "contact_email" text' },
     {
-      name: 'trigger covers INSERT and UPDATE',
+      name: 'triggers cover INSERT and UPDATE; the UPDATE one fires only when either column changes',
       step: 'expand/03-sync_trigger',
-      expectedSql: `CREATE OR REPLACE TRIGGER "ec_sync_leads_user_email_contact_email" BEFORE INSERT OR UPDATE ON "public"."leads"
-FOR EACH ROW EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"()`,
+      expectedSql: `CREATE OR REPLACE TRIGGER "ec_sync_ins_leads_user_email_contact_email" BEFORE INSERT ON "public"."leads"
+FOR EACH ROW EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"();
+CREATE OR REPLACE TRIGGER "ec_sync_leads_user_email_contact_email" BEFORE UPDATE ON "public"."leads"
+FOR EACH ROW WHEN (NEW."user_email" IS DISTINCT FROM OLD."user_email" OR NEW."contact_email" IS DISTINCT FROM OLD."contact_email" OR (NEW."contact_email" IS NULL AND NEW."user_email" IS NOT NULL)) EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"()`,
     },
     {
       name: 'index rebuilt concurrently on the new column',
@@ -50,11 +52,13 @@ FOR EACH ROW EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"(
       step: 'contract/04-drop_old_column',
       expectedSql: `DO $ec$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '"public"."leads"'::regclass AND tgname = 'ec_sync_leads_user_email_contact_email' AND tgenabled IN ('O', 'A')) THEN
-    RAISE EXCEPTION 'the sync trigger % is missing or disabled: writes may have bypassed it; run backfill and verify again', 'ec_sync_leads_user_email_contact_email';
+  IF (SELECT count(*) FROM pg_trigger WHERE tgrelid = '"public"."leads"'::regclass AND tgenabled IN ('O', 'A')
+        AND tgname IN ('ec_sync_leads_user_email_contact_email', 'ec_sync_ins_leads_user_email_contact_email')) < 2 THEN
+    RAISE EXCEPTION 'the sync triggers on % are missing or disabled: writes may have bypassed them; run backfill and verify again', '"public"."leads"';
   END IF;
 END
 $ec$;
+DROP TRIGGER IF EXISTS "ec_sync_ins_leads_user_email_contact_email" ON "public"."leads";
 DROP TRIGGER IF EXISTS "ec_sync_leads_user_email_contact_email" ON "public"."leads";
 DROP FUNCTION IF EXISTS "public"."ec_sync_leads_user_email_contact_email"();
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "user_email";
