@@ -64,10 +64,9 @@ BEGIN
     IF ${outOfSync} THEN
       ${o} := ${reverse};
     END IF;
-  ELSIF ${isDistinct(o, columnRef('OLD', spec.oldColumn), spec.oldType)} OR (${n} IS NULL AND ${o} IS NOT NULL) THEN
-    IF ${outOfSync} THEN
-      ${n} := ${forward};
-    END IF;
+  ELSIF ${outOfSync} THEN
+    -- Reached only through the UPDATE trigger's WHEN clause: the old column changed, or the new one is still NULL.
+    ${n} := ${forward};
   END IF;
   RETURN NEW;
 END
