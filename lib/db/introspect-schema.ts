@@ -1,5 +1,6 @@
 import type { Queryable } from './queryable';
 import type { ColumnDependent, SchemaSnapshot, TableInfo } from '../migrations/schema';
+import { PRODUCT_MARKER } from '../migrations/sql-text';
 
 /**
  * What the planner needs to know about an index (aliases: ix = pg_index, ic = its pg_class).
@@ -41,7 +42,7 @@ interface Row {
  */
 export async function introspectSchema(db: Queryable, schemas: string[]): Promise<SchemaSnapshot> {
   const { rows } = await db.query<Row>(
-    `SELECT n.nspname AS schema,
+    `SELECT ${PRODUCT_MARKER} n.nspname AS schema,
             c.relname AS table,
             c.reltuples::bigint AS estimated_rows,
             pg_total_relation_size(c.oid) AS total_bytes,

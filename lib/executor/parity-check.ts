@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { quoteIdent, quoteQualified } from '../migrations/quote';
+import { markProduct } from '../migrations/sql-text';
 import type { BackfillSpec, ParitySpec } from '../migrations/types';
 
 export interface ParityResult {
@@ -16,7 +17,7 @@ export interface ParityResult {
 export async function runParityCheck(client: ClientBase, parity: ParitySpec, backfill: BackfillSpec | null, rangeSize = 10_000): Promise<ParityResult> {
   const started = performance.now();
   if (!backfill) {
-    const { rows } = await client.query<{ count: string }>(parity.countSql);
+    const { rows } = await client.query<{ count: string }>(markProduct(parity.countSql));
     return { mismatched: Number(rows[0]!.count), rowsChecked: -1, durationMs: Math.round(performance.now() - started) };
   }
   const table = quoteQualified(backfill.table.schema, backfill.table.name);
@@ -27,8 +28,8 @@ export async function runParityCheck(client: ClientBase, parity: ParitySpec, bac
 SELECT count(*)::int AS scanned, count(*) FILTER (WHERE ${predicate})::int AS mismatched,
        (SELECT ARRAY[${backfill.key.map((k) => `${quoteIdent(k)}::text`).join(', ')}] FROM r ORDER BY ${backfill.key.map((k) => `${quoteIdent(k)} DESC`).join(', ')} LIMIT 1) AS last_key
   FROM r AS t`;
-  const first = range('', '$1');
-  const next = range(`WHERE (${keys}) > (${params})`, `$${backfill.key.length + 1}`);
+  const first = markProduct(range('', '$1'));
+  const next = markProduct(range(`WHERE (${keys}) > (${params})`, `$${backfill.key.length + 1}`));
   let mismatched = 0;
   let checked = 0;
   let cursor: string[] | null = null;

@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { quoteLiteral } from '../migrations/quote';
+import { markProduct } from '../migrations/sql-text';
 import type { BackfillSpec, Timeouts } from '../migrations/types';
 
 export interface BackfillProgress {
@@ -33,7 +34,7 @@ export async function runBatch(client: ClientBase, spec: BackfillSpec, after: st
   await client.query('BEGIN');
   try {
     await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(timeouts.lockTimeout)}; SET LOCAL statement_timeout = ${quoteLiteral(timeouts.statementTimeout)}`);
-    const result = after ? await client.query(spec.batchSql, [...after, size]) : await client.query(spec.firstBatchSql, [size]);
+    const result = after ? await client.query(markProduct(spec.batchSql), [...after, size]) : await client.query(markProduct(spec.firstBatchSql), [size]);
     await client.query('COMMIT');
     const row = result.rows[0] as { scanned: number; changed: number; last_key: string[] | null };
     return { scanned: row.scanned, changed: row.changed, lastKey: row.last_key, ms: performance.now() - started };

@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { quoteLiteral } from '../migrations/quote';
+import { markProduct } from '../migrations/sql-text';
 import type { Step } from '../migrations/types';
 
 export class CheckFailedError extends Error {
@@ -44,10 +45,10 @@ export async function runStep(client: ClientBase, step: Step): Promise<{ count?:
 
 async function execute(client: ClientBase, step: Step): Promise<{ count?: number }> {
   if (step.kind !== 'check') {
-    await client.query(step.sql);
+    await client.query(markProduct(step.sql));
     return {};
   }
-  const { rows } = await client.query<{ count: string }>(step.sql);
+  const { rows } = await client.query<{ count: string }>(markProduct(step.sql));
   const count = Number(rows[0]?.count ?? 0);
   if (count > 0) throw new CheckFailedError(step.id, count, step.description);
   return { count };

@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
 import { findColumn, type TableInfo } from './schema';
-import { columnRef, dollarQuote } from './sql-text';
+import { columnRef, dollarQuote, PRODUCT_MARKER } from './sql-text';
 import type { StepDraft } from './steps';
 import type { PlanOptions } from './types';
 
@@ -33,7 +33,7 @@ export function archiveColumnSql(table: TableInfo, column: string, archiveName: 
 -- Not for API clients: with RLS on and no policy, only the owner reads it (Supabase grants new tables in public to anon).
 ALTER TABLE ${archive} ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON ${archive} FROM PUBLIC;
-INSERT INTO ${archive} (${keyList}, ${c})
+INSERT ${PRODUCT_MARKER} INTO ${archive} (${keyList}, ${c})
 SELECT ${keyList}, ${c} FROM ${t}
 ON CONFLICT (${keyList}) DO UPDATE SET ${c} = EXCLUDED.${c}, archived_at = now()`;
 }

@@ -18,3 +18,11 @@ describe('SQL text helpers', () => {
     expect(() => applyMapping('1', 'new', 'x')).toThrow(MappingPlaceholderError);
   });
 });
+
+describe('product marker', () => {
+  it('goes after the first keyword, where pg_stat_statements keeps it', async () => {
+    const { markProduct } = await import('./sql-text');
+    expect(markProduct('SELECT 1')).toBe('SELECT /* expand-contract */ 1');
+    expect(markProduct('  WITH batch AS (SELECT 1) SELECT 2')).toBe('  WITH /* expand-contract */ batch AS (SELECT 1) SELECT 2');
+  });
+});

@@ -37,3 +37,13 @@ const NO_EQUALITY = /^(json|xml|point|line|lseg|box|path|polygon|circle)(\[\])*$
 export function isDistinct(a: string, b: string, type: string): string {
   return NO_EQUALITY.test(type.trim()) ? `${a}::text IS DISTINCT FROM ${b}::text` : `${a} IS DISTINCT FROM ${b}`;
 }
+
+/**
+ * Marks statements the product itself runs on a target, so the pg_stat_statements sampler
+ * never mistakes our backfill, parity check or archive copy for code still using the old
+ * column. pg_stat_statements keeps comments inside a statement but drops those before its
+ * first word, so the marker goes after the first keyword.
+ */
+export const PRODUCT_MARKER = '/* expand-contract */';
+
+export const markProduct = (sql: string) => sql.replace(/^(\s*[A-Za-z]+)/, `$1 ${PRODUCT_MARKER}`);

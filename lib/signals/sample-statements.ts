@@ -1,0 +1,115 @@
+import type { ClientBase, Pool } from 'pg';
+import { probeStatStatements } from '../db/probe-stat-statements';
+import { counterKey, statementDeltas, type PreviousSample, type StatementCounter } from '../metrics/statement-deltas';
+import { quoteQualified } from '../migrations/quote';
+import { PRODUCT_MARKER } from '../migrations/sql-text';
+
+export interface SampleResult {
+  status: 'ok' | 'baseline' | 'error';
+  statements: number;
+  /** Statements with calls in this interval. */
+  active: number;
+  reset: boolean;
+  error?: string;
+}
+
+interface Row {
+  queryid: string;
+  userid: number;
+  role: string;
+  calls: string;
+  query: string;
+  stats_since: Date | null;
+}
+
+/**
+ * One sample of pg_stat_statements on the target: stores each statement's text once, its
+ * calls since the previous sample per role, and the new cumulative counters. A failed
+ * sample is recorded too, so "zero reads" is only claimed over time actually sampled.
+ * Statements the product ran (marked with PRODUCT_MARKER) are left out.
+ */
+export async function sampleStatements(target: ClientBase, state: Pool, targetLabel: string, now: () => Date = () => new Date()): Promise<SampleResult> {
+  const status = await probeStatStatements(target).catch((e: Error) => ({ state: 'error' as const, fix: e.message }));
+  if (status.state !== 'ready') {
+    const error = `pg_stat_statements is ${status.state}: ${'fix' in status ? status.fix : ''}`;
+    await state.query("INSERT INTO expand_contract.sampler_runs (target, status, error) VALUES ($1, 'error', $2)", [targetLabel, error]);
+    return { status: 'error', statements: 0, active: 0, reset: false, error };
+  }
+  const view = quoteQualified(status.schema, 'pg_stat_statements');
+  const info = quoteQualified(status.schema, 'pg_stat_statements_info');
+  const [{ rows }, resetRow] = await Promise.all([
+    target.query<Row>(
+      `SELECT ${PRODUCT_MARKER} s.queryid::text AS queryid, s.userid::int AS userid, coalesce(r.rolname, s.userid::text) AS role, s.calls::text AS calls, s.query,
+              (to_jsonb(s) ->> 'stats_since')::timestamptz AS stats_since
+         FROM ${view} s LEFT JOIN pg_roles r ON r.oid = s.userid
+        WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND s.queryid IS NOT NULL AND s.toplevel IS NOT FALSE
+          AND position($1 in s.query) = 0`,
+      [PRODUCT_MARKER],
+    ),
+    target.query<{ stats_reset: Date | null }>(`SELECT ${PRODUCT_MARKER} stats_reset FROM ${info}`).catch(() => ({ rows: [{ stats_reset: null }] })),
+  ]);
+  const statsReset = resetRow.rows[0]?.stats_reset ?? null;
+  const sampledAt = now();
+
+  const client = await state.connect();
+  try {
+    await client.query('BEGIN');
+    const last = await client.query<{ sampled_at: Date; stats_reset: Date | null }>(
+      "SELECT sampled_at, stats_reset FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') ORDER BY sampled_at DESC LIMIT 1",
+      [targetLabel],
+    );
+    let previous: PreviousSample | null = null;
+    if (last.rows[0]) {
+      const counters = await client.query<{ queryid: string; userid: number; calls: string }>(
+        'SELECT queryid::text AS queryid, userid::int AS userid, calls::text AS calls FROM expand_contract.statement_counters WHERE target = $1',
+        [targetLabel],
+      );
+      previous = {
+        at: last.rows[0].sampled_at,
+        statsReset: last.rows[0].stats_reset,
+        calls: new Map(counters.rows.map((c) => [counterKey(c), Number(c.calls)])),
+      };
+    }
+    const current: StatementCounter[] = rows.map((r) => ({ queryid: r.queryid, userid: r.userid, calls: Number(r.calls), statsSince: r.stats_since }));
+    const result = statementDeltas(current, previous, statsReset);
+    const roleOf = new Map(rows.map((r) => [counterKey(r), r.role]));
+
+    // Texts: once per statement; last_seen moves only when it was called in this interval.
+    const active = new Set(result.deltas.map((d) => d.queryid));
+    for (const r of rows) {
+      await client.query(
+        `INSERT INTO expand_contract.statements (target, queryid, query, first_seen, last_seen) VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (target, queryid) DO UPDATE SET last_seen = CASE WHEN $5 THEN EXCLUDED.last_seen ELSE statements.last_seen END`,
+        [targetLabel, r.queryid, r.query, sampledAt, active.has(r.queryid)],
+      );
+    }
+    for (const d of result.deltas) {
+      await client.query(
+        `INSERT INTO expand_contract.statement_calls (target, sampled_at, queryid, role, calls) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (target, sampled_at, queryid, role) DO UPDATE SET calls = statement_calls.calls + EXCLUDED.calls`,
+        [targetLabel, sampledAt, d.queryid, roleOf.get(counterKey(d)) ?? String(d.userid), d.calls],
+      );
+    }
+    await client.query('DELETE FROM expand_contract.statement_counters WHERE target = $1', [targetLabel]);
+    if (current.length) {
+      await client.query(
+        `INSERT INTO expand_contract.statement_counters (target, queryid, userid, calls)
+         SELECT $1, q::bigint, u, c::bigint FROM unnest($2::text[], $3::int[], $4::text[]) AS x(q, u, c)`,
+        [targetLabel, current.map((c) => c.queryid), current.map((c) => c.userid), current.map((c) => String(c.calls))],
+      );
+    }
+    const runStatus = result.baseline ? 'baseline' : 'ok';
+    await client.query(
+      'INSERT INTO expand_contract.sampler_runs (target, sampled_at, status, stats_reset, statements, reset_detected) VALUES ($1, $2, $3, $4, $5, $6)',
+      [targetLabel, sampledAt, runStatus, statsReset, current.length, result.reset],
+    );
+    await client.query('COMMIT');
+    return { status: runStatus, statements: current.length, active: result.deltas.length, reset: result.reset };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

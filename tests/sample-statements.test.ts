@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleStatements } from '../lib/signals/sample-statements';
+import { markProduct } from '../lib/migrations/sql-text';
+import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
+
+let w: ExecutorWorld;
+const label = 'sampled-target';
+beforeAll(async () => {
+  w = await executorWorld('sampler');
+  await w.target.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE TABLE leads (id int PRIMARY KEY, user_email text); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 100) g");
+});
+afterAll(() => w.close());
+
+async function callsOf(queryFragment: string) {
+  const { rows } = await w.pool.query(
+    `SELECT coalesce(sum(c.calls), 0)::int AS n FROM expand_contract.statement_calls c JOIN expand_contract.statements s USING (target, queryid)
+      WHERE c.target = $1 AND s.query LIKE $2`,
+    [label, `%${queryFragment}%`],
+  );
+  return rows[0]!.n as number;
+}
+
+describe('pg_stat_statements sampler', () => {
+  it('records calls per interval from real traffic: baseline first, then exact deltas, excluding our own statements', async () => {
+    await w.target.query('SELECT user_email FROM leads WHERE id = $1', [1]);
+    expect((await sampleStatements(w.target, w.pool, label)).status).toBe('baseline');
+
+    for (let i = 0; i < 7; i += 1) await w.target.query('SELECT user_email FROM leads WHERE id = $1', [i + 1]);
+    for (let i = 0; i < 3; i += 1) await w.target.query(markProduct('SELECT count(*) FROM leads WHERE user_email IS NOT NULL AND id > $1'), [i]);
+    const second = await sampleStatements(w.target, w.pool, label);
+    expect(second.status).toBe('ok');
+    expect(await callsOf('SELECT user_email FROM leads WHERE id = $1')).toBe(7);
+    expect(await callsOf('user_email IS NOT NULL')).toBe(0); // the product's own statement is not evidence
+
+    const text = await w.pool.query("SELECT count(*)::int AS n FROM expand_contract.statements WHERE target = $1 AND query LIKE '%FROM leads WHERE id = $1'", [label]);
+    expect(text.rows[0]!.n).toBe(1); // stored once, whatever the number of calls
+  });
+
+  it('survives pg_stat_statements_reset(): no negative and no double counting', async () => {
+    await w.target.query('SELECT pg_stat_statements_reset()');
+    for (let i = 0; i < 4; i += 1) await w.target.query('SELECT user_email FROM leads WHERE id = $1', [i + 1]);
+    const afterReset = await sampleStatements(w.target, w.pool, label);
+    expect(afterReset.reset).toBe(true);
+    expect(await callsOf('SELECT user_email FROM leads WHERE id = $1')).toBe(7 + 4);
+    const negatives = await w.pool.query('SELECT count(*)::int AS n FROM expand_contract.statement_calls WHERE calls <= 0');
+    expect(negatives.rows[0]!.n).toBe(0);
+
+    await sampleStatements(w.target, w.pool, label); // nothing new happened
+    expect(await callsOf('SELECT user_email FROM leads WHERE id = $1')).toBe(11);
+  });
+
+  it('records a failed sample with the fix when the extension is missing, so coverage shows the gap', async () => {
+    await w.target.query('DROP EXTENSION pg_stat_statements');
+    const failed = await sampleStatements(w.target, w.pool, label);
+    expect(failed).toMatchObject({ status: 'error', error: expect.stringContaining('CREATE EXTENSION pg_stat_statements') });
+    const runs = await w.pool.query('SELECT status FROM expand_contract.sampler_runs WHERE target = $1 ORDER BY id', [label]);
+    expect(runs.rows.map((r) => r.status)).toEqual(['baseline', 'ok', 'ok', 'ok', 'error']);
+    await w.target.query('CREATE EXTENSION pg_stat_statements');
+  });
+});
