@@ -63,6 +63,8 @@ describe('expand-contract create / run / status through the real command', () =>
     expect(json).toMatchObject({ id, status: 'backfilled', backfill: { status: 'done', progress: { percent: 100 } } });
     expect(json.phases.map((p: { phase: string; status: string }) => `${p.phase}:${p.status}`)).toEqual(['expand:succeeded', 'backfill:failed', 'backfill:succeeded']);
     expect(json.phases[1].error).toBe('interrupted: the process running it stopped');
+    // No sampler ran against this target: no statements, and no coverage to claim "zero reads" with.
+    expect(json.legacy).toMatchObject({ column: 'public.leads.user_email', reads: 0, coverage: 0, statements: [] });
     expect(json.gate.allowed).toBe(false);
     expect(json.gate.reasons).toEqual(['no parity check yet: run verify']);
   });

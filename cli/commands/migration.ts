@@ -10,6 +10,7 @@ import { runPhase } from '../../lib/executor/run-phase';
 import { targetIdentity } from '../../lib/executor/target-identity';
 import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
+import { legacyColumn, legacyUsage } from '../../lib/signals/legacy-usage';
 import { PlanValidationError } from '../../lib/migrations/errors';
 import { supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { planChange } from '../../lib/planning/plan-change';
@@ -159,6 +160,10 @@ export async function migrationCommand(command: string, args: string[], env: Env
             backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
             parity: { required: !!migration.plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: parity.checkedAt } : null },
           });
+          // Legacy-column use since the expand (until the deploy is recorded, the expand starts the window).
+          const column = legacyColumn(migration.spec);
+          const from = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
+          const legacy = column ? await legacyUsage(pool, migration.target, column, from, new Date(), env.EC_SAMPLE_SECONDS) : null;
           const status = {
             id,
             title: migration.title,
@@ -167,6 +172,15 @@ export async function migrationCommand(command: string, args: string[], env: Env
             phases: runs,
             backfill: backfill ? { ...backfill, progress: backfillProgress(backfill) } : null,
             parity,
+            legacy: legacy && {
+              column: `${legacy.column.schema}.${legacy.column.table}.${legacy.column.column}`,
+              window: legacy.window,
+              reads: legacy.reads,
+              writes: legacy.writes,
+              unknown: legacy.unknown,
+              coverage: legacy.coverage,
+              statements: legacy.statements.map((st) => ({ query: st.query, calls: st.calls, kind: st.kind, star: st.star, roles: st.roles, lastSeen: st.lastSeen })),
+            },
             gate,
           };
           if (values.json) {
@@ -177,6 +191,10 @@ export async function migrationCommand(command: string, args: string[], env: Env
           for (const r of runs) out(`  ${r.phase.padEnd(8)} ${r.status.padEnd(9)} ${r.startedAt.toISOString()}  ${r.source === 'supabase-cli' ? 'applied with the Supabase CLI' : r.actor}${r.error ? `  error: ${r.error}` : ''}`);
           if (backfill) out(`  backfill ${progressLine(backfill)}  (${backfill.status}${backfill.worstBatchMs ? `, worst batch ${backfill.worstBatchMs} ms` : ''})`);
           if (parity) out(`  parity   ${parity.mismatched} row(s) differ of ${parity.rowsChecked}, checked ${parity.checkedAt.toISOString()}`);
+          if (legacy) {
+            out(`  legacy   ${status.legacy!.column}: ${legacy.reads} read(s), ${legacy.writes} write(s), ${legacy.unknown} unknown since ${from.toISOString()}; sampled ${(legacy.coverage * 100).toFixed(1)}% of that time`);
+            for (const st of legacy.statements.slice(0, 10)) out(`    ${st.kind.padEnd(7)} ${String(st.calls).padStart(7)}  ${st.query.replace(/\s+/g, ' ').slice(0, 100)}`);
+          }
           out(`  contract ${gate.allowed ? 'allowed' : `not allowed: ${gate.reasons.join('; ')}`}`);
           return 0;
         }

@@ -13,6 +13,7 @@ describe('parseEnv', () => {
       EC_PG_PORT: 54329,
       EC_DEMO_LEADS: 100_000,
       EC_WORKER: 'on',
+      EC_SAMPLE_SECONDS: 30,
       EC_TARGET_SCHEMAS: ['public'],
     });
   });

@@ -44,6 +44,9 @@ const envSchema = z.object({
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1000, 'must be at least 1000').max(50_000_000, 'must be at most 50000000'),
   ).transform((v) => v ?? 100_000),
   EC_WORKER: optional(z.enum(['on', 'off'], { message: 'must be on or off' })).transform((v) => v ?? 'on'),
+  EC_SAMPLE_SECONDS: optional(
+    z.coerce.number({ message: 'must be a number of seconds' }).int('must be a whole number').min(1, 'must be at least 1').max(3600, 'must be at most 3600'),
+  ).transform((v) => v ?? 30),
   EC_TARGET_SCHEMAS: optional(z.string().trim().regex(/^[^,]+(,[^,]+)*$/, 'must be a comma-separated list of schema names')).transform(
     (v) => (v ?? 'public').split(',').map((s) => s.trim()),
   ),
