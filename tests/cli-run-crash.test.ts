@@ -66,7 +66,10 @@ describe('expand-contract create / run / status through the real command', () =>
     // No sampler ran against this target: no statements, and no coverage to claim "zero reads" with.
     expect(json.legacy).toMatchObject({ column: 'public.leads.user_email', reads: 0, coverage: 0, statements: [] });
     expect(json.gate.allowed).toBe(false);
-    expect(json.gate.reasons).toEqual(['no parity check yet: run verify']);
+    expect(json.gate.reasons).toEqual([
+      'no parity check yet: run verify',
+      'pg_stat_statements was sampled for only 0.0% of the window (needs 95.0%): keep the dashboard or expand-contract worker running',
+    ]);
   });
 
   it('export writes a phase the executor ran with its recorded version, so `supabase db push` agrees', async () => {

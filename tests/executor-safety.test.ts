@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => w.close());
 
-const deps = () => ({ store: w.store, target: w.target });
+// These tests are about running phases; the legacy-reads evidence has its own test (executor-legacy-gate).
+const deps = () => ({ store: w.store, target: w.target, legacyEvidence: false });
 
 async function expandedAndBackfilled(table: string) {
   await w.target.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, old_name text NOT NULL);

@@ -43,7 +43,7 @@ describe('the executor and the Supabase CLI share one migration history', () => 
 
     await runPhase({ store: w.store, target: w.target }, id, 'backfill');
     expect((await w.store.getBackfill(id))!.rowsChanged).toBe(0); // the pushed file had backfilled already
-    const contract = await runPhase({ store: w.store, target: w.target }, id, 'contract');
+    const contract = await runPhase({ store: w.store, target: w.target, legacyEvidence: false }, id, 'contract');
     expect(contract.source).toBe('executor');
 
     const { stdout } = await run(SUPABASE, ['migration', 'list', '--db-url', w.targetDb.url], { cwd: project });

@@ -6,7 +6,7 @@ import { describeUrl } from '../../lib/db/connection-url';
 import { evaluateGate } from '../../lib/gate/evaluate-gate';
 import { describeSeconds } from '../../lib/executor/lock-retry';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
-import { runPhase } from '../../lib/executor/run-phase';
+import { legacyEvidence, runPhase } from '../../lib/executor/run-phase';
 import { targetIdentity } from '../../lib/executor/target-identity';
 import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
@@ -119,7 +119,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const tty = process.stdout.isTTY;
           let lastPrint = 0;
           const outcome = await runPhase(
-            { store, target, log: out },
+            { store, target, log: out, sampleEverySeconds: env.EC_SAMPLE_SECONDS },
             id,
             phase,
             {
@@ -159,6 +159,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
             now: new Date(),
             backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
             parity: { required: !!migration.plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: parity.checkedAt } : null },
+            legacy: await legacyEvidence({ store, sampleEverySeconds: env.EC_SAMPLE_SECONDS }, migration, new Date()),
           });
           // Legacy-column use since the expand (until the deploy is recorded, the expand starts the window).
           const column = legacyColumn(migration.spec);

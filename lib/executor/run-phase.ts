@@ -1,5 +1,6 @@
 import type { ClientBase, PoolClient } from 'pg';
 import { evaluateGate, type GateDecision, type GateEvidence } from '../gate/evaluate-gate';
+import { legacyColumn, legacyUsage } from '../signals/legacy-usage';
 import { renderPhase, stepsFor, type FilePhase } from '../migrations/render-sql';
 import type { Plan, QualifiedName, Step } from '../migrations/types';
 import { runBackfillJob, type BackfillJobOptions } from './backfill-job';
@@ -73,6 +74,13 @@ export interface ExecutorDeps {
   gate?: (evidence: GateEvidence) => GateDecision;
   log?: (line: string) => void;
   now?: () => Date;
+  /**
+   * Require sampled evidence that nothing uses the column the change removes (default true).
+   * Only tests about something else turn this off.
+   */
+  legacyEvidence?: boolean;
+  /** The sampler's period, to tell a sampled interval from a gap (default 30 s). */
+  sampleEverySeconds?: number;
 }
 
 export interface PhaseOptions {
@@ -87,6 +95,23 @@ export interface PhaseOutcome {
   status: 'succeeded' | 'paused' | 'cancelled';
   parity?: ParityResult;
   historyVersion?: string;
+}
+
+/** Use of the removed column since the expand, as the gate wants it. */
+export async function legacyEvidence(deps: Pick<ExecutorDeps, 'store' | 'legacyEvidence' | 'sampleEverySeconds'>, migration: MigrationRecord, at: Date): Promise<GateEvidence['legacy']> {
+  const column = legacyColumn(migration.spec);
+  if (!column || deps.legacyEvidence === false) return undefined;
+  const runs = await deps.store.phaseRuns(migration.id);
+  const from = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
+  const usage = await legacyUsage(deps.store.pool, migration.target, column, from, at, deps.sampleEverySeconds ?? 30);
+  return {
+    required: true,
+    column: `${column.schema}.${column.table}.${column.column}`,
+    reads: usage.reads,
+    writes: usage.writes,
+    unknown: usage.unknown,
+    coverage: usage.coverage,
+  };
 }
 
 function tableOf(plan: Plan): QualifiedName | null {
@@ -236,6 +261,7 @@ async function runPhaseSteps(
           now: now(),
           backfill: { required: !!plan.backfill, done: backfill?.status === 'done' },
           parity: { required: !!plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: now() } : null },
+          legacy: await legacyEvidence(deps, migration, now()),
         });
         if (!decision.allowed) throw new GateClosedError(migration.id, decision);
         await deps.store.setStatus(migration.id, 'contracting');

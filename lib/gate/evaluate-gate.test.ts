@@ -32,3 +32,20 @@ describe('contract gate', () => {
     expect(evaluateGate({ now, backfill: { required: false, done: false }, parity: { required: false, latest: null } }).allowed).toBe(true);
   });
 });
+
+describe('legacy-column reads in the gate', () => {
+  const base = { now, backfill: { required: false, done: false }, parity: { required: false, latest: null } };
+  const legacy = (over: object) => ({ required: true, column: 'public.leads.user_email', reads: 0, writes: 0, unknown: 0, coverage: 0.99, ...over });
+
+  it.each([
+    [{ reads: 20 }, false, 'public.leads.user_email is still used: 20 read(s) and 0 write(s) in the window'],
+    [{ writes: 1 }, false, 'public.leads.user_email is still used: 0 read(s) and 1 write(s) in the window'],
+    [{ unknown: 3 }, false, '3 call(s) of statements that could not be parsed: check them by hand'],
+    [{ coverage: 0.5 }, false, 'pg_stat_statements was sampled for only 50.0% of the window (needs 95.0%): keep the dashboard or expand-contract worker running'],
+    [{}, true, '0 reads of public.leads.user_email, sampled 99.0% of the window'],
+  ])('%j → allowed %s', (over, allowed, detail) => {
+    const d = evaluateGate({ ...base, legacy: legacy(over) });
+    expect(d.allowed).toBe(allowed);
+    expect(d.conditions).toEqual([{ name: 'legacy-reads', met: allowed, detail }]);
+  });
+});

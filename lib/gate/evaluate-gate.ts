@@ -9,10 +9,22 @@ export interface GateEvidence {
   parity: { required: boolean; latest: { mismatched: number; checkedAt: Date } | null };
   /** A parity result older than this does not count (default 60 minutes). */
   maxParityAgeMinutes?: number;
+  /** Use of the column the change removes, from sampled pg_stat_statements, over the observation window. */
+  legacy?: {
+    required: boolean;
+    column: string;
+    reads: number;
+    writes: number;
+    unknown: number;
+    /** Share of the window the sampler covered, 0–1. */
+    coverage: number;
+    /** Below this, "zero reads" is not evidence (default 0.95). */
+    minCoverage?: number;
+  };
 }
 
 export interface GateCondition {
-  name: 'backfill' | 'parity';
+  name: 'backfill' | 'parity' | 'legacy-reads';
   met: boolean;
   detail: string;
 }
@@ -36,6 +48,20 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     else if (e.now.getTime() - p.checkedAt.getTime() > maxAge) conditions.push({ name: 'parity', met: false, detail: 'the last parity check is too old: run verify again' });
     else if (p.mismatched > 0) conditions.push({ name: 'parity', met: false, detail: `${p.mismatched} row(s) differ between old and new column` });
     else conditions.push({ name: 'parity', met: true, detail: '0 rows differ' });
+  }
+  if (e.legacy?.required) {
+    const l = e.legacy;
+    const min = l.minCoverage ?? 0.95;
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    if (l.reads + l.writes > 0) {
+      conditions.push({ name: 'legacy-reads', met: false, detail: `${l.column} is still used: ${l.reads} read(s) and ${l.writes} write(s) in the window` });
+    } else if (l.unknown > 0) {
+      conditions.push({ name: 'legacy-reads', met: false, detail: `${l.unknown} call(s) of statements that could not be parsed: check them by hand` });
+    } else if (l.coverage < min) {
+      conditions.push({ name: 'legacy-reads', met: false, detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running` });
+    } else {
+      conditions.push({ name: 'legacy-reads', met: true, detail: `0 reads of ${l.column}, sampled ${pct(l.coverage)} of the window` });
+    }
   }
   const reasons = conditions.filter((c) => !c.met).map((c) => c.detail);
   return { allowed: reasons.length === 0, conditions, reasons };

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GateClosedError, runPhase } from '../lib/executor/run-phase';
+import { sampleStatements } from '../lib/signals/sample-statements';
+import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
+
+let w: ExecutorWorld;
+beforeAll(async () => {
+  w = await executorWorld('legacy_gate');
+  await w.target.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+    CREATE TABLE leads (id bigint PRIMARY KEY, user_email text NOT NULL);
+    INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 500) g; ANALYZE leads;`);
+});
+afterAll(() => w.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the contract waits for evidence that nothing uses the old column', () => {
+  it('refuses without sampling, refuses while old code reads the column, and allows once a sampled window shows no use', async () => {
+    const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' });
+    const { target: label } = await w.store.getMigration(id);
+    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5 };
+    await runPhase(deps, id, 'expand');
+    await runPhase(deps, id, 'backfill');
+
+    const unsampled = await runPhase(deps, id, 'contract').catch((e) => e);
+    expect(unsampled).toBeInstanceOf(GateClosedError);
+    expect(unsampled.decision.reasons).toEqual([expect.stringMatching(/^pg_stat_statements was sampled for only \d+\.\d% of the window/)]);
+
+    // Old code is still running: it reads the old column between two samples.
+    await sampleStatements(w.target, w.pool, label);
+    for (let i = 1; i <= 3; i += 1) await w.target.query('SELECT user_email FROM leads WHERE id = $1', [i]);
+    await sleep(300);
+    await sampleStatements(w.target, w.pool, label);
+    const reading = await runPhase(deps, id, 'contract').catch((e) => e);
+    expect(reading).toBeInstanceOf(GateClosedError);
+    expect(reading.decision.reasons).toContain('public.leads.user_email is still used: 3 read(s) and 0 write(s) in the window');
+    expect((await w.store.getMigration(id)).status).toBe('backfilled');
+  });
+
+  it('allows the contract when the window since the expand was sampled and shows no use', async () => {
+    await w.target.query(`CREATE TABLE quiet (id bigint PRIMARY KEY, old_col text NOT NULL); INSERT INTO quiet SELECT g, 'v' || g FROM generate_series(1, 200) g; ANALYZE quiet;`);
+    const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'quiet', column: 'old_col', newName: 'new_col' });
+    const { target: label } = await w.store.getMigration(id);
+    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5 };
+    await sampleStatements(w.target, w.pool, label);
+    await runPhase(deps, id, 'expand');
+    await runPhase(deps, id, 'backfill');
+    // New code only: reads through the new name are not legacy use.
+    for (let i = 1; i <= 3; i += 1) await w.target.query('SELECT new_col FROM quiet WHERE id = $1', [i]);
+    await sleep(800);
+    await sampleStatements(w.target, w.pool, label);
+    const outcome = await runPhase(deps, id, 'contract');
+    expect(outcome.status).toBe('succeeded');
+  });
+});
