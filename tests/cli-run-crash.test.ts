@@ -68,7 +68,7 @@ describe('expand-contract create / run / status through the real command', () =>
     expect(json.gate.allowed).toBe(false);
     expect(json.gate.reasons).toEqual([
       'no parity check yet: run verify',
-      'pg_stat_statements was sampled for only 0.0% of the window (needs 95.0%): keep the dashboard or expand-contract worker running',
+      'watched for 0 of the required 1440 minutes since the expand',
     ]);
   });
 

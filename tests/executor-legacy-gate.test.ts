@@ -18,9 +18,13 @@ describe('the contract waits for evidence that nothing uses the old column', () 
   it('refuses without sampling, refuses while old code reads the column, and allows once a sampled window shows no use', async () => {
     const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' });
     const { target: label } = await w.store.getMigration(id);
-    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5 };
+    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5, observationMinutes: 0 }; // 0: the whole time since the expand
     await runPhase(deps, id, 'expand');
     await runPhase(deps, id, 'backfill');
+
+    // The default asks for a day of watching: an hour-old expand is not enough, whatever the samples say.
+    const tooSoon = await runPhase({ ...deps, observationMinutes: 1440 }, id, 'contract').catch((e) => e);
+    expect(tooSoon.decision.reasons).toEqual(['watched for 0 of the required 1440 minutes since the expand']);
 
     const unsampled = await runPhase(deps, id, 'contract').catch((e) => e);
     expect(unsampled).toBeInstanceOf(GateClosedError);
@@ -41,13 +45,20 @@ describe('the contract waits for evidence that nothing uses the old column', () 
     await w.target.query(`CREATE TABLE quiet (id bigint PRIMARY KEY, old_col text NOT NULL); INSERT INTO quiet SELECT g, 'v' || g FROM generate_series(1, 200) g; ANALYZE quiet;`);
     const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'quiet', column: 'old_col', newName: 'new_col' });
     const { target: label } = await w.store.getMigration(id);
-    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5 };
+    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5, observationMinutes: 0 }; // 0: the whole time since the expand
     await sampleStatements(w.target, w.pool, label);
     await runPhase(deps, id, 'expand');
     await runPhase(deps, id, 'backfill');
     // New code only: reads through the new name are not legacy use.
     for (let i = 1; i <= 3; i += 1) await w.target.query('SELECT new_col FROM quiet WHERE id = $1', [i]);
     await sleep(800);
+    await sampleStatements(w.target, w.pool, label);
+    // A function the application calls still uses the old column: sampling cannot see inside it.
+    await w.target.query("CREATE FUNCTION public.touch_quiet(i bigint) RETURNS text LANGUAGE sql AS 'SELECT old_col FROM quiet WHERE id = i'");
+    const blocked = await runPhase(deps, id, 'contract').catch((e) => e);
+    expect(blocked).toBeInstanceOf(GateClosedError);
+    expect(blocked.decision.reasons).toEqual(['function(s) touch_quiet(bigint) mention public.quiet.old_col: update them to the new column first']);
+    await w.target.query('DROP FUNCTION public.touch_quiet(bigint)');
     await sampleStatements(w.target, w.pool, label);
     const outcome = await runPhase(deps, id, 'contract');
     expect(outcome.status).toBe('succeeded');

@@ -53,4 +53,15 @@ describe('legacy-column usage from sampled traffic', () => {
     expect(usage.statements).toEqual([expect.objectContaining({ kind: 'unknown', calls: 9, query: 'SELEKT user_email FROM leads' })]);
     expect(usage.coverage).toBe(0); // nothing sampled then: "no reads" could not be claimed
   });
+
+  it('does not count an interval that lost calls (evictions or a reset) as observed', async () => {
+    const t = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s));
+    await w.pool.query(
+      `INSERT INTO expand_contract.sampler_runs (target, sampled_at, status, lossy) VALUES
+         ('lossy-target', $1, 'baseline', false), ('lossy-target', $2, 'ok', true), ('lossy-target', $3, 'ok', false)`,
+      [t(0), t(10), t(20)],
+    );
+    const usage = await legacyUsage(w.pool, 'lossy-target', column, t(0), t(20), 30);
+    expect(usage.coverage).toBeCloseTo(0.5, 5);
+  });
 });

@@ -30,4 +30,19 @@ describe('probeStatStatements', () => {
     await client.query('DROP OWNED BY ec_probe_reader; DROP ROLE ec_probe_reader');
     expect(status).toMatchObject({ state: 'no-permission', schema: 'extensions' });
   });
+
+  it("refuses a role that would not see other roles' statements (their reads would be invisible)", async () => {
+    await db.query(`CREATE EXTENSION pg_stat_statements;
+      DROP ROLE IF EXISTS ec_probe_limited; CREATE ROLE ec_probe_limited;`);
+    const client = await db.client();
+    await client.query('SET ROLE ec_probe_limited');
+    const status = await probeStatStatements(client);
+    await client.query('RESET ROLE');
+    await client.query('GRANT pg_read_all_stats TO ec_probe_limited; SET ROLE ec_probe_limited');
+    const granted = await probeStatStatements(client);
+    await client.query('RESET ROLE');
+    await client.query('DROP OWNED BY ec_probe_limited; DROP ROLE ec_probe_limited');
+    expect(status).toMatchObject({ state: 'no-permission', fix: expect.stringContaining('GRANT pg_read_all_stats') });
+    expect(granted).toEqual({ state: 'ready', schema: 'public' });
+  });
 });

@@ -57,4 +57,23 @@ describe('pg_stat_statements sampler', () => {
     expect(runs.rows.map((r) => r.status)).toEqual(['baseline', 'ok', 'ok', 'ok', 'error']);
     await w.target.query('CREATE EXTENSION pg_stat_statements');
   });
+
+  it('keeps one text and per-role calls when several roles run the same statement', async () => {
+    await w.target.query('DROP ROLE IF EXISTS ec_second_app; CREATE ROLE ec_second_app; GRANT SELECT ON leads TO ec_second_app');
+    await sampleStatements(w.target, w.pool, label);
+    await w.target.query('SELECT user_email FROM leads WHERE id = $1', [1]);
+    await w.target.query('SET ROLE ec_second_app');
+    await w.target.query('SELECT user_email FROM leads WHERE id = $1', [2]);
+    await w.target.query('SELECT user_email FROM leads WHERE id = $1', [3]);
+    await w.target.query('RESET ROLE');
+    expect((await sampleStatements(w.target, w.pool, label)).status).toBe('ok');
+    const { rows } = await w.pool.query(
+      `SELECT c.role, sum(c.calls)::int AS calls FROM expand_contract.statement_calls c JOIN expand_contract.statements s USING (target, queryid)
+        WHERE c.target = $1 AND s.query = 'SELECT user_email FROM leads WHERE id = $1' AND c.sampled_at = (SELECT max(sampled_at) FROM expand_contract.statement_calls WHERE target = $1)
+        GROUP BY c.role ORDER BY c.role`,
+      [label],
+    );
+    expect(rows).toEqual([{ role: 'ec_second_app', calls: 2 }, { role: 'postgres', calls: 1 }]);
+    await w.target.query('REVOKE ALL ON leads FROM ec_second_app; DROP ROLE ec_second_app');
+  });
 });

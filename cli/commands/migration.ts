@@ -119,7 +119,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const tty = process.stdout.isTTY;
           let lastPrint = 0;
           const outcome = await runPhase(
-            { store, target, log: out, sampleEverySeconds: env.EC_SAMPLE_SECONDS },
+            { store, target, log: out, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES },
             id,
             phase,
             {
@@ -159,7 +159,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
             now: new Date(),
             backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
             parity: { required: !!migration.plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: parity.checkedAt } : null },
-            legacy: await legacyEvidence({ store, sampleEverySeconds: env.EC_SAMPLE_SECONDS }, migration, new Date()),
+            legacy: await legacyEvidence({ store, target, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES }, migration, new Date()),
           });
           // Legacy-column use since the expand (until the deploy is recorded, the expand starts the window).
           const column = legacyColumn(migration.spec);

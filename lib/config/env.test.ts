@@ -14,6 +14,7 @@ describe('parseEnv', () => {
       EC_DEMO_LEADS: 100_000,
       EC_WORKER: 'on',
       EC_SAMPLE_SECONDS: 30,
+      EC_OBSERVATION_MINUTES: 1440,
       EC_TARGET_SCHEMAS: ['public'],
     });
   });

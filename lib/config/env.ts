@@ -47,6 +47,9 @@ const envSchema = z.object({
   EC_SAMPLE_SECONDS: optional(
     z.coerce.number({ message: 'must be a number of seconds' }).int('must be a whole number').min(1, 'must be at least 1').max(3600, 'must be at most 3600'),
   ).transform((v) => v ?? 30),
+  EC_OBSERVATION_MINUTES: optional(
+    z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number').min(0, 'must be 0 or more').max(43_200, 'must be at most 43200 (30 days)'),
+  ).transform((v) => v ?? 1440),
   EC_TARGET_SCHEMAS: optional(z.string().trim().regex(/^[^,]+(,[^,]+)*$/, 'must be a comma-separated list of schema names')).transform(
     (v) => (v ?? 'public').split(',').map((s) => s.trim()),
   ),

@@ -28,6 +28,14 @@ export async function probeStatStatements(db: Queryable): Promise<StatStatements
   if (!schema) return { state: 'not-installed', fix: 'run: CREATE EXTENSION pg_stat_statements;' };
   try {
     await db.query(`SELECT 1 FROM ${quoteQualified(schema, 'pg_stat_statements')} LIMIT 1`);
+    // Without these rights other roles' statements show up with no text and no queryid: the
+    // application's reads of the old column would be invisible, and "zero reads" a lie.
+    const { rows: rights } = await db.query<{ ok: boolean }>(
+      "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS ok",
+    );
+    if (!rights[0]!.ok) {
+      return { state: 'no-permission', schema, fix: 'run: GRANT pg_read_all_stats TO <the dashboard role>; (it must see every role\'s statements)' };
+    }
     return { state: 'ready', schema };
   } catch (error) {
     // 55000: "pg_stat_statements must be loaded via shared_preload_libraries"

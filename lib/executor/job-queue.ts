@@ -65,6 +65,7 @@ export interface WorkerOptions {
   /** How often to look for jobs whose worker died (default 15 s). */
   recoverEverySeconds?: number;
   sampleEverySeconds?: number;
+  observationMinutes?: number;
 }
 
 /**
@@ -87,7 +88,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
     await target.connect();
     try {
       log(`job ${job!.id}: ${phase} of migration ${migrationId}`);
-      const outcome = await runPhase({ store, target, log, sampleEverySeconds: options.sampleEverySeconds }, migrationId, phase, { backfill });
+      const outcome = await runPhase({ store, target, log, sampleEverySeconds: options.sampleEverySeconds, observationMinutes: options.observationMinutes }, migrationId, phase, { backfill });
       return { status: outcome.status, source: outcome.source };
     } catch (error) {
       if (error instanceof MigrationBusyError) log(`job ${job!.id}: migration ${migrationId} is busy elsewhere; will retry`);

@@ -81,6 +81,8 @@ export interface ExecutorDeps {
   legacyEvidence?: boolean;
   /** The sampler's period, to tell a sampled interval from a gap (default 30 s). */
   sampleEverySeconds?: number;
+  /** How long the old column must have been watched without use (default 1440 minutes: a day of hourly and daily jobs). */
+  observationMinutes?: number;
 }
 
 export interface PhaseOptions {
@@ -97,13 +99,30 @@ export interface PhaseOutcome {
   historyVersion?: string;
 }
 
-/** Use of the removed column since the expand, as the gate wants it. */
-export async function legacyEvidence(deps: Pick<ExecutorDeps, 'store' | 'legacyEvidence' | 'sampleEverySeconds'>, migration: MigrationRecord, at: Date): Promise<GateEvidence['legacy']> {
+/**
+ * Use of the removed column, as the gate wants it: over the last `observationMinutes`
+ * (not before the expand; the whole time since the expand when 0), plus functions on the
+ * target whose bodies mention table and column (sampling cannot see inside them, and a
+ * DROP COLUMN does not notice them either).
+ */
+export async function legacyEvidence(
+  deps: Pick<ExecutorDeps, 'store' | 'target' | 'legacyEvidence' | 'sampleEverySeconds' | 'observationMinutes'>,
+  migration: MigrationRecord,
+  at: Date,
+): Promise<GateEvidence['legacy']> {
   const column = legacyColumn(migration.spec);
   if (!column || deps.legacyEvidence === false) return undefined;
   const runs = await deps.store.phaseRuns(migration.id);
-  const from = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
+  const expandedAt = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
+  const required = deps.observationMinutes ?? 1440;
+  const from = required > 0 ? new Date(Math.max(expandedAt.getTime(), at.getTime() - required * 60_000)) : expandedAt;
   const usage = await legacyUsage(deps.store.pool, migration.target, column, from, at, deps.sampleEverySeconds ?? 30);
+  const { rows: functions } = await deps.target.query<{ fn: string }>(
+    `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.proname NOT LIKE 'ec\\_%'
+        AND p.prosrc ~* ('\\m' || $1 || '\\M') AND p.prosrc ~* ('\\m' || $2 || '\\M')`,
+    [column.column.replace(/[^\w]/g, '.'), column.table.replace(/[^\w]/g, '.')],
+  );
   return {
     required: true,
     column: `${column.schema}.${column.table}.${column.column}`,
@@ -111,6 +130,9 @@ export async function legacyEvidence(deps: Pick<ExecutorDeps, 'store' | 'legacyE
     writes: usage.writes,
     unknown: usage.unknown,
     coverage: usage.coverage,
+    observedMinutes: (at.getTime() - expandedAt.getTime()) / 60_000,
+    requiredMinutes: required,
+    functions: functions.map((f) => f.fn),
   };
 }
 

@@ -35,13 +35,17 @@ describe('contract gate', () => {
 
 describe('legacy-column reads in the gate', () => {
   const base = { now, backfill: { required: false, done: false }, parity: { required: false, latest: null } };
-  const legacy = (over: object) => ({ required: true, column: 'public.leads.user_email', reads: 0, writes: 0, unknown: 0, coverage: 0.99, ...over });
+  const legacy = (over: object) => ({
+    required: true, column: 'public.leads.user_email', reads: 0, writes: 0, unknown: 0, coverage: 0.99, observedMinutes: 1500, requiredMinutes: 1440, functions: [], ...over,
+  });
 
   it.each([
     [{ reads: 20 }, false, 'public.leads.user_email is still used: 20 read(s) and 0 write(s) in the window'],
     [{ writes: 1 }, false, 'public.leads.user_email is still used: 0 read(s) and 1 write(s) in the window'],
     [{ unknown: 3 }, false, '3 call(s) of statements that could not be parsed: check them by hand'],
     [{ coverage: 0.5 }, false, 'pg_stat_statements was sampled for only 50.0% of the window (needs 95.0%): keep the dashboard or expand-contract worker running'],
+    [{ observedMinutes: 90 }, false, 'watched for 90 of the required 1440 minutes since the expand'],
+    [{ functions: ['public.touch_lead()'] }, false, 'function(s) public.touch_lead() mention public.leads.user_email: update them to the new column first'],
     [{}, true, '0 reads of public.leads.user_email, sampled 99.0% of the window'],
   ])('%j → allowed %s', (over, allowed, detail) => {
     const d = evaluateGate({ ...base, legacy: legacy(over) });

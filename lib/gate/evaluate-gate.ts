@@ -20,6 +20,11 @@ export interface GateEvidence {
     coverage: number;
     /** Below this, "zero reads" is not evidence (default 0.95). */
     minCoverage?: number;
+    /** How long the column has been watched since the expand, and how long it must be (hourly and daily jobs). */
+    observedMinutes: number;
+    requiredMinutes: number;
+    /** Functions whose body mentions the table and the column: invisible to sampling, broken by the drop. */
+    functions: string[];
   };
 }
 
@@ -53,10 +58,14 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     const l = e.legacy;
     const min = l.minCoverage ?? 0.95;
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-    if (l.reads + l.writes > 0) {
+    if (l.functions.length > 0) {
+      conditions.push({ name: 'legacy-reads', met: false, detail: `function(s) ${l.functions.join(', ')} mention ${l.column}: update them to the new column first` });
+    } else if (l.reads + l.writes > 0) {
       conditions.push({ name: 'legacy-reads', met: false, detail: `${l.column} is still used: ${l.reads} read(s) and ${l.writes} write(s) in the window` });
     } else if (l.unknown > 0) {
       conditions.push({ name: 'legacy-reads', met: false, detail: `${l.unknown} call(s) of statements that could not be parsed: check them by hand` });
+    } else if (l.observedMinutes < l.requiredMinutes) {
+      conditions.push({ name: 'legacy-reads', met: false, detail: `watched for ${Math.floor(l.observedMinutes)} of the required ${l.requiredMinutes} minutes since the expand` });
     } else if (l.coverage < min) {
       conditions.push({ name: 'legacy-reads', met: false, detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running` });
     } else {

@@ -77,10 +77,12 @@ export async function legacyUsage(state: Pool, target: string, column: ColumnTar
     const trees = await parseOnce(`${target}:${r.queryid}`, r.query);
     let kind: UsageKind | null = null;
     let star = false;
-    if (!trees) kind = 'unknown';
+    // No text (unreadable query file) or a text that does not parse: unknown, shown, never dropped.
+    if (!trees || trees.length === 0) kind = 'unknown';
     else {
       for (const tree of trees) {
-        const usage = classifyStatement(tree, column);
+        // Unqualified table names resolve against the table's own schema, wherever it lives.
+        const usage = classifyStatement(tree, column, { searchPath: [column.schema] });
         if (usage.writes) kind = 'write';
         else if (usage.reads && kind !== 'write') kind = 'read';
         star ||= usage.star;
@@ -93,8 +95,8 @@ export async function legacyUsage(state: Pool, target: string, column: ColumnTar
 
   // Coverage: each successful sample vouches for the interval since the one before it, if that gap
   // was no longer than two sampling periods (a longer gap means the sampler was down).
-  const runs = await state.query<{ sampled_at: Date }>(
-    "SELECT sampled_at FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at >= $2::timestamptz - make_interval(secs => $4::int) AND sampled_at <= $3 ORDER BY sampled_at",
+  const runs = await state.query<{ sampled_at: Date; lossy: boolean }>(
+    "SELECT sampled_at, lossy FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at >= $2::timestamptz - make_interval(secs => $4::int) AND sampled_at <= $3 ORDER BY sampled_at",
     [target, from, to, sampleEverySeconds * 2],
   );
   let covered = 0;
@@ -102,7 +104,8 @@ export async function legacyUsage(state: Pool, target: string, column: ColumnTar
   for (let i = 1; i < times.length; i += 1) {
     const start = Math.max(times[i - 1]!, from.getTime());
     const end = Math.min(times[i]!, to.getTime());
-    if (end > start && times[i]! - times[i - 1]! <= sampleEverySeconds * 2000) covered += end - start;
+    // An interval that lost calls (evictions, a reset) was not really observed.
+    if (end > start && !runs.rows[i]!.lossy && times[i]! - times[i - 1]! <= sampleEverySeconds * 2000) covered += end - start;
   }
   const span = Math.max(1, to.getTime() - from.getTime());
   return {

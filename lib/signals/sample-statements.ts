@@ -39,24 +39,35 @@ export async function sampleStatements(target: ClientBase, state: Pool, targetLa
   const info = quoteQualified(status.schema, 'pg_stat_statements_info');
   const [{ rows }, resetRow] = await Promise.all([
     target.query<Row>(
-      `SELECT ${PRODUCT_MARKER} s.queryid::text AS queryid, s.userid::int AS userid, coalesce(r.rolname, s.userid::text) AS role, s.calls::text AS calls, s.query,
-              (to_jsonb(s) ->> 'stats_since')::timestamptz AS stats_since
+      // Nested statements too (track = all): code in functions and triggers uses columns as well.
+      // A missing text (unreadable query file) is kept as '' and shown as unknown, never dropped.
+      `SELECT ${PRODUCT_MARKER} s.queryid::text AS queryid, s.userid::int AS userid, coalesce(r.rolname, s.userid::text) AS role, s.calls::text AS calls,
+              coalesce(s.query, '') AS query, (to_jsonb(s) ->> 'stats_since')::timestamptz AS stats_since
          FROM ${view} s LEFT JOIN pg_roles r ON r.oid = s.userid
         WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND s.queryid IS NOT NULL AND s.toplevel IS NOT FALSE
-          AND position($1 in s.query) = 0`,
+          AND s.queryid IS NOT NULL
+          AND coalesce(position($1 in s.query), 0) = 0`,
       [PRODUCT_MARKER],
     ),
-    target.query<{ stats_reset: Date | null }>(`SELECT ${PRODUCT_MARKER} stats_reset FROM ${info}`).catch(() => ({ rows: [{ stats_reset: null }] })),
+    target
+      .query<{ stats_reset: Date | null; dealloc: string | null }>(`SELECT ${PRODUCT_MARKER} stats_reset, dealloc::text AS dealloc FROM ${info}`)
+      .catch(() => ({ rows: [{ stats_reset: null, dealloc: null }] })),
   ]);
   const statsReset = resetRow.rows[0]?.stats_reset ?? null;
+  const dealloc = resetRow.rows[0]?.dealloc ?? null;
   const sampledAt = now();
 
   const client = await state.connect();
   try {
     await client.query('BEGIN');
-    const last = await client.query<{ sampled_at: Date; stats_reset: Date | null }>(
-      "SELECT sampled_at, stats_reset FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') ORDER BY sampled_at DESC LIMIT 1",
+    // Two samplers on one target (a dashboard and a worker) would double count: one at a time.
+    const { rows: lock } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('expand-contract:sampler'), hashtext($1)) AS ok", [targetLabel]);
+    if (!lock[0]!.ok) {
+      await client.query('ROLLBACK');
+      return { status: 'error', statements: 0, active: 0, reset: false, error: 'another sampler is sampling this target right now' };
+    }
+    const last = await client.query<{ sampled_at: Date; stats_reset: Date | null; dealloc: string | null }>(
+      "SELECT sampled_at, stats_reset, dealloc::text AS dealloc FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') ORDER BY sampled_at DESC LIMIT 1",
       [targetLabel],
     );
     let previous: PreviousSample | null = null;
@@ -75,20 +86,22 @@ export async function sampleStatements(target: ClientBase, state: Pool, targetLa
     const result = statementDeltas(current, previous, statsReset);
     const roleOf = new Map(rows.map((r) => [counterKey(r), r.role]));
 
-    // Texts: once per statement; last_seen moves only when it was called in this interval.
+    // Texts: once per statement; last_seen moves only when it was called in this interval. One round
+    // trip per kind of write, whatever the number of statements (pg_stat_statements keeps thousands).
     const active = new Set(result.deltas.map((d) => d.queryid));
-    for (const r of rows) {
+    // The same statement run by several roles is one text: one row each, or the upsert would touch a row twice.
+    const texts = new Map(rows.map((r) => [r.queryid, r.query]));
+    await client.query(
+      `INSERT INTO expand_contract.statements (target, queryid, query, first_seen, last_seen)
+       SELECT $1, q::bigint, t, $2, $2 FROM unnest($3::text[], $4::text[]) AS x(q, t)
+       ON CONFLICT (target, queryid) DO UPDATE SET last_seen = CASE WHEN EXCLUDED.queryid::text = ANY($5::text[]) THEN EXCLUDED.last_seen ELSE statements.last_seen END`,
+      [targetLabel, sampledAt, [...texts.keys()], [...texts.values()], [...active]],
+    );
+    if (result.deltas.length) {
       await client.query(
-        `INSERT INTO expand_contract.statements (target, queryid, query, first_seen, last_seen) VALUES ($1, $2, $3, $4, $4)
-         ON CONFLICT (target, queryid) DO UPDATE SET last_seen = CASE WHEN $5 THEN EXCLUDED.last_seen ELSE statements.last_seen END`,
-        [targetLabel, r.queryid, r.query, sampledAt, active.has(r.queryid)],
-      );
-    }
-    for (const d of result.deltas) {
-      await client.query(
-        `INSERT INTO expand_contract.statement_calls (target, sampled_at, queryid, role, calls) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (target, sampled_at, queryid, role) DO UPDATE SET calls = statement_calls.calls + EXCLUDED.calls`,
-        [targetLabel, sampledAt, d.queryid, roleOf.get(counterKey(d)) ?? String(d.userid), d.calls],
+        `INSERT INTO expand_contract.statement_calls (target, sampled_at, queryid, role, calls)
+         SELECT $1, $2, q::bigint, r, sum(c)::bigint FROM unnest($3::text[], $4::text[], $5::bigint[]) AS x(q, r, c) GROUP BY q, r`,
+        [targetLabel, sampledAt, result.deltas.map((d) => d.queryid), result.deltas.map((d) => roleOf.get(counterKey(d)) ?? String(d.userid)), result.deltas.map((d) => d.calls)],
       );
     }
     await client.query('DELETE FROM expand_contract.statement_counters WHERE target = $1', [targetLabel]);
@@ -100,9 +113,13 @@ export async function sampleStatements(target: ClientBase, state: Pool, targetLa
       );
     }
     const runStatus = result.baseline ? 'baseline' : 'ok';
+    // Entries evicted since the last sample took their calls with them (the rarely used ones: exactly
+    // the stray legacy readers), and a reset lost the calls since the last sample.
+    const previousDealloc = last.rows[0]?.dealloc ?? null;
+    const lossy = result.reset || (dealloc !== null && previousDealloc !== null && BigInt(dealloc) > BigInt(previousDealloc));
     await client.query(
-      'INSERT INTO expand_contract.sampler_runs (target, sampled_at, status, stats_reset, statements, reset_detected) VALUES ($1, $2, $3, $4, $5, $6)',
-      [targetLabel, sampledAt, runStatus, statsReset, current.length, result.reset],
+      'INSERT INTO expand_contract.sampler_runs (target, sampled_at, status, stats_reset, statements, reset_detected, dealloc, lossy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [targetLabel, sampledAt, runStatus, statsReset, current.length, result.reset, dealloc, lossy],
     );
     await client.query('COMMIT');
     return { status: runStatus, statements: current.length, active: result.deltas.length, reset: result.reset };
