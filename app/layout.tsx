@@ -19,7 +19,10 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
               </span>
               Expand/Contract
             </Link>
-            <nav className="text-sm text-slate-600">
+            <nav className="flex gap-5 text-sm text-slate-600">
+              <Link href="/migrations" className="hover:text-slate-900">
+                Migrations
+              </Link>
               <Link href="/" className="hover:text-slate-900">
                 Schema &amp; health
               </Link>

@@ -1,0 +1,52 @@
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { BackfillSummary } from '@/components/backfill-summary';
+import { StatusBadge } from '@/components/status-badge';
+import { listMigrations } from '@/lib/data/get-migrations';
+
+export default async function MigrationsPage() {
+  await connection();
+  const migrations = await listMigrations();
+  return (
+    <div className="space-y-4">
+      <AutoRefresh active={migrations.some((m) => m.backfill?.status === 'running')} />
+      <h1 className="text-2xl font-semibold tracking-tight">Migrations</h1>
+      {migrations.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">
+          No migrations yet. Register one with <code className="font-mono">npx expand-contract create rename public.leads.user_email contact_email</code>.
+        </p>
+      ) : (
+        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
+          <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="px-4 py-2 font-medium">#</th>
+              <th className="px-4 py-2 font-medium">change</th>
+              <th className="px-4 py-2 font-medium">status</th>
+              <th className="w-72 px-4 py-2 font-medium">backfill</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {migrations.map((m) => (
+              <tr key={m.id} data-testid="migration-row">
+                <td className="px-4 py-2 font-mono text-xs">{m.id}</td>
+                <td className="px-4 py-2">
+                  <Link href={`/migrations/${m.id}`} className="text-indigo-700 hover:underline">
+                    {m.title}
+                  </Link>
+                  <span className="block text-xs text-slate-500">{m.target}</span>
+                </td>
+                <td className="px-4 py-2">
+                  <StatusBadge status={m.status === 'rolled_back' ? 'warn' : 'ok'}>{m.status}</StatusBadge>
+                </td>
+                <td className="px-4 py-2">
+                  <BackfillSummary backfill={m.backfill} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

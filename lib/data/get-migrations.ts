@@ -1,0 +1,60 @@
+import 'server-only';
+import { legacyEvidence } from '../executor/run-phase';
+import { StateStore, type BackfillRecord, type MigrationRecord } from '../executor/state-store';
+import { evaluateGate, type GateDecision } from '../gate/evaluate-gate';
+import { backfillProgress, type BackfillProgressView } from '../metrics/backfill-progress';
+import { parseEnv } from '../config/env';
+import { statePool, targetPool } from '../db/pools';
+
+export interface MigrationSummary {
+  id: number;
+  title: string;
+  status: MigrationRecord['status'];
+  target: string;
+  createdAt: Date;
+  backfill: (Pick<BackfillRecord, 'status' | 'batchSize' | 'worstBatchMs'> & { progress: BackfillProgressView }) | null;
+}
+
+function summarize(m: MigrationRecord, b: BackfillRecord | null): MigrationSummary {
+  return {
+    id: m.id,
+    title: m.title,
+    status: m.status,
+    target: m.target,
+    createdAt: m.createdAt,
+    backfill: b ? { status: b.status, batchSize: b.batchSize, worstBatchMs: b.worstBatchMs, progress: backfillProgress(b) } : null,
+  };
+}
+
+export async function listMigrations(): Promise<MigrationSummary[]> {
+  const store = new StateStore(statePool());
+  const migrations = await store.listMigrations();
+  return Promise.all(migrations.map(async (m) => summarize(m, await store.getBackfill(m.id))));
+}
+
+export interface MigrationDetail extends MigrationSummary {
+  phases: Awaited<ReturnType<StateStore['phaseRuns']>>;
+  parity: Awaited<ReturnType<StateStore['latestParity']>>;
+  gate: GateDecision;
+  notes: string[];
+}
+
+/** One migration as its page shows it, with the contract gate evaluated now, the way the contract run would. */
+export async function getMigration(id: number): Promise<MigrationDetail> {
+  const store = new StateStore(statePool());
+  const env = parseEnv(process.env);
+  const migration = await store.getMigration(id);
+  const [backfill, phases, parity] = await Promise.all([store.getBackfill(id), store.phaseRuns(id), store.latestParity(id)]);
+  const target = await targetPool().connect();
+  try {
+    const gate = evaluateGate({
+      now: new Date(),
+      backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
+      parity: { required: !!migration.plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: parity.checkedAt } : null },
+      legacy: await legacyEvidence({ store, target, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES }, migration, new Date()),
+    });
+    return { ...summarize(migration, backfill), phases, parity, gate, notes: migration.plan.notes };
+  } finally {
+    target.release();
+  }
+}
