@@ -6,11 +6,10 @@ import { describeUrl } from '../../lib/db/connection-url';
 import { evaluateGate } from '../../lib/gate/evaluate-gate';
 import { describeSeconds } from '../../lib/executor/lock-retry';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
-import { legacyEvidence, runPhase } from '../../lib/executor/run-phase';
+import { legacyEvidenceWithUsage, runPhase } from '../../lib/executor/run-phase';
 import { targetIdentity } from '../../lib/executor/target-identity';
 import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
-import { legacyColumn, legacyUsage } from '../../lib/signals/legacy-usage';
 import { PlanValidationError } from '../../lib/migrations/errors';
 import { supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { planChange } from '../../lib/planning/plan-change';
@@ -155,16 +154,19 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const id = parseId(positionals[0]);
           const migration = await store.getMigration(id);
           const [runs, backfill, parity] = [await store.phaseRuns(id), await store.getBackfill(id), await store.latestParity(id)];
+          // The legacy-column evidence over exactly the window the contract run would judge.
+          const legacyJudged = await legacyEvidenceWithUsage(
+            { store, target, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES },
+            migration,
+            new Date(),
+          );
+          const legacy = legacyJudged?.usage ?? null;
           const gate = evaluateGate({
             now: new Date(),
             backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
             parity: { required: !!migration.plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: parity.checkedAt } : null },
-            legacy: await legacyEvidence({ store, target, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES }, migration, new Date()),
+            legacy: legacyJudged?.evidence,
           });
-          // Legacy-column use since the expand (until the deploy is recorded, the expand starts the window).
-          const column = legacyColumn(migration.spec);
-          const from = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
-          const legacy = column ? await legacyUsage(pool, migration.target, column, from, new Date(), env.EC_SAMPLE_SECONDS) : null;
           const status = {
             id,
             title: migration.title,
@@ -193,7 +195,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           if (backfill) out(`  backfill ${progressLine(backfill)}  (${backfill.status}${backfill.worstBatchMs ? `, worst batch ${backfill.worstBatchMs} ms` : ''})`);
           if (parity) out(`  parity   ${parity.mismatched} row(s) differ of ${parity.rowsChecked}, checked ${parity.checkedAt.toISOString()}`);
           if (legacy) {
-            out(`  legacy   ${status.legacy!.column}: ${legacy.reads} read(s), ${legacy.writes} write(s), ${legacy.unknown} unknown since ${from.toISOString()}; sampled ${(legacy.coverage * 100).toFixed(1)}% of that time`);
+            out(`  legacy   ${status.legacy!.column}: ${legacy.reads} read(s), ${legacy.writes} write(s), ${legacy.unknown} unknown since ${legacy.window.from.toISOString()}; sampled ${(legacy.coverage * 100).toFixed(1)}% of that time`);
             for (const st of legacy.statements.slice(0, 10)) out(`    ${st.kind.padEnd(7)} ${String(st.calls).padStart(7)}  ${st.query.replace(/\s+/g, ' ').slice(0, 100)}`);
           }
           out(`  contract ${gate.allowed ? 'allowed' : `not allowed: ${gate.reasons.join('; ')}`}`);

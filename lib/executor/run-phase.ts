@@ -1,6 +1,6 @@
 import type { ClientBase, PoolClient } from 'pg';
 import { evaluateGate, type GateDecision, type GateEvidence } from '../gate/evaluate-gate';
-import { legacyColumn, legacyUsage } from '../signals/legacy-usage';
+import { legacyColumn, legacyUsage, type LegacyUsage } from '../signals/legacy-usage';
 import { renderPhase, stepsFor, type FilePhase } from '../migrations/render-sql';
 import type { Plan, QualifiedName, Step } from '../migrations/types';
 import { runBackfillJob, type BackfillJobOptions } from './backfill-job';
@@ -110,6 +110,15 @@ export async function legacyEvidence(
   migration: MigrationRecord,
   at: Date,
 ): Promise<GateEvidence['legacy']> {
+  return (await legacyEvidenceWithUsage(deps, migration, at))?.evidence;
+}
+
+/** The same, with the statements behind it, for pages and `status` that show what the gate judged. */
+export async function legacyEvidenceWithUsage(
+  deps: Pick<ExecutorDeps, 'store' | 'target' | 'legacyEvidence' | 'sampleEverySeconds' | 'observationMinutes'>,
+  migration: MigrationRecord,
+  at: Date,
+): Promise<{ evidence: NonNullable<GateEvidence['legacy']>; usage: LegacyUsage } | undefined> {
   const column = legacyColumn(migration.spec);
   if (!column || deps.legacyEvidence === false) return undefined;
   const runs = await deps.store.phaseRuns(migration.id);
@@ -123,7 +132,7 @@ export async function legacyEvidence(
         AND p.prosrc ~* ('\\m' || $1 || '\\M') AND p.prosrc ~* ('\\m' || $2 || '\\M')`,
     [column.column.replace(/[^\w]/g, '.'), column.table.replace(/[^\w]/g, '.')],
   );
-  return {
+  const evidence = {
     required: true,
     column: `${column.schema}.${column.table}.${column.column}`,
     reads: usage.reads,
@@ -134,6 +143,7 @@ export async function legacyEvidence(
     requiredMinutes: required,
     functions: functions.map((f) => f.fn),
   };
+  return { evidence, usage };
 }
 
 function tableOf(plan: Plan): QualifiedName | null {
