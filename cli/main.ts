@@ -47,7 +47,13 @@ async function main(argv: string[]): Promise<void> {
   // explicitly: the exit hook that stops embedded servers would reset process.exitCode.
   if (argv[0] === 'lint') process.exit(await lintCommand(argv.slice(1)));
   if (argv[0] === 'plan') process.exit(await planCommand(argv.slice(1), parseEnv(process.env), projectDir));
-  if (argv[0] === 'worker') return workerCommand(parseEnv(process.env), projectDir);
+  if (argv[0] === 'worker') {
+    if (argv.length > 1) {
+      say(argv[1] === '--help' || argv[1] === '-h' ? 'usage: expand-contract worker   (runs queued phases and the pg_stat_statements sampler; no options)' : `error: worker takes no arguments`);
+      process.exit(argv[1] === '--help' || argv[1] === '-h' ? 0 : 2);
+    }
+    return workerCommand(parseEnv(process.env), projectDir);
+  }
   if (argv[0] && MIGRATION_COMMANDS.has(argv[0])) process.exit(await migrationCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
 
   const { positionals, values } = parseArgs({
@@ -66,8 +72,9 @@ async function main(argv: string[]): Promise<void> {
     case 'db': {
       const boot = await bootstrap(env, { projectDir, log: (l) => say(`  ${l}`) });
       for (const line of describeBootstrap(boot)) say(line);
-      say(`  psql "${boot.stateUrl}"`);
-      say(`  psql "${boot.targetUrl}"`);
+      // Only the embedded databases' URLs: a configured one holds the user's own password.
+      if (boot.stateSource === 'embedded') say(`  psql "${boot.stateUrl}"`);
+      if (boot.targetSource === 'embedded-demo') say(`  psql "${boot.targetUrl}"`);
       onExit(() => boot.stop());
       say('  ready; press Ctrl-C to stop');
       // Nothing else keeps the event loop busy once Postgres runs detached from our stdio.

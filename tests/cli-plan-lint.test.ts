@@ -51,6 +51,18 @@ describe('expand-contract plan', () => {
     expect((await db.query("SELECT to_regclass('public.leads') IS NOT NULL AS ok")).rows[0]!.ok).toBe(true);
   });
 
+  it('reads new names as Postgres does, and refuses one Postgres would truncate, without a stack trace', async () => {
+    const folded = await cli(['plan', 'rename', 'leads.user_email', 'ContactEmail', '--json']);
+    expect(folded.code).toBe(0);
+    expect(JSON.parse(folded.out).operation.newName).toBe('contactemail');
+    const quoted = await cli(['plan', 'rename', 'leads.user_email', '"ContactEmail"', '--json']);
+    expect(JSON.parse(quoted.out).operation.newName).toBe('ContactEmail');
+    const long = await cli(['plan', 'rename', 'leads.user_email', 'x'.repeat(64)]);
+    expect(long.code).toBe(1);
+    expect(long.out).toContain('must be 1 to 63 bytes');
+    expect(long.out).not.toMatch(/\n\s+at /);
+  });
+
   it('answers bad usage with exit 2 and the usage text', async () => {
     const { code, out } = await cli(['plan', 'rename', 'leads']);
     expect(code).toBe(2);

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Env } from '../../lib/config/env';
-import { describeUrl } from '../../lib/db/connection-url';
+import { describeUrl, redactSecrets } from '../../lib/db/connection-url';
 import { evaluateGate } from '../../lib/gate/evaluate-gate';
 import { describeSeconds } from '../../lib/executor/lock-retry';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
@@ -109,7 +109,8 @@ export async function migrationCommand(command: string, args: string[], env: Env
             await store.getMigration(id); // a clear error now rather than a failing job later
             const boss = await openJobQueue(dbs.stateUrl);
             try {
-              out(`queued ${phase} of migration ${id} as job ${await enqueuePhase(boss, { migrationId: id, phase, actor: 'cli' })}`);
+              const backfill = { targetBatchMs: numberOption('batch-ms'), throttleMs: numberOption('throttle-ms') };
+              out(`queued ${phase} of migration ${id} as job ${await enqueuePhase(boss, { migrationId: id, phase, actor: 'cli', backfill })}`);
             } finally {
               await boss.stop({ graceful: false, wait: true });
             }
@@ -233,7 +234,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
       process.stderr.write(`cannot plan this change:\n${error.errors.map((e) => `  - ${e.message}\n    what to do: ${e.advice}`).join('\n')}\n`);
       return 1;
     }
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
     return 1;
   }
 }

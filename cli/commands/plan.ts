@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Env } from '../../lib/config/env';
 import { PlanValidationError } from '../../lib/migrations/errors';
-import { parseColumnName, QualifiedNameError } from '../../lib/migrations/qualified-name';
+import { parseColumnName, QualifiedNameError, splitQualifiedName } from '../../lib/migrations/qualified-name';
 import { FILE_PHASES, renderPhase, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type PlanOptions } from '../../lib/migrations/types';
 import { planChange } from '../../lib/planning/plan-change';
@@ -18,7 +18,8 @@ export const PLAN_USAGE = `usage:
 
   EXPR is SQL: {{old}} / {{new}} stand for the value being converted, {{row}}."col" for another column.
   --supabase-dir DIR   write the phase as DIR/migrations/<version>_<name>.sql instead of printing it
-  --phase PHASE        expand (default: preflight checks, expand, backfill), contract, rollback or restore
+  --phase PHASE        print (or write) only this phase: expand (preflight checks, expand, backfill; the default
+                       with --supabase-dir), contract, rollback or restore; without it every phase is printed
   --json               print the whole plan (every phase, backfill and parity SQL) as JSON
   --lock-timeout T     lock_timeout for DDL steps (default ${DEFAULT_PLAN_OPTIONS.ddlTimeouts.lockTimeout})
   --statement-timeout T  statement_timeout for DDL steps (default ${DEFAULT_PLAN_OPTIONS.ddlTimeouts.statementTimeout})
@@ -49,15 +50,21 @@ export function buildSpec(kind: string, positionals: string[], v: Record<string,
   };
   const str = (name: string) => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
   const target = () => parseColumnName(positionals[0]!);
+  // Like Postgres: unquoted names fold to lower case, "Quoted" ones are kept as written.
+  const columnName = (text: string) => {
+    const parts = splitQualifiedName(text);
+    if (parts.length !== 1) throw new PlanUsageError(`${JSON.stringify(text)} must be a column name, not a qualified one`);
+    return parts[0]!;
+  };
   switch (kind) {
     case 'rename':
       need(2);
-      return { kind: 'rename-column', ...target(), newName: positionals[1]! };
+      return { kind: 'rename-column', ...target(), newName: columnName(positionals[1]!) };
     case 'change-type': {
       need(2);
       const [newColumn, forward, reverse] = [str('new-column'), str('forward'), str('reverse')];
       if (!newColumn || !forward || !reverse) throw new PlanUsageError('plan change-type needs --new-column, --forward and --reverse');
-      return { kind: 'change-type', ...target(), newType: positionals[1]!, newColumn, forward, reverse };
+      return { kind: 'change-type', ...target(), newType: positionals[1]!, newColumn: columnName(newColumn), forward, reverse };
     }
     case 'set-not-null':
       need(1);
@@ -131,8 +138,13 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
     if (values['supabase-dir']) {
       const file = supabaseMigration(plan, phase, new Date());
       const dir = path.join(path.resolve(values['supabase-dir'] as string), 'migrations');
-      await fs.mkdir(dir, { recursive: true });
-      await fs.writeFile(path.join(dir, file.fileName), file.content);
+      try {
+        await fs.mkdir(dir, { recursive: true });
+        await fs.writeFile(path.join(dir, file.fileName), file.content);
+      } catch (error) {
+        process.stderr.write(`error: cannot write ${path.join(dir, file.fileName)}: ${(error as Error).message}\n`);
+        return 2;
+      }
       process.stdout.write(`wrote ${path.join(dir, file.fileName)}\n`);
       if (phase === 'expand') process.stdout.write('apply it with `supabase db push`; export the contract (--phase contract) only when the dashboard allows it\n');
       return 0;

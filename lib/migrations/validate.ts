@@ -1,5 +1,7 @@
+import { MAX_IDENTIFIER_BYTES } from './quote';
 import {
   ColumnAlreadyExistsError,
+  InvalidMappingError,
   ColumnDoesNotExistError,
   ColumnReferencedError,
   NoPrimaryKeyError,
@@ -35,6 +37,9 @@ export function validateExistingColumn(
 }
 
 export function validateNewColumn(table: TableInfo, column: string): PlanError[] {
+  if (column.length === 0 || new TextEncoder().encode(column).length > MAX_IDENTIFIER_BYTES) {
+    return [new InvalidMappingError('name', column, `must be 1 to ${MAX_IDENTIFIER_BYTES} bytes: Postgres would truncate a longer name`, 'choose a shorter name')];
+  }
   return findColumn(table, column) ? [new ColumnAlreadyExistsError(qualified(table), column)] : [];
 }
 
