@@ -3,10 +3,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Env } from '../../lib/config/env';
 import { describeUrl, redactSecrets } from '../../lib/db/connection-url';
-import { evaluateGate } from '../../lib/gate/evaluate-gate';
 import { describeSeconds } from '../../lib/executor/lock-retry';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
-import { legacyEvidenceWithUsage, runPhase } from '../../lib/executor/run-phase';
+import { contractGate, runPhase } from '../../lib/executor/run-phase';
 import { targetIdentity } from '../../lib/executor/target-identity';
 import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
@@ -155,19 +154,12 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const id = parseId(positionals[0]);
           const migration = await store.getMigration(id);
           const [runs, backfill, parity] = [await store.phaseRuns(id), await store.getBackfill(id), await store.latestParity(id)];
-          // The legacy-column evidence over exactly the window the contract run would judge.
-          const legacyJudged = await legacyEvidenceWithUsage(
+          // The decision the contract run would reach now, with the legacy-column use it judged.
+          const { decision: gate, legacy } = await contractGate(
             { store, target, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES },
             migration,
             new Date(),
           );
-          const legacy = legacyJudged?.usage ?? null;
-          const gate = evaluateGate({
-            now: new Date(),
-            backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
-            parity: { required: !!migration.plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: parity.checkedAt } : null },
-            legacy: legacyJudged?.evidence,
-          });
           const status = {
             id,
             title: migration.title,

@@ -1,7 +1,7 @@
 import 'server-only';
-import { legacyEvidence } from '../executor/run-phase';
+import { contractGate } from '../executor/run-phase';
 import { StateStore, type BackfillRecord, type MigrationRecord } from '../executor/state-store';
-import { evaluateGate, type GateDecision } from '../gate/evaluate-gate';
+import type { GateDecision } from '../gate/evaluate-gate';
 import { backfillProgress, type BackfillProgressView } from '../metrics/backfill-progress';
 import { parseEnv } from '../config/env';
 import { statePool, targetPool } from '../db/pools';
@@ -47,12 +47,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
   const [backfill, phases, parity] = await Promise.all([store.getBackfill(id), store.phaseRuns(id), store.latestParity(id)]);
   const target = await targetPool().connect();
   try {
-    const gate = evaluateGate({
-      now: new Date(),
-      backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
-      parity: { required: !!migration.plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: parity.checkedAt } : null },
-      legacy: await legacyEvidence({ store, target, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES }, migration, new Date()),
-    });
+    const { decision: gate } = await contractGate({ store, target, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES }, migration, new Date());
     return { ...summarize(migration, backfill), phases, parity, gate, notes: migration.plan.notes };
   } finally {
     target.release();

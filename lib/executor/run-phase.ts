@@ -105,16 +105,7 @@ export interface PhaseOutcome {
  * target whose bodies mention table and column (sampling cannot see inside them, and a
  * DROP COLUMN does not notice them either).
  */
-export async function legacyEvidence(
-  deps: Pick<ExecutorDeps, 'store' | 'target' | 'legacyEvidence' | 'sampleEverySeconds' | 'observationMinutes'>,
-  migration: MigrationRecord,
-  at: Date,
-): Promise<GateEvidence['legacy']> {
-  return (await legacyEvidenceWithUsage(deps, migration, at))?.evidence;
-}
-
-/** The same, with the statements behind it, for pages and `status` that show what the gate judged. */
-export async function legacyEvidenceWithUsage(
+async function legacyEvidenceWithUsage(
   deps: Pick<ExecutorDeps, 'store' | 'target' | 'legacyEvidence' | 'sampleEverySeconds' | 'observationMinutes'>,
   migration: MigrationRecord,
   at: Date,
@@ -144,6 +135,29 @@ export async function legacyEvidenceWithUsage(
     functions: functions.map((f) => f.fn),
   };
   return { evidence, usage };
+}
+
+/**
+ * The contract gate for a migration, from all its evidence: the one place the contract run,
+ * `status` and the migration page get their decision from. `parity` is a fresh measurement
+ * when the contract run made one; otherwise the latest recorded one counts.
+ */
+export async function contractGate(
+  deps: Pick<ExecutorDeps, 'store' | 'target' | 'gate' | 'legacyEvidence' | 'sampleEverySeconds' | 'observationMinutes'>,
+  migration: MigrationRecord,
+  at: Date,
+  parity?: { mismatched: number; checkedAt: Date },
+): Promise<{ decision: GateDecision; legacy: LegacyUsage | null }> {
+  const backfill = await deps.store.getBackfill(migration.id);
+  const latest = parity ?? (await deps.store.latestParity(migration.id));
+  const legacy = await legacyEvidenceWithUsage(deps, migration, at);
+  const decision = (deps.gate ?? evaluateGate)({
+    now: at,
+    backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
+    parity: { required: !!migration.plan.parity, latest: latest ? { mismatched: latest.mismatched, checkedAt: latest.checkedAt } : null },
+    legacy: legacy?.evidence,
+  });
+  return { decision, legacy: legacy?.usage ?? null };
 }
 
 function tableOf(plan: Plan): QualifiedName | null {
@@ -288,13 +302,7 @@ async function runPhaseSteps(
           parity = await runParityCheck(deps.target, plan.parity, plan.backfill);
           await deps.store.recordParity(migration.id, parity);
         }
-        const backfill = await deps.store.getBackfill(migration.id);
-        const decision = (deps.gate ?? evaluateGate)({
-          now: now(),
-          backfill: { required: !!plan.backfill, done: backfill?.status === 'done' },
-          parity: { required: !!plan.parity, latest: parity ? { mismatched: parity.mismatched, checkedAt: now() } : null },
-          legacy: await legacyEvidence(deps, migration, now()),
-        });
+        const { decision } = await contractGate(deps, migration, now(), parity ? { mismatched: parity.mismatched, checkedAt: now() } : undefined);
         if (!decision.allowed) throw new GateClosedError(migration.id, decision);
         await deps.store.setStatus(migration.id, 'contracting');
         try {
