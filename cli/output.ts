@@ -1,4 +1,5 @@
 import { redactSecrets } from '../lib/db/connection-url';
+import type { PlanValidationError } from '../lib/migrations/errors';
 import { EnvError } from '../lib/config/env';
 import { ConnectionError } from '../lib/db/check-connection';
 import { EmbeddedServerError } from '../lib/db/embedded-server';
@@ -13,6 +14,11 @@ export class UsageError extends Error {
 }
 
 const KNOWN = [UsageError, EnvError, ConnectionError, EmbeddedServerError, MigrationFailedError, MigrationFileNameError];
+
+/** Why a change cannot be planned, each reason with what to do instead. */
+export function printPlanErrors(error: PlanValidationError): void {
+  process.stderr.write(`cannot plan this change:\n${error.errors.map((e) => `  - ${e.message}\n    what to do: ${e.advice}`).join('\n')}\n`);
+}
 
 export function say(line: string): void {
   process.stdout.write(`${line}\n`);

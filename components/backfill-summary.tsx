@@ -1,4 +1,5 @@
 import type { MigrationSummary } from '@/lib/data/get-migrations';
+import { describeSeconds } from '@/lib/metrics/describe-seconds';
 import { formatCount } from './format';
 import { ProgressBar } from './progress-bar';
 
@@ -12,7 +13,7 @@ export function BackfillSummary({ backfill }: { backfill: MigrationSummary['back
         {p.percent === null ? '?' : `${p.percent.toFixed(1)}%`} · {formatCount(p.done)}
         {p.total !== null ? ` / ${formatCount(p.total)}` : ''} rows
         {p.rowsPerSecond ? ` · ${formatCount(Math.round(p.rowsPerSecond))} rows/s` : ''}
-        {p.etaSeconds !== null && backfill.status === 'running' ? ` · ETA ${Math.ceil(p.etaSeconds)} s` : ''} · {backfill.status}
+        {p.etaSeconds !== null && backfill.status === 'running' ? ` · ETA ${describeSeconds(p.etaSeconds)}` : ''} · {backfill.status}
       </p>
     </div>
   );

@@ -3,15 +3,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Env } from '../../lib/config/env';
 import { describeUrl, redactSecrets } from '../../lib/db/connection-url';
-import { describeSeconds } from '../../lib/executor/lock-retry';
+import { describeSeconds } from '../../lib/metrics/describe-seconds';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
 import { contractGate, runPhase } from '../../lib/executor/run-phase';
 import { targetIdentity } from '../../lib/executor/target-identity';
 import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
 import { PlanValidationError } from '../../lib/migrations/errors';
-import { supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
+import { FILE_PHASES, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { planChange } from '../../lib/planning/plan-change';
+import { printPlanErrors, UsageError } from '../output';
 import { withDatabases } from '../target';
 import { buildSpec, planOptions, PlanUsageError, SPEC_OPTIONS } from './plan';
 
@@ -28,8 +29,6 @@ export const MIGRATION_USAGE = `usage:
   expand-contract export <id> <phase> --supabase-dir DIR
                                                     write a phase the executor ran as the migration file with the
                                                     version it recorded, so \`supabase db push\` finds it locally`;
-
-class UsageError extends Error {}
 
 const parseId = (text: string | undefined) => {
   const id = Number(text);
@@ -197,7 +196,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
         case 'export': {
           const id = parseId(positionals[0]);
           const phase = positionals[1] as FilePhase;
-          if (!['expand', 'contract', 'rollback', 'restore'].includes(phase)) throw new UsageError('phase must be expand, contract, rollback or restore');
+          if (!(phase in FILE_PHASES)) throw new UsageError('phase must be expand, contract, rollback or restore');
           if (typeof values['supabase-dir'] !== 'string') throw new UsageError('export needs --supabase-dir DIR');
           const migration = await store.getMigration(id);
           const run = (await store.phaseRuns(id)).filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion).at(-1);
@@ -223,7 +222,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
       return 2;
     }
     if (error instanceof PlanValidationError) {
-      process.stderr.write(`cannot plan this change:\n${error.errors.map((e) => `  - ${e.message}\n    what to do: ${e.advice}`).join('\n')}\n`);
+      printPlanErrors(error);
       return 1;
     }
     process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);

@@ -7,6 +7,7 @@ import { parseColumnName, QualifiedNameError, splitQualifiedName } from '../../l
 import { FILE_PHASES, renderPhase, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type PlanOptions } from '../../lib/migrations/types';
 import { planChange } from '../../lib/planning/plan-change';
+import { printPlanErrors } from '../output';
 import { withTarget } from '../target';
 
 export const PLAN_USAGE = `usage:
@@ -158,7 +159,7 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
     return 0;
   } catch (error) {
     if (error instanceof PlanValidationError) {
-      process.stderr.write(`cannot plan this change:\n${error.errors.map((e) => `  - ${e.message}\n    what to do: ${e.advice}`).join('\n')}\n`);
+      printPlanErrors(error);
       return 1;
     }
     throw error;

@@ -1,8 +1,6 @@
 /** "host:port/database" for messages and the health panel: never the user's password. */
 export function describeUrl(connectionString: string): string {
-  const url = new URL(connectionString);
-  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres';
-  return `${url.hostname}:${url.port || '5432'}/${database}`;
+  return `${hostOf(connectionString)}/${databaseOf(connectionString)}`;
 }
 
 /** The host part alone, which is what an unreachable-server message should name. */

@@ -1,7 +1,7 @@
-import { formatDuration, intervalToDuration } from 'date-fns';
 import type { ClientBase } from 'pg';
 import type { LockLevel, QualifiedName, Step } from '../migrations/types';
 import { quoteQualified } from '../migrations/quote';
+import { describeSeconds } from '../metrics/describe-seconds';
 import { runStep } from './run-step';
 
 export interface Blocker {
@@ -10,11 +10,6 @@ export interface Blocker {
   state: string;
   query: string;
   seconds: number;
-}
-
-export function describeSeconds(seconds: number): string {
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
-  return formatDuration(intervalToDuration({ start: 0, end: Math.round(seconds) * 1000 })) || '0 seconds';
 }
 
 export function describeBlocker(b: Blocker): string {

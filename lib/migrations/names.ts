@@ -1,7 +1,6 @@
-import { MAX_IDENTIFIER_BYTES } from './quote';
+import { byteLength as bytes, MAX_IDENTIFIER_BYTES } from './quote';
 
 const encoder = new TextEncoder();
-const bytes = (s: string) => encoder.encode(s).length;
 
 /** FNV-1a, 32 bit: a short stable fingerprint without a crypto dependency in pure code. */
 export function fingerprint(text: string): string {

@@ -11,7 +11,8 @@ export class InvalidIdentifierError extends Error {
   }
 }
 
-const byteLength = (s: string) => new TextEncoder().encode(s).length;
+/** UTF-8 bytes: what Postgres' identifier limit counts. */
+export const byteLength = (s: string) => new TextEncoder().encode(s).length;
 
 /** Always quotes, so reserved words, capitals and odd characters round-trip exactly. */
 export function quoteIdent(name: string): string {

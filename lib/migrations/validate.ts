@@ -1,4 +1,4 @@
-import { MAX_IDENTIFIER_BYTES } from './quote';
+import { byteLength, MAX_IDENTIFIER_BYTES } from './quote';
 import {
   ColumnAlreadyExistsError,
   InvalidMappingError,
@@ -37,7 +37,7 @@ export function validateExistingColumn(
 }
 
 export function validateNewColumn(table: TableInfo, column: string): PlanError[] {
-  if (column.length === 0 || new TextEncoder().encode(column).length > MAX_IDENTIFIER_BYTES) {
+  if (column.length === 0 || byteLength(column) > MAX_IDENTIFIER_BYTES) {
     return [new InvalidMappingError('name', column, `must be 1 to ${MAX_IDENTIFIER_BYTES} bytes: Postgres would truncate a longer name`, 'choose a shorter name')];
   }
   return findColumn(table, column) ? [new ColumnAlreadyExistsError(qualified(table), column)] : [];
