@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
-import type { Env } from '../lib/config/env';
+import { gatePolicy, type Env } from '../lib/config/env';
 import { bootstrap, type Bootstrapped } from '../lib/db/bootstrap';
 import { describeUrl } from '../lib/db/connection-url';
 import { isPortFree } from '../lib/db/free-port';
@@ -64,7 +64,7 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
 
   let server: http.Server | undefined;
   // Queued phases (backfills…) run in this process, and resume here after a restart.
-  const worker = env.EC_WORKER === 'on' ? await startPhaseWorker({ stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES, log: (l) => say(`  [worker] ${l}`) }) : null;
+  const worker = env.EC_WORKER === 'on' ? await startPhaseWorker({ stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, ...gatePolicy(env), log: (l) => say(`  [worker] ${l}`) }) : null;
   // The evidence for "nothing reads the old column": sampled all the time, not only while someone looks.
   const sampler =
     env.EC_WORKER === 'on'

@@ -68,7 +68,9 @@ describe('expand-contract create / run / status through the real command', () =>
     expect(json.gate.allowed).toBe(false);
     expect(json.gate.reasons).toEqual([
       'no parity check yet: run verify',
+      'the deploy of code that uses the new column is not marked yet (the 3 days buffer starts then)',
       'watched for 0 of the required 1440 minutes since the expand',
+      'no service reported enough requests since expand to compare error rates: send them to POST /api/v1/metrics',
     ]);
   });
 

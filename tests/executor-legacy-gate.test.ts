@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GateClosedError, runPhase } from '../lib/executor/run-phase';
 import { sampleStatements } from '../lib/signals/sample-statements';
+import { ingestMetrics } from '../lib/signals/ingest-metrics';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 
 let w: ExecutorWorld;
@@ -13,18 +14,32 @@ beforeAll(async () => {
 afterAll(() => w.close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let batches = 0;
+/** A service's report for the current minute, through the same code as the ingest API. */
+const report = (requests: number, errors: number, sqlstate?: string) =>
+  ingestMetrics(w.pool, 'web', { batchId: `b${(batches += 1)}`, points: [{ service: 'web', version: 'v2', timestamp: new Date().toISOString(), requests, errors, sqlstate }] });
 
 describe('the contract waits for evidence that nothing uses the old column', () => {
   it('refuses without sampling, refuses while old code reads the column, and allows once a sampled window shows no use', async () => {
     const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' });
     const { target: label } = await w.store.getMigration(id);
-    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5, observationMinutes: 0 }; // 0: the whole time since the expand
+    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 }; // 0: the whole time since the deploy
     await runPhase(deps, id, 'expand');
     await runPhase(deps, id, 'backfill');
 
-    // The default asks for a day of watching: an hour-old expand is not enough, whatever the samples say.
+    // Nothing marks the deploy yet, and no service has reported: the buffer and the error rate are not evidence either.
+    const undeployed = await runPhase(deps, id, 'contract').catch((e) => e);
+    expect(undeployed.decision.reasons).toEqual([
+      'the deploy of code that uses the new column is not marked yet (the 0 ms buffer starts then)',
+      expect.stringMatching(/^pg_stat_statements was sampled for only/),
+      'no service reported enough requests since expand to compare error rates: send them to POST /api/v1/metrics',
+    ]);
+    await w.store.markDeployed(id, 'ci');
+    await report(500, 0);
+
+    // The default asks for a day of watching: an hour-old deploy is not enough, whatever the samples say.
     const tooSoon = await runPhase({ ...deps, observationMinutes: 1440 }, id, 'contract').catch((e) => e);
-    expect(tooSoon.decision.reasons).toEqual(['watched for 0 of the required 1440 minutes since the expand']);
+    expect(tooSoon.decision.reasons).toEqual(['watched for 0 of the required 1440 minutes since the deploy']);
 
     const unsampled = await runPhase(deps, id, 'contract').catch((e) => e);
     expect(unsampled).toBeInstanceOf(GateClosedError);
@@ -41,14 +56,16 @@ describe('the contract waits for evidence that nothing uses the old column', () 
     expect((await w.store.getMigration(id)).status).toBe('backfilled');
   });
 
-  it('allows the contract when the window since the expand was sampled and shows no use', async () => {
+  it('allows the contract when the window since the deploy was sampled and shows no use, and no phase raised errors', async () => {
     await w.target.query(`CREATE TABLE quiet (id bigint PRIMARY KEY, old_col text NOT NULL); INSERT INTO quiet SELECT g, 'v' || g FROM generate_series(1, 200) g; ANALYZE quiet;`);
     const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'quiet', column: 'old_col', newName: 'new_col' });
     const { target: label } = await w.store.getMigration(id);
-    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5, observationMinutes: 0 }; // 0: the whole time since the expand
+    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 }; // 0: the whole time since the deploy
     await sampleStatements(w.target, w.pool, label);
     await runPhase(deps, id, 'expand');
     await runPhase(deps, id, 'backfill');
+    await w.store.markDeployed(id, 'ci');
+    await report(500, 0);
     // New code only: reads through the new name are not legacy use.
     for (let i = 1; i <= 3; i += 1) await w.target.query('SELECT new_col FROM quiet WHERE id = $1', [i]);
     await sleep(800);
@@ -60,7 +77,30 @@ describe('the contract waits for evidence that nothing uses the old column', () 
     expect(blocked.decision.reasons).toEqual(['function(s) touch_quiet(bigint) mention public.quiet.old_col: update them to the new column first']);
     await w.target.query('DROP FUNCTION public.touch_quiet(bigint)');
     await sampleStatements(w.target, w.pool, label);
+    // The buffer after the deploy has not passed.
+    const early = await runPhase({ ...deps, bufferMinutes: 120 }, id, 'contract').catch((e) => e);
+    expect(early.decision.reasons).toEqual([expect.stringMatching(/^buffer: 1 hour 59 minutes( \d+ seconds?)? left of 2 hours since the deploy$/)]);
     const outcome = await runPhase(deps, id, 'contract');
     expect(outcome.status).toBe('succeeded');
+  });
+
+  it('refuses the contract while the error rate since the deploy is above its baseline, naming the SQLSTATE', async () => {
+    await w.target.query(`CREATE TABLE noisy (id bigint PRIMARY KEY, old_col text NOT NULL); INSERT INTO noisy SELECT g, 'v' || g FROM generate_series(1, 50) g; ANALYZE noisy;`);
+    const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'noisy', column: 'old_col', newName: 'new_col' });
+    const { target: label } = await w.store.getMigration(id);
+    // Legacy reads are another test's subject: here the window is sampled and quiet.
+    const deps = { store: w.store, target: w.target, sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 };
+    await sampleStatements(w.target, w.pool, label);
+    await runPhase(deps, id, 'expand');
+    await runPhase(deps, id, 'backfill');
+    await w.store.markDeployed(id, 'ci');
+    await report(400, 40, '42703');
+    await sleep(300);
+    await sampleStatements(w.target, w.pool, label);
+    const refused = await runPhase(deps, id, 'contract').catch((e) => e);
+    expect(refused).toBeInstanceOf(GateClosedError);
+    const errorRate = refused.decision.conditions.find((c: { name: string }) => c.name === 'error-rate');
+    expect(errorRate).toEqual({ name: 'error-rate', met: false, detail: expect.stringMatching(/^error rate above its baseline after expand: web: \d+\.\d\d% of [\d,]+ requests after, .* \(42703 ×40\); after deploy: web: /) });
+    expect((await w.target.query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'noisy' AND column_name = 'old_col'")).rows[0].n).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => w.close());
 
 // These tests are about running phases; the legacy-reads evidence has its own test (executor-legacy-gate).
-const deps = () => ({ store: w.store, target: w.target, legacyEvidence: false });
+const deps = () => ({ store: w.store, target: w.target, signals: false });
 
 describe('running the phases of a registered migration', () => {
   it('refuses a second open migration for the same change, and phases out of order', async () => {

@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => w.close());
 
 // These tests are about running phases; the legacy-reads evidence has its own test (executor-legacy-gate).
-const deps = () => ({ store: w.store, target: w.target, legacyEvidence: false });
+const deps = () => ({ store: w.store, target: w.target, signals: false });
 
 async function expandedAndBackfilled(table: string) {
   await w.target.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, old_name text NOT NULL);

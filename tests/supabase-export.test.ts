@@ -49,7 +49,7 @@ describe('exported files are accepted by the real Supabase CLI', () => {
     expect(expand.output).toContain('Applying migration 20261123100000_rename_leads_user_email_to_contact_email_expand.sql');
     expect(await columnsOf(c, 'public', 'leads')).toEqual(['id', 'user_email', 'contact_email']);
     expect(await parity(c, plan)).toBe(0);
-    expect(await objectExists(c, 'trigger', 'ec_sync_leads_user_email_contact_email')).toBe(true);
+    expect(await objectExists(c, 'trigger', 'ec_sync_old_leads_user_email_contact_email')).toBe(true);
     await c.query("INSERT INTO leads (user_email) VALUES ('after-push@x.io')");
     expect((await c.query("SELECT contact_email FROM leads WHERE user_email = 'after-push@x.io'")).rows[0].contact_email).toBe('after-push@x.io');
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Env } from '../../lib/config/env';
+import { gatePolicy, type Env } from '../../lib/config/env';
 import { describeUrl, redactSecrets } from '../../lib/db/connection-url';
 import { describeSeconds } from '../../lib/metrics/describe-seconds';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
@@ -117,7 +117,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const tty = process.stdout.isTTY;
           let lastPrint = 0;
           const outcome = await runPhase(
-            { store, target, log: out, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES },
+            { store, target, log: out, ...gatePolicy(env) },
             id,
             phase,
             {
@@ -155,7 +155,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const [runs, backfill, parity] = [await store.phaseRuns(id), await store.getBackfill(id), await store.latestParity(id)];
           // The decision the contract run would reach now, with the legacy-column use it judged.
           const { decision: gate, legacy } = await contractGate(
-            { store, target, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES },
+            { store, target, ...gatePolicy(env) },
             migration,
             new Date(),
           );

@@ -15,6 +15,12 @@ describe('parseEnv', () => {
       EC_WORKER: 'on',
       EC_SAMPLE_SECONDS: 30,
       EC_OBSERVATION_MINUTES: 1440,
+      EC_BUFFER_MINUTES: 4320,
+      EC_ERROR_MARGIN: 0.25,
+      EC_ERROR_MIN_REQUESTS: 100,
+      EC_ERROR_MIN_ERRORS: 5,
+      EC_RETENTION_RAW_DAYS: 7,
+      EC_RETENTION_MINUTE_DAYS: 90,
       EC_TARGET_SCHEMAS: ['public'],
     });
   });

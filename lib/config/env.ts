@@ -50,6 +50,20 @@ const envSchema = z.object({
   EC_OBSERVATION_MINUTES: optional(
     z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number').min(0, 'must be 0 or more').max(43_200, 'must be at most 43200 (30 days)'),
   ).transform((v) => v ?? 1440),
+  EC_BUFFER_MINUTES: optional(
+    z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number').min(0, 'must be 0 or more').max(43_200, 'must be at most 43200 (30 days)'),
+  ).transform((v) => v ?? 4320),
+  EC_ERROR_MARGIN: optional(z.coerce.number({ message: 'must be a number, e.g. 0.25 for 25%' }).min(0, 'must be 0 or more').max(100, 'must be at most 100')).transform(
+    (v) => v ?? 0.25,
+  ),
+  EC_ERROR_MIN_REQUESTS: optional(z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more')).transform((v) => v ?? 100),
+  EC_ERROR_MIN_ERRORS: optional(z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1')).transform((v) => v ?? 5),
+  EC_RETENTION_RAW_DAYS: optional(z.coerce.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650')).transform(
+    (v) => v ?? 7,
+  ),
+  EC_RETENTION_MINUTE_DAYS: optional(
+    z.coerce.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
+  ).transform((v) => v ?? 90),
   EC_TARGET_SCHEMAS: optional(z.string().trim().regex(/^[^,]+(,[^,]+)*$/, 'must be a comma-separated list of schema names')).transform(
     (v) => (v ?? 'public').split(',').map((s) => s.trim()),
   ),
@@ -70,4 +84,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? 'environment');
   throw new EnvError(variable, issue.message);
+}
+
+/** The evidence settings every caller of the contract gate passes, from one place. */
+export function gatePolicy(env: Env) {
+  return {
+    sampleEverySeconds: env.EC_SAMPLE_SECONDS,
+    observationMinutes: env.EC_OBSERVATION_MINUTES,
+    bufferMinutes: env.EC_BUFFER_MINUTES,
+    regression: { margin: env.EC_ERROR_MARGIN, minRequests: env.EC_ERROR_MIN_REQUESTS, minErrors: env.EC_ERROR_MIN_ERRORS, maxWindowMinutes: 1440 },
+  };
 }

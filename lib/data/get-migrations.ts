@@ -3,7 +3,7 @@ import { contractGate } from '../executor/run-phase';
 import { StateStore, type BackfillRecord, type MigrationRecord } from '../executor/state-store';
 import type { GateDecision } from '../gate/evaluate-gate';
 import { backfillProgress, type BackfillProgressView } from '../metrics/backfill-progress';
-import { parseEnv } from '../config/env';
+import { gatePolicy, parseEnv } from '../config/env';
 import { statePool, targetPool } from '../db/pools';
 
 export interface MigrationSummary {
@@ -47,7 +47,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
   const [backfill, phases, parity] = await Promise.all([store.getBackfill(id), store.phaseRuns(id), store.latestParity(id)]);
   const target = await targetPool().connect();
   try {
-    const { decision: gate } = await contractGate({ store, target, sampleEverySeconds: env.EC_SAMPLE_SECONDS, observationMinutes: env.EC_OBSERVATION_MINUTES }, migration, new Date());
+    const { decision: gate } = await contractGate({ store, target, ...gatePolicy(env) }, migration, new Date());
     return { ...summarize(migration, backfill), phases, parity, gate, notes: migration.plan.notes };
   } finally {
     target.release();

@@ -1,3 +1,4 @@
+import type { RegressionPolicy } from '../metrics/error-regression';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { MigrationBusyError, runPhase } from './run-phase';
@@ -66,6 +67,8 @@ export interface WorkerOptions {
   recoverEverySeconds?: number;
   sampleEverySeconds?: number;
   observationMinutes?: number;
+  bufferMinutes?: number;
+  regression?: RegressionPolicy;
 }
 
 /**
@@ -88,7 +91,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
     await target.connect();
     try {
       log(`job ${job!.id}: ${phase} of migration ${migrationId}`);
-      const outcome = await runPhase({ store, target, log, sampleEverySeconds: options.sampleEverySeconds, observationMinutes: options.observationMinutes }, migrationId, phase, { backfill });
+      const outcome = await runPhase({ store, target, log, sampleEverySeconds: options.sampleEverySeconds, observationMinutes: options.observationMinutes, bufferMinutes: options.bufferMinutes, regression: options.regression }, migrationId, phase, { backfill });
       return { status: outcome.status, source: outcome.source };
     } catch (error) {
       if (error instanceof MigrationBusyError) log(`job ${job!.id}: migration ${migrationId} is busy elsewhere; will retry`);

@@ -1,6 +1,8 @@
 import type { ClientBase, PoolClient } from 'pg';
 import { evaluateGate, type GateDecision, type GateEvidence } from '../gate/evaluate-gate';
 import { legacyColumn, legacyUsage, type LegacyUsage } from '../signals/legacy-usage';
+import { errorEvidence, type PhaseMark } from '../signals/error-evidence';
+import type { RegressionPolicy } from '../metrics/error-regression';
 import { renderPhase, stepsFor, type FilePhase } from '../migrations/render-sql';
 import type { Plan, QualifiedName, Step } from '../migrations/types';
 import { runBackfillJob, type BackfillJobOptions } from './backfill-job';
@@ -75,10 +77,15 @@ export interface ExecutorDeps {
   log?: (line: string) => void;
   now?: () => Date;
   /**
-   * Require sampled evidence that nothing uses the column the change removes (default true).
-   * Only tests about something else turn this off.
+   * Require the signals' evidence (default true): nothing uses the column the change removes,
+   * the buffer since the deploy has passed, no phase raised error rates. Only tests about
+   * something else turn this off.
    */
-  legacyEvidence?: boolean;
+  signals?: boolean;
+  /** How long after the deploy the contract must wait (default 4320 minutes: three days). */
+  bufferMinutes?: number;
+  /** When an error rate counts as a regression. */
+  regression?: RegressionPolicy;
   /** The sampler's period, to tell a sampled interval from a gap (default 30 s). */
   sampleEverySeconds?: number;
   /** How long the old column must have been watched without use (default 1440 minutes: a day of hourly and daily jobs). */
@@ -101,21 +108,22 @@ export interface PhaseOutcome {
 
 /**
  * Use of the removed column, as the gate wants it: over the last `observationMinutes`
- * (not before the expand; the whole time since the expand when 0), plus functions on the
+ * (not before the deploy, or the expand while no deploy is marked; the whole time since
+ * then when 0), plus functions on the
  * target whose bodies mention table and column (sampling cannot see inside them, and a
  * DROP COLUMN does not notice them either).
  */
 async function legacyEvidenceWithUsage(
-  deps: Pick<ExecutorDeps, 'store' | 'target' | 'legacyEvidence' | 'sampleEverySeconds' | 'observationMinutes'>,
+  deps: Pick<ExecutorDeps, 'store' | 'target' | 'sampleEverySeconds' | 'observationMinutes'>,
   migration: MigrationRecord,
   at: Date,
+  expandedAt: Date,
 ): Promise<{ evidence: NonNullable<GateEvidence['legacy']>; usage: LegacyUsage } | undefined> {
   const column = legacyColumn(migration.spec);
-  if (!column || deps.legacyEvidence === false) return undefined;
-  const runs = await deps.store.phaseRuns(migration.id);
-  const expandedAt = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
+  if (!column) return undefined;
+  const since = migration.deployedAt ?? expandedAt;
   const required = deps.observationMinutes ?? 1440;
-  const from = required > 0 ? new Date(Math.max(expandedAt.getTime(), at.getTime() - required * 60_000)) : expandedAt;
+  const from = required > 0 ? new Date(Math.max(since.getTime(), at.getTime() - required * 60_000)) : since;
   const usage = await legacyUsage(deps.store.pool, migration.target, column, from, at, deps.sampleEverySeconds ?? 30);
   const { rows: functions } = await deps.target.query<{ fn: string }>(
     `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -130,8 +138,9 @@ async function legacyEvidenceWithUsage(
     writes: usage.writes,
     unknown: usage.unknown,
     coverage: usage.coverage,
-    observedMinutes: (at.getTime() - expandedAt.getTime()) / 60_000,
+    observedMinutes: (at.getTime() - since.getTime()) / 60_000,
     requiredMinutes: required,
+    observedSince: migration.deployedAt ? ('deploy' as const) : ('expand' as const),
     functions: functions.map((f) => f.fn),
   };
   return { evidence, usage };
@@ -143,21 +152,29 @@ async function legacyEvidenceWithUsage(
  * when the contract run made one; otherwise the latest recorded one counts.
  */
 export async function contractGate(
-  deps: Pick<ExecutorDeps, 'store' | 'target' | 'gate' | 'legacyEvidence' | 'sampleEverySeconds' | 'observationMinutes'>,
+  deps: Pick<ExecutorDeps, 'store' | 'target' | 'gate' | 'signals' | 'sampleEverySeconds' | 'observationMinutes' | 'bufferMinutes' | 'regression'>,
   migration: MigrationRecord,
   at: Date,
   parity?: { mismatched: number; checkedAt: Date },
-): Promise<{ decision: GateDecision; legacy: LegacyUsage | null }> {
+): Promise<{ decision: GateDecision; legacy: LegacyUsage | null; evidence: GateEvidence }> {
   const backfill = await deps.store.getBackfill(migration.id);
   const latest = parity ?? (await deps.store.latestParity(migration.id));
-  const legacy = await legacyEvidenceWithUsage(deps, migration, at);
-  const decision = (deps.gate ?? evaluateGate)({
+  const signals = deps.signals !== false;
+  const runs = await deps.store.phaseRuns(migration.id);
+  const expandedAt = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
+  const legacy = signals ? await legacyEvidenceWithUsage(deps, migration, at, expandedAt) : undefined;
+  const marks: PhaseMark[] = [{ phase: 'expand', at: expandedAt }];
+  if (migration.deployedAt) marks.push({ phase: 'deploy', at: migration.deployedAt });
+  const evidence: GateEvidence = {
     now: at,
     backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
     parity: { required: !!migration.plan.parity, latest: latest ? { mismatched: latest.mismatched, checkedAt: latest.checkedAt } : null },
     legacy: legacy?.evidence,
-  });
-  return { decision, legacy: legacy?.usage ?? null };
+    buffer: signals ? { required: true, deployedAt: migration.deployedAt, bufferMinutes: deps.bufferMinutes ?? 4320 } : undefined,
+    errors: signals ? { required: true, phases: await errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression) } : undefined,
+  };
+  const decision = (deps.gate ?? evaluateGate)(evidence);
+  return { decision, legacy: legacy?.usage ?? null, evidence };
 }
 
 function tableOf(plan: Plan): QualifiedName | null {

@@ -17,6 +17,9 @@ export interface MigrationRecord {
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
+  /** When code using the new column was marked deployed: the buffer before contract counts from here. */
+  deployedAt: Date | null;
+  deployedBy: string | null;
 }
 
 export interface BackfillRecord {
@@ -45,6 +48,16 @@ export class MigrationNotFoundError extends Error {
   }
 }
 
+export class DeployNotAllowedError extends Error {
+  constructor(
+    readonly id: number,
+    readonly status: MigrationStatus,
+  ) {
+    super(`migration ${id} is ${status}: a deploy can be marked only after expand and before contract`);
+    this.name = 'DeployNotAllowedError';
+  }
+}
+
 export class MigrationAlreadyOpenError extends Error {
   constructor(
     readonly planId: string,
@@ -70,6 +83,8 @@ const toMigration = (r: Row): MigrationRecord => ({
   createdBy: r.created_by as string,
   createdAt: r.created_at as Date,
   updatedAt: r.updated_at as Date,
+  deployedAt: (r.deployed_at as Date | null) ?? null,
+  deployedBy: (r.deployed_by as string | null) ?? null,
 });
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -123,6 +138,21 @@ export class StateStore {
   async listMigrations(): Promise<MigrationRecord[]> {
     const { rows } = await this.pool.query('SELECT * FROM expand_contract.migrations ORDER BY id DESC');
     return rows.map(toMigration);
+  }
+
+  /**
+   * Marks the deploy of code that uses the new column. Only an expanded migration can be
+   * deployed; marking again keeps the first time (a re-run CD pipeline must not restart the buffer).
+   */
+  async markDeployed(id: number, by: string, at: Date = new Date()): Promise<MigrationRecord> {
+    const { rows } = await this.pool.query(
+      `UPDATE expand_contract.migrations SET deployed_at = coalesce(deployed_at, $2), deployed_by = coalesce(deployed_by, $3), updated_at = now()
+        WHERE id = $1 AND status IN ('expanded', 'backfilled') RETURNING *`,
+      [id, at, by],
+    );
+    if (rows[0]) return toMigration(rows[0]);
+    const current = await this.getMigration(id);
+    throw new DeployNotAllowedError(id, current.status);
   }
 
   async setStatus(id: number, status: MigrationStatus): Promise<void> {

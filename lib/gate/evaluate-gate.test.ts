@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateGate } from './evaluate-gate';
+import type { SeriesVerdict } from '../metrics/error-regression';
 
 const now = new Date('2026-11-27T10:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
@@ -51,5 +52,46 @@ describe('legacy-column reads in the gate', () => {
     const d = evaluateGate({ ...base, legacy: legacy(over) });
     expect(d.allowed).toBe(allowed);
     expect(d.conditions).toEqual([{ name: 'legacy-reads', met: allowed, detail }]);
+  });
+});
+
+describe('buffer since the deploy in the gate', () => {
+  const base = { now, backfill: { required: false, done: false }, parity: { required: false, latest: null } };
+  it.each([
+    [null, 4320, false, 'the deploy of code that uses the new column is not marked yet (the 3 days buffer starts then)'],
+    [minutesAgo(4319), 4320, false, 'buffer: 1 minute left of 3 days since the deploy'],
+    [minutesAgo(4320), 4320, true, 'buffer passed: deployed 3 days ago (buffer 3 days)'],
+    [minutesAgo(3 * 1440 + 185), 4320, true, 'buffer passed: deployed 3 days 3 hours 5 minutes ago (buffer 3 days)'],
+    [minutesAgo(0), 0, true, 'buffer passed: deployed 0 ms ago (buffer 0 ms)'],
+  ])('deployed %o, buffer %i min → allowed %s', (deployedAt, bufferMinutes, allowed, detail) => {
+    const d = evaluateGate({ ...base, buffer: { required: true, deployedAt, bufferMinutes } });
+    expect(d.allowed).toBe(allowed);
+    expect(d.conditions).toEqual([{ name: 'buffer', met: allowed, detail }]);
+  });
+});
+
+describe('error rates in the gate', () => {
+  const base = { now, backfill: { required: false, done: false }, parity: { required: false, latest: null } };
+  const counts = (requests: number, errors: number) => ({ from: minutesAgo(60), to: now, requests, errors, rate: requests ? errors / requests : null, bySqlstate: {} });
+  const verdict = (over: Partial<SeriesVerdict>): SeriesVerdict => ({
+    source: 'app', service: 'web', baseline: counts(1000, 1), after: counts(1000, 1), enoughVolume: true, regression: false, detail: 'web: 0.10% after, 0.10% before', ...over,
+  });
+  const phases = (deploy: SeriesVerdict[], expand: SeriesVerdict[] = [verdict({})]) => [
+    { phase: 'expand', at: minutesAgo(3000), series: expand },
+    { phase: 'deploy', at: minutesAgo(2000), series: deploy },
+  ];
+
+  it.each([
+    ['healthy after both phases', phases([verdict({})]), true, 'no regression after expand, deploy: web: 0.10% after, 0.10% before'],
+    ['a regression after the deploy', phases([verdict({ regression: true, detail: 'web: 4.00% after, 0.10% before (42703 ×40)' })]), false, 'error rate above its baseline after deploy: web: 4.00% after, 0.10% before (42703 ×40)'],
+    ['a regression after the expand only', phases([verdict({})], [verdict({ regression: true, detail: 'web: x' })]), false, 'error rate above its baseline after expand: web: x'],
+    ['a Postgres-log regression', phases([verdict({}), verdict({ source: 'postgres', service: 'postgres', regression: true, detail: 'postgres: 40 error(s)' })]), false, 'error rate above its baseline after deploy: postgres: 40 error(s)'],
+    ['too little traffic since the deploy', phases([verdict({ enoughVolume: false })]), false, 'no service reported enough requests since deploy to compare error rates: send them to POST /api/v1/metrics'],
+    ['only the Postgres log', phases([verdict({ source: 'postgres', service: 'postgres' })]), false, 'no service reported enough requests since deploy to compare error rates: send them to POST /api/v1/metrics'],
+    ['no data at all', phases([]), false, 'no service reported enough requests since deploy to compare error rates: send them to POST /api/v1/metrics'],
+  ])('%s → allowed %s', (_name, p, allowed, detail) => {
+    const d = evaluateGate({ ...base, errors: { required: true, phases: p } });
+    expect(d.allowed).toBe(allowed);
+    expect(d.conditions).toEqual([{ name: 'error-rate', met: allowed, detail }]);
   });
 });

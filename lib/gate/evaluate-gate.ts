@@ -1,7 +1,10 @@
+import { describeSeconds } from '../metrics/describe-seconds';
+import type { SeriesVerdict } from '../metrics/error-regression';
+
 /**
- * Whether the contract may run, from evidence, with every condition and why. Conditions
- * that later signals add (buffer time, legacy reads, error rates, approver) plug in here;
- * today: the backfill finished and a fresh parity check found no difference.
+ * Whether the contract may run, from evidence, with every condition and why: the backfill
+ * finished, a fresh parity check found no difference, the buffer since the deploy passed,
+ * nothing used the old column over a well-sampled window, and no phase made errors worse.
  */
 export interface GateEvidence {
   now: Date;
@@ -23,13 +26,22 @@ export interface GateEvidence {
     /** How long the column has been watched since the expand, and how long it must be (hourly and daily jobs). */
     observedMinutes: number;
     requiredMinutes: number;
+    /** What the watch counts from: the deploy once it is marked (old code reading before then is expected). */
+    observedSince?: 'expand' | 'deploy';
     /** Functions whose body mentions the table and the column: invisible to sampling, broken by the drop. */
     functions: string[];
+  };
+  /** The deploy of code using the new column, and the buffer that must pass after it. */
+  buffer?: { required: boolean; deployedAt: Date | null; bufferMinutes: number };
+  /** Error rates around each phase that has begun (expand, deploy), per service and for the Postgres log. */
+  errors?: {
+    required: boolean;
+    phases: { phase: string; at: Date; series: SeriesVerdict[] }[];
   };
 }
 
 export interface GateCondition {
-  name: 'backfill' | 'parity' | 'legacy-reads';
+  name: 'backfill' | 'parity' | 'buffer' | 'legacy-reads' | 'error-rate';
   met: boolean;
   detail: string;
 }
@@ -54,6 +66,21 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     else if (p.mismatched > 0) conditions.push({ name: 'parity', met: false, detail: `${p.mismatched} row(s) differ between old and new column` });
     else conditions.push({ name: 'parity', met: true, detail: '0 rows differ' });
   }
+  if (e.buffer?.required) {
+    const { deployedAt, bufferMinutes } = e.buffer;
+    const buffer = describeSeconds(bufferMinutes * 60);
+    if (!deployedAt) {
+      conditions.push({ name: 'buffer', met: false, detail: `the deploy of code that uses the new column is not marked yet (the ${buffer} buffer starts then)` });
+    } else {
+      const leftSeconds = (deployedAt.getTime() + bufferMinutes * 60_000 - e.now.getTime()) / 1000;
+      const ago = describeSeconds(Math.max(0, (e.now.getTime() - deployedAt.getTime()) / 1000));
+      conditions.push(
+        leftSeconds > 0
+          ? { name: 'buffer', met: false, detail: `buffer: ${describeSeconds(leftSeconds)} left of ${buffer} since the deploy` }
+          : { name: 'buffer', met: true, detail: `buffer passed: deployed ${ago} ago (buffer ${buffer})` },
+      );
+    }
+  }
   if (e.legacy?.required) {
     const l = e.legacy;
     const min = l.minCoverage ?? 0.95;
@@ -65,13 +92,34 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     } else if (l.unknown > 0) {
       conditions.push({ name: 'legacy-reads', met: false, detail: `${l.unknown} call(s) of statements that could not be parsed: check them by hand` });
     } else if (l.observedMinutes < l.requiredMinutes) {
-      conditions.push({ name: 'legacy-reads', met: false, detail: `watched for ${Math.floor(l.observedMinutes)} of the required ${l.requiredMinutes} minutes since the expand` });
+      conditions.push({ name: 'legacy-reads', met: false, detail: `watched for ${Math.floor(l.observedMinutes)} of the required ${l.requiredMinutes} minutes since the ${l.observedSince ?? 'expand'}` });
     } else if (l.coverage < min) {
       conditions.push({ name: 'legacy-reads', met: false, detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running` });
     } else {
       conditions.push({ name: 'legacy-reads', met: true, detail: `0 reads of ${l.column}, sampled ${pct(l.coverage)} of the window` });
     }
   }
+  if (e.errors?.required) conditions.push(errorCondition(e.errors.phases));
   const reasons = conditions.filter((c) => !c.met).map((c) => c.detail);
   return { allowed: reasons.length === 0, conditions, reasons };
+}
+
+/**
+ * No phase may have made any series worse, and the latest phase must have enough service
+ * traffic behind it to say so: silence is not evidence of health.
+ */
+function errorCondition(phases: NonNullable<GateEvidence['errors']>['phases']): GateCondition {
+  const regressions = phases.flatMap((p) => p.series.filter((s) => s.regression).map((s) => `after ${p.phase}: ${s.detail}`));
+  if (regressions.length > 0) return { name: 'error-rate', met: false, detail: `error rate above its baseline ${regressions.join('; ')}` };
+  const latest = phases.at(-1);
+  if (!latest) return { name: 'error-rate', met: false, detail: 'no phase has run yet' };
+  const measured = latest.series.filter((s) => s.source === 'app' && s.enoughVolume);
+  if (measured.length === 0) {
+    return {
+      name: 'error-rate',
+      met: false,
+      detail: `no service reported enough requests since ${latest.phase} to compare error rates: send them to POST /api/v1/metrics`,
+    };
+  }
+  return { name: 'error-rate', met: true, detail: `no regression after ${phases.map((p) => p.phase).join(', ')}: ${latest.series.map((s) => s.detail).join('; ')}` };
 }

@@ -6,7 +6,7 @@ import { addConstraintOnce, archiveColumnSql } from './shared-steps';
 import { findColumn, type ColumnDependent, type TableInfo } from './schema';
 import { applyMapping, columnRef, dollarQuote } from './sql-text';
 import { phaseSteps, type StepDraft } from './steps';
-import { dropSyncSql, outOfSyncSql, syncFunctionSql, syncTriggerSql, type SyncSpec } from './sync-trigger';
+import { dropSyncSql, outOfSyncSql, syncFunctionSql, syncTriggerNames, syncTriggerSql, type SyncSpec } from './sync-trigger';
 import type { BackfillSpec, OperationSpec, ParitySpec, PlanOptions, Step } from './types';
 import { isCopyableIndex } from './validate';
 
@@ -44,6 +44,8 @@ function syncSpec(swap: ColumnSwap): SyncSpec {
     functionName: names.syncFunction,
     triggerName: names.syncTrigger,
     insertTriggerName: names.syncInsertTrigger,
+    newTriggerName: names.syncNewTrigger,
+    oldWriteFunctionName: names.syncOldWriteFunction,
   };
 }
 
@@ -173,7 +175,7 @@ export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, 
     `DO ${dollarQuote(`
 BEGIN
   IF (SELECT count(*) FROM pg_trigger WHERE tgrelid = ${quoteLiteral(t)}::regclass AND tgenabled IN ('O', 'A')
-        AND tgname IN (${quoteLiteral(sync.triggerName)}, ${quoteLiteral(sync.insertTriggerName)})) < 2 THEN
+        AND tgname IN (${syncTriggerNames(sync).map(quoteLiteral).join(', ')})) < ${syncTriggerNames(sync).length} THEN
     RAISE EXCEPTION 'the sync triggers on % are missing or disabled: writes may have bypassed them; run backfill and verify again', ${quoteLiteral(t)};
   END IF;
 END

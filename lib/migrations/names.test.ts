@@ -8,7 +8,9 @@ describe('generated names', () => {
   it('are readable when they fit', () => {
     expect(objectNames('leads', 'user_email', 'contact_email')).toEqual({
       syncFunction: 'ec_sync_leads_user_email_contact_email',
-      syncTrigger: 'ec_sync_leads_user_email_contact_email',
+      syncOldWriteFunction: 'ec_sync_old_leads_user_email_contact_email',
+      syncTrigger: 'ec_sync_old_leads_user_email_contact_email',
+      syncNewTrigger: 'ec_sync_new_leads_user_email_contact_email',
       syncInsertTrigger: 'ec_sync_ins_leads_user_email_contact_email',
       notNullCheck: 'ec_nn_leads_contact_email',
       archiveTable: 'ec_archive_leads_user_email',

@@ -37,7 +37,10 @@ export function generatedName(prefix: string, ...parts: string[]): string {
 /** Names a plan creates for one column change, all derived from the same intent. */
 export interface ObjectNames {
   syncFunction: string;
+  syncOldWriteFunction: string;
+  /** Fires on old-column writes; its prefix sorts after syncNewTrigger's (see SyncSpec). */
   syncTrigger: string;
+  syncNewTrigger: string;
   syncInsertTrigger: string;
   notNullCheck: string;
   archiveTable: string;
@@ -46,7 +49,9 @@ export interface ObjectNames {
 export function objectNames(table: string, oldColumn: string, newColumn: string): ObjectNames {
   return {
     syncFunction: generatedName('ec_sync', table, oldColumn, newColumn),
-    syncTrigger: generatedName('ec_sync', table, oldColumn, newColumn),
+    syncOldWriteFunction: generatedName('ec_sync_old', table, oldColumn, newColumn),
+    syncTrigger: generatedName('ec_sync_old', table, oldColumn, newColumn),
+    syncNewTrigger: generatedName('ec_sync_new', table, oldColumn, newColumn),
     syncInsertTrigger: generatedName('ec_sync_ins', table, oldColumn, newColumn),
     notNullCheck: generatedName('ec_nn', table, newColumn),
     archiveTable: generatedName('ec_archive', table, oldColumn),

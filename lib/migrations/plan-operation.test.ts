@@ -39,8 +39,10 @@ describe('rename plan for leads.user_email → contact_email', () => {
       step: 'expand/03-sync_trigger',
       expectedSql: `CREATE OR REPLACE TRIGGER "ec_sync_ins_leads_user_email_contact_email" BEFORE INSERT ON "public"."leads"
 FOR EACH ROW EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"();
-CREATE OR REPLACE TRIGGER "ec_sync_leads_user_email_contact_email" BEFORE UPDATE ON "public"."leads"
-FOR EACH ROW WHEN (NEW."user_email" IS DISTINCT FROM OLD."user_email" OR NEW."contact_email" IS DISTINCT FROM OLD."contact_email" OR (NEW."contact_email" IS NULL AND NEW."user_email" IS NOT NULL)) EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"()`,
+CREATE OR REPLACE TRIGGER "ec_sync_new_leads_user_email_contact_email" BEFORE UPDATE ON "public"."leads"
+FOR EACH ROW WHEN (NEW."contact_email" IS DISTINCT FROM OLD."contact_email") EXECUTE FUNCTION "public"."ec_sync_leads_user_email_contact_email"();
+CREATE OR REPLACE TRIGGER "ec_sync_old_leads_user_email_contact_email" BEFORE UPDATE ON "public"."leads"
+FOR EACH ROW WHEN (NOT (NEW."contact_email" IS DISTINCT FROM OLD."contact_email") AND (NEW."user_email" IS DISTINCT FROM OLD."user_email" OR (NEW."contact_email" IS NULL AND NEW."user_email" IS NOT NULL))) EXECUTE FUNCTION "public"."ec_sync_old_leads_user_email_contact_email"()`,
     },
     {
       name: 'index rebuilt concurrently on the new column',
@@ -53,14 +55,16 @@ FOR EACH ROW WHEN (NEW."user_email" IS DISTINCT FROM OLD."user_email" OR NEW."co
       expectedSql: `DO $ec$
 BEGIN
   IF (SELECT count(*) FROM pg_trigger WHERE tgrelid = '"public"."leads"'::regclass AND tgenabled IN ('O', 'A')
-        AND tgname IN ('ec_sync_leads_user_email_contact_email', 'ec_sync_ins_leads_user_email_contact_email')) < 2 THEN
+        AND tgname IN ('ec_sync_ins_leads_user_email_contact_email', 'ec_sync_new_leads_user_email_contact_email', 'ec_sync_old_leads_user_email_contact_email')) < 3 THEN
     RAISE EXCEPTION 'the sync triggers on % are missing or disabled: writes may have bypassed them; run backfill and verify again', '"public"."leads"';
   END IF;
 END
 $ec$;
 DROP TRIGGER IF EXISTS "ec_sync_ins_leads_user_email_contact_email" ON "public"."leads";
-DROP TRIGGER IF EXISTS "ec_sync_leads_user_email_contact_email" ON "public"."leads";
+DROP TRIGGER IF EXISTS "ec_sync_new_leads_user_email_contact_email" ON "public"."leads";
+DROP TRIGGER IF EXISTS "ec_sync_old_leads_user_email_contact_email" ON "public"."leads";
 DROP FUNCTION IF EXISTS "public"."ec_sync_leads_user_email_contact_email"();
+DROP FUNCTION IF EXISTS "public"."ec_sync_old_leads_user_email_contact_email"();
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "user_email";
 ALTER TABLE "public"."leads" ALTER COLUMN "contact_email" SET NOT NULL;
 ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_contact_email"`,

@@ -13,8 +13,17 @@ export interface SyncSpec {
   oldType: string;
   newType: string;
   functionName: string;
-  /** The UPDATE trigger; its WHEN clause skips updates that touch neither column. */
+  /** The old-write trigger's own function: old code's bulk updates pay for nothing but the copy. */
+  oldWriteFunctionName: string;
+  /** The UPDATE trigger for writes of the old column (old code) or rows whose new column is still NULL. */
   triggerName: string;
+  /**
+   * The UPDATE trigger for writes of the new column (new code). Its name sorts before
+   * triggerName's whatever the table is called: Postgres fires BEFORE triggers in name order
+   * and evaluates each WHEN clause just before its trigger, so this one must see the row first
+   * (the other's WHEN then skips a row whose new column changed, instead of a second call).
+   */
+  newTriggerName: string;
   /** The INSERT trigger (a WHEN clause on INSERT cannot look at OLD, hence two triggers). */
   insertTriggerName: string;
 }
@@ -60,14 +69,20 @@ BEGIN
     ELSIF ${n} IS NOT NULL AND ${outOfSync} THEN
       ${o} := ${reverse};
     END IF;
-  ELSIF ${isDistinct(n, columnRef('OLD', spec.newColumn), spec.newType)} THEN
-    IF ${outOfSync} THEN
-      ${o} := ${reverse};
-    END IF;
   ELSIF ${outOfSync} THEN
-    -- Reached only through the UPDATE trigger's WHEN clause: the old column changed, or the new one is still NULL.
-    ${n} := ${forward};
+    -- Reached only through the new-write trigger: the new column changed, and it wins.
+    ${o} := ${reverse};
   END IF;
+  RETURN NEW;
+END
+`;
+  // Old code's updates are the hot path, so they get a function of their own that does one thing.
+  // A rename's pair is in sync exactly when the values are equal: assigning unconditionally writes the same value.
+  const fillNew = isIdentity(spec) ? `${n} := ${forward};` : `IF ${outOfSync} THEN\n    ${n} := ${forward};\n  END IF;`;
+  const oldWriteBody = `
+BEGIN
+  -- Reached only through the old-write trigger: the old column changed and the new one did not, or the new one is still NULL.
+  ${fillNew}
   RETURN NEW;
 END
 `;
@@ -77,28 +92,37 @@ END
   // save and restore.
   const setPath = isIdentity(spec) ? '' : ' SET search_path = pg_catalog, pg_temp';
   return `CREATE OR REPLACE FUNCTION ${quoteQualified(spec.schema, spec.functionName)}() RETURNS trigger
-LANGUAGE plpgsql${setPath} AS ${dollarQuote(body)}`;
+LANGUAGE plpgsql${setPath} AS ${dollarQuote(body)};
+CREATE OR REPLACE FUNCTION ${quoteQualified(spec.schema, spec.oldWriteFunctionName)}() RETURNS trigger
+LANGUAGE plpgsql${setPath} AS ${dollarQuote(oldWriteBody)}`;
 }
 
 /**
- * BEFORE INSERT and BEFORE UPDATE, both running the sync function. The UPDATE trigger's
- * WHEN clause is evaluated without calling the function, so updates of other columns
- * (most of production's) cost nothing.
+ * One BEFORE INSERT and two BEFORE UPDATE triggers, all running the sync function. The UPDATE
+ * triggers' WHEN clauses are evaluated without calling the function, so updates of other
+ * columns (most of production's) cost nothing, and each changed row costs one call.
  */
 export function syncTriggerSql(spec: SyncSpec): string {
   const table = quoteQualified(spec.schema, spec.table);
   const fn = quoteQualified(spec.schema, spec.functionName);
+  const oldWriteFn = quoteQualified(spec.schema, spec.oldWriteFunctionName);
   const [o, n] = [columnRef('NEW', spec.oldColumn), columnRef('NEW', spec.newColumn)];
-  const when = `${isDistinct(o, columnRef('OLD', spec.oldColumn), spec.oldType)} OR ${isDistinct(n, columnRef('OLD', spec.newColumn), spec.newType)} OR (${n} IS NULL AND ${o} IS NOT NULL)`;
+  const newChanged = isDistinct(n, columnRef('OLD', spec.newColumn), spec.newType);
+  const oldWrite = `NOT (${newChanged}) AND (${isDistinct(o, columnRef('OLD', spec.oldColumn), spec.oldType)} OR (${n} IS NULL AND ${o} IS NOT NULL))`;
   return `CREATE OR REPLACE TRIGGER ${quoteIdent(spec.insertTriggerName)} BEFORE INSERT ON ${table}
 FOR EACH ROW EXECUTE FUNCTION ${fn}();
+CREATE OR REPLACE TRIGGER ${quoteIdent(spec.newTriggerName)} BEFORE UPDATE ON ${table}
+FOR EACH ROW WHEN (${newChanged}) EXECUTE FUNCTION ${fn}();
 CREATE OR REPLACE TRIGGER ${quoteIdent(spec.triggerName)} BEFORE UPDATE ON ${table}
-FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${fn}()`;
+FOR EACH ROW WHEN (${oldWrite}) EXECUTE FUNCTION ${oldWriteFn}()`;
 }
+
+/** The trigger names, for checks that they are all in place. */
+export const syncTriggerNames = (spec: SyncSpec): string[] => [spec.insertTriggerName, spec.newTriggerName, spec.triggerName];
 
 export function dropSyncSql(spec: SyncSpec): string {
   const table = quoteQualified(spec.schema, spec.table);
-  return `DROP TRIGGER IF EXISTS ${quoteIdent(spec.insertTriggerName)} ON ${table};
-DROP TRIGGER IF EXISTS ${quoteIdent(spec.triggerName)} ON ${table};
-DROP FUNCTION IF EXISTS ${quoteQualified(spec.schema, spec.functionName)}()`;
+  return `${syncTriggerNames(spec).map((name) => `DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${table};`).join('\n')}
+DROP FUNCTION IF EXISTS ${quoteQualified(spec.schema, spec.functionName)}();
+DROP FUNCTION IF EXISTS ${quoteQualified(spec.schema, spec.oldWriteFunctionName)}()`;
 }

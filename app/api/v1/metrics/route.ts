@@ -1,0 +1,43 @@
+import { NextResponse } from 'next/server';
+import { bearerToken, TokenRefusedError, verifyApiToken } from '@/lib/auth/api-tokens';
+import { parseEnv } from '@/lib/config/env';
+import { statePool } from '@/lib/db/pools';
+import { checkMetricBatch, MAX_BODY_BYTES } from '@/lib/metrics/metric-batch';
+import { ingestMetrics } from '@/lib/signals/ingest-metrics';
+
+const answer = (status: number, body: object) => NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
+
+/**
+ * Error-rate points from a service: POST {batchId, points: [{service, version, timestamp,
+ * requests, errors, sqlstate?, route?}]} with `Authorization: Bearer <ingest token>`.
+ * 200 stored (or already stored under that batch id), 400 invalid, 401 token, 413 too big, 415 not JSON.
+ */
+export async function POST(request: Request) {
+  // Refused before reading: a declared size over the limit costs nothing to turn away.
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
+  // JSON only: a browser cannot send it cross-origin without a preflight, so a form on another site cannot post here.
+  if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) return answer(415, { error: 'send Content-Type: application/json' });
+  const state = statePool();
+  let service: string;
+  try {
+    const token = await verifyApiToken(state, bearerToken(request.headers.get('authorization')), 'ingest');
+    service = token.service!;
+  } catch (error) {
+    if (error instanceof TokenRefusedError) return answer(401, { error: error.message });
+    throw error;
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return answer(400, { error: 'the body is not valid JSON' });
+  }
+  const now = new Date();
+  const oldest = new Date(now.getTime() - parseEnv(process.env).EC_RETENTION_RAW_DAYS * 86_400_000);
+  const checked = checkMetricBatch(body, service, now, oldest);
+  if (!checked.ok) return answer(400, { error: 'invalid batch', details: checked.errors });
+  const result = await ingestMetrics(state, service, checked.batch);
+  return answer(200, result);
+}

@@ -1,0 +1,54 @@
+import type { Pool } from 'pg';
+import { compareAroundPhase, DEFAULT_REGRESSION_POLICY, type ErrorSeries, type RegressionPolicy, type SeriesVerdict } from '../metrics/error-regression';
+
+/**
+ * Per-minute series between `from` and `to`: every service's reports, and the Postgres log of
+ * this target (stored under the target's label), each with its errors by SQLSTATE.
+ */
+export async function loadErrorSeries(state: Pool, target: string, from: Date, to: Date): Promise<ErrorSeries[]> {
+  const { rows } = await state.query<{ source: 'app' | 'postgres'; service: string; minute: Date; sqlstate: string; requests: string; errors: string }>(
+    `SELECT source, service, minute, sqlstate, sum(requests)::text AS requests, sum(errors)::text AS errors
+       FROM expand_contract.metric_minutes
+      WHERE minute >= $2 AND minute < $3 AND (source = 'app' OR (source = 'postgres' AND service = $1))
+      GROUP BY source, service, minute, sqlstate
+      ORDER BY source, service, minute`,
+    [target, from, to],
+  );
+  const bySeries = new Map<string, ErrorSeries>();
+  const byMinute = new Map<string, ErrorSeries['minutes'][number]>();
+  for (const r of rows) {
+    const key = `${r.source}\u0000${r.service}`;
+    let series = bySeries.get(key);
+    if (!series) bySeries.set(key, (series = { source: r.source, service: r.service, minutes: [] }));
+    const minuteKey = `${key}\u0000${r.minute.getTime()}`;
+    let m = byMinute.get(minuteKey);
+    if (!m) {
+      byMinute.set(minuteKey, (m = { minute: r.minute, requests: 0, errors: 0, bySqlstate: {} }));
+      series.minutes.push(m);
+    }
+    m.requests += Number(r.requests);
+    m.errors += Number(r.errors);
+    if (r.sqlstate && Number(r.errors) > 0) m.bySqlstate![r.sqlstate] = (m.bySqlstate![r.sqlstate] ?? 0) + Number(r.errors);
+  }
+  return [...bySeries.values()];
+}
+
+export interface PhaseMark {
+  phase: string;
+  at: Date;
+}
+
+/** Every series compared around every phase that has begun, oldest phase first, as the gate wants it. */
+export async function errorEvidence(
+  state: Pool,
+  target: string,
+  phases: PhaseMark[],
+  now: Date,
+  policy: RegressionPolicy = DEFAULT_REGRESSION_POLICY,
+): Promise<{ phase: string; at: Date; series: SeriesVerdict[] }[]> {
+  if (phases.length === 0) return [];
+  const sorted = [...phases].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const from = new Date(sorted[0]!.at.getTime() - policy.maxWindowMinutes * 60_000 - 60_000);
+  const series = await loadErrorSeries(state, target, from, new Date(now.getTime() + 60_000));
+  return sorted.map((p) => ({ phase: p.phase, at: p.at, series: series.map((s) => compareAroundPhase(s, p.at, now, policy)) }));
+}
