@@ -8,13 +8,14 @@ import { checkConnection } from '../lib/db/check-connection';
 import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
 import { lintCommand } from './commands/lint';
 import { migrationCommand } from './commands/migration';
+import { tokenCommand } from './commands/token';
 import { workerCommand } from './commands/worker';
 import { planCommand } from './commands/plan';
 import { onExit } from './on-exit';
 import { fail, say, UsageError } from './output';
 import { describeBootstrap, serve } from './serve';
 
-const MIGRATION_COMMANDS = new Set(['create', 'run', 'status', 'pause', 'cancel', 'list', 'export']);
+const MIGRATION_COMMANDS = new Set(['create', 'run', 'status', 'deployed', 'pause', 'cancel', 'list', 'export']);
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,7 +33,9 @@ commands
   create     register a change for execution; prints its id (\`create --help\`)
   run        run a phase of a registered change: run <id> expand|backfill|verify|contract|rollback|restore
   status     a change's phases, backfill progress, parity and contract gate (--json)
+  deployed   mark the deploy of code that uses the new column: deployed <id> [--token T]
   pause, cancel, list, export
+  token      API tokens for services (ingest) and CD pipelines (deploy) (\`token --help\`)
   worker     run queued phases without serving the dashboard
   help       show this text
 
@@ -54,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
     }
     return workerCommand(parseEnv(process.env), projectDir);
   }
+  if (argv[0] === 'token') process.exit(await tokenCommand(argv.slice(1), parseEnv(process.env), projectDir));
   if (argv[0] && MIGRATION_COMMANDS.has(argv[0])) process.exit(await migrationCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
 
   const { positionals, values } = parseArgs({

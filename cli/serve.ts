@@ -8,7 +8,7 @@ import { describeUrl } from '../lib/db/connection-url';
 import { isPortFree } from '../lib/db/free-port';
 import { closeAllPools } from '../lib/db/pools';
 import { startPhaseWorker } from '../lib/executor/job-queue';
-import { startSampler } from '../lib/signals/start-sampler';
+import { startSignals } from '../lib/signals/start-signals';
 import { onExit } from './on-exit';
 import { say, UsageError } from './output';
 
@@ -65,16 +65,22 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
   let server: http.Server | undefined;
   // Queued phases (backfills…) run in this process, and resume here after a restart.
   const worker = env.EC_WORKER === 'on' ? await startPhaseWorker({ stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, ...gatePolicy(env), log: (l) => say(`  [worker] ${l}`) }) : null;
-  // The evidence for "nothing reads the old column": sampled all the time, not only while someone looks.
-  const sampler =
+  // The gate's evidence (who reads the old column, Postgres errors) is gathered all the time, not only while someone looks.
+  const signals =
     env.EC_WORKER === 'on'
-      ? startSampler({ stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, targetLabel: describeUrl(boot.targetUrl), everySeconds: env.EC_SAMPLE_SECONDS, log: (l) => say(`  [sampler] ${l}`) })
+      ? startSignals({
+          stateUrl: boot.stateUrl,
+          targetUrl: boot.targetUrl,
+          targetLogDir: boot.targetSource === 'embedded-demo' ? boot.embedded?.logDir : undefined,
+          env,
+          log: (l) => say(`  ${l}`),
+        })
       : null;
   onExit(async () => {
     say(`\nstopping the dashboard${boot.embedded ? ' and the embedded Postgres' : ''}…`);
     server?.close();
     await worker?.stop().catch(() => {});
-    await sampler?.stop().catch(() => {});
+    await signals?.stop().catch(() => {});
     await closeAllPools();
     await boot.stop();
   });
@@ -104,6 +110,7 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
       : `  warning: listening on ${env.HOST} without sign-in: anyone who can reach this address can use the dashboard`,
   );
   say(`  job worker: ${worker ? 'running (queued phases run here)' : 'off (EC_WORKER=off)'}`);
-  if (sampler) say(`  pg_stat_statements sampler: every ${env.EC_SAMPLE_SECONDS} s`);
+  if (signals) say(`  pg_stat_statements sampler: every ${env.EC_SAMPLE_SECONDS} s${signals.logReader ? '; Postgres-log error reader: on' : ''}`);
+  say(`  error rates: POST ${url}/api/v1/metrics with a token from \`expand-contract token create ingest <service>\``);
   say('  press Ctrl-C to stop (the embedded Postgres stops with it)');
 }

