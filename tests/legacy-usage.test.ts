@@ -12,6 +12,8 @@ beforeAll(async () => {
   await w.target.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
     CREATE TABLE leads (id int PRIMARY KEY, user_email text, contact_email text);
     CREATE TABLE customers (id int PRIMARY KEY, user_email text);
+    CREATE SCHEMA archive; CREATE TABLE archive.leads (id int PRIMARY KEY, user_email text);
+    CREATE TABLE "Leads" (id int PRIMARY KEY, user_email text);
     INSERT INTO leads SELECT g, 'e' || g, 'e' || g FROM generate_series(1, 50) g;`);
 });
 afterAll(() => w.close());
@@ -26,11 +28,15 @@ describe('legacy-column usage from sampled traffic', () => {
     for (let i = 1; i <= 3; i += 1) await q('SELECT * FROM leads WHERE id = $1', [i]); // star: a read
     for (let i = 1; i <= 4; i += 1) await q('SELECT contact_email FROM leads WHERE id = $1', [i]); // new code: not legacy
     for (let i = 1; i <= 6; i += 1) await q('SELECT user_email FROM customers WHERE id = $1', [i]); // another table's column
+    for (let i = 1; i <= 2; i += 1) await q('WITH recent AS (SELECT user_email FROM leads WHERE id < $1) SELECT count(*) FROM recent', [i]); // CTE: a read
+    for (let i = 1; i <= 3; i += 1) await q('SELECT "user_email", "id" FROM "public"."leads" WHERE "id" = $1', [i]); // quoted and qualified: a read
+    for (let i = 1; i <= 7; i += 1) await q('SELECT user_email FROM archive.leads WHERE id = $1', [i]); // same name, another schema
+    for (let i = 1; i <= 2; i += 1) await q('SELECT user_email FROM "Leads" WHERE id = $1', [i]); // "Leads" is another table
     await sampleStatements(w.target, w.pool, label);
     const to = new Date();
 
     const usage = await legacyUsage(w.pool, label, column, from, to);
-    expect(usage.reads).toBe(5 + 3);
+    expect(usage.reads).toBe(5 + 3 + 2 + 3);
     expect(usage.writes).toBe(2);
     expect(usage.unknown).toBe(0);
     const byQuery = Object.fromEntries(usage.statements.map((s) => [s.query, `${s.kind}${s.star ? '*' : ''}:${s.calls}`]));
@@ -38,10 +44,25 @@ describe('legacy-column usage from sampled traffic', () => {
       'SELECT l.user_email FROM leads l WHERE l.id = $1': 'read:5',
       'UPDATE leads SET user_email = $1 WHERE id = $2': 'write:2',
       'SELECT * FROM leads WHERE id = $1': 'read*:3',
+      'WITH recent AS (SELECT user_email FROM leads WHERE id < $1) SELECT count(*) FROM recent': 'read:2',
+      'SELECT "user_email", "id" FROM "public"."leads" WHERE "id" = $1': 'read:3',
     });
-    expect(Object.keys(byQuery).some((k) => k.includes('contact_email') || k.includes('customers'))).toBe(false);
+    expect(Object.keys(byQuery).some((k) => k.includes('contact_email') || k.includes('customers') || k.includes('archive') || k.includes('"Leads"'))).toBe(false);
     expect(usage.samples).toBe(2);
     expect(usage.coverage).toBeGreaterThan(0.5);
+
+    // A second interval with only old-code reads: the per-interval series keeps them apart, and first/last seen move.
+    for (let i = 1; i <= 4; i += 1) await q('SELECT l.user_email FROM leads l WHERE l.id = $1', [i]);
+    await sampleStatements(w.target, w.pool, label);
+    const later = await legacyUsage(w.pool, label, column, from, new Date());
+    expect(later.intervals.map(({ reads, writes, unknown }) => ({ reads, writes, unknown }))).toEqual([
+      { reads: 13, writes: 2, unknown: 0 },
+      { reads: 4, writes: 0, unknown: 0 },
+    ]);
+    const read = later.statements.find((s) => s.query === 'SELECT l.user_email FROM leads l WHERE l.id = $1')!;
+    expect(read.calls).toBe(9);
+    expect(read.firstSeen.getTime()).toBe(later.intervals[0]!.at.getTime());
+    expect(read.lastSeen.getTime()).toBe(later.intervals[1]!.at.getTime());
   });
 
   it('shows statements it cannot parse as unknown instead of dropping them, and no coverage without samples', async () => {

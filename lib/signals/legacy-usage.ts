@@ -13,7 +13,17 @@ export interface ClassifiedStatement {
   /** The read came only from SELECT * / t.* (still a read: the result changes shape). */
   star: boolean;
   roles: string[];
+  /** First and last sampling interval in the window with calls of it. */
+  firstSeen: Date;
   lastSeen: Date;
+}
+
+/** Calls of the legacy column per sampling interval (the interval ends at `at`), for a chart on the time axis. */
+export interface UsageInterval {
+  at: Date;
+  reads: number;
+  writes: number;
+  unknown: number;
 }
 
 export interface LegacyUsage {
@@ -23,6 +33,7 @@ export interface LegacyUsage {
   writes: number;
   unknown: number;
   statements: ClassifiedStatement[];
+  intervals: UsageInterval[];
   /** Share of the window covered by successful samples (0–1). */
   coverage: number;
   samples: number;
@@ -65,8 +76,9 @@ function parseOnce(queryid: string, query: string): Promise<unknown[] | null> {
  * much of the window the sampler actually observed, so "zero reads" means something.
  */
 export async function legacyUsage(state: Pool, target: string, column: ColumnTarget, from: Date, to: Date, sampleEverySeconds = 30): Promise<LegacyUsage> {
-  const { rows } = await state.query<{ queryid: string; query: string; calls: string; roles: string[]; last_seen: Date }>(
-    `SELECT s.queryid::text AS queryid, s.query, sum(c.calls)::text AS calls, array_agg(DISTINCT c.role ORDER BY c.role) AS roles, max(c.sampled_at) AS last_seen
+  const { rows } = await state.query<{ queryid: string; query: string; calls: string; roles: string[]; first_seen: Date; last_seen: Date }>(
+    `SELECT s.queryid::text AS queryid, s.query, sum(c.calls)::text AS calls, array_agg(DISTINCT c.role ORDER BY c.role) AS roles,
+            min(c.sampled_at) AS first_seen, max(c.sampled_at) AS last_seen
        FROM expand_contract.statement_calls c JOIN expand_contract.statements s USING (target, queryid)
       WHERE c.target = $1 AND c.sampled_at > $2 AND c.sampled_at <= $3
       GROUP BY s.queryid, s.query`,
@@ -88,10 +100,26 @@ export async function legacyUsage(state: Pool, target: string, column: ColumnTar
         star ||= usage.star;
       }
     }
-    if (kind) statements.push({ queryid: r.queryid, query: r.query, calls: Number(r.calls), kind, star, roles: r.roles, lastSeen: r.last_seen });
+    if (kind) statements.push({ queryid: r.queryid, query: r.query, calls: Number(r.calls), kind, star, roles: r.roles, firstSeen: r.first_seen, lastSeen: r.last_seen });
   }
   statements.sort((a, b) => b.calls - a.calls);
   const sum = (k: UsageKind) => statements.filter((s) => s.kind === k).reduce((n, s) => n + s.calls, 0);
+
+  // Per interval, only the statements that use the column.
+  const kinds = new Map(statements.map((st) => [st.queryid, st.kind]));
+  const byInterval = await state.query<{ sampled_at: Date; queryid: string; calls: string }>(
+    `SELECT sampled_at, queryid::text AS queryid, sum(calls)::text AS calls FROM expand_contract.statement_calls
+      WHERE target = $1 AND sampled_at > $2 AND sampled_at <= $3 AND queryid::text = ANY($4::text[])
+      GROUP BY 1, 2 ORDER BY 1`,
+    [target, from, to, [...kinds.keys()]],
+  );
+  const intervals: UsageInterval[] = [];
+  for (const r of byInterval.rows) {
+    let last = intervals.at(-1);
+    if (!last || last.at.getTime() !== r.sampled_at.getTime()) intervals.push((last = { at: r.sampled_at, reads: 0, writes: 0, unknown: 0 }));
+    const kind = kinds.get(r.queryid)!;
+    last[kind === 'read' ? 'reads' : kind === 'write' ? 'writes' : 'unknown'] += Number(r.calls);
+  }
 
   // Coverage: each successful sample vouches for the interval since the one before it, if that gap
   // was no longer than two sampling periods (a longer gap means the sampler was down).
@@ -115,6 +143,7 @@ export async function legacyUsage(state: Pool, target: string, column: ColumnTar
     writes: sum('write'),
     unknown: sum('unknown'),
     statements,
+    intervals,
     coverage: Math.min(1, covered / span),
     samples: times.length,
   };
