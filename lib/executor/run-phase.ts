@@ -1,5 +1,6 @@
 import type { ClientBase, PoolClient } from 'pg';
 import { evaluateGate, type GateDecision, type GateEvidence } from '../gate/evaluate-gate';
+import { evidenceSummary } from '../gate/evidence-summary';
 import { legacyColumn, legacyUsage, type LegacyUsage } from '../signals/legacy-usage';
 import { errorEvidence, type PhaseMark } from '../signals/error-evidence';
 import type { RegressionPolicy } from '../metrics/error-regression';
@@ -173,8 +174,25 @@ export async function contractGate(
     buffer: signals ? { required: true, deployedAt: migration.deployedAt, bufferMinutes: deps.bufferMinutes ?? 4320 } : undefined,
     errors: signals ? { required: true, phases: await errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression) } : undefined,
   };
+  if (migration.authorId) evidence.approval = await approvalEvidence(deps.store, migration, at, evidenceSummary(evidence));
   const decision = (deps.gate ?? evaluateGate)(evidence);
   return { decision, legacy: legacy?.usage ?? null, evidence };
+}
+
+/** The latest contract approval, judged now: by whom, on which evidence, and whether they are on call. */
+async function approvalEvidence(store: StateStore, migration: MigrationRecord, at: Date, summary: string): Promise<NonNullable<GateEvidence['approval']>> {
+  const { rows } = await store.pool.query(
+    `SELECT u.email, a.created_at, a.evidence_fingerprint, a.approver_id = expand_contract.on_call_at($2) AS on_call, a.approver_id = m.author_id AS is_author
+       FROM expand_contract.approvals a JOIN expand_contract.users u ON u.id = a.approver_id JOIN expand_contract.migrations m ON m.id = a.migration_id
+      WHERE a.migration_id = $1 AND a.kind = 'contract' ORDER BY a.created_at DESC, a.id DESC LIMIT 1`,
+    [migration.id, at],
+  );
+  const r = rows[0];
+  return {
+    required: true,
+    summary,
+    latest: r ? { approver: r.email, at: r.created_at, summary: r.evidence_fingerprint, approverOnCall: r.on_call === true, approverIsAuthor: r.is_author === true } : null,
+  };
 }
 
 function tableOf(plan: Plan): QualifiedName | null {

@@ -20,6 +20,8 @@ export interface MigrationRecord {
   /** When code using the new column was marked deployed: the buffer before contract counts from here. */
   deployedAt: Date | null;
   deployedBy: string | null;
+  /** The person who created it in the dashboard; null when created from the command line (no approvals needed). */
+  authorId: string | null;
 }
 
 export interface BackfillRecord {
@@ -85,6 +87,7 @@ const toMigration = (r: Row): MigrationRecord => ({
   updatedAt: r.updated_at as Date,
   deployedAt: (r.deployed_at as Date | null) ?? null,
   deployedBy: (r.deployed_by as string | null) ?? null,
+  authorId: (r.author_id as string | null) ?? null,
 });
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));

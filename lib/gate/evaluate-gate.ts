@@ -38,10 +38,19 @@ export interface GateEvidence {
     required: boolean;
     phases: { phase: string; at: Date; series: SeriesVerdict[] }[];
   };
+  /**
+   * The on-call approval of this contract (migrations created in the dashboard). `summary` is
+   * evidenceSummary() of this evidence; the latest approval must have been given on the same.
+   */
+  approval?: {
+    required: boolean;
+    summary: string;
+    latest: { approver: string; at: Date; summary: string; approverOnCall: boolean; approverIsAuthor: boolean } | null;
+  };
 }
 
 export interface GateCondition {
-  name: 'backfill' | 'parity' | 'buffer' | 'legacy-reads' | 'error-rate';
+  name: 'backfill' | 'parity' | 'buffer' | 'legacy-reads' | 'error-rate' | 'approval';
   met: boolean;
   detail: string;
 }
@@ -100,6 +109,7 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     }
   }
   if (e.errors?.required) conditions.push(errorCondition(e.errors.phases));
+  if (e.approval?.required) conditions.push(approvalCondition(e.approval));
   const reasons = conditions.filter((c) => !c.met).map((c) => c.detail);
   return { allowed: reasons.length === 0, conditions, reasons };
 }
@@ -122,4 +132,13 @@ function errorCondition(phases: NonNullable<GateEvidence['errors']>['phases']): 
     };
   }
   return { name: 'error-rate', met: true, detail: `no regression after ${phases.map((p) => p.phase).join(', ')}: ${latest.series.map((s) => s.detail).join('; ')}` };
+}
+
+function approvalCondition(a: NonNullable<GateEvidence['approval']>): GateCondition {
+  const l = a.latest;
+  if (!l) return { name: 'approval', met: false, detail: 'no contract approval yet: the person on call approves it on the evidence above' };
+  if (l.approverIsAuthor) return { name: 'approval', met: false, detail: `approved by ${l.approver}, the author: a second person on call must approve` };
+  if (!l.approverOnCall) return { name: 'approval', met: false, detail: `approved by ${l.approver}, who is not on call now: the person on call approves again` };
+  if (l.summary !== a.summary) return { name: 'approval', met: false, detail: `the approval by ${l.approver} was given on different evidence: approve again` };
+  return { name: 'approval', met: true, detail: `approved by ${l.approver} (on call) at ${l.at.toISOString()}` };
 }

@@ -1,0 +1,78 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Pool } from 'pg';
+import { DECOY_HASH, verifyPassword } from './password';
+import type { Actor, Role } from './roles';
+
+export const SESSION_COOKIE = 'ec_session';
+export const SESSION_HOURS = 12;
+/** Failed sign-ins per email in the window before further attempts are refused. */
+export const MAX_FAILURES = 5;
+export const FAILURE_WINDOW_MINUTES = 15;
+
+export class SignInError extends Error {
+  constructor(readonly reason: 'invalid' | 'locked') {
+    super(reason === 'invalid' ? 'wrong email or password' : `too many failed sign-ins: wait ${FAILURE_WINDOW_MINUTES} minutes`);
+    this.name = 'SignInError';
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+async function sessionKey(state: Pool): Promise<Buffer> {
+  const { rows } = await state.query<{ value: string }>("SELECT value FROM expand_contract.server_secrets WHERE key = 'session_key'");
+  if (!rows[0]) throw new Error('the state database has no session key: apply supabase/migrations');
+  return Buffer.from(rows[0].value, 'hex');
+}
+
+const sign = (key: Buffer, token: string) => createHmac('sha256', key).update(token).digest('base64url');
+
+const toActor = (r: { id: string; email: string; name: string; roles: Role[] }): Actor => ({ id: r.id, email: r.email, name: r.name, roles: r.roles });
+
+/**
+ * Checks email and password and opens a new session: a fresh random token every time (a
+ * cookie planted before sign-in is never promoted), stored as a hash, signed in the cookie.
+ * Failures are counted per email; after MAX_FAILURES in the window, even the right password waits.
+ */
+export async function signIn(state: Pool, emailInput: string, password: string): Promise<{ cookie: string; expiresAt: Date; actor: Actor }> {
+  const email = emailInput.trim().toLowerCase();
+  const failures = await state.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM expand_contract.login_attempts WHERE email = $1 AND NOT ok AND at > now() - make_interval(mins => $2)`,
+    [email, FAILURE_WINDOW_MINUTES],
+  );
+  if (failures.rows[0]!.n >= MAX_FAILURES) throw new SignInError('locked');
+  const { rows } = await state.query('SELECT id, email, name, roles, password_hash FROM expand_contract.users WHERE email = $1 AND disabled_at IS NULL', [email]);
+  const user = rows[0];
+  const ok = await verifyPassword(password, user?.password_hash ?? DECOY_HASH);
+  await state.query('INSERT INTO expand_contract.login_attempts (email, ok) VALUES ($1, $2)', [email, ok && !!user]);
+  if (!ok || !user) throw new SignInError('invalid');
+
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + SESSION_HOURS * 3_600_000);
+  await state.query('INSERT INTO expand_contract.sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [sha256(token), user.id, expiresAt]);
+  await state.query("INSERT INTO expand_contract.audit_log (actor_id, actor, action) VALUES ($1, $2, 'session.sign-in')", [user.id, user.email]);
+  return { cookie: `${token}.${sign(await sessionKey(state), token)}`, expiresAt, actor: toActor(user) };
+}
+
+/** The person behind a session cookie, or null (missing, forged, expired, signed out, disabled). */
+export async function actorFromCookie(state: Pool, cookie: string | undefined): Promise<Actor | null> {
+  if (!cookie) return null;
+  const [token, signature] = cookie.split('.');
+  if (!token || !signature || token.length > 100) return null;
+  const expected = Buffer.from(sign(await sessionKey(state), token));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  const { rows } = await state.query(
+    `UPDATE expand_contract.sessions s SET last_seen_at = now() FROM expand_contract.users u
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.id = s.user_id AND u.disabled_at IS NULL
+      RETURNING u.id, u.email, u.name, u.roles`,
+    [sha256(token)],
+  );
+  return rows[0] ? toActor(rows[0]) : null;
+}
+
+export async function signOut(state: Pool, cookie: string | undefined): Promise<void> {
+  const token = cookie?.split('.')[0];
+  if (!token) return;
+  const { rows } = await state.query('DELETE FROM expand_contract.sessions WHERE token_hash = $1 RETURNING user_id', [sha256(token)]);
+  if (rows[0]) await state.query("INSERT INTO expand_contract.audit_log (actor_id, actor, action) SELECT id, email, 'session.sign-out' FROM expand_contract.users WHERE id = $1", [rows[0].user_id]);
+}

@@ -1,0 +1,36 @@
+import 'server-only';
+import type { ClientBase, Pool } from 'pg';
+import { permission, type Actor } from '../auth/roles';
+import { contractGate, type ExecutorDeps } from '../executor/run-phase';
+import { StateStore } from '../executor/state-store';
+import { evidenceSummary } from '../gate/evidence-summary';
+import { permissionContext } from './permission-context';
+import { audit, ForbiddenError, withActor } from './with-actor';
+
+export type GatePolicy = Pick<ExecutorDeps, 'sampleEverySeconds' | 'observationMinutes' | 'bufferMinutes' | 'regression'>;
+
+/**
+ * The person on call approves the contract on the evidence as it is now: every other
+ * condition must be met, and the approval records that evidence, so the contract run can
+ * tell when it changed since.
+ */
+export async function approveContract(pool: Pool, target: ClientBase, policy: GatePolicy, actor: Actor, migrationId: number): Promise<void> {
+  const ctx = await permissionContext(pool, migrationId);
+  const allowed = permission(actor, { kind: 'contract.approve', authorId: ctx.authorId, onCallId: ctx.onCallId });
+  if (!allowed.ok) throw new ForbiddenError(allowed.reason);
+  const store = new StateStore(pool);
+  const migration = await store.getMigration(migrationId);
+  const { decision, evidence } = await contractGate({ store, target, ...policy }, migration, new Date());
+  const blocking = decision.conditions.filter((c) => !c.met && c.name !== 'approval');
+  if (blocking.length > 0) throw new ForbiddenError(`the evidence does not allow a contract yet: ${blocking.map((c) => c.detail).join('; ')}`);
+  const summary = evidenceSummary(evidence);
+  await withActor(pool, actor, async (c) => {
+    await c.query("INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, evidence, evidence_fingerprint) VALUES ($1, 'contract', $2, $3, $4)", [
+      migrationId,
+      actor.id,
+      JSON.stringify(decision.conditions),
+      summary,
+    ]);
+    await audit(c, actor, 'contract.approved', migrationId, { conditions: decision.conditions });
+  });
+}

@@ -1,0 +1,21 @@
+import 'server-only';
+import type { Pool } from 'pg';
+import { permission, type Actor } from '../auth/roles';
+import { audit, ForbiddenError, withActor } from './with-actor';
+import { permissionContext } from './permission-context';
+
+/** A reviewer approves a plan (not their own). A second approval by the same reviewer is refused. */
+export async function approvePlan(pool: Pool, actor: Actor, migrationId: number, note = ''): Promise<void> {
+  const ctx = await permissionContext(pool, migrationId);
+  const allowed = permission(actor, { kind: 'plan.approve', authorId: ctx.authorId });
+  if (!allowed.ok) throw new ForbiddenError(allowed.reason);
+  try {
+    await withActor(pool, actor, async (c) => {
+      await c.query("INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, note) VALUES ($1, 'plan', $2, $3)", [migrationId, actor.id, note]);
+      await audit(c, actor, 'plan.approved', migrationId, { note });
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') throw new ForbiddenError('you have already approved this plan');
+    throw error;
+  }
+}

@@ -1,0 +1,17 @@
+import type { GateEvidence } from './evaluate-gate';
+
+/**
+ * What a contract approval vouches for, as canonical text: the facts that decide the gate,
+ * without what moves on its own (the clock, coverage percentages, when parity was checked).
+ * An approval whose summary differs from the one at contract time is stale.
+ */
+export function evidenceSummary(e: GateEvidence): string {
+  return JSON.stringify({
+    backfillDone: e.backfill.required ? e.backfill.done : null,
+    parityMismatched: e.parity.required ? (e.parity.latest?.mismatched ?? null) : null,
+    deployedAt: e.buffer?.deployedAt?.toISOString() ?? null,
+    legacy: e.legacy ? { reads: e.legacy.reads, writes: e.legacy.writes, unknown: e.legacy.unknown, functions: e.legacy.functions } : null,
+    regressions: (e.errors?.phases ?? []).flatMap((p) => p.series.filter((s) => s.regression).map((s) => `${p.phase}:${s.source}:${s.service}`)),
+    phases: (e.errors?.phases ?? []).map((p) => `${p.phase}@${p.at.toISOString()}`),
+  });
+}
