@@ -16,7 +16,7 @@ let w: ExecutorWorld;
 const people: Record<string, Actor> = {};
 const policy = { sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 };
 let deps: PhaseRequestDeps;
-let enqueued: number[] = [];
+const enqueued: number[] = [];
 
 async function person(key: string, roles: Role[]): Promise<Actor> {
   const email = `${key}@team.example`;
