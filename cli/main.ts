@@ -9,6 +9,7 @@ import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
 import { lintCommand } from './commands/lint';
 import { migrationCommand } from './commands/migration';
 import { tokenCommand } from './commands/token';
+import { peopleCommand } from './commands/user';
 import { workerCommand } from './commands/worker';
 import { planCommand } from './commands/plan';
 import { onExit } from './on-exit';
@@ -35,6 +36,8 @@ commands
   status     a change's phases, backfill progress, parity and contract gate (--json)
   deployed   mark the deploy of code that uses the new column: deployed <id> [--token T]
   pause, cancel, list, export
+  user       accounts: user create <email> --role R, user list, user disable (\`user --help\`)
+  oncall     the on-call rotation: oncall set, oncall override, oncall show
   token      API tokens for services (ingest) and CD pipelines (deploy) (\`token --help\`)
   worker     run queued phases without serving the dashboard
   help       show this text
@@ -57,6 +60,7 @@ async function main(argv: string[]): Promise<void> {
     }
     return workerCommand(parseEnv(process.env), projectDir);
   }
+  if (argv[0] === 'user' || argv[0] === 'oncall') process.exit(await peopleCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
   if (argv[0] === 'token') process.exit(await tokenCommand(argv.slice(1), parseEnv(process.env), projectDir));
   if (argv[0] && MIGRATION_COMMANDS.has(argv[0])) process.exit(await migrationCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
 

@@ -104,11 +104,13 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
   say(`Expand/Contract is ready (${dev ? 'development' : 'production'} mode, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   say(`  open ${url}`);
   for (const line of describeBootstrap(boot)) say(line);
-  say(
-    isLoopback(env.HOST)
-      ? '  sign-in: none needed in local mode; the dashboard listens on loopback only'
-      : `  warning: listening on ${env.HOST} without sign-in: anyone who can reach this address can use the dashboard`,
-  );
+  if (boot.demoUsers?.length) {
+    say(`  sign in with a demo account (kept in ${boot.dataRoot}/demo-users.json):`);
+    for (const u of boot.demoUsers) say(`    ${u.email.padEnd(22)} ${u.password}   ${u.roles.join(', ')}`);
+  } else {
+    say('  sign-in: accounts in the state database; create one with `expand-contract user create <email> --role admin`');
+  }
+  if (!isLoopback(env.HOST)) say(`  listening on ${env.HOST}: use HTTPS in front of it, so session cookies are sent over TLS only`);
   say(`  job worker: ${worker ? 'running (queued phases run here)' : 'off (EC_WORKER=off)'}`);
   if (signals) say(`  pg_stat_statements sampler: every ${env.EC_SAMPLE_SECONDS} s${signals.logReader ? '; Postgres-log error reader: on' : ''}`);
   say(`  error rates: POST ${url}/api/v1/metrics with a token from \`expand-contract token create ingest <service>\``);

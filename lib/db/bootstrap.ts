@@ -7,6 +7,7 @@ import { resolveDataRoot } from './data-dir';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { applyMigrations, readMigrationFiles, type MigrationReport } from './run-migrations';
 import { seedDemoTarget, type DemoSeedReport } from './seed-demo-target';
+import { seedDemoUsers, type DemoUser } from './seed-demo-users';
 
 export const STATE_DATABASE = 'dashboard';
 export const DEMO_DATABASE = 'demo';
@@ -20,6 +21,8 @@ export interface Bootstrapped {
   dataRoot?: string;
   migrations: MigrationReport;
   demo?: DemoSeedReport;
+  /** The embedded state's demo accounts (one per role), with their passwords. */
+  demoUsers?: DemoUser[];
   stop(): Promise<void>;
 }
 
@@ -77,6 +80,15 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
 
     const migrations = await withClient(stateUrl, (c) => applyMigrations(c, files));
     const demo = env.TARGET_DATABASE_URL ? undefined : await withClient(targetUrl, (c) => seedDemoTarget(c, env.EC_DEMO_LEADS));
+    let demoUsers: DemoUser[] | undefined;
+    if (!env.DATABASE_URL) {
+      const pool = new pg.Pool({ connectionString: stateUrl, max: 1 });
+      try {
+        demoUsers = await seedDemoUsers(pool, dataRoot!);
+      } finally {
+        await pool.end();
+      }
+    }
     return {
       stateUrl,
       targetUrl,
@@ -86,6 +98,7 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
       dataRoot,
       migrations,
       demo,
+      demoUsers,
       stop: async () => embedded?.stop(),
     };
   } catch (error) {
