@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { signOutAction } from '@/app/sign-in/actions';
+import { currentActor } from '@/lib/auth/current-actor';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -7,7 +9,8 @@ export const metadata: Metadata = {
   description: 'Zero-downtime Postgres schema changes, the expand-contract way.',
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const actor = await currentActor();
   return (
     <html lang="en">
       <body className="min-h-screen">
@@ -26,6 +29,21 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
               <Link href="/" className="hover:text-slate-900">
                 Schema &amp; health
               </Link>
+              {actor && (
+                <Link href="/audit" className="hover:text-slate-900">
+                  Audit log
+                </Link>
+              )}
+              {actor && (
+                <form action={signOutAction} className="flex items-center gap-2">
+                  <span data-testid="signed-in-as" className="text-slate-700">
+                    {actor.email} ({actor.roles.join(', ')})
+                  </span>
+                  <button type="submit" className="underline hover:text-slate-900">
+                    Sign out
+                  </button>
+                </form>
+              )}
             </nav>
           </div>
         </header>

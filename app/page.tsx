@@ -7,9 +7,11 @@ import { redactSecrets } from '@/lib/db/connection-url';
 import { introspectSchema } from '@/lib/db/introspect-schema';
 import { targetPool } from '@/lib/db/pools';
 import { version } from '@/package.json';
+import { requireActor } from '@/lib/auth/current-actor';
 
 export default async function HomePage() {
   await connection(); // always live: this page reads both databases on every request
+  await requireActor();
   const schemas = parseEnv(process.env).EC_TARGET_SCHEMAS;
   const [health, snapshot] = await Promise.all([
     getHealth(),

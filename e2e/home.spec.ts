@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { e2eDataRoot } from '../playwright.config';
+import { signInAs } from './sign-in';
 
 test('home page shows both databases healthy and the demo schema, introspected', async ({ page }) => {
-  await page.goto('/');
+  await signInAs(page, 'viewer', '/');
 
   await expect(page.getByTestId('health-state').locator('[data-status]').first()).toHaveText('connected');
   await expect(page.getByTestId('health-target').locator('[data-status]').first()).toHaveText('connected');
@@ -31,7 +32,7 @@ test('no connection secret reaches the browser', async ({ page, request }) => {
   page.on('response', async (response) => {
     if (response.url().startsWith('http://127.0.0.1')) bodies.push(await response.text().catch(() => ''));
   });
-  await page.goto('/');
+  await signInAs(page, 'viewer', '/');
   await page.waitForLoadState('networkidle');
   const health = await request.get('/api/health');
   expect(health.status()).toBe(200);

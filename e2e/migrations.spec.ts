@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { e2eDataRoot } from '../playwright.config';
+import { signInAs } from './sign-in';
 
 const cli = (...args: string[]) =>
   execFileSync(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'expand-contract.mjs'), ...args], {
@@ -16,7 +17,7 @@ test('a rename registered and run from the command line shows its progress and g
   cli('run', id, 'expand');
   cli('run', id, 'backfill');
 
-  await page.goto('/migrations');
+  await signInAs(page, 'viewer', '/migrations');
   const row = page.getByTestId('migration-row').filter({ hasText: 'Rename public.leads.user_email to contact_email' });
   await expect(row).toContainText('backfilled');
   await expect(row.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');

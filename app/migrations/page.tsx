@@ -4,9 +4,11 @@ import { AutoRefresh } from '@/components/auto-refresh';
 import { BackfillSummary } from '@/components/backfill-summary';
 import { StatusBadge } from '@/components/status-badge';
 import { listMigrations } from '@/lib/data/get-migrations';
+import { requireActor } from '@/lib/auth/current-actor';
 
 export default async function MigrationsPage() {
   await connection();
+  await requireActor();
   const migrations = await listMigrations();
   return (
     <div className="space-y-4">

@@ -37,6 +37,7 @@ export interface MigrationDetail extends MigrationSummary {
   parity: Awaited<ReturnType<StateStore['latestParity']>>;
   gate: GateDecision;
   notes: string[];
+  spec: MigrationRecord['spec'];
 }
 
 /** One migration as its page shows it, with the contract gate evaluated now, the way the contract run would. */
@@ -48,7 +49,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
   const target = await targetPool().connect();
   try {
     const { decision: gate } = await contractGate({ store, target, ...gatePolicy(env) }, migration, new Date());
-    return { ...summarize(migration, backfill), phases, parity, gate, notes: migration.plan.notes };
+    return { ...summarize(migration, backfill), phases, parity, gate, notes: migration.plan.notes, spec: migration.spec };
   } finally {
     target.release();
   }

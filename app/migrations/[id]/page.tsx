@@ -3,17 +3,28 @@ import { connection } from 'next/server';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { BackfillSummary } from '@/components/backfill-summary';
 import { StatusBadge } from '@/components/status-badge';
+import { ActionForm } from '@/components/action-form';
+import { requireActor } from '@/lib/auth/current-actor';
+import { statePool } from '@/lib/db/pools';
+import { listAudit } from '@/lib/data/audit-log';
+import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
 import { MigrationNotFoundError } from '@/lib/executor/state-store';
+import { approveContractAction, approvePlanAction, commentAction, runPhaseAction } from './actions';
 
 export default async function MigrationPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
+  const actor = await requireActor();
   const id = Number((await params).id);
   if (!Number.isInteger(id) || id < 1) notFound();
   const m = await getMigration(id).catch((e: unknown) => {
     if (e instanceof MigrationNotFoundError) notFound();
     throw e;
   });
+  const people = await getMigrationPeople(statePool(), actor, id);
+  const trail = await listAudit(statePool(), { migration: id }, 100);
+  const denied = (p: { ok: boolean; reason?: string }) => (p.ok ? undefined : p.reason);
+  const confirmText = 'table' in m.spec && 'column' in m.spec ? `${m.spec.table}.${m.spec.column}` : '';
   return (
     <div className="space-y-8">
       <AutoRefresh active={m.backfill?.status === 'running'} />
@@ -46,6 +57,55 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
         </ul>
       </section>
 
+      <section className="space-y-3" data-testid="people">
+        <h2 className="text-lg font-semibold">Review and approval</h2>
+        <p className="text-sm text-slate-700">
+          Author: {people.author ?? 'created from the command line (no approvals needed)'} · on call now: {people.onCall ?? 'nobody'} · plan approvals:{' '}
+          {people.planApprovals.length} of {people.planApprovalsRequired}
+          {people.planApprovals.length > 0 && ` (${people.planApprovals.map((a) => a.by).join(', ')})`}
+        </p>
+        <div className="grid gap-4 md:grid-cols-2">
+          <ActionForm action={approvePlanAction} hidden={{ migrationId: id }} label="Approve plan" denied={denied(people.can.approvePlan)} />
+          <ActionForm action={approveContractAction} hidden={{ migrationId: id }} label="Approve contract" denied={denied(people.can.approveContract)} />
+        </div>
+        <div className="flex flex-wrap gap-4">
+          {(['expand', 'backfill', 'verify', 'rollback'] as const).map((phase) => (
+            <ActionForm key={phase} action={runPhaseAction} hidden={{ migrationId: id, phase }} label={`Run ${phase}`} denied={denied(people.can[phase])} />
+          ))}
+        </div>
+        <div className="max-w-xl rounded border border-red-200 bg-red-50 p-3" data-testid="contract-form">
+          <ActionForm
+            action={runPhaseAction}
+            hidden={{ migrationId: id, phase: 'contract' }}
+            label="Contract"
+            danger
+            denied={denied(people.can.contract) ?? (m.gate.allowed ? undefined : `the gate is closed: ${m.gate.reasons.join('; ')}`)}
+          >
+            <label className="block text-sm">
+              Drops the old column for good (an archive allows a restore). Type <code className="font-mono">{confirmText}</code> to confirm:
+              <input name="confirm" autoComplete="off" className="mt-1 block w-full rounded border border-slate-300 px-2 py-1 font-mono" />
+            </label>
+          </ActionForm>
+        </div>
+        <div className="space-y-2">
+          <h3 className="font-medium">Comments</h3>
+          {people.comments.length === 0 && <p className="text-sm text-slate-600">No comments yet.</p>}
+          <ul className="space-y-1 text-sm">
+            {people.comments.map((c, i) => (
+              <li key={i}>
+                <span className="font-medium">{c.by}</span> <span className="text-slate-500">{c.at.toISOString()}</span>: {c.body}
+              </li>
+            ))}
+          </ul>
+          <ActionForm action={commentAction} hidden={{ migrationId: id }} label="Comment" denied={denied(people.can.comment)}>
+            <label className="block text-sm">
+              Comment
+              <textarea name="body" rows={2} maxLength={5000} className="mt-1 block w-full rounded border border-slate-300 px-2 py-1" />
+            </label>
+          </ActionForm>
+        </div>
+      </section>
+
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">Phases</h2>
         {m.phases.length === 0 ? (
@@ -66,6 +126,19 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
             ))}
           </ol>
         )}
+      </section>
+
+      <section className="space-y-2" data-testid="audit-trail">
+        <h2 className="text-lg font-semibold">Audit trail</h2>
+        <ol className="space-y-1 text-sm">
+          {trail.map((e) => (
+            <li key={e.id} className="flex gap-3">
+              <span className="text-slate-500">{e.at.toISOString()}</span>
+              <span className="font-medium">{e.actor}</span>
+              <span className="font-mono">{e.action}</span>
+            </li>
+          ))}
+        </ol>
       </section>
 
       {m.notes.length > 0 && (

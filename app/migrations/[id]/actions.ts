@@ -1,0 +1,115 @@
+'use server';
+import pg from 'pg';
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { currentActor } from '@/lib/auth/current-actor';
+import { gatePolicy, parseEnv } from '@/lib/config/env';
+import { statePool } from '@/lib/db/pools';
+import { approveContract } from '@/lib/data/approve-contract';
+import { approvePlan } from '@/lib/data/approve-plan';
+import { commentOnPlan } from '@/lib/data/comment-on-plan';
+import { requestPhase } from '@/lib/data/request-phase';
+import { ForbiddenError } from '@/lib/data/with-actor';
+import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
+import { GateClosedError, MigrationBusyError, PhaseNotAllowedError } from '@/lib/executor/run-phase';
+import { StateStore } from '@/lib/executor/state-store';
+
+export interface ActionState {
+  ok?: string;
+  error?: string;
+}
+
+const input = z.object({
+  migrationId: z.coerce.number().int().positive(),
+  phase: z.enum(['expand', 'backfill', 'verify', 'contract', 'rollback', 'restore']).optional(),
+  body: z.string().max(5000).optional(),
+  confirm: z.string().max(300).optional(),
+});
+
+/** Connections stay on the server: each action opens its own target connection and closes it. */
+async function withTarget<T>(fn: (target: pg.Client) => Promise<T>): Promise<T> {
+  const url = parseEnv(process.env).TARGET_DATABASE_URL;
+  if (!url) throw new Error('TARGET_DATABASE_URL is not set');
+  const target = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
+  await target.connect();
+  try {
+    return await fn(target);
+  } finally {
+    await target.end().catch(() => {});
+  }
+}
+
+/** Every action: parse, find the person, do it, and answer with what happened or why not. */
+async function act(data: FormData, run: (actor: NonNullable<Awaited<ReturnType<typeof currentActor>>>, i: z.infer<typeof input>) => Promise<string>): Promise<ActionState> {
+  const parsed = input.safeParse(Object.fromEntries(data));
+  if (!parsed.success) return { error: 'invalid request' };
+  const actor = await currentActor();
+  if (!actor) return { error: 'your session has ended: sign in again' };
+  try {
+    const ok = await run(actor, parsed.data);
+    revalidatePath(`/migrations/${parsed.data.migrationId}`);
+    return { ok };
+  } catch (error) {
+    if (error instanceof ForbiddenError || error instanceof GateClosedError || error instanceof PhaseNotAllowedError || error instanceof MigrationBusyError) {
+      return { error: error.message };
+    }
+    if (error instanceof z.ZodError) return { error: error.issues[0]?.message ?? 'invalid input' };
+    throw error;
+  }
+}
+
+export async function approvePlanAction(_prev: ActionState, data: FormData): Promise<ActionState> {
+  return act(data, async (actor, i) => {
+    await approvePlan(statePool(), actor, i.migrationId, i.body ?? '');
+    return 'plan approved';
+  });
+}
+
+export async function commentAction(_prev: ActionState, data: FormData): Promise<ActionState> {
+  return act(data, async (actor, i) => {
+    await commentOnPlan(statePool(), actor, i.migrationId, i.body ?? '');
+    return 'comment added';
+  });
+}
+
+export async function approveContractAction(_prev: ActionState, data: FormData): Promise<ActionState> {
+  return act(data, async (actor, i) => {
+    await withTarget((target) => approveContract(statePool(), target, gatePolicy(parseEnv(process.env)), actor, i.migrationId));
+    return 'contract approved on the evidence shown';
+  });
+}
+
+export async function runPhaseAction(_prev: ActionState, data: FormData): Promise<ActionState> {
+  return act(data, async (actor, i) => {
+    if (!i.phase) throw new ForbiddenError('which phase?');
+    const env = parseEnv(process.env);
+    if (i.phase === 'contract') {
+      // The destructive step needs the table.column typed out, checked here on the server too.
+      const m = await new StateStore(statePool()).getMigration(i.migrationId);
+      const op = m.spec as { table?: string; column?: string };
+      const expected = `${op.table}.${op.column}`;
+      if ((i.confirm ?? '').trim() !== expected) throw new ForbiddenError(`type ${expected} to confirm the contract`);
+    }
+    const result = await withTarget((target) =>
+      requestPhase(
+        {
+          pool: statePool(),
+          target,
+          policy: gatePolicy(env),
+          enqueueBackfill: async (migrationId, requestedBy) => {
+            const boss = await openJobQueue(env.DATABASE_URL!);
+            try {
+              return await enqueuePhase(boss, { migrationId, phase: 'backfill', actor: requestedBy });
+            } finally {
+              await boss.stop({ graceful: false, wait: true });
+            }
+          },
+        },
+        actor,
+        i.migrationId,
+        i.phase!,
+      ),
+    );
+    return result.queued ? `backfill queued (job ${result.jobId}): progress shows below` : `${i.phase}: ${result.outcome.status}`;
+  });
+}

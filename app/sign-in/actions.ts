@@ -1,0 +1,39 @@
+'use server';
+import { cookies, headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { safeNext } from '@/lib/auth/current-actor';
+import { SESSION_COOKIE, SignInError, signIn, signOut } from '@/lib/auth/sessions';
+import { statePool } from '@/lib/db/pools';
+
+const form = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1000), next: z.string().max(2000).optional() });
+
+export interface SignInState {
+  error?: string;
+  /** Given back so the form keeps it after a failed attempt (React resets a form after its action). */
+  email?: string;
+}
+
+export async function signInAction(_prev: SignInState, data: FormData): Promise<SignInState> {
+  const parsed = form.safeParse({ email: data.get('email'), password: data.get('password'), next: data.get('next') ?? undefined });
+  if (!parsed.success) return { error: 'enter your email and password', email: String(data.get('email') ?? '').slice(0, 320) };
+  let cookie: string;
+  let expiresAt: Date;
+  try {
+    ({ cookie, expiresAt } = await signIn(statePool(), parsed.data.email, parsed.data.password));
+  } catch (error) {
+    if (error instanceof SignInError) return { error: error.message, email: parsed.data.email };
+    throw error;
+  }
+  const secure = (await headers()).get('x-forwarded-proto') === 'https';
+  // httpOnly: scripts never see it; SameSite=Lax: other sites' forms and fetches do not carry it.
+  (await cookies()).set(SESSION_COOKIE, cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: expiresAt });
+  redirect(safeNext(parsed.data.next));
+}
+
+export async function signOutAction(): Promise<void> {
+  const jar = await cookies();
+  await signOut(statePool(), jar.get(SESSION_COOKIE)?.value);
+  jar.delete(SESSION_COOKIE);
+  redirect('/sign-in');
+}

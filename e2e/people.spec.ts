@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { e2eDataRoot } from '../playwright.config';
+import { demoAccount, signInAs } from './sign-in';
+
+const cli = (...args: string[]) =>
+  execFileSync(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'expand-contract.mjs'), ...args], {
+    env: { ...process.env, EC_DATA_DIR: e2eDataRoot, DATABASE_URL: '', TARGET_DATABASE_URL: '' },
+    encoding: 'utf8',
+  });
+
+test('pages need a session: a wrong password is refused, the right one signs in, signing out ends it', async ({ page }) => {
+  await page.goto('/migrations');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fmigrations/);
+  await page.getByLabel('Email').fill('viewer@demo.local');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('form').getByRole('alert')).toHaveText('wrong email or password');
+  await page.getByLabel('Password').fill(demoAccount('viewer').password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/migrations$/);
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'ec_session')!;
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  // The old cookie no longer opens anything, even when sent again by hand.
+  await page.context().addCookies([{ ...cookie }]);
+  await page.goto('/migrations');
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test('a viewer sees why each action is closed; a reviewer approves, and the audit log and its CSV show it', async ({ page, browser }) => {
+  const created = cli('create', 'drop-column', 'public.users.legacy_field');
+  const id = created.match(/created migration (\d+)/)![1]!;
+
+  await signInAs(page, 'viewer', `/migrations/${id}`);
+  const people = page.getByTestId('people');
+  await expect(people.getByRole('button', { name: 'Approve plan' })).toBeDisabled();
+  await expect(people).toContainText('only reviewers approve plans');
+  await expect(people.getByRole('button', { name: 'Contract', exact: true })).toBeDisabled();
+  await expect(people.getByRole('button', { name: 'Comment', exact: true })).toBeDisabled();
+
+  const reviewer = await browser.newPage();
+  await signInAs(reviewer, 'reviewer', `/migrations/${id}`);
+  await reviewer.getByTestId('people').getByRole('button', { name: 'Approve plan' }).click();
+  await expect(reviewer.getByTestId('people').getByRole('status').first()).toHaveText('plan approved');
+  await reviewer.getByLabel('Comment').fill('=HYPERLINK("http://evil.example") looks good');
+  await reviewer.getByRole('button', { name: 'Comment', exact: true }).click();
+  await expect(reviewer.getByTestId('people')).toContainText('looks good');
+  // Approving twice is refused with the reason.
+  await reviewer.getByTestId('people').getByRole('button', { name: 'Approve plan' }).click();
+  await expect(reviewer.getByTestId('people').getByRole('alert')).toHaveText('you have already approved this plan');
+  await expect(reviewer.getByTestId('audit-trail')).toContainText('plan.approved');
+
+  await page.goto(`/audit?migration=${id}`);
+  await expect(page.getByTestId('audit-table')).toContainText('reviewer@demo.local');
+  const csv = await page.request.get(`/audit/export?migration=${id}`);
+  expect(csv.headers()['content-type']).toContain('text/csv');
+  const text = await csv.text();
+  expect(text.split('\r\n')[0]).toBe('id,at,actor,action,migration,detail');
+  expect(text).toContain('reviewer@demo.local,plan.approved');
+  expect(text).toContain('plan.commented');
+  // Without a session the export answers nothing.
+  const anonymous = await (await browser.newContext()).request.get(`/audit/export?migration=${id}`, { maxRedirects: 0 });
+  expect([302, 307, 401]).toContain(anonymous.status());
+});
+
+test('a cross-origin POST to a server action is refused and signs nobody in; the same POST from the site itself works', async ({ page, playwright, baseURL }) => {
+  await page.goto('/sign-in');
+  // Exactly what the sign-in form would send without JavaScript: its hidden action fields plus the credentials.
+  const fields = await page.evaluate(() =>
+    Object.fromEntries(Array.from(document.querySelectorAll('form input')).map((i) => [(i as HTMLInputElement).name, (i as HTMLInputElement).value])),
+  );
+  const { email, password } = demoAccount('admin');
+  const post = async (origin: string) => {
+    const context = await playwright.request.newContext({ baseURL });
+    const response = await context.post('/sign-in', { headers: { Origin: origin }, multipart: { ...fields, email, password }, maxRedirects: 0 });
+    const setCookie = response.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value).join('\n');
+    await context.dispose();
+    return { status: response.status(), signedIn: setCookie.includes('ec_session=') };
+  };
+  expect(await post('http://evil.example')).toMatchObject({ signedIn: false });
+  expect(await post(baseURL!)).toMatchObject({ signedIn: true });
+});
