@@ -34,6 +34,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                   Audit log
                 </Link>
               )}
+              {actor?.roles.includes('admin') && (
+                <Link href="/admin" className="hover:text-slate-900">
+                  Admin
+                </Link>
+              )}
               {actor && (
                 <form action={signOutAction} className="flex items-center gap-2">
                   <span data-testid="signed-in-as" className="text-slate-700">

@@ -83,3 +83,28 @@ test('a cross-origin POST to a server action is refused and signs nobody in; the
   expect(await post('http://evil.example')).toMatchObject({ signedIn: false });
   expect(await post(baseURL!)).toMatchObject({ signedIn: true });
 });
+
+test('an admin creates a token that is shown once and works, revokes it, and nobody else reaches the admin page', async ({ page, browser, request }) => {
+  await signInAs(page, 'admin', '/admin');
+  await page.getByRole('textbox', { name: 'Service' }).fill('web');
+  await page.getByRole('textbox', { name: 'Label' }).fill('e2e');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const token = (await page.getByTestId('new-token').textContent())!.trim();
+  expect(token).toMatch(/^ec_[A-Za-z0-9_-]{43}$/);
+  const point = { service: 'web', version: 'v1', timestamp: new Date().toISOString(), requests: 10, errors: 0 };
+  const send = () => request.post('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` }, data: { batchId: `e2e-${Date.now()}`, points: [point] } });
+  expect((await send()).status()).toBe(200);
+
+  // Shown once: not on the page after a reload.
+  await page.reload();
+  expect(await page.content()).not.toContain(token);
+  const row = page.getByTestId('token-row').filter({ hasText: '(e2e)' });
+  await expect(row).toContainText('ingest for web');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toContainText('revoked');
+  expect((await send()).status()).toBe(401);
+
+  const author = await browser.newPage();
+  await signInAs(author, 'author', '/admin');
+  await expect(author.locator('main').getByRole('alert')).toHaveText('only admins manage people, tokens and the rotation.');
+});

@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+
+/** A pool, or one connection inside a transaction (a person's, under row-level security). */
+type Db = Pool | PoolClient;
 
 export type TokenScope = 'ingest' | 'deploy';
 
@@ -49,24 +52,25 @@ const toToken = (r: Record<string, unknown>): ApiToken => ({
 
 /** Creates a token and returns its only readable copy: the database keeps its hash. */
 export async function createApiToken(
-  state: Pool,
+  state: Db,
   input: { scope: TokenScope; service?: string; migrationId?: number; label?: string; createdBy: string },
 ): Promise<{ token: string; record: ApiToken }> {
   const token = PREFIX + randomBytes(32).toString('base64url');
   const { rows } = await state.query(
-    `INSERT INTO expand_contract.api_tokens (scope, service, migration_id, token_hash, label, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+    `INSERT INTO expand_contract.api_tokens (scope, service, migration_id, token_hash, label, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+     RETURNING id, scope, service, migration_id, label, created_by, created_at, last_used_at, revoked_at`,
     [input.scope, input.service ?? null, input.migrationId ?? null, hash(token), input.label ?? '', input.createdBy],
   );
   return { token, record: toToken(rows[0]!) };
 }
 
-export async function listApiTokens(state: Pool): Promise<ApiToken[]> {
-  const { rows } = await state.query('SELECT * FROM expand_contract.api_tokens ORDER BY created_at DESC');
+export async function listApiTokens(state: Db): Promise<ApiToken[]> {
+  const { rows } = await state.query('SELECT id, scope, service, migration_id, label, created_by, created_at, last_used_at, revoked_at FROM expand_contract.api_tokens ORDER BY created_at DESC');
   return rows.map(toToken);
 }
 
 /** Revokes a token; true when it existed and was live. */
-export async function revokeApiToken(state: Pool, id: string): Promise<boolean> {
+export async function revokeApiToken(state: Db, id: string): Promise<boolean> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
   const { rowCount } = await state.query('UPDATE expand_contract.api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
   return rowCount === 1;
