@@ -28,7 +28,14 @@ BEGIN
   END IF;
 END
 $$;
-GRANT USAGE ON SCHEMA auth TO authenticated;
+DO $$
+BEGIN
+  -- On Supabase the auth schema belongs to supabase_auth_admin and `authenticated` can already use it.
+  IF NOT has_schema_privilege('authenticated', 'auth', 'USAGE') THEN
+    GRANT USAGE ON SCHEMA auth TO authenticated;
+  END IF;
+END
+$$;
 GRANT USAGE ON SCHEMA expand_contract TO authenticated;
 
 CREATE TABLE IF NOT EXISTS expand_contract.users (
