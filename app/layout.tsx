@@ -15,14 +15,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     <html lang="en">
       <body className="min-h-screen">
         <header className="border-b border-slate-200 bg-white">
-          <div className="mx-auto flex max-w-7xl items-center justify-between px-6 py-3">
+          <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-2 px-4 py-3 sm:px-6">
             <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
               <span aria-hidden className="inline-flex h-6 w-6 items-center justify-center rounded bg-indigo-600 text-xs text-white">
                 ⇄
               </span>
               Expand/Contract
             </Link>
-            <nav className="flex gap-5 text-sm text-slate-600">
+            <nav className="flex flex-wrap items-center gap-x-5 gap-y-1 text-sm text-slate-600">
               <Link href="/migrations" className="hover:text-slate-900">
                 Migrations
               </Link>

@@ -8,10 +8,21 @@ import { introspectSchema } from '@/lib/db/introspect-schema';
 import { targetPool } from '@/lib/db/pools';
 import { version } from '@/package.json';
 import { requireActor } from '@/lib/auth/current-actor';
+import { WeekTimeline } from '@/components/week-timeline';
+import { getTimeline } from '@/lib/data/get-timeline';
+import { statePool } from '@/lib/db/pools';
+import { parseWeek, weekParam, weekStart } from '@/lib/timeline/team-week';
+import { layoutWeek } from '@/lib/timeline/week-layout';
 
-export default async function HomePage() {
+export default async function HomePage({ searchParams }: { searchParams: Promise<{ week?: string }> }) {
   await connection(); // always live: this page reads both databases on every request
   await requireActor();
+  const now = new Date();
+  const timeline = await getTimeline(statePool(), now);
+  const tz = timeline.timeZone;
+  const monday = parseWeek((await searchParams).week, tz) ?? weekStart(now, tz);
+  const layout = layoutWeek(monday, tz, now, timeline.migrations);
+  const shift = (weeks: number) => weekParam(weekStart(new Date(monday.getTime() + weeks * 7 * 86_400_000 + 12 * 3_600_000), tz), tz);
   const schemas = parseEnv(process.env).EC_TARGET_SCHEMAS;
   const [health, snapshot] = await Promise.all([
     getHealth(),
@@ -22,8 +33,9 @@ export default async function HomePage() {
   ]);
   return (
     <div className="space-y-10">
+      <WeekTimeline layout={layout} timeZone={tz} week={weekParam(monday, tz)} prevWeek={shift(-1)} nextWeek={shift(1)} thisWeek={weekParam(weekStart(now, tz), tz)} />
       <section>
-        <h1 className="text-2xl font-semibold tracking-tight">Health</h1>
+        <h2 className="text-xl font-semibold tracking-tight">Health</h2>
         <p className="mb-4 mt-1 text-sm text-slate-600">
           Checked on every load of this page. Dashboard {version} on Node {health.node}.
         </p>

@@ -37,4 +37,20 @@ test('a rename registered and run from the command line shows its progress and g
   // The old column has not been watched long enough: the gate says so instead of allowing the drop.
   await expect(gate).toContainText('since the expand');
   await page.screenshot({ path: 'test-results/screenshots/migration.png', fullPage: true });
+
+  // The timeline: what ran today is drawn solid in this week's lane, at the now line; the plan is next Monday's slot.
+  await page.goto('/');
+  const lane = page.locator(`[data-testid="timeline-lane"][data-migration="${id}"]`);
+  await expect(lane.locator('[data-testid="timeline-bar"][data-kind="actual"][data-phase="expand"]')).toHaveAttribute('data-status', 'succeeded');
+  await expect(lane.locator('[data-testid="timeline-bar"][data-kind="actual"][data-phase="backfill"]')).toHaveAttribute('data-status', 'succeeded');
+  await expect(page.getByTestId('now-line')).toBeVisible();
+  await page.getByTestId('timeline').screenshot({ path: 'test-results/screenshots/timeline.png' });
+  await page.getByRole('link', { name: 'next →' }).click();
+  const planned = page.locator(`[data-testid="timeline-lane"][data-migration="${id}"] [data-kind="planned"]`);
+  await expect(planned).toHaveCount(4);
+  expect(await planned.evaluateAll((bars) => bars.map((b) => b.getAttribute('data-phase')))).toEqual(['expand', 'deploy', 'monitor', 'contract']);
+  await expect(page.locator(`[data-testid="timeline-lane"][data-migration="${id}"] [data-testid="buffer"]`)).toBeVisible();
+  await expect(page.getByTestId('now-line')).toHaveCount(0);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: 'test-results/screenshots/timeline-phone.png', fullPage: true });
 });

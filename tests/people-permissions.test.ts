@@ -217,3 +217,22 @@ describe('the contract: two people, the one on call, on the evidence it was appr
     expect(audit.rows.at(-1)).toEqual({ actor: people.oncall!.email, action: 'phase.succeeded' });
   });
 });
+
+describe('the schedule', () => {
+  it('is proposed at creation, and moved by its author or an admin only, in order', async () => {
+    const { updateSchedule } = await import('../lib/data/update-schedule');
+    await w.target.query("CREATE TABLE sched (id bigint PRIMARY KEY, user_email text NOT NULL)");
+    const id = await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, rename('sched'));
+    const stored = (await w.pool.query('SELECT schedule FROM expand_contract.migrations WHERE id = $1', [id])).rows[0].schedule;
+    expect(new Date(stored.expandAt).getUTCDay()).toBe(1); // a Monday (the team zone is UTC here)
+    expect(new Date(stored.expandAt).getUTCHours()).toBe(10);
+    const move = { expandAt: '2026-12-07T09:00', deployAt: '2026-12-07T15:00', contractAt: '2026-12-11T11:00' };
+    expect(await refused(updateSchedule(w.pool, people.author2!, id, move))).toBe('refused');
+    expect(await refused(updateSchedule(w.pool, people.viewer!, id, move))).toBe('refused');
+    expect(await refused(updateSchedule(w.pool, people.author!, id, { ...move, contractAt: '2026-12-07T08:00' }))).toBe('refused');
+    await updateSchedule(w.pool, people.author!, id, move);
+    await updateSchedule(w.pool, people.admin!, id, { ...move, contractAt: '2026-12-11T12:00' });
+    const after = (await w.pool.query('SELECT schedule FROM expand_contract.migrations WHERE id = $1', [id])).rows[0].schedule;
+    expect(after).toEqual({ expandAt: '2026-12-07T09:00:00.000Z', deployAt: '2026-12-07T15:00:00.000Z', monitorFrom: '2026-12-08T00:00:00.000Z', contractAt: '2026-12-11T12:00:00.000Z' });
+  });
+});

@@ -6,6 +6,8 @@ import { targetIdentity } from '../executor/target-identity';
 import type { OperationSpec, PlanOptions } from '../migrations/types';
 import { DEFAULT_PLAN_OPTIONS } from '../migrations/types';
 import { planChange } from '../planning/plan-change';
+import { StateStore } from '../executor/state-store';
+import { proposeSchedule } from '../timeline/propose-schedule';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
 /** An author registers a change planned on the live target; they are its author for the two-person rules. */
@@ -14,11 +16,12 @@ export async function createMigrationAs(pool: Pool, target: ClientBase, targetUr
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
   const plan = await planChange(target, spec, { ...DEFAULT_PLAN_OPTIONS, ...options });
   const identity = await targetIdentity(target);
+  const schedule = proposeSchedule(new Date(), await new StateStore(pool).teamTimeZone());
   return withActor(pool, actor, async (c) => {
     const { rows } = await c.query(
-      `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity, author_id, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), describeUrl(targetUrl), identity, actor.id, actor.email],
+      `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity, author_id, created_by, schedule)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+      [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), describeUrl(targetUrl), identity, actor.id, actor.email, JSON.stringify(schedule)],
     );
     const id = Number(rows[0].id);
     await audit(c, actor, 'migration.created', id, { title: plan.title });

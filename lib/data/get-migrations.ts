@@ -38,6 +38,9 @@ export interface MigrationDetail extends MigrationSummary {
   gate: GateDecision;
   notes: string[];
   spec: MigrationRecord['spec'];
+  schedule: MigrationRecord['schedule'];
+  timeZone: string;
+  deployedAt: Date | null;
 }
 
 /** One migration as its page shows it, with the contract gate evaluated now, the way the contract run would. */
@@ -49,7 +52,17 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
   const target = await targetPool().connect();
   try {
     const { decision: gate } = await contractGate({ store, target, ...gatePolicy(env) }, migration, new Date());
-    return { ...summarize(migration, backfill), phases, parity, gate, notes: migration.plan.notes, spec: migration.spec };
+    return {
+      ...summarize(migration, backfill),
+      phases,
+      parity,
+      gate,
+      notes: migration.plan.notes,
+      spec: migration.spec,
+      schedule: migration.schedule,
+      timeZone: await store.teamTimeZone(),
+      deployedAt: migration.deployedAt,
+    };
   } finally {
     target.release();
   }

@@ -1,3 +1,4 @@
+import { proposeSchedule, type Schedule } from '../timeline/propose-schedule';
 import type { Pool, PoolClient } from 'pg';
 import type { OperationSpec, Phase, Plan } from '../migrations/types';
 
@@ -22,6 +23,8 @@ export interface MigrationRecord {
   deployedBy: string | null;
   /** The person who created it in the dashboard; null when created from the command line (no approvals needed). */
   authorId: string | null;
+  /** When its phases are planned (team rhythm, editable). */
+  schedule: Schedule | null;
 }
 
 export interface BackfillRecord {
@@ -88,7 +91,15 @@ const toMigration = (r: Row): MigrationRecord => ({
   deployedAt: (r.deployed_at as Date | null) ?? null,
   deployedBy: (r.deployed_by as string | null) ?? null,
   authorId: (r.author_id as string | null) ?? null,
+  schedule: parseSchedule(r.schedule),
 });
+
+/** Stored as JSON (ISO strings); null when absent or malformed. */
+function parseSchedule(value: unknown): Schedule | null {
+  const v = value as Record<string, string> | null;
+  if (!v || !v.expandAt || !v.deployAt || !v.monitorFrom || !v.contractAt) return null;
+  return { expandAt: new Date(v.expandAt), deployAt: new Date(v.deployAt), monitorFrom: new Date(v.monitorFrom), contractAt: new Date(v.contractAt) };
+}
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -115,11 +126,18 @@ const toBackfill = (r: Row): BackfillRecord => ({
 export class StateStore {
   constructor(readonly pool: Pool) {}
 
+  /** The team's time zone (settings), for schedules and the timeline. */
+  async teamTimeZone(): Promise<string> {
+    const { rows } = await this.pool.query<{ tz: string }>("SELECT value #>> '{}' AS tz FROM expand_contract.settings WHERE key = 'team_time_zone'");
+    return rows[0]?.tz ?? 'UTC';
+  }
+
   async createMigration(plan: Plan, target: string, targetIdentity: string | null = null): Promise<MigrationRecord> {
     try {
+      const schedule = proposeSchedule(new Date(), await this.teamTimeZone());
       const { rows } = await this.pool.query(
-        `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-        [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), target, targetIdentity],
+        `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity, schedule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+        [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), target, targetIdentity, JSON.stringify(schedule)],
       );
       return toMigration(rows[0]!);
     } catch (error) {

@@ -9,6 +9,7 @@ import { approveContract } from '@/lib/data/approve-contract';
 import { approvePlan } from '@/lib/data/approve-plan';
 import { commentOnPlan } from '@/lib/data/comment-on-plan';
 import { requestPhase } from '@/lib/data/request-phase';
+import { updateSchedule } from '@/lib/data/update-schedule';
 import { ForbiddenError } from '@/lib/data/with-actor';
 import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
 import { GateClosedError, MigrationBusyError, PhaseNotAllowedError } from '@/lib/executor/run-phase';
@@ -24,6 +25,9 @@ const input = z.object({
   phase: z.enum(['expand', 'backfill', 'verify', 'contract', 'rollback', 'restore']).optional(),
   body: z.string().max(5000).optional(),
   confirm: z.string().max(300).optional(),
+  expandAt: z.string().max(40).optional(),
+  deployAt: z.string().max(40).optional(),
+  contractAt: z.string().max(40).optional(),
 });
 
 /** Connections stay on the server: each action opens its own target connection and closes it. */
@@ -76,6 +80,13 @@ export async function approveContractAction(_prev: ActionState, data: FormData):
   return act(data, async (actor, i) => {
     await withTarget((target) => approveContract(statePool(), target, gatePolicy(parseEnv(process.env)), actor, i.migrationId));
     return 'contract approved on the evidence shown';
+  });
+}
+
+export async function updateScheduleAction(_prev: ActionState, data: FormData): Promise<ActionState> {
+  return act(data, async (actor, i) => {
+    await updateSchedule(statePool(), actor, i.migrationId, { expandAt: data.get('expandAt'), deployAt: data.get('deployAt'), contractAt: data.get('contractAt') });
+    return 'schedule saved';
   });
 }
 

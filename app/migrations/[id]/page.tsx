@@ -10,7 +10,8 @@ import { listAudit } from '@/lib/data/audit-log';
 import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
 import { MigrationNotFoundError } from '@/lib/executor/state-store';
-import { approveContractAction, approvePlanAction, commentAction, runPhaseAction } from './actions';
+import { toLocalInput } from '@/lib/data/update-schedule';
+import { approveContractAction, approvePlanAction, commentAction, runPhaseAction, updateScheduleAction } from './actions';
 
 export default async function MigrationPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
@@ -56,6 +57,29 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
           ))}
         </ul>
       </section>
+
+      {m.schedule && (
+        <section className="space-y-2" data-testid="schedule">
+          <h2 className="text-lg font-semibold">Schedule ({m.timeZone})</h2>
+          <ActionForm action={updateScheduleAction} hidden={{ migrationId: id }} label="Save schedule">
+            <div className="flex flex-wrap gap-3 text-sm">
+              {(
+                [
+                  ['expandAt', 'Expand', m.schedule.expandAt],
+                  ['deployAt', 'Deploy', m.schedule.deployAt],
+                  ['contractAt', 'Contract', m.schedule.contractAt],
+                ] as const
+              ).map(([name, label, at]) => (
+                <label key={name} className="flex flex-col">
+                  {label}
+                  <input type="datetime-local" name={name} defaultValue={toLocalInput(at, m.timeZone)} className="rounded border border-slate-300 px-2 py-1" />
+                </label>
+              ))}
+            </div>
+          </ActionForm>
+          <p className="text-xs text-slate-600">Monitoring runs from the day after the deploy until the contract: that buffer is the band on the timeline.</p>
+        </section>
+      )}
 
       <section className="space-y-3" data-testid="people">
         <h2 className="text-lg font-semibold">Review and approval</h2>
