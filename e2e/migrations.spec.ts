@@ -36,6 +36,22 @@ test('a rename registered and run from the command line shows its progress and g
   await expect(gate.locator('[data-testid="gate-condition"][data-met="true"]').filter({ hasText: 'parity' })).toContainText('0 rows differ');
   // The old column has not been watched long enough: the gate says so instead of allowing the drop.
   await expect(gate).toContainText('since the expand');
+
+  // The SQL of every phase, and the expand as the Supabase migration file with the version the executor recorded.
+  const expandSql = page.getByTestId('sql').locator('details[data-phase="expand"]');
+  await expandSql.locator('summary').click();
+  await expect(expandSql.locator('pre')).toContainText('ADD COLUMN IF NOT EXISTS "contact_email" text');
+  const file = await page.request.get(`/migrations/${id}/files/expand`);
+  expect(file.headers()['content-disposition']).toMatch(/filename="\d{14}_rename_leads_user_email_to_contact_email_expand\.sql"/);
+  expect(await file.text()).toContain('CREATE OR REPLACE FUNCTION');
+
+  // Error rates reported by a service appear on the chart, on the migration's time axis.
+  const token = cli('token', 'create', 'ingest', 'web').trim().split('\n').at(-1)!;
+  const points = [0, 1, 2].map((i) => ({ service: 'web', version: 'v2', timestamp: new Date(Date.now() - i * 60_000).toISOString(), requests: 200, errors: i }));
+  expect((await page.request.post('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` }, data: { batchId: 'e2e-chart', points } })).status()).toBe(200);
+  await page.reload();
+  await expect(page.getByTestId('error-chart').locator('.recharts-surface')).toBeVisible();
+  await expect(page.getByTestId('error-chart').locator('.recharts-line')).toHaveCount(1);
   await page.screenshot({ path: 'test-results/screenshots/migration.png', fullPage: true });
 
   // The timeline: what ran today is drawn solid in this week's lane, at the now line; the plan is next Monday's slot.

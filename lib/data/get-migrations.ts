@@ -5,6 +5,7 @@ import type { GateDecision } from '../gate/evaluate-gate';
 import { backfillProgress, type BackfillProgressView } from '../metrics/backfill-progress';
 import { gatePolicy, parseEnv } from '../config/env';
 import { statePool, targetPool } from '../db/pools';
+import { getMigrationCharts, type MigrationCharts } from './get-migration-charts';
 
 export interface MigrationSummary {
   id: number;
@@ -41,6 +42,8 @@ export interface MigrationDetail extends MigrationSummary {
   schedule: MigrationRecord['schedule'];
   timeZone: string;
   deployedAt: Date | null;
+  charts: MigrationCharts;
+  plan: MigrationRecord['plan'];
 }
 
 /** One migration as its page shows it, with the contract gate evaluated now, the way the contract run would. */
@@ -51,7 +54,10 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
   const [backfill, phases, parity] = await Promise.all([store.getBackfill(id), store.phaseRuns(id), store.latestParity(id)]);
   const target = await targetPool().connect();
   try {
-    const { decision: gate } = await contractGate({ store, target, ...gatePolicy(env) }, migration, new Date());
+    const now = new Date();
+    const { decision: gate, evidence } = await contractGate({ store, target, ...gatePolicy(env) }, migration, now);
+    const regressed = (evidence.errors?.phases ?? []).filter((p) => p.series.some((v) => v.regression)).map((p) => p.phase);
+    const charts = await getMigrationCharts(statePool(), migration, now, regressed);
     return {
       ...summarize(migration, backfill),
       phases,
@@ -62,6 +68,8 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
       schedule: migration.schedule,
       timeZone: await store.teamTimeZone(),
       deployedAt: migration.deployedAt,
+      charts,
+      plan: migration.plan,
     };
   } finally {
     target.release();

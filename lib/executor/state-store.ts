@@ -204,8 +204,13 @@ export class StateStore {
   }
 
   async finishPhaseRun(runId: number, status: 'succeeded' | 'failed' | 'cancelled' | 'paused', details: { error?: string; historyVersion?: string } = {}) {
+    // The run's end and its audit entry together: whoever ran it (dashboard, CLI, job worker), the log has it.
     await this.pool.query(
-      'UPDATE expand_contract.phase_runs SET status = $2, error = $3, history_version = coalesce($4, history_version), finished_at = now() WHERE id = $1',
+      `WITH run AS (
+         UPDATE expand_contract.phase_runs SET status = $2, error = $3, history_version = coalesce($4, history_version), finished_at = now() WHERE id = $1
+         RETURNING migration_id, phase, source, actor)
+       INSERT INTO expand_contract.audit_log (actor, action, migration_id, detail)
+       SELECT 'executor (' || actor || ')', 'phase.' || $2, migration_id, jsonb_build_object('phase', phase, 'source', source, 'error', $3::text) FROM run`,
       [runId, status, details.error ?? null, details.historyVersion ?? null],
     );
   }

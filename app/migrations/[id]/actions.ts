@@ -9,6 +9,7 @@ import { approveContract } from '@/lib/data/approve-contract';
 import { approvePlan } from '@/lib/data/approve-plan';
 import { commentOnPlan } from '@/lib/data/comment-on-plan';
 import { requestPhase } from '@/lib/data/request-phase';
+import { pauseBackfill } from '@/lib/data/pause-backfill';
 import { updateSchedule } from '@/lib/data/update-schedule';
 import { ForbiddenError } from '@/lib/data/with-actor';
 import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
@@ -81,6 +82,10 @@ export async function approveContractAction(_prev: ActionState, data: FormData):
     await withTarget((target) => approveContract(statePool(), target, gatePolicy(parseEnv(process.env)), actor, i.migrationId));
     return 'contract approved on the evidence shown';
   });
+}
+
+export async function pauseBackfillAction(_prev: ActionState, data: FormData): Promise<ActionState> {
+  return act(data, async (actor, i) => ((await pauseBackfill(statePool(), actor, i.migrationId)) ? 'the backfill pauses after its current batch' : 'no backfill is running'));
 }
 
 export async function updateScheduleAction(_prev: ActionState, data: FormData): Promise<ActionState> {

@@ -4,6 +4,9 @@ import { AutoRefresh } from '@/components/auto-refresh';
 import { BackfillSummary } from '@/components/backfill-summary';
 import { StatusBadge } from '@/components/status-badge';
 import { ActionForm } from '@/components/action-form';
+import { MigrationCharts } from '@/components/migration-charts';
+import { CopyButton } from '@/components/copy-button';
+import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/render-sql';
 import { requireActor } from '@/lib/auth/current-actor';
 import { statePool } from '@/lib/db/pools';
 import { listAudit } from '@/lib/data/audit-log';
@@ -11,7 +14,7 @@ import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
 import { MigrationNotFoundError } from '@/lib/executor/state-store';
 import { toLocalInput } from '@/lib/data/update-schedule';
-import { approveContractAction, approvePlanAction, commentAction, runPhaseAction, updateScheduleAction } from './actions';
+import { approveContractAction, approvePlanAction, commentAction, pauseBackfillAction, runPhaseAction, updateScheduleAction } from './actions';
 
 export default async function MigrationPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
@@ -38,10 +41,18 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
       </header>
 
       <section className="space-y-2">
+        <h2 className="text-lg font-semibold">Signals</h2>
+        <MigrationCharts data={m.charts} />
+      </section>
+
+      <section className="space-y-2">
         <h2 className="text-lg font-semibold">Backfill</h2>
         <div className="max-w-xl">
           <BackfillSummary backfill={m.backfill} />
         </div>
+        {m.backfill?.status === 'running' && (
+          <ActionForm action={pauseBackfillAction} hidden={{ migrationId: id }} label="Pause backfill" denied={people.can.pauseBackfill.ok ? undefined : people.can.pauseBackfill.reason} />
+        )}
       </section>
 
       <section className="space-y-2" data-testid="gate">
@@ -163,6 +174,25 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
             </li>
           ))}
         </ol>
+      </section>
+
+      <section className="space-y-2" data-testid="sql">
+        <h2 className="text-lg font-semibold">SQL of every phase</h2>
+        {(Object.keys(FILE_PHASES) as FilePhase[]).map((phase) => {
+          const sql = renderPhase(m.plan, phase);
+          return (
+            <details key={phase} className="rounded border border-slate-200" data-phase={phase}>
+              <summary className="flex cursor-pointer items-center gap-3 px-3 py-2 text-sm font-medium">
+                {phase}
+                <CopyButton text={sql} label={`Copy the ${phase} SQL`} />
+                <a href={`/migrations/${id}/files/${phase}`} className="text-xs underline" download>
+                  download as Supabase migration
+                </a>
+              </summary>
+              <pre className="max-h-96 overflow-auto bg-slate-50 p-3 text-xs">{sql}</pre>
+            </details>
+          );
+        })}
       </section>
 
       {m.notes.length > 0 && (

@@ -1,0 +1,25 @@
+import { currentActor } from '@/lib/auth/current-actor';
+import { statePool } from '@/lib/db/pools';
+import { MigrationNotFoundError, StateStore } from '@/lib/executor/state-store';
+import { FILE_PHASES, supabaseMigration, type FilePhase } from '@/lib/migrations/render-sql';
+
+/**
+ * A phase as a Supabase migration file. A phase the executor already ran keeps the version it
+ * recorded in the target's history (so `supabase db push` skips it); any other gets the time of download.
+ */
+export async function GET(_request: Request, ctx: { params: Promise<{ id: string; phase: string }> }) {
+  if (!(await currentActor())) return new Response('sign in first\n', { status: 401 });
+  const { id, phase } = await ctx.params;
+  if (!(phase in FILE_PHASES)) return new Response('phase must be expand, contract, rollback or restore\n', { status: 404 });
+  const store = new StateStore(statePool());
+  const migration = await store.getMigration(Number(id)).catch((e: unknown) => {
+    if (e instanceof MigrationNotFoundError) return null;
+    throw e;
+  });
+  if (!migration) return new Response('no such migration\n', { status: 404 });
+  const recorded = (await store.phaseRuns(migration.id)).filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion).at(-1)?.historyVersion;
+  const file = supabaseMigration(migration.plan, phase as FilePhase, recorded ?? new Date());
+  return new Response(file.content, {
+    headers: { 'content-type': 'application/sql; charset=utf-8', 'content-disposition': `attachment; filename="${file.fileName}"`, 'cache-control': 'no-store' },
+  });
+}

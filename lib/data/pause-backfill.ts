@@ -1,0 +1,16 @@
+import 'server-only';
+import type { Pool } from 'pg';
+import { permission, type Actor } from '../auth/roles';
+import { StateStore } from '../executor/state-store';
+import { permissionContext } from './permission-context';
+import { audit, ForbiddenError, withActor } from './with-actor';
+
+/** The author or the person on call stops a running backfill after its current batch; `Run backfill` resumes it from its cursor. */
+export async function pauseBackfill(pool: Pool, actor: Actor, migrationId: number): Promise<boolean> {
+  const ctx = await permissionContext(pool, migrationId);
+  const allowed = permission(actor, { kind: 'backfill.pause', authorId: ctx.authorId, onCallId: ctx.onCallId });
+  if (!allowed.ok) throw new ForbiddenError(allowed.reason);
+  const paused = await new StateStore(pool).requestBackfill(migrationId, 'pause');
+  if (paused) await withActor(pool, actor, (c) => audit(c, actor, 'backfill.pause-requested', migrationId));
+  return paused;
+}
