@@ -26,6 +26,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <Link href="/migrations" className="hover:text-slate-900">
                 Migrations
               </Link>
+              {actor && (
+                <Link href="/migrations/new" className="hover:text-slate-900">
+                  New migration
+                </Link>
+              )}
               <Link href="/" className="hover:text-slate-900">
                 Schema &amp; health
               </Link>

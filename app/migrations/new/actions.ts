@@ -1,0 +1,97 @@
+'use server';
+import pg from 'pg';
+import { redirect } from 'next/navigation';
+import { currentActor } from '@/lib/auth/current-actor';
+import { parseEnv } from '@/lib/config/env';
+import { statePool } from '@/lib/db/pools';
+import { createMigrationAs } from '@/lib/data/create-migration';
+import { ForbiddenError } from '@/lib/data/with-actor';
+import { lintSql } from '@/lib/lint/lint-sql';
+import { PlanValidationError } from '@/lib/migrations/errors';
+import { operationFromForm } from '@/lib/migrations/operation-form';
+import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/render-sql';
+import type { OperationSpec } from '@/lib/migrations/types';
+import { DEFAULT_PLAN_OPTIONS } from '@/lib/migrations/types';
+import { planChange } from '@/lib/planning/plan-change';
+import { SqlSyntaxError } from '@/lib/sql/parse-sql';
+
+export interface NewMigrationState {
+  fieldErrors?: Record<string, string>;
+  error?: string;
+  preview?: { title: string; phases: { phase: string; sql: string }[]; notes: string[] };
+}
+
+async function withTarget<T>(fn: (target: pg.Client, url: string) => Promise<T>): Promise<T> {
+  const url = parseEnv(process.env).TARGET_DATABASE_URL;
+  if (!url) throw new Error('TARGET_DATABASE_URL is not set');
+  const target = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
+  await target.connect();
+  try {
+    return await fn(target, url);
+  } finally {
+    await target.end().catch(() => {});
+  }
+}
+
+const planErrors = (e: PlanValidationError) => e.errors.map((x) => `${x.message} (${x.advice})`).join('; ');
+
+/** Preview (plan against the live schema, nothing stored) or create (registered, the person is its author). */
+export async function newMigrationAction(_prev: NewMigrationState, data: FormData): Promise<NewMigrationState> {
+  const actor = await currentActor();
+  if (!actor) return { error: 'your session has ended: sign in again' };
+  const fields = Object.fromEntries([...data].filter(([k]) => !k.startsWith('$')));
+  const checked = operationFromForm(fields);
+  if (!checked.ok) return { fieldErrors: checked.fieldErrors };
+  return createOrPreview(actor, checked.spec, data.get('intent') === 'create');
+}
+
+async function createOrPreview(actor: NonNullable<Awaited<ReturnType<typeof currentActor>>>, spec: OperationSpec, create: boolean): Promise<NewMigrationState> {
+  let id: number | null = null;
+  try {
+    const result = await withTarget(async (target, url) => {
+      if (create) {
+        id = await createMigrationAs(statePool(), target, url, actor, spec);
+        return {};
+      }
+      const plan = await planChange(target, spec, DEFAULT_PLAN_OPTIONS);
+      return { preview: { title: plan.title, phases: (Object.keys(FILE_PHASES) as FilePhase[]).map((phase) => ({ phase, sql: renderPhase(plan, phase) })), notes: plan.notes } };
+    });
+    if (!create) return result;
+  } catch (error) {
+    if (error instanceof PlanValidationError) return { error: planErrors(error) };
+    if (error instanceof ForbiddenError) return { error: error.message };
+    if ((error as { name?: string }).name === 'MigrationAlreadyOpenError') return { error: (error as Error).message };
+    throw error;
+  }
+  redirect(`/migrations/${id}`);
+}
+
+export interface LintState {
+  error?: string;
+  findings?: { source: string; rule: string; severity: string; message: string; help: string | null; line: number; suggestion?: OperationSpec }[];
+  statements?: number;
+}
+
+/** Lints pasted SQL with Squawk and our breaking-change pass. */
+export async function lintAction(_prev: LintState, data: FormData): Promise<LintState> {
+  if (!(await currentActor())) return { error: 'your session has ended: sign in again' };
+  const sql = String(data.get('sql') ?? '');
+  if (!sql.trim()) return { error: 'paste some SQL first' };
+  if (sql.length > 200_000) return { error: 'at most 200,000 characters' };
+  try {
+    const { findings, statements } = await lintSql(sql);
+    return { findings: findings.map((f) => ({ source: f.source, rule: f.rule, severity: f.severity, message: f.message, help: f.help, line: f.line, suggestion: f.suggestion })), statements };
+  } catch (error) {
+    if (error instanceof SqlSyntaxError) return { error: `not valid PostgreSQL: ${error.message}` };
+    throw error;
+  }
+}
+
+/** One click from a breaking statement to its safe plan. */
+export async function createSuggestedAction(_prev: NewMigrationState, data: FormData): Promise<NewMigrationState> {
+  const actor = await currentActor();
+  if (!actor) return { error: 'your session has ended: sign in again' };
+  const checked = operationFromForm(JSON.parse(String(data.get('spec') ?? '{}')) as Record<string, unknown>);
+  if (!checked.ok) return { error: `the suggestion needs more detail: ${Object.entries(checked.fieldErrors).map(([k, v]) => `${k}: ${v}`).join(', ')}` };
+  return createOrPreview(actor, checked.spec, true);
+}

@@ -1,0 +1,155 @@
+'use client';
+import { startTransition, useActionState, useMemo, useState } from 'react';
+import type { NewMigrationState } from '@/app/migrations/new/actions';
+
+export interface TableChoice {
+  schema: string;
+  name: string;
+  columns: { name: string; type: string; nullable: boolean }[];
+}
+
+const OPERATIONS = [
+  ['rename-column', 'Rename a column'],
+  ['change-type', 'Change a column type'],
+  ['set-not-null', 'Make a column NOT NULL'],
+  ['add-column', 'Add a column'],
+  ['drop-column', 'Drop a column'],
+] as const;
+
+// Controlled: React resets a form after its action runs, and a person fixing one field must not lose the others.
+function Field({ name, label, error, values, setValue, ...rest }: { name: string; label: string; error?: string; values: Record<string, string>; setValue: (name: string, value: string) => void } & React.InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <label className="flex flex-col text-sm">
+      {label}
+      <input name={name} value={values[name] ?? ''} onChange={(ev) => setValue(name, ev.target.value)} aria-invalid={!!error} aria-describedby={error ? `${name}-error` : undefined} className="rounded border border-slate-300 px-2 py-1 font-mono" {...rest} />
+      {error && (
+        <span id={`${name}-error`} className="text-xs text-red-800">
+          {error}
+        </span>
+      )}
+    </label>
+  );
+}
+
+/** Pick a table and column of the live target, an operation, its details; preview the plan, then create it. */
+export function NewMigrationForm({ tables, action }: { tables: TableChoice[]; action: (prev: NewMigrationState, data: FormData) => Promise<NewMigrationState> }) {
+  const [state, run, pending] = useActionState(action, {});
+  const [search, setSearch] = useState('');
+  const [tableKey, setTableKey] = useState(tables[0] ? `${tables[0].schema}.${tables[0].name}` : '');
+  const [kind, setKind] = useState<(typeof OPERATIONS)[number][0]>('rename-column');
+  const [values, setValues] = useState<Record<string, string>>({});
+  const setValue = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));
+  const f = { values, setValue };
+  const shown = useMemo(() => tables.filter((t) => `${t.schema}.${t.name} ${t.columns.map((c) => c.name).join(' ')}`.toLowerCase().includes(search.toLowerCase())), [tables, search]);
+  const table = tables.find((t) => `${t.schema}.${t.name}` === tableKey);
+  const e = state.fieldErrors ?? {};
+  return (
+    <form
+      className="space-y-4"
+      data-testid="new-migration"
+      // Submitted by hand instead of through `action`: React resets a form after its action, which would
+      // put the selects back to their first option behind their state's back.
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        const data = new FormData(ev.currentTarget, (ev.nativeEvent as SubmitEvent).submitter);
+        startTransition(() => run(data));
+      }}
+    >
+      <input type="hidden" name="schema" value={table?.schema ?? ''} />
+      <input type="hidden" name="table" value={table?.name ?? ''} />
+      <div className="flex flex-wrap gap-3">
+        <label className="flex flex-col text-sm">
+          Search tables and columns
+          <input type="search" value={search} onChange={(ev) => setSearch(ev.target.value)} className="rounded border border-slate-300 px-2 py-1" />
+        </label>
+        <label className="flex flex-col text-sm" htmlFor="nm-table">
+          Table
+          <select id="nm-table" aria-label="Table" value={tableKey} onChange={(ev) => (setTableKey(ev.target.value), setValue('column', ''))} className="rounded border border-slate-300 px-2 py-1">
+            {shown.map((t) => (
+              <option key={`${t.schema}.${t.name}`} value={`${t.schema}.${t.name}`}>
+                {t.schema}.{t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col text-sm" htmlFor="nm-kind">
+          Operation
+          <select id="nm-kind" aria-label="Operation" name="kind" value={kind} onChange={(ev) => setKind(ev.target.value as typeof kind)} className="rounded border border-slate-300 px-2 py-1">
+            {OPERATIONS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {kind === 'add-column' ? (
+          <Field {...f} name="column" label="New column" error={e.column} required />
+        ) : (
+          <label className="flex flex-col text-sm" htmlFor="nm-column">
+            Column
+            <select id="nm-column" aria-label="Column" name="column" value={values.column || table?.columns[0]?.name || ''} onChange={(ev) => setValue('column', ev.target.value)} className="rounded border border-slate-300 px-2 py-1 font-mono">
+              {table?.columns.map((c) => (
+                <option key={c.name} value={c.name}>
+                  {c.name} ({c.type}
+                  {c.nullable ? ', nullable' : ''})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+      <div className="flex flex-wrap gap-3">
+        {kind === 'rename-column' && <Field {...f} name="newName" label="New name" error={e.newName} required />}
+        {kind === 'change-type' && (
+          <>
+            <Field {...f} name="newColumn" label="New column (old code keeps the old one)" error={e.newColumn} required />
+            <Field {...f} name="newType" label="New type" error={e.newType} placeholder="integer" required />
+            <Field {...f} name="forward" label="Old → new ({{old}})" error={e.forward} placeholder="{{old}}::integer" required size={40} />
+            <Field {...f} name="reverse" label="New → old ({{new}})" error={e.reverse} placeholder="{{new}}::text" required size={40} />
+          </>
+        )}
+        {kind === 'set-not-null' && <Field {...f} name="fill" label="Value for NULLs (optional)" error={e.fill} placeholder="false" />}
+        {kind === 'add-column' && (
+          <>
+            <Field {...f} name="type" label="Type" error={e.type} placeholder="text" required />
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name="notNull" checked={values.notNull === 'on'} onChange={(ev) => setValue('notNull', ev.target.checked ? 'on' : '')} /> NOT NULL
+            </label>
+            <Field {...f} name="default" label="Default (constant)" error={e.default} placeholder="'free'" />
+            <Field {...f} name="backfill" label="Backfill expression" error={e.backfill} />
+          </>
+        )}
+      </div>
+      {e.kind && <p className="text-sm text-red-800">{e.kind}</p>}
+      <div className="flex gap-3">
+        <button type="submit" name="intent" value="preview" disabled={pending} className="rounded border border-indigo-700 px-3 py-1.5 text-sm font-medium text-indigo-800">
+          Preview SQL
+        </button>
+        <button type="submit" name="intent" value="create" disabled={pending} className="rounded bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white">
+          Create migration
+        </button>
+      </div>
+      {state.error && (
+        <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
+          {state.error}
+        </p>
+      )}
+      {state.preview && (
+        <div className="space-y-2" data-testid="preview">
+          <h2 className="font-semibold">{state.preview.title}</h2>
+          {state.preview.notes.map((n) => (
+            <p key={n} className="text-sm text-slate-700">
+              {n}
+            </p>
+          ))}
+          {state.preview.phases.map((p) => (
+            <details key={p.phase} open={p.phase === 'expand'} className="rounded border border-slate-200">
+              <summary className="cursor-pointer px-3 py-1 text-sm font-medium">{p.phase}</summary>
+              <pre className="max-h-80 overflow-auto bg-slate-50 p-3 text-xs">{p.sql}</pre>
+            </details>
+          ))}
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,37 @@
+import { expect, test } from '@playwright/test';
+import { signInAs } from './sign-in';
+
+test('an author picks a column from the live schema, previews the plan, fixes a bad field and creates it', async ({ page }) => {
+  await signInAs(page, 'author', '/migrations/new');
+  const form = page.getByTestId('new-migration');
+  await form.getByLabel('Search tables and columns').fill('status');
+  await form.getByLabel('Table', { exact: true }).selectOption('public.orders');
+  await form.getByLabel('Operation').selectOption('rename-column');
+  await form.getByLabel('Column', { exact: true }).selectOption('status');
+  // A name Postgres would truncate is refused next to the field, before anything runs.
+  await form.getByLabel('New name').fill('s'.repeat(64));
+  await form.getByRole('button', { name: 'Preview SQL' }).click();
+  await expect(form.locator('#newName-error')).toHaveText('at most 63 characters');
+  await form.getByLabel('New name').fill('state');
+  await form.getByRole('button', { name: 'Preview SQL' }).click();
+  await expect(form.getByTestId('preview')).toContainText('ADD COLUMN IF NOT EXISTS "state" text');
+  await form.getByRole('button', { name: 'Create migration' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rename public.orders.status to state');
+  await expect(page.getByTestId('people')).toContainText('Author: author@demo.local');
+});
+
+test('pasted SQL is linted by Squawk and our pass, and one click turns the breaking rename into its safe plan', async ({ page }) => {
+  await signInAs(page, 'author', '/migrations/new');
+  const lint = page.getByTestId('paste-lint');
+  await lint.getByLabel('SQL to check').fill('ALTER TABLE users RENAME COLUMN email TO email_address;');
+  await lint.getByRole('button', { name: 'Lint' }).click();
+  await expect(lint.locator('[data-testid="finding"][data-source="expand-contract"]')).toContainText('line 1');
+  await expect(lint.locator('[data-testid="finding"][data-source="squawk"]').first()).toBeVisible();
+  await lint.getByRole('button', { name: 'Create the safe plan (rename-column)' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rename public.users.email to email_address');
+  // Not valid SQL: said so, nothing else.
+  await page.goto('/migrations/new');
+  await page.getByTestId('paste-lint').getByLabel('SQL to check').fill('ALTER TABLE users RENAME COLUMN;');
+  await page.getByTestId('paste-lint').getByRole('button', { name: 'Lint' }).click();
+  await expect(page.getByTestId('paste-lint').getByRole('alert')).toContainText('not valid PostgreSQL');
+});
