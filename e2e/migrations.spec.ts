@@ -37,6 +37,12 @@ test('a rename registered and run from the command line shows its progress and g
   // The old column has not been watched long enough: the gate says so instead of allowing the drop.
   await expect(gate).toContainText('since the expand');
 
+  // The pre-flight checklist answers from evidence: the backfill just measured this target's speed.
+  const preflight = page.getByTestId('preflight');
+  await expect(preflight.locator('[data-answer="yes"]').filter({ hasText: 'Can it be rolled back?' })).toBeVisible();
+  await expect(preflight.locator('[data-answer="yes"]').filter({ hasText: 'Will old code still work?' })).toBeVisible();
+  await expect(preflight.filter({ hasText: 'How big is the data?' })).toContainText(/~100,000 rows, [\d.]+ MB; backfill about \d+ s at the measured [\d,]+ rows\/s; locks: ACCESS EXCLUSIVE/);
+
   // The SQL of every phase, and the expand as the Supabase migration file with the version the executor recorded.
   const expandSql = page.getByTestId('sql').locator('details[data-phase="expand"]');
   await expandSql.locator('summary').click();

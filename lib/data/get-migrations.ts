@@ -6,6 +6,8 @@ import { backfillProgress, type BackfillProgressView } from '../metrics/backfill
 import { gatePolicy, parseEnv } from '../config/env';
 import { statePool, targetPool } from '../db/pools';
 import { getMigrationCharts, type MigrationCharts } from './get-migration-charts';
+import { getPreflight } from './get-preflight';
+import type { ChecklistItem } from '../gate/preflight-checklist';
 
 export interface MigrationSummary {
   id: number;
@@ -44,6 +46,7 @@ export interface MigrationDetail extends MigrationSummary {
   deployedAt: Date | null;
   charts: MigrationCharts;
   plan: MigrationRecord['plan'];
+  preflight: ChecklistItem[];
 }
 
 /** One migration as its page shows it, with the contract gate evaluated now, the way the contract run would. */
@@ -58,6 +61,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
     const { decision: gate, evidence } = await contractGate({ store, target, ...gatePolicy(env) }, migration, now);
     const regressed = (evidence.errors?.phases ?? []).filter((p) => p.series.some((v) => v.regression)).map((p) => p.phase);
     const charts = await getMigrationCharts(statePool(), migration, now, regressed);
+    const preflight = await getPreflight(statePool(), target, migration, phases, env.EC_SAMPLE_SECONDS, now);
     return {
       ...summarize(migration, backfill),
       phases,
@@ -70,6 +74,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
       deployedAt: migration.deployedAt,
       charts,
       plan: migration.plan,
+      preflight,
     };
   } finally {
     target.release();

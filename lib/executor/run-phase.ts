@@ -3,6 +3,7 @@ import { evaluateGate, type GateDecision, type GateEvidence } from '../gate/eval
 import { evidenceSummary } from '../gate/evidence-summary';
 import { legacyColumn, legacyUsage, type LegacyUsage } from '../signals/legacy-usage';
 import { errorEvidence, type PhaseMark } from '../signals/error-evidence';
+import { sampleStatements } from '../signals/sample-statements';
 import type { RegressionPolicy } from '../metrics/error-regression';
 import { renderPhase, stepsFor, type FilePhase } from '../migrations/render-sql';
 import type { Plan, QualifiedName, Step } from '../migrations/types';
@@ -337,6 +338,9 @@ async function runPhaseSteps(
           parity = await runParityCheck(deps.target, plan.parity, plan.backfill);
           await deps.store.recordParity(migration.id, parity);
         }
+        // A sample of pg_stat_statements now, so "nothing reads the old column" holds up to this moment,
+        // not only up to the background sampler's last visit (it skips when that sampler is mid-sample).
+        if (deps.signals !== false && legacyColumn(migration.spec)) await sampleStatements(deps.target, deps.store.pool, migration.target).catch(() => {});
         const { decision } = await contractGate(deps, migration, now(), parity ? { mismatched: parity.mismatched, checkedAt: now() } : undefined);
         if (!decision.allowed) throw new GateClosedError(migration.id, decision);
         await deps.store.setStatus(migration.id, 'contracting');

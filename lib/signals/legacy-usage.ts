@@ -121,8 +121,26 @@ export async function legacyUsage(state: Pool, target: string, column: ColumnTar
     last[kind === 'read' ? 'reads' : kind === 'write' ? 'writes' : 'unknown'] += Number(r.calls);
   }
 
-  // Coverage: each successful sample vouches for the interval since the one before it, if that gap
-  // was no longer than two sampling periods (a longer gap means the sampler was down).
+  const { coverage, samples } = await samplerCoverage(state, target, from, to, sampleEverySeconds);
+  return {
+    column,
+    window: { from, to },
+    reads: sum('read'),
+    writes: sum('write'),
+    unknown: sum('unknown'),
+    statements,
+    intervals,
+    coverage,
+    samples,
+  };
+}
+
+/**
+ * How much of [from, to] the sampler observed: each successful sample vouches for the interval
+ * since the one before it, if that gap was no longer than two sampling periods (a longer gap
+ * means the sampler was down) and the interval lost no calls (evictions, a reset).
+ */
+export async function samplerCoverage(state: Pool, target: string, from: Date, to: Date, sampleEverySeconds = 30): Promise<{ coverage: number; samples: number }> {
   const runs = await state.query<{ sampled_at: Date; lossy: boolean }>(
     "SELECT sampled_at, lossy FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at >= $2::timestamptz - make_interval(secs => $4::int) AND sampled_at <= $3 ORDER BY sampled_at",
     [target, from, to, sampleEverySeconds * 2],
@@ -132,19 +150,8 @@ export async function legacyUsage(state: Pool, target: string, column: ColumnTar
   for (let i = 1; i < times.length; i += 1) {
     const start = Math.max(times[i - 1]!, from.getTime());
     const end = Math.min(times[i]!, to.getTime());
-    // An interval that lost calls (evictions, a reset) was not really observed.
     if (end > start && !runs.rows[i]!.lossy && times[i]! - times[i - 1]! <= sampleEverySeconds * 2000) covered += end - start;
   }
   const span = Math.max(1, to.getTime() - from.getTime());
-  return {
-    column,
-    window: { from, to },
-    reads: sum('read'),
-    writes: sum('write'),
-    unknown: sum('unknown'),
-    statements,
-    intervals,
-    coverage: Math.min(1, covered / span),
-    samples: times.length,
-  };
+  return { coverage: Math.min(1, covered / span), samples: times.length };
 }

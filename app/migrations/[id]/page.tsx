@@ -40,6 +40,20 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
         </div>
       </header>
 
+      <section className="space-y-2" data-testid="preflight">
+        <h2 className="text-lg font-semibold">Pre-flight checklist</h2>
+        <ul className="space-y-1 text-sm">
+          {m.preflight.map((q) => (
+            <li key={q.question} className="flex items-start gap-2" data-answer={q.answer}>
+              <StatusBadge status={q.answer === 'yes' ? 'ok' : q.answer === 'no' ? 'error' : 'warn'}>{q.answer}</StatusBadge>
+              <span>
+                <span className="font-medium">{q.question}</span> {q.evidence}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
+
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">Signals</h2>
         <MigrationCharts data={m.charts} />

@@ -1,0 +1,52 @@
+import 'server-only';
+import type { ClientBase, Pool } from 'pg';
+import { introspectSchema } from '../db/introspect-schema';
+import type { MigrationRecord } from '../executor/state-store';
+import { preflightChecklist, type ChecklistItem } from '../gate/preflight-checklist';
+import { detectBreakingChanges } from '../migrations/lint/detect-breaking-changes';
+import { renderPhase } from '../migrations/render-sql';
+import { samplerCoverage } from '../signals/legacy-usage';
+import { parseSql } from '../sql/parse-sql';
+
+/** Gathers the facts for the pre-flight checklist from the plan, the target's statistics and the state database. */
+export async function getPreflight(pool: Pool, target: ClientBase, migration: MigrationRecord, runs: { phase: string }[], sampleEverySeconds: number, now: Date): Promise<ChecklistItem[]> {
+  const plan = migration.plan;
+  const op = plan.operation;
+  const expand = await parseSql(renderPhase(plan, 'expand'));
+  const expandFindings = detectBreakingChanges(expand.statements).map((f) => f.message);
+  let table: { rows: number | null; bytes: number } | null = null;
+  if (op.kind !== 'raw-sql') {
+    const snapshot = await introspectSchema(target, [op.schema]);
+    const t = snapshot.tables.find((x) => x.name === op.table);
+    if (t) table = { rows: t.estimatedRows, bytes: t.totalBytes };
+  }
+  const rate = await pool.query<{ r: number | null }>(
+    `SELECT max(b.rows_per_second)::float8 AS r FROM expand_contract.backfills b JOIN expand_contract.migrations m ON m.id = b.migration_id
+      WHERE m.target = $1 AND b.status = 'done' AND b.rows_per_second > 0`,
+    [migration.target],
+  );
+  const locks = new Map<string, number>();
+  for (const s of plan.steps) locks.set(s.lock, (locks.get(s.lock) ?? 0) + 1);
+  // Strongest first, the order in which they matter to everyone else on the table.
+  const order = ['ACCESS EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE', 'SHARE UPDATE EXCLUSIVE', 'ROW EXCLUSIVE', 'ACCESS SHARE', 'NONE'];
+  const strength = (l: string) => order.indexOf(l);
+  const coverage = await samplerCoverage(pool, migration.target, new Date(now.getTime() - 3_600_000), now, sampleEverySeconds);
+  const services = await pool.query<{ service: string }>(
+    "SELECT DISTINCT service FROM expand_contract.metric_minutes WHERE source = 'app' AND minute > $1 ORDER BY service",
+    [new Date(now.getTime() - 86_400_000)],
+  );
+  return preflightChecklist(
+    {
+      rollbackSteps: plan.steps.filter((s) => s.phase === 'rollback').length,
+      rollbackRan: runs.some((r) => r.phase === 'rollback'),
+      expandFindings,
+      table,
+      measuredRowsPerSecond: rate.rows[0]?.r ?? null,
+      locks: [...locks.entries()].sort((a, b) => strength(a[0]) - strength(b[0])).map(([lock, steps]) => ({ lock, steps })),
+      schedule: migration.schedule,
+      samplerCoverage: coverage.samples > 0 ? coverage.coverage : null,
+      reportingServices: services.rows.map((r) => r.service),
+    },
+    now,
+  );
+}

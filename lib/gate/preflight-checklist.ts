@@ -1,0 +1,75 @@
+/**
+ * The five questions every migration must answer before it runs, answered from evidence.
+ * Pure: the page gathers the facts, this says yes, no or unknown and why.
+ */
+
+export type Answer = 'yes' | 'no' | 'unknown';
+
+export interface PreflightFacts {
+  rollbackSteps: number;
+  /** Phases of this migration that ran and whether a rollback ever ran here. */
+  rollbackRan: boolean;
+  /** Breaking-change findings in the expand SQL (what old code would hit). */
+  expandFindings: string[];
+  table: { rows: number | null; bytes: number } | null;
+  /** Measured backfill speed on this target (rows/s), from the fastest recent backfill. */
+  measuredRowsPerSecond: number | null;
+  /** Lock level → step ids that take it, strongest first. */
+  locks: { lock: string; steps: number }[];
+  schedule: { expandAt: Date; contractAt: Date; deployAt: Date } | null;
+  /** Share of the last hour the pg_stat_statements sampler covered (0–1), null when it never ran. */
+  samplerCoverage: number | null;
+  /** Services that reported error rates in the last 24 hours. */
+  reportingServices: string[];
+}
+
+export interface ChecklistItem {
+  question: string;
+  answer: Answer;
+  evidence: string;
+}
+
+const MB = 1024 * 1024;
+const duration = (seconds: number) => (seconds < 90 ? `${Math.ceil(seconds)} s` : seconds < 5400 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`);
+
+export function preflightChecklist(f: PreflightFacts, now: Date): ChecklistItem[] {
+  const rows = f.table?.rows;
+  const eta = rows !== null && rows !== undefined && f.measuredRowsPerSecond ? rows / f.measuredRowsPerSecond : null;
+  const bufferDays = f.schedule ? (f.schedule.contractAt.getTime() - f.schedule.deployAt.getTime()) / 86_400_000 : 0;
+  return [
+    {
+      question: 'Can it be rolled back?',
+      answer: f.rollbackSteps > 0 ? 'yes' : 'no',
+      evidence:
+        f.rollbackSteps > 0
+          ? `${f.rollbackSteps} rollback step(s) until the contract, then a restore from the archive${f.rollbackRan ? '; a rollback already ran on this migration' : '; each operation\u2019s rollback is exercised by the lifecycle tests on real Postgres'}`
+          : 'no rollback steps in this plan',
+    },
+    {
+      question: 'Will old code still work?',
+      answer: f.expandFindings.length === 0 ? 'yes' : 'no',
+      evidence: f.expandFindings.length === 0 ? 'the expand SQL has no breaking change (renames, drops, type changes or NOT NULL on live columns)' : f.expandFindings.join('; '),
+    },
+    {
+      question: 'How big is the data?',
+      answer: f.table ? 'yes' : 'unknown',
+      evidence: f.table
+        ? `${rows === null || rows === undefined ? 'row count unknown until ANALYZE' : `~${rows.toLocaleString('en-US')} rows`}, ${(f.table.bytes / MB).toFixed(1)} MB; backfill ${eta === null ? 'time unknown until a backfill has run on this target' : `about ${duration(eta)} at the measured ${Math.round(f.measuredRowsPerSecond!).toLocaleString('en-US')} rows/s`}; locks: ${f.locks.map((l) => `${l.lock} ×${l.steps}`).join(', ')}`
+        : 'raw SQL: no single table to measure',
+    },
+    {
+      question: 'Is there a window?',
+      answer: !f.schedule ? 'unknown' : f.schedule.expandAt.getTime() >= now.getTime() - 7 * 86_400_000 ? 'yes' : 'no',
+      evidence: f.schedule
+        ? `expand ${f.schedule.expandAt.toISOString().slice(0, 16).replace('T', ' ')}, contract ${f.schedule.contractAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (${bufferDays.toFixed(1)} days after the deploy)`
+        : 'no schedule',
+    },
+    {
+      question: 'Is monitoring in place?',
+      answer: f.samplerCoverage !== null && f.samplerCoverage >= 0.95 && f.reportingServices.length > 0 ? 'yes' : 'no',
+      evidence: `${f.samplerCoverage === null ? 'the pg_stat_statements sampler has never run on this target' : `pg_stat_statements sampled ${(f.samplerCoverage * 100).toFixed(1)}% of the last hour`}; ${
+        f.reportingServices.length > 0 ? `error rates from ${f.reportingServices.join(', ')}` : 'no service reports error rates (POST /api/v1/metrics)'
+      }`,
+    },
+  ];
+}
