@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { e2eDataRoot } from '../playwright.config';
@@ -42,5 +42,19 @@ test('no connection secret reaches the browser', async ({ page, request }) => {
   for (const body of bodies) {
     expect(body).not.toContain(password);
     expect(body).not.toMatch(/postgres(ql)?:\/\/[^\s"']*@/);
+  }
+});
+
+test('the client bundles carry no connection string, password or token', async () => {
+  const { password } = JSON.parse(readFileSync(path.join(e2eDataRoot, 'secrets.json'), 'utf8')) as { password: string };
+  const dir = path.join(import.meta.dirname, '..', '.next', 'static');
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
+  expect(files.length).toBeGreaterThan(5);
+  for (const f of files) {
+    const text = readFileSync(path.join(dir, f), 'utf8');
+    expect(text, f).not.toMatch(/postgres(ql)?:\/\/[^\s"'`]*@/);
+    expect(text, f).not.toContain(password);
+    expect(text, f).not.toMatch(/\bec_[A-Za-z0-9_-]{43}\b/);
+    expect(text, f).not.toMatch(/TARGET_DATABASE_URL|session_key/);
   }
 });

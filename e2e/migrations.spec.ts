@@ -37,6 +37,16 @@ test('a rename registered and run from the command line shows its progress and g
   // The old column has not been watched long enough: the gate says so instead of allowing the drop.
   await expect(gate).toContainText('since the expand');
 
+  // The stepper: expand, backfill and verify done (who, when); deploy and contract still to come.
+  const steps = page.getByTestId('stepper').locator('li');
+  expect(await steps.evaluateAll((li) => li.map((l) => `${l.getAttribute('data-step')}:${l.getAttribute('data-state')}`))).toEqual([
+    'expand:done',
+    'backfill:done',
+    'verify:done',
+    'deploy:todo',
+    'contract:todo',
+  ]);
+
   // The pre-flight checklist answers from evidence: the backfill just measured this target's speed.
   const preflight = page.getByTestId('preflight');
   await expect(preflight.locator('[data-answer="yes"]').filter({ hasText: 'Can it be rolled back?' })).toBeVisible();

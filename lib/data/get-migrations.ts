@@ -44,6 +44,7 @@ export interface MigrationDetail extends MigrationSummary {
   schedule: MigrationRecord['schedule'];
   timeZone: string;
   deployedAt: Date | null;
+  deployedBy: string | null;
   charts: MigrationCharts;
   plan: MigrationRecord['plan'];
   preflight: ChecklistItem[];
@@ -72,6 +73,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
       schedule: migration.schedule,
       timeZone: await store.teamTimeZone(),
       deployedAt: migration.deployedAt,
+      deployedBy: migration.deployedBy,
       charts,
       plan: migration.plan,
       preflight,

@@ -47,7 +47,7 @@ describe('legacy-column reads in the gate', () => {
     [{ coverage: 0.5 }, false, 'pg_stat_statements was sampled for only 50.0% of the window (needs 95.0%): keep the dashboard or expand-contract worker running'],
     [{ observedMinutes: 90 }, false, 'watched for 90 of the required 1440 minutes since the expand'],
     [{ functions: ['public.touch_lead()'] }, false, 'function(s) public.touch_lead() mention public.leads.user_email: update them to the new column first'],
-    [{}, true, '0 reads of public.leads.user_email, sampled 99.0% of the window'],
+    [{}, true, '0 reads of public.leads.user_email in the last 1 day, sampled 99.0% of that time'],
   ])('%j → allowed %s', (over, allowed, detail) => {
     const d = evaluateGate({ ...base, legacy: legacy(over) });
     expect(d.allowed).toBe(allowed);

@@ -105,7 +105,8 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     } else if (l.coverage < min) {
       conditions.push({ name: 'legacy-reads', met: false, detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running` });
     } else {
-      conditions.push({ name: 'legacy-reads', met: true, detail: `0 reads of ${l.column}, sampled ${pct(l.coverage)} of the window` });
+      const watched = l.requiredMinutes > 0 ? Math.min(l.observedMinutes, l.requiredMinutes) : l.observedMinutes;
+      conditions.push({ name: 'legacy-reads', met: true, detail: `0 reads of ${l.column} in the last ${describeSeconds(Math.round(watched) * 60)}, sampled ${pct(l.coverage)} of that time` });
     }
   }
   if (e.errors?.required) conditions.push(errorCondition(e.errors.phases));

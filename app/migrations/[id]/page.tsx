@@ -6,6 +6,7 @@ import { StatusBadge } from '@/components/status-badge';
 import { ActionForm } from '@/components/action-form';
 import { MigrationCharts } from '@/components/migration-charts';
 import { CopyButton } from '@/components/copy-button';
+import { PhaseStepper } from '@/components/phase-stepper';
 import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/render-sql';
 import { requireActor } from '@/lib/auth/current-actor';
 import { statePool } from '@/lib/db/pools';
@@ -37,6 +38,9 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
         <h1 className="text-2xl font-semibold tracking-tight">{m.title}</h1>
         <div className="mt-2">
           <StatusBadge status="ok">{m.status}</StatusBadge>
+        </div>
+        <div className="mt-4">
+          <PhaseStepper runs={m.phases} deployedAt={m.deployedAt} deployedBy={m.deployedBy} />
         </div>
       </header>
 
