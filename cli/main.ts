@@ -8,6 +8,7 @@ import { checkConnection } from '../lib/db/check-connection';
 import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
 import { lintCommand } from './commands/lint';
 import { migrationCommand } from './commands/migration';
+import { replayCommand } from './commands/replay';
 import { tokenCommand } from './commands/token';
 import { peopleCommand } from './commands/user';
 import { workerCommand } from './commands/worker';
@@ -38,6 +39,7 @@ commands
   pause, cancel, list, export
   user       accounts: user create <email> --role R, user list, user disable (\`user --help\`)
   oncall     the on-call rotation: oncall set, oncall override, oncall show
+  replay     the 2am incident, measured: a naive rename vs expand-contract under the same traffic (--json)
   token      API tokens for services (ingest) and CD pipelines (deploy) (\`token --help\`)
   worker     run queued phases without serving the dashboard
   help       show this text
@@ -61,6 +63,7 @@ async function main(argv: string[]): Promise<void> {
     return workerCommand(parseEnv(process.env), projectDir);
   }
   if (argv[0] === 'user' || argv[0] === 'oncall') process.exit(await peopleCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
+  if (argv[0] === 'replay') process.exit(await replayCommand(argv.slice(1), parseEnv(process.env), projectDir));
   if (argv[0] === 'token') process.exit(await tokenCommand(argv.slice(1), parseEnv(process.env), projectDir));
   if (argv[0] && MIGRATION_COMMANDS.has(argv[0])) process.exit(await migrationCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
 
