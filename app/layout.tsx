@@ -35,6 +35,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 Schema &amp; health
               </Link>
               {actor && (
+                <Link href="/replay" className="hover:text-slate-900">
+                  2am replay
+                </Link>
+              )}
+              {actor && (
                 <Link href="/audit" className="hover:text-slate-900">
                   Audit log
                 </Link>

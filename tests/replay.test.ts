@@ -17,6 +17,12 @@ describe('the 2am replay', () => {
     expect(Object.keys(result.naive.bySqlstate)).toEqual(['42703']);
     expect(result.expandContract.requests).toBeGreaterThan(150);
     expect(result.expandContract).toMatchObject({ errors: 0, bySqlstate: {}, mismatchedRows: 0 });
+    // Per second: no error before the rename, errors only while the old code still ran after it.
+    const rename = result.naive.events.find((e) => e.label === 'RENAME COLUMN')!.second;
+    expect(result.naive.perSecond.filter((p) => p.second < rename).every((p) => p.errors === 0)).toBe(true);
+    expect(result.naive.perSecond.reduce((n, p) => n + p.requests, 0)).toBe(result.naive.requests);
+    expect(result.expandContract.perSecond.every((p) => p.errors === 0)).toBe(true);
+    expect(result.expandContract.events.map((e) => e.label)).toEqual(['expand', 'deploy', 'old code drained', 'contract']);
     // The column really went, and the scratch tables are gone.
     const migration = await w.store.getMigration(result.expandContract.migrationId);
     expect(migration.status).toBe('contracted');

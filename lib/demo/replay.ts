@@ -11,8 +11,14 @@ import { DEFAULT_PLAN_OPTIONS } from '../migrations/types';
 import { startApp, type AppOutcomes } from './simulate-app';
 
 export interface ReplayResult {
-  naive: AppOutcomes;
-  expandContract: AppOutcomes & { mismatchedRows: number; migrationId: number };
+  naive: AppOutcomes & { events: ReplayEvent[] };
+  expandContract: AppOutcomes & { mismatchedRows: number; migrationId: number; events: ReplayEvent[] };
+}
+
+/** What happened when, in seconds since that side's traffic started. */
+export interface ReplayEvent {
+  second: number;
+  label: string;
 }
 
 export interface ReplayOptions {
@@ -30,12 +36,20 @@ export interface ReplayOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const sum = (...all: AppOutcomes[]): AppOutcomes => {
-  const out: AppOutcomes = { requests: 0, errors: 0, bySqlstate: {} };
+  const out: AppOutcomes = { requests: 0, errors: 0, bySqlstate: {}, perSecond: [] };
   for (const o of all) {
     out.requests += o.requests;
     out.errors += o.errors;
     for (const [k, v] of Object.entries(o.bySqlstate)) out.bySqlstate[k] = (out.bySqlstate[k] ?? 0) + v;
+    for (const p of o.perSecond) {
+      const b = out.perSecond.find((x) => x.second === p.second);
+      if (b) {
+        b.requests += p.requests;
+        b.errors += p.errors;
+      } else out.perSecond.push({ ...p });
+    }
   }
+  out.perSecond.sort((a, b) => a.second - b.second);
   return out;
 };
 
@@ -67,12 +81,21 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     // (a) The naive rename: old code is still serving when the column changes name under it.
     log('naive: old code running, then ALTER TABLE … RENAME COLUMN, then the deploy rolls out');
     await scratchTable(target, 'replay_naive', rows);
-    const oldNaive = startApp(target, { table: 'replay_naive', column: 'user_email', ratePerSecond: rate, rows, name: 'old' });
+    const naiveStart = Date.now();
+    const at = (start: number) => Math.floor((Date.now() - start) / 1000);
+    const naiveEvents: ReplayEvent[] = [];
+    const oldNaive = startApp(target, { table: 'replay_naive', column: 'user_email', ratePerSecond: rate, rows, name: 'old', clockStart: naiveStart });
     await sleep(1000);
+    naiveEvents.push({ second: at(naiveStart), label: 'RENAME COLUMN' });
     await target.query('ALTER TABLE replay_naive RENAME COLUMN user_email TO contact_email');
-    const newNaive = startApp(target, { table: 'replay_naive', column: 'contact_email', ratePerSecond: rate, rows, name: 'new' });
+    // The deploy rolls out while the old version keeps serving until it is drained.
+    const newNaive = startApp(target, { table: 'replay_naive', column: 'contact_email', ratePerSecond: rate, rows, name: 'new', clockStart: naiveStart });
+    naiveEvents.push({ second: at(naiveStart), label: 'deploy' });
     await sleep(drain);
-    const naive = sum(await oldNaive.stop(), await newNaive.stop());
+    const oldNaiveOut = await oldNaive.stop();
+    naiveEvents.push({ second: at(naiveStart), label: 'old code drained' });
+    await sleep(1000);
+    const naive = { ...sum(oldNaiveOut, await newNaive.stop()), events: naiveEvents };
 
     // (b) Expand-contract on a second copy, under the same traffic.
     log('expand-contract: expand and backfill under old code, deploy (old code drains), then contract');
@@ -82,19 +105,25 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     const migration = await store.createMigration({ ...plan, title: `2am replay: ${plan.title}` }, describeUrl(options.targetUrl), await targetIdentity(executor));
     // The replay's own gate is the traffic itself: legacy sampling and error rates are the live dashboard's job.
     const deps = { store, target: executor, signals: false };
-    const oldEc = startApp(target, { table: 'replay_ec', column: 'user_email', ratePerSecond: rate, rows, name: 'old' });
+    const ecStart = Date.now();
+    const ecEvents: ReplayEvent[] = [];
+    const oldEc = startApp(target, { table: 'replay_ec', column: 'user_email', ratePerSecond: rate, rows, name: 'old', clockStart: ecStart });
     await sleep(1000);
+    ecEvents.push({ second: at(ecStart), label: 'expand' });
     await runPhase(deps, migration.id, 'expand');
     await runPhase(deps, migration.id, 'backfill');
     await runPhase(deps, migration.id, 'verify');
     await store.markDeployed(migration.id, 'replay');
-    const newEc = startApp(target, { table: 'replay_ec', column: 'contact_email', ratePerSecond: rate, rows, name: 'new' });
+    ecEvents.push({ second: at(ecStart), label: 'deploy' });
+    const newEc = startApp(target, { table: 'replay_ec', column: 'contact_email', ratePerSecond: rate, rows, name: 'new', clockStart: ecStart });
     await sleep(drain);
     const oldOutcomes = await oldEc.stop();
+    ecEvents.push({ second: at(ecStart), label: 'old code drained' });
     const mismatched = await target.query<{ n: number }>('SELECT count(*)::int AS n FROM replay_ec WHERE contact_email IS DISTINCT FROM user_email');
+    ecEvents.push({ second: at(ecStart), label: 'contract' });
     await runPhase(deps, migration.id, 'contract');
     await sleep(1000);
-    const expandContract = { ...sum(oldOutcomes, await newEc.stop()), mismatchedRows: mismatched.rows[0]!.n, migrationId: migration.id };
+    const expandContract = { ...sum(oldOutcomes, await newEc.stop()), mismatchedRows: mismatched.rows[0]!.n, migrationId: migration.id, events: ecEvents };
     return { naive, expandContract };
   } finally {
     // Scratch tables and the contract's archive go; the replay's migration stays in the history, labelled.

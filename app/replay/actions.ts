@@ -1,0 +1,17 @@
+'use server';
+import { currentActor } from '@/lib/auth/current-actor';
+import { parseEnv } from '@/lib/config/env';
+import { runReplay, type ReplayResult } from '@/lib/demo/replay';
+
+export interface ReplayState {
+  error?: string;
+  result?: ReplayResult;
+}
+
+/** Runs the replay on the embedded demo target (it creates and drops two scratch tables there). */
+export async function replayAction(): Promise<ReplayState> {
+  if (!(await currentActor())) return { error: 'your session has ended: sign in again' };
+  if (process.env.EC_TARGET_SOURCE !== 'embedded-demo') return { error: 'the replay runs on the embedded demo target only; elsewhere use `expand-contract replay` against a scratch database' };
+  const env = parseEnv(process.env);
+  return { result: await runReplay({ stateUrl: env.DATABASE_URL!, targetUrl: env.TARGET_DATABASE_URL!, rows: 10_000, drainSeconds: 3 }) };
+}
