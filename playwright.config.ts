@@ -30,7 +30,8 @@ export default defineConfig({
     // The production build, started the way users start it, on a fresh embedded database.
     command: `rm -rf "${e2eDataRoot}" && exec node bin/expand-contract.mjs start --port ${port}`,
     url: `http://127.0.0.1:${port}/api/health`,
-    env: { EC_DATA_DIR: e2eDataRoot, EC_PG_PORT: String(port + 20000), NEXT_TELEMETRY_DISABLED: '1' },
+    // The demo policy, shortened further so the walk to a contract fits in a test.
+    env: { EC_DATA_DIR: e2eDataRoot, EC_PG_PORT: String(port + 20000), NEXT_TELEMETRY_DISABLED: '1', EC_BUFFER_MINUTES: '1', EC_OBSERVATION_MINUTES: '1' },
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: 'pipe',

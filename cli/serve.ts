@@ -1,14 +1,17 @@
+import pg from 'pg';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
-import { gatePolicy, type Env } from '../lib/config/env';
+import { DEMO_POLICY, gatePolicy, withDemoDefaults, type Env } from '../lib/config/env';
 import { bootstrap, type Bootstrapped } from '../lib/db/bootstrap';
 import { describeUrl } from '../lib/db/connection-url';
 import { isPortFree } from '../lib/db/free-port';
 import { closeAllPools } from '../lib/db/pools';
 import { startPhaseWorker } from '../lib/executor/job-queue';
 import { startSignals } from '../lib/signals/start-signals';
+import { createApiToken } from '../lib/auth/api-tokens';
+import { startDemoTraffic } from '../lib/demo/demo-traffic';
 import { onExit } from './on-exit';
 import { say, UsageError } from './output';
 
@@ -46,7 +49,8 @@ function isLoopback(host: string): boolean {
 }
 
 /** Starts the databases, then the dashboard in this same process, so killing it leaves no web server behind. */
-export async function serve({ dev, env, projectDir }: ServeOptions): Promise<void> {
+export async function serve({ dev, env: configured, projectDir }: ServeOptions): Promise<void> {
+  let env = configured;
   const started = Date.now();
   if (!(await isPortFree(env.PORT, env.HOST))) {
     throw new UsageError(`PORT ${env.PORT} on ${env.HOST} is already in use: stop whatever listens there or choose another, e.g. PORT=${env.PORT + 1} npm run dev`);
@@ -61,6 +65,14 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
   process.env.TARGET_DATABASE_URL = boot.targetUrl;
   process.env.EC_STATE_SOURCE = boot.stateSource;
   process.env.EC_TARGET_SOURCE = boot.targetSource;
+  // The embedded demo's short buffer and watch, for this process and the pages it serves.
+  const demo = boot.targetSource === 'embedded-demo' && env.EC_DEMO_MODE !== 'off';
+  const original = { ...process.env };
+  env = withDemoDefaults(env, original, demo);
+  if (demo) {
+    for (const key of Object.keys(DEMO_POLICY) as (keyof typeof DEMO_POLICY)[]) process.env[key] = String(env[key]);
+    process.env.EC_DEMO_ACTIVE = '1';
+  }
 
   let server: http.Server | undefined;
   // Queued phases (backfills…) run in this process, and resume here after a restart.
@@ -100,6 +112,19 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
   }
 
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`;
+  // The demo's two app versions, reporting through the real ingest API with a token of their own.
+  let traffic: { stop: () => Promise<void> } | null = null;
+  if (demo && env.EC_DEMO_TRAFFIC > 0) {
+    const statePoolForToken = new pg.Pool({ connectionString: boot.stateUrl, max: 1 });
+    try {
+      await statePoolForToken.query("UPDATE expand_contract.api_tokens SET revoked_at = now() WHERE label = 'demo traffic' AND revoked_at IS NULL");
+      const { token } = await createApiToken(statePoolForToken, { scope: 'ingest', service: 'demo-web', label: 'demo traffic', createdBy: 'demo' });
+      traffic = startDemoTraffic({ targetUrl: boot.targetUrl, stateUrl: boot.stateUrl, ingestUrl: `${url}/api/v1/metrics`, token, rate: env.EC_DEMO_TRAFFIC, drainSeconds: 30, log: (l) => say(`  ${l}`) });
+    } finally {
+      await statePoolForToken.end();
+    }
+    onExit(async () => traffic?.stop());
+  }
   say('');
   say(`Expand/Contract is ready (${dev ? 'development' : 'production'} mode, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   say(`  open ${url}`);
@@ -112,6 +137,8 @@ export async function serve({ dev, env, projectDir }: ServeOptions): Promise<voi
   }
   if (!isLoopback(env.HOST)) say(`  listening on ${env.HOST}: use HTTPS in front of it, so session cookies are sent over TLS only`);
   say(`  job worker: ${worker ? 'running (queued phases run here)' : 'off (EC_WORKER=off)'}`);
+  if (traffic) say(`  demo traffic: app v1 (user_email) and, once the rename's deploy is marked, v2 (contact_email), ${env.EC_DEMO_TRAFFIC} requests/s each (EC_DEMO_TRAFFIC=0 turns it off)`);
+  if (demo) say(`  demo mode: contract buffer ${env.EC_BUFFER_MINUTES} min, legacy-read watch ${env.EC_OBSERVATION_MINUTES} min (instead of 3 days and 1 day; EC_DEMO_MODE=off for the real policy)`);
   if (signals) say(`  pg_stat_statements sampler: every ${env.EC_SAMPLE_SECONDS} s${signals.logReader ? '; Postgres-log error reader: on' : ''}`);
   say(`  error rates: POST ${url}/api/v1/metrics with a token from \`expand-contract token create ingest <service>\``);
   say('  press Ctrl-C to stop (the embedded Postgres stops with it)');

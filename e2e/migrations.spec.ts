@@ -12,18 +12,18 @@ const cli = (...args: string[]) =>
   });
 
 test('a rename registered and run from the command line shows its progress and gate in the dashboard', async ({ page }) => {
-  const created = cli('create', 'rename', 'public.leads.user_email', 'contact_email');
+  const created = cli('create', 'rename', 'public.leads.full_name', 'display_name');
   const id = created.match(/created migration (\d+)/)![1]!;
   cli('run', id, 'expand');
   cli('run', id, 'backfill');
 
   await signInAs(page, 'viewer', '/migrations');
-  const row = page.getByTestId('migration-row').filter({ hasText: 'Rename public.leads.user_email to contact_email' });
+  const row = page.getByTestId('migration-row').filter({ hasText: 'Rename public.leads.full_name to display_name' });
   await expect(row).toContainText('backfilled');
   await expect(row.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
 
   await row.getByRole('link').click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rename public.leads.user_email to contact_email');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rename public.leads.full_name to display_name');
   await expect(page.getByTestId('backfill')).toContainText('100.0% · 100,000 / 100,000 rows');
   await expect(page.getByTestId('phases')).toContainText('expand');
   const gate = page.getByTestId('gate');
@@ -56,9 +56,9 @@ test('a rename registered and run from the command line shows its progress and g
   // The SQL of every phase, and the expand as the Supabase migration file with the version the executor recorded.
   const expandSql = page.getByTestId('sql').locator('details[data-phase="expand"]');
   await expandSql.locator('summary').click();
-  await expect(expandSql.locator('pre')).toContainText('ADD COLUMN IF NOT EXISTS "contact_email" text');
+  await expect(expandSql.locator('pre')).toContainText('ADD COLUMN IF NOT EXISTS "display_name" text');
   const file = await page.request.get(`/migrations/${id}/files/expand`);
-  expect(file.headers()['content-disposition']).toMatch(/filename="\d{14}_rename_leads_user_email_to_contact_email_expand\.sql"/);
+  expect(file.headers()['content-disposition']).toMatch(/filename="\d{14}_rename_leads_full_name_to_display_name_expand\.sql"/);
   expect(await file.text()).toContain('CREATE OR REPLACE FUNCTION');
 
   // Error rates reported by a service appear on the chart, on the migration's time axis.

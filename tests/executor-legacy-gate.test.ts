@@ -27,7 +27,7 @@ describe('the contract waits for evidence that nothing uses the old column', () 
     await runPhase(deps, id, 'expand');
     await runPhase(deps, id, 'backfill');
 
-    // Nothing marks the deploy yet, and no service has reported: the buffer and the error rate are not evidence either.
+    // Nothing sampled before (the run's own sample is the first), nothing marks the deploy, no service has reported.
     const undeployed = await runPhase(deps, id, 'contract').catch((e) => e);
     expect(undeployed.decision.reasons).toEqual([
       'the deploy of code that uses the new column is not marked yet (the 0 ms buffer starts then)',
@@ -40,10 +40,6 @@ describe('the contract waits for evidence that nothing uses the old column', () 
     // The default asks for a day of watching: an hour-old deploy is not enough, whatever the samples say.
     const tooSoon = await runPhase({ ...deps, observationMinutes: 1440 }, id, 'contract').catch((e) => e);
     expect(tooSoon.decision.reasons).toEqual(['watched for 0 of the required 1440 minutes since the deploy']);
-
-    const unsampled = await runPhase(deps, id, 'contract').catch((e) => e);
-    expect(unsampled).toBeInstanceOf(GateClosedError);
-    expect(unsampled.decision.reasons).toEqual([expect.stringMatching(/^pg_stat_statements was sampled for only \d+\.\d% of the window/)]);
 
     // Old code is still running: it reads the old column between two samples.
     await sampleStatements(w.target, w.pool, label);

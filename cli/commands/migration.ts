@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { gatePolicy, type Env } from '../../lib/config/env';
+import { gatePolicy, withDemoDefaults, type Env } from '../../lib/config/env';
 import { TokenRefusedError, verifyDeployToken } from '../../lib/auth/api-tokens';
 import { describeUrl, redactSecrets } from '../../lib/db/connection-url';
 import { describeSeconds } from '../../lib/metrics/describe-seconds';
@@ -87,6 +87,8 @@ export async function migrationCommand(command: string, args: string[], env: Env
 
   try {
     return await withDatabases(env, projectDir, async (pool, target, dbs) => {
+      // The embedded demo target runs the short demo policy, as the dashboard does.
+      env = withDemoDefaults(env, process.env, !!dbs.targetLogDir);
       const store = new StateStore(pool);
       switch (command) {
         case 'create': {

@@ -21,6 +21,8 @@ describe('parseEnv', () => {
       EC_ERROR_MIN_ERRORS: 5,
       EC_RETENTION_RAW_DAYS: 7,
       EC_RETENTION_MINUTE_DAYS: 90,
+      EC_DEMO_TRAFFIC: 20,
+      EC_DEMO_MODE: 'auto',
       EC_TARGET_SCHEMAS: ['public'],
     });
   });

@@ -64,6 +64,10 @@ const envSchema = z.object({
   EC_RETENTION_MINUTE_DAYS: optional(
     z.coerce.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
   ).transform((v) => v ?? 90),
+  EC_DEMO_TRAFFIC: optional(z.coerce.number({ message: 'must be a number of requests per second' }).int('must be a whole number').min(0, 'must be 0 (off) or more').max(500, 'must be at most 500')).transform(
+    (v) => v ?? 20,
+  ),
+  EC_DEMO_MODE: optional(z.enum(['auto', 'off'], { message: 'must be auto or off' })).transform((v) => v ?? 'auto'),
   EC_TARGET_SCHEMAS: optional(z.string().trim().regex(/^[^,]+(,[^,]+)*$/, 'must be a comma-separated list of schema names')).transform(
     (v) => (v ?? 'public').split(',').map((s) => s.trim()),
   ),
@@ -95,3 +99,22 @@ export function gatePolicy(env: Env) {
     regression: { margin: env.EC_ERROR_MARGIN, minRequests: env.EC_ERROR_MIN_REQUESTS, minErrors: env.EC_ERROR_MIN_ERRORS, maxWindowMinutes: 1440 },
   };
 }
+
+/**
+ * On the embedded demo target, a visitor should walk a rename through every phase in minutes:
+ * the buffer, the watch and the sampling shrink, unless set explicitly or EC_DEMO_MODE=off.
+ * Pages say so wherever these numbers show.
+ */
+export const DEMO_POLICY = { EC_BUFFER_MINUTES: 2, EC_OBSERVATION_MINUTES: 1, EC_SAMPLE_SECONDS: 5 } as const;
+
+export function withDemoDefaults(env: Env, source: Record<string, string | undefined>, targetIsDemo: boolean): Env {
+  if (!targetIsDemo || env.EC_DEMO_MODE === 'off') return env;
+  const out = { ...env };
+  for (const [key, value] of Object.entries(DEMO_POLICY) as [keyof typeof DEMO_POLICY, number][]) {
+    if (!source[key]?.trim()) out[key] = value;
+  }
+  return out;
+}
+
+/** Whether the demo's short policy is in force for this process (set by the launcher). */
+export const demoModeActive = (source: Record<string, string | undefined>) => source.EC_DEMO_ACTIVE === '1';

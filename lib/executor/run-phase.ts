@@ -126,7 +126,17 @@ async function legacyEvidenceWithUsage(
   const since = migration.deployedAt ?? expandedAt;
   const required = deps.observationMinutes ?? 1440;
   const from = required > 0 ? new Date(Math.max(since.getTime(), at.getTime() - required * 60_000)) : since;
-  const usage = await legacyUsage(deps.store.pool, migration.target, column, from, at, deps.sampleEverySeconds ?? 30);
+  // Judged up to the last sample, when it is recent: what happened since is not known yet, and calling
+  // those seconds "not covered" would close the gate between every two samples. The contract run
+  // samples right before it judges, so for the drop itself the two are the same moment.
+  const period = deps.sampleEverySeconds ?? 30;
+  const last = await deps.store.pool.query<{ at: Date | null }>(
+    "SELECT max(sampled_at) AS at FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at <= $2",
+    [migration.target, at],
+  );
+  const lastSample = last.rows[0]?.at;
+  const until = lastSample && at.getTime() - lastSample.getTime() <= period * 2000 && lastSample > from ? lastSample : at;
+  const usage = await legacyUsage(deps.store.pool, migration.target, column, from, until, period);
   const { rows: functions } = await deps.target.query<{ fn: string }>(
     `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.proname NOT LIKE 'ec\\_%'

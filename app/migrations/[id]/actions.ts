@@ -10,11 +10,12 @@ import { approvePlan } from '@/lib/data/approve-plan';
 import { commentOnPlan } from '@/lib/data/comment-on-plan';
 import { requestPhase } from '@/lib/data/request-phase';
 import { pauseBackfill } from '@/lib/data/pause-backfill';
+import { markDeployedAs } from '@/lib/data/mark-deployed-as';
 import { updateSchedule } from '@/lib/data/update-schedule';
 import { ForbiddenError } from '@/lib/data/with-actor';
 import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
 import { GateClosedError, MigrationBusyError, PhaseNotAllowedError } from '@/lib/executor/run-phase';
-import { StateStore } from '@/lib/executor/state-store';
+import { DeployNotAllowedError, StateStore } from '@/lib/executor/state-store';
 
 export interface ActionState {
   ok?: string;
@@ -81,6 +82,18 @@ export async function approveContractAction(_prev: ActionState, data: FormData):
   return act(data, async (actor, i) => {
     await withTarget((target) => approveContract(statePool(), target, gatePolicy(parseEnv(process.env)), actor, i.migrationId));
     return 'contract approved on the evidence shown';
+  });
+}
+
+export async function markDeployedAction(_prev: ActionState, data: FormData): Promise<ActionState> {
+  return act(data, async (actor, i) => {
+    try {
+      const at = await markDeployedAs(statePool(), actor, i.migrationId);
+      return `deploy marked at ${at.toISOString()}: the buffer before the contract runs from here`;
+    } catch (error) {
+      if (error instanceof DeployNotAllowedError) throw new ForbiddenError(error.message);
+      throw error;
+    }
   });
 }
 

@@ -15,7 +15,7 @@ import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
 import { MigrationNotFoundError } from '@/lib/executor/state-store';
 import { toLocalInput } from '@/lib/data/update-schedule';
-import { approveContractAction, approvePlanAction, commentAction, pauseBackfillAction, runPhaseAction, updateScheduleAction } from './actions';
+import { approveContractAction, approvePlanAction, commentAction, markDeployedAction, pauseBackfillAction, runPhaseAction, updateScheduleAction } from './actions';
 
 export default async function MigrationPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
@@ -122,9 +122,11 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
           <ActionForm action={approveContractAction} hidden={{ migrationId: id }} label="Approve contract" denied={denied(people.can.approveContract)} />
         </div>
         <div className="flex flex-wrap gap-4">
-          {(['expand', 'backfill', 'verify', 'rollback'] as const).map((phase) => (
+          {(['expand', 'backfill', 'verify'] as const).map((phase) => (
             <ActionForm key={phase} action={runPhaseAction} hidden={{ migrationId: id, phase }} label={`Run ${phase}`} denied={denied(people.can[phase])} />
           ))}
+          <ActionForm action={markDeployedAction} hidden={{ migrationId: id }} label="Mark deployed" denied={m.deployedAt ? `deployed ${m.deployedAt.toISOString()}` : denied(people.can.markDeployed)} />
+          <ActionForm action={runPhaseAction} hidden={{ migrationId: id, phase: 'rollback' }} label="Run rollback" denied={denied(people.can.rollback)} />
         </div>
         <div className="max-w-xl rounded border border-red-200 bg-red-50 p-3" data-testid="contract-form">
           <ActionForm

@@ -1,0 +1,16 @@
+import 'server-only';
+import type { Pool } from 'pg';
+import { permission, type Actor } from '../auth/roles';
+import { StateStore } from '../executor/state-store';
+import { permissionContext } from './permission-context';
+import { audit, ForbiddenError, withActor } from './with-actor';
+
+/** The author (or an on-call engineer) says the new code is live: the buffer before the contract starts now. */
+export async function markDeployedAs(pool: Pool, actor: Actor, migrationId: number): Promise<Date> {
+  const ctx = await permissionContext(pool, migrationId);
+  const allowed = permission(actor, { kind: 'deploy.mark', authorId: ctx.authorId });
+  if (!allowed.ok) throw new ForbiddenError(allowed.reason);
+  const migration = await new StateStore(pool).markDeployed(migrationId, actor.email);
+  await withActor(pool, actor, (c) => audit(c, actor, 'deploy.marked', migrationId, { deployedAt: migration.deployedAt }));
+  return migration.deployedAt!;
+}
