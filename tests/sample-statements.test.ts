@@ -1,15 +1,33 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedServer, type EmbeddedServer } from '../lib/db/embedded-server';
+import { ephemeralPort } from '../lib/db/free-port';
 import { sampleStatements } from '../lib/signals/sample-statements';
 import { markProduct } from '../lib/migrations/sql-text';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 
 let w: ExecutorWorld;
+// The target on a server of its own: pg_stat_statements_reset() below empties the whole server's
+// statistics, which must not wipe the evidence other test files are gathering at the same time.
+let server: EmbeddedServer;
+let target: pg.Client;
 const label = 'sampled-target';
 beforeAll(async () => {
   w = await executorWorld('sampler');
-  await w.target.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE TABLE leads (id int PRIMARY KEY, user_email text); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 100) g");
+  const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'expand-contract-pgss-'));
+  server = await startEmbeddedServer({ dataRoot, preferredPort: await ephemeralPort(), persistent: false });
+  target = new pg.Client({ connectionString: server.url('postgres') });
+  await target.connect();
+  await target.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE TABLE leads (id int PRIMARY KEY, user_email text); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 100) g");
 });
-afterAll(() => w.close());
+afterAll(async () => {
+  await target?.end();
+  await server?.stop();
+  await w?.close();
+});
 
 async function callsOf(queryFragment: string) {
   const { rows } = await w.pool.query(
@@ -22,12 +40,12 @@ async function callsOf(queryFragment: string) {
 
 describe('pg_stat_statements sampler', () => {
   it('records calls per interval from real traffic: baseline first, then exact deltas, excluding our own statements', async () => {
-    await w.target.query('SELECT user_email FROM leads WHERE id = $1', [1]);
-    expect((await sampleStatements(w.target, w.pool, label)).status).toBe('baseline');
+    await target.query('SELECT user_email FROM leads WHERE id = $1', [1]);
+    expect((await sampleStatements(target, w.pool, label)).status).toBe('baseline');
 
-    for (let i = 0; i < 7; i += 1) await w.target.query('SELECT user_email FROM leads WHERE id = $1', [i + 1]);
-    for (let i = 0; i < 3; i += 1) await w.target.query(markProduct('SELECT count(*) FROM leads WHERE user_email IS NOT NULL AND id > $1'), [i]);
-    const second = await sampleStatements(w.target, w.pool, label);
+    for (let i = 0; i < 7; i += 1) await target.query('SELECT user_email FROM leads WHERE id = $1', [i + 1]);
+    for (let i = 0; i < 3; i += 1) await target.query(markProduct('SELECT count(*) FROM leads WHERE user_email IS NOT NULL AND id > $1'), [i]);
+    const second = await sampleStatements(target, w.pool, label);
     expect(second.status).toBe('ok');
     expect(await callsOf('SELECT user_email FROM leads WHERE id = $1')).toBe(7);
     expect(await callsOf('user_email IS NOT NULL')).toBe(0); // the product's own statement is not evidence
@@ -37,36 +55,36 @@ describe('pg_stat_statements sampler', () => {
   });
 
   it('survives pg_stat_statements_reset(): no negative and no double counting', async () => {
-    await w.target.query('SELECT pg_stat_statements_reset()');
-    for (let i = 0; i < 4; i += 1) await w.target.query('SELECT user_email FROM leads WHERE id = $1', [i + 1]);
-    const afterReset = await sampleStatements(w.target, w.pool, label);
+    await target.query('SELECT pg_stat_statements_reset()');
+    for (let i = 0; i < 4; i += 1) await target.query('SELECT user_email FROM leads WHERE id = $1', [i + 1]);
+    const afterReset = await sampleStatements(target, w.pool, label);
     expect(afterReset.reset).toBe(true);
     expect(await callsOf('SELECT user_email FROM leads WHERE id = $1')).toBe(7 + 4);
     const negatives = await w.pool.query('SELECT count(*)::int AS n FROM expand_contract.statement_calls WHERE calls <= 0');
     expect(negatives.rows[0]!.n).toBe(0);
 
-    await sampleStatements(w.target, w.pool, label); // nothing new happened
+    await sampleStatements(target, w.pool, label); // nothing new happened
     expect(await callsOf('SELECT user_email FROM leads WHERE id = $1')).toBe(11);
   });
 
   it('records a failed sample with the fix when the extension is missing, so coverage shows the gap', async () => {
-    await w.target.query('DROP EXTENSION pg_stat_statements');
-    const failed = await sampleStatements(w.target, w.pool, label);
+    await target.query('DROP EXTENSION pg_stat_statements');
+    const failed = await sampleStatements(target, w.pool, label);
     expect(failed).toMatchObject({ status: 'error', error: expect.stringContaining('CREATE EXTENSION pg_stat_statements') });
     const runs = await w.pool.query('SELECT status FROM expand_contract.sampler_runs WHERE target = $1 ORDER BY id', [label]);
     expect(runs.rows.map((r) => r.status)).toEqual(['baseline', 'ok', 'ok', 'ok', 'error']);
-    await w.target.query('CREATE EXTENSION pg_stat_statements');
+    await target.query('CREATE EXTENSION pg_stat_statements');
   });
 
   it('keeps one text and per-role calls when several roles run the same statement', async () => {
-    await w.target.query('DROP ROLE IF EXISTS ec_second_app; CREATE ROLE ec_second_app; GRANT SELECT ON leads TO ec_second_app');
-    await sampleStatements(w.target, w.pool, label);
-    await w.target.query('SELECT user_email FROM leads WHERE id = $1', [1]);
-    await w.target.query('SET ROLE ec_second_app');
-    await w.target.query('SELECT user_email FROM leads WHERE id = $1', [2]);
-    await w.target.query('SELECT user_email FROM leads WHERE id = $1', [3]);
-    await w.target.query('RESET ROLE');
-    expect((await sampleStatements(w.target, w.pool, label)).status).toBe('ok');
+    await target.query('DROP ROLE IF EXISTS ec_second_app; CREATE ROLE ec_second_app; GRANT SELECT ON leads TO ec_second_app');
+    await sampleStatements(target, w.pool, label);
+    await target.query('SELECT user_email FROM leads WHERE id = $1', [1]);
+    await target.query('SET ROLE ec_second_app');
+    await target.query('SELECT user_email FROM leads WHERE id = $1', [2]);
+    await target.query('SELECT user_email FROM leads WHERE id = $1', [3]);
+    await target.query('RESET ROLE');
+    expect((await sampleStatements(target, w.pool, label)).status).toBe('ok');
     const { rows } = await w.pool.query(
       `SELECT c.role, sum(c.calls)::int AS calls FROM expand_contract.statement_calls c JOIN expand_contract.statements s USING (target, queryid)
         WHERE c.target = $1 AND s.query = 'SELECT user_email FROM leads WHERE id = $1' AND c.sampled_at = (SELECT max(sampled_at) FROM expand_contract.statement_calls WHERE target = $1)
@@ -74,6 +92,6 @@ describe('pg_stat_statements sampler', () => {
       [label],
     );
     expect(rows).toEqual([{ role: 'ec_second_app', calls: 2 }, { role: 'postgres', calls: 1 }]);
-    await w.target.query('REVOKE ALL ON leads FROM ec_second_app; DROP ROLE ec_second_app');
+    await target.query('REVOKE ALL ON leads FROM ec_second_app; DROP ROLE ec_second_app');
   });
 });

@@ -35,6 +35,7 @@ export default async function MigrationsPage() {
                 <td className="px-4 py-2">
                   <Link href={`/migrations/${m.id}`} className="text-indigo-700 hover:underline">
                     {m.title}
+                    {m.seeded && <span className="ml-2 rounded bg-slate-200 px-1 text-xs">seeded</span>}
                   </Link>
                   <span className="block text-xs text-slate-500">{m.target}</span>
                 </td>

@@ -15,6 +15,7 @@ export interface MigrationSummary {
   status: MigrationRecord['status'];
   target: string;
   createdAt: Date;
+  seeded: boolean;
   backfill: (Pick<BackfillRecord, 'status' | 'batchSize' | 'worstBatchMs'> & { progress: BackfillProgressView }) | null;
 }
 
@@ -25,6 +26,7 @@ function summarize(m: MigrationRecord, b: BackfillRecord | null): MigrationSumma
     status: m.status,
     target: m.target,
     createdAt: m.createdAt,
+    seeded: m.seeded,
     backfill: b ? { status: b.status, batchSize: b.batchSize, worstBatchMs: b.worstBatchMs, progress: backfillProgress(b) } : null,
   };
 }

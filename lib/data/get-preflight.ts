@@ -22,7 +22,7 @@ export async function getPreflight(pool: Pool, target: ClientBase, migration: Mi
   }
   const rate = await pool.query<{ r: number | null }>(
     `SELECT max(b.rows_per_second)::float8 AS r FROM expand_contract.backfills b JOIN expand_contract.migrations m ON m.id = b.migration_id
-      WHERE m.target = $1 AND b.status = 'done' AND b.rows_per_second > 0`,
+      WHERE m.target = $1 AND b.status = 'done' AND b.rows_per_second > 0 AND NOT m.seeded`,
     [migration.target],
   );
   const locks = new Map<string, number>();

@@ -8,6 +8,7 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { applyMigrations, readMigrationFiles, type MigrationReport } from './run-migrations';
 import { seedDemoTarget, type DemoSeedReport } from './seed-demo-target';
 import { seedDemoUsers, type DemoUser } from './seed-demo-users';
+import { seedDemoHistory } from './seed-demo-history';
 
 export const STATE_DATABASE = 'dashboard';
 export const DEMO_DATABASE = 'demo';
@@ -85,6 +86,7 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
       const pool = new pg.Pool({ connectionString: stateUrl, max: 1 });
       try {
         demoUsers = await seedDemoUsers(pool, dataRoot!);
+        if (!env.TARGET_DATABASE_URL && env.EC_DEMO_MODE !== 'off') await withClient(targetUrl, (c) => seedDemoHistory(pool, c, targetUrl));
       } finally {
         await pool.end();
       }

@@ -43,6 +43,13 @@ export class GateClosedError extends Error {
   }
 }
 
+export class SeededMigrationError extends Error {
+  constructor(readonly migrationId: number) {
+    super(`migration ${migrationId} is seeded demo history: it was never run on the target, and none of its phases can run`);
+    this.name = 'SeededMigrationError';
+  }
+}
+
 export class ApiRoleError extends Error {
   constructor(readonly role: string) {
     super(`the target connection runs as "${role}", an API role with a statement timeout of seconds: use a direct or session connection (e.g. the postgres role)`);
@@ -236,6 +243,7 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
   lock.on('error', () => (lockLost = true)); // a dropped state connection must not crash the process
   try {
     const migration = await store.getMigration(migrationId);
+    if (migration.seeded) throw new SeededMigrationError(migrationId);
     if (migration.targetIdentity) {
       const actual = await targetIdentity(target);
       if (actual !== migration.targetIdentity) throw new WrongTargetError(migrationId, migration.targetIdentity, actual);

@@ -25,6 +25,8 @@ export interface MigrationRecord {
   authorId: string | null;
   /** When its phases are planned (team rhythm, editable). */
   schedule: Schedule | null;
+  /** Demo history written to the state database only: shown, never run. */
+  seeded: boolean;
 }
 
 export interface BackfillRecord {
@@ -92,6 +94,7 @@ const toMigration = (r: Row): MigrationRecord => ({
   deployedBy: (r.deployed_by as string | null) ?? null,
   authorId: (r.author_id as string | null) ?? null,
   schedule: parseSchedule(r.schedule),
+  seeded: r.seeded === true,
 });
 
 /** Stored as JSON (ISO strings); null when absent or malformed. */
