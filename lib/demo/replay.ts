@@ -71,7 +71,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const rate = options.rate ?? 40;
   const drain = (options.drainSeconds ?? 3) * 1000;
   const log = options.log ?? (() => {});
-  const target = new pg.Pool({ connectionString: options.targetUrl, max: 12, application_name: 'demo-app' });
+  // The product's own sessions (application_name expand-contract…): the replay's deliberate 42703s are not the target's errors.
+  const target = new pg.Pool({ connectionString: options.targetUrl, max: 12, application_name: 'expand-contract-replay' });
   target.on('error', () => {});
   const state = new pg.Pool({ connectionString: options.stateUrl, max: 4, application_name: 'expand-contract' });
   state.on('error', () => {});
