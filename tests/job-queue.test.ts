@@ -56,7 +56,7 @@ describe('backfills as durable jobs', () => {
     expect(done.status).toBe('done');
     expect(done.rowsScanned - ROWS).toBeLessThanOrEqual(cut.batchSize * 1.5 + 1); // resumed, not restarted
     const runs = (await w.store.phaseRuns(id)).map((r) => `${r.phase}:${r.status}`);
-    expect(runs).toEqual(['expand:succeeded', 'backfill:failed', 'backfill:succeeded']);
+    expect(runs, runs.join(' ')).toEqual(['expand:succeeded', 'backfill:failed', 'backfill:succeeded']);
     const drift = await w.target.query('SELECT count(*)::int AS n FROM leads WHERE contact_email IS DISTINCT FROM user_email');
     expect(drift.rows[0]!.n).toBe(0);
   });

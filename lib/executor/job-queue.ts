@@ -38,10 +38,12 @@ export async function enqueuePhase(boss: PgBoss, job: RunPhaseJob): Promise<stri
  * that connection goes). Failing them puts them back in the queue for a live worker;
  * backfills resume from their saved cursor.
  */
-export async function recoverOrphanedJobs(boss: PgBoss, state: pg.Pool): Promise<number> {
+export async function recoverOrphanedJobs(boss: PgBoss, state: pg.Pool, graceSeconds = 10): Promise<number> {
+  // A job that has only just become active may not hold its lock yet: failing it then would run it twice.
   const { rows } = await state.query<{ id: string; migration_id: number }>(
-    `SELECT id, (data ->> 'migrationId')::int AS migration_id FROM ${JOB_SCHEMA}.job WHERE name = $1 AND state = 'active'`,
-    [RUN_PHASE_QUEUE],
+    `SELECT id, (data ->> 'migrationId')::int AS migration_id FROM ${JOB_SCHEMA}.job
+      WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)`,
+    [RUN_PHASE_QUEUE, graceSeconds],
   );
   let recovered = 0;
   for (const row of rows) {
