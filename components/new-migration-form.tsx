@@ -137,6 +137,9 @@ export function NewMigrationForm({ tables, action }: { tables: TableChoice[]; ac
       {state.preview && (
         <div className="space-y-2" data-testid="preview">
           <h2 className="font-semibold">{state.preview.title}</h2>
+          <p className={`text-sm ${state.preview.lint.length ? 'text-red-800' : 'text-emerald-800'}`} data-testid="preview-lint">
+            {state.preview.lint.length ? `lint: ${state.preview.lint.join('; ')}` : 'lint: nothing in the expand SQL breaks the code that is running now'}
+          </p>
           {state.preview.notes.map((n) => (
             <p key={n} className="text-sm text-slate-700">
               {n}

@@ -15,6 +15,7 @@ test('an author picks a column from the live schema, previews the plan, fixes a 
   await form.getByLabel('New name').fill('state');
   await form.getByRole('button', { name: 'Preview SQL' }).click();
   await expect(form.getByTestId('preview')).toContainText('ADD COLUMN IF NOT EXISTS "state" text');
+  await expect(form.getByTestId('preview-lint')).toHaveText('lint: nothing in the expand SQL breaks the code that is running now');
   await form.getByRole('button', { name: 'Create migration' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rename public.orders.status to state');
   await expect(page.getByTestId('people')).toContainText('Author: author@demo.local');

@@ -60,8 +60,8 @@ test('the demo rename, walked through every phase by three people, ends in an on
   await author.getByRole('button', { name: 'Mark deployed' }).click();
   await expect(author.getByTestId('people').getByRole('status').first()).toContainText('deploy marked');
 
-  // The person on call approves once the buffer passed and v1's reads of user_email stopped, then contracts.
-  const oncall = await browser.newPage();
+  // The person on call approves from a phone once the buffer passed and v1's reads of user_email stopped, then contracts.
+  const oncall = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await signInAs(oncall, 'oncall', url.replace(/^https?:\/\/[^/]+/, ''));
   await retryUntil(oncall, () => oncall.getByRole('button', { name: 'Approve contract' }).click(), /contract approved/, 200_000);
   await oncall.reload();
@@ -70,6 +70,7 @@ test('the demo rename, walked through every phase by three people, ends in an on
   await expect(oncall.getByTestId('contract-form').getByRole('status')).toHaveText('contract: succeeded', { timeout: 30_000 });
   await oncall.reload();
   await expect(oncall.getByTestId('stepper').locator('[data-step="contract"]')).toHaveAttribute('data-state', 'done');
+  await oncall.screenshot({ path: 'test-results/screenshots/contract-on-phone.png', fullPage: true });
   // The demo's traffic saw no error at any point: the gate's error evidence says so, and the column is gone.
   await expect(oncall.getByTestId('audit-trail')).toContainText('phase.succeeded');
   await oncall.goto('/');

@@ -51,7 +51,9 @@ describe('legacy-column reads in the gate', () => {
   ])('%j → allowed %s', (over, allowed, detail) => {
     const d = evaluateGate({ ...base, legacy: legacy(over) });
     expect(d.allowed).toBe(allowed);
-    expect(d.conditions).toEqual([{ name: 'legacy-reads', met: allowed, detail }]);
+    // Too little watching or sampling is missing evidence (unknown), not evidence of use.
+    const unknown = 'coverage' in over || 'observedMinutes' in over;
+    expect(d.conditions).toEqual([{ name: 'legacy-reads', met: allowed, detail, ...(unknown ? { unknown: true } : {}) }]);
   });
 });
 
@@ -92,6 +94,7 @@ describe('error rates in the gate', () => {
   ])('%s → allowed %s', (_name, p, allowed, detail) => {
     const d = evaluateGate({ ...base, errors: { required: true, phases: p } });
     expect(d.allowed).toBe(allowed);
-    expect(d.conditions).toEqual([{ name: 'error-rate', met: allowed, detail }]);
+    const unknown = detail.startsWith('no service reported');
+    expect(d.conditions).toEqual([{ name: 'error-rate', met: allowed, detail, ...(unknown ? { unknown: true } : {}) }]);
   });
 });

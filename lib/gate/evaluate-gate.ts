@@ -52,6 +52,8 @@ export interface GateEvidence {
 export interface GateCondition {
   name: 'backfill' | 'parity' | 'buffer' | 'legacy-reads' | 'error-rate' | 'approval';
   met: boolean;
+  /** Not met because the evidence is missing (not yet sampled, measured or reported), rather than against. */
+  unknown?: true;
   detail: string;
 }
 
@@ -70,7 +72,7 @@ export function evaluateGate(e: GateEvidence): GateDecision {
   if (e.parity.required) {
     const maxAge = (e.maxParityAgeMinutes ?? 60) * 60_000;
     const p = e.parity.latest;
-    if (!p) conditions.push({ name: 'parity', met: false, detail: 'no parity check yet: run verify' });
+    if (!p) conditions.push({ name: 'parity', met: false, unknown: true, detail: 'no parity check yet: run verify' });
     else if (e.now.getTime() - p.checkedAt.getTime() > maxAge) conditions.push({ name: 'parity', met: false, detail: 'the last parity check is too old: run verify again' });
     else if (p.mismatched > 0) conditions.push({ name: 'parity', met: false, detail: `${p.mismatched} row(s) differ between old and new column` });
     else conditions.push({ name: 'parity', met: true, detail: '0 rows differ' });
@@ -101,9 +103,9 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     } else if (l.unknown > 0) {
       conditions.push({ name: 'legacy-reads', met: false, detail: `${l.unknown} call(s) of statements that could not be parsed: check them by hand` });
     } else if (l.observedMinutes < l.requiredMinutes) {
-      conditions.push({ name: 'legacy-reads', met: false, detail: `watched for ${Math.floor(l.observedMinutes)} of the required ${l.requiredMinutes} minutes since the ${l.observedSince ?? 'expand'}` });
+      conditions.push({ name: 'legacy-reads', met: false, unknown: true, detail: `watched for ${Math.floor(l.observedMinutes)} of the required ${l.requiredMinutes} minutes since the ${l.observedSince ?? 'expand'}` });
     } else if (l.coverage < min) {
-      conditions.push({ name: 'legacy-reads', met: false, detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running` });
+      conditions.push({ name: 'legacy-reads', met: false, unknown: true, detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running` });
     } else {
       const watched = l.requiredMinutes > 0 ? Math.min(l.observedMinutes, l.requiredMinutes) : l.observedMinutes;
       conditions.push({ name: 'legacy-reads', met: true, detail: `0 reads of ${l.column} in the last ${describeSeconds(Math.round(watched) * 60)}, sampled ${pct(l.coverage)} of that time` });
@@ -129,6 +131,7 @@ function errorCondition(phases: NonNullable<GateEvidence['errors']>['phases']): 
     return {
       name: 'error-rate',
       met: false,
+      unknown: true,
       detail: `no service reported enough requests since ${latest.phase} to compare error rates: send them to POST /api/v1/metrics`,
     };
   }

@@ -13,12 +13,13 @@ import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/rende
 import type { OperationSpec } from '@/lib/migrations/types';
 import { DEFAULT_PLAN_OPTIONS } from '@/lib/migrations/types';
 import { planChange } from '@/lib/planning/plan-change';
-import { SqlSyntaxError } from '@/lib/sql/parse-sql';
+import { parseSql, SqlSyntaxError } from '@/lib/sql/parse-sql';
+import { detectBreakingChanges } from '@/lib/migrations/lint/detect-breaking-changes';
 
 export interface NewMigrationState {
   fieldErrors?: Record<string, string>;
   error?: string;
-  preview?: { title: string; phases: { phase: string; sql: string }[]; notes: string[] };
+  preview?: { title: string; phases: { phase: string; sql: string }[]; notes: string[]; lint: string[] };
 }
 
 async function withTarget<T>(fn: (target: pg.Client, url: string) => Promise<T>): Promise<T> {
@@ -54,7 +55,9 @@ async function createOrPreview(actor: NonNullable<Awaited<ReturnType<typeof curr
         return {};
       }
       const plan = await planChange(target, spec, DEFAULT_PLAN_OPTIONS);
-      return { preview: { title: plan.title, phases: (Object.keys(FILE_PHASES) as FilePhase[]).map((phase) => ({ phase, sql: renderPhase(plan, phase) })), notes: plan.notes } };
+      // The same breaking-change pass as Paste SQL, over what expand would run while old code is live.
+      const lint = detectBreakingChanges((await parseSql(renderPhase(plan, 'expand'))).statements).map((f) => f.message);
+      return { preview: { title: plan.title, phases: (Object.keys(FILE_PHASES) as FilePhase[]).map((phase) => ({ phase, sql: renderPhase(plan, phase) })), notes: plan.notes, lint } };
     });
     if (!create) return result;
   } catch (error) {
