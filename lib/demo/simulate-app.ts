@@ -20,7 +20,19 @@ export interface SimulatedApp {
  * column it knows (old code: user_email, new code: contact_email), at a steady rate. Every
  * request's outcome is counted by SQLSTATE, as a service's error metrics would be.
  */
-export function startApp(pool: Pool, options: { table: string; column: string; ratePerSecond: number; rows: number; name: string; clockStart?: number }): SimulatedApp {
+export function startApp(
+  pool: Pool,
+  options: {
+    table: string;
+    column: string;
+    ratePerSecond: number;
+    rows: number;
+    name: string;
+    clockStart?: number;
+    /** The app's own request mix; by default reads, updates and inserts through the email column. */
+    work?: (pool: Pool, n: number, id: number) => Promise<unknown>;
+  },
+): SimulatedApp {
   const clockStart = options.clockStart ?? Date.now();
   const table = quoteIdent(options.table);
   const column = quoteIdent(options.column);
@@ -39,7 +51,8 @@ export function startApp(pool: Pool, options: { table: string; column: string; r
     const id = 1 + ((n * 7919) % options.rows);
     const kind = n % 10;
     try {
-      if (kind < 6) await pool.query(`SELECT ${column} FROM ${table} WHERE id = $1`, [id]);
+      if (options.work) await options.work(pool, n, id);
+      else if (kind < 6) await pool.query(`SELECT ${column} FROM ${table} WHERE id = $1`, [id]);
       else if (kind < 9) await pool.query(`UPDATE ${table} SET ${column} = $1 WHERE id = $2`, [`${options.name}${n}@example.com`, id]);
       else await pool.query(`INSERT INTO ${table} (${column}, full_name) VALUES ($1, $2)`, [`${options.name}-new${n}@example.com`, `${options.name} ${n}`]);
     } catch (error) {
