@@ -71,6 +71,8 @@ test('the demo rename, walked through every phase by three people, ends in an on
   await oncall.reload();
   await expect(oncall.getByTestId('stepper').locator('[data-step="contract"]')).toHaveAttribute('data-state', 'done');
   await oncall.screenshot({ path: 'test-results/screenshots/contract-on-phone.png', fullPage: true });
+  // Nothing on the page is wider than the phone.
+  expect(await oncall.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   // The demo's traffic saw no error at any point: the gate's error evidence says so, and the column is gone.
   await expect(oncall.getByTestId('audit-trail')).toContainText('phase.succeeded');
   await oncall.goto('/');

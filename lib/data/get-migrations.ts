@@ -7,6 +7,7 @@ import { gatePolicy, parseEnv } from '../config/env';
 import { statePool, targetPool } from '../db/pools';
 import { getMigrationCharts, type MigrationCharts } from './get-migration-charts';
 import { getPreflight } from './get-preflight';
+import { JOB_SCHEMA, RUN_PHASE_QUEUE } from '../executor/job-queue';
 import type { ChecklistItem } from '../gate/preflight-checklist';
 
 export interface MigrationSummary {
@@ -50,6 +51,8 @@ export interface MigrationDetail extends MigrationSummary {
   charts: MigrationCharts;
   plan: MigrationRecord['plan'];
   preflight: ChecklistItem[];
+  /** A phase of it waits in the job queue or runs there: the page keeps itself fresh meanwhile. */
+  jobPending: boolean;
 }
 
 /** One migration as its page shows it, with the contract gate evaluated now, the way the contract run would. */
@@ -79,8 +82,17 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
       charts,
       plan: migration.plan,
       preflight,
+      jobPending: await phaseJobPending(id),
     };
   } finally {
     target.release();
   }
+}
+
+async function phaseJobPending(id: number): Promise<boolean> {
+  const { rows } = await statePool().query(
+    `SELECT 1 FROM ${JOB_SCHEMA}.job WHERE name = $1 AND state IN ('created', 'retry', 'active') AND data ->> 'migrationId' = $2 LIMIT 1`,
+    [RUN_PHASE_QUEUE, String(id)],
+  );
+  return rows.length > 0;
 }

@@ -32,7 +32,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
   const confirmText = 'table' in m.spec && 'column' in m.spec ? `${m.spec.table}.${m.spec.column}` : '';
   return (
     <div className="space-y-8">
-      <AutoRefresh active={m.backfill?.status === 'running'} />
+      <AutoRefresh active={m.backfill?.status === 'running' || m.jobPending} />
       <header>
         <p className="text-sm text-slate-500">Migration {m.id} · {m.target}</p>
         <h1 className="text-2xl font-semibold tracking-tight">{m.title}</h1>
@@ -175,7 +175,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
         ) : (
           <ol className="space-y-1 text-sm" data-testid="phases">
             {m.phases.map((p) => (
-              <li key={p.id} className="flex gap-3">
+              <li key={p.id} className="flex flex-wrap gap-x-3">
                 <span className="w-20 font-mono">{p.phase}</span>
                 <StatusBadge status={p.status === 'succeeded' ? 'ok' : p.status === 'failed' ? 'error' : 'warn'}>{p.status}</StatusBadge>
                 <span className="text-slate-600">
@@ -192,7 +192,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
         <h2 className="text-lg font-semibold">Audit trail</h2>
         <ol className="space-y-1 text-sm">
           {trail.map((e) => (
-            <li key={e.id} className="flex gap-3">
+            <li key={e.id} className="flex flex-wrap gap-x-3">
               <span className="text-slate-500">{e.at.toISOString()}</span>
               <span className="font-medium">{e.actor}</span>
               <span className="font-mono">{e.action}</span>
