@@ -123,13 +123,20 @@ describe('who may do what, checked again by the database', () => {
     expect(await asPerson('reviewer', approval, [id, 'plan', people.reviewer!.id])).toBe('allowed');
     expect(await asPerson('author', request, [id, 'expand', people.author!.id])).toBe('allowed');
     expect(await asPerson('admin', "UPDATE expand_contract.users SET name = 'Vi' WHERE id = $1", [people.viewer!.id])).toBe('allowed');
-    expect(await asPerson('author', "INSERT INTO expand_contract.audit_log (actor_id, actor, action) VALUES ($1, 'author', 'x')", [people.author!.id])).toBe('allowed');
     expect(await asPerson('author', "INSERT INTO expand_contract.audit_log (actor_id, actor, action) VALUES ($1, 'admin', 'forged')", [people.admin!.id])).toBe('refused');
+    // Its own id, someone else's name in the text the audit page shows: refused too.
+    expect(await asPerson('viewer', "INSERT INTO expand_contract.audit_log (actor_id, actor, action) VALUES ($1, 'oncall@team.example', 'contract.approved')", [people.viewer!.id])).toBe('refused');
+    expect(await asPerson('author', "INSERT INTO expand_contract.audit_log (actor_id, actor, action) VALUES ($1, 'author@team.example', 'x')", [people.author!.id])).toBe('allowed');
     for (const sql of ["UPDATE expand_contract.audit_log SET action = 'nothing happened'", 'DELETE FROM expand_contract.audit_log']) {
       expect(await asPerson('admin', sql, [])).toBe('refused');
       await expect(w.pool.query(sql)).rejects.toThrow('the audit log is append-only'); // the server's own login too
     }
     await expect(w.pool.query('TRUNCATE expand_contract.audit_log')).rejects.toThrow('append-only');
+    // An admin revokes a token; nobody brings a revoked one back.
+    const token = (await w.pool.query("INSERT INTO expand_contract.api_tokens (scope, service, token_hash) VALUES ('ingest', 'web', '\\x01') RETURNING id")).rows[0].id;
+    expect(await asPerson('admin', 'UPDATE expand_contract.api_tokens SET revoked_at = now() WHERE id = $1', [token])).toBe('allowed');
+    await asPerson('admin', 'UPDATE expand_contract.api_tokens SET revoked_at = NULL WHERE id = $1', [token]); // no row it may change
+    expect((await w.pool.query('SELECT revoked_at FROM expand_contract.api_tokens WHERE id = $1', [token])).rows[0].revoked_at).toBeInstanceOf(Date);
   });
 });
 

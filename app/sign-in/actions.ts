@@ -2,7 +2,7 @@
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { safeNext } from '@/lib/auth/current-actor';
+import { safeNext } from '@/lib/auth/safe-next';
 import { SESSION_COOKIE, SignInError, signIn, signOut } from '@/lib/auth/sessions';
 import { statePool } from '@/lib/db/pools';
 

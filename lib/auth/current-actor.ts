@@ -18,8 +18,3 @@ export async function requireActor(): Promise<Actor> {
   const path = (await headers()).get('x-ec-path') ?? '/';
   redirect(`/sign-in?next=${encodeURIComponent(path)}`);
 }
-
-/** Only a path on this site: `next=https://evil.example` or `//evil.example` must not redirect away. */
-export function safeNext(next: string | null | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : '/';
-}

@@ -35,16 +35,31 @@ const toActor = (r: { id: string; email: string; name: string; roles: Role[] }):
  */
 export async function signIn(state: Pool, emailInput: string, password: string): Promise<{ cookie: string; expiresAt: Date; actor: Actor }> {
   const email = emailInput.trim().toLowerCase();
-  const failures = await state.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM expand_contract.login_attempts WHERE email = $1 AND NOT ok AND at > now() - make_interval(mins => $2)`,
-    [email, FAILURE_WINDOW_MINUTES],
-  );
-  if (failures.rows[0]!.n >= MAX_FAILURES) throw new SignInError('locked');
-  const { rows } = await state.query('SELECT id, email, name, roles, password_hash FROM expand_contract.users WHERE email = $1 AND disabled_at IS NULL', [email]);
-  const user = rows[0];
-  const ok = await verifyPassword(password, user?.password_hash ?? DECOY_HASH);
-  await state.query('INSERT INTO expand_contract.login_attempts (email, ok) VALUES ($1, $2)', [email, ok && !!user]);
-  if (!ok || !user) throw new SignInError('invalid');
+  // Count, check and record under a per-email lock: parallel guesses wait their turn instead of all
+  // seeing "fewer than five failures" at once.
+  const client = await state.connect();
+  let user: { id: string; email: string; name: string; roles: Role[] } | undefined;
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('expand-contract:sign-in'), hashtext($1))", [email]);
+    const failures = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM expand_contract.login_attempts WHERE email = $1 AND NOT ok AND at > now() - make_interval(mins => $2)`,
+      [email, FAILURE_WINDOW_MINUTES],
+    );
+    if (failures.rows[0]!.n >= MAX_FAILURES) throw new SignInError('locked');
+    const { rows } = await client.query('SELECT id, email, name, roles, password_hash FROM expand_contract.users WHERE email = $1 AND disabled_at IS NULL', [email]);
+    const ok = await verifyPassword(password, rows[0]?.password_hash ?? DECOY_HASH);
+    await client.query('INSERT INTO expand_contract.login_attempts (email, ok) VALUES ($1, $2)', [email, ok && !!rows[0]]);
+    await client.query('COMMIT');
+    if (!ok || !rows[0]) throw new SignInError('invalid');
+    user = rows[0];
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+  if (!user) throw new SignInError('invalid');
 
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3_600_000);

@@ -249,7 +249,8 @@ GRANT INSERT (migration_id, phase, requested_by, approval_id) ON expand_contract
 DROP POLICY IF EXISTS read_signed_in ON expand_contract.audit_log;
 CREATE POLICY read_signed_in ON expand_contract.audit_log FOR SELECT TO authenticated USING (cardinality(expand_contract.current_roles()) > 0);
 DROP POLICY IF EXISTS append_own_name ON expand_contract.audit_log;
-CREATE POLICY append_own_name ON expand_contract.audit_log FOR INSERT TO authenticated WITH CHECK (actor_id = auth.uid());
+CREATE POLICY append_own_name ON expand_contract.audit_log FOR INSERT TO authenticated
+  WITH CHECK (actor_id = auth.uid() AND actor = (SELECT u.email FROM expand_contract.users u WHERE u.id = auth.uid()));
 GRANT SELECT ON expand_contract.audit_log TO authenticated;
 GRANT INSERT (actor_id, actor, action, migration_id, detail) ON expand_contract.audit_log TO authenticated;
 
@@ -262,7 +263,13 @@ GRANT SELECT (id, email, name, roles, created_at, disabled_at) ON expand_contrac
 GRANT UPDATE (name, roles, disabled_at) ON expand_contract.users TO authenticated;
 
 DROP POLICY IF EXISTS admins_only ON expand_contract.api_tokens;
-CREATE POLICY admins_only ON expand_contract.api_tokens FOR ALL TO authenticated USING (expand_contract.has_role('admin')) WITH CHECK (expand_contract.has_role('admin'));
+CREATE POLICY admins_only ON expand_contract.api_tokens FOR SELECT TO authenticated USING (expand_contract.has_role('admin'));
+DROP POLICY IF EXISTS admins_create ON expand_contract.api_tokens;
+CREATE POLICY admins_create ON expand_contract.api_tokens FOR INSERT TO authenticated WITH CHECK (expand_contract.has_role('admin'));
+-- Revoking is the only change: a revoked token never comes back.
+DROP POLICY IF EXISTS admins_revoke ON expand_contract.api_tokens;
+CREATE POLICY admins_revoke ON expand_contract.api_tokens FOR UPDATE TO authenticated
+  USING (expand_contract.has_role('admin') AND revoked_at IS NULL) WITH CHECK (expand_contract.has_role('admin') AND revoked_at IS NOT NULL);
 GRANT SELECT (id, scope, service, migration_id, label, created_by, created_at, last_used_at, revoked_at) ON expand_contract.api_tokens TO authenticated;
 GRANT INSERT (scope, service, migration_id, token_hash, label, created_by) ON expand_contract.api_tokens TO authenticated;
 GRANT UPDATE (revoked_at) ON expand_contract.api_tokens TO authenticated;

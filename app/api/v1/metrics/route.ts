@@ -23,7 +23,9 @@ export async function POST(request: Request) {
     const token = await verifyApiToken(state, bearerToken(request.headers.get('authorization')), 'ingest');
     service = token.service!;
   } catch (error) {
-    if (error instanceof TokenRefusedError) return answer(401, { error: error.message });
+    // Missing or malformed headers are the caller's mistake; whether a token is unknown, revoked or for
+    // something else is not told to whoever holds it.
+    if (error instanceof TokenRefusedError) return answer(401, { error: error.reason === 'missing' || error.reason === 'malformed' ? error.message : 'the token is not valid' });
     throw error;
   }
   const text = await request.text();

@@ -10,7 +10,8 @@ import { FILE_PHASES, supabaseMigration, type FilePhase } from '@/lib/migrations
 export async function GET(_request: Request, ctx: { params: Promise<{ id: string; phase: string }> }) {
   if (!(await currentActor())) return new Response('sign in first\n', { status: 401 });
   const { id, phase } = await ctx.params;
-  if (!(phase in FILE_PHASES)) return new Response('phase must be expand, contract, rollback or restore\n', { status: 404 });
+  if (!Object.hasOwn(FILE_PHASES, phase)) return new Response('phase must be expand, contract, rollback or restore\n', { status: 404 });
+  if (!/^[1-9]\d{0,15}$/.test(id)) return new Response('no such migration\n', { status: 404 });
   const store = new StateStore(statePool());
   const migration = await store.getMigration(Number(id)).catch((e: unknown) => {
     if (e instanceof MigrationNotFoundError) return null;

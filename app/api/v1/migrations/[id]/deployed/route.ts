@@ -19,7 +19,9 @@ export async function POST(request: Request, ctx: { params: Promise<{ id: string
     const migration = await new StateStore(state).markDeployed(id, `token:${token.id}`);
     return answer(200, { id, deployedAt: migration.deployedAt, deployedBy: migration.deployedBy });
   } catch (error) {
-    if (error instanceof TokenRefusedError) return answer(401, { error: error.message });
+    // Missing or malformed headers are the caller's mistake; whether a token is unknown, revoked or for
+    // something else is not told to whoever holds it.
+    if (error instanceof TokenRefusedError) return answer(401, { error: error.reason === 'missing' || error.reason === 'malformed' ? error.message : 'the token is not valid' });
     if (error instanceof MigrationNotFoundError) return answer(404, { error: error.message });
     if (error instanceof DeployNotAllowedError) return answer(409, { error: error.message });
     throw error;
