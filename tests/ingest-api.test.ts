@@ -124,6 +124,18 @@ describe('POST /api/v1/metrics', () => {
     const big = { batchId: 'big', points: Array.from({ length: 5000 }, () => point({ route: 'r'.repeat(200) })) };
     const res = await post(big);
     expect(res.status).toBe(413);
+    // Streamed without a length, the same body is cut off once it passes the limit.
+    const bytes = new TextEncoder().encode(JSON.stringify(big));
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 65536) controller.enqueue(bytes.slice(i, i + 65536));
+        controller.close();
+      },
+    });
+    const streamed = await POST(
+      new Request('http://127.0.0.1/api/v1/metrics', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: stream, duplex: 'half' } as RequestInit),
+    );
+    expect(streamed.status).toBe(413);
     expect((await post({ batchId: 'x', points: [point()] }, { 'content-type': 'text/plain' })).status).toBe(415);
   });
 });

@@ -28,8 +28,8 @@ export async function POST(request: Request) {
     if (error instanceof TokenRefusedError) return answer(401, { error: error.reason === 'missing' || error.reason === 'malformed' ? error.message : 'the token is not valid' });
     throw error;
   }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
+  const text = await readLimited(request, MAX_BODY_BYTES);
+  if (text === null) return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -42,4 +42,23 @@ export async function POST(request: Request) {
   if (!checked.ok) return answer(400, { error: 'invalid batch', details: checked.errors });
   const result = await ingestMetrics(state, service, checked.batch);
   return answer(200, result);
+}
+
+/** The body as text, or null as soon as it passes `limit` bytes: a chunked body without Content-Length is never held whole. */
+async function readLimited(request: Request, limit: number): Promise<string | null> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
