@@ -65,3 +65,16 @@ export async function withDatabases<T>(env: Env, projectDir: string, fn: (state:
     await dbs.stop();
   }
 }
+
+/** The state database alone, for commands that manage people and tokens; stops what it started. */
+export async function withStatePool<T>(env: Env, projectDir: string, fn: (state: pg.Pool) => Promise<T>): Promise<T> {
+  const dbs = await resolveDatabases(env, projectDir, { state: true });
+  const state = new pg.Pool({ connectionString: dbs.stateUrl, max: 2, application_name: 'expand-contract' });
+  state.on('error', () => {});
+  try {
+    return await fn(state);
+  } finally {
+    await state.end().catch(() => {});
+    await dbs.stop();
+  }
+}

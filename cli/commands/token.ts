@@ -1,11 +1,10 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../lib/auth/api-tokens';
 import type { Env } from '../../lib/config/env';
 import { redactSecrets } from '../../lib/db/connection-url';
 import { UsageError } from '../output';
-import { resolveDatabases } from '../target';
+import { withStatePool } from '../target';
 
 export const TOKEN_USAGE = `usage:
   expand-contract token create ingest <service> [--label L]   a token a service sends its error rates with
@@ -34,10 +33,8 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
     return 2;
   }
   const { positionals, values } = parsed;
-  const dbs = await resolveDatabases(env, projectDir, { state: true });
-  const state = new pg.Pool({ connectionString: dbs.stateUrl, max: 2, application_name: 'expand-contract' });
-  state.on('error', () => {});
   try {
+    return await withStatePool(env, projectDir, async (state) => {
     switch (positionals[0]) {
       case 'create': {
         const scope = positionals[1];
@@ -85,6 +82,7 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
       default:
         throw new UsageError(`unknown token command ${JSON.stringify(positionals[0])}`);
     }
+    });
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n${TOKEN_USAGE}\n`);
@@ -92,8 +90,5 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
     }
     process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
     return 1;
-  } finally {
-    await state.end().catch(() => {});
-    await dbs.stop();
   }
 }

@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { generatePassword, parseRoles, UnknownRoleError, upsertUser } from '../../lib/auth/manage-users';
 import { WeakPasswordError } from '../../lib/auth/password';
 import type { Env } from '../../lib/config/env';
 import { redactSecrets } from '../../lib/db/connection-url';
 import { UsageError } from '../output';
-import { resolveDatabases } from '../target';
+import { withStatePool } from '../target';
 
 export const USER_USAGE = `usage:
   expand-contract user create <email> --role R[,R…] [--name N] [--password P]
@@ -47,9 +46,8 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     return 2;
   }
   const { positionals, values } = parsed;
-  const dbs = await resolveDatabases(env, projectDir, { state: true });
-  const state = new pg.Pool({ connectionString: dbs.stateUrl, max: 2, application_name: 'expand-contract' });
-  state.on('error', () => {});
+  try {
+    return await withStatePool(env, projectDir, async (state) => {
   const idOf = async (email: string) => {
     const { rows } = await state.query('SELECT id FROM expand_contract.users WHERE email = $1', [email.trim().toLowerCase()]);
     if (!rows[0]) throw new UsageError(`no account with the email ${email}`);
@@ -60,7 +58,6 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     if (!text || Number.isNaN(d.getTime())) throw new UsageError(`${flag} needs a date-time such as 2026-11-30T09:00:00Z`);
     return d;
   };
-  try {
     const [sub, arg] = positionals;
     if (command === 'user' && sub === 'create') {
       if (!arg || !/^[^@\s]+@[^@\s]+$/.test(arg)) throw new UsageError('user create needs an email address');
@@ -133,6 +130,7 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
       return 0;
     }
     throw new UsageError(`unknown ${command} command ${JSON.stringify(sub ?? '')}`);
+    });
   } catch (error) {
     if (error instanceof UsageError || error instanceof UnknownRoleError || error instanceof WeakPasswordError) {
       process.stderr.write(`error: ${error.message}\n`);
@@ -140,8 +138,5 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     }
     process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
     return 1;
-  } finally {
-    await state.end().catch(() => {});
-    await dbs.stop();
   }
 }

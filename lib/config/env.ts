@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REGRESSION_POLICY } from '../metrics/error-regression';
 
 /** A bad environment variable, named so the message can point at it. */
 export class EnvError extends Error {
@@ -96,7 +97,7 @@ export function gatePolicy(env: Env) {
     sampleEverySeconds: env.EC_SAMPLE_SECONDS,
     observationMinutes: env.EC_OBSERVATION_MINUTES,
     bufferMinutes: env.EC_BUFFER_MINUTES,
-    regression: { margin: env.EC_ERROR_MARGIN, minRequests: env.EC_ERROR_MIN_REQUESTS, minErrors: env.EC_ERROR_MIN_ERRORS, maxWindowMinutes: 1440 },
+    regression: { ...DEFAULT_REGRESSION_POLICY, margin: env.EC_ERROR_MARGIN, minRequests: env.EC_ERROR_MIN_REQUESTS, minErrors: env.EC_ERROR_MIN_ERRORS },
   };
 }
 

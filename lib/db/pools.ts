@@ -49,3 +49,20 @@ export async function closeAllPools(): Promise<void> {
   registry.__expandContractPools?.clear();
   await Promise.all(pools.map((p) => p.end().catch(() => {})));
 }
+
+/**
+ * A dedicated target connection for one piece of work, closed afterwards: phases run longer than
+ * the pools' 15 s statement timeout allows, and hold session state (locks) of their own.
+ */
+export async function withTargetClient<T>(fn: (target: pg.Client, url: string) => Promise<T>): Promise<T> {
+  const url = parseEnv(process.env).TARGET_DATABASE_URL;
+  if (!url) throw new NotConfiguredError('TARGET_DATABASE_URL');
+  const target = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
+  target.on('error', () => {});
+  await target.connect();
+  try {
+    return await fn(target, url);
+  } finally {
+    await target.end().catch(() => {});
+  }
+}

@@ -1,10 +1,9 @@
 'use server';
-import pg from 'pg';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { currentActor } from '@/lib/auth/current-actor';
 import { gatePolicy, parseEnv } from '@/lib/config/env';
-import { statePool } from '@/lib/db/pools';
+import { statePool, withTargetClient } from '@/lib/db/pools';
 import { approveContract } from '@/lib/data/approve-contract';
 import { approvePlan } from '@/lib/data/approve-plan';
 import { commentOnPlan } from '@/lib/data/comment-on-plan';
@@ -31,19 +30,6 @@ const input = z.object({
   deployAt: z.string().max(40).optional(),
   contractAt: z.string().max(40).optional(),
 });
-
-/** Connections stay on the server: each action opens its own target connection and closes it. */
-async function withTarget<T>(fn: (target: pg.Client) => Promise<T>): Promise<T> {
-  const url = parseEnv(process.env).TARGET_DATABASE_URL;
-  if (!url) throw new Error('TARGET_DATABASE_URL is not set');
-  const target = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
-  await target.connect();
-  try {
-    return await fn(target);
-  } finally {
-    await target.end().catch(() => {});
-  }
-}
 
 /** Every action: parse, find the person, do it, and answer with what happened or why not. */
 async function act(data: FormData, run: (actor: NonNullable<Awaited<ReturnType<typeof currentActor>>>, i: z.infer<typeof input>) => Promise<string>): Promise<ActionState> {
@@ -80,7 +66,7 @@ export async function commentAction(_prev: ActionState, data: FormData): Promise
 
 export async function approveContractAction(_prev: ActionState, data: FormData): Promise<ActionState> {
   return act(data, async (actor, i) => {
-    await withTarget((target) => approveContract(statePool(), target, gatePolicy(parseEnv(process.env)), actor, i.migrationId));
+    await withTargetClient((target) => approveContract(statePool(), target, gatePolicy(parseEnv(process.env)), actor, i.migrationId));
     return 'contract approved on the evidence shown';
   });
 }
@@ -119,7 +105,7 @@ export async function runPhaseAction(_prev: ActionState, data: FormData): Promis
       const expected = `${op.table}.${op.column}`;
       if ((i.confirm ?? '').trim() !== expected) throw new ForbiddenError(`type ${expected} to confirm the contract`);
     }
-    const result = await withTarget((target) =>
+    const result = await withTargetClient((target) =>
       requestPhase(
         {
           pool: statePool(),

@@ -1,9 +1,7 @@
 'use server';
-import pg from 'pg';
 import { redirect } from 'next/navigation';
 import { currentActor } from '@/lib/auth/current-actor';
-import { parseEnv } from '@/lib/config/env';
-import { statePool } from '@/lib/db/pools';
+import { statePool, withTargetClient } from '@/lib/db/pools';
 import { createMigrationAs } from '@/lib/data/create-migration';
 import { ForbiddenError } from '@/lib/data/with-actor';
 import { lintSql } from '@/lib/lint/lint-sql';
@@ -22,18 +20,6 @@ export interface NewMigrationState {
   preview?: { title: string; phases: { phase: string; sql: string }[]; notes: string[]; lint: string[] };
 }
 
-async function withTarget<T>(fn: (target: pg.Client, url: string) => Promise<T>): Promise<T> {
-  const url = parseEnv(process.env).TARGET_DATABASE_URL;
-  if (!url) throw new Error('TARGET_DATABASE_URL is not set');
-  const target = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
-  await target.connect();
-  try {
-    return await fn(target, url);
-  } finally {
-    await target.end().catch(() => {});
-  }
-}
-
 const planErrors = (e: PlanValidationError) => e.errors.map((x) => `${x.message} (${x.advice})`).join('; ');
 
 /** Preview (plan against the live schema, nothing stored) or create (registered, the person is its author). */
@@ -49,7 +35,7 @@ export async function newMigrationAction(_prev: NewMigrationState, data: FormDat
 async function createOrPreview(actor: NonNullable<Awaited<ReturnType<typeof currentActor>>>, spec: OperationSpec, create: boolean): Promise<NewMigrationState> {
   let id: number | null = null;
   try {
-    const result = await withTarget(async (target, url) => {
+    const result = await withTargetClient(async (target, url) => {
       if (create) {
         id = await createMigrationAs(statePool(), target, url, actor, spec);
         return {};
