@@ -1,21 +1,54 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { parseEnv, supabaseAuthConfig } from './lib/config/env';
+import { cookieSecure } from './lib/auth/cookie-secure';
+import { SESSION_COOKIE } from './lib/auth/sessions';
+import { supabaseAuthClient } from './lib/auth/supabase-auth';
 
 /**
- * Sends a request without a session cookie to the sign-in page before any rendering, and
- * tells pages their own path (for the way back). Only a shortcut: every page and action
- * checks the session against the database itself.
+ * Sends a request without a session to the sign-in page before any rendering, and tells pages
+ * their own path (for the way back). With Supabase Auth it also refreshes the session here,
+ * the one place that may write cookies for every page. Only a shortcut for the rest: every
+ * page and action checks the person against the database itself.
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  if (!request.cookies.has('ec_session')) {
+  const toSignIn = () => {
     const url = request.nextUrl.clone();
     url.pathname = '/sign-in';
     url.search = `?next=${encodeURIComponent(pathname + search)}`;
     return NextResponse.redirect(url);
-  }
-  const forwarded = new Headers(request.headers);
-  forwarded.set('x-ec-path', pathname + search);
-  return NextResponse.next({ request: { headers: forwarded } });
+  };
+  const onward = () => {
+    const forwarded = new Headers(request.headers);
+    forwarded.set('x-ec-path', pathname + search);
+    return NextResponse.next({ request: { headers: forwarded } });
+  };
+
+  const env = parseEnv(process.env);
+  const supabase = supabaseAuthConfig(env);
+  if (!supabase) return request.cookies.has(SESSION_COOKIE) ? onward() : toSignIn();
+
+  // getUser refreshes an access token about to expire; the new cookies go to the page rendering
+  // this request (request cookies) and back to the browser (response cookies).
+  const written: { name: string; value: string; options: object }[] = [];
+  const secure = cookieSecure(env.EC_COOKIE_SECURE, request.headers.get('x-forwarded-proto'), request.nextUrl.protocol);
+  const auth = supabaseAuthClient(
+    supabase,
+    {
+      getAll: () => request.cookies.getAll(),
+      setAll: (list) => {
+        for (const c of list) {
+          written.push(c);
+          request.cookies.set(c.name, c.value);
+        }
+      },
+    },
+    secure,
+  );
+  const { data } = await auth.auth.getUser();
+  const response = data.user ? onward() : toSignIn();
+  for (const c of written) response.cookies.set(c.name, c.value, c.options);
+  return response;
 }
 
 export const config = {

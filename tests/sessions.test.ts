@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertUser } from '../lib/auth/manage-users';
 import { onCallAt } from '../lib/auth/on-call';
-import { actorFromCookie, MAX_FAILURES, SignInError, signIn, signOut } from '../lib/auth/sessions';
+import { actorFromCookie, signIn, signOut } from '../lib/auth/sessions';
+import { MAX_FAILURES, SignInError } from '../lib/auth/sign-in-attempt';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 
 let w: ExecutorWorld;

@@ -1,9 +1,12 @@
 'use server';
-import { cookies, headers } from 'next/headers';
+import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
+import { requestCookieJar, secureCookies, supabaseAuth } from '@/lib/auth/current-actor';
 import { safeNext } from '@/lib/auth/safe-next';
-import { SESSION_COOKIE, SignInError, signIn, signOut } from '@/lib/auth/sessions';
+import { SESSION_COOKIE, signIn, signOut } from '@/lib/auth/sessions';
+import { SignInError } from '@/lib/auth/sign-in-attempt';
+import { AuthServiceError, signInWithSupabase, signOutOfSupabase, supabaseAuthClient } from '@/lib/auth/supabase-auth';
 import { statePool } from '@/lib/db/pools';
 
 const form = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1000), next: z.string().max(2000).optional() });
@@ -17,23 +20,32 @@ export interface SignInState {
 export async function signInAction(_prev: SignInState, data: FormData): Promise<SignInState> {
   const parsed = form.safeParse({ email: data.get('email'), password: data.get('password'), next: data.get('next') ?? undefined });
   if (!parsed.success) return { error: 'enter your email and password', email: String(data.get('email') ?? '').slice(0, 320) };
-  let cookie: string;
-  let expiresAt: Date;
+  const supabase = supabaseAuth();
+  const secure = await secureCookies();
   try {
-    ({ cookie, expiresAt } = await signIn(statePool(), parsed.data.email, parsed.data.password));
+    if (supabase) {
+      // Supabase writes its own session cookies through the jar.
+      await signInWithSupabase(statePool(), supabaseAuthClient(supabase, await requestCookieJar(), secure), parsed.data.email, parsed.data.password);
+    } else {
+      const { cookie, expiresAt } = await signIn(statePool(), parsed.data.email, parsed.data.password);
+      // httpOnly: scripts never see it; SameSite=Lax: other sites' forms and fetches do not carry it.
+      (await cookies()).set(SESSION_COOKIE, cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: expiresAt });
+    }
   } catch (error) {
-    if (error instanceof SignInError) return { error: error.message, email: parsed.data.email };
+    if (error instanceof SignInError || error instanceof AuthServiceError) return { error: error.message, email: parsed.data.email };
     throw error;
   }
-  const secure = (await headers()).get('x-forwarded-proto') === 'https';
-  // httpOnly: scripts never see it; SameSite=Lax: other sites' forms and fetches do not carry it.
-  (await cookies()).set(SESSION_COOKIE, cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: expiresAt });
   redirect(safeNext(parsed.data.next));
 }
 
 export async function signOutAction(): Promise<void> {
-  const jar = await cookies();
-  await signOut(statePool(), jar.get(SESSION_COOKIE)?.value);
-  jar.delete(SESSION_COOKIE);
+  const supabase = supabaseAuth();
+  if (supabase) {
+    await signOutOfSupabase(statePool(), supabaseAuthClient(supabase, await requestCookieJar(), await secureCookies()));
+  } else {
+    const jar = await cookies();
+    await signOut(statePool(), jar.get(SESSION_COOKIE)?.value);
+    jar.delete(SESSION_COOKIE);
+  }
   redirect('/sign-in');
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { generatePassword, parseRoles, UnknownRoleError, upsertUser } from '../../lib/auth/manage-users';
 import { WeakPasswordError } from '../../lib/auth/password';
-import type { Env } from '../../lib/config/env';
+import { type Env, supabaseAuthConfig } from '../../lib/config/env';
 import { redactSecrets } from '../../lib/db/connection-url';
 import { UsageError } from '../output';
 import { withStatePool } from '../target';
@@ -10,7 +10,8 @@ export const USER_USAGE = `usage:
   expand-contract user create <email> --role R[,R…] [--name N] [--password P]
                                     create an account, or reset the password and roles of an existing one
                                     (roles: viewer, author, reviewer, oncall, admin; a password is generated
-                                    and printed once when none is given)
+                                    and printed once when none is given; with Supabase Auth configured no
+                                    password: the account links to the Supabase user at its first sign-in)
   expand-contract user list
   expand-contract user disable <email>
   expand-contract oncall set <email>[,<email>…] [--starts ISO] [--shift-days N]
@@ -62,7 +63,10 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     if (command === 'user' && sub === 'create') {
       if (!arg || !/^[^@\s]+@[^@\s]+$/.test(arg)) throw new UsageError('user create needs an email address');
       if (!values.role) throw new UsageError('user create needs --role, e.g. --role author,reviewer');
-      const password = values.password ?? generatePassword();
+      // With Supabase Auth the password lives at Supabase: the account links at the first confirmed sign-in.
+      const viaSupabase = supabaseAuthConfig(env) !== null;
+      if (viaSupabase && values.password) throw new UsageError('passwords are kept by Supabase Auth here: leave out --password');
+      const password = viaSupabase ? null : (values.password ?? generatePassword());
       const { created } = await upsertUser(state, { email: arg, name: values.name, roles: parseRoles(values.role), password });
       await state.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ($1, $2, $3)", [
         'cli',
@@ -70,7 +74,8 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
         JSON.stringify({ email: arg.toLowerCase(), roles: parseRoles(values.role) }),
       ]);
       out(`${created ? 'created' : 'reset'} ${arg.toLowerCase()} (${values.role})${created ? '' : '; its open sessions were ended'}`);
-      if (!values.password) out(`password (shown once): ${password}`);
+      if (viaSupabase) out(`signs in through Supabase Auth with this email, once Supabase has confirmed it${created ? '' : ' (links again at the next sign-in)'}`);
+      else if (!values.password) out(`password (shown once): ${password}`);
       return 0;
     }
     if (command === 'user' && sub === 'list') {

@@ -1,12 +1,43 @@
 import 'server-only';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { parseEnv, supabaseAuthConfig } from '../config/env';
 import { statePool } from '../db/pools';
+import { cookieSecure } from './cookie-secure';
 import type { Actor } from './roles';
 import { actorFromCookie, SESSION_COOKIE } from './sessions';
+import { actorFromSupabase, type CookieJar, supabaseAuthClient } from './supabase-auth';
 
-/** The person behind this request's session cookie, checked against the state database. */
+/** Supabase Auth's settings when configured, else null (local accounts); read per request, never bundled. */
+export const supabaseAuth = () => supabaseAuthConfig(parseEnv(process.env));
+
+/** Whether this request's session cookies should carry Secure (EC_COOKIE_SECURE). */
+export async function secureCookies(): Promise<boolean> {
+  return cookieSecure(parseEnv(process.env).EC_COOKIE_SECURE, (await headers()).get('x-forwarded-proto'));
+}
+
+/**
+ * This request's cookies for @supabase/ssr. Server components may not set cookies; the proxy
+ * has already refreshed the session for this request, so a write there can be dropped.
+ */
+export async function requestCookieJar(): Promise<CookieJar> {
+  const jar = await cookies();
+  return {
+    getAll: () => jar.getAll(),
+    setAll: (list) => {
+      try {
+        for (const { name, value, options } of list) jar.set(name, value, options);
+      } catch {
+        // rendering a server component: read-only cookies
+      }
+    },
+  };
+}
+
+/** The person behind this request's session (local cookie or Supabase Auth), checked against the state database. */
 export async function currentActor(): Promise<Actor | null> {
+  const supabase = supabaseAuth();
+  if (supabase) return actorFromSupabase(statePool(), supabaseAuthClient(supabase, await requestCookieJar(), await secureCookies()));
   const cookie = (await cookies()).get(SESSION_COOKIE)?.value;
   return actorFromCookie(statePool(), cookie);
 }

@@ -2,19 +2,10 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Pool } from 'pg';
 import { DECOY_HASH, verifyPassword } from './password';
 import type { Actor, Role } from './roles';
+import { normalizeEmail, signInAttempt } from './sign-in-attempt';
 
 export const SESSION_COOKIE = 'ec_session';
 export const SESSION_HOURS = 12;
-/** Failed sign-ins per email in the window before further attempts are refused. */
-export const MAX_FAILURES = 5;
-export const FAILURE_WINDOW_MINUTES = 15;
-
-export class SignInError extends Error {
-  constructor(readonly reason: 'invalid' | 'locked') {
-    super(reason === 'invalid' ? 'wrong email or password' : `too many failed sign-ins: wait ${FAILURE_WINDOW_MINUTES} minutes`);
-    this.name = 'SignInError';
-  }
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
@@ -31,35 +22,16 @@ const toActor = (r: { id: string; email: string; name: string; roles: Role[] }):
 /**
  * Checks email and password and opens a new session: a fresh random token every time (a
  * cookie planted before sign-in is never promoted), stored as a hash, signed in the cookie.
- * Failures are counted per email; after MAX_FAILURES in the window, even the right password waits.
+ * Failures are counted per email (signInAttempt).
  */
 export async function signIn(state: Pool, emailInput: string, password: string): Promise<{ cookie: string; expiresAt: Date; actor: Actor }> {
-  const email = emailInput.trim().toLowerCase();
-  // Count, check and record under a per-email lock: parallel guesses wait their turn instead of all
-  // seeing "fewer than five failures" at once.
-  const client = await state.connect();
-  let user: { id: string; email: string; name: string; roles: Role[] } | undefined;
-  try {
-    await client.query('BEGIN');
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('expand-contract:sign-in'), hashtext($1))", [email]);
-    const failures = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM expand_contract.login_attempts WHERE email = $1 AND NOT ok AND at > now() - make_interval(mins => $2)`,
-      [email, FAILURE_WINDOW_MINUTES],
-    );
-    if (failures.rows[0]!.n >= MAX_FAILURES) throw new SignInError('locked');
-    const { rows } = await client.query('SELECT id, email, name, roles, password_hash FROM expand_contract.users WHERE email = $1 AND disabled_at IS NULL', [email]);
+  const email = normalizeEmail(emailInput);
+  const user = await signInAttempt(state, email, async () => {
+    const { rows } = await state.query('SELECT id, email, name, roles, password_hash FROM expand_contract.users WHERE email = $1 AND disabled_at IS NULL', [email]);
+    // A missing account costs the same scrypt as a wrong password: timing tells nothing.
     const ok = await verifyPassword(password, rows[0]?.password_hash ?? DECOY_HASH);
-    await client.query('INSERT INTO expand_contract.login_attempts (email, ok) VALUES ($1, $2)', [email, ok && !!rows[0]]);
-    await client.query('COMMIT');
-    if (!ok || !rows[0]) throw new SignInError('invalid');
-    user = rows[0];
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-  if (!user) throw new SignInError('invalid');
+    return ok && rows[0] ? (rows[0] as { id: string; email: string; name: string; roles: Role[] }) : null;
+  });
 
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3_600_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnvError, parseEnv } from './env';
+import { EnvError, parseEnv, supabaseAuthConfig } from './env';
 
 describe('parseEnv', () => {
   it('fills defaults for the embedded default (nothing configured)', () => {
@@ -23,8 +23,25 @@ describe('parseEnv', () => {
       EC_RETENTION_MINUTE_DAYS: 90,
       EC_DEMO_TRAFFIC: 20,
       EC_DEMO_MODE: 'auto',
+      NEXT_PUBLIC_SUPABASE_URL: undefined,
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: undefined,
+      EC_COOKIE_SECURE: 'auto',
       EC_TARGET_SCHEMAS: ['public'],
     });
+  });
+
+  it('turns on Supabase Auth only with both the URL and the key, and names the missing one', () => {
+    const key = 'eyJhbGciOiJIUzI1NiJ9.anon-key-of-the-project';
+    expect(supabaseAuthConfig(parseEnv({}))).toBeNull();
+    expect(supabaseAuthConfig(parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'https://abcd.supabase.co', NEXT_PUBLIC_SUPABASE_ANON_KEY: key }))).toEqual({
+      url: 'https://abcd.supabase.co',
+      anonKey: key,
+    });
+    expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'https://abcd.supabase.co' })).toThrow('NEXT_PUBLIC_SUPABASE_ANON_KEY: must be set with NEXT_PUBLIC_SUPABASE_URL');
+    expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_ANON_KEY: key })).toThrow('NEXT_PUBLIC_SUPABASE_URL: must be set with');
+    expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'postgresql://abcd.supabase.co', NEXT_PUBLIC_SUPABASE_ANON_KEY: key })).toThrow('expected https://');
+    expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'https://abcd.supabase.co', NEXT_PUBLIC_SUPABASE_ANON_KEY: 'short' })).toThrow('too short');
+    expect(() => parseEnv({ EC_COOKIE_SECURE: 'yes' })).toThrow('EC_COOKIE_SECURE: must be auto, on or off');
   });
 
   it('treats empty values as unset', () => {

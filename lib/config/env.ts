@@ -34,6 +34,17 @@ const port = (fallback: number) =>
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
+const httpUrl = z.string().trim().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL (expected https://<project>.supabase.co)' });
+    return;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: `has scheme "${url.protocol.replace(/:$/, '')}", expected https://` });
+});
+
 const envSchema = z.object({
   DATABASE_URL: optional(postgresUrl),
   TARGET_DATABASE_URL: optional(postgresUrl),
@@ -69,6 +80,12 @@ const envSchema = z.object({
     (v) => v ?? 20,
   ),
   EC_DEMO_MODE: optional(z.enum(['auto', 'off'], { message: 'must be auto or off' })).transform((v) => v ?? 'auto'),
+  // Sign-in through Supabase Auth instead of local accounts when both are set. Read at run time
+  // on the server only (never inlined into the browser: the dashboard has no browser client).
+  NEXT_PUBLIC_SUPABASE_URL: optional(httpUrl),
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: optional(z.string().trim().min(20, 'is too short for a Supabase anon or publishable key')),
+  // Whether session cookies carry Secure: auto = when the request came over HTTPS (x-forwarded-proto).
+  EC_COOKIE_SECURE: optional(z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' })).transform((v) => v ?? 'auto'),
   EC_TARGET_SCHEMAS: optional(z.string().trim().regex(/^[^,]+(,[^,]+)*$/, 'must be a comma-separated list of schema names')).transform(
     (v) => (v ?? 'public').split(',').map((s) => s.trim()),
   ),
@@ -85,10 +102,26 @@ export const ENV_VARIABLES = Object.keys(envSchema.shape) as (keyof Env)[];
  */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
-  if (result.success) return result.data;
+  if (result.success) {
+    const { NEXT_PUBLIC_SUPABASE_URL: url, NEXT_PUBLIC_SUPABASE_ANON_KEY: key } = result.data;
+    // One without the other would silently fall back to local accounts: say so instead.
+    if (url && !key) throw new EnvError('NEXT_PUBLIC_SUPABASE_ANON_KEY', 'must be set with NEXT_PUBLIC_SUPABASE_URL (the project\'s anon or publishable key)');
+    if (key && !url) throw new EnvError('NEXT_PUBLIC_SUPABASE_URL', 'must be set with NEXT_PUBLIC_SUPABASE_ANON_KEY (https://<project>.supabase.co)');
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? 'environment');
   throw new EnvError(variable, issue.message);
+}
+
+export interface SupabaseAuthConfig {
+  url: string;
+  anonKey: string;
+}
+
+/** Supabase Auth when the project is configured, otherwise null: local accounts in the state database. */
+export function supabaseAuthConfig(env: Env): SupabaseAuthConfig | null {
+  return env.NEXT_PUBLIC_SUPABASE_URL && env.NEXT_PUBLIC_SUPABASE_ANON_KEY ? { url: env.NEXT_PUBLIC_SUPABASE_URL, anonKey: env.NEXT_PUBLIC_SUPABASE_ANON_KEY } : null;
 }
 
 /** The evidence settings every caller of the contract gate passes, from one place. */

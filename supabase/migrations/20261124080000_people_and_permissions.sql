@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS expand_contract.users (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   email text NOT NULL UNIQUE CHECK (email = lower(email) AND email LIKE '%_@_%'),
   name text NOT NULL DEFAULT '',
-  -- scrypt; NULL for people who sign in through Supabase Auth (their id is auth.users.id).
+  -- scrypt; NULL for people who sign in through Supabase Auth (linked by auth_subject: 110000).
   password_hash text,
   roles text[] NOT NULL DEFAULT '{viewer}' CHECK (roles <@ ARRAY['viewer', 'author', 'reviewer', 'oncall', 'admin']),
   created_at timestamptz NOT NULL DEFAULT now(),
