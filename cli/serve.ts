@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
-import { DEMO_POLICY, gatePolicy, withDemoDefaults, type Env } from '../lib/config/env';
+import { DEMO_POLICY, gatePolicy, supabaseAuthConfig, withDemoDefaults, type Env } from '../lib/config/env';
 import { bootstrap, type Bootstrapped } from '../lib/db/bootstrap';
 import { describeUrl } from '../lib/db/connection-url';
 import { isPortFree } from '../lib/db/free-port';
@@ -129,9 +129,13 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   say(`Expand/Contract is ready (${dev ? 'development' : 'production'} mode, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   say(`  open ${url}`);
   for (const line of describeBootstrap(boot)) say(line);
-  if (boot.demoUsers?.length) {
+  const supabase = supabaseAuthConfig(env);
+  if (supabase) {
+    say(`  sign-in: Supabase Auth at ${supabase.url}; an account made with \`expand-contract user create <email> --role …\` links to the Supabase user with that email at its first sign-in`);
+    if (boot.demoUsers?.length) say(`  demo accounts (sign up these emails in the Supabase project to use them): ${boot.demoUsers.map((u) => `${u.email} (${u.roles.join(', ')})`).join(', ')}`);
+  } else if (boot.demoUsers?.length) {
     say(`  sign in with a demo account (kept in ${boot.dataRoot}/demo-users.json):`);
-    for (const u of boot.demoUsers) say(`    ${u.email.padEnd(22)} ${u.password}   ${u.roles.join(', ')}`);
+    for (const u of boot.demoUsers) say(`    ${u.email.padEnd(22)} ${u.password ?? '(set at Supabase)'}   ${u.roles.join(', ')}`);
   } else {
     say('  sign-in: accounts in the state database; create one with `expand-contract user create <email> --role admin`');
   }

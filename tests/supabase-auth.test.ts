@@ -108,10 +108,9 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
   });
 
   it('refreshes an access token about to expire on the next request, and the old refresh token is spent', async () => {
-    gotrue.setAccessTokenSeconds(2); // inside auth-js's 90 s margin: due for refresh at once
+    gotrue.shortenNextToken(2); // inside auth-js's 90 s margin: due for refresh at once
     const browser = new Browser();
     const actor = await signInAs(browser, 'cy@team.example');
-    gotrue.setAccessTokenSeconds(3600);
     const before = browser.copy();
     const refreshes = gotrue.calls.get('POST /token?grant_type=refresh_token') ?? 0;
     expect(await whoIs(browser)).toEqual(actor);

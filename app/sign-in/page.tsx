@@ -1,16 +1,32 @@
 import { SignInForm } from '@/components/sign-in-form';
+import { supabaseAuth } from '@/lib/auth/current-actor';
 
 export const metadata = { title: 'Sign in · Expand/Contract' };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   const { next } = await searchParams;
+  const viaSupabase = supabaseAuth() !== null;
   return (
     <div className="mx-auto max-w-sm space-y-6 pt-8">
       <h1 className="text-2xl font-semibold tracking-tight">Sign in</h1>
+      {viaSupabase && (
+        <p data-testid="sign-in-provider" className="text-sm text-slate-600">
+          With your team&apos;s Supabase account (Supabase Auth).
+        </p>
+      )}
       <SignInForm next={next ?? '/'} />
       <p className="text-sm text-slate-600">
-        No account? An admin creates one with <code className="font-mono">expand-contract user create</code>. On the embedded demo, the accounts are printed when the
-        dashboard starts.
+        {viaSupabase ? (
+          <>
+            No access yet? An admin adds your email with <code className="font-mono">expand-contract user create</code>; your first sign-in with that confirmed
+            email links it.
+          </>
+        ) : (
+          <>
+            No account? An admin creates one with <code className="font-mono">expand-contract user create</code>. On the embedded demo, the accounts are printed when
+            the dashboard starts.
+          </>
+        )}
       </p>
     </div>
   );

@@ -1,6 +1,7 @@
 import 'server-only';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { cache } from 'react';
 import { parseEnv, supabaseAuthConfig } from '../config/env';
 import { statePool } from '../db/pools';
 import { cookieSecure } from './cookie-secure';
@@ -34,13 +35,16 @@ export async function requestCookieJar(): Promise<CookieJar> {
   };
 }
 
-/** The person behind this request's session (local cookie or Supabase Auth), checked against the state database. */
-export async function currentActor(): Promise<Actor | null> {
+/**
+ * The person behind this request's session (local cookie or Supabase Auth), checked against the
+ * state database. Once per request: the layout and the page ask the same question.
+ */
+export const currentActor = cache(async (): Promise<Actor | null> => {
   const supabase = supabaseAuth();
   if (supabase) return actorFromSupabase(statePool(), supabaseAuthClient(supabase, await requestCookieJar(), await secureCookies()));
   const cookie = (await cookies()).get(SESSION_COOKIE)?.value;
   return actorFromCookie(statePool(), cookie);
-}
+});
 
 /** Pages call this first: no session, no page (the proxy's redirect is only a shortcut, not the check). */
 export async function requireActor(): Promise<Actor> {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import path from 'node:path';
-import type { Env } from '../config/env';
+import { type Env, supabaseAuthConfig } from '../config/env';
 import { quoteIdent } from '../migrations/quote';
 import { checkConnection } from './check-connection';
 import { resolveDataRoot } from './data-dir';
@@ -85,7 +85,7 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
     if (!env.DATABASE_URL) {
       const pool = new pg.Pool({ connectionString: stateUrl, max: 1 });
       try {
-        demoUsers = await seedDemoUsers(pool, dataRoot!);
+        demoUsers = await seedDemoUsers(pool, dataRoot!, { localPasswords: supabaseAuthConfig(env) === null });
         if (!env.TARGET_DATABASE_URL && env.EC_DEMO_MODE !== 'off') await withClient(targetUrl, (c) => seedDemoHistory(pool, c, targetUrl));
       } finally {
         await pool.end();

@@ -6,7 +6,8 @@ import type { Role } from '../auth/roles';
 
 export interface DemoUser {
   email: string;
-  password: string;
+  /** null with Supabase Auth: the password is kept by Supabase. */
+  password: string | null;
   roles: Role[];
 }
 
@@ -21,9 +22,10 @@ const DEMO: { email: string; name: string; roles: Role[] }[] = [
 /**
  * The embedded default's accounts, one per role, created once with generated passwords. The
  * passwords are kept beside the embedded server's own (`demo-users.json`, readable by the
- * owner only) so every start can print them; the database has only their hashes.
+ * owner only) so every start can print them; the database has only their hashes. With
+ * Supabase Auth the accounts have no password: each links to the Supabase user with its email.
  */
-export async function seedDemoUsers(state: Pool, dataRoot: string): Promise<DemoUser[]> {
+export async function seedDemoUsers(state: Pool, dataRoot: string, options: { localPasswords: boolean } = { localPasswords: true }): Promise<DemoUser[]> {
   const file = path.join(dataRoot, 'demo-users.json');
   const saved = await fs.readFile(file, 'utf8').then((t) => JSON.parse(t) as DemoUser[], () => null);
   const { rows } = await state.query<{ n: number }>('SELECT count(*)::int AS n FROM expand_contract.users');
@@ -31,7 +33,7 @@ export async function seedDemoUsers(state: Pool, dataRoot: string): Promise<Demo
   if (rows[0]!.n > 0) return []; // people created by hand: leave them alone
   const users: DemoUser[] = [];
   for (const d of DEMO) {
-    const password = generatePassword();
+    const password = options.localPasswords ? generatePassword() : null;
     await upsertUser(state, { email: d.email, name: d.name, roles: d.roles, password });
     users.push({ email: d.email, password, roles: d.roles });
   }

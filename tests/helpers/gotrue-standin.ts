@@ -30,21 +30,27 @@ export interface GoTrueStandIn {
   url: string;
   anonKey: string;
   addUser(email: string, password: string, confirmed?: boolean): StandInUser;
-  /** Lifetime of the access tokens issued from now on; under auth-js's 90 s margin, every use refreshes. */
-  setAccessTokenSeconds(seconds: number): void;
+  /**
+   * The next access token issued lives only this long (the ones after it an hour): under
+   * auth-js's 90 s margin, the next request that uses it refreshes it.
+   */
+  shortenNextToken(seconds: number): void;
   /** Requests received, per route ("POST /token?grant_type=refresh_token"), for assertions. */
   calls: Map<string, number>;
+  /** The requests of each route that were refused (4xx). */
+  failures: Map<string, number>;
   close(): Promise<void>;
 }
 
 const b64 = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
-export async function startGoTrueStandIn(options: { port?: number; accessTokenSeconds?: number } = {}): Promise<GoTrueStandIn> {
+export async function startGoTrueStandIn(options: { port?: number } = {}): Promise<GoTrueStandIn> {
   const secret = randomBytes(32);
   const users = new Map<string, StandInUser>();
   const sessions = new Map<string, Session>();
   const calls = new Map<string, number>();
-  let accessSeconds = options.accessTokenSeconds ?? 3600;
+  const failures = new Map<string, number>();
+  let nextTokenSeconds: number | null = null;
 
   const sign = (claims: object) => {
     const head = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64(JSON.stringify(claims))}`;
@@ -72,6 +78,8 @@ export async function startGoTrueStandIn(options: { port?: number; accessTokenSe
   });
   const issue = (u: StandInUser, session: Session) => {
     const now = Math.floor(Date.now() / 1000);
+    const accessSeconds = nextTokenSeconds ?? 3600;
+    nextTokenSeconds = null;
     session.refreshToken = randomBytes(16).toString('hex');
     const claims = { sub: u.id, email: u.email, role: 'authenticated', aud: 'authenticated', session_id: session.id, iat: now, exp: now + accessSeconds, aal: 'aal1' };
     return { access_token: sign(claims), token_type: 'bearer', expires_in: accessSeconds, expires_at: now + accessSeconds, refresh_token: session.refreshToken, user: userJson(u) };
@@ -85,6 +93,7 @@ export async function startGoTrueStandIn(options: { port?: number; accessTokenSe
       const route = `${req.method} ${url.pathname.replace(/^\/auth\/v1/, '')}${url.searchParams.has('grant_type') ? `?grant_type=${url.searchParams.get('grant_type')}` : ''}`;
       calls.set(route, (calls.get(route) ?? 0) + 1);
       const send = (status: number, body?: object) => {
+        if (status >= 400) failures.set(route, (failures.get(route) ?? 0) + 1);
         res.writeHead(status, { 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' });
         res.end(body ? JSON.stringify(body) : undefined);
       };
@@ -135,10 +144,11 @@ export async function startGoTrueStandIn(options: { port?: number; accessTokenSe
       users.set(u.email, u);
       return u;
     },
-    setAccessTokenSeconds(seconds) {
-      accessSeconds = seconds;
+    shortenNextToken(seconds) {
+      nextTokenSeconds = seconds;
     },
     calls,
+    failures,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
