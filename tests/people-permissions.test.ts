@@ -6,6 +6,8 @@ import { approveContract } from '../lib/data/approve-contract';
 import { approvePlan } from '../lib/data/approve-plan';
 import { commentOnPlan } from '../lib/data/comment-on-plan';
 import { createMigrationAs } from '../lib/data/create-migration';
+import { markDeployedAs } from '../lib/data/mark-deployed-as';
+import { pauseBackfill } from '../lib/data/pause-backfill';
 import { requestPhase, type PhaseRequestDeps } from '../lib/data/request-phase';
 import { ForbiddenError, withActor } from '../lib/data/with-actor';
 import { ingestMetrics } from '../lib/signals/ingest-metrics';
@@ -137,6 +139,67 @@ describe('who may do what, checked again by the database', () => {
     expect(await asPerson('admin', 'UPDATE expand_contract.api_tokens SET revoked_at = now() WHERE id = $1', [token])).toBe('allowed');
     await asPerson('admin', 'UPDATE expand_contract.api_tokens SET revoked_at = NULL WHERE id = $1', [token]); // no row it may change
     expect((await w.pool.query('SELECT revoked_at FROM expand_contract.api_tokens WHERE id = $1', [token])).rows[0].revoked_at).toBeInstanceOf(Date);
+  });
+});
+
+describe('marking a deploy and pausing a backfill, checked by the server and again by the database', () => {
+  let id: number;
+  const deployedBy = async () => (await w.pool.query('SELECT deployed_by FROM expand_contract.migrations WHERE id = $1', [id])).rows[0].deployed_by as string | null;
+  const requested = async () => (await w.pool.query('SELECT requested FROM expand_contract.backfills WHERE migration_id = $1', [id])).rows[0].requested as string | null;
+  /** Straight as the person, skipping the server: 'changed' only if the database let the write through. */
+  const direct = async (key: string, sql: string, values: unknown[], effect: () => Promise<unknown>) => {
+    const before = await effect();
+    await withActor(w.pool, people[key]!, (c) => c.query(sql, values)).catch((e) => {
+      if (!(e instanceof ForbiddenError)) throw e;
+    });
+    return (await effect()) === before ? 'unchanged' : 'changed';
+  };
+
+  beforeAll(async () => {
+    await w.target.query("CREATE TABLE deploys (id bigint PRIMARY KEY, user_email text NOT NULL)");
+    id = await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, rename('deploys'));
+    // As if expand had run and a backfill were under way (the executor's own login writes these).
+    await w.pool.query("UPDATE expand_contract.migrations SET status = 'expanded' WHERE id = $1", [id]);
+    await w.pool.query("INSERT INTO expand_contract.backfills (migration_id, status, batch_size) VALUES ($1, 'running', 100)", [id]);
+  });
+
+  it('refuses a deploy mark by anyone but the author or an on-call engineer, in their own name, once', async () => {
+    const mark = 'UPDATE expand_contract.migrations SET deployed_at = now(), deployed_by = $2 WHERE id = $1';
+    for (const key of ['author2', 'reviewer', 'viewer', 'admin']) {
+      expect(await direct(key, mark, [id, people[key]!.email], deployedBy), key).toBe('unchanged');
+      expect(await refused(markDeployedAs(w.pool, people[key]!, id)), key).toBe('refused');
+    }
+    expect(await direct('author', mark, [id, people.oncall!.email], deployedBy)).toBe('unchanged'); // in someone else's name
+    // An on-call engineer may move the deploy, not the schedule the author set.
+    expect(await direct('oncall', "UPDATE expand_contract.migrations SET schedule = '{}' WHERE id = $1", [id], async () => JSON.stringify(
+      (await w.pool.query('SELECT schedule FROM expand_contract.migrations WHERE id = $1', [id])).rows[0].schedule,
+    ))).toBe('unchanged');
+    expect(await direct('oncall', mark, [id, people.oncall!.email], deployedBy)).toBe('changed');
+    expect(await deployedBy()).toBe(people.oncall!.email);
+    // Once marked, it stays: not even the author moves it.
+    expect(await direct('author', mark, [id, people.author!.email], deployedBy)).toBe('unchanged');
+  });
+
+  it('lets the author mark the deploy through the server, which writes as the author', async () => {
+    await w.pool.query('UPDATE expand_contract.migrations SET deployed_at = NULL, deployed_by = NULL WHERE id = $1', [id]);
+    await markDeployedAs(w.pool, people.author!, id);
+    expect(await deployedBy()).toBe(people.author!.email);
+  });
+
+  it('refuses a pause by anyone but the author or the person on call now, and anything but a pause', async () => {
+    const pause = "UPDATE expand_contract.backfills SET requested = 'pause' WHERE migration_id = $1";
+    for (const key of ['author2', 'reviewer', 'viewer', 'admin', 'oncall2']) {
+      expect(await direct(key, pause, [id], requested), key).toBe('unchanged');
+      expect(await refused(pauseBackfill(w.pool, people[key]!, id)), key).toBe('refused');
+    }
+    expect(await direct('author', "UPDATE expand_contract.backfills SET requested = 'cancel' WHERE migration_id = $1", [id], requested)).toBe('unchanged');
+    expect(await direct('author', 'UPDATE expand_contract.backfills SET rows_changed = 0, status = $2 WHERE migration_id = $1', [id, 'done'], async () =>
+      JSON.stringify((await w.pool.query('SELECT status FROM expand_contract.backfills WHERE migration_id = $1', [id])).rows[0]),
+    )).toBe('unchanged');
+    expect(await direct('oncall', pause, [id], requested)).toBe('changed');
+    await w.pool.query('UPDATE expand_contract.backfills SET requested = NULL WHERE migration_id = $1', [id]);
+    expect(await pauseBackfill(w.pool, people.author!, id)).toBe(true);
+    expect(await requested()).toBe('pause');
   });
 });
 

@@ -10,7 +10,10 @@ export async function markDeployedAs(pool: Pool, actor: Actor, migrationId: numb
   const ctx = await permissionContext(pool, migrationId);
   const allowed = permission(actor, { kind: 'deploy.mark', authorId: ctx.authorId });
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
-  const migration = await new StateStore(pool).markDeployed(migrationId, actor.email);
-  await withActor(pool, actor, (c) => audit(c, actor, 'deploy.marked', migrationId, { deployedAt: migration.deployedAt }));
-  return migration.deployedAt!;
+  // As the person: the database's own rules (20261124120000) judge the write as well.
+  return withActor(pool, actor, async (c) => {
+    const migration = await new StateStore(pool).markDeployed(migrationId, actor.email, new Date(), c);
+    await audit(c, actor, 'deploy.marked', migrationId, { deployedAt: migration.deployedAt });
+    return migration.deployedAt!;
+  });
 }

@@ -168,14 +168,15 @@ export class StateStore {
    * Marks the deploy of code that uses the new column. Only an expanded migration can be
    * deployed; marking again keeps the first time (a re-run CD pipeline must not restart the buffer).
    */
-  async markDeployed(id: number, by: string, at: Date = new Date()): Promise<MigrationRecord> {
-    const { rows } = await this.pool.query(
+  /** `db`: a client acting as a person (withActor), so the database's rules judge the write too. */
+  async markDeployed(id: number, by: string, at: Date = new Date(), db: Pool | PoolClient = this.pool): Promise<MigrationRecord> {
+    const { rows } = await db.query(
       `UPDATE expand_contract.migrations SET deployed_at = coalesce(deployed_at, $2), deployed_by = coalesce(deployed_by, $3), updated_at = now()
         WHERE id = $1 AND status IN ('expanded', 'backfilled') RETURNING *`,
       [id, at, by],
     );
     if (rows[0]) return toMigration(rows[0]);
-    const current = await this.getMigration(id);
+    const current = await this.getMigration(id, db);
     throw new DeployNotAllowedError(id, current.status);
   }
 
@@ -292,8 +293,8 @@ export class StateStore {
   }
 
   /** Pause or cancel: the running backfill sees it after its current batch. */
-  async requestBackfill(migrationId: number, request: 'pause' | 'cancel'): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+  async requestBackfill(migrationId: number, request: 'pause' | 'cancel', db: Pool | PoolClient = this.pool): Promise<boolean> {
+    const { rowCount } = await db.query(
       `UPDATE expand_contract.backfills SET requested = $2, updated_at = now() WHERE migration_id = $1 AND status = 'running'`,
       [migrationId, request],
     );

@@ -1,0 +1,61 @@
+-- Marking a deploy and pausing a backfill, enforced by the database as well as the server
+-- (lib/auth/roles.ts: deploy.mark, backfill.pause). People write these as `authenticated`;
+-- a CD pipeline's token marks a deploy through the server's own login after the server has
+-- checked the token's scope.
+
+-- Who may touch a migration row to mark its deploy: its author (with the author role) or any
+-- on-call engineer. Permissive policies add up, so the trigger below keeps each column to its
+-- own people (the schedule stays with the author and admins).
+GRANT UPDATE (deployed_at, deployed_by) ON expand_contract.migrations TO authenticated;
+DROP POLICY IF EXISTS deploy_markers ON expand_contract.migrations;
+CREATE POLICY deploy_markers ON expand_contract.migrations FOR UPDATE TO authenticated
+  USING ((author_id = auth.uid() AND expand_contract.has_role('author')) OR expand_contract.has_role('oncall'))
+  WITH CHECK ((author_id = auth.uid() AND expand_contract.has_role('author')) OR expand_contract.has_role('oncall'));
+
+CREATE OR REPLACE FUNCTION expand_contract.check_migration_update() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  me uuid := auth.uid();
+BEGIN
+  -- The server's own login (executor, token-checked pipelines) is not a person.
+  IF current_user <> 'authenticated' THEN
+    RETURN NEW;
+  END IF;
+  IF NEW.schedule IS DISTINCT FROM OLD.schedule AND NOT (OLD.author_id = me OR expand_contract.has_role('admin')) THEN
+    RAISE EXCEPTION 'only the author or an admin changes the schedule of migration %', OLD.id USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.deployed_at IS DISTINCT FROM OLD.deployed_at OR NEW.deployed_by IS DISTINCT FROM OLD.deployed_by THEN
+    IF NOT ((OLD.author_id = me AND expand_contract.has_role('author')) OR expand_contract.has_role('oncall')) THEN
+      RAISE EXCEPTION 'only the author or on-call engineers mark a deploy' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.deployed_at IS NOT NULL THEN
+      RAISE EXCEPTION 'migration % was marked deployed already', OLD.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.status NOT IN ('expanded', 'backfilled') THEN
+      RAISE EXCEPTION 'migration % is %: a deploy can be marked only after expand', OLD.id, OLD.status USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.deployed_by IS DISTINCT FROM (SELECT u.email FROM expand_contract.users u WHERE u.id = me) THEN
+      RAISE EXCEPTION 'a deploy is marked in one''s own name' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$$;
+DROP TRIGGER IF EXISTS migrations_people_rules ON expand_contract.migrations;
+CREATE TRIGGER migrations_people_rules BEFORE UPDATE ON expand_contract.migrations
+  FOR EACH ROW EXECUTE FUNCTION expand_contract.check_migration_update();
+
+-- Pausing: the author of the migration (with the author role) or the person on call right now,
+-- and only a pause (cancelling belongs to the rollback phase, which the executor runs).
+ALTER TABLE expand_contract.backfills ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS read_signed_in ON expand_contract.backfills;
+CREATE POLICY read_signed_in ON expand_contract.backfills FOR SELECT TO authenticated USING (cardinality(expand_contract.current_roles()) > 0);
+DROP POLICY IF EXISTS pause_by_author_or_on_call ON expand_contract.backfills;
+CREATE POLICY pause_by_author_or_on_call ON expand_contract.backfills FOR UPDATE TO authenticated
+  USING (
+    EXISTS (SELECT 1 FROM expand_contract.migrations m WHERE m.id = migration_id AND m.author_id = auth.uid() AND expand_contract.has_role('author'))
+    OR expand_contract.on_call_at(now()) = auth.uid()
+  )
+  WITH CHECK (requested = 'pause');
+GRANT SELECT ON expand_contract.backfills TO authenticated;
+GRANT UPDATE (requested, updated_at) ON expand_contract.backfills TO authenticated;
