@@ -2,13 +2,14 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { parseEnv, supabaseAuthConfig } from './lib/config/env';
 import { cookieSecure } from './lib/auth/cookie-secure';
 import { SESSION_COOKIE } from './lib/auth/sessions';
-import { supabaseAuthClient } from './lib/auth/supabase-auth';
+import { signedInUser, supabaseAuthClient } from './lib/auth/supabase-auth';
 
 /**
  * Sends a request without a session to the sign-in page before any rendering, and tells pages
  * their own path (for the way back). With Supabase Auth it also refreshes the session here,
- * the one place that may write cookies for every page. Only a shortcut for the rest: every
- * page and action checks the person against the database itself.
+ * the one place that may write cookies for every page, the sign-in page included (its header
+ * asks who is signed in too). Only a shortcut for the rest: every page and action checks the
+ * person against the database itself.
  */
 export async function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
@@ -24,11 +25,12 @@ export async function proxy(request: NextRequest) {
     return NextResponse.next({ request: { headers: forwarded } });
   };
 
+  const signInPage = pathname === '/sign-in' || pathname.startsWith('/sign-in/');
   const env = parseEnv(process.env);
   const supabase = supabaseAuthConfig(env);
-  if (!supabase) return request.cookies.has(SESSION_COOKIE) ? onward() : toSignIn();
+  if (!supabase) return signInPage || request.cookies.has(SESSION_COOKIE) ? onward() : toSignIn();
 
-  // getUser refreshes an access token about to expire; the new cookies go to the page rendering
+  // signedInUser refreshes an access token about to expire; the new cookies go to the page rendering
   // this request (request cookies) and back to the browser (response cookies).
   const written: { name: string; value: string; options: object }[] = [];
   const secure = cookieSecure(env.EC_COOKIE_SECURE, request.headers.get('x-forwarded-proto'), request.nextUrl.protocol);
@@ -45,13 +47,13 @@ export async function proxy(request: NextRequest) {
     },
     secure,
   );
-  const { data } = await auth.auth.getUser();
-  const response = data.user ? onward() : toSignIn();
+  const user = await signedInUser(auth);
+  const response = user || signInPage ? onward() : toSignIn();
   for (const c of written) response.cookies.set(c.name, c.value, c.options);
   return response;
 }
 
 export const config = {
   // Pages only: the API authenticates with tokens (or answers 401 itself), assets need nothing.
-  matcher: ['/((?!api/|_next/|sign-in|favicon.ico).*)'],
+  matcher: ['/((?!api/|_next/|favicon.ico).*)'],
 };

@@ -132,10 +132,9 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   const supabase = supabaseAuthConfig(env);
   if (supabase) {
     say(`  sign-in: Supabase Auth at ${supabase.url}; an account made with \`expand-contract user create <email> --role …\` links to the Supabase user with that email at its first sign-in`);
-    if (boot.demoUsers?.length) say(`  demo accounts (sign up these emails in the Supabase project to use them): ${boot.demoUsers.map((u) => `${u.email} (${u.roles.join(', ')})`).join(', ')}`);
   } else if (boot.demoUsers?.length) {
     say(`  sign in with a demo account (kept in ${boot.dataRoot}/demo-users.json):`);
-    for (const u of boot.demoUsers) say(`    ${u.email.padEnd(22)} ${u.password ?? '(set at Supabase)'}   ${u.roles.join(', ')}`);
+    for (const u of boot.demoUsers) say(`    ${u.email.padEnd(22)} ${u.password}   ${u.roles.join(', ')}`);
   } else {
     say('  sign-in: accounts in the state database; create one with `expand-contract user create <email> --role admin`');
   }

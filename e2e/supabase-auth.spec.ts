@@ -22,22 +22,12 @@ test.use({ baseURL: base });
 test.beforeAll(async () => {
   test.setTimeout(150_000);
   gotrue = await startGoTrueStandIn();
-  for (const role of ['viewer', 'oncall']) gotrue.addUser(`${role}@demo.local`, PASSWORD);
+  for (const role of ['viewer', 'oncall']) gotrue.addUser(`${role}@team.example`, PASSWORD);
   gotrue.addUser('stranger@elsewhere.example', PASSWORD);
+  // Someone who signed up to the project with the demo admin's address: must get nothing.
+  gotrue.addUser('admin@demo.local', PASSWORD);
   rmSync(dataRoot, { recursive: true, force: true });
-  server = spawn(process.execPath, ['bin/expand-contract.mjs', 'start', '--port', String(port)], {
-    env: {
-      ...process.env,
-      EC_DATA_DIR: dataRoot,
-      EC_PG_PORT: String(port + 20000),
-      NEXT_PUBLIC_SUPABASE_URL: gotrue.url,
-      NEXT_PUBLIC_SUPABASE_ANON_KEY: gotrue.anonKey,
-      EC_DEMO_TRAFFIC: '0',
-      EC_WORKER: 'off',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  server = spawn(process.execPath, ['bin/expand-contract.mjs', 'start', '--port', String(port)], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout!.on('data', (d: Buffer) => (output += d));
   server.stderr!.on('data', (d: Buffer) => (output += d));
   const deadline = Date.now() + 120_000;
@@ -48,7 +38,35 @@ test.beforeAll(async () => {
     if (Date.now() > deadline) throw new Error(`the dashboard did not start in time:\n${output}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+  // The operator adds people, as the README says; the command finds the running dashboard's database.
+  for (const [email, roles] of [['viewer@team.example', 'viewer'], ['oncall@team.example', 'oncall,reviewer']]) {
+    const made = await cli(['user', 'create', email!, '--role', roles!]);
+    expect(made.out).toContain('signs in through Supabase Auth');
+  }
 });
+
+function env() {
+  return {
+    ...process.env,
+    EC_DATA_DIR: dataRoot,
+    EC_PG_PORT: String(port + 20000),
+    NEXT_PUBLIC_SUPABASE_URL: gotrue.url,
+    NEXT_PUBLIC_SUPABASE_ANON_KEY: gotrue.anonKey,
+    EC_DEMO_TRAFFIC: '0',
+    EC_WORKER: 'off',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+}
+
+async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['bin/expand-contract.mjs', ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d));
+  child.stderr!.on('data', (d: Buffer) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`expand-contract ${args.join(' ')} exited ${code}:\n${out}`);
+  return { code, out };
+}
 
 test.afterAll(async () => {
   if (server && server.exitCode === null) {
@@ -71,15 +89,15 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-test('the launcher says sign-in goes through Supabase and prints no local passwords', () => {
+test('the launcher says sign-in goes through Supabase and prints no demo accounts', () => {
   expect(output).toContain(`sign-in: Supabase Auth at ${gotrue.url}`);
-  expect(output).toContain('oncall@demo.local (oncall, reviewer)');
+  expect(output).not.toContain('demo.local');
   expect(output).not.toContain('demo-users.json');
 });
 
 test('signs in through Supabase Auth into httpOnly cookies, with the roles of the linked account', async ({ page, context }) => {
-  await signIn(page, 'oncall@demo.local');
-  await expect(page.getByTestId('signed-in-as')).toHaveText('oncall@demo.local (oncall, reviewer)');
+  await signIn(page, 'oncall@team.example');
+  await expect(page.getByTestId('signed-in-as')).toHaveText('oncall@team.example (oncall, reviewer)');
   const cookies = await authCookies(context);
   expect(cookies.length).toBeGreaterThan(0);
   for (const c of cookies) expect(c).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
@@ -91,8 +109,8 @@ test('signs in through Supabase Auth into httpOnly cookies, with the roles of th
 test('the proxy refreshes an access token about to expire, and the page renders with the new one', async ({ page, context }) => {
   // A token that enters auth-js's 90 s refresh margin a few seconds after sign-in.
   gotrue.shortenNextToken(100);
-  await signIn(page, 'viewer@demo.local');
-  await expect(page.getByTestId('signed-in-as')).toContainText('viewer@demo.local');
+  await signIn(page, 'viewer@team.example');
+  await expect(page.getByTestId('signed-in-as')).toContainText('viewer@team.example');
   const session = async () => {
     const [c] = await authCookies(context);
     return JSON.parse(Buffer.from(c!.value.replace(/^base64-/, ''), 'base64url').toString()) as { refresh_token: string; expires_at: number };
@@ -104,7 +122,7 @@ test('the proxy refreshes an access token about to expire, and the page renders 
   await page.waitForTimeout(dueInMs + 500);
 
   await page.goto('/audit');
-  await expect(page.getByTestId('signed-in-as')).toContainText('viewer@demo.local');
+  await expect(page.getByTestId('signed-in-as')).toContainText('viewer@team.example');
   // Exactly one refresh, in the proxy, and it succeeded; the browser holds the new session; the
   // page used the proxy's new cookies instead of refreshing with the spent token (refused).
   expect(refreshes()).toBe(before + 1);
@@ -114,13 +132,13 @@ test('the proxy refreshes an access token about to expire, and the page renders 
   expect(renewed.expires_at - Date.now() / 1000).toBeGreaterThan(3000);
 
   await page.goto('/');
-  await expect(page.getByTestId('signed-in-as')).toContainText('viewer@demo.local');
+  await expect(page.getByTestId('signed-in-as')).toContainText('viewer@team.example');
   expect(refreshes()).toBe(before + 1);
 });
 
 test('signing out ends the Supabase session and clears its cookies', async ({ page, context }) => {
-  await signIn(page, 'viewer@demo.local');
-  await expect(page.getByTestId('signed-in-as')).toContainText('viewer@demo.local');
+  await signIn(page, 'viewer@team.example');
+  await expect(page.getByTestId('signed-in-as')).toContainText('viewer@team.example');
   const copied = await authCookies(context);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/sign-in/);
@@ -131,10 +149,12 @@ test('signing out ends the Supabase session and clears its cookies', async ({ pa
   await expect(page).toHaveURL(/\/sign-in\?next=/);
 });
 
-test('a Supabase user without an account here is refused with what to do', async ({ page, context }) => {
-  await signIn(page, 'stranger@elsewhere.example');
-  await expect(page.locator('form').getByRole('alert')).toContainText('no access to Expand/Contract yet');
-  expect(await authCookies(context)).toEqual([]);
-  await signIn(page, 'viewer@demo.local', 'not the password');
+test('a Supabase user without an account here is refused with what to do, the demo admin\'s address too', async ({ page, context }) => {
+  for (const email of ['stranger@elsewhere.example', 'admin@demo.local']) {
+    await signIn(page, email);
+    await expect(page.locator('form').getByRole('alert')).toContainText('no access to Expand/Contract yet');
+    expect(await authCookies(context)).toEqual([]);
+  }
+  await signIn(page, 'viewer@team.example', 'not the password');
   await expect(page.locator('form').getByRole('alert')).toHaveText('wrong email or password');
 });

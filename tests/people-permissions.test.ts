@@ -174,8 +174,12 @@ describe('marking a deploy and pausing a backfill, checked by the server and aga
     expect(await direct('oncall', "UPDATE expand_contract.migrations SET schedule = '{}' WHERE id = $1", [id], async () => JSON.stringify(
       (await w.pool.query('SELECT schedule FROM expand_contract.migrations WHERE id = $1', [id])).rows[0].schedule,
     ))).toBe('unchanged');
-    expect(await direct('oncall', mark, [id, people.oncall!.email], deployedBy)).toBe('changed');
+    // Dated back four days (to skip the buffer before the contract): recorded as now instead.
+    const backdated = "UPDATE expand_contract.migrations SET deployed_at = now() - interval '4 days', deployed_by = $2 WHERE id = $1";
+    expect(await direct('oncall', backdated, [id, people.oncall!.email], deployedBy)).toBe('changed');
     expect(await deployedBy()).toBe(people.oncall!.email);
+    const { rows } = await w.pool.query('SELECT extract(epoch FROM now() - deployed_at)::float AS age FROM expand_contract.migrations WHERE id = $1', [id]);
+    expect(rows[0].age).toBeLessThan(60);
     // Once marked, it stays: not even the author moves it.
     expect(await direct('author', mark, [id, people.author!.email], deployedBy)).toBe('unchanged');
   });
@@ -197,7 +201,15 @@ describe('marking a deploy and pausing a backfill, checked by the server and aga
       JSON.stringify((await w.pool.query('SELECT status FROM expand_contract.backfills WHERE migration_id = $1', [id])).rows[0]),
     )).toBe('unchanged');
     expect(await direct('oncall', pause, [id], requested)).toBe('changed');
-    await w.pool.query('UPDATE expand_contract.backfills SET requested = NULL WHERE migration_id = $1', [id]);
+    // A pending cancel (from the command line) is not turned into a pause, by the server or straight.
+    await w.pool.query("UPDATE expand_contract.backfills SET requested = 'cancel' WHERE migration_id = $1", [id]);
+    expect(await direct('author', pause, [id], requested)).toBe('unchanged');
+    expect(await pauseBackfill(w.pool, people.author!, id)).toBe(false);
+    expect(await requested()).toBe('cancel');
+    // Nor is a backfill that is not running paused.
+    await w.pool.query("UPDATE expand_contract.backfills SET requested = NULL, status = 'done' WHERE migration_id = $1", [id]);
+    expect(await direct('author', pause, [id], requested)).toBe('unchanged');
+    await w.pool.query("UPDATE expand_contract.backfills SET status = 'running' WHERE migration_id = $1", [id]);
     expect(await pauseBackfill(w.pool, people.author!, id)).toBe(true);
     expect(await requested()).toBe('pause');
   });

@@ -1,4 +1,5 @@
 import type { CookieOptions } from '@supabase/ssr';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertUser } from '../lib/auth/manage-users';
 import { MAX_FAILURES, SignInError } from '../lib/auth/sign-in-attempt';
@@ -35,7 +36,8 @@ let w: ExecutorWorld;
 let gotrue: GoTrueStandIn;
 const PASSWORD = 'correct horse battery';
 const client = (browser: Browser) => supabaseAuthClient({ url: gotrue.url, anonKey: gotrue.anonKey }, browser.jar(), false);
-const signInAs = (browser: Browser, email: string, password = PASSWORD) => signInWithSupabase(w.pool, client(browser), email, password);
+const config = () => ({ url: gotrue.url, anonKey: gotrue.anonKey });
+const signInAs = (browser: Browser, email: string, password = PASSWORD) => signInWithSupabase(w.pool, config(), client(browser), email, password);
 const whoIs = (browser: Browser) => actorFromSupabase(w.pool, client(browser));
 
 beforeAll(async () => {
@@ -99,6 +101,16 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
   it('does not link an unconfirmed email, nor a second Supabase user to an account already linked', async () => {
     await upsertUser(w.pool, { email: 'dee@team.example', roles: ['admin'], password: null });
     await expect(signInAs(new Browser(), 'dee@team.example')).rejects.toThrow('wrong email or password');
+    // A project that lets unconfirmed users sign in: Supabase says who they are, but the email is unproven.
+    gotrue.switches.allowUnverifiedSignIns = true;
+    try {
+      const browser = new Browser();
+      await expect(signInAs(browser, 'dee@team.example')).rejects.toThrow('no access');
+      expect(browser.cookies.size).toBe(0);
+    } finally {
+      gotrue.switches.allowUnverifiedSignIns = false;
+    }
+    expect((await w.pool.query("SELECT auth_subject FROM expand_contract.users WHERE email = 'dee@team.example'")).rows[0].auth_subject).toBeNull();
     // Ada's account is linked to her first Supabase user; a new user with her address (deleted and
     // signed up again) is not her account until an admin resets it.
     gotrue.addUser('ada@team.example', 'a brand new password');
@@ -151,7 +163,7 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     const url = down.url;
     await down.close();
     const unreachable = supabaseAuthClient({ url, anonKey: gotrue.anonKey }, new Browser().jar(), false);
-    await expect(signInWithSupabase(w.pool, unreachable, 'ada@team.example', PASSWORD)).rejects.toBeInstanceOf(AuthServiceError);
+    await expect(signInWithSupabase(w.pool, { url, anonKey: gotrue.anonKey }, unreachable, 'ada@team.example', PASSWORD)).rejects.toBeInstanceOf(AuthServiceError);
     const { rows } = await w.pool.query("SELECT count(*)::int AS n FROM expand_contract.login_attempts WHERE email = 'ada@team.example' AND NOT ok");
     expect(rows[0].n).toBe(0);
   });
@@ -175,5 +187,78 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     await expect(signInAs(new Browser(), 'eve@team.example')).resolves.toMatchObject({ roles: ['oncall', 'reviewer'] });
     const linked = await w.pool.query("SELECT auth_subject FROM expand_contract.users WHERE email = 'eve@team.example'");
     expect(linked.rows[0].auth_subject).toBe(eve.id);
+  });
+
+  it('links nothing on a project that confirms emails automatically (a "confirmed" email proves nothing there)', async () => {
+    await upsertUser(w.pool, { email: 'fay@team.example', roles: ['admin'], password: null });
+    gotrue.addUser('fay@team.example', PASSWORD);
+    gotrue.switches.autoconfirm = true;
+    try {
+      const browser = new Browser();
+      await expect(signInAs(browser, 'fay@team.example')).rejects.toThrow('confirms emails automatically');
+      expect(browser.cookies.size).toBe(0);
+      expect((await w.pool.query("SELECT auth_subject FROM expand_contract.users WHERE email = 'fay@team.example'")).rows[0].auth_subject).toBeNull();
+      // Accounts linked before keep working.
+      await expect(signInAs(new Browser(), 'eve@team.example')).resolves.toMatchObject({ email: 'eve@team.example' });
+    } finally {
+      gotrue.switches.autoconfirm = false;
+    }
+    await expect(signInAs(new Browser(), 'fay@team.example')).resolves.toMatchObject({ roles: ['admin'] });
+  });
+
+  it('says Supabase is limiting attempts (429) instead of counting a wrong password', async () => {
+    gotrue.switches.rateLimited = true;
+    try {
+      await expect(signInAs(new Browser(), 'fay@team.example')).rejects.toThrow('Supabase Auth did not answer (429');
+    } finally {
+      gotrue.switches.rateLimited = false;
+    }
+    const { rows } = await w.pool.query("SELECT count(*)::int AS n FROM expand_contract.login_attempts WHERE email = 'fay@team.example' AND NOT ok");
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('ends a Supabase session 12 hours after the password was entered, however often it was refreshed', async () => {
+    await upsertUser(w.pool, { email: 'gus@team.example', roles: ['viewer'], password: null });
+    gotrue.addUser('gus@team.example', PASSWORD);
+    gotrue.shortenNextToken(2);
+    const browser = new Browser();
+    await signInAs(browser, 'gus@team.example');
+    gotrue.ageSessions(11 * 3600);
+    gotrue.shortenNextToken(2);
+    expect(await whoIs(browser)).toMatchObject({ email: 'gus@team.example' }); // refreshed: 11 hours in
+    gotrue.ageSessions(2 * 3600);
+    expect(await whoIs(browser)).toBeNull(); // refreshed again: 13 hours in
+    expect(browser.cookies.size).toBe(0);
+  });
+
+  it('tells when signing out could not end the session at Supabase', async () => {
+    const browser = new Browser();
+    const actor = await signInAs(browser, 'gus@team.example');
+    const copy = browser.copy();
+    gotrue.switches.logoutFails = true;
+    try {
+      expect(await signOutOfSupabase(w.pool, client(browser))).toEqual({ revoked: false });
+    } finally {
+      gotrue.switches.logoutFails = false;
+    }
+    expect(browser.cookies.size).toBe(0);
+    // That is the risk the person is told about: a copy of the cookies still works.
+    expect(await whoIs(copy)).toEqual(actor);
+    const { rows } = await w.pool.query("SELECT detail->>'revoked' AS revoked FROM expand_contract.audit_log WHERE actor_id = $1 AND action = 'session.sign-out'", [actor.id]);
+    expect(rows).toEqual([{ revoked: 'false' }]);
+  });
+
+  it('a burst of sign-ins for one email on a small pool completes: the check reads through the locked connection', async () => {
+    await upsertUser(w.pool, { email: 'hal@team.example', roles: ['viewer'], password: null });
+    gotrue.addUser('hal@team.example', PASSWORD);
+    const small = new pg.Pool({ connectionString: w.stateDb.url, max: 2 });
+    try {
+      const burst = Promise.all(Array.from({ length: 6 }, () => signInWithSupabase(small, config(), client(new Browser()), 'hal@team.example', PASSWORD)));
+      const stuck = new Promise((_, reject) => setTimeout(() => reject(new Error('sign-ins waited on each other for a connection')), 15_000).unref());
+      const actors = (await Promise.race([burst, stuck])) as { email: string }[];
+      expect(actors.map((a) => a.email)).toEqual(Array(6).fill('hal@team.example'));
+    } finally {
+      await small.end();
+    }
   });
 });

@@ -26,8 +26,8 @@ const toActor = (r: { id: string; email: string; name: string; roles: Role[] }):
  */
 export async function signIn(state: Pool, emailInput: string, password: string): Promise<{ cookie: string; expiresAt: Date; actor: Actor }> {
   const email = normalizeEmail(emailInput);
-  const user = await signInAttempt(state, email, async () => {
-    const { rows } = await state.query('SELECT id, email, name, roles, password_hash FROM expand_contract.users WHERE email = $1 AND disabled_at IS NULL', [email]);
+  const user = await signInAttempt(state, email, async (db) => {
+    const { rows } = await db.query('SELECT id, email, name, roles, password_hash FROM expand_contract.users WHERE email = $1 AND disabled_at IS NULL', [email]);
     // A missing account costs the same scrypt as a wrong password: timing tells nothing.
     const ok = await verifyPassword(password, rows[0]?.password_hash ?? DECOY_HASH);
     return ok && rows[0] ? (rows[0] as { id: string; email: string; name: string; roles: Role[] }) : null;

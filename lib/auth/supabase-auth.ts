@@ -1,9 +1,10 @@
 import { createServerClient, type CookieOptions } from '@supabase/ssr';
 import { isAuthApiError, type User } from '@supabase/supabase-js';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import WebSocket from 'ws';
 import type { SupabaseAuthConfig } from '../config/env';
 import type { Actor, Role } from './roles';
+import { SESSION_HOURS } from './sessions';
 import { normalizeEmail, SignInError, signInAttempt } from './sign-in-attempt';
 
 /**
@@ -27,9 +28,17 @@ export class AuthServiceError extends Error {
   }
 }
 
+/** A request to Supabase Auth that hangs must not hold a sign-in (and its database connection) for ever. */
+export const AUTH_TIMEOUT_MS = 10_000;
+const fetchWithTimeout: typeof fetch = (input, init) => {
+  const timeout = AbortSignal.timeout(AUTH_TIMEOUT_MS);
+  return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+};
+
 export function supabaseAuthClient(config: SupabaseAuthConfig, jar: CookieJar, secure: boolean) {
   return createServerClient(config.url, config.anonKey, {
     cookies: jar,
+    global: { fetch: fetchWithTimeout },
     // Only the server reads these cookies: keep them from scripts and other sites' requests.
     cookieOptions: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
     // supabase-js builds a realtime client even when unused; Node 20 has no WebSocket of its own.
@@ -42,25 +51,42 @@ const ACTOR_COLUMNS = 'id, email, name, roles';
 const toActor = (r: { id: string; email: string; name: string; roles: Role[] }): Actor => ({ id: r.id, email: r.email, name: r.name, roles: r.roles });
 
 /** The account linked to this Supabase user, if any and not disabled. */
-async function linkedActor(state: Pool, user: User): Promise<Actor | null> {
+async function linkedActor(state: Pool | PoolClient, user: User): Promise<Actor | null> {
   const { rows } = await state.query(`SELECT ${ACTOR_COLUMNS} FROM expand_contract.users WHERE auth_subject = $1 AND disabled_at IS NULL`, [user.id]);
   return rows[0] ? toActor(rows[0]) : null;
+}
+
+/** Whether the project confirms every email at sign-up without sending a link (GET /auth/v1/settings). */
+async function confirmsEmailsAutomatically(config: SupabaseAuthConfig): Promise<boolean> {
+  let response: Response;
+  try {
+    response = await fetchWithTimeout(`${config.url.replace(/\/$/, '')}/auth/v1/settings`, { headers: { apikey: config.anonKey } });
+  } catch (error) {
+    throw new AuthServiceError((error as Error).message);
+  }
+  if (!response.ok) throw new AuthServiceError(`settings: HTTP ${response.status}`);
+  const settings = (await response.json()) as { mailer_autoconfirm?: unknown };
+  return settings.mailer_autoconfirm !== false;
 }
 
 /**
  * At sign-in: the linked account, or the first link of an account an admin created for this
  * email. Only a confirmed email links (otherwise anyone could sign up to the project with a
- * colleague's address), and only an account not linked yet.
+ * colleague's address), only where the project really confirms emails (with automatic
+ * confirmation, "confirmed" proves nothing), and only an account not linked yet.
  */
-async function linkOnSignIn(state: Pool, user: User): Promise<Actor | null> {
-  const linked = await linkedActor(state, user);
+async function linkOnSignIn(db: PoolClient, config: SupabaseAuthConfig, user: User): Promise<Actor | null> {
+  const linked = await linkedActor(db, user);
   if (linked || !user.email || !user.email_confirmed_at) return linked;
-  const { rows } = await state.query(
+  const waiting = await db.query('SELECT 1 FROM expand_contract.users WHERE email = $1 AND auth_subject IS NULL AND disabled_at IS NULL', [normalizeEmail(user.email)]);
+  if (!waiting.rows[0]) return null;
+  if (await confirmsEmailsAutomatically(config)) throw new SignInError('unconfirmed-project');
+  const { rows } = await db.query(
     `UPDATE expand_contract.users SET auth_subject = $1 WHERE email = $2 AND auth_subject IS NULL AND disabled_at IS NULL RETURNING ${ACTOR_COLUMNS}`,
     [user.id, normalizeEmail(user.email)],
   );
   if (!rows[0]) return null;
-  await state.query("INSERT INTO expand_contract.audit_log (actor_id, actor, action, detail) VALUES ($1, $2, 'user.linked', $3)", [
+  await db.query("INSERT INTO expand_contract.audit_log (actor_id, actor, action, detail) VALUES ($1, $2, 'user.linked', $3)", [
     rows[0].id,
     rows[0].email,
     JSON.stringify({ via: 'supabase', subject: user.id }),
@@ -73,15 +99,22 @@ async function linkOnSignIn(state: Pool, user: User): Promise<Actor | null> {
  * session cookies through the jar; a person Supabase knows but this dashboard does not is
  * signed straight out again and refused with what to do.
  */
-export async function signInWithSupabase(state: Pool, auth: AuthClient, emailInput: string, password: string): Promise<Actor> {
+export async function signInWithSupabase(state: Pool, config: SupabaseAuthConfig, auth: AuthClient, emailInput: string, password: string): Promise<Actor> {
   const email = normalizeEmail(emailInput);
-  const actor = await signInAttempt(state, email, async () => {
+  const actor = await signInAttempt(state, email, async (db) => {
     const { data, error } = await auth.auth.signInWithPassword({ email, password });
     if (error) {
-      if (!isAuthApiError(error) || error.status >= 500) throw new AuthServiceError(error.message);
+      // Down, unreachable, or limiting attempts (429): not a wrong password, not counted as one.
+      if (!isAuthApiError(error) || error.status >= 500 || error.status === 429) throw new AuthServiceError(`${error.status || 'no answer'}: ${error.message}`);
       return null; // wrong password, unknown or unconfirmed email: one answer for all
     }
-    const person = await linkOnSignIn(state, data.user);
+    let person: Actor | null;
+    try {
+      person = await linkOnSignIn(db, config, data.user);
+    } catch (refusal) {
+      await auth.auth.signOut({ scope: 'local' });
+      throw refusal;
+    }
     if (!person) {
       await auth.auth.signOut({ scope: 'local' });
       throw new SignInError('no-access');
@@ -96,26 +129,62 @@ export async function signInWithSupabase(state: Pool, auth: AuthClient, emailInp
   return actor;
 }
 
+/** When the person last entered their password: the earliest `amr` entry of the access token, in seconds. */
+function authenticatedAt(accessToken: string): number | null {
+  try {
+    const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as { amr?: { timestamp?: number }[] };
+    const times = (claims.amr ?? []).map((a) => a.timestamp).filter((t): t is number => typeof t === 'number');
+    return times.length ? Math.min(...times) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The person behind this request's Supabase session, or null. getUser asks Supabase Auth
- * itself (a signed-out or deleted user is refused at once, not when the token expires) and
- * first refreshes an access token that is about to expire, writing the new cookies.
+ * The person behind this request's Supabase session, or null. getSession reads the cookies and
+ * first refreshes an access token that is about to expire (writing the new cookies); getUser
+ * then asks Supabase Auth about exactly that token, so a session signed out or a user deleted
+ * there is refused at once, not when the token expires. Like a local session, a Supabase one
+ * ends SESSION_HOURS after the password was entered, however often it was refreshed
+ * (Supabase's refresh tokens do not expire on their own).
  */
 export async function actorFromSupabase(state: Pool, auth: AuthClient): Promise<Actor | null> {
-  const { data, error } = await auth.auth.getUser();
-  if (error || !data.user) return null;
-  return linkedActor(state, data.user);
+  const user = await signedInUser(auth);
+  return user ? linkedActor(state, user) : null;
+}
+
+/** The Supabase user of this request's session, checked as actorFromSupabase says; null clears the cookies. */
+export async function signedInUser(auth: AuthClient): Promise<User | null> {
+  const { data: current } = await auth.auth.getSession();
+  const token = current.session?.access_token;
+  if (!token) return null;
+  const { data, error } = await auth.auth.getUser(token);
+  if (error || !data.user) {
+    // Signed out or deleted at Supabase: clear what this browser still holds.
+    if (isAuthApiError(error) && error.status < 500) await auth.auth.signOut({ scope: 'local' });
+    return null;
+  }
+  const since = authenticatedAt(token);
+  if (since !== null && Date.now() / 1000 - since > SESSION_HOURS * 3600) {
+    await auth.auth.signOut({ scope: 'local' });
+    return null;
+  }
+  return data.user;
 }
 
 /** Ends this session at Supabase (its refresh token stops working) and clears the cookies. */
-export async function signOutOfSupabase(state: Pool, auth: AuthClient): Promise<void> {
+export async function signOutOfSupabase(state: Pool, auth: AuthClient): Promise<{ revoked: boolean }> {
   const actor = await actorFromSupabase(state, auth);
-  await auth.auth.signOut({ scope: 'local' });
+  // auth-js clears the cookies even when Supabase cannot be reached; then the refresh token
+  // still works elsewhere, which the audit entry and the caller are told.
+  const { error } = await auth.auth.signOut({ scope: 'local' });
+  const revoked = !error;
   if (actor) {
     await state.query("INSERT INTO expand_contract.audit_log (actor_id, actor, action, detail) VALUES ($1, $2, 'session.sign-out', $3)", [
       actor.id,
       actor.email,
-      JSON.stringify({ via: 'supabase' }),
+      JSON.stringify({ via: 'supabase', revoked }),
     ]);
   }
+  return { revoked };
 }

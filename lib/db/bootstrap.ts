@@ -85,7 +85,7 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
     if (!env.DATABASE_URL) {
       const pool = new pg.Pool({ connectionString: stateUrl, max: 1 });
       try {
-        demoUsers = await seedDemoUsers(pool, dataRoot!, { localPasswords: supabaseAuthConfig(env) === null });
+        demoUsers = await seedDemoUsers(pool, dataRoot!, { signIn: supabaseAuthConfig(env) ? 'none' : 'local' });
         if (!env.TARGET_DATABASE_URL && env.EC_DEMO_MODE !== 'off') await withClient(targetUrl, (c) => seedDemoHistory(pool, c, targetUrl));
       } finally {
         await pool.end();

@@ -295,7 +295,8 @@ export class StateStore {
   /** Pause or cancel: the running backfill sees it after its current batch. */
   async requestBackfill(migrationId: number, request: 'pause' | 'cancel', db: Pool | PoolClient = this.pool): Promise<boolean> {
     const { rowCount } = await db.query(
-      `UPDATE expand_contract.backfills SET requested = $2, updated_at = now() WHERE migration_id = $1 AND status = 'running'`,
+      // A cancel overrides a pause; a pause never overrides a pending cancel.
+      `UPDATE expand_contract.backfills SET requested = $2, updated_at = now() WHERE migration_id = $1 AND status = 'running' AND ($2 = 'cancel' OR requested IS DISTINCT FROM 'cancel')`,
       [migrationId, request],
     );
     return (rowCount ?? 0) > 0;

@@ -17,8 +17,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   me uuid := auth.uid();
 BEGIN
-  -- The server's own login (executor, token-checked pipelines) is not a person.
-  IF current_user <> 'authenticated' THEN
+  -- Logins that row-level security does not bind (the owner: executor, token-checked
+  -- pipelines) are not people; everyone the policies bind is judged here too.
+  IF NOT row_security_active(TG_RELID) THEN
     RETURN NEW;
   END IF;
   IF NEW.schedule IS DISTINCT FROM OLD.schedule AND NOT (OLD.author_id = me OR expand_contract.has_role('admin')) THEN
@@ -37,6 +38,8 @@ BEGIN
     IF NEW.deployed_by IS DISTINCT FROM (SELECT u.email FROM expand_contract.users u WHERE u.id = me) THEN
       RAISE EXCEPTION 'a deploy is marked in one''s own name' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- The buffer before the contract counts from this moment: a person cannot date it back.
+    NEW.deployed_at := now();
   END IF;
   RETURN NEW;
 END
@@ -46,15 +49,18 @@ CREATE TRIGGER migrations_people_rules BEFORE UPDATE ON expand_contract.migratio
   FOR EACH ROW EXECUTE FUNCTION expand_contract.check_migration_update();
 
 -- Pausing: the author of the migration (with the author role) or the person on call right now,
--- and only a pause (cancelling belongs to the rollback phase, which the executor runs).
+-- only a running backfill, and only a pause (cancelling belongs to the rollback phase, which the
+-- executor runs, and a pending cancel is not turned into a pause).
 ALTER TABLE expand_contract.backfills ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS read_signed_in ON expand_contract.backfills;
 CREATE POLICY read_signed_in ON expand_contract.backfills FOR SELECT TO authenticated USING (cardinality(expand_contract.current_roles()) > 0);
 DROP POLICY IF EXISTS pause_by_author_or_on_call ON expand_contract.backfills;
 CREATE POLICY pause_by_author_or_on_call ON expand_contract.backfills FOR UPDATE TO authenticated
   USING (
-    EXISTS (SELECT 1 FROM expand_contract.migrations m WHERE m.id = migration_id AND m.author_id = auth.uid() AND expand_contract.has_role('author'))
-    OR expand_contract.on_call_at(now()) = auth.uid()
+    status = 'running' AND requested IS DISTINCT FROM 'cancel' AND (
+      EXISTS (SELECT 1 FROM expand_contract.migrations m WHERE m.id = migration_id AND m.author_id = auth.uid() AND expand_contract.has_role('author'))
+      OR expand_contract.on_call_at(now()) = auth.uid()
+    )
   )
   WITH CHECK (requested = 'pause');
 GRANT SELECT ON expand_contract.backfills TO authenticated;

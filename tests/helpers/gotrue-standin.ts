@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
  * A stand-in for Supabase Auth (GoTrue) in tests: the real server needs Docker, which test
  * machines do not have. It speaks only the part of GoTrue's HTTP API that @supabase/auth-js
  * calls for email sign-in (POST /token password and refresh_token grants, GET /user,
- * POST /logout), with the response and error shapes auth-js parses (fetch.ts handleError,
- * _sessionResponse): HS256 access tokens, single-use refresh tokens that rotate, sessions that
- * end at logout. The dashboard's code, @supabase/ssr and auth-js under test are the real ones.
+ * POST /logout) and GET /settings, with the response and error shapes auth-js parses (fetch.ts
+ * handleError, _sessionResponse): HS256 access tokens carrying `amr`, single-use refresh tokens
+ * that rotate, sessions that end at logout. Switches reproduce the project settings and
+ * failures the dashboard must handle. The dashboard's code, @supabase/ssr and auth-js under test are the real ones.
  */
 
 export interface StandInUser {
@@ -23,6 +24,19 @@ interface Session {
   userId: string;
   refreshToken: string;
   ended: boolean;
+  /** When the password was entered (seconds): the `amr` timestamp of every token of the session. */
+  authenticatedAt: number;
+}
+
+export interface StandInSwitches {
+  /** The project confirms emails at sign-up without a link (GoTrue's MAILER_AUTOCONFIRM). */
+  autoconfirm: boolean;
+  /** Unconfirmed users may sign in (GoTrue's MAILER_ALLOW_UNVERIFIED_EMAIL_SIGN_INS). */
+  allowUnverifiedSignIns: boolean;
+  /** Password grants answer 429, as GoTrue's rate limiter does. */
+  rateLimited: boolean;
+  /** Logouts answer 500. */
+  logoutFails: boolean;
 }
 
 export interface GoTrueStandIn {
@@ -35,6 +49,9 @@ export interface GoTrueStandIn {
    * auth-js's 90 s margin, the next request that uses it refreshes it.
    */
   shortenNextToken(seconds: number): void;
+  /** Moves every session's sign-in time back (as if the password was entered that long ago); shows in the next token. */
+  ageSessions(seconds: number): void;
+  switches: StandInSwitches;
   /** Requests received, per route ("POST /token?grant_type=refresh_token"), for assertions. */
   calls: Map<string, number>;
   /** The requests of each route that were refused (4xx). */
@@ -51,6 +68,7 @@ export async function startGoTrueStandIn(options: { port?: number } = {}): Promi
   const calls = new Map<string, number>();
   const failures = new Map<string, number>();
   let nextTokenSeconds: number | null = null;
+  const switches: StandInSwitches = { autoconfirm: false, allowUnverifiedSignIns: false, rateLimited: false, logoutFails: false };
 
   const sign = (claims: object) => {
     const head = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64(JSON.stringify(claims))}`;
@@ -81,7 +99,17 @@ export async function startGoTrueStandIn(options: { port?: number } = {}): Promi
     const accessSeconds = nextTokenSeconds ?? 3600;
     nextTokenSeconds = null;
     session.refreshToken = randomBytes(16).toString('hex');
-    const claims = { sub: u.id, email: u.email, role: 'authenticated', aud: 'authenticated', session_id: session.id, iat: now, exp: now + accessSeconds, aal: 'aal1' };
+    const claims = {
+      sub: u.id,
+      email: u.email,
+      role: 'authenticated',
+      aud: 'authenticated',
+      session_id: session.id,
+      iat: now,
+      exp: now + accessSeconds,
+      aal: 'aal1',
+      amr: [{ method: 'password', timestamp: session.authenticatedAt }],
+    };
     return { access_token: sign(claims), token_type: 'bearer', expires_in: accessSeconds, expires_at: now + accessSeconds, refresh_token: session.refreshToken, user: userJson(u) };
   };
 
@@ -105,11 +133,14 @@ export async function startGoTrueStandIn(options: { port?: number } = {}): Promi
       const session = claims ? sessions.get(String(claims.session_id)) : undefined;
 
       switch (route) {
+        case 'GET /settings':
+          return send(200, { external: { email: true }, disable_signup: false, mailer_autoconfirm: switches.autoconfirm, phone_autoconfirm: false });
         case 'POST /token?grant_type=password': {
+          if (switches.rateLimited) return fail(429, 'over_request_rate_limit', 'Request rate limit reached');
           const u = users.get(String(body.email ?? '').toLowerCase());
           if (!u || u.password !== body.password) return fail(400, 'invalid_credentials', 'Invalid login credentials');
-          if (!u.confirmed) return fail(400, 'email_not_confirmed', 'Email not confirmed');
-          const s: Session = { id: randomUUID(), userId: u.id, refreshToken: '', ended: false };
+          if (!u.confirmed && !switches.allowUnverifiedSignIns) return fail(400, 'email_not_confirmed', 'Email not confirmed');
+          const s: Session = { id: randomUUID(), userId: u.id, refreshToken: '', ended: false, authenticatedAt: Math.floor(Date.now() / 1000) };
           sessions.set(s.id, s);
           return send(200, issue(u, s));
         }
@@ -125,6 +156,7 @@ export async function startGoTrueStandIn(options: { port?: number } = {}): Promi
           return send(200, userJson([...users.values()].find((x) => x.id === claims.sub)!));
         }
         case 'POST /logout': {
+          if (switches.logoutFails) return fail(500, 'unexpected_failure', 'Unexpected failure');
           if (!claims) return fail(403, 'bad_jwt', 'invalid JWT');
           if (session) session.ended = true;
           return send(204);
@@ -147,6 +179,10 @@ export async function startGoTrueStandIn(options: { port?: number } = {}): Promi
     shortenNextToken(seconds) {
       nextTokenSeconds = seconds;
     },
+    ageSessions(seconds) {
+      for (const s of sessions.values()) s.authenticatedAt -= seconds;
+    },
+    switches,
     calls,
     failures,
     close: () => new Promise((resolve) => server.close(() => resolve())),
