@@ -10,6 +10,7 @@ import { isPortFree } from '../lib/db/free-port';
 import { closeAllPools } from '../lib/db/pools';
 import { startPhaseWorker } from '../lib/executor/job-queue';
 import { startSignals } from '../lib/signals/start-signals';
+import { confirmsEmailsAutomatically } from '../lib/auth/supabase-auth';
 import { createApiToken } from '../lib/auth/api-tokens';
 import { startDemoTraffic } from '../lib/demo/demo-traffic';
 import { onExit } from './on-exit';
@@ -132,6 +133,10 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   const supabase = supabaseAuthConfig(env);
   if (supabase) {
     say(`  sign-in: Supabase Auth at ${supabase.url}; an account made with \`expand-contract user create <email> --role …\` links to the Supabase user with that email at its first sign-in`);
+    // Said at start, so the operator hears it before the first person is refused.
+    const autoconfirm = await confirmsEmailsAutomatically(supabase).catch(() => null);
+    if (autoconfirm === null) say(`  warning: Supabase Auth at ${supabase.url} does not answer: sign-in fails until it does`);
+    if (autoconfirm) say('  warning: the Supabase project confirms emails automatically, so no account is linked until it confirms them (Authentication → Providers → Email → Confirm email)');
   } else if (boot.demoUsers?.length) {
     say(`  sign in with a demo account (kept in ${boot.dataRoot}/demo-users.json):`);
     for (const u of boot.demoUsers) say(`    ${u.email.padEnd(22)} ${u.password}   ${u.roles.join(', ')}`);

@@ -57,7 +57,7 @@ async function linkedActor(state: Pool | PoolClient, user: User): Promise<Actor 
 }
 
 /** Whether the project confirms every email at sign-up without sending a link (GET /auth/v1/settings). */
-async function confirmsEmailsAutomatically(config: SupabaseAuthConfig): Promise<boolean> {
+export async function confirmsEmailsAutomatically(config: SupabaseAuthConfig): Promise<boolean> {
   let response: Response;
   try {
     response = await fetchWithTimeout(`${config.url.replace(/\/$/, '')}/auth/v1/settings`, { headers: { apikey: config.anonKey } });
