@@ -30,8 +30,9 @@ export async function proxy(request: NextRequest) {
   const supabase = supabaseAuthConfig(env);
   if (!supabase) return signInPage || request.cookies.has(SESSION_COOKIE) ? onward() : toSignIn();
 
-  // signedInUser refreshes an access token about to expire; the new cookies go to the page rendering
-  // this request (request cookies) and back to the browser (response cookies).
+  // signedInUser refreshes an access token about to expire; the new cookies go back to the browser
+  // (response cookies) and to the page rendering this request (Next passes the response's cookies
+  // on; setting them on the request too, as Supabase's guide does, keeps that explicit).
   const written: { name: string; value: string; options: object }[] = [];
   const secure = cookieSecure(env.EC_COOKIE_SECURE, request.headers.get('x-forwarded-proto'), request.nextUrl.protocol);
   const auth = supabaseAuthClient(
