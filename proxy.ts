@@ -35,7 +35,7 @@ export async function proxy(request: NextRequest) {
   // on; setting them on the request too, as Supabase's guide does, keeps that explicit).
   const written: { name: string; value: string; options: object }[] = [];
   const secure = cookieSecure(env.EC_COOKIE_SECURE, request.headers.get('x-forwarded-proto'), request.nextUrl.protocol);
-  const auth = supabaseAuthClient(
+  const auth = await supabaseAuthClient(
     supabase,
     {
       getAll: () => request.cookies.getAll(),

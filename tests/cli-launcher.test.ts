@@ -128,6 +128,14 @@ describe('bad configuration gets one clear line and a non-zero exit', () => {
     expect(run.output().trim()).toBe('error: DATABASE_URL: has scheme "mysql", expected postgresql://');
   });
 
+  it("refuses Supabase's transaction pooler for the state database, before connecting, without the password", async () => {
+    const run = runCli(['db'], { DATABASE_URL: 'postgresql://postgres.abcd:hunter2@aws-0-eu-central-1.pooler.supabase.com:6543/postgres' });
+    expect(await run.exited).toBe(1);
+    const out = run.output().trim();
+    expect(out).toBe("error: DATABASE_URL: is Supabase's transaction pooler (port 6543), which does not keep the session the per-migration run lock needs: use the session pooler (port 5432) or the direct connection");
+    expect(out).not.toContain('hunter2');
+  });
+
   it('names the variable and host of an unreachable server, never its password', async () => {
     const port = await ephemeralPort();
     const run = runCli(['db'], { TARGET_DATABASE_URL: `postgresql://app:hunter2@127.0.0.1:${port}/app` });

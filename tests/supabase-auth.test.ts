@@ -37,8 +37,8 @@ let gotrue: GoTrueStandIn;
 const PASSWORD = 'correct horse battery';
 const client = (browser: Browser) => supabaseAuthClient({ url: gotrue.url, anonKey: gotrue.anonKey }, browser.jar(), false);
 const config = () => ({ url: gotrue.url, anonKey: gotrue.anonKey });
-const signInAs = (browser: Browser, email: string, password = PASSWORD) => signInWithSupabase(w.pool, config(), client(browser), email, password);
-const whoIs = (browser: Browser) => actorFromSupabase(w.pool, client(browser));
+const signInAs = async (browser: Browser, email: string, password = PASSWORD) => signInWithSupabase(w.pool, config(), await client(browser), email, password);
+const whoIs = async (browser: Browser) => actorFromSupabase(w.pool, await client(browser));
 
 beforeAll(async () => {
   w = await executorWorld('supabase_auth');
@@ -142,7 +142,7 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     const browser = new Browser();
     const actor = await signInAs(browser, 'cy@team.example');
     const stolen = browser.copy();
-    await signOutOfSupabase(w.pool, client(browser));
+    await signOutOfSupabase(w.pool, await client(browser));
     expect(browser.cookies.size).toBe(0);
     expect(await whoIs(stolen)).toBeNull();
     const { rows } = await w.pool.query("SELECT detail->>'via' AS via FROM expand_contract.audit_log WHERE actor_id = $1 AND action = 'session.sign-out'", [actor.id]);
@@ -162,7 +162,7 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     const down = await startGoTrueStandIn();
     const url = down.url;
     await down.close();
-    const unreachable = supabaseAuthClient({ url, anonKey: gotrue.anonKey }, new Browser().jar(), false);
+    const unreachable = await supabaseAuthClient({ url, anonKey: gotrue.anonKey }, new Browser().jar(), false);
     await expect(signInWithSupabase(w.pool, { url, anonKey: gotrue.anonKey }, unreachable, 'ada@team.example', PASSWORD)).rejects.toBeInstanceOf(AuthServiceError);
     const { rows } = await w.pool.query("SELECT count(*)::int AS n FROM expand_contract.login_attempts WHERE email = 'ada@team.example' AND NOT ok");
     expect(rows[0].n).toBe(0);
@@ -237,7 +237,7 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     const copy = browser.copy();
     gotrue.switches.logoutFails = true;
     try {
-      expect(await signOutOfSupabase(w.pool, client(browser))).toEqual({ revoked: false });
+      expect(await signOutOfSupabase(w.pool, await client(browser))).toEqual({ revoked: false });
     } finally {
       gotrue.switches.logoutFails = false;
     }
@@ -253,7 +253,7 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     gotrue.addUser('hal@team.example', PASSWORD);
     const small = new pg.Pool({ connectionString: w.stateDb.url, max: 2 });
     try {
-      const burst = Promise.all(Array.from({ length: 6 }, () => signInWithSupabase(small, config(), client(new Browser()), 'hal@team.example', PASSWORD)));
+      const burst = Promise.all(Array.from({ length: 6 }, async () => signInWithSupabase(small, config(), await client(new Browser()), 'hal@team.example', PASSWORD)));
       const stuck = new Promise((_, reject) => setTimeout(() => reject(new Error('sign-ins waited on each other for a connection')), 15_000).unref());
       const actors = (await Promise.race([burst, stuck])) as { email: string }[];
       expect(actors.map((a) => a.email)).toEqual(Array(6).fill('hal@team.example'));

@@ -25,7 +25,7 @@ export async function signInAction(_prev: SignInState, data: FormData): Promise<
   try {
     if (supabase) {
       // Supabase writes its own session cookies through the jar.
-      await signInWithSupabase(statePool(), supabase, supabaseAuthClient(supabase, await requestCookieJar(), secure), parsed.data.email, parsed.data.password);
+      await signInWithSupabase(statePool(), supabase, await supabaseAuthClient(supabase, await requestCookieJar(), secure), parsed.data.email, parsed.data.password);
     } else {
       const { cookie, expiresAt } = await signIn(statePool(), parsed.data.email, parsed.data.password);
       // httpOnly: scripts never see it; SameSite=Lax: other sites' forms and fetches do not carry it.
@@ -41,7 +41,7 @@ export async function signInAction(_prev: SignInState, data: FormData): Promise<
 export async function signOutAction(): Promise<void> {
   const supabase = supabaseAuth();
   if (supabase) {
-    const { revoked } = await signOutOfSupabase(statePool(), supabaseAuthClient(supabase, await requestCookieJar(), await secureCookies()));
+    const { revoked } = await signOutOfSupabase(statePool(), await supabaseAuthClient(supabase, await requestCookieJar(), await secureCookies()));
     if (!revoked) redirect('/sign-in?notice=not-revoked');
   } else {
     const jar = await cookies();

@@ -41,7 +41,7 @@ export async function requestCookieJar(): Promise<CookieJar> {
  */
 export const currentActor = cache(async (): Promise<Actor | null> => {
   const supabase = supabaseAuth();
-  if (supabase) return actorFromSupabase(statePool(), supabaseAuthClient(supabase, await requestCookieJar(), await secureCookies()));
+  if (supabase) return actorFromSupabase(statePool(), await supabaseAuthClient(supabase, await requestCookieJar(), await secureCookies()));
   const cookie = (await cookies()).get(SESSION_COOKIE)?.value;
   return actorFromCookie(statePool(), cookie);
 });

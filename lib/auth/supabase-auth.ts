@@ -1,7 +1,6 @@
-import { createServerClient, type CookieOptions } from '@supabase/ssr';
-import { isAuthApiError, type User } from '@supabase/supabase-js';
+import type { CookieOptions } from '@supabase/ssr';
+import type { User } from '@supabase/supabase-js';
 import type { Pool, PoolClient } from 'pg';
-import WebSocket from 'ws';
 import type { SupabaseAuthConfig } from '../config/env';
 import type { Actor, Role } from './roles';
 import { SESSION_HOURS } from './sessions';
@@ -35,7 +34,12 @@ const fetchWithTimeout: typeof fetch = (input, init) => {
   return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
 };
 
-export function supabaseAuthClient(config: SupabaseAuthConfig, jar: CookieJar, secure: boolean) {
+/**
+ * Loaded on first use only: supabase-js warns about Node 20 as soon as it is imported, which
+ * the local-accounts default (and every command of the CLI) should not print.
+ */
+export async function supabaseAuthClient(config: SupabaseAuthConfig, jar: CookieJar, secure: boolean) {
+  const [{ createServerClient }, { default: WebSocket }] = await Promise.all([import('@supabase/ssr'), import('ws')]);
   return createServerClient(config.url, config.anonKey, {
     cookies: jar,
     global: { fetch: fetchWithTimeout },
@@ -45,7 +49,12 @@ export function supabaseAuthClient(config: SupabaseAuthConfig, jar: CookieJar, s
     realtime: { transport: WebSocket as never },
   });
 }
-type AuthClient = ReturnType<typeof supabaseAuthClient>;
+type AuthClient = Awaited<ReturnType<typeof supabaseAuthClient>>;
+
+/** An error answered by Supabase Auth itself, with its HTTP status (auth-js's AuthApiError), without importing auth-js. */
+function isAuthApiError(error: unknown): error is { status: number; message: string } {
+  return error instanceof Error && error.name === 'AuthApiError' && typeof (error as { status?: unknown }).status === 'number';
+}
 
 const ACTOR_COLUMNS = 'id, email, name, roles';
 const toActor = (r: { id: string; email: string; name: string; roles: Role[] }): Actor => ({ id: r.id, email: r.email, name: r.name, roles: r.roles });
