@@ -35,7 +35,7 @@ commands
   create     register a change for execution; prints its id (\`create --help\`)
   run        run a phase of a registered change: run <id> expand|backfill|verify|contract|rollback|restore
   status     a change's phases, backfill progress, parity and contract gate (--json)
-  deployed   mark the deploy of code that uses the new column: deployed <id> [--token T]
+  deployed   mark the deploy of code that uses the new column: deployed <id> [--token T], or take it back: --undo
   pause, cancel, list, export
   user       accounts: user create <email> --role R, user list, user disable (\`user --help\`)
   oncall     the on-call rotation: oncall set, oncall override, oncall show

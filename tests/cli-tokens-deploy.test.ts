@@ -80,5 +80,17 @@ describe('tokens and deploy marking', () => {
       params: Promise.resolve({ id: '9999' }),
     });
     expect(notFound.status).toBe(404);
+
+    // A mark made by mistake is taken back at the console (never with a token), and audited; the next mark starts the buffer again.
+    expect(await cli(['deployed', String(id), '--undo', '--token', everywhere])).toMatchObject({ code: 2, out: expect.stringContaining('only people take a deploy mark back') });
+    const undone = await cli(['deployed', String(id), '--undo']);
+    expect(undone).toMatchObject({ code: 0, out: expect.stringContaining(`the deploy mark of ${first}`) });
+    expect((await w.store.getMigration(id)).deployedAt).toBeNull();
+    expect(await cli(['deployed', String(id), '--undo'])).toMatchObject({ code: 1, out: expect.stringContaining('no deploy was marked') });
+    const audit = await w.pool.query("SELECT actor, detail->>'deployedAt' AS was FROM expand_contract.audit_log WHERE action = 'deploy.unmarked' AND migration_id = $1", [id]);
+    expect(audit.rows).toEqual([{ actor: expect.stringMatching(/^cli:/), was: expect.any(String) }]);
+    expect(new Date(audit.rows[0].was).toISOString()).toBe(first);
+    expect((await cli(['deployed', String(id)])).code).toBe(0);
+    expect((await w.store.getMigration(id)).deployedAt!.getTime()).toBeGreaterThan(new Date(first).getTime());
   });
 });

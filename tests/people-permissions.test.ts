@@ -7,6 +7,7 @@ import { approvePlan } from '../lib/data/approve-plan';
 import { commentOnPlan } from '../lib/data/comment-on-plan';
 import { createMigrationAs } from '../lib/data/create-migration';
 import { markDeployedAs } from '../lib/data/mark-deployed-as';
+import { unmarkDeployedAs } from '../lib/data/unmark-deployed-as';
 import { pauseBackfill } from '../lib/data/pause-backfill';
 import { requestPhase, type PhaseRequestDeps } from '../lib/data/request-phase';
 import { ForbiddenError, withActor } from '../lib/data/with-actor';
@@ -184,10 +185,25 @@ describe('marking a deploy and pausing a backfill, checked by the server and aga
     expect(await direct('author', mark, [id, people.author!.email], deployedBy)).toBe('unchanged');
   });
 
-  it('lets the author mark the deploy through the server, which writes as the author', async () => {
-    await w.pool.query('UPDATE expand_contract.migrations SET deployed_at = NULL, deployed_by = NULL WHERE id = $1', [id]);
+  it('takes back a mark made by mistake: the same people, before the contract, and the server as the person', async () => {
+    const unmark = 'UPDATE expand_contract.migrations SET deployed_at = NULL, deployed_by = NULL WHERE id = $1';
+    for (const key of ['author2', 'reviewer', 'viewer', 'admin']) {
+      expect(await direct(key, unmark, [id], deployedBy), key).toBe('unchanged');
+      expect(await refused(unmarkDeployedAs(w.pool, people[key]!, id)), key).toBe('refused');
+    }
+    expect(await unmarkDeployedAs(w.pool, people.author!, id)).toMatchObject({ deployedBy: people.oncall!.email });
+    expect(await deployedBy()).toBeNull();
+    expect(await unmarkDeployedAs(w.pool, people.author!, id)).toBeNull();
+    const audit = await w.pool.query("SELECT actor, detail->>'deployedBy' AS was FROM expand_contract.audit_log WHERE action = 'deploy.unmarked' AND migration_id = $1", [id]);
+    expect(audit.rows).toEqual([{ actor: people.author!.email, was: people.oncall!.email }]);
+    // The author marks again, through the server, as themselves.
     await markDeployedAs(w.pool, people.author!, id);
     expect(await deployedBy()).toBe(people.author!.email);
+    // After the contract nobody takes it back, not even straight.
+    await w.pool.query("UPDATE expand_contract.migrations SET status = 'contracted' WHERE id = $1", [id]);
+    expect(await direct('oncall', unmark, [id], deployedBy)).toBe('unchanged');
+    await expect(unmarkDeployedAs(w.pool, people.oncall!, id)).rejects.toThrow(`migration ${id} is contracted`);
+    await w.pool.query("UPDATE expand_contract.migrations SET status = 'expanded' WHERE id = $1", [id]);
   });
 
   it('refuses a pause by anyone but the author or the person on call now, and anything but a pause', async () => {

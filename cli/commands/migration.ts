@@ -28,6 +28,8 @@ export const MIGRATION_USAGE = `usage:
   expand-contract status <id> [--json]              phases, backfill progress, parity and the contract gate
   expand-contract deployed <id> [--token T]         mark the deploy of code using the new column: the buffer
                                                     before contract starts (a CD pipeline passes its deploy token)
+  expand-contract deployed <id> --undo              take back a deploy marked by mistake (before contract): the
+                                                    buffer starts again at the next mark
   expand-contract pause <id> | cancel <id>          stop a running backfill after its current batch
   expand-contract list                              every registered migration
   expand-contract export <id> <phase> --supabase-dir DIR
@@ -74,6 +76,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
         'throttle-ms': { type: 'string' },
         'supabase-dir': { type: 'string' },
         token: { type: 'string' },
+        undo: { type: 'boolean' },
       },
     });
   try {
@@ -151,6 +154,22 @@ export async function migrationCommand(command: string, args: string[], env: Env
         }
         case 'deployed': {
           const id = parseId(positionals[0]);
+          if (values.undo) {
+            // The operator at the console only: a pipeline's token marks, it never takes back.
+            if (values.token) throw new UsageError('--undo takes no --token: only people take a deploy mark back');
+            const was = await store.unmarkDeployed(id);
+            if (!was) {
+              out(`migration ${id}: no deploy was marked`);
+              return 1;
+            }
+            await pool.query("INSERT INTO expand_contract.audit_log (actor, action, migration_id, detail) VALUES ($1, 'deploy.unmarked', $2, $3)", [
+              `cli:${os.userInfo().username}`,
+              id,
+              JSON.stringify(was),
+            ]);
+            out(`migration ${id}: the deploy mark of ${was.deployedAt.toISOString()} (by ${was.deployedBy}) is taken back; the buffer starts again at the next mark`);
+            return 0;
+          }
           // Without a token this is the operator at the console; with one, a pipeline that may mark only what its token allows.
           const by = values.token ? `token:${(await verifyDeployToken(pool, values.token, id)).id}` : `cli:${os.userInfo().username}`;
           const migration = await store.markDeployed(id, by);

@@ -180,6 +180,24 @@ export class StateStore {
     throw new DeployNotAllowedError(id, current.status);
   }
 
+  /**
+   * Takes back a deploy marked by mistake (before contract): the buffer and the legacy-use
+   * window start again at the next mark. Returns when it had been marked, or null if it was not.
+   */
+  async unmarkDeployed(id: number, db: Pool | PoolClient = this.pool): Promise<{ deployedAt: Date; deployedBy: string } | null> {
+    const { rows } = await db.query(
+      `UPDATE expand_contract.migrations m SET deployed_at = NULL, deployed_by = NULL, updated_at = now()
+         FROM (SELECT id, deployed_at, deployed_by FROM expand_contract.migrations WHERE id = $1 FOR UPDATE) old
+        WHERE m.id = old.id AND m.status IN ('expanded', 'backfilled') AND old.deployed_at IS NOT NULL
+        RETURNING old.deployed_at, old.deployed_by`,
+      [id],
+    );
+    if (rows[0]) return { deployedAt: rows[0].deployed_at, deployedBy: rows[0].deployed_by };
+    const current = await this.getMigration(id, db);
+    if (current.status !== 'expanded' && current.status !== 'backfilled') throw new DeployNotAllowedError(id, current.status);
+    return null;
+  }
+
   async setStatus(id: number, status: MigrationStatus): Promise<void> {
     await this.pool.query('UPDATE expand_contract.migrations SET status = $2, updated_at = now() WHERE id = $1', [id, status]);
   }

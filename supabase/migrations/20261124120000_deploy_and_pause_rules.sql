@@ -29,11 +29,15 @@ BEGIN
     IF NOT ((OLD.author_id = me AND expand_contract.has_role('author')) OR expand_contract.has_role('oncall')) THEN
       RAISE EXCEPTION 'only the author or on-call engineers mark a deploy' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    IF OLD.status NOT IN ('expanded', 'backfilled') THEN
+      RAISE EXCEPTION 'migration % is %: a deploy is marked, or taken back, only after expand and before contract', OLD.id, OLD.status USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.deployed_at IS NULL AND NEW.deployed_by IS NULL THEN
+      -- Taking back a mark made by mistake: the buffer starts again at the next mark.
+      RETURN NEW;
+    END IF;
     IF OLD.deployed_at IS NOT NULL THEN
       RAISE EXCEPTION 'migration % was marked deployed already', OLD.id USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF OLD.status NOT IN ('expanded', 'backfilled') THEN
-      RAISE EXCEPTION 'migration % is %: a deploy can be marked only after expand', OLD.id, OLD.status USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF NEW.deployed_by IS DISTINCT FROM (SELECT u.email FROM expand_contract.users u WHERE u.id = me) THEN
       RAISE EXCEPTION 'a deploy is marked in one''s own name' USING ERRCODE = 'insufficient_privilege';

@@ -10,6 +10,7 @@ import { commentOnPlan } from '@/lib/data/comment-on-plan';
 import { requestPhase } from '@/lib/data/request-phase';
 import { pauseBackfill } from '@/lib/data/pause-backfill';
 import { markDeployedAs } from '@/lib/data/mark-deployed-as';
+import { unmarkDeployedAs } from '@/lib/data/unmark-deployed-as';
 import { updateSchedule } from '@/lib/data/update-schedule';
 import { ForbiddenError } from '@/lib/data/with-actor';
 import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
@@ -76,6 +77,18 @@ export async function markDeployedAction(_prev: ActionState, data: FormData): Pr
     try {
       const at = await markDeployedAs(statePool(), actor, i.migrationId);
       return `deploy marked at ${at.toISOString()}: the buffer before the contract runs from here`;
+    } catch (error) {
+      if (error instanceof DeployNotAllowedError) throw new ForbiddenError(error.message);
+      throw error;
+    }
+  });
+}
+
+export async function unmarkDeployedAction(_prev: ActionState, data: FormData): Promise<ActionState> {
+  return act(data, async (actor, i) => {
+    try {
+      const was = await unmarkDeployedAs(statePool(), actor, i.migrationId);
+      return was ? `the deploy mark of ${was.deployedAt.toISOString()} is taken back: the buffer starts again when the deploy is marked` : 'no deploy was marked';
     } catch (error) {
       if (error instanceof DeployNotAllowedError) throw new ForbiddenError(error.message);
       throw error;

@@ -15,7 +15,7 @@ import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
 import { MigrationNotFoundError } from '@/lib/executor/state-store';
 import { toLocalInput } from '@/lib/data/update-schedule';
-import { approveContractAction, approvePlanAction, commentAction, markDeployedAction, pauseBackfillAction, runPhaseAction, updateScheduleAction } from './actions';
+import { approveContractAction, approvePlanAction, commentAction, markDeployedAction, pauseBackfillAction, runPhaseAction, unmarkDeployedAction, updateScheduleAction } from './actions';
 
 export default async function MigrationPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
@@ -131,6 +131,10 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
             <ActionForm key={phase} action={runPhaseAction} hidden={{ migrationId: id, phase }} label={`Run ${phase}`} denied={denied(people.can[phase])} />
           ))}
           <ActionForm action={markDeployedAction} hidden={{ migrationId: id }} label="Mark deployed" denied={m.deployedAt ? `deployed ${m.deployedAt.toISOString()}` : denied(people.can.markDeployed)} />
+          {m.deployedAt && (m.status === 'expanded' || m.status === 'backfilled') && (
+            // A mark made too early would start the buffer before the new code is live.
+            <ActionForm action={unmarkDeployedAction} hidden={{ migrationId: id }} label="Take back deploy mark" denied={denied(people.can.markDeployed)} />
+          )}
           <ActionForm action={runPhaseAction} hidden={{ migrationId: id, phase: 'rollback' }} label="Run rollback" denied={denied(people.can.rollback)} />
         </div>
         <div className="max-w-xl rounded border border-red-200 bg-red-50 p-3" data-testid="contract-form">
