@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import { StateStore, type MigrationRecord } from '../executor/state-store';
+import { StateStore, type MigrationRecord, type PhaseRunRecord } from '../executor/state-store';
 import type { TimelineMigration, TimelinePhase } from '../timeline/week-layout';
 
 const RUN_PHASES = new Set<TimelinePhase>(['expand', 'backfill', 'contract', 'rollback', 'restore']);
@@ -10,12 +10,11 @@ export async function getTimeline(pool: Pool, now: Date): Promise<{ timeZone: st
   const store = new StateStore(pool);
   const timeZone = await store.teamTimeZone();
   const migrations = await store.listMigrations();
-  const out: TimelineMigration[] = [];
-  for (const m of migrations) out.push(toTimeline(m, await store.phaseRuns(m.id), now));
-  return { timeZone, migrations: out };
+  const runs = await store.phaseRunsOf(migrations.map((m) => m.id));
+  return { timeZone, migrations: migrations.map((m) => toTimeline(m, runs.get(m.id) ?? [], now)) };
 }
 
-function toTimeline(m: MigrationRecord, runs: Awaited<ReturnType<StateStore['phaseRuns']>>, now: Date): TimelineMigration {
+function toTimeline(m: MigrationRecord, runs: PhaseRunRecord[], now: Date): TimelineMigration {
   const actual: TimelineMigration['actual'] = [];
   for (const r of runs) {
     if (!RUN_PHASES.has(r.phase as TimelinePhase)) continue;

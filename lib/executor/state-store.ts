@@ -126,6 +126,30 @@ const toBackfill = (r: Row): BackfillRecord => ({
 });
 
 /** The executor's reads and writes in the state database (schema expand_contract). */
+export interface PhaseRunRecord {
+  id: number;
+  phase: RunPhase;
+  status: string;
+  source: string;
+  historyVersion: string | null;
+  actor: string;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+const toPhaseRun = (r: Record<string, unknown>): PhaseRunRecord => ({
+  id: Number(r.id),
+  phase: r.phase as RunPhase,
+  status: r.status as string,
+  source: r.source as string,
+  historyVersion: r.history_version as string | null,
+  actor: r.actor as string,
+  error: r.error as string | null,
+  startedAt: r.started_at as Date,
+  finishedAt: r.finished_at as Date | null,
+});
+
 export class StateStore {
   constructor(readonly pool: Pool) {}
 
@@ -238,21 +262,22 @@ export class StateStore {
   }
 
   async phaseRuns(migrationId: number) {
+    return (await this.phaseRunsOf([migrationId])).get(migrationId) ?? [];
+  }
+
+  /** The phase runs of many migrations in one query (the timeline draws them all), by migration id. */
+  async phaseRunsOf(migrationIds: number[]) {
     const { rows } = await this.pool.query(
-      'SELECT id, phase, status, source, history_version, actor, error, started_at, finished_at FROM expand_contract.phase_runs WHERE migration_id = $1 ORDER BY started_at, id',
-      [migrationId],
+      'SELECT migration_id, id, phase, status, source, history_version, actor, error, started_at, finished_at FROM expand_contract.phase_runs WHERE migration_id = ANY ($1::bigint[]) ORDER BY started_at, id',
+      [migrationIds],
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      phase: r.phase as RunPhase,
-      status: r.status as string,
-      source: r.source as string,
-      historyVersion: r.history_version as string | null,
-      actor: r.actor as string,
-      error: r.error as string | null,
-      startedAt: r.started_at as Date,
-      finishedAt: r.finished_at as Date | null,
-    }));
+    const byMigration = new Map<number, PhaseRunRecord[]>();
+    for (const r of rows) {
+      const id = Number(r.migration_id);
+      if (!byMigration.has(id)) byMigration.set(id, []);
+      byMigration.get(id)!.push(toPhaseRun(r));
+    }
+    return byMigration;
   }
 
   async recordStep(phaseRunId: number, stepId: string, outcome: { status: 'succeeded' | 'failed'; attempts: number; blockedBy?: unknown; error?: string; startedAt: Date }) {
