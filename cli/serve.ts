@@ -134,8 +134,8 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   if (supabase) {
     say(`  sign-in: Supabase Auth at ${supabase.url}; an account made with \`expand-contract user create <email> --role …\` links to the Supabase user with that email at its first sign-in`);
     // Said at start, so the operator hears it before the first person is refused.
-    const autoconfirm = await confirmsEmailsAutomatically(supabase).catch(() => null);
-    if (autoconfirm === null) say(`  warning: Supabase Auth at ${supabase.url} does not answer: sign-in fails until it does`);
+    const autoconfirm = await confirmsEmailsAutomatically(supabase).catch((error: Error) => error);
+    if (autoconfirm instanceof Error) say(`  warning: ${autoconfirm.message}; sign-in fails until it does (check NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY)`);
     if (autoconfirm) say('  warning: the Supabase project confirms emails automatically, so no account is linked until it confirms them (Authentication → Providers → Email → Confirm email)');
   } else if (boot.demoUsers?.length) {
     say(`  sign in with a demo account (kept in ${boot.dataRoot}/demo-users.json):`);

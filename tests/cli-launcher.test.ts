@@ -128,8 +128,12 @@ describe('bad configuration gets one clear line and a non-zero exit', () => {
     expect(run.output().trim()).toBe('error: DATABASE_URL: has scheme "mysql", expected postgresql://');
   });
 
-  it("refuses Supabase's transaction pooler for the state database, before connecting, without the password", async () => {
-    const run = runCli(['db'], { DATABASE_URL: 'postgresql://postgres.abcd:hunter2@aws-0-eu-central-1.pooler.supabase.com:6543/postgres' });
+  it.each([
+    [['db'], {}],
+    // Both databases configured: commands that never start the embedded server refuse it too.
+    [['run', '1', 'expand'], { TARGET_DATABASE_URL: 'postgresql://app:pw@127.0.0.1:1/app' }],
+  ])("refuses Supabase's transaction pooler for the state database (%s), before connecting, without the password", async (args, more) => {
+    const run = runCli(args, { DATABASE_URL: 'postgresql://postgres.abcd:hunter2@aws-0-eu-central-1.pooler.supabase.com:6543/postgres', ...more });
     expect(await run.exited).toBe(1);
     const out = run.output().trim();
     expect(out).toBe("error: DATABASE_URL: is Supabase's transaction pooler (port 6543), which does not keep the session the per-migration run lock needs: use the session pooler (port 5432) or the direct connection");

@@ -199,11 +199,25 @@ describe('marking a deploy and pausing a backfill, checked by the server and aga
     // The author marks again, through the server, as themselves.
     await markDeployedAs(w.pool, people.author!, id);
     expect(await deployedBy()).toBe(people.author!.email);
+    // Not while a phase of it runs (a contract holds the migration's lock from its first gate check to its last).
+    const runner = await w.pool.connect();
+    try {
+      await runner.query("SELECT pg_advisory_lock(hashtext('expand-contract:migration'), $1::int)", [id]);
+      await expect(unmarkDeployedAs(w.pool, people.author!, id)).rejects.toThrow(`migration ${id} is being run by another process right now`);
+      await expect(w.store.unmarkDeployed(id)).rejects.toThrow('is being run by another process');
+      expect(await deployedBy()).toBe(people.author!.email);
+    } finally {
+      await runner.query("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int)", [id]);
+      runner.release();
+    }
     // After the contract nobody takes it back, not even straight.
     await w.pool.query("UPDATE expand_contract.migrations SET status = 'contracted' WHERE id = $1", [id]);
-    expect(await direct('oncall', unmark, [id], deployedBy)).toBe('unchanged');
-    await expect(unmarkDeployedAs(w.pool, people.oncall!, id)).rejects.toThrow(`migration ${id} is contracted`);
-    await w.pool.query("UPDATE expand_contract.migrations SET status = 'expanded' WHERE id = $1", [id]);
+    try {
+      expect(await direct('oncall', unmark, [id], deployedBy)).toBe('unchanged');
+      await expect(unmarkDeployedAs(w.pool, people.oncall!, id)).rejects.toThrow(`migration ${id} is contracted`);
+    } finally {
+      await w.pool.query("UPDATE expand_contract.migrations SET status = 'expanded' WHERE id = $1", [id]);
+    }
   });
 
   it('refuses a pause by anyone but the author or the person on call now, and anything but a pause', async () => {

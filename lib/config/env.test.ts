@@ -30,6 +30,13 @@ describe('parseEnv', () => {
     });
   });
 
+  it("refuses Supabase's transaction pooler for the state database only", () => {
+    const pooled = 'postgresql://postgres.abcd:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres';
+    expect(() => parseEnv({ DATABASE_URL: pooled })).toThrow("DATABASE_URL: is Supabase's transaction pooler (port 6543)");
+    expect(parseEnv({ TARGET_DATABASE_URL: pooled }).TARGET_DATABASE_URL).toBe(pooled);
+    expect(parseEnv({ DATABASE_URL: pooled.replace(':6543', ':5432') }).DATABASE_URL).toContain(':5432');
+  });
+
   it('turns on Supabase Auth only with both the URL and the key, and names the missing one', () => {
     const key = 'eyJhbGciOiJIUzI1NiJ9.anon-key-of-the-project';
     expect(supabaseAuthConfig(parseEnv({}))).toBeNull();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSupabaseTransactionPooler } from '../db/connection-url';
 import { DEFAULT_REGRESSION_POLICY } from '../metrics/error-regression';
 
 /** A bad environment variable, named so the message can point at it. */
@@ -107,6 +108,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     // One without the other would silently fall back to local accounts: say so instead.
     if (url && !key) throw new EnvError('NEXT_PUBLIC_SUPABASE_ANON_KEY', 'must be set with NEXT_PUBLIC_SUPABASE_URL (the project\'s anon or publishable key)');
     if (key && !url) throw new EnvError('NEXT_PUBLIC_SUPABASE_URL', 'must be set with NEXT_PUBLIC_SUPABASE_ANON_KEY (https://<project>.supabase.co)');
+    // The state database holds each migration's run lock as a session advisory lock: through a
+    // transaction pooler the lock would not last, and two runners could run one migration at once.
+    // Here, so that every entry point (dashboard, worker, every command) refuses it.
+    if (result.data.DATABASE_URL && isSupabaseTransactionPooler(result.data.DATABASE_URL)) {
+      throw new EnvError(
+        'DATABASE_URL',
+        "is Supabase's transaction pooler (port 6543), which does not keep the session the per-migration run lock needs: use the session pooler (port 5432) or the direct connection",
+      );
+    }
     return result.data;
   }
   const issue = result.error.issues[0]!;

@@ -1,9 +1,8 @@
 import pg from 'pg';
 import path from 'node:path';
-import { EnvError, type Env, supabaseAuthConfig } from '../config/env';
+import { type Env, supabaseAuthConfig } from '../config/env';
 import { quoteIdent } from '../migrations/quote';
 import { checkConnection } from './check-connection';
-import { isSupabaseTransactionPooler } from './connection-url';
 import { resolveDataRoot } from './data-dir';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { applyMigrations, readMigrationFiles, type MigrationReport } from './run-migrations';
@@ -64,11 +63,6 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
  */
 export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bootstrapped> {
   const log = options.log ?? (() => {});
-  // The state database holds each migration's run lock as a session advisory lock: through a
-  // transaction pooler the lock would not last, and two runners could run one migration at once.
-  if (env.DATABASE_URL && isSupabaseTransactionPooler(env.DATABASE_URL)) {
-    throw new EnvError('DATABASE_URL', "is Supabase's transaction pooler (port 6543), which does not keep the session the per-migration run lock needs: use the session pooler (port 5432) or the direct connection");
-  }
   if (env.DATABASE_URL) await checkConnection('DATABASE_URL', env.DATABASE_URL);
   if (env.TARGET_DATABASE_URL) await checkConnection('TARGET_DATABASE_URL', env.TARGET_DATABASE_URL);
   const files = await readMigrationFiles(path.join(options.projectDir, 'supabase', 'migrations'));

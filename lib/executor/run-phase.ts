@@ -11,7 +11,7 @@ import { runBackfillJob, type BackfillJobOptions } from './backfill-job';
 import { findInHistory, historyName, phaseVisibleInCatalog, recordHistory } from './history';
 import { LockBlockedError, runWithLockRetry, type RetryOptions } from './lock-retry';
 import { runParityCheck, type ParityResult } from './parity-check';
-import type { MigrationRecord, MigrationStatus, RunPhase, StateStore } from './state-store';
+import { MigrationBusyError, type MigrationRecord, type MigrationStatus, type RunPhase, type StateStore } from './state-store';
 import { targetIdentity, WrongTargetError } from './target-identity';
 
 export class PhaseNotAllowedError extends Error {
@@ -26,12 +26,7 @@ export class PhaseNotAllowedError extends Error {
   }
 }
 
-export class MigrationBusyError extends Error {
-  constructor(readonly migrationId: number) {
-    super(`migration ${migrationId} is being run by another process right now; wait for it, or see its status`);
-    this.name = 'MigrationBusyError';
-  }
-}
+export { MigrationBusyError } from './state-store';
 
 export class GateClosedError extends Error {
   constructor(

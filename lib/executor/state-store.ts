@@ -55,6 +55,13 @@ export class MigrationNotFoundError extends Error {
   }
 }
 
+export class MigrationBusyError extends Error {
+  constructor(readonly migrationId: number) {
+    super(`migration ${migrationId} is being run by another process right now; wait for it, or see its status`);
+    this.name = 'MigrationBusyError';
+  }
+}
+
 export class DeployNotAllowedError extends Error {
   constructor(
     readonly id: number,
@@ -125,7 +132,6 @@ const toBackfill = (r: Row): BackfillRecord => ({
   finishedAt: (r.finished_at as Date | null) ?? null,
 });
 
-/** The executor's reads and writes in the state database (schema expand_contract). */
 export interface PhaseRunRecord {
   id: number;
   phase: RunPhase;
@@ -150,6 +156,7 @@ const toPhaseRun = (r: Record<string, unknown>): PhaseRunRecord => ({
   finishedAt: r.finished_at as Date | null,
 });
 
+/** The executor's reads and writes in the state database (schema expand_contract). */
 export class StateStore {
   constructor(readonly pool: Pool) {}
 
@@ -209,6 +216,25 @@ export class StateStore {
    * window start again at the next mark. Returns when it had been marked, or null if it was not.
    */
   async unmarkDeployed(id: number, db: Pool | PoolClient = this.pool): Promise<{ deployedAt: Date; deployedBy: string } | null> {
+    if (!('release' in db)) {
+      // A pool: one transaction of our own, so the lock below lasts until the change commits.
+      const client = await db.connect();
+      try {
+        await client.query('BEGIN');
+        const was = await this.unmarkDeployed(id, client);
+        await client.query('COMMIT');
+        return was;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+    // Not while a phase runs: a contract holds this lock from its first check to its last, and
+    // must not drop the column on a deploy mark taken back in the meantime.
+    const { rows: lock } = await db.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('expand-contract:migration'), $1::int) AS ok", [id]);
+    if (!lock[0]!.ok) throw new MigrationBusyError(id);
     const { rows } = await db.query(
       `UPDATE expand_contract.migrations m SET deployed_at = NULL, deployed_by = NULL, updated_at = now()
          FROM (SELECT id, deployed_at, deployed_by FROM expand_contract.migrations WHERE id = $1 FOR UPDATE) old
