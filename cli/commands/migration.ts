@@ -17,11 +17,14 @@ import { planChange } from '../../lib/planning/plan-change';
 import { printPlanErrors, UsageError } from '../output';
 import { withDatabases } from '../target';
 import { buildSpec, planOptions, PlanUsageError, SPEC_OPTIONS } from './plan';
+import { ZodError } from 'zod';
+import { parseServiceList } from '../../lib/metrics/service-list';
 
 const PHASES: RunPhase[] = ['expand', 'backfill', 'verify', 'contract', 'rollback', 'restore'];
 
 export const MIGRATION_USAGE = `usage:
   expand-contract create <operation> <arguments…>   register a change (same arguments as \`plan\`); prints its id
+        [--services a,b]                            the services whose error rates are its evidence (default: all)
   expand-contract run <id> <phase>                  phase: ${PHASES.join(', ')}
         [--batch-ms N] [--throttle-ms N]            backfill: target batch duration (default 100), pause between batches
         [--queue]                                   hand it to the dashboard's job worker instead of running it here
@@ -77,6 +80,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
         'supabase-dir': { type: 'string' },
         token: { type: 'string' },
         undo: { type: 'boolean' },
+        services: { type: 'string' },
       },
     });
   try {
@@ -97,9 +101,16 @@ export async function migrationCommand(command: string, args: string[], env: Env
         case 'create': {
           const [kind, ...rest] = positionals;
           if (!kind) throw new UsageError('which change? rename, change-type, set-not-null, add-column or drop-column');
+          let services: string[] | null = null;
+          try {
+            services = parseServiceList(values.services ?? '');
+          } catch (error) {
+            throw new UsageError(`--services: ${error instanceof ZodError ? error.issues[0]?.message : (error as Error).message}`);
+          }
           const plan = await planChange(target, buildSpec(kind, rest, values), planOptions(values));
-          const migration = await store.createMigration(plan, describeUrl(dbs.targetUrl), await targetIdentity(target));
+          const migration = await store.createMigration(plan, describeUrl(dbs.targetUrl), await targetIdentity(target), services);
           out(`created migration ${migration.id}: ${migration.title}`);
+          out(`error evidence: ${services ? services.join(', ') : 'every service reporting'}, and the target's Postgres log`);
           out(`next: expand-contract run ${migration.id} expand`);
           return 0;
         }

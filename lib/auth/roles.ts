@@ -21,6 +21,7 @@ export type Action =
   | { kind: 'backfill.pause'; authorId: string | null; onCallId: string | null }
   | { kind: 'contract.approve'; authorId: string | null; onCallId: string | null }
   | { kind: 'deploy.mark'; authorId: string | null }
+  | { kind: 'services.set'; authorId: string | null }
   | { kind: 'admin' };
 
 export type Permission = { ok: true } | { ok: false; reason: string };
@@ -41,6 +42,8 @@ export function permission(actor: Actor, action: Action): Permission {
       return actor.roles.some((r) => r !== 'viewer') ? OK : deny('viewers cannot comment');
     case 'deploy.mark':
       return has(actor, 'author') && action.authorId === actor.id ? OK : has(actor, 'oncall') ? OK : deny('only the author or on-call engineers mark a deploy');
+    case 'services.set':
+      return action.authorId === actor.id || has(actor, 'admin') ? OK : deny('only the author or an admin names the services whose error rates count');
     case 'backfill.pause':
       return (has(actor, 'author') && action.authorId === actor.id) || action.onCallId === actor.id ? OK : deny('only the author or the person on call pauses a backfill');
     case 'contract.approve':

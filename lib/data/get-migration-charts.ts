@@ -36,7 +36,7 @@ export async function getMigrationCharts(pool: Pool, migration: MigrationRecord,
   const from = start - 3_600_000;
   const to = now.getTime();
 
-  const series = await loadErrorSeries(pool, migration.target, new Date(from), now);
+  const series = await loadErrorSeries(pool, migration.target, new Date(from), now, migration.services);
   const perMinute = new Map<number, { t: number; requests: number; errors: number; postgres: number }>();
   for (const s of series) {
     for (const m of s.minutes) {

@@ -11,7 +11,7 @@ export interface MigrationPeople {
   contractApprovals: { by: string; at: Date }[];
   comments: { by: string; at: Date; body: string }[];
   /** What this person may do here, with the reason when not: buttons show the same answer the server will give. */
-  can: Record<'approvePlan' | 'comment' | 'approveContract' | 'pauseBackfill' | 'markDeployed' | PhaseName, { ok: boolean; reason?: string }>;
+  can: Record<'approvePlan' | 'comment' | 'approveContract' | 'pauseBackfill' | 'markDeployed' | 'setServices' | PhaseName, { ok: boolean; reason?: string }>;
 }
 
 export async function getMigrationPeople(pool: Pool, actor: Actor, migrationId: number): Promise<MigrationPeople> {
@@ -42,6 +42,7 @@ export async function getMigrationPeople(pool: Pool, actor: Actor, migrationId: 
       comment: check(permission(actor, { kind: 'plan.comment' })),
       approveContract: check(permission(actor, { kind: 'contract.approve', authorId: ctx.authorId, onCallId: ctx.onCallId })),
       markDeployed: check(permission(actor, { kind: 'deploy.mark', authorId: ctx.authorId })),
+      setServices: check(permission(actor, { kind: 'services.set', authorId: ctx.authorId })),
       pauseBackfill: check(permission(actor, { kind: 'backfill.pause', authorId: ctx.authorId, onCallId: ctx.onCallId })),
       expand: phase('expand'),
       backfill: phase('backfill'),

@@ -48,6 +48,8 @@ export interface MigrationDetail extends MigrationSummary {
   timeZone: string;
   deployedAt: Date | null;
   deployedBy: string | null;
+  /** The services whose error rates are its evidence; null: every service reporting. */
+  services: string[] | null;
   charts: MigrationCharts;
   plan: MigrationRecord['plan'];
   preflight: ChecklistItem[];
@@ -79,6 +81,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
       timeZone: await store.teamTimeZone(),
       deployedAt: migration.deployedAt,
       deployedBy: migration.deployedBy,
+      services: migration.services,
       charts,
       plan: migration.plan,
       preflight,

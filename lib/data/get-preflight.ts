@@ -46,6 +46,7 @@ export async function getPreflight(pool: Pool, target: ClientBase, migration: Mi
       schedule: migration.schedule,
       samplerCoverage: coverage.samples > 0 ? coverage.coverage : null,
       reportingServices: services.rows.map((r) => r.service),
+      namedServices: migration.services,
     },
     now,
   );

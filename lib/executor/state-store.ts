@@ -27,6 +27,8 @@ export interface MigrationRecord {
   schedule: Schedule | null;
   /** Demo history written to the state database only: shown, never run. */
   seeded: boolean;
+  /** The services whose error rates are its evidence; null: every service reporting. */
+  services: string[] | null;
 }
 
 export interface BackfillRecord {
@@ -102,6 +104,7 @@ const toMigration = (r: Row): MigrationRecord => ({
   authorId: (r.author_id as string | null) ?? null,
   schedule: parseSchedule(r.schedule),
   seeded: r.seeded === true,
+  services: (r.services as string[] | null) ?? null,
 });
 
 /** Stored as JSON (ISO strings); null when absent or malformed. */
@@ -166,12 +169,12 @@ export class StateStore {
     return rows[0]?.tz ?? 'UTC';
   }
 
-  async createMigration(plan: Plan, target: string, targetIdentity: string | null = null): Promise<MigrationRecord> {
+  async createMigration(plan: Plan, target: string, targetIdentity: string | null = null, services: string[] | null = null): Promise<MigrationRecord> {
     try {
       const schedule = proposeSchedule(new Date(), await this.teamTimeZone());
       const { rows } = await this.pool.query(
-        `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity, schedule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-        [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), target, targetIdentity, JSON.stringify(schedule)],
+        `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity, schedule, services) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), target, targetIdentity, JSON.stringify(schedule), services],
       );
       return toMigration(rows[0]!);
     } catch (error) {

@@ -12,6 +12,7 @@ const facts = (over: Partial<PreflightFacts> = {}): PreflightFacts => ({
   schedule: { expandAt: new Date('2026-11-30T10:00:00Z'), deployAt: new Date('2026-11-30T14:00:00Z'), contractAt: new Date('2026-12-04T10:00:00Z') },
   samplerCoverage: 0.99,
   reportingServices: ['web'],
+  namedServices: null,
   ...over,
 });
 
@@ -31,6 +32,8 @@ describe('preflightChecklist', () => {
     [{ samplerCoverage: null }, 4, 'no'],
     [{ samplerCoverage: 0.5 }, 4, 'no'],
     [{ reportingServices: [] }, 4, 'no'],
+    [{ namedServices: ['web'] }, 4, 'yes'],
+    [{ namedServices: ['web', 'api'] }, 4, 'no'],
   ])('%j → question %i is %s', (over, index, answer) => {
     expect(preflightChecklist(facts(over), now)[index]!.answer).toBe(answer);
   });
@@ -40,5 +43,11 @@ describe('preflightChecklist', () => {
     expect(items[2]!.evidence).toContain('row count unknown until ANALYZE');
     expect(items[2]!.evidence).toContain('backfill time unknown until a backfill has run on this target');
     expect(items[4]!.evidence).toBe('the pg_stat_statements sampler has never run on this target; no service reports error rates (POST /api/v1/metrics)');
+  });
+
+  it('names a service named for the migration that does not report (a typo, a missing token)', () => {
+    const items = preflightChecklist(facts({ namedServices: ['web', 'chekout'], reportingServices: ['web', 'checkout'] }), now);
+    expect(items[4]!.evidence).toContain('named for this migration but silent in the last day: chekout (reporting: web, checkout)');
+    expect(preflightChecklist(facts({ namedServices: ['web'] }), now)[4]!.evidence).toContain('error rates from web, the services named for this migration');
   });
 });

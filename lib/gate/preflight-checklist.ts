@@ -21,6 +21,8 @@ export interface PreflightFacts {
   samplerCoverage: number | null;
   /** Services that reported error rates in the last 24 hours. */
   reportingServices: string[];
+  /** The services named as this migration's evidence; null: every service reporting. */
+  namedServices: string[] | null;
 }
 
 export interface ChecklistItem {
@@ -64,12 +66,23 @@ export function preflightChecklist(f: PreflightFacts, now: Date): ChecklistItem[
         ? `expand ${f.schedule.expandAt.toISOString().slice(0, 16).replace('T', ' ')}, contract ${f.schedule.contractAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (${bufferDays.toFixed(1)} days after the deploy)`
         : 'no schedule',
     },
-    {
-      question: 'Is monitoring in place?',
-      answer: f.samplerCoverage !== null && f.samplerCoverage >= 0.95 && f.reportingServices.length > 0 ? 'yes' : 'no',
-      evidence: `${f.samplerCoverage === null ? 'the pg_stat_statements sampler has never run on this target' : `pg_stat_statements sampled ${(f.samplerCoverage * 100).toFixed(1)}% of the last hour`}; ${
-        f.reportingServices.length > 0 ? `error rates from ${f.reportingServices.join(', ')}` : 'no service reports error rates (POST /api/v1/metrics)'
-      }`,
-    },
+    monitoring(f),
   ];
+}
+
+/** The sampler's coverage, and error rates from the services that count: a named service that never reports (a typo, a missing token) is no evidence. */
+function monitoring(f: PreflightFacts): ChecklistItem {
+  const sampler =
+    f.samplerCoverage === null ? 'the pg_stat_statements sampler has never run on this target' : `pg_stat_statements sampled ${(f.samplerCoverage * 100).toFixed(1)}% of the last hour`;
+  const silent = (f.namedServices ?? []).filter((s) => !f.reportingServices.includes(s));
+  let errors: string;
+  if (f.namedServices) {
+    errors = silent.length
+      ? `named for this migration but silent in the last day: ${silent.join(', ')} (reporting: ${f.reportingServices.join(', ') || 'none'})`
+      : `error rates from ${f.namedServices.join(', ')}, the services named for this migration`;
+  } else {
+    errors = f.reportingServices.length > 0 ? `error rates from ${f.reportingServices.join(', ')}` : 'no service reports error rates (POST /api/v1/metrics)';
+  }
+  const watched = f.namedServices ? silent.length === 0 : f.reportingServices.length > 0;
+  return { question: 'Is monitoring in place?', answer: f.samplerCoverage !== null && f.samplerCoverage >= 0.95 && watched ? 'yes' : 'no', evidence: `${sampler}; ${errors}` };
 }

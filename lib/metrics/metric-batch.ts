@@ -6,7 +6,7 @@ export const MAX_POINTS = 5_000;
 /** A point further in the future than this is a clock problem on the sender, not data. */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
-const label = (what: string, max: number) =>
+export const label = (what: string, max: number) =>
   z
     .string()
     .min(1, `${what} must not be empty`)

@@ -2,17 +2,18 @@ import type { Pool } from 'pg';
 import { compareAroundPhase, DEFAULT_REGRESSION_POLICY, type ErrorSeries, type RegressionPolicy, type SeriesVerdict } from '../metrics/error-regression';
 
 /**
- * Per-minute series between `from` and `to`: every service's reports, and the Postgres log of
- * this target (stored under the target's label), each with its errors by SQLSTATE.
+ * Per-minute series between `from` and `to`: the reports of `services` (null: every service),
+ * and the Postgres log of this target (stored under the target's label), each with its errors
+ * by SQLSTATE.
  */
-export async function loadErrorSeries(state: Pool, target: string, from: Date, to: Date): Promise<ErrorSeries[]> {
+export async function loadErrorSeries(state: Pool, target: string, from: Date, to: Date, services: readonly string[] | null = null): Promise<ErrorSeries[]> {
   const { rows } = await state.query<{ source: 'app' | 'postgres'; service: string; minute: Date; sqlstate: string; requests: string; errors: string }>(
     `SELECT source, service, minute, sqlstate, sum(requests)::text AS requests, sum(errors)::text AS errors
        FROM expand_contract.metric_minutes
-      WHERE minute >= $2 AND minute < $3 AND (source = 'app' OR (source = 'postgres' AND service = $1))
+      WHERE minute >= $2 AND minute < $3 AND ((source = 'app' AND ($4::text[] IS NULL OR service = ANY ($4))) OR (source = 'postgres' AND service = $1))
       GROUP BY source, service, minute, sqlstate
       ORDER BY source, service, minute`,
-    [target, from, to],
+    [target, from, to, services],
   );
   const bySeries = new Map<string, ErrorSeries>();
   const byMinute = new Map<string, ErrorSeries['minutes'][number]>();
@@ -45,10 +46,11 @@ export async function errorEvidence(
   phases: PhaseMark[],
   now: Date,
   policy: RegressionPolicy = DEFAULT_REGRESSION_POLICY,
+  services: readonly string[] | null = null,
 ): Promise<{ phase: string; at: Date; series: SeriesVerdict[] }[]> {
   if (phases.length === 0) return [];
   const sorted = [...phases].sort((a, b) => a.at.getTime() - b.at.getTime());
   const from = new Date(sorted[0]!.at.getTime() - policy.maxWindowMinutes * 60_000 - 60_000);
-  const series = await loadErrorSeries(state, target, from, new Date(now.getTime() + 60_000));
+  const series = await loadErrorSeries(state, target, from, new Date(now.getTime() + 60_000), services);
   return sorted.map((p) => ({ phase: p.phase, at: p.at, series: series.map((s) => compareAroundPhase(s, p.at, now, policy)) }));
 }

@@ -11,6 +11,7 @@ import { requestPhase } from '@/lib/data/request-phase';
 import { pauseBackfill } from '@/lib/data/pause-backfill';
 import { markDeployedAs } from '@/lib/data/mark-deployed-as';
 import { unmarkDeployedAs } from '@/lib/data/unmark-deployed-as';
+import { setMigrationServices } from '@/lib/data/set-migration-services';
 import { updateSchedule } from '@/lib/data/update-schedule';
 import { ForbiddenError } from '@/lib/data/with-actor';
 import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
@@ -30,6 +31,7 @@ const input = z.object({
   expandAt: z.string().max(40).optional(),
   deployAt: z.string().max(40).optional(),
   contractAt: z.string().max(40).optional(),
+  services: z.string().max(5000).optional(),
 });
 
 /** Every action: parse, find the person, do it, and answer with what happened or why not. */
@@ -104,6 +106,13 @@ export async function updateScheduleAction(_prev: ActionState, data: FormData): 
   return act(data, async (actor, i) => {
     await updateSchedule(statePool(), actor, i.migrationId, { expandAt: data.get('expandAt'), deployAt: data.get('deployAt'), contractAt: data.get('contractAt') });
     return 'schedule saved';
+  });
+}
+
+export async function setServicesAction(_prev: ActionState, data: FormData): Promise<ActionState> {
+  return act(data, async (actor, i) => {
+    const services = await setMigrationServices(statePool(), actor, i.migrationId, i.services ?? '');
+    return services ? `error evidence from ${services.join(', ')} (and the Postgres log)` : 'error evidence from every service reporting (and the Postgres log)';
   });
 }
 

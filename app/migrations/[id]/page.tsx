@@ -15,7 +15,7 @@ import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
 import { MigrationNotFoundError } from '@/lib/executor/state-store';
 import { toLocalInput } from '@/lib/data/update-schedule';
-import { approveContractAction, approvePlanAction, commentAction, markDeployedAction, pauseBackfillAction, runPhaseAction, unmarkDeployedAction, updateScheduleAction } from './actions';
+import { approveContractAction, approvePlanAction, commentAction, markDeployedAction, pauseBackfillAction, runPhaseAction, setServicesAction, unmarkDeployedAction, updateScheduleAction } from './actions';
 
 export default async function MigrationPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
@@ -114,6 +114,23 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
           <p className="text-xs text-slate-600">Monitoring runs from the day after the deploy until the contract: that buffer is the band on the timeline.</p>
         </section>
       )}
+
+      <section className="space-y-2" data-testid="services">
+        <h2 className="text-lg font-semibold">Error evidence</h2>
+        <p className="text-sm text-slate-700">
+          {m.services ? `From ${m.services.join(', ')}, the services named for this change,` : 'From every service reporting to the dashboard,'} and the target&apos;s Postgres log.
+          {m.status !== 'planned' && ' Fixed since the expand: the evidence has been judged on it.'}
+        </p>
+        {m.status === 'planned' && (
+          // Named before the expand only: leaving a service out afterwards could hide its regression.
+          <ActionForm action={setServicesAction} hidden={{ migrationId: id }} label="Save services" denied={denied(people.can.setServices)}>
+            <label className="block text-sm">
+              Services that use this table (comma-separated, as they report; empty: every service)
+              <input name="services" defaultValue={m.services?.join(', ') ?? ''} maxLength={5000} className="mt-1 block w-full max-w-xl rounded border border-slate-300 px-2 py-1" />
+            </label>
+          </ActionForm>
+        )}
+      </section>
 
       <section className="space-y-3" data-testid="people">
         <h2 className="text-lg font-semibold">Review and approval</h2>

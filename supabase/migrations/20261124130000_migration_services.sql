@@ -1,0 +1,55 @@
+-- Which services' error rates are evidence for a migration: the ones that use its table. NULL
+-- (the default) counts every service reporting to the dashboard, as before. Named by the author
+-- or an admin while the migration is planned; fixed from its expand on, so a regression cannot
+-- be argued away afterwards by leaving its service out. The Postgres log of the target always
+-- counts.
+ALTER TABLE expand_contract.migrations ADD COLUMN IF NOT EXISTS services text[]
+  CHECK (services IS NULL OR (cardinality(services) BETWEEN 1 AND 50 AND array_position(services, NULL) IS NULL));
+GRANT UPDATE (services) ON expand_contract.migrations TO authenticated;
+GRANT INSERT (services) ON expand_contract.migrations TO authenticated;
+
+-- The people rules of 20261124120000, and the services' own.
+CREATE OR REPLACE FUNCTION expand_contract.check_migration_update() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  me uuid := auth.uid();
+BEGIN
+  -- Logins that row-level security does not bind (the owner: executor, token-checked
+  -- pipelines) are not people; everyone the policies bind is judged here too.
+  IF NOT row_security_active(TG_RELID) THEN
+    RETURN NEW;
+  END IF;
+  IF NEW.schedule IS DISTINCT FROM OLD.schedule AND NOT (OLD.author_id = me OR expand_contract.has_role('admin')) THEN
+    RAISE EXCEPTION 'only the author or an admin changes the schedule of migration %', OLD.id USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.services IS DISTINCT FROM OLD.services THEN
+    IF NOT (OLD.author_id = me OR expand_contract.has_role('admin')) THEN
+      RAISE EXCEPTION 'only the author or an admin names the services of migration %', OLD.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.status <> 'planned' THEN
+      RAISE EXCEPTION 'the services of migration % are fixed once it has expanded: its error evidence has been judged on them since', OLD.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+  END IF;
+  IF NEW.deployed_at IS DISTINCT FROM OLD.deployed_at OR NEW.deployed_by IS DISTINCT FROM OLD.deployed_by THEN
+    IF NOT ((OLD.author_id = me AND expand_contract.has_role('author')) OR expand_contract.has_role('oncall')) THEN
+      RAISE EXCEPTION 'only the author or on-call engineers mark a deploy' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.status NOT IN ('expanded', 'backfilled') THEN
+      RAISE EXCEPTION 'migration % is %: a deploy is marked, or taken back, only after expand and before contract', OLD.id, OLD.status USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.deployed_at IS NULL AND NEW.deployed_by IS NULL THEN
+      -- Taking back a mark made by mistake: the buffer starts again at the next mark.
+      RETURN NEW;
+    END IF;
+    IF OLD.deployed_at IS NOT NULL THEN
+      RAISE EXCEPTION 'migration % was marked deployed already', OLD.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.deployed_by IS DISTINCT FROM (SELECT u.email FROM expand_contract.users u WHERE u.id = me) THEN
+      RAISE EXCEPTION 'a deploy is marked in one''s own name' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- The buffer before the contract counts from this moment: a person cannot date it back.
+    NEW.deployed_at := now();
+  END IF;
+  RETURN NEW;
+END
+$$;
