@@ -19,6 +19,16 @@ test('an author picks a column from the live schema, previews the plan, fixes a 
   await form.getByRole('button', { name: 'Create migration' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rename public.orders.status to state');
   await expect(page.getByTestId('people')).toContainText('Author: author@demo.local');
+
+  // Only the services that use orders are its error evidence; a named one that never reported (a typo) is pointed out.
+  const services = page.getByTestId('services');
+  await expect(services).toContainText('From every service reporting to the dashboard');
+  await services.getByLabel(/Services that use this table/).fill('demo-web, chekout');
+  await services.getByRole('button', { name: 'Save services' }).click();
+  await expect(services.getByRole('status')).toHaveText('error evidence from demo-web, chekout (and the Postgres log)');
+  await page.reload();
+  await expect(page.getByTestId('services')).toContainText('From demo-web, chekout, the services named for this change');
+  await expect(page.getByTestId('preflight')).toContainText('named for this migration but silent in the last day: chekout');
 });
 
 test('pasted SQL is linted by Squawk and our pass, and one click turns the breaking rename into its safe plan', async ({ page }) => {
