@@ -44,15 +44,21 @@ beforeAll(async () => {
 afterAll(() => w.close());
 
 describe('error evidence per migration', () => {
-  it('counts every service by default, only the named ones when named, and the Postgres log always', async () => {
-    const regressed = async (services: string[] | null) =>
-      (await errorEvidence(w.pool, 'target-label', [{ phase: 'expand', at }], now, policy, services))[0]!.series.filter((s) => s.regression).map((s) => s.service);
+  it('counts every service by default, only the named ones when named (the others set aside), and the Postgres log always', async () => {
+    const evidence = (services: string[] | null) => errorEvidence(w.pool, 'target-label', [{ phase: 'expand', at }], now, policy, services);
+    const regressed = async (services: string[] | null) => (await evidence(services)).phases[0]!.series.filter((s) => s.regression).map((s) => s.service);
     expect(await regressed(null)).toEqual(['batch']);
     expect(await regressed(['web'])).toEqual([]);
     expect(await regressed(['batch', 'web'])).toEqual(['batch']);
+    // batch's regression is not counted for a migration named for web, but is kept for the approver to see.
+    expect((await evidence(['web'])).uncounted).toEqual([expect.stringMatching(/^after expand: batch: 20\.00% of 2,?000 requests after/)]);
+    expect((await evidence(null)).uncounted).toEqual([]);
+    // A named service that never reported is still there, as a series without volume (no evidence), not left out.
+    const silent = (await evidence(['web', 'chekout'])).phases[0]!.series.find((s) => s.service === 'chekout')!;
+    expect(silent).toMatchObject({ source: 'app', enoughVolume: false, regression: false });
     // The target's Postgres log is evidence whichever services are named.
     for (let i = 1; i <= 20; i += 1) await minute('target-label', new Date(at.getTime() + i * 60_000), 0, 10, 'postgres');
-    const series = (await errorEvidence(w.pool, 'target-label', [{ phase: 'expand', at }], now, policy, ['web']))[0]!.series;
+    const series = (await evidence(['web'])).phases[0]!.series;
     expect(series.map((s) => `${s.source}:${s.service}`).sort()).toEqual(['app:web', 'postgres:target-label']);
     await w.pool.query("DELETE FROM expand_contract.metric_minutes WHERE source = 'postgres'");
   });
@@ -73,6 +79,10 @@ describe('error evidence per migration', () => {
     const named = await gateErrors();
     expect(named.services).toEqual(['web']);
     expect(named.reasons).toEqual([]);
+    // A named service that never reports (a typo) leaves the error evidence unknown, naming it: it is not "no regression".
+    await w.pool.query("UPDATE expand_contract.migrations SET services = '{web,chekout}' WHERE id = $1", [id]);
+    const typo = await gateErrors();
+    expect(typo.reasons).toEqual([expect.stringMatching(/^chekout did not report enough requests since expand to compare error rates: each service named for this migration must/)]);
   });
 });
 
@@ -100,13 +110,28 @@ describe('naming the services', () => {
     expect(await services()).toBeNull();
   });
 
-  it('are fixed once the migration has expanded, for the server and straight in the database', async () => {
+  it('are fixed once the first expand begins (even one that failed), and not changed while a phase runs', async () => {
     await setMigrationServices(w.pool, people.author!, id, 'web');
-    await w.pool.query("UPDATE expand_contract.migrations SET status = 'expanded' WHERE id = $1", [id]);
-    await expect(setMigrationServices(w.pool, people.author!, id, 'web, batch')).rejects.toThrow('its services are fixed once it has expanded');
+    // While a phase of it runs (its runner holds the migration's lock): busy.
+    const runner = await w.pool.connect();
+    try {
+      await runner.query("SELECT pg_advisory_lock(hashtext('expand-contract:migration'), $1::int)", [id]);
+      await expect(setMigrationServices(w.pool, people.author!, id, 'web, batch')).rejects.toThrow('is being run by another process right now');
+    } finally {
+      await runner.query("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int)", [id]);
+      runner.release();
+    }
+    // An expand that failed: still planned, but the evidence window has begun.
+    await w.pool.query("INSERT INTO expand_contract.phase_runs (migration_id, phase, status, started_at, finished_at) VALUES ($1, 'expand', 'failed', now(), now())", [id]);
+    expect((await w.store.getMigration(id)).status).toBe('planned');
+    await expect(setMigrationServices(w.pool, people.author!, id, 'web, batch')).rejects.toThrow('its services are fixed once its expand has begun');
     // An admin passes the row policy; the trigger still refuses (a regression must not be argued away by leaving its service out).
     await expect(withActor(w.pool, people.admin!, (c) => c.query('UPDATE expand_contract.migrations SET services = NULL WHERE id = $1', [id]))).rejects.toThrow(
-      'are fixed once it has expanded',
+      'are fixed once its expand has begun',
+    );
+    await w.pool.query("UPDATE expand_contract.migrations SET status = 'expanded' WHERE id = $1", [id]);
+    await expect(withActor(w.pool, people.author!, (c) => c.query("UPDATE expand_contract.migrations SET services = '{web,batch}' WHERE id = $1", [id]))).rejects.toThrow(
+      'are fixed once its expand has begun',
     );
     expect(await services()).toEqual(['web']);
   });

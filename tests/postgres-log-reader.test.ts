@@ -83,13 +83,13 @@ describe('the Postgres-log reader', () => {
   });
 
   it('feeds the gate: the errors show as a regression of the target Postgres series after a phase', async () => {
-    const phases = await errorEvidence(w.pool, LABEL, [{ phase: 'deploy', at: new Date(Date.now() - 60_000) }], new Date());
+    const { phases } = await errorEvidence(w.pool, LABEL, [{ phase: 'deploy', at: new Date(Date.now() - 60_000) }], new Date());
     const postgres = phases[0]!.series.find((s) => s.source === 'postgres')!;
     expect(postgres.service).toBe(LABEL);
     expect(postgres.regression).toBe(true);
     expect(postgres.after.bySqlstate['42703']).toBe(14);
     expect(postgres.detail).toContain('42703 ×14');
     // Another target's evidence never mixes in.
-    expect((await errorEvidence(w.pool, 'elsewhere/db', [{ phase: 'deploy', at: new Date(Date.now() - 60_000) }], new Date()))[0]!.series).toEqual([]);
+    expect((await errorEvidence(w.pool, 'elsewhere/db', [{ phase: 'deploy', at: new Date(Date.now() - 60_000) }], new Date())).phases[0]!.series).toEqual([]);
   });
 });

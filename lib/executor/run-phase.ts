@@ -185,7 +185,7 @@ export async function contractGate(
     parity: { required: !!migration.plan.parity, latest: latest ? { mismatched: latest.mismatched, checkedAt: latest.checkedAt } : null },
     legacy: legacy?.evidence,
     buffer: signals ? { required: true, deployedAt: migration.deployedAt, bufferMinutes: deps.bufferMinutes ?? 4320 } : undefined,
-    errors: signals ? { required: true, phases: await errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression, migration.services) } : undefined,
+    errors: signals ? { required: true, ...(await errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression, migration.services)) } : undefined,
   };
   if (migration.authorId) evidence.approval = await approvalEvidence(deps.store, migration, at, evidenceSummary(evidence));
   const decision = (deps.gate ?? evaluateGate)(evidence);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { evidenceSummary } from './evidence-summary';
 import { evaluateGate } from './evaluate-gate';
 import type { SeriesVerdict } from '../metrics/error-regression';
 
@@ -96,5 +97,29 @@ describe('error rates in the gate', () => {
     expect(d.allowed).toBe(allowed);
     const unknown = detail.startsWith('no service reported');
     expect(d.conditions).toEqual([{ name: 'error-rate', met: allowed, detail, ...(unknown ? { unknown: true } : {}) }]);
+  });
+
+  it('with services named, each must report enough; regressions of the others are shown, not counted', () => {
+    const named = (services: string[], deploy: SeriesVerdict[], uncounted: string[] = []) =>
+      evaluateGate({ ...base, errors: { required: true, phases: phases(deploy), services, uncounted } }).conditions[0]!;
+    expect(named(['web'], [verdict({})])).toMatchObject({ met: true });
+    // web reports, checkout (named) does not: unknown, naming it, even though web alone would pass.
+    expect(named(['web', 'checkout'], [verdict({}), verdict({ service: 'checkout', enoughVolume: false })])).toEqual({
+      name: 'error-rate',
+      met: false,
+      unknown: true,
+      detail: 'checkout did not report enough requests since deploy to compare error rates: each service named for this migration must (POST /api/v1/metrics)',
+    });
+    expect(named(['web', 'checkout'], [verdict({})])).toMatchObject({ met: false, unknown: true, detail: expect.stringMatching(/^checkout did not report/) });
+    const aside = named(['web'], [verdict({})], ['after deploy: batch: 2.00% after, 0.10% before']);
+    expect(aside).toMatchObject({ met: true, detail: expect.stringMatching(/; not counted \(not named for this migration\): after deploy: batch: 2\.00% after, 0\.10% before$/) });
+  });
+
+  it('ties an approval to the named services: naming others makes it stale', () => {
+    const e = (services: string[] | null) => ({ ...base, errors: { required: true, phases: phases([verdict({})]), services } });
+    expect(evidenceSummary(e(['web']))).not.toBe(evidenceSummary(e(['web', 'batch'])));
+    expect(evidenceSummary(e(null))).not.toBe(evidenceSummary(e(['web'])));
+    // Migrations that count every service keep the summary they had before services could be named.
+    expect(JSON.parse(evidenceSummary(e(null)))).not.toHaveProperty('services');
   });
 });

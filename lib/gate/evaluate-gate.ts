@@ -37,6 +37,10 @@ export interface GateEvidence {
   errors?: {
     required: boolean;
     phases: { phase: string; at: Date; series: SeriesVerdict[] }[];
+    /** The services named for this migration (each must report enough), or null: every service reporting. */
+    services?: string[] | null;
+    /** Regressions of services not named for it: shown to the approver, not counted. */
+    uncounted?: string[];
   };
   /**
    * The on-call approval of this contract (migrations created in the dashboard). `summary` is
@@ -111,7 +115,7 @@ export function evaluateGate(e: GateEvidence): GateDecision {
       conditions.push({ name: 'legacy-reads', met: true, detail: `0 reads of ${l.column} in the last ${describeSeconds(Math.round(watched) * 60)}, sampled ${pct(l.coverage)} of that time` });
     }
   }
-  if (e.errors?.required) conditions.push(errorCondition(e.errors.phases));
+  if (e.errors?.required) conditions.push(errorCondition(e.errors));
   if (e.approval?.required) conditions.push(approvalCondition(e.approval));
   const reasons = conditions.filter((c) => !c.met).map((c) => c.detail);
   return { allowed: reasons.length === 0, conditions, reasons };
@@ -121,21 +125,34 @@ export function evaluateGate(e: GateEvidence): GateDecision {
  * No phase may have made any series worse, and the latest phase must have enough service
  * traffic behind it to say so: silence is not evidence of health.
  */
-function errorCondition(phases: NonNullable<GateEvidence['errors']>['phases']): GateCondition {
+function errorCondition(errors: NonNullable<GateEvidence['errors']>): GateCondition {
+  const { phases, services } = errors;
+  // Regressions of services not named for this migration: the approver sees them, the gate does not count them.
+  const aside = errors.uncounted?.length ? `; not counted (not named for this migration): ${errors.uncounted.join('; ')}` : '';
   const regressions = phases.flatMap((p) => p.series.filter((s) => s.regression).map((s) => `after ${p.phase}: ${s.detail}`));
-  if (regressions.length > 0) return { name: 'error-rate', met: false, detail: `error rate above its baseline ${regressions.join('; ')}` };
+  if (regressions.length > 0) return { name: 'error-rate', met: false, detail: `error rate above its baseline ${regressions.join('; ')}${aside}` };
   const latest = phases.at(-1);
   if (!latest) return { name: 'error-rate', met: false, detail: 'no phase has run yet' };
-  const measured = latest.series.filter((s) => s.source === 'app' && s.enoughVolume);
-  if (measured.length === 0) {
+  const app = latest.series.filter((s) => s.source === 'app');
+  // Named services must each be evidence: one that stays silent (a typo, a missing token) is not "no regression".
+  const silent = services ? services.filter((name) => !app.some((s) => s.service === name && s.enoughVolume)) : [];
+  if (silent.length > 0) {
     return {
       name: 'error-rate',
       met: false,
       unknown: true,
-      detail: `no service reported enough requests since ${latest.phase} to compare error rates: send them to POST /api/v1/metrics`,
+      detail: `${silent.join(', ')} did not report enough requests since ${latest.phase} to compare error rates: each service named for this migration must (POST /api/v1/metrics)${aside}`,
     };
   }
-  return { name: 'error-rate', met: true, detail: `no regression after ${phases.map((p) => p.phase).join(', ')}: ${latest.series.map((s) => s.detail).join('; ')}` };
+  if (!app.some((s) => s.enoughVolume)) {
+    return {
+      name: 'error-rate',
+      met: false,
+      unknown: true,
+      detail: `no service reported enough requests since ${latest.phase} to compare error rates: send them to POST /api/v1/metrics${aside}`,
+    };
+  }
+  return { name: 'error-rate', met: true, detail: `no regression after ${phases.map((p) => p.phase).join(', ')}: ${latest.series.map((s) => s.detail).join('; ')}${aside}` };
 }
 
 function approvalCondition(a: NonNullable<GateEvidence['approval']>): GateCondition {

@@ -13,5 +13,7 @@ export function evidenceSummary(e: GateEvidence): string {
     legacy: e.legacy ? { reads: e.legacy.reads, writes: e.legacy.writes, unknown: e.legacy.unknown, functions: e.legacy.functions } : null,
     regressions: (e.errors?.phases ?? []).flatMap((p) => p.series.filter((s) => s.regression).map((s) => `${p.phase}:${s.source}:${s.service}`)),
     phases: (e.errors?.phases ?? []).map((p) => `${p.phase}@${p.at.toISOString()}`),
+    // Only when named: approvals given on migrations that count every service keep their summary.
+    ...(e.errors?.services ? { services: e.errors.services } : {}),
   });
 }

@@ -39,18 +39,41 @@ export interface PhaseMark {
   at: Date;
 }
 
-/** Every series compared around every phase that has begun, oldest phase first, as the gate wants it. */
+export interface ErrorEvidence {
+  phases: { phase: string; at: Date; series: SeriesVerdict[] }[];
+  services: string[] | null;
+  /** Regressions of services not named for the migration ("after deploy: batch: …"): shown, not counted. */
+  uncounted: string[];
+}
+
+/**
+ * Every series compared around every phase that has begun, oldest phase first, as the gate
+ * wants it. With `services` named, those (each, reporting or not: a silent one is no evidence)
+ * and the Postgres log count; the others' regressions are set aside for the approver to see.
+ */
 export async function errorEvidence(
   state: Pool,
   target: string,
   phases: PhaseMark[],
   now: Date,
   policy: RegressionPolicy = DEFAULT_REGRESSION_POLICY,
-  services: readonly string[] | null = null,
-): Promise<{ phase: string; at: Date; series: SeriesVerdict[] }[]> {
-  if (phases.length === 0) return [];
+  services: string[] | null = null,
+): Promise<ErrorEvidence> {
+  if (phases.length === 0) return { phases: [], services, uncounted: [] };
   const sorted = [...phases].sort((a, b) => a.at.getTime() - b.at.getTime());
   const from = new Date(sorted[0]!.at.getTime() - policy.maxWindowMinutes * 60_000 - 60_000);
-  const series = await loadErrorSeries(state, target, from, new Date(now.getTime() + 60_000), services);
-  return sorted.map((p) => ({ phase: p.phase, at: p.at, series: series.map((s) => compareAroundPhase(s, p.at, now, policy)) }));
+  const all = await loadErrorSeries(state, target, from, new Date(now.getTime() + 60_000));
+  const counts = (s: ErrorSeries) => !services || s.source === 'postgres' || services.includes(s.service);
+  const counted = all.filter(counts);
+  for (const name of services ?? []) {
+    if (!counted.some((s) => s.source === 'app' && s.service === name)) counted.push({ source: 'app', service: name, minutes: [] });
+  }
+  const others = all.filter((s) => !counts(s));
+  const uncounted = sorted.flatMap((p) =>
+    others
+      .map((s) => compareAroundPhase(s, p.at, now, policy))
+      .filter((v) => v.regression)
+      .map((v) => `after ${p.phase}: ${v.detail}`),
+  );
+  return { phases: sorted.map((p) => ({ phase: p.phase, at: p.at, series: counted.map((s) => compareAroundPhase(s, p.at, now, policy)) })), services, uncounted };
 }

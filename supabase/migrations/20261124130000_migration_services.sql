@@ -1,12 +1,19 @@
 -- Which services' error rates are evidence for a migration: the ones that use its table. NULL
 -- (the default) counts every service reporting to the dashboard, as before. Named by the author
--- or an admin while the migration is planned; fixed from its expand on, so a regression cannot
--- be argued away afterwards by leaving its service out. The Postgres log of the target always
--- counts.
+-- or an admin until its first expand begins; fixed from there (the evidence window starts at the
+-- expand), so a regression cannot be argued away by leaving its service out. The Postgres log of
+-- the target always counts.
 ALTER TABLE expand_contract.migrations ADD COLUMN IF NOT EXISTS services text[]
   CHECK (services IS NULL OR (cardinality(services) BETWEEN 1 AND 50 AND array_position(services, NULL) IS NULL));
 GRANT UPDATE (services) ON expand_contract.migrations TO authenticated;
 GRANT INSERT (services) ON expand_contract.migrations TO authenticated;
+
+-- Whether an expand of the migration ever began (running, failed or done): its evidence window
+-- starts there. SECURITY DEFINER: the people rules ask it without reading phase_runs themselves.
+CREATE OR REPLACE FUNCTION expand_contract.expand_started(mid bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM expand_contract.phase_runs WHERE migration_id = mid AND phase = 'expand')
+$$;
 
 -- The people rules of 20261124120000, and the services' own.
 CREATE OR REPLACE FUNCTION expand_contract.check_migration_update() RETURNS trigger
@@ -26,8 +33,8 @@ BEGIN
     IF NOT (OLD.author_id = me OR expand_contract.has_role('admin')) THEN
       RAISE EXCEPTION 'only the author or an admin names the services of migration %', OLD.id USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF OLD.status <> 'planned' THEN
-      RAISE EXCEPTION 'the services of migration % are fixed once it has expanded: its error evidence has been judged on them since', OLD.id USING ERRCODE = 'insufficient_privilege';
+    IF OLD.status <> 'planned' OR expand_contract.expand_started(OLD.id) THEN
+      RAISE EXCEPTION 'the services of migration % are fixed once its expand has begun: its error evidence is judged on them from there', OLD.id USING ERRCODE = 'insufficient_privilege';
     END IF;
   END IF;
   IF NEW.deployed_at IS DISTINCT FROM OLD.deployed_at OR NEW.deployed_by IS DISTINCT FROM OLD.deployed_by THEN

@@ -27,6 +27,8 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
     throw e;
   });
   const people = await getMigrationPeople(statePool(), actor, id);
+  // The services are named until the first expand begins (the evidence window starts there).
+  const servicesOpen = m.status === 'planned' && !m.phases.some((p) => p.phase === 'expand');
   const trail = await listAudit(statePool(), { migration: id }, 100);
   const denied = (p: { ok: boolean; reason?: string }) => (p.ok ? undefined : p.reason);
   const confirmText = 'table' in m.spec && 'column' in m.spec ? `${m.spec.table}.${m.spec.column}` : '';
@@ -119,9 +121,9 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
         <h2 className="text-lg font-semibold">Error evidence</h2>
         <p className="text-sm text-slate-700">
           {m.services ? `From ${m.services.join(', ')}, the services named for this change,` : 'From every service reporting to the dashboard,'} and the target&apos;s Postgres log.
-          {m.status !== 'planned' && ' Fixed since the expand: the evidence has been judged on it.'}
+          {!servicesOpen && ' Fixed since the expand began: the evidence is judged on it from there.'}
         </p>
-        {m.status === 'planned' && (
+        {servicesOpen && (
           // Named before the expand only: leaving a service out afterwards could hide its regression.
           <ActionForm action={setServicesAction} hidden={{ migrationId: id }} label="Save services" denied={denied(people.can.setServices)}>
             <label className="block text-sm">
