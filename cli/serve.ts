@@ -136,7 +136,7 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
     // Said at start, so the operator hears it before the first person is refused.
     const autoconfirm = await confirmsEmailsAutomatically(supabase).catch((error: Error) => error);
     if (autoconfirm instanceof Error) say(`  warning: ${autoconfirm.message}; sign-in fails until it does (check NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY)`);
-    if (autoconfirm) say('  warning: the Supabase project confirms emails automatically, so no account is linked until it confirms them (Authentication → Providers → Email → Confirm email)');
+    if (autoconfirm === true) say('  warning: the Supabase project confirms emails automatically, so no account is linked until it confirms them (Authentication → Providers → Email → Confirm email)');
   } else if (boot.demoUsers?.length) {
     say(`  sign in with a demo account (kept in ${boot.dataRoot}/demo-users.json):`);
     for (const u of boot.demoUsers) say(`    ${u.email.padEnd(22)} ${u.password}   ${u.roles.join(', ')}`);
