@@ -34,6 +34,9 @@ describe('legacy-column usage from sampled traffic', () => {
     for (let i = 1; i <= 3; i += 1) await q('SELECT "user_email", "id" FROM "public"."leads" WHERE "id" = $1', [i]); // quoted and qualified: a read
     for (let i = 1; i <= 7; i += 1) await q('SELECT user_email FROM archive.leads WHERE id = $1', [i]); // same name, another schema
     for (let i = 1; i <= 2; i += 1) await q('SELECT user_email FROM "Leads" WHERE id = $1', [i]); // "Leads" is another table
+    // A window of a second between the samples: the few milliseconds each sample takes at the edges are uncovered, and
+    // on a window of only the queries' ~100 ms they could be half of it.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     await sampleStatements(w.target, w.pool, label);
     const to = new Date();
 
