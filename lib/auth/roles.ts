@@ -11,6 +11,9 @@ export interface Actor {
   roles: Role[];
 }
 
+/** A row of expand_contract.users (its columns id, email, name, roles) as the person. */
+export const toActor = (r: { id: string; email: string; name: string; roles: Role[] }): Actor => ({ id: r.id, email: r.email, name: r.name, roles: r.roles });
+
 export type PhaseName = 'expand' | 'backfill' | 'verify' | 'contract' | 'rollback' | 'restore';
 
 export type Action =

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
 import { DECOY_HASH, verifyPassword } from './password';
-import type { Actor, Role } from './roles';
+import { toActor, type Actor, type Role } from './roles';
 import { normalizeEmail, signInAttempt } from './sign-in-attempt';
 
 export const SESSION_COOKIE = 'ec_session';
@@ -17,7 +17,6 @@ async function sessionKey(state: Pool): Promise<Buffer> {
 
 const sign = (key: Buffer, token: string) => createHmac('sha256', key).update(token).digest('base64url');
 
-const toActor = (r: { id: string; email: string; name: string; roles: Role[] }): Actor => ({ id: r.id, email: r.email, name: r.name, roles: r.roles });
 
 /**
  * Checks email and password and opens a new session: a fresh random token every time (a

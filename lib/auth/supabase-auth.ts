@@ -2,7 +2,7 @@ import type { CookieOptions } from '@supabase/ssr';
 import type { User } from '@supabase/supabase-js';
 import type { Pool, PoolClient } from 'pg';
 import type { SupabaseAuthConfig } from '../config/env';
-import type { Actor, Role } from './roles';
+import { toActor, type Actor } from './roles';
 import { SESSION_HOURS } from './sessions';
 import { normalizeEmail, SignInError, signInAttempt } from './sign-in-attempt';
 
@@ -57,7 +57,16 @@ function isAuthApiError(error: unknown): error is { status: number; message: str
 }
 
 const ACTOR_COLUMNS = 'id, email, name, roles';
-const toActor = (r: { id: string; email: string; name: string; roles: Role[] }): Actor => ({ id: r.id, email: r.email, name: r.name, roles: r.roles });
+
+/** An audit entry of this sign-in path, in the person's own name. */
+async function auditSession(db: Pool | PoolClient, person: { id: string; email: string }, action: string, detail: object = {}): Promise<void> {
+  await db.query('INSERT INTO expand_contract.audit_log (actor_id, actor, action, detail) VALUES ($1, $2, $3, $4)', [
+    person.id,
+    person.email,
+    action,
+    JSON.stringify({ via: 'supabase', ...detail }),
+  ]);
+}
 
 /** The account linked to this Supabase user, if any and not disabled. */
 async function linkedActor(state: Pool | PoolClient, user: User): Promise<Actor | null> {
@@ -95,11 +104,7 @@ async function linkOnSignIn(db: PoolClient, config: SupabaseAuthConfig, user: Us
     [user.id, normalizeEmail(user.email)],
   );
   if (!rows[0]) return null;
-  await db.query("INSERT INTO expand_contract.audit_log (actor_id, actor, action, detail) VALUES ($1, $2, 'user.linked', $3)", [
-    rows[0].id,
-    rows[0].email,
-    JSON.stringify({ via: 'supabase', subject: user.id }),
-  ]);
+  await auditSession(db, rows[0], 'user.linked', { subject: user.id });
   return toActor(rows[0]);
 }
 
@@ -130,11 +135,7 @@ export async function signInWithSupabase(state: Pool, config: SupabaseAuthConfig
     }
     return person;
   });
-  await state.query("INSERT INTO expand_contract.audit_log (actor_id, actor, action, detail) VALUES ($1, $2, 'session.sign-in', $3)", [
-    actor.id,
-    actor.email,
-    JSON.stringify({ via: 'supabase' }),
-  ]);
+  await auditSession(state, actor, 'session.sign-in');
   return actor;
 }
 
@@ -188,12 +189,6 @@ export async function signOutOfSupabase(state: Pool, auth: AuthClient): Promise<
   // still works elsewhere, which the audit entry and the caller are told.
   const { error } = await auth.auth.signOut({ scope: 'local' });
   const revoked = !error;
-  if (actor) {
-    await state.query("INSERT INTO expand_contract.audit_log (actor_id, actor, action, detail) VALUES ($1, $2, 'session.sign-out', $3)", [
-      actor.id,
-      actor.email,
-      JSON.stringify({ via: 'supabase', revoked }),
-    ]);
-  }
+  if (actor) await auditSession(state, actor, 'session.sign-out', { revoked });
   return { revoked };
 }

@@ -10,7 +10,7 @@ export async function markDeployedAs(pool: Pool, actor: Actor, migrationId: numb
   const ctx = await permissionContext(pool, migrationId);
   const allowed = permission(actor, { kind: 'deploy.mark', authorId: ctx.authorId });
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
-  // As the person: the database's own rules (20261124120000) judge the write as well.
+  // As the person: the database's own rules (20261124120000_people_rules) judge the write as well.
   return withActor(pool, actor, async (c) => {
     const migration = await new StateStore(pool).markDeployed(migrationId, actor.email, new Date(), c);
     await audit(c, actor, 'deploy.marked', migrationId, { deployedAt: migration.deployedAt });

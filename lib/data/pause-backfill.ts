@@ -10,7 +10,7 @@ export async function pauseBackfill(pool: Pool, actor: Actor, migrationId: numbe
   const ctx = await permissionContext(pool, migrationId);
   const allowed = permission(actor, { kind: 'backfill.pause', authorId: ctx.authorId, onCallId: ctx.onCallId });
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
-  // As the person: the database's own rules (20261124120000) judge the write as well.
+  // As the person: the database's own rules (20261124120000_people_rules) judge the write as well.
   return withActor(pool, actor, async (c) => {
     const paused = await new StateStore(pool).requestBackfill(migrationId, 'pause', c);
     if (paused) await audit(c, actor, 'backfill.pause-requested', migrationId);

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Pool } from 'pg';
 import { permission, type Actor } from '../auth/roles';
-import { MigrationBusyError, StateStore } from '../executor/state-store';
+import { lockMigrationForTransaction, StateStore } from '../executor/state-store';
 import { parseServiceList } from '../metrics/service-list';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';
@@ -22,8 +22,7 @@ export async function setMigrationServices(pool: Pool, actor: Actor, migrationId
   if (status !== 'planned' || expandBegan) throw new ForbiddenError(`migration ${migrationId} is ${status}: its services are fixed once its expand has begun`);
   return withActor(pool, actor, async (c) => {
     // Not while a phase runs: an expand starting now would begin the window on the old names.
-    const { rows: lock } = await c.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('expand-contract:migration'), $1::int) AS ok", [migrationId]);
-    if (!lock[0]!.ok) throw new MigrationBusyError(migrationId);
+    await lockMigrationForTransaction(c, migrationId);
     const { rowCount } = await c.query('UPDATE expand_contract.migrations SET services = $2, updated_at = now() WHERE id = $1', [migrationId, services]);
     if (rowCount === 0) throw new ForbiddenError('only the author or an admin names the services whose error rates count');
     await audit(c, actor, 'services.changed', migrationId, { services });

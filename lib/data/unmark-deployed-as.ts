@@ -14,7 +14,7 @@ export async function unmarkDeployedAs(pool: Pool, actor: Actor, migrationId: nu
   const ctx = await permissionContext(pool, migrationId);
   const allowed = permission(actor, { kind: 'deploy.mark', authorId: ctx.authorId });
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
-  // As the person: the database's own rules (20261124120000) judge the write as well.
+  // As the person: the database's own rules (20261124120000_people_rules) judge the write as well.
   return withActor(pool, actor, async (c) => {
     const was = await new StateStore(pool).unmarkDeployed(migrationId, c);
     if (was) await audit(c, actor, 'deploy.unmarked', migrationId, was);

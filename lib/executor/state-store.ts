@@ -64,6 +64,16 @@ export class MigrationBusyError extends Error {
   }
 }
 
+/**
+ * Takes, for the rest of `client`'s transaction, the per-migration lock a phase run holds from
+ * its first gate check to its end: a change to what the gate judges waits for no run, it is
+ * refused while one is under way.
+ */
+export async function lockMigrationForTransaction(client: PoolClient, migrationId: number): Promise<void> {
+  const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('expand-contract:migration'), $1::int) AS ok", [migrationId]);
+  if (!rows[0]!.ok) throw new MigrationBusyError(migrationId);
+}
+
 export class DeployNotAllowedError extends Error {
   constructor(
     readonly id: number,
@@ -234,10 +244,8 @@ export class StateStore {
         client.release();
       }
     }
-    // Not while a phase runs: a contract holds this lock from its first check to its last, and
-    // must not drop the column on a deploy mark taken back in the meantime.
-    const { rows: lock } = await db.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('expand-contract:migration'), $1::int) AS ok", [id]);
-    if (!lock[0]!.ok) throw new MigrationBusyError(id);
+    // Not while a phase runs: a contract must not drop the column on a deploy mark taken back meanwhile.
+    await lockMigrationForTransaction(db, id);
     const { rows } = await db.query(
       `UPDATE expand_contract.migrations m SET deployed_at = NULL, deployed_by = NULL, updated_at = now()
          FROM (SELECT id, deployed_at, deployed_by FROM expand_contract.migrations WHERE id = $1 FOR UPDATE) old
