@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { parseEnv, supabaseAuthConfig } from './lib/config/env';
 import { cookieSecure } from './lib/auth/cookie-secure';
+import { safeNext } from './lib/auth/safe-next';
 import { SESSION_COOKIE } from './lib/auth/sessions';
 import { signedInUser, supabaseAuthClient } from './lib/auth/supabase-auth';
 
@@ -16,7 +17,7 @@ export async function proxy(request: NextRequest) {
   const toSignIn = () => {
     const url = request.nextUrl.clone();
     url.pathname = '/sign-in';
-    url.search = `?next=${encodeURIComponent(pathname + search)}`;
+    url.search = `?next=${encodeURIComponent(safeNext(pathname + search))}`;
     return NextResponse.redirect(url);
   };
   const onward = () => {

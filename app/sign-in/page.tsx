@@ -1,5 +1,6 @@
 import { SignInForm } from '@/components/sign-in-form';
 import { supabaseAuth } from '@/lib/auth/current-actor';
+import { safeNext } from '@/lib/auth/safe-next';
 
 export const metadata = { title: 'Sign in · Expand/Contract' };
 
@@ -20,7 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           With your team&apos;s Supabase account (Supabase Auth).
         </p>
       )}
-      <SignInForm next={next ?? '/'} />
+      <SignInForm next={safeNext(next)} />
       <p className="text-sm text-slate-600">
         {viaSupabase ? (
           <>

@@ -5,6 +5,7 @@ import { cache } from 'react';
 import { parseEnv, supabaseAuthConfig } from '../config/env';
 import { statePool } from '../db/pools';
 import { cookieSecure } from './cookie-secure';
+import { safeNext } from './safe-next';
 import type { Actor } from './roles';
 import { actorFromCookie, SESSION_COOKIE } from './sessions';
 import { actorFromSupabase, type CookieJar, supabaseAuthClient } from './supabase-auth';
@@ -51,5 +52,5 @@ export async function requireActor(): Promise<Actor> {
   const actor = await currentActor();
   if (actor) return actor;
   const path = (await headers()).get('x-ec-path') ?? '/';
-  redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  redirect(`/sign-in?next=${encodeURIComponent(safeNext(path))}`);
 }
