@@ -19,6 +19,12 @@ afterAll(async () => {
 });
 
 const minuteAgo = (m: number) => new Date(Date.now() - m * 60_000);
+/** The same instant written with another UTC offset, e.g. +23:59: a recent point, only its offset unusual. */
+const withOffset = (at: Date, offset: string) => {
+  const [, sign, h, m] = /^([+-])(\d\d):(\d\d)$/.exec(offset)!;
+  const local = new Date(at.getTime() + (sign === '-' ? -1 : 1) * (Number(h) * 60 + Number(m)) * 60_000);
+  return local.toISOString().slice(0, 19) + offset;
+};
 const point = (over: object = {}) => ({ service: 'web', version: 'v1', timestamp: minuteAgo(1).toISOString(), requests: 100, errors: 2, ...over });
 function post(body: unknown, headers: Record<string, string> = {}) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -111,6 +117,16 @@ describe('POST /api/v1/metrics', () => {
     ['a point older than retention', { batchId: 'x', points: [point({ timestamp: minuteAgo(8 * 1440).toISOString() })] }, 'older than the retention'],
     ['another service', { batchId: 'x', points: [point({ service: 'billing' })] }, 'this token reports for "web", not "billing"'],
     ['an unknown field', { batchId: 'x', points: [point()], extra: 1 }, 'body: Unrecognized key'],
+    // Offsets ISO 8601 allows but PostgreSQL does not store (past ±15:59), or that do not exist at all.
+    ['a UTC offset of +23:59', { batchId: 'x', points: [point({ timestamp: withOffset(minuteAgo(1), '+23:59') })] }, 'points.0.timestamp: timestamp has a UTC offset beyond ±15:59'],
+    ['a UTC offset of -16:00', { batchId: 'x', points: [point({ timestamp: withOffset(minuteAgo(1), '-16:00') })] }, 'points.0.timestamp: timestamp has a UTC offset beyond ±15:59'],
+    ['a UTC offset of +24:00', { batchId: 'x', points: [point({ timestamp: '2026-12-01T10:00:00+24:00' })] }, 'points.0.timestamp'],
+    ['a UTC offset of -25:00', { batchId: 'x', points: [point({ timestamp: '2026-12-01T10:00:00-25:00' })] }, 'points.0.timestamp'],
+    ['the year 0', { batchId: 'x', points: [point({ timestamp: '0000-01-01T00:00:00Z' })] }, 'points.0.timestamp'],
+    ['the year 10000', { batchId: 'x', points: [point({ timestamp: '10000-01-01T00:00:00Z' })] }, 'points.0.timestamp'],
+    ['February 30th', { batchId: 'x', points: [point({ timestamp: '2026-02-30T10:00:00Z' })] }, 'points.0.timestamp'],
+    ['a huge number as the timestamp', { batchId: 'x', points: [point({ timestamp: 1e300 })] }, 'points.0.timestamp'],
+    ['a huge number of digits as the timestamp', { batchId: 'x', points: [point({ timestamp: '9'.repeat(400) })] }, 'points.0.timestamp'],
   ])('answers 400 to %s, naming the problem, and stores nothing', async (_name, body, message) => {
     const before = await sums();
     const res = await post(body);
@@ -118,6 +134,14 @@ describe('POST /api/v1/metrics', () => {
     const reply = await res.json();
     expect([reply.error, ...(reply.details ?? [])].join('\n')).toContain(message);
     expect(await sums()).toEqual(before);
+  });
+
+  it('stores a point with the widest offset PostgreSQL takes, at the instant it names', async () => {
+    const at = new Date(Math.floor(minuteAgo(2).getTime() / 1000) * 1000);
+    const res = await post({ batchId: 'b-offset', points: [point({ timestamp: withOffset(at, '+15:59'), version: 'v-offset' })] });
+    expect(res.status).toBe(200);
+    const { rows } = await w.pool.query("SELECT at FROM expand_contract.metric_points WHERE version = 'v-offset'");
+    expect(rows).toEqual([{ at }]);
   });
 
   it('answers 413 to a body over 1 MiB and 415 to anything but JSON', async () => {

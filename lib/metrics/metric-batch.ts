@@ -6,6 +6,13 @@ export const MAX_POINTS = 5_000;
 /** A point further in the future than this is a clock problem on the sender, not data. */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
+/** PostgreSQL refuses a zone displacement past 15:59 (ISO 8601 and JavaScript allow up to 23:59). */
+const MAX_OFFSET_MINUTES = 15 * 60 + 59;
+const offsetMinutes = (t: string) => {
+  const m = /([+-])(\d\d):?(\d\d)$/.exec(t);
+  return m ? Number(m[2]) * 60 + Number(m[3]) : 0;
+};
+
 export const label = (what: string, max: number) =>
   z
     .string()
@@ -18,7 +25,15 @@ export const metricPointSchema = z
   .object({
     service: label('service', 100),
     version: label('version', 100),
-    timestamp: z.iso.datetime({ offset: true, message: 'timestamp must be an ISO 8601 date-time with a time zone, e.g. 2026-11-24T10:00:00Z' }),
+    timestamp: z.iso
+      .datetime({ offset: true, message: 'timestamp must be an ISO 8601 date-time with a time zone, e.g. 2026-11-24T10:00:00Z' })
+      // Only for a well-formed date-time (pipe): one message per problem.
+      .pipe(
+        z
+          .string()
+          .refine((t) => offsetMinutes(t) <= MAX_OFFSET_MINUTES, 'timestamp has a UTC offset beyond ±15:59, which PostgreSQL cannot store: send it in UTC (Z)')
+          .refine((t) => Number.isFinite(Date.parse(t)), 'timestamp is not a date-time that exists'),
+      ),
     requests: z.number().int().nonnegative().max(1e9),
     errors: z.number().int().nonnegative().max(1e9),
     sqlstate: z
