@@ -12,6 +12,7 @@ import { targetIdentity } from '../../lib/executor/target-identity';
 import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
 import { PlanValidationError } from '../../lib/migrations/errors';
+import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { FILE_PHASES, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { planChange } from '../../lib/planning/plan-change';
 import { printPlanErrors, UsageError } from '../output';
@@ -40,8 +41,8 @@ export const MIGRATION_USAGE = `usage:
                                                     version it recorded, so \`supabase db push\` finds it locally`;
 
 const parseId = (text: string | undefined) => {
-  const id = Number(text);
-  if (!text || !Number.isInteger(id) || id < 1) throw new UsageError(`expected a migration id (a number), got ${JSON.stringify(text ?? '')}`);
+  const id = parseMigrationId(text);
+  if (id === null) throw new UsageError(`expected a migration id (a number), got ${JSON.stringify(text ?? '')}`);
   return id;
 };
 

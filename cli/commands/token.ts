@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../lib/auth/api-tokens';
 import type { Env } from '../../lib/config/env';
 import { redactSecrets } from '../../lib/db/connection-url';
+import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { UsageError } from '../output';
 import { withStatePool } from '../target';
 
@@ -48,8 +49,8 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
           return 0;
         }
         if (scope === 'deploy') {
-          const migrationId = values.migration === undefined ? undefined : Number(values.migration);
-          if (migrationId !== undefined && (!Number.isInteger(migrationId) || migrationId < 1)) throw new UsageError('--migration must be a migration id');
+          const migrationId = values.migration === undefined ? undefined : parseMigrationId(values.migration);
+          if (migrationId === null) throw new UsageError('--migration must be a migration id');
           if (migrationId !== undefined) {
             const exists = await state.query('SELECT 1 FROM expand_contract.migrations WHERE id = $1', [migrationId]);
             if (exists.rowCount === 0) throw new UsageError(`migration ${migrationId} does not exist`);

@@ -1,13 +1,23 @@
 import 'server-only';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { migrationIdField } from '../migrations/parse-migration-id';
+
+// Postgres refuses NUL in text, and dates outside its range, with an error: refused here instead.
+const filterText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+const filterDate = z.coerce.date().min(new Date('0001-01-01T00:00:00Z'), 'must be after year 1').max(new Date('9999-12-31T23:59:59Z'), 'must be before year 10000');
 
 export const auditFilterSchema = z.object({
-  actor: z.string().trim().max(320).optional(),
-  action: z.string().trim().max(100).optional(),
-  migration: z.coerce.number().int().positive().optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  actor: filterText(320).optional(),
+  action: filterText(100).optional(),
+  migration: migrationIdField.optional(),
+  from: filterDate.optional(),
+  to: filterDate.optional(),
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 

@@ -3,11 +3,12 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiToken } from '../auth/api-tokens';
 import { permission, type Actor } from '../auth/roles';
+import { migrationIdField } from '../migrations/parse-migration-id';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
 export const newTokenSchema = z.discriminatedUnion('scope', [
   z.object({ scope: z.literal('ingest'), service: z.string().trim().min(1, 'name the service').max(100), label: z.string().trim().max(200).default('') }),
-  z.object({ scope: z.literal('deploy'), migrationId: z.coerce.number().int().positive().optional(), label: z.string().trim().max(200).default('') }),
+  z.object({ scope: z.literal('deploy'), migrationId: migrationIdField.optional(), label: z.string().trim().max(200).default('') }),
 ]);
 
 function adminOnly(actor: Actor) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { currentActor } from '@/lib/auth/current-actor';
 import { gatePolicy, parseEnv } from '@/lib/config/env';
 import { statePool, withTargetClient } from '@/lib/db/pools';
+import { migrationIdField } from '@/lib/migrations/parse-migration-id';
 import { approveContract } from '@/lib/data/approve-contract';
 import { approvePlan } from '@/lib/data/approve-plan';
 import { commentOnPlan } from '@/lib/data/comment-on-plan';
@@ -24,7 +25,7 @@ export interface ActionState {
 }
 
 const input = z.object({
-  migrationId: z.coerce.number().int().positive(),
+  migrationId: migrationIdField,
   phase: z.enum(['expand', 'backfill', 'verify', 'contract', 'rollback', 'restore']).optional(),
   body: z.string().max(5000).optional(),
   confirm: z.string().max(300).optional(),

@@ -10,6 +10,7 @@ import { PhaseStepper } from '@/components/phase-stepper';
 import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/render-sql';
 import { requireActor } from '@/lib/auth/current-actor';
 import { statePool } from '@/lib/db/pools';
+import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { listAudit } from '@/lib/data/audit-log';
 import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
@@ -20,8 +21,7 @@ import { approveContractAction, approvePlanAction, commentAction, markDeployedAc
 export default async function MigrationPage({ params }: { params: Promise<{ id: string }> }) {
   await connection();
   const actor = await requireActor();
-  const id = Number((await params).id);
-  if (!Number.isInteger(id) || id < 1) notFound();
+  const id = parseMigrationId((await params).id) ?? notFound();
   const m = await getMigration(id).catch((e: unknown) => {
     if (e instanceof MigrationNotFoundError) notFound();
     throw e;

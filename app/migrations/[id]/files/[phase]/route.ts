@@ -1,5 +1,6 @@
 import { currentActor } from '@/lib/auth/current-actor';
 import { statePool } from '@/lib/db/pools';
+import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { MigrationNotFoundError, StateStore } from '@/lib/executor/state-store';
 import { FILE_PHASES, supabaseMigration, type FilePhase } from '@/lib/migrations/render-sql';
 
@@ -11,9 +12,10 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
   if (!(await currentActor())) return new Response('sign in first\n', { status: 401 });
   const { id, phase } = await ctx.params;
   if (!Object.hasOwn(FILE_PHASES, phase)) return new Response('phase must be expand, contract, rollback or restore\n', { status: 404 });
-  if (!/^[1-9]\d{0,15}$/.test(id)) return new Response('no such migration\n', { status: 404 });
+  const migrationId = parseMigrationId(id);
+  if (migrationId === null) return new Response('no such migration\n', { status: 404 });
   const store = new StateStore(statePool());
-  const migration = await store.getMigration(Number(id)).catch((e: unknown) => {
+  const migration = await store.getMigration(migrationId).catch((e: unknown) => {
     if (e instanceof MigrationNotFoundError) return null;
     throw e;
   });

@@ -1,6 +1,7 @@
 import { NextResponse } from 'next/server';
 import { bearerToken, TokenRefusedError, verifyDeployToken } from '@/lib/auth/api-tokens';
 import { statePool } from '@/lib/db/pools';
+import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { DeployNotAllowedError, MigrationNotFoundError, StateStore } from '@/lib/executor/state-store';
 
 const answer = (status: number, body: object) => NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
@@ -11,8 +12,8 @@ const answer = (status: number, body: object) => NextResponse.json(body, { statu
  * 200 marked (a repeat keeps the first time), 401 token, 404 no such migration, 409 not expanded yet.
  */
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }) {
-  const id = Number((await ctx.params).id);
-  if (!Number.isInteger(id) || id < 1) return answer(404, { error: 'no such migration' });
+  const id = parseMigrationId((await ctx.params).id);
+  if (id === null) return answer(404, { error: 'no such migration' });
   const state = statePool();
   try {
     const token = await verifyDeployToken(state, bearerToken(request.headers.get('authorization')), id);
