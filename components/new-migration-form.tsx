@@ -32,7 +32,7 @@ function Field({ name, label, error, values, setValue, ...rest }: { name: string
 }
 
 /** Pick a table and column of the live target, an operation, its details; preview the plan, then create it. */
-export function NewMigrationForm({ tables, action }: { tables: TableChoice[]; action: (prev: NewMigrationState, data: FormData) => Promise<NewMigrationState> }) {
+export function NewMigrationForm({ tables, action, canCreate = true }: { tables: TableChoice[]; action: (prev: NewMigrationState, data: FormData) => Promise<NewMigrationState>; canCreate?: boolean }) {
   const [state, run, pending] = useActionState(action, {});
   const [search, setSearch] = useState('');
   const [tableKey, setTableKey] = useState(tables[0] ? `${tables[0].schema}.${tables[0].name}` : '');
@@ -125,9 +125,13 @@ export function NewMigrationForm({ tables, action }: { tables: TableChoice[]; ac
         <button type="submit" name="intent" value="preview" disabled={pending} className="rounded border border-indigo-700 px-3 py-1.5 text-sm font-medium text-indigo-800">
           Preview SQL
         </button>
-        <button type="submit" name="intent" value="create" disabled={pending} className="rounded bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white">
-          Create migration
-        </button>
+        {canCreate ? (
+          <button type="submit" name="intent" value="create" disabled={pending} className="rounded bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white">
+            Create migration
+          </button>
+        ) : (
+          <span className="self-center text-xs text-slate-600">only authors create migrations</span>
+        )}
       </div>
       {state.error && (
         <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">

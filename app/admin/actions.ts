@@ -1,7 +1,7 @@
 'use server';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { currentActor } from '@/lib/auth/current-actor';
+import { anyRole, guardedAction } from '@/lib/auth/guarded-action';
 import { statePool } from '@/lib/db/pools';
 import { createTokenAs, revokeTokenAs } from '@/lib/data/manage-tokens';
 import { ForbiddenError } from '@/lib/data/with-actor';
@@ -13,9 +13,9 @@ export interface TokenState {
   ok?: string;
 }
 
-export async function createTokenAction(_prev: TokenState, data: FormData): Promise<TokenState> {
-  const actor = await currentActor();
-  if (!actor) return { error: 'your session has ended: sign in again' };
+const ADMINS = anyRole(['admin'], 'only admins manage people, tokens and the rotation');
+
+export const createTokenAction = guardedAction(ADMINS, async (actor, _prev: TokenState, data: FormData): Promise<TokenState> => {
   // Empty optional fields mean "not given".
   const fields = Object.fromEntries([...data].filter(([k, v]) => !k.startsWith('$') && v !== ''));
   try {
@@ -28,11 +28,9 @@ export async function createTokenAction(_prev: TokenState, data: FormData): Prom
     if ((error as { code?: string }).code === '23503') return { error: 'that migration does not exist' };
     throw error;
   }
-}
+});
 
-export async function revokeTokenAction(_prev: TokenState, data: FormData): Promise<TokenState> {
-  const actor = await currentActor();
-  if (!actor) return { error: 'your session has ended: sign in again' };
+export const revokeTokenAction = guardedAction(ADMINS, async (actor, _prev: TokenState, data: FormData): Promise<TokenState> => {
   try {
     const ok = await revokeTokenAs(statePool(), actor, String(data.get('id') ?? ''));
     revalidatePath('/admin');
@@ -41,4 +39,4 @@ export async function revokeTokenAction(_prev: TokenState, data: FormData): Prom
     if (error instanceof ForbiddenError) return { error: error.message };
     throw error;
   }
-}
+});

@@ -1,5 +1,6 @@
 'use server';
-import { currentActor } from '@/lib/auth/current-actor';
+import { guardedAction } from '@/lib/auth/guarded-action';
+import { permission } from '@/lib/auth/roles';
 import { parseEnv } from '@/lib/config/env';
 import { runReplay, type ReplayResult } from '@/lib/demo/replay';
 
@@ -8,10 +9,12 @@ export interface ReplayState {
   result?: ReplayResult;
 }
 
-/** Runs the replay on the embedded demo target (it creates and drops two scratch tables there). */
-export async function replayAction(): Promise<ReplayState> {
-  if (!(await currentActor())) return { error: 'your session has ended: sign in again' };
+/** Runs the replay on the embedded demo target (it creates and drops two scratch tables there, and runs a migration). */
+export const replayAction = guardedAction(
+  (actor) => permission(actor, { kind: 'replay.run' }),
+  async (): Promise<ReplayState> => {
   if (process.env.EC_TARGET_SOURCE !== 'embedded-demo') return { error: 'the replay runs on the embedded demo target only; elsewhere use `expand-contract replay` against a scratch database' };
   const env = parseEnv(process.env);
   return { result: await runReplay({ stateUrl: env.DATABASE_URL!, targetUrl: env.TARGET_DATABASE_URL!, rows: 10_000, drainSeconds: 3 }) };
-}
+},
+);

@@ -1,13 +1,14 @@
 import { connection } from 'next/server';
 import { ReplayView } from '@/components/replay-view';
 import { requireActor } from '@/lib/auth/current-actor';
+import { permission } from '@/lib/auth/roles';
 import { replayAction } from './actions';
 
 export const metadata = { title: '2am replay · Expand/Contract' };
 
 export default async function ReplayPage() {
   await connection();
-  await requireActor();
+  const allowed = permission(await requireActor(), { kind: 'replay.run' });
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">The 2am replay</h1>
@@ -16,7 +17,13 @@ export default async function ReplayPage() {
         using <code>contact_email</code>). On the left the column is renamed in place while the old version still serves; on the right the same change goes expand → backfill →
         deploy (the old version drains) → contract. Every number is measured in this run.
       </p>
-      <ReplayView action={replayAction} />
+      {allowed.ok ? (
+        <ReplayView action={replayAction} />
+      ) : (
+        <p role="alert" className="text-sm text-red-800">
+          {allowed.reason}: it creates, runs and contracts a migration on the target.
+        </p>
+      )}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { requestCookieJar, secureCookies, supabaseAuth } from '@/lib/auth/current-actor';
+import { guardedAction } from '@/lib/auth/guarded-action';
 import { safeNext } from '@/lib/auth/safe-next';
 import { SESSION_COOKIE, signIn, signOut } from '@/lib/auth/sessions';
 import { SignInError } from '@/lib/auth/sign-in-attempt';
@@ -17,7 +18,8 @@ export interface SignInState {
   email?: string;
 }
 
-export async function signInAction(_prev: SignInState, data: FormData): Promise<SignInState> {
+// Signing in and out are open to anyone: they are how a person gets, or drops, a session.
+export const signInAction = guardedAction('anyone', async (_actor, _prev: SignInState, data: FormData): Promise<SignInState> => {
   const parsed = form.safeParse({ email: data.get('email'), password: data.get('password'), next: data.get('next') ?? undefined });
   if (!parsed.success) return { error: 'enter your email and password', email: String(data.get('email') ?? '').slice(0, 320) };
   const supabase = supabaseAuth();
@@ -36,9 +38,9 @@ export async function signInAction(_prev: SignInState, data: FormData): Promise<
     throw error;
   }
   redirect(safeNext(parsed.data.next));
-}
+});
 
-export async function signOutAction(): Promise<void> {
+export const signOutAction = guardedAction('anyone', async (): Promise<void> => {
   const supabase = supabaseAuth();
   if (supabase) {
     const { revoked } = await signOutOfSupabase(statePool(), await supabaseAuthClient(supabase, await requestCookieJar(), await secureCookies()));
@@ -49,4 +51,4 @@ export async function signOutAction(): Promise<void> {
     jar.delete(SESSION_COOKIE);
   }
   redirect('/sign-in');
-}
+});

@@ -18,9 +18,11 @@ export type PhaseName = 'expand' | 'backfill' | 'verify' | 'contract' | 'rollbac
 
 export type Action =
   | { kind: 'migration.create' }
+  | { kind: 'migration.preview' }
+  | { kind: 'replay.run' }
   | { kind: 'plan.approve'; authorId: string | null }
   | { kind: 'plan.comment' }
-  | { kind: 'phase.run'; phase: PhaseName; authorId: string | null; onCallId: string | null; planApprovals: number; planApprovalsRequired: number }
+  | { kind: 'phase.run'; phase: PhaseName; authorId: string | null; onCallId: string | null; planApprovals: number; planApprovalsRequired: number; deployedAt: Date | null }
   | { kind: 'backfill.pause'; authorId: string | null; onCallId: string | null }
   | { kind: 'contract.approve'; authorId: string | null; onCallId: string | null }
   | { kind: 'deploy.mark'; authorId: string | null }
@@ -38,6 +40,12 @@ export function permission(actor: Actor, action: Action): Permission {
   switch (action.kind) {
     case 'migration.create':
       return has(actor, 'author') ? OK : deny('only authors create migrations');
+    case 'migration.preview':
+      // A preview plans against the live target: its expressions reach the database (in a probe).
+      return has(actor, 'author') || has(actor, 'admin') ? OK : deny('only authors and admins preview migrations');
+    case 'replay.run':
+      // The replay creates, runs and contracts a migration of its own on the target.
+      return has(actor, 'author') || has(actor, 'admin') ? OK : deny('only authors and admins run the replay');
     case 'plan.approve':
       if (!has(actor, 'reviewer')) return deny('only reviewers approve plans');
       return action.authorId === actor.id ? deny('the author cannot approve their own plan: a second person must') : OK;
@@ -58,6 +66,11 @@ export function permission(actor: Actor, action: Action): Permission {
         if (!has(actor, 'oncall') || action.onCallId !== actor.id) return deny(`only the person on call right now may run ${action.phase}`);
         return action.authorId === actor.id ? deny(`the author cannot run ${action.phase} on their own migration`) : OK;
       }
+      if (action.phase === 'rollback' && action.deployedAt) {
+        // Deployed code reads the new column the rollback drops: that is the on-call engineer's call
+        // (with the deploy typed out, see rollbackConfirmation), never the author's alone.
+        return has(actor, 'oncall') && action.onCallId === actor.id ? OK : deny('the deploy is marked: only the person on call right now may roll back, since deployed code reads the new column');
+      }
       if (!has(actor, 'author') || action.authorId !== actor.id) return deny(`only the migration's author runs ${action.phase}`);
       if (action.phase === 'expand' && action.planApprovals < action.planApprovalsRequired) {
         return deny(`the plan needs ${action.planApprovalsRequired} approval(s) by a reviewer other than the author (has ${action.planApprovals})`);
@@ -67,4 +80,13 @@ export function permission(actor: Actor, action: Action): Permission {
     case 'admin':
       return has(actor, 'admin') ? OK : deny('only admins manage people, tokens and the rotation');
   }
+}
+
+/**
+ * What the person on call types to roll back after the deploy was marked: it names that deploy
+ * (its mark, in UTC to the minute), so nobody drops a column deployed code reads by reflex.
+ * The database computes the same text in its policy on phase_requests.
+ */
+export function rollbackConfirmation(deployedAt: Date): string {
+  return `deploy ${deployedAt.toISOString().slice(0, 16).replace('T', ' ')}`;
 }

@@ -1,9 +1,14 @@
 import { NextResponse } from 'next/server';
+import { guardedRoute } from '@/lib/auth/guarded-route';
 import { getHealth } from '@/lib/data/get-health';
 
-/** Readiness for load balancers and scripts: 200 when both databases answer, 503 otherwise. */
-export async function GET() {
+/**
+ * Readiness for load balancers and scripts: 200 when both databases answer, 503 otherwise.
+ * Anonymous callers learn only that; hosts, databases, logins, sizes and versions are for
+ * signed-in people.
+ */
+export const GET = guardedRoute('anyone', async (_request, _ctx, actor) => {
   const health = await getHealth();
   const ok = health.state.database.ok && health.target.database.ok;
-  return NextResponse.json(health, { status: ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
-}
+  return NextResponse.json(actor ? health : { ok }, { status: ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
+});

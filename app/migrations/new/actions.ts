@@ -1,6 +1,7 @@
 'use server';
 import { redirect } from 'next/navigation';
-import { currentActor } from '@/lib/auth/current-actor';
+import { guardedAction, signedIn } from '@/lib/auth/guarded-action';
+import { permission, type Actor } from '@/lib/auth/roles';
 import { statePool, withTargetClient } from '@/lib/db/pools';
 import { createMigrationAs } from '@/lib/data/create-migration';
 import { ForbiddenError } from '@/lib/data/with-actor';
@@ -23,16 +24,21 @@ export interface NewMigrationState {
 const planErrors = (e: PlanValidationError) => e.errors.map((x) => `${x.message} (${x.advice})`).join('; ');
 
 /** Preview (plan against the live schema, nothing stored) or create (registered, the person is its author). */
-export async function newMigrationAction(_prev: NewMigrationState, data: FormData): Promise<NewMigrationState> {
-  const actor = await currentActor();
-  if (!actor) return { error: 'your session has ended: sign in again' };
-  const fields = Object.fromEntries([...data].filter(([k]) => !k.startsWith('$')));
-  const checked = operationFromForm(fields);
-  if (!checked.ok) return { fieldErrors: checked.fieldErrors };
-  return createOrPreview(actor, checked.spec, data.get('intent') === 'create');
-}
+export const newMigrationAction = guardedAction(
+  (actor) => permission(actor, { kind: 'migration.preview' }),
+  async (actor, _prev: NewMigrationState, data: FormData): Promise<NewMigrationState> => {
+    const create = data.get('intent') === 'create';
+    // Previewing is for authors and admins; registering a migration is for authors only.
+    const allowed = create ? permission(actor, { kind: 'migration.create' }) : { ok: true as const };
+    if (!allowed.ok) return { error: allowed.reason };
+    const fields = Object.fromEntries([...data].filter(([k]) => !k.startsWith('$')));
+    const checked = operationFromForm(fields);
+    if (!checked.ok) return { fieldErrors: checked.fieldErrors };
+    return createOrPreview(actor, checked.spec, create);
+  },
+);
 
-async function createOrPreview(actor: NonNullable<Awaited<ReturnType<typeof currentActor>>>, spec: OperationSpec, create: boolean): Promise<NewMigrationState> {
+async function createOrPreview(actor: Actor, spec: OperationSpec, create: boolean): Promise<NewMigrationState> {
   let id: number | null = null;
   try {
     const result = await withTargetClient(async (target, url) => {
@@ -61,9 +67,8 @@ export interface LintState {
   statements?: number;
 }
 
-/** Lints pasted SQL with Squawk and our breaking-change pass. */
-export async function lintAction(_prev: LintState, data: FormData): Promise<LintState> {
-  if (!(await currentActor())) return { error: 'your session has ended: sign in again' };
+/** Lints pasted SQL with Squawk and our breaking-change pass: parsed here, never sent to a database. */
+export const lintAction = guardedAction(signedIn, async (_actor, _prev: LintState, data: FormData): Promise<LintState> => {
   const sql = String(data.get('sql') ?? '');
   if (!sql.trim()) return { error: 'paste some SQL first' };
   if (sql.length > 200_000) return { error: 'at most 200,000 characters' };
@@ -74,13 +79,20 @@ export async function lintAction(_prev: LintState, data: FormData): Promise<Lint
     if (error instanceof SqlSyntaxError) return { error: `not valid PostgreSQL: ${error.message}` };
     throw error;
   }
-}
+});
 
 /** One click from a breaking statement to its safe plan. */
-export async function createSuggestedAction(_prev: NewMigrationState, data: FormData): Promise<NewMigrationState> {
-  const actor = await currentActor();
-  if (!actor) return { error: 'your session has ended: sign in again' };
-  const checked = operationFromForm(JSON.parse(String(data.get('spec') ?? '{}')) as Record<string, unknown>);
-  if (!checked.ok) return { error: `the suggestion needs more detail: ${Object.entries(checked.fieldErrors).map(([k, v]) => `${k}: ${v}`).join(', ')}` };
-  return createOrPreview(actor, checked.spec, true);
-}
+export const createSuggestedAction = guardedAction(
+  (actor) => permission(actor, { kind: 'migration.create' }),
+  async (actor, _prev: NewMigrationState, data: FormData): Promise<NewMigrationState> => {
+    let fields: Record<string, unknown>;
+    try {
+      fields = JSON.parse(String(data.get('spec') ?? '{}')) as Record<string, unknown>;
+    } catch {
+      return { error: 'the suggestion is not valid JSON' };
+    }
+    const checked = operationFromForm(fields);
+    if (!checked.ok) return { error: `the suggestion needs more detail: ${Object.entries(checked.fieldErrors).map(([k, v]) => `${k}: ${v}`).join(', ')}` };
+    return createOrPreview(actor, checked.spec, true);
+  },
+);

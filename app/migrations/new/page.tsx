@@ -13,7 +13,8 @@ export const metadata = { title: 'New migration · Expand/Contract' };
 export default async function NewMigrationPage() {
   await connection();
   const actor = await requireActor();
-  const allowed = permission(actor, { kind: 'migration.create' });
+  const allowed = permission(actor, { kind: 'migration.preview' });
+  const canCreate = permission(actor, { kind: 'migration.create' }).ok;
   const snapshot = await introspectSchema(targetPool(), parseEnv(process.env).EC_TARGET_SCHEMAS);
   const tables = snapshot.tables.map((t) => ({ schema: t.schema, name: t.name, columns: t.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })) }));
   return (
@@ -21,7 +22,7 @@ export default async function NewMigrationPage() {
       <section className="space-y-3">
         <h1 className="text-2xl font-semibold tracking-tight">New migration</h1>
         {allowed.ok ? (
-          <NewMigrationForm tables={tables} action={newMigrationAction} />
+          <NewMigrationForm tables={tables} action={newMigrationAction} canCreate={canCreate} />
         ) : (
           <p role="alert" className="text-sm text-red-800">
             {allowed.reason}; you can still preview what the linter says below.

@@ -1,5 +1,5 @@
 import { NextResponse } from 'next/server';
-import { bearerToken, TokenRefusedError, verifyApiToken } from '@/lib/auth/api-tokens';
+import { guardedRoute } from '@/lib/auth/guarded-route';
 import { parseEnv } from '@/lib/config/env';
 import { statePool } from '@/lib/db/pools';
 import { checkMetricBatch, MAX_BODY_BYTES } from '@/lib/metrics/metric-batch';
@@ -12,22 +12,13 @@ const answer = (status: number, body: object) => NextResponse.json(body, { statu
  * requests, errors, sqlstate?, route?}]} with `Authorization: Bearer <ingest token>`.
  * 200 stored (or already stored under that batch id), 400 invalid, 401 token, 413 too big, 415 not JSON.
  */
-export async function POST(request: Request) {
+export const POST = guardedRoute({ token: 'ingest' }, async (request, _ctx, token) => {
   // Refused before reading: a declared size over the limit costs nothing to turn away.
   if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
   // JSON only: a browser cannot send it cross-origin without a preflight, so a form on another site cannot post here.
   if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) return answer(415, { error: 'send Content-Type: application/json' });
   const state = statePool();
-  let service: string;
-  try {
-    const token = await verifyApiToken(state, bearerToken(request.headers.get('authorization')), 'ingest');
-    service = token.service!;
-  } catch (error) {
-    // Missing or malformed headers are the caller's mistake; whether a token is unknown, revoked or for
-    // something else is not told to whoever holds it.
-    if (error instanceof TokenRefusedError) return answer(401, { error: error.reason === 'missing' || error.reason === 'malformed' ? error.message : 'the token is not valid' });
-    throw error;
-  }
+  const service = token.service!;
   const text = await readLimited(request, MAX_BODY_BYTES);
   if (text === null) return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
   let body: unknown;
@@ -42,7 +33,7 @@ export async function POST(request: Request) {
   if (!checked.ok) return answer(400, { error: 'invalid batch', details: checked.errors });
   const result = await ingestMetrics(state, service, checked.batch);
   return answer(200, result);
-}
+});
 
 /** The body as text, or null as soon as it passes `limit` bytes: a chunked body without Content-Length is never held whole. */
 async function readLimited(request: Request, limit: number): Promise<string | null> {

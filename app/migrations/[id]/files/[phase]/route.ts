@@ -1,4 +1,5 @@
-import { currentActor } from '@/lib/auth/current-actor';
+import { signedIn } from '@/lib/auth/guarded-action';
+import { guardedRoute } from '@/lib/auth/guarded-route';
 import { statePool } from '@/lib/db/pools';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { MigrationNotFoundError, StateStore } from '@/lib/executor/state-store';
@@ -8,8 +9,7 @@ import { FILE_PHASES, supabaseMigration, type FilePhase } from '@/lib/migrations
  * A phase as a Supabase migration file. A phase the executor already ran keeps the version it
  * recorded in the target's history (so `supabase db push` skips it); any other gets the time of download.
  */
-export async function GET(_request: Request, ctx: { params: Promise<{ id: string; phase: string }> }) {
-  if (!(await currentActor())) return new Response('sign in first\n', { status: 401 });
+export const GET = guardedRoute(signedIn, async (_request, ctx: { params: Promise<{ id: string; phase: string }> }) => {
   const { id, phase } = await ctx.params;
   if (!Object.hasOwn(FILE_PHASES, phase)) return new Response('phase must be expand, contract, rollback or restore\n', { status: 404 });
   const migrationId = parseMigrationId(id);
@@ -25,4 +25,4 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
   return new Response(file.content, {
     headers: { 'content-type': 'application/sql; charset=utf-8', 'content-disposition': `attachment; filename="${file.fileName}"`, 'cache-control': 'no-store' },
   });
-}
+});

@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GUARDED } from './guarded-action';
+
+const app = path.resolve(import.meta.dirname, '../../app');
+
+/** Every server-action file ('use server') and route handler under app/. */
+function entryFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const file = path.join(dir, e.name);
+    if (e.isDirectory()) return entryFiles(file);
+    if (!/\.tsx?$/.test(e.name)) return [];
+    const text = readFileSync(file, 'utf8');
+    return e.name === 'route.ts' || /^\s*['"]use server['"]/.test(text) ? [file] : [];
+  });
+}
+
+const files = entryFiles(app);
+
+describe('every server action and route handler asks who is calling first', () => {
+  it('finds the entry points (a moved folder must not make this test vacuous)', () => {
+    const names = files.map((f) => path.relative(app, f)).sort();
+    expect(names).toEqual(expect.arrayContaining(['migrations/new/actions.ts', 'migrations/[id]/actions.ts', 'api/health/route.ts', 'api/v1/metrics/route.ts', 'replay/actions.ts']));
+    expect(names.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(files.map((f) => [path.relative(app, f), f]))('%s exports only guarded functions', async (_name, file) => {
+    const mod = (await import(file)) as Record<string, unknown>;
+    const functions = Object.entries(mod).filter(([, v]) => typeof v === 'function');
+    expect(functions.length).toBeGreaterThan(0);
+    const unguarded = functions.filter(([, fn]) => !(fn as { [GUARDED]?: string })[GUARDED]).map(([name]) => name);
+    expect(unguarded).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+import 'server-only';
+import { NextResponse } from 'next/server';
+import { statePool } from '../db/pools';
+import { bearerToken, type ApiToken, TokenRefusedError, type TokenScope, verifyApiToken } from './api-tokens';
+import { currentActor } from './current-actor';
+import type { Actor } from './roles';
+import { type EntryRule, markGuarded, type PersonRule } from './guarded-action';
+
+type Handler<Ctx, Who> = (request: Request, ctx: Ctx, who: Who) => Promise<Response>;
+
+const refuse = (status: number, error: string) => NextResponse.json({ error }, { status, headers: { 'cache-control': 'no-store' } });
+
+/**
+ * The only way the app defines a route handler, so none can forget to ask who is calling:
+ * - `anyone`: the handler gets the person or null and decides what an anonymous caller may see;
+ * - a rule over the signed-in person: 401 without a session, 403 when the rule refuses;
+ * - `{ token: scope }`: an API token of that scope (never cookies), 401 otherwise; whether a
+ *   token is unknown, revoked or for something else is not told to whoever holds it.
+ */
+export function guardedRoute<Ctx>(access: 'anyone', handler: Handler<Ctx, Actor | null>): (request: Request, ctx?: Ctx) => Promise<Response>;
+export function guardedRoute<Ctx>(access: PersonRule, handler: Handler<Ctx, Actor>): (request: Request, ctx?: Ctx) => Promise<Response>;
+export function guardedRoute<Ctx>(access: { token: TokenScope }, handler: Handler<Ctx, ApiToken>): (request: Request, ctx?: Ctx) => Promise<Response>;
+export function guardedRoute<Ctx>(access: EntryRule | { token: TokenScope }, handler: Handler<Ctx, never>) {
+  // ctx is optional only so a handler without route parameters can be called with the request alone (tests).
+  const guarded = async (request: Request, ctx?: Ctx) => {
+    const run = handler as Handler<Ctx | undefined, unknown>;
+    if (access === 'anyone') return run(request, ctx, await currentActor());
+    if (typeof access === 'object') {
+      try {
+        const token = await verifyApiToken(statePool(), bearerToken(request.headers.get('authorization')), access.token);
+        return run(request, ctx, token);
+      } catch (error) {
+        if (error instanceof TokenRefusedError) return refuse(401, error.reason === 'missing' || error.reason === 'malformed' ? error.message : 'the token is not valid');
+        throw error;
+      }
+    }
+    const actor = await currentActor();
+    if (!actor) return refuse(401, 'sign in first');
+    const allowed = access(actor);
+    if (!allowed.ok) return refuse(403, allowed.reason);
+    return run(request, ctx, actor);
+  };
+  return markGuarded(guarded, access === 'anyone' ? 'anyone' : typeof access === 'object' ? `token:${access.token}` : 'person');
+}
