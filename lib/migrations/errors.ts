@@ -136,3 +136,15 @@ export class PlanValidationError extends Error {
     this.name = 'PlanValidationError';
   }
 }
+
+/** The sandbox the planner type-checks expressions in is missing or not a sandbox. */
+export class ProbeRoleError extends PlanError {
+  readonly code = 'probe-role';
+  constructor(
+    readonly role: string,
+    readonly reason: string,
+    readonly advice: string,
+  ) {
+    super(`the expression probe role ${role} ${reason}`);
+  }
+}

@@ -1,0 +1,88 @@
+import type { ClientBase } from 'pg';
+import { ALLOWED_VOLATILE_FUNCTIONS } from '../migrations/allowed-volatile-functions';
+import { InvalidMappingError, type PlanError } from '../migrations/errors';
+import type { SqlName } from '../migrations/expression-calls';
+import { markProduct } from '../migrations/sql-text';
+import type { FieldCalls, Fragment } from './inspect-expressions';
+
+interface Candidate {
+  schema: string;
+  name: string;
+  volatility: 'i' | 's' | 'v';
+  securityDefiner: boolean;
+  kind: string;
+}
+
+export interface CalledFunctions {
+  errors: PlanError[];
+  /** Allowed volatile functions each field calls: shown to the reviewer, and a default using one rewrites the table. */
+  volatile: { field: string; functions: string[] }[];
+  /**
+   * Functions defined on the target rather than built in: pg_proc says they are harmless because
+   * their author said so, so the reviewer is told to read them.
+   */
+  defined: { field: string; functions: string[] }[];
+}
+
+const split = (n: SqlName) => (n.length > 1 ? { schema: n[n.length - 2]!, name: n[n.length - 1]! } : { schema: null, name: n[0]! });
+
+// Every function or operator a name could resolve to on the target: with a schema, that schema; without one,
+// the schemas on the search path (pg_catalog included). All of them must be harmless, whichever Postgres picks.
+const FUNCTIONS_SQL = markProduct(`SELECT n.nspname AS schema, p.proname AS name, p.provolatile AS volatility, p.prosecdef AS "securityDefiner", p.prokind AS kind
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.proname = $2 AND CASE WHEN $1::text IS NULL THEN n.nspname = ANY (current_schemas(true)) ELSE n.nspname = $1 END`);
+const OPERATORS_SQL = markProduct(`SELECT n.nspname AS schema, p.proname AS name, p.provolatile AS volatility, p.prosecdef AS "securityDefiner", p.prokind AS kind
+  FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace JOIN pg_proc p ON p.oid = o.oprcode
+ WHERE o.oprname = $2 AND CASE WHEN $1::text IS NULL THEN n.nspname = ANY (current_schemas(true)) ELSE n.nspname = $1 END`);
+
+const allowedVolatile = (c: Candidate) => c.schema === 'pg_catalog' && ALLOWED_VOLATILE_FUNCTIONS.includes(c.name);
+
+/**
+ * Looks up, in the target's catalog, every function and operator an expression calls, and
+ * refuses those that could have effects: volatile ones (pg_proc's own marking) outside the short
+ * allowed list, SECURITY DEFINER ones (they run with their owner's rights), and aggregates,
+ * windows and procedures. Reads pg_proc and pg_operator only; runs nothing the author wrote.
+ */
+export async function checkCalledFunctions(target: ClientBase, fields: Fragment[], calls: FieldCalls[]): Promise<CalledFunctions> {
+  const errors: PlanError[] = [];
+  const volatile: CalledFunctions['volatile'] = [];
+  const defined: CalledFunctions['defined'] = [];
+  for (const call of calls) {
+    const text = fields.find((f) => f.field === call.field)?.text ?? '';
+    const used = new Set<string>();
+    const own = new Set<string>();
+    for (const fn of call.functions) {
+      const { schema, name } = split(fn);
+      const { rows } = await target.query<Candidate>(FUNCTIONS_SQL, [schema, name]);
+      const shown = `${fn.join('.')}()`;
+      if (rows.length === 0) {
+        errors.push(new InvalidMappingError(call.field, text, `calls ${shown}, which does not exist on the target`, 'check the function name and its schema'));
+        continue;
+      }
+      const bad = rows.find((c) => c.kind !== 'f' || c.securityDefiner || (c.volatility === 'v' && !allowedVolatile(c)));
+      if (bad) {
+        const why = bad.kind !== 'f' ? 'is an aggregate, window function or procedure' : bad.securityDefiner ? `is SECURITY DEFINER (${bad.schema}.${bad.name} runs with its owner's rights)` : `is volatile (${bad.schema}.${bad.name} may have effects beyond computing a value)`;
+        errors.push(
+          new InvalidMappingError(
+            call.field,
+            text,
+            `calls ${shown}, which ${why}`,
+            `use immutable or stable functions; of the volatile ones only ${ALLOWED_VOLATILE_FUNCTIONS.join(', ')} are allowed`,
+          ),
+        );
+        continue;
+      }
+      if (rows.some((c) => c.volatility === 'v')) used.add(name);
+      for (const c of rows) if (c.schema !== 'pg_catalog') own.add(`${c.schema}.${c.name}`);
+    }
+    for (const op of call.operators) {
+      const { schema, name } = split(op);
+      const { rows } = await target.query<Candidate>(OPERATORS_SQL, [schema, name]);
+      const bad = rows.find((c) => c.securityDefiner || c.volatility === 'v');
+      if (bad) errors.push(new InvalidMappingError(call.field, text, `uses operator ${op.join('.')}, whose function ${bad.schema}.${bad.name} is ${bad.securityDefiner ? 'SECURITY DEFINER' : 'volatile'}`, 'use built-in operators'));
+    }
+    if (used.size) volatile.push({ field: call.field, functions: [...used] });
+    if (own.size) defined.push({ field: call.field, functions: [...own] });
+  }
+  return { errors, volatile, defined };
+}
