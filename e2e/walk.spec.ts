@@ -59,10 +59,22 @@ test('the demo rename, walked through every phase by three people, ends in an on
   await author.reload();
   await author.getByRole('button', { name: 'Mark deployed' }).click();
   await expect(author.getByTestId('people').getByRole('status').first()).toContainText('deploy marked');
+  // Deployed code now reads contact_email: the author may no longer roll back; the rollback asks for the deploy by name.
+  await author.reload();
+  const authorRollback = author.getByTestId('rollback-form');
+  await expect(authorRollback.getByRole('button', { name: 'Run rollback' })).toBeDisabled();
+  await expect(authorRollback).toContainText('only the person on call right now may roll back');
+  await expect(authorRollback).toContainText(/Type deploy \d{4}-\d{2}-\d{2} \d{2}:\d{2} to confirm/);
 
   // The person on call approves from a phone once the buffer passed and v1's reads of user_email stopped, then contracts.
   const oncall = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await signInAs(oncall, 'oncall', url.replace(/^https?:\/\/[^/]+/, ''));
+  // The person on call could roll back, typing the deploy; a wrong name is refused by the server.
+  const rollback = oncall.getByTestId('rollback-form');
+  await expect(rollback.getByRole('button', { name: 'Run rollback' })).toBeEnabled();
+  await rollback.getByRole('textbox').fill('deploy 1999-01-01 00:00');
+  await rollback.getByRole('button', { name: 'Run rollback' }).click();
+  await expect(rollback.getByRole('alert')).toContainText('deployed code reads the new column the rollback drops: type deploy');
   await retryUntil(oncall, () => oncall.getByRole('button', { name: 'Approve contract' }).click(), /contract approved/, 200_000);
   await oncall.reload();
   await oncall.getByTestId('contract-form').getByRole('textbox').fill('leads.user_email');

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { ClientBase, Pool } from 'pg';
-import { permission, type Actor, type PhaseName } from '../auth/roles';
+import { permission, rollbackConfirmation, type Actor, type PhaseName } from '../auth/roles';
 import { runPhase, type PhaseOutcome } from '../executor/run-phase';
 import { StateStore } from '../executor/state-store';
 import type { GatePolicy } from './approve-contract';
@@ -24,13 +24,19 @@ export type PhaseRequestResult = { queued: true; jobId: string } | { queued: fal
  * job queue, anything else here, where the executor re-checks the gate (and, for a contract,
  * the approval) inside the run under the migration's lock.
  */
-export async function requestPhase(deps: PhaseRequestDeps, actor: Actor, migrationId: number, phase: PhaseName): Promise<PhaseRequestResult> {
+export async function requestPhase(deps: PhaseRequestDeps, actor: Actor, migrationId: number, phase: PhaseName, options: { confirmation?: string } = {}): Promise<PhaseRequestResult> {
   const ctx = await permissionContext(deps.pool, migrationId);
   const allowed = permission(actor, { kind: 'phase.run', phase, ...ctx });
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
+  const confirmation = options.confirmation?.trim() || null;
+  if (phase === 'rollback' && ctx.deployedAt) {
+    const expected = rollbackConfirmation(ctx.deployedAt);
+    if (confirmation !== expected) throw new ForbiddenError(`deployed code reads the new column the rollback drops: type ${expected} to confirm`);
+  }
+  // The database judges the same (policy request_allowed_phase), including the typed confirmation.
   await withActor(deps.pool, actor, async (c) => {
-    await c.query('INSERT INTO expand_contract.phase_requests (migration_id, phase, requested_by) VALUES ($1, $2, $3)', [migrationId, phase, actor.id]);
-    await audit(c, actor, 'phase.requested', migrationId, { phase });
+    await c.query('INSERT INTO expand_contract.phase_requests (migration_id, phase, requested_by, confirmation) VALUES ($1, $2, $3, $4)', [migrationId, phase, actor.id, confirmation]);
+    await audit(c, actor, 'phase.requested', migrationId, confirmation ? { phase, confirmation } : { phase });
   });
   if (phase === 'backfill') return { queued: true, jobId: await deps.enqueueBackfill(migrationId, actor.email) };
   const store = new StateStore(deps.pool);

@@ -9,6 +9,7 @@ import { CopyButton } from '@/components/copy-button';
 import { PhaseStepper } from '@/components/phase-stepper';
 import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/render-sql';
 import { requireActor } from '@/lib/auth/current-actor';
+import { rollbackConfirmation } from '@/lib/auth/roles';
 import { statePool } from '@/lib/db/pools';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { listAudit } from '@/lib/data/audit-log';
@@ -154,8 +155,19 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
             // A mark made too early would start the buffer before the new code is live.
             <ActionForm action={unmarkDeployedAction} hidden={{ migrationId: id }} label="Take back deploy mark" denied={denied(people.can.markDeployed)} />
           )}
-          <ActionForm action={runPhaseAction} hidden={{ migrationId: id, phase: 'rollback' }} label="Run rollback" denied={denied(people.can.rollback)} />
+          {!m.deployedAt && <ActionForm action={runPhaseAction} hidden={{ migrationId: id, phase: 'rollback' }} label="Run rollback" denied={denied(people.can.rollback)} />}
         </div>
+        {m.deployedAt && (
+          <div className="max-w-xl rounded border border-amber-300 bg-amber-50 p-3" data-testid="rollback-form">
+            <ActionForm action={runPhaseAction} hidden={{ migrationId: id, phase: 'rollback' }} label="Run rollback" danger denied={denied(people.can.rollback)}>
+              <label className="block text-sm">
+                The deploy is marked: code running now reads the new column, and the rollback drops it. Type{' '}
+                <code className="font-mono">{rollbackConfirmation(m.deployedAt)}</code> to confirm:
+                <input name="confirm" autoComplete="off" className="mt-1 block w-full rounded border border-slate-300 px-2 py-1 font-mono" />
+              </label>
+            </ActionForm>
+          </div>
+        )}
         <div className="max-w-xl rounded border border-red-200 bg-red-50 p-3" data-testid="contract-form">
           <ActionForm
             action={runPhaseAction}
