@@ -30,6 +30,20 @@ test('pages need a session: a wrong password is refused, the right one signs in,
   await expect(page).toHaveURL(/\/sign-in/);
 });
 
+test('signing in with a next page that normalises to another site lands on the dashboard itself', async ({ browser, baseURL }) => {
+  const { email, password } = demoAccount('viewer');
+  for (const next of ['%2F.%2F%2Fevil.example%2F', '%2F%252e%2F%2Fevil.example%2F', '%2Fa%2F..%2F%2Fevil.example%2F']) {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`/sign-in?next=${next}`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByTestId('signed-in-as')).toContainText(email);
+    expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+    await page.context().close();
+  }
+});
+
 test('a viewer sees why each action is closed; a reviewer approves, and the audit log and its CSV show it', async ({ page, browser }) => {
   const created = cli('create', 'drop-column', 'public.users.legacy_field');
   const id = created.match(/created migration (\d+)/)![1]!;
