@@ -26,7 +26,7 @@ export async function resolveDatabases(env: Env, projectDir: string, need: { sta
     return { stateUrl: env.DATABASE_URL ?? '', targetUrl: env.TARGET_DATABASE_URL, stop: async () => {} };
   }
   const dataRoot = resolveDataRoot(projectDir, env.EC_DATA_DIR);
-  const [runningState, runningTarget] = [await runningEmbeddedUrl(dataRoot, STATE_DATABASE), await runningEmbeddedUrl(dataRoot, DEMO_DATABASE)];
+  const [runningState, runningTarget] = [await runningEmbeddedUrl(dataRoot, STATE_DATABASE, 'state'), await runningEmbeddedUrl(dataRoot, DEMO_DATABASE, 'target')];
   if (runningState && runningTarget) {
     return {
       stateUrl: env.DATABASE_URL ?? runningState,

@@ -5,6 +5,8 @@ import { quoteIdent } from '../migrations/quote';
 import { checkConnection } from './check-connection';
 import { resolveDataRoot } from './data-dir';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
+import { handOverOwnership, type HandOverReport } from './hand-over-ownership';
+import { provisionLogins } from './provision-logins';
 import { applyMigrations, readMigrationFiles, type MigrationReport } from './run-migrations';
 import { seedDemoTarget, type DemoSeedReport } from './seed-demo-target';
 import { seedDemoUsers, type DemoUser } from './seed-demo-users';
@@ -43,16 +45,29 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
   }
 }
 
-async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+async function ensureDatabase(adminUrl: string, name: string, owner: string): Promise<void> {
   await withClient(adminUrl, async (c) => {
     const { rowCount } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount) return;
     try {
-      await c.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      await c.query(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(owner)}`);
     } catch (error) {
       // Another process created it between our check and our CREATE.
       if ((error as { code?: string }).code !== '42P04') throw error;
     }
+  });
+}
+
+/**
+ * One embedded database, ready for its plain login: created for it, with the extensions only
+ * a superuser may create, and everything in it owned by it (a folder from an earlier version
+ * has the superuser's objects, handed over here at every start until none are left).
+ */
+async function prepareEmbeddedDatabase(embedded: EmbeddedServer, name: string, owner: string, extensions: string[]): Promise<HandOverReport> {
+  await ensureDatabase(embedded.url('postgres'), name, owner);
+  return withClient(embedded.url(name), async (c) => {
+    for (const extension of extensions) await c.query(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(extension)}`);
+    return handOverOwnership(c, owner);
   });
 }
 
@@ -74,10 +89,17 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
     embedded = await startEmbeddedServer({ dataRoot, preferredPort: env.EC_PG_PORT, log });
   }
   try {
-    const stateUrl = env.DATABASE_URL ?? embedded!.url(STATE_DATABASE);
-    const targetUrl = env.TARGET_DATABASE_URL ?? embedded!.url(DEMO_DATABASE);
-    if (!env.DATABASE_URL) await ensureDatabase(embedded!.url('postgres'), STATE_DATABASE);
-    if (!env.TARGET_DATABASE_URL) await ensureDatabase(embedded!.url('postgres'), DEMO_DATABASE);
+    // The superuser sets up the logins and databases; the product itself never connects as it.
+    if (embedded) await withClient(embedded.url('postgres'), (c) => provisionLogins(c, embedded!.logins));
+    const stateUrl = env.DATABASE_URL ?? embedded!.loginUrl('state', STATE_DATABASE);
+    const targetUrl = env.TARGET_DATABASE_URL ?? embedded!.loginUrl('target', DEMO_DATABASE);
+    const handedOver: HandOverReport[] = [];
+    if (!env.DATABASE_URL) handedOver.push(await prepareEmbeddedDatabase(embedded!, STATE_DATABASE, embedded!.logins.state.name, []));
+    // pg_stat_statements is not a trusted extension: only a superuser creates it.
+    if (!env.TARGET_DATABASE_URL) handedOver.push(await prepareEmbeddedDatabase(embedded!, DEMO_DATABASE, embedded!.logins.target.name, ['pg_stat_statements']));
+    for (const report of handedOver.filter((r) => r.objects > 0)) {
+      log(`${report.database}: ${report.objects} object(s) created by the superuser in an earlier version now belong to its login`);
+    }
 
     const migrations = await withClient(stateUrl, (c) => applyMigrations(c, files));
     const demo = env.TARGET_DATABASE_URL ? undefined : await withClient(targetUrl, (c) => seedDemoTarget(c, env.EC_DEMO_LEADS));

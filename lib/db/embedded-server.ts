@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { choosePort } from './free-port';
 import { localUrl } from './connection-url';
+import { STATE_LOGIN, TARGET_LOGIN, type Logins } from './provision-logins';
 
 const SUPERUSER = 'postgres';
 
@@ -54,7 +55,11 @@ export interface EmbeddedServer {
   portChanged: boolean;
   /** A server left running by a killed process was shut down before this start. */
   recoveredOrphan: boolean;
+  /** The superuser's URL: only for creating the databases, extensions and logins. */
   url(database: string): string;
+  /** The plain logins the product connects as, once provisionLogins has created them. */
+  logins: Logins;
+  loginUrl(login: keyof Logins, database: string): string;
   stop(): Promise<void>;
 }
 
@@ -102,17 +107,44 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !processAlive(pid);
 }
 
-async function readPassword(dataRoot: string): Promise<string> {
-  const file = path.join(dataRoot, 'secrets.json');
+interface SecretsFile {
+  password?: unknown;
+  logins?: Record<string, unknown>;
+}
+
+const secretsFile = (dataRoot: string) => path.join(dataRoot, 'secrets.json');
+const generatePassword = () => randomBytes(18).toString('base64url');
+const usable = (p: unknown): p is string => typeof p === 'string' && p.length >= 16;
+
+async function readSecretsFile(dataRoot: string): Promise<SecretsFile | null> {
   try {
-    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as { password?: unknown };
-    if (typeof parsed.password === 'string' && parsed.password.length >= 16) return parsed.password;
+    return JSON.parse(await fs.readFile(secretsFile(dataRoot), 'utf8')) as SecretsFile;
   } catch {
-    // First start (or a damaged file, which only matters if the cluster exists; see below).
+    return null;
   }
-  const password = randomBytes(18).toString('base64url');
-  await fs.writeFile(file, JSON.stringify({ password }) + '\n', { mode: 0o600 });
-  return password;
+}
+
+/**
+ * The superuser's password and those of the plain logins, generated on first use and kept
+ * together in secrets.json (readable by its owner only). A folder from before the plain
+ * logins existed has the superuser's alone: theirs are added, the superuser's is kept.
+ */
+async function readSecrets(dataRoot: string): Promise<{ password: string; logins: Logins }> {
+  // A damaged file only matters if the cluster exists (its superuser password is then lost).
+  const stored = (await readSecretsFile(dataRoot)) ?? {};
+  const password = usable(stored.password) ? stored.password : generatePassword();
+  const login = (name: string) => {
+    const kept = stored.logins?.[name];
+    return { name, password: usable(kept) ? kept : generatePassword() };
+  };
+  const logins = { state: login(STATE_LOGIN), target: login(TARGET_LOGIN) };
+  const content = { ...stored, password, logins: { ...stored.logins, [STATE_LOGIN]: logins.state.password, [TARGET_LOGIN]: logins.target.password } };
+  if (JSON.stringify(content) !== JSON.stringify(stored)) {
+    await fs.writeFile(secretsFile(dataRoot), JSON.stringify(content) + '\n', { mode: 0o600 });
+  }
+  // writeFile's mode applies to new files only; an older file may have been created wider.
+  await fs.chmod(secretsFile(dataRoot), 0o600);
+  return { password, logins };
 }
 
 /**
@@ -163,7 +195,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   }
 
   const recoveredOrphan = initialised ? await recoverStaleServer(dataRoot, dataDir, log) : false;
-  const password = await readPassword(dataRoot);
+  const { password, logins } = await readSecrets(dataRoot);
   const port = await choosePort(options.preferredPort);
 
   const tail: string[] = [];
@@ -229,6 +261,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     portChanged: port !== options.preferredPort,
     recoveredOrphan,
     url: (database) => localUrl({ port, user: SUPERUSER, password, database }),
+    logins,
+    loginUrl: (login, database) => localUrl({ port, user: logins[login].name, password: logins[login].password, database }),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -240,17 +274,18 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 }
 
 /**
- * The URL of the embedded server already running on this data folder (started by
- * `npm run dev` in another terminal), or null when none runs. Lets one-shot commands
- * use that server instead of fighting it for the data directory.
+ * The URL, as the given plain login, of the embedded server already running on this data
+ * folder (started by `npm run dev` in another terminal), or null when none runs. Lets
+ * one-shot commands use that server instead of fighting it for the data directory.
  */
-export async function runningEmbeddedUrl(dataRoot: string, database: string): Promise<string | null> {
+export async function runningEmbeddedUrl(dataRoot: string, database: string, login: keyof Logins): Promise<string | null> {
   const lines = (await fs.readFile(path.join(dataRoot, 'pg', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   const port = Number.parseInt(lines[3] ?? '', 10);
   if (!pid || !port || !processAlive(pid) || !commandLineOf(pid).includes('postgres')) return null;
-  const secrets = await fs.readFile(path.join(dataRoot, 'secrets.json'), 'utf8').catch(() => null);
-  if (!secrets) return null;
-  const { password } = JSON.parse(secrets) as { password: string };
-  return localUrl({ port, user: SUPERUSER, password, database });
+  const name = login === 'state' ? STATE_LOGIN : TARGET_LOGIN;
+  // A server started by an earlier version has no plain logins yet: it is not used, never as the superuser.
+  const password = (await readSecretsFile(dataRoot))?.logins?.[name];
+  if (!usable(password)) return null;
+  return localUrl({ port, user: name, password, database });
 }

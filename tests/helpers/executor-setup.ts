@@ -21,8 +21,8 @@ export interface ExecutorWorld {
 
 /** A migrated state database and a target database, as the executor sees them. */
 export async function executorWorld(prefix: string): Promise<ExecutorWorld> {
-  const stateDb = await createTestDatabase(`${prefix}_state`);
-  const targetDb = await createTestDatabase(`${prefix}_target`);
+  const stateDb = await createTestDatabase(`${prefix}_state`, 'state');
+  const targetDb = await createTestDatabase(`${prefix}_target`, 'target');
   const migrator = await stateDb.client();
   await applyMigrations(migrator, await readMigrationFiles(path.join(import.meta.dirname, '..', '..', 'supabase', 'migrations')));
   const pool = new pg.Pool({ connectionString: stateDb.url, max: 6 });
