@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 let state: TestDatabase;
 let target: TestDatabase;
 beforeAll(async () => {
-  state = await createTestDatabase('health_state');
+  state = await createTestDatabase('health_state', 'state');
   target = await createTestDatabase('health_target');
   process.env.DATABASE_URL = state.url;
   process.env.TARGET_DATABASE_URL = target.url;
@@ -47,7 +47,7 @@ describe('getHealth', () => {
     const first = await getHealth();
     expect(first.target.database).toMatchObject({ ok: true, value: { database: target.name, versionNum: expect.any(Number) } });
     expect(first.target.statStatements).toEqual({ ok: true, value: { state: 'not-installed', fix: 'run: CREATE EXTENSION pg_stat_statements;' } });
-    await target.query('CREATE EXTENSION pg_stat_statements');
+    await target.admin.query('CREATE EXTENSION pg_stat_statements'); // only a superuser may create it
     expect((await getHealth()).target.statStatements).toEqual({ ok: true, value: { state: 'ready', schema: 'public' } });
   });
 
