@@ -10,7 +10,7 @@ let db: TestDatabase;
 let dir: string;
 
 beforeEach(async () => {
-  db = await createTestDatabase('migrations');
+  db = await createTestDatabase('migrations', 'state');
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-migrations-'));
 });
 afterEach(async () => {
