@@ -14,16 +14,18 @@ describe('probeStatStatements', () => {
   });
 
   it('finds the extension in whichever schema holds it, as Supabase puts it in `extensions`', async () => {
-    await db.query('CREATE SCHEMA extensions; CREATE EXTENSION pg_stat_statements SCHEMA extensions');
+    // Only a superuser may create the extension; the plain login (pg_read_all_stats) reads it.
+    await db.query('CREATE SCHEMA extensions');
+    await db.admin.query('CREATE EXTENSION pg_stat_statements SCHEMA extensions');
     expect(await probeStatStatements(await db.client())).toEqual({ state: 'ready', schema: 'extensions' });
   });
 
   it('reports a role that cannot reach the view, with the grant that fixes it', async () => {
-    await db.query(`
+    await db.admin.query(`
       CREATE SCHEMA extensions; CREATE EXTENSION pg_stat_statements SCHEMA extensions;
       REVOKE ALL ON SCHEMA extensions FROM PUBLIC;
       DROP ROLE IF EXISTS ec_probe_reader; CREATE ROLE ec_probe_reader;`);
-    const client = await db.client();
+    const client = await db.admin.client(); // creates, switches to and drops another role
     await client.query('SET ROLE ec_probe_reader');
     const status = await probeStatStatements(client);
     await client.query('RESET ROLE');
@@ -32,9 +34,9 @@ describe('probeStatStatements', () => {
   });
 
   it("refuses a role that would not see other roles' statements (their reads would be invisible)", async () => {
-    await db.query(`CREATE EXTENSION pg_stat_statements;
+    await db.admin.query(`CREATE EXTENSION pg_stat_statements;
       DROP ROLE IF EXISTS ec_probe_limited; CREATE ROLE ec_probe_limited;`);
-    const client = await db.client();
+    const client = await db.admin.client(); // creates, switches to and drops another role
     await client.query('SET ROLE ec_probe_limited');
     const status = await probeStatStatements(client);
     await client.query('RESET ROLE');
