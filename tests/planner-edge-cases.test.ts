@@ -71,10 +71,11 @@ describe('edge cases a production rename meets', () => {
     const archive = generatedName('ec_archive', 'secrets', 'token');
     const { rows } = await c.query('SELECT relrowsecurity FROM pg_class WHERE relname = $1', [archive]);
     expect(rows[0]!.relrowsecurity).toBe(true);
-    await c.query('DROP ROLE IF EXISTS ec_api_reader; CREATE ROLE ec_api_reader');
-    await c.query('GRANT USAGE ON SCHEMA public TO ec_api_reader; SET ROLE ec_api_reader');
-    const denied = await c.query(`SELECT * FROM "${archive}"`).catch((e: { code: string }) => e.code);
-    await c.query('RESET ROLE; REVOKE USAGE ON SCHEMA public FROM ec_api_reader; DROP ROLE ec_api_reader');
+    const admin = await db.admin.client(); // creates and switches to another role
+    await admin.query('DROP ROLE IF EXISTS ec_api_reader; CREATE ROLE ec_api_reader');
+    await admin.query('GRANT USAGE ON SCHEMA public TO ec_api_reader; SET ROLE ec_api_reader');
+    const denied = await admin.query(`SELECT * FROM "${archive}"`).catch((e: { code: string }) => e.code);
+    await admin.query('RESET ROLE; REVOKE USAGE ON SCHEMA public FROM ec_api_reader; DROP ROLE ec_api_reader');
     expect(denied).toBe('42501');
   });
 });
@@ -91,8 +92,9 @@ describe('indexes on the renamed column', () => {
   it('replaces an INVALID leftover of an interrupted build instead of keeping it', async () => {
     const index = plan.steps.find((s) => s.sql.startsWith('CREATE UNIQUE INDEX CONCURRENTLY'))!.sql.match(/EXISTS "([^"]+)"/)![1]!;
     // Simulate a build that failed half-way: an index marked invalid under the planned name.
-    await c.query(`UPDATE skus SET code = sku; CREATE UNIQUE INDEX "${index}" ON skus (code);
-                   UPDATE pg_index SET indisvalid = false WHERE indexrelid = '"${index}"'::regclass`);
+    await c.query(`UPDATE skus SET code = sku; CREATE UNIQUE INDEX "${index}" ON skus (code)`);
+    // Writing the catalog takes the superuser.
+    await db.admin.query(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '"${index}"'::regclass`);
     const check = plan.steps.find((s) => s.id.endsWith('contract/01-indexes_valid'))!;
     await expect(runStep(c, check)).rejects.toBeInstanceOf(CheckFailedError);
     await runPhases(c, plan, ['backfill']);
