@@ -9,8 +9,8 @@ const column = { schema: 'public', table: 'leads', column: 'user_email' };
 
 beforeAll(async () => {
   w = await executorWorld('usage');
-  await w.target.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
-    CREATE TABLE leads (id int PRIMARY KEY, user_email text, contact_email text);
+  await w.targetDb.admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'); // only a superuser may create it
+  await w.target.query(`CREATE TABLE leads (id int PRIMARY KEY, user_email text, contact_email text);
     CREATE TABLE customers (id int PRIMARY KEY, user_email text);
     CREATE SCHEMA archive; CREATE TABLE archive.leads (id int PRIMARY KEY, user_email text);
     CREATE TABLE "Leads" (id int PRIMARY KEY, user_email text);
