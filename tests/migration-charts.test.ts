@@ -8,8 +8,8 @@ import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 let w: ExecutorWorld;
 beforeAll(async () => {
   w = await executorWorld('charts');
-  await w.target.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
-    CREATE TABLE leads (id bigint PRIMARY KEY, user_email text NOT NULL); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 50) g`);
+  await w.targetDb.admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'); // only a superuser may create it
+  await w.target.query(`CREATE TABLE leads (id bigint PRIMARY KEY, user_email text NOT NULL); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 50) g`);
 });
 afterAll(() => w.close());
 
