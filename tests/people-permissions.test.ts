@@ -29,8 +29,8 @@ async function person(key: string, roles: Role[]): Promise<Actor> {
 
 beforeAll(async () => {
   w = await executorWorld('people');
-  await w.target.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
-    CREATE TABLE leads (id bigint PRIMARY KEY, user_email text NOT NULL);
+  await w.targetDb.admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'); // only a superuser may create it
+  await w.target.query(`CREATE TABLE leads (id bigint PRIMARY KEY, user_email text NOT NULL);
     INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 300) g; ANALYZE leads;`);
   await person('author', ['author']);
   await person('author2', ['author']);
