@@ -5,6 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedServer, type EmbeddedServer } from '../lib/db/embedded-server';
 import { ephemeralPort } from '../lib/db/free-port';
+import { provisionLogins } from '../lib/db/provision-logins';
+import { quoteIdent } from '../lib/migrations/quote';
 import { sampleStatements } from '../lib/signals/sample-statements';
 import { markProduct } from '../lib/migrations/sql-text';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
@@ -13,18 +15,30 @@ let w: ExecutorWorld;
 // The target on a server of its own: pg_stat_statements_reset() below empties the whole server's
 // statistics, which must not wipe the evidence other test files are gathering at the same time.
 let server: EmbeddedServer;
+// The sampler reads as the plain target login; the superuser only creates the extension and
+// other roles, and resets the statistics.
 let target: pg.Client;
+let admin: pg.Client;
 const label = 'sampled-target';
 beforeAll(async () => {
   w = await executorWorld('sampler');
   const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'expand-contract-pgss-'));
   server = await startEmbeddedServer({ dataRoot, preferredPort: await ephemeralPort(), persistent: false });
-  target = new pg.Client({ connectionString: server.url('postgres') });
+  const setup = new pg.Client({ connectionString: server.url('postgres') });
+  await setup.connect();
+  await provisionLogins(setup, server.logins);
+  await setup.query(`CREATE DATABASE app OWNER ${quoteIdent(server.logins.target.name)}`);
+  await setup.end();
+  admin = new pg.Client({ connectionString: server.url('app') });
+  await admin.connect();
+  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  target = new pg.Client({ connectionString: server.loginUrl('target', 'app') });
   await target.connect();
-  await target.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE TABLE leads (id int PRIMARY KEY, user_email text); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 100) g");
+  await target.query("CREATE TABLE leads (id int PRIMARY KEY, user_email text); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 100) g");
 });
 afterAll(async () => {
   await target?.end();
+  await admin?.end();
   await server?.stop();
   await w?.close();
 });
@@ -55,7 +69,7 @@ describe('pg_stat_statements sampler', () => {
   });
 
   it('survives pg_stat_statements_reset(): no negative and no double counting', async () => {
-    await target.query('SELECT pg_stat_statements_reset()');
+    await admin.query('SELECT pg_stat_statements_reset()');
     for (let i = 0; i < 4; i += 1) await target.query('SELECT user_email FROM leads WHERE id = $1', [i + 1]);
     const afterReset = await sampleStatements(target, w.pool, label);
     expect(afterReset.reset).toBe(true);
@@ -68,22 +82,23 @@ describe('pg_stat_statements sampler', () => {
   });
 
   it('records a failed sample with the fix when the extension is missing, so coverage shows the gap', async () => {
-    await target.query('DROP EXTENSION pg_stat_statements');
+    await admin.query('DROP EXTENSION pg_stat_statements');
     const failed = await sampleStatements(target, w.pool, label);
     expect(failed).toMatchObject({ status: 'error', error: expect.stringContaining('CREATE EXTENSION pg_stat_statements') });
     const runs = await w.pool.query('SELECT status FROM expand_contract.sampler_runs WHERE target = $1 ORDER BY id', [label]);
     expect(runs.rows.map((r) => r.status)).toEqual(['baseline', 'ok', 'ok', 'ok', 'error']);
-    await target.query('CREATE EXTENSION pg_stat_statements');
+    await admin.query('CREATE EXTENSION pg_stat_statements');
   });
 
   it('keeps one text and per-role calls when several roles run the same statement', async () => {
-    await target.query('DROP ROLE IF EXISTS ec_second_app; CREATE ROLE ec_second_app; GRANT SELECT ON leads TO ec_second_app');
+    await admin.query('DROP ROLE IF EXISTS ec_second_app; CREATE ROLE ec_second_app; GRANT SELECT ON leads TO ec_second_app');
     await sampleStatements(target, w.pool, label);
     await target.query('SELECT user_email FROM leads WHERE id = $1', [1]);
-    await target.query('SET ROLE ec_second_app');
-    await target.query('SELECT user_email FROM leads WHERE id = $1', [2]);
-    await target.query('SELECT user_email FROM leads WHERE id = $1', [3]);
-    await target.query('RESET ROLE');
+    // Another application's role: the sampler sees its statements through pg_read_all_stats.
+    await admin.query('SET ROLE ec_second_app');
+    await admin.query('SELECT user_email FROM leads WHERE id = $1', [2]);
+    await admin.query('SELECT user_email FROM leads WHERE id = $1', [3]);
+    await admin.query('RESET ROLE');
     expect((await sampleStatements(target, w.pool, label)).status).toBe('ok');
     const { rows } = await w.pool.query(
       `SELECT c.role, sum(c.calls)::int AS calls FROM expand_contract.statement_calls c JOIN expand_contract.statements s USING (target, queryid)
@@ -91,7 +106,7 @@ describe('pg_stat_statements sampler', () => {
         GROUP BY c.role ORDER BY c.role`,
       [label],
     );
-    expect(rows).toEqual([{ role: 'ec_second_app', calls: 2 }, { role: 'postgres', calls: 1 }]);
-    await target.query('REVOKE ALL ON leads FROM ec_second_app; DROP ROLE ec_second_app');
+    expect(rows).toEqual([{ role: 'ec_second_app', calls: 2 }, { role: 'expand_contract_target', calls: 1 }]);
+    await admin.query('REVOKE ALL ON leads FROM ec_second_app; DROP ROLE ec_second_app');
   });
 });
