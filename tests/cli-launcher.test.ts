@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ephemeralPort } from '../lib/db/free-port';
 import { runCli } from './helpers/cli-process';
-import { adminUrl } from './helpers/test-database';
+import { loginUrl } from './helpers/test-database';
 
 function alive(pid: number): boolean {
   try {
@@ -108,12 +108,12 @@ describe('configured databases', () => {
     const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-db-external-'));
     await fs.chmod(dataRoot, 0o755);
     try {
-      const targetUrl = adminUrl();
+      const targetUrl = loginUrl('target');
       const run = runCli(['db'], { EC_DATA_DIR: dataRoot, EC_PG_PORT: String(await ephemeralPort()), TARGET_DATABASE_URL: targetUrl, EC_DEMO_LEADS: '1000' });
       const out = await run.waitFor(/ready; press Ctrl-C/);
       run.child.kill('SIGINT');
       await run.exited;
-      expect(out).toContain('psql "postgresql://postgres:'); // the embedded state database's own URL
+      expect(out).toContain('psql "postgresql://expand_contract_state:'); // the embedded state database's own URL, as its plain login
       expect(out).not.toContain(decodeURIComponent(new URL(targetUrl).password));
     } finally {
       await fs.rm(dataRoot, { recursive: true, force: true });
