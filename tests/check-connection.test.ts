@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { checkConnection, ConnectionError } from '../lib/db/check-connection';
 import { ephemeralPort } from '../lib/db/free-port';
-import { adminUrl } from './helpers/test-database';
+import { loginUrl } from './helpers/test-database';
 
 function withChanges(change: (u: URL) => void): string {
-  const url = new URL(adminUrl());
+  const url = new URL(loginUrl('state'));
   change(url);
   return url.toString();
 }
 
 describe('checkConnection', () => {
   it('returns the server version of a reachable database', async () => {
-    const { serverVersion } = await checkConnection('DATABASE_URL', adminUrl());
+    const { serverVersion } = await checkConnection('DATABASE_URL', loginUrl('state'));
     expect(serverVersion).toMatch(/^\d+(\.\d+)?/);
   });
 
@@ -26,7 +26,7 @@ describe('checkConnection', () => {
   it('explains a wrong password without echoing it', async () => {
     const url = withChanges((u) => (u.password = 'definitely-wrong'));
     const error = await checkConnection('DATABASE_URL', url).catch((e) => e);
-    expect(error.message).toMatch(/^DATABASE_URL: cannot connect to 127\.0\.0\.1:\d+: password authentication failed for user "postgres"$/);
+    expect(error.message).toMatch(/^DATABASE_URL: cannot connect to 127\.0\.0\.1:\d+: password authentication failed for user "expand_contract_state"$/);
   });
 
   it('explains a database that does not exist', async () => {
