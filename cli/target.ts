@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Env } from '../lib/config/env';
 import { bootstrap, DEMO_DATABASE, STATE_DATABASE } from '../lib/db/bootstrap';
 import { checkConnection } from '../lib/db/check-connection';
+import { connectTarget } from '../lib/db/connect-target';
 import { resolveDataRoot } from '../lib/db/data-dir';
 import { runningEmbeddedUrl } from '../lib/db/embedded-server';
 
@@ -43,7 +44,7 @@ export async function withTarget<T>(env: Env, projectDir: string, fn: (client: p
   const dbs = await resolveDatabases(env, projectDir, { state: false });
   const client = new pg.Client({ connectionString: dbs.targetUrl, application_name: 'expand-contract' });
   try {
-    await client.connect();
+    await connectTarget(client);
     return await fn(client);
   } finally {
     await client.end().catch(() => {});
@@ -57,7 +58,7 @@ export async function withDatabases<T>(env: Env, projectDir: string, fn: (state:
   state.on('error', () => {});
   const target = new pg.Client({ connectionString: dbs.targetUrl, application_name: 'expand-contract' });
   try {
-    await target.connect();
+    await connectTarget(target);
     return await fn(state, target, dbs);
   } finally {
     await target.end().catch(() => {});

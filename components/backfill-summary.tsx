@@ -14,6 +14,7 @@ export function BackfillSummary({ backfill }: { backfill: MigrationSummary['back
         {p.total !== null ? ` / ${formatCount(p.total)}` : ''} rows
         {p.rowsPerSecond ? ` · ${formatCount(Math.round(p.rowsPerSecond))} rows/s` : ''}
         {p.etaSeconds !== null && backfill.status === 'running' ? ` · ETA ${describeSeconds(p.etaSeconds)}` : ''} · {backfill.status}
+        {backfill.tableRows !== null ? ` (table holds ${formatCount(backfill.tableRows)})` : ''}
       </p>
     </div>
   );

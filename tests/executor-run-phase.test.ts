@@ -69,24 +69,24 @@ describe('running the phases of a registered migration', () => {
     const done = await runPhase(deps(), id, 'backfill');
     expect(done.status).toBe('succeeded');
     const end = (await w.store.getBackfill(id))!;
-    expect(end).toMatchObject({ status: 'done', rowsScanned: 6000, rowsChanged: 6000, estimatedTotal: 6000 });
+    expect(end).toMatchObject({ status: 'done', rowsScanned: 6000, rowsChanged: 6000, estimatedTotal: 6000, tableRows: 6000 });
     expect(end.worstBatchMs).toBeGreaterThan(0);
     expect((await w.store.getMigration(id)).status).toBe('backfilled');
   });
 
   it('verify records parity as gate evidence; contract re-checks it inside the run and refuses on a difference', async () => {
     const verified = await runPhase(deps(), id, 'verify');
-    expect(verified.parity).toMatchObject({ mismatched: 0, rowsChecked: 6000 });
-    expect(await w.store.latestParity(id)).toMatchObject({ mismatched: 0, rowsChecked: 6000 });
+    expect(verified.parity).toMatchObject({ mismatched: 0, rowsChecked: 6000, tableRows: 6000, lossy: null });
+    expect(await w.store.latestParity(id)).toMatchObject({ mismatched: 0, rowsChecked: 6000, tableRows: 6000, lossy: null });
 
     // Something writes the new column behind the trigger's back.
     await w.target.query("ALTER TABLE leads DISABLE TRIGGER USER; UPDATE leads SET contact_email = 'drift@x.io' WHERE id = 42; ALTER TABLE leads ENABLE TRIGGER USER");
     const error = await runPhase(deps(), id, 'contract').catch((e) => e);
     expect(error).toBeInstanceOf(GateClosedError);
-    expect(error.decision.reasons).toEqual(['1 row(s) differ between old and new column']);
+    expect(error.decision.reasons).toEqual(['1 of 6,000 rows differ (table holds 6,000) between old and new column']);
     expect((await w.store.getMigration(id)).status).toBe('backfilled');
     const failedRun = await w.pool.query("SELECT status, error FROM expand_contract.phase_runs WHERE phase = 'contract'");
-    expect(failedRun.rows[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('1 row(s) differ') });
+    expect(failedRun.rows[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('1 of 6,000 rows differ') });
 
     await w.target.query("UPDATE leads SET user_email = 'drift@x.io' WHERE id = 42");
     const contracted = await runPhase(deps(), id, 'contract');

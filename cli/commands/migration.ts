@@ -7,7 +7,7 @@ import { TokenRefusedError, verifyDeployToken } from '../../lib/auth/api-tokens'
 import { describeUrl, redactSecrets } from '../../lib/db/connection-url';
 import { describeSeconds } from '../../lib/metrics/describe-seconds';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
-import { contractGate, runPhase } from '../../lib/executor/run-phase';
+import { contractGate, describeParity, runPhase } from '../../lib/executor/run-phase';
 import { targetIdentity } from '../../lib/executor/target-identity';
 import { StateStore, type BackfillRecord, type RunPhase } from '../../lib/executor/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
@@ -161,7 +161,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const backfill = phase === 'backfill' ? await store.getBackfill(id) : null;
           if (backfill) out(progressLine(backfill));
           if (outcome.source === 'supabase-cli') out(`${phase}: already applied with the Supabase CLI (version ${outcome.historyVersion}); marked done`);
-          else out(`${phase}: ${outcome.status}${outcome.parity ? ` (parity: ${outcome.parity.mismatched} row(s) differ of ${outcome.parity.rowsChecked})` : ''}`);
+          else out(`${phase}: ${outcome.status}${outcome.parity ? ` (parity: ${describeParity(outcome.parity)})` : ''}`);
           return 0;
         }
         case 'deployed': {
@@ -234,8 +234,8 @@ export async function migrationCommand(command: string, args: string[], env: Env
           }
           out(`migration ${id}: ${migration.title} [${migration.status}] on ${migration.target}`);
           for (const r of runs) out(`  ${r.phase.padEnd(8)} ${r.status.padEnd(9)} ${r.startedAt.toISOString()}  ${r.source === 'supabase-cli' ? 'applied with the Supabase CLI' : r.actor}${r.error ? `  error: ${r.error}` : ''}`);
-          if (backfill) out(`  backfill ${progressLine(backfill)}  (${backfill.status}${backfill.worstBatchMs ? `, worst batch ${backfill.worstBatchMs} ms` : ''})`);
-          if (parity) out(`  parity   ${parity.mismatched} row(s) differ of ${parity.rowsChecked}, checked ${parity.checkedAt.toISOString()}`);
+          if (backfill) out(`  backfill ${progressLine(backfill)}  (${backfill.status}${backfill.tableRows !== null ? `, table holds ${backfill.tableRows.toLocaleString('en-US')}` : ''}${backfill.worstBatchMs ? `, worst batch ${backfill.worstBatchMs} ms` : ''})`);
+          if (parity) out(`  parity   ${describeParity(parity)}, checked ${parity.checkedAt.toISOString()}`);
           if (legacy) {
             out(`  legacy   ${status.legacy!.column}: ${legacy.reads} read(s), ${legacy.writes} write(s), ${legacy.unknown} unknown since ${legacy.window.from.toISOString()}; sampled ${(legacy.coverage * 100).toFixed(1)}% of that time`);
             for (const st of legacy.statements.slice(0, 10)) out(`    ${st.kind.padEnd(7)} ${String(st.calls).padStart(7)}  ${st.query.replace(/\s+/g, ' ').slice(0, 100)}`);

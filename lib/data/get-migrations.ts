@@ -17,7 +17,7 @@ export interface MigrationSummary {
   target: string;
   createdAt: Date;
   seeded: boolean;
-  backfill: (Pick<BackfillRecord, 'status' | 'batchSize' | 'worstBatchMs'> & { progress: BackfillProgressView }) | null;
+  backfill: (Pick<BackfillRecord, 'status' | 'batchSize' | 'worstBatchMs' | 'tableRows'> & { progress: BackfillProgressView }) | null;
 }
 
 function summarize(m: MigrationRecord, b: BackfillRecord | null): MigrationSummary {
@@ -28,7 +28,7 @@ function summarize(m: MigrationRecord, b: BackfillRecord | null): MigrationSumma
     target: m.target,
     createdAt: m.createdAt,
     seeded: m.seeded,
-    backfill: b ? { status: b.status, batchSize: b.batchSize, worstBatchMs: b.worstBatchMs, progress: backfillProgress(b) } : null,
+    backfill: b ? { status: b.status, batchSize: b.batchSize, worstBatchMs: b.worstBatchMs, tableRows: b.tableRows, progress: backfillProgress(b) } : null,
   };
 }
 

@@ -1,9 +1,11 @@
 import 'server-only';
 import type { ClientBase, Pool } from 'pg';
 import { introspectSchema } from '../db/introspect-schema';
+import { readRowAccess } from '../executor/read-row-access';
 import type { MigrationRecord } from '../executor/state-store';
 import { preflightChecklist, type ChecklistItem } from '../gate/preflight-checklist';
 import { detectBreakingChanges } from '../migrations/lint/detect-breaking-changes';
+import { planReadsRows } from '../migrations/plan-reads-rows';
 import { renderPhase } from '../migrations/render-sql';
 import { samplerCoverage } from '../signals/legacy-usage';
 import { parseSql } from '../sql/parse-sql';
@@ -15,6 +17,8 @@ export async function getPreflight(pool: Pool, target: ClientBase, migration: Mi
   const expand = await parseSql(renderPhase(plan, 'expand'));
   const expandFindings = detectBreakingChanges(expand.statements).map((f) => f.message);
   let table: { rows: number | null; bytes: number } | null = null;
+  // As the role this connection uses: the executor connects with the same TARGET_DATABASE_URL.
+  const rowAccess = op.kind === 'raw-sql' ? null : await readRowAccess(target, { schema: op.schema, name: op.table });
   if (op.kind !== 'raw-sql') {
     const snapshot = await introspectSchema(target, [op.schema]);
     const t = snapshot.tables.find((x) => x.name === op.table);
@@ -47,6 +51,8 @@ export async function getPreflight(pool: Pool, target: ClientBase, migration: Mi
       samplerCoverage: coverage.samples > 0 ? coverage.coverage : null,
       reportingServices: services.rows.map((r) => r.service),
       namedServices: migration.services,
+      rowAccess,
+      readsRows: planReadsRows(plan),
     },
     now,
   );

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { parseEnv } from '../config/env';
+import { connectTarget, prepareTargetPool } from './connect-target';
 
 /** The dashboard was started without the variable that says where a database is. */
 export class NotConfiguredError extends Error {
@@ -12,9 +13,10 @@ export class NotConfiguredError extends Error {
 // Kept on globalThis so hot reloads in development reuse connections instead of leaking them.
 const registry = globalThis as unknown as { __expandContractPools?: Map<string, pg.Pool> };
 
-export function poolFor(connectionString: string): pg.Pool {
+export function poolFor(connectionString: string, side: 'state' | 'target' = 'state'): pg.Pool {
   registry.__expandContractPools ??= new Map();
-  let pool = registry.__expandContractPools.get(connectionString);
+  const key = `${side} ${connectionString}`;
+  let pool = registry.__expandContractPools.get(key);
   if (!pool) {
     pool = new pg.Pool({
       connectionString,
@@ -27,7 +29,8 @@ export function poolFor(connectionString: string): pg.Pool {
     });
     // An idle client losing its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});
-    registry.__expandContractPools.set(connectionString, pool);
+    if (side === 'target') prepareTargetPool(pool);
+    registry.__expandContractPools.set(key, pool);
   }
   return pool;
 }
@@ -41,7 +44,7 @@ export function statePool(): pg.Pool {
 export function targetPool(): pg.Pool {
   const url = parseEnv(process.env).TARGET_DATABASE_URL;
   if (!url) throw new NotConfiguredError('TARGET_DATABASE_URL');
-  return poolFor(url);
+  return poolFor(url, 'target');
 }
 
 export async function closeAllPools(): Promise<void> {
@@ -59,7 +62,7 @@ export async function withTargetClient<T>(fn: (target: pg.Client, url: string) =
   if (!url) throw new NotConfiguredError('TARGET_DATABASE_URL');
   const target = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
   target.on('error', () => {});
-  await target.connect();
+  await connectTarget(target);
   try {
     return await fn(target, url);
   } finally {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { connectTarget } from '../db/connect-target';
 import { describeUrl } from '../db/connection-url';
 import { introspectSchema } from '../db/introspect-schema';
 import { runPhase } from '../executor/run-phase';
@@ -77,7 +78,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const state = new pg.Pool({ connectionString: options.stateUrl, max: 4, application_name: 'expand-contract' });
   state.on('error', () => {});
   const executor = new pg.Client({ connectionString: options.targetUrl, application_name: 'expand-contract' });
-  await executor.connect();
+  await connectTarget(executor);
   try {
     // (a) The naive rename: old code is still serving when the column changes name under it.
     log('naive: old code running, then ALTER TABLE … RENAME COLUMN, then the deploy rolls out');

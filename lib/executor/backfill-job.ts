@@ -2,6 +2,7 @@ import type { ClientBase } from 'pg';
 import { nextBatchSize } from '../metrics/backfill-progress';
 import { quoteQualified } from '../migrations/quote';
 import type { BackfillSpec, Timeouts } from '../migrations/types';
+import { countTableRows } from './count-table-rows';
 import { runBatch } from './run-backfill';
 import type { BackfillRecord, StateStore } from './state-store';
 
@@ -70,7 +71,8 @@ export async function runBackfillJob(
         continue;
       }
       if (!batch.lastKey) {
-        await store.finishBackfill(migrationId, 'done');
+        // Beside the rows scanned: a backfill that saw fewer rows than the table holds did not copy the others.
+        await store.finishBackfill(migrationId, 'done', undefined, await countTableRows(target, spec.table));
         return 'done';
       }
       cursor = batch.lastKey;

@@ -1,6 +1,7 @@
 import type { RegressionPolicy } from '../metrics/error-regression';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
+import { connectTarget } from '../db/connect-target';
 import { MigrationBusyError, runPhase } from './run-phase';
 import { StateStore, type RunPhase } from './state-store';
 
@@ -90,7 +91,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
   await boss.work<RunPhaseJob>(RUN_PHASE_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     const { migrationId, phase, backfill } = job!.data;
     const target = new pg.Client({ connectionString: options.targetUrl, application_name: 'expand-contract-worker' });
-    await target.connect();
+    await connectTarget(target);
     try {
       log(`job ${job!.id}: ${phase} of migration ${migrationId}`);
       const outcome = await runPhase({ store, target, log, sampleEverySeconds: options.sampleEverySeconds, observationMinutes: options.observationMinutes, bufferMinutes: options.bufferMinutes, regression: options.regression }, migrationId, phase, { backfill });

@@ -1,16 +1,20 @@
 import type { ClientBase, PoolClient } from 'pg';
-import { evaluateGate, type GateDecision, type GateEvidence } from '../gate/evaluate-gate';
+import { describeLossySamples, evaluateGate, type GateDecision, type GateEvidence, type ParityEvidence } from '../gate/evaluate-gate';
+import { rowSecurityProblem } from '../gate/row-security-problem';
+import { prepareTargetSession } from '../db/connect-target';
 import { evidenceSummary } from '../gate/evidence-summary';
 import { legacyColumn, legacyUsage, type LegacyUsage } from '../signals/legacy-usage';
 import { errorEvidence, type PhaseMark } from '../signals/error-evidence';
 import { sampleStatements } from '../signals/sample-statements';
 import type { RegressionPolicy } from '../metrics/error-regression';
+import { planReadsRows } from '../migrations/plan-reads-rows';
 import { renderPhase, stepsFor, type FilePhase } from '../migrations/render-sql';
 import type { Plan, QualifiedName, Step } from '../migrations/types';
 import { runBackfillJob, type BackfillJobOptions } from './backfill-job';
 import { findInHistory, historyName, phaseVisibleInCatalog, recordHistory } from './history';
 import { LockBlockedError, runWithLockRetry, type RetryOptions } from './lock-retry';
-import { runParityCheck, type ParityResult } from './parity-check';
+import { runParityCheck, type ParityOptions, type ParityResult } from './parity-check';
+import { readRowAccess } from './read-row-access';
 import { MigrationBusyError, type MigrationRecord, type MigrationStatus, type RunPhase, type StateStore } from './state-store';
 import { targetIdentity, WrongTargetError } from './target-identity';
 
@@ -42,6 +46,21 @@ export class SeededMigrationError extends Error {
   constructor(readonly migrationId: number) {
     super(`migration ${migrationId} is seeded demo history: it was never run on the target, and none of its phases can run`);
     this.name = 'SeededMigrationError';
+  }
+}
+
+/** Row-level security applies to the executing role on the migration's table: it may not see every row. */
+export class RowSecurityError extends Error {
+  constructor(
+    readonly migrationId: number,
+    readonly phase: RunPhase,
+    readonly table: QualifiedName,
+    readonly role: string,
+    /** What is wrong and what to do. */
+    readonly problem: string,
+  ) {
+    super(`${phase} of migration ${migrationId} refused before any change: ${problem}`);
+    this.name = 'RowSecurityError';
   }
 }
 
@@ -98,6 +117,8 @@ export interface ExecutorDeps {
 
 export interface PhaseOptions {
   backfill?: BackfillJobOptions;
+  /** The verify phase's parity check: range size, progress. */
+  parity?: ParityOptions;
   retry?: Omit<RetryOptions, 'table'>;
 }
 
@@ -169,7 +190,7 @@ export async function contractGate(
   deps: Pick<ExecutorDeps, 'store' | 'target' | 'gate' | 'signals' | 'sampleEverySeconds' | 'observationMinutes' | 'bufferMinutes' | 'regression'>,
   migration: MigrationRecord,
   at: Date,
-  parity?: { mismatched: number; checkedAt: Date },
+  parity?: ParityEvidence,
 ): Promise<{ decision: GateDecision; legacy: LegacyUsage | null; evidence: GateEvidence }> {
   const backfill = await deps.store.getBackfill(migration.id);
   const latest = parity ?? (await deps.store.latestParity(migration.id));
@@ -182,7 +203,10 @@ export async function contractGate(
   const evidence: GateEvidence = {
     now: at,
     backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
-    parity: { required: !!migration.plan.parity, latest: latest ? { mismatched: latest.mismatched, checkedAt: latest.checkedAt } : null },
+    parity: {
+      required: !!migration.plan.parity,
+      latest: latest ? { mismatched: latest.mismatched, checkedAt: latest.checkedAt, rowsChecked: latest.rowsChecked, tableRows: latest.tableRows, lossy: latest.lossy } : null,
+    },
     legacy: legacy?.evidence,
     buffer: signals ? { required: true, deployedAt: migration.deployedAt, bufferMinutes: deps.bufferMinutes ?? 4320 } : undefined,
     errors: signals ? { required: true, ...(await errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression, migration.services)) } : undefined,
@@ -211,6 +235,43 @@ async function approvalEvidence(store: StateStore, migration: MigrationRecord, a
 function tableOf(plan: Plan): QualifiedName | null {
   const op = plan.operation;
   return op.kind === 'raw-sql' ? null : { schema: op.schema, name: op.table };
+}
+
+// Phases whose steps read or write the table's rows, for plans that have any: a rollback only drops what the expand added.
+const READS_ROWS: RunPhase[] = ['expand', 'backfill', 'verify', 'contract', 'restore'];
+
+/**
+ * Refuses, before anything changes, a phase whose role the table's row-level security applies
+ * to. row_security = off on the session already makes such a read fail instead of silently
+ * seeing fewer rows; this says so up front, with the fix, instead of mid-phase.
+ */
+async function checkRowAccess(target: ClientBase, migrationId: number, phase: RunPhase, plan: Plan): Promise<void> {
+  const table = tableOf(plan);
+  if (!table || !READS_ROWS.includes(phase) || !planReadsRows(plan)) return;
+  const access = await readRowAccess(target, table);
+  const problem = access && rowSecurityProblem(access);
+  if (problem) throw new RowSecurityError(migrationId, phase, table, access.role, problem);
+}
+
+/** The latest parity check's result as the gate judges it. */
+const parityEvidence = (p: ParityResult, checkedAt: Date): ParityEvidence => ({
+  mismatched: p.mismatched,
+  checkedAt,
+  rowsChecked: p.rowsChecked,
+  tableRows: p.tableRows,
+  lossy: p.lossy,
+});
+
+async function checkParity(target: ClientBase, plan: Plan, options?: ParityOptions): Promise<ParityResult> {
+  return runParityCheck(target, { table: tableOf(plan)!, parity: plan.parity!, backfill: plan.backfill }, options);
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+/** One line for the log: the counts beside each other, and the values that would not survive. */
+export function describeParity(p: Pick<ParityEvidence, 'mismatched' | 'rowsChecked' | 'tableRows' | 'lossy'>): string {
+  const table = p.tableRows === null ? '' : ` (table holds ${n(p.tableRows)})`;
+  const lossy = p.lossy ? `; ${n(p.lossy.rows)} would not survive the contract${p.lossy.samples.length ? ` (${describeLossySamples(p.lossy.samples)})` : ''}` : '';
+  return `${n(p.mismatched)} of ${n(p.rowsChecked)} rows differ${table}${lossy}`;
 }
 
 /** One advisory lock per migration, in the state database: two runners never run the same migration at once. */
@@ -247,6 +308,9 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
     if (!ALLOWED_FROM[phase].includes(migration.status)) throw new PhaseNotAllowedError(migrationId, phase, migration.status, ALLOWED_FROM[phase]);
     const role = (await target.query<{ r: string }>('SELECT current_user AS r')).rows[0]!.r;
     if (API_ROLES.has(role)) throw new ApiRoleError(role);
+    // Whoever opened this connection: the executor's reads raise rather than see a filtered subset.
+    await prepareTargetSession(target);
+    await checkRowAccess(target, migrationId, phase, migration.plan);
 
     const filePhase: FilePhase | null = phase === 'expand' || phase === 'contract' || phase === 'rollback' || phase === 'restore' ? phase : null;
     if (filePhase) {
@@ -333,9 +397,9 @@ async function runPhaseSteps(
     }
     case 'verify': {
       if (!plan.parity) return { phase, source: 'executor', status: 'succeeded' };
-      const parity = await runParityCheck(deps.target, plan.parity, plan.backfill);
+      const parity = await checkParity(deps.target, plan, options.parity);
       await deps.store.recordParity(migration.id, parity);
-      log(`  parity: ${parity.mismatched} of ${parity.rowsChecked} rows differ (${parity.durationMs} ms)`);
+      log(`  parity: ${describeParity(parity)} (${parity.durationMs} ms)`);
       return { phase, source: 'executor', status: 'succeeded', parity };
     }
     case 'contract': {
@@ -348,13 +412,13 @@ async function runPhaseSteps(
         await runSteps(deps, plan, contractSteps.slice(0, -1), runId, options, log); // checks, archive, validation: nothing lost yet
         // The gate is re-checked here, inside the run, under the migration's lock, on parity measured after the archive.
         if (plan.parity) {
-          parity = await runParityCheck(deps.target, plan.parity, plan.backfill);
+          parity = await checkParity(deps.target, plan);
           await deps.store.recordParity(migration.id, parity);
         }
         // A sample of pg_stat_statements now, so "nothing reads the old column" holds up to this moment,
         // not only up to the background sampler's last visit (it skips when that sampler is mid-sample).
         if (deps.signals !== false && legacyColumn(migration.spec)) await sampleStatements(deps.target, deps.store.pool, migration.target).catch(() => {});
-        const { decision } = await contractGate(deps, migration, now(), parity ? { mismatched: parity.mismatched, checkedAt: now() } : undefined);
+        const { decision } = await contractGate(deps, migration, now(), parity ? parityEvidence(parity, now()) : undefined);
         if (!decision.allowed) throw new GateClosedError(migration.id, decision);
         await deps.store.setStatus(migration.id, 'contracting');
         try {

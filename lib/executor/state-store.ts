@@ -48,6 +48,26 @@ export interface BackfillRecord {
   startedAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
+  /** The table's exact row count when the backfill finished, beside the rows it scanned; null until then. */
+  tableRows: number | null;
+}
+
+/** The latest parity check, as recorded. */
+export interface ParityRecord {
+  mismatched: number;
+  rowsChecked: number;
+  /** Rows the table held throughout the check (exact counts at its start and end); null for checks recorded before they were counted. */
+  tableRows: number | null;
+  /** Rows whose old value would not survive the contract, with samples; null when the change has no way back to check. */
+  lossy: LossyRows | null;
+  durationMs: number;
+  checkedAt: Date;
+}
+
+export interface LossyRows {
+  rows: number;
+  /** A few distinct old values and what they would become (both as text; NULL is null). */
+  samples: { old: string | null; becomes: string | null }[];
 }
 
 export class MigrationNotFoundError extends Error {
@@ -143,6 +163,7 @@ const toBackfill = (r: Row): BackfillRecord => ({
   startedAt: r.started_at as Date,
   updatedAt: r.updated_at as Date,
   finishedAt: (r.finished_at as Date | null) ?? null,
+  tableRows: num(r.table_rows),
 });
 
 export interface PhaseRunRecord {
@@ -334,7 +355,7 @@ export class StateStore {
   async openBackfill(migrationId: number, batchSize: number, estimatedTotal: number | null): Promise<BackfillRecord> {
     const { rows } = await this.pool.query(
       `INSERT INTO expand_contract.backfills (migration_id, batch_size, estimated_total) VALUES ($1, $2, $3)
-       ON CONFLICT (migration_id) DO UPDATE SET status = 'running', requested = NULL, error = NULL, finished_at = NULL,
+       ON CONFLICT (migration_id) DO UPDATE SET status = 'running', requested = NULL, error = NULL, finished_at = NULL, table_rows = NULL,
          estimated_total = EXCLUDED.estimated_total, updated_at = now(),
          -- After a cancel the cursor is gone and the walk starts over: so do the counters.
          rows_scanned = CASE WHEN backfills.status = 'cancelled' THEN 0 ELSE backfills.rows_scanned END,
@@ -362,13 +383,15 @@ export class StateStore {
     return (rows[0]?.requested as 'pause' | 'cancel' | null) ?? null;
   }
 
-  async finishBackfill(migrationId: number, status: 'done' | 'paused' | 'cancelled' | 'failed', error?: string) {
+  /** `tableRows`: the table's row count when a backfill is done, kept beside the rows it scanned. */
+  async finishBackfill(migrationId: number, status: 'done' | 'paused' | 'cancelled' | 'failed', error?: string, tableRows?: number) {
     await this.pool.query(
       `UPDATE expand_contract.backfills SET status = $2, requested = NULL, error = $3, updated_at = now(),
               finished_at = CASE WHEN $2 IN ('done', 'cancelled', 'failed') THEN now() END,
-              cursor = CASE WHEN $2 = 'cancelled' THEN NULL ELSE cursor END
+              cursor = CASE WHEN $2 = 'cancelled' THEN NULL ELSE cursor END,
+              table_rows = coalesce($4, table_rows)
         WHERE migration_id = $1`,
-      [migrationId, status, error ?? null],
+      [migrationId, status, error ?? null, tableRows ?? null],
     );
   }
 
@@ -382,21 +405,28 @@ export class StateStore {
     return (rowCount ?? 0) > 0;
   }
 
-  async recordParity(migrationId: number, result: { mismatched: number; rowsChecked: number; durationMs: number }) {
-    await this.pool.query('INSERT INTO expand_contract.parity_checks (migration_id, mismatched, rows_checked, duration_ms) VALUES ($1, $2, $3, $4)', [
-      migrationId,
-      result.mismatched,
-      result.rowsChecked,
-      result.durationMs,
-    ]);
+  async recordParity(migrationId: number, result: Omit<ParityRecord, 'checkedAt'>) {
+    await this.pool.query(
+      'INSERT INTO expand_contract.parity_checks (migration_id, mismatched, rows_checked, duration_ms, table_rows, lossy_rows, lossy_samples) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [migrationId, result.mismatched, result.rowsChecked, result.durationMs, result.tableRows, result.lossy?.rows ?? null, result.lossy ? JSON.stringify(result.lossy.samples) : null],
+    );
   }
 
-  async latestParity(migrationId: number) {
+  async latestParity(migrationId: number): Promise<ParityRecord | null> {
     const { rows } = await this.pool.query(
-      'SELECT mismatched, rows_checked, duration_ms, checked_at FROM expand_contract.parity_checks WHERE migration_id = $1 ORDER BY checked_at DESC LIMIT 1',
+      `SELECT mismatched, rows_checked, duration_ms, checked_at, table_rows, lossy_rows, lossy_samples
+         FROM expand_contract.parity_checks WHERE migration_id = $1 ORDER BY checked_at DESC LIMIT 1`,
       [migrationId],
     );
     const r = rows[0];
-    return r ? { mismatched: Number(r.mismatched), rowsChecked: Number(r.rows_checked), durationMs: Number(r.duration_ms), checkedAt: r.checked_at as Date } : null;
+    if (!r) return null;
+    return {
+      mismatched: Number(r.mismatched),
+      rowsChecked: Number(r.rows_checked),
+      tableRows: num(r.table_rows),
+      lossy: r.lossy_rows === null ? null : { rows: Number(r.lossy_rows), samples: (r.lossy_samples as LossyRows['samples'] | null) ?? [] },
+      durationMs: Number(r.duration_ms),
+      checkedAt: r.checked_at as Date,
+    };
   }
 }

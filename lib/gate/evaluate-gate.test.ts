@@ -1,37 +1,101 @@
 import { describe, expect, it } from 'vitest';
 import { evidenceSummary } from './evidence-summary';
-import { evaluateGate } from './evaluate-gate';
+import { evaluateGate, type ParityEvidence } from './evaluate-gate';
 import type { SeriesVerdict } from '../metrics/error-regression';
 
 const now = new Date('2026-11-27T10:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
 
 describe('contract gate', () => {
-  it('opens when the backfill is done and a fresh parity check found nothing', () => {
-    const d = evaluateGate({ now, backfill: { required: true, done: true }, parity: { required: true, latest: { mismatched: 0, checkedAt: minutesAgo(5) } } });
+  const parity = (over: Partial<ParityEvidence> = {}): ParityEvidence => ({ mismatched: 0, checkedAt: minutesAgo(5), rowsChecked: 3000, tableRows: 3000, lossy: null, ...over });
+
+  it('opens when the backfill is done and a fresh parity check saw every row and found nothing', () => {
+    const d = evaluateGate({ now, backfill: { required: true, done: true }, parity: { required: true, latest: parity() } });
     expect(d).toEqual({
       allowed: true,
       reasons: [],
       conditions: [
         { name: 'backfill', met: true, detail: 'backfill complete' },
-        { name: 'parity', met: true, detail: '0 rows differ' },
+        { name: 'parity', met: true, detail: '0 of 3,000 rows differ (table holds 3,000)' },
       ],
     });
   });
 
   it.each([
-    [{ required: true, done: false }, { mismatched: 0, checkedAt: minutesAgo(1) }, ['the backfill has not finished']],
+    [{ required: true, done: false }, parity({ checkedAt: minutesAgo(1) }), ['the backfill has not finished']],
     [{ required: true, done: true }, null, ['no parity check yet: run verify']],
-    [{ required: true, done: true }, { mismatched: 3, checkedAt: minutesAgo(1) }, ['3 row(s) differ between old and new column']],
-    [{ required: true, done: true }, { mismatched: 0, checkedAt: minutesAgo(61) }, ['the last parity check is too old: run verify again']],
+    [{ required: true, done: true }, parity({ mismatched: 3, rowsChecked: 6000, tableRows: 6000 }), ['3 of 6,000 rows differ (table holds 6,000) between old and new column']],
+    [{ required: true, done: true }, parity({ checkedAt: minutesAgo(61) }), ['the last parity check is too old: run verify again']],
+    // The row-level security repro: "0 of 0 rows differ" while the table held 3,000 rows the executing role could not see.
+    [
+      { required: true, done: true },
+      parity({ rowsChecked: 0, tableRows: 3000 }),
+      ['the parity check saw 0 of the 3,000 rows the table holds: the 3,000 it did not see are unchecked (hidden from the executing role by row-level security, or written behind the check); run verify again as a role that reads every row'],
+    ],
+    [
+      { required: true, done: true },
+      parity({ rowsChecked: 2500, tableRows: 3000 }),
+      ['the parity check saw 2,500 of the 3,000 rows the table holds: the 500 it did not see are unchecked (hidden from the executing role by row-level security, or written behind the check); run verify again as a role that reads every row'],
+    ],
+    // Rows that went away during the check are no reason to refuse.
+    [{ required: true, done: true }, parity({ rowsChecked: 3000, tableRows: 2990 }), []],
+    [{ required: true, done: true }, parity({ rowsChecked: 3000, tableRows: null }), ["the last parity check (3,000 rows) did not count the table's rows: run verify again"]],
   ])('stays closed with reasons: %j %j', (backfill, latest, reasons) => {
     const d = evaluateGate({ now, backfill, parity: { required: true, latest } });
-    expect(d.allowed).toBe(false);
+    expect(d.allowed).toBe(reasons.length === 0);
     expect(d.reasons).toEqual(reasons);
+  });
+
+  it('calls a check that counted no table rows missing evidence, not evidence against', () => {
+    const d = evaluateGate({ now, backfill: { required: false, done: false }, parity: { required: true, latest: parity({ tableRows: null }) } });
+    expect(d.conditions).toEqual([{ name: 'parity', met: false, unknown: true, detail: "the last parity check (3,000 rows) did not count the table's rows: run verify again" }]);
   });
 
   it('has nothing to wait for when the change needs neither backfill nor parity (a drop)', () => {
     expect(evaluateGate({ now, backfill: { required: false, done: false }, parity: { required: false, latest: null } }).allowed).toBe(true);
+  });
+});
+
+describe('round trip of a type change in the gate', () => {
+  const base = { now, backfill: { required: false, done: false } };
+  const latest = (lossy: ParityEvidence['lossy']): ParityEvidence => ({ mismatched: 0, checkedAt: minutesAgo(5), rowsChecked: 3000, tableRows: 3000, lossy });
+  const tenValues = Array.from({ length: 10 }, (_, i) => ({ old: `V${i}`, becomes: `v${i}` }));
+
+  it.each([
+    { name: 'nothing lossy', lossy: { rows: 0, samples: [] }, met: true, detail: "every row's old value reads back from the new column (0 of 3,000 would change)" },
+    {
+      name: "old code wrote 'PENDING' and 'Cancelled' through CASE lower(…)",
+      lossy: { rows: 2, samples: [{ old: 'Cancelled', becomes: 'cancelled' }, { old: 'PENDING', becomes: 'pending' }] },
+      met: false,
+      detail: "2 row(s) would not survive the contract: the new column cannot give back their old value (old → would become: 'Cancelled' → 'cancelled', 'PENDING' → 'pending'); correct those rows or the mappings, then run verify again",
+    },
+    {
+      name: 'quotes and NULLs written the way SQL writes them',
+      lossy: { rows: 1500, samples: [{ old: "O'Brien", becomes: null }] },
+      met: false,
+      detail: "1,500 row(s) would not survive the contract: the new column cannot give back their old value (old → would become: 'O''Brien' → NULL); correct those rows or the mappings, then run verify again",
+    },
+    {
+      name: 'ten distinct values shown, and a sign that there may be more',
+      lossy: { rows: 40, samples: tenValues },
+      met: false,
+      detail: `40 row(s) would not survive the contract: the new column cannot give back their old value (old → would become: ${tenValues.map((v) => `'${v.old}' → '${v.becomes}'`).join(', ')}, …); correct those rows or the mappings, then run verify again`,
+    },
+  ])('$name → met $met', ({ lossy, met, detail }) => {
+    const d = evaluateGate({ ...base, parity: { required: true, latest: latest(lossy) } });
+    expect(d.allowed).toBe(met);
+    expect(d.conditions).toEqual([{ name: 'parity', met: true, detail: '0 of 3,000 rows differ (table holds 3,000)' }, { name: 'round-trip', met, detail }]);
+  });
+
+  it('has no round-trip condition for a change without a way back (a rename)', () => {
+    expect(evaluateGate({ ...base, parity: { required: true, latest: latest(null) } }).conditions.map((c) => c.name)).toEqual(['parity']);
+  });
+
+  it('ties an approval to the rows that would be lost, and leaves approvals of lossless changes as they were', () => {
+    const e = (lossy: ParityEvidence['lossy']) => ({ ...base, parity: { required: true, latest: latest(lossy) } });
+    expect(evidenceSummary(e({ rows: 2, samples: [] }))).not.toBe(evidenceSummary(e({ rows: 0, samples: [] })));
+    expect(evidenceSummary(e({ rows: 0, samples: [] }))).toBe(evidenceSummary(e(null)));
+    expect(JSON.parse(evidenceSummary(e({ rows: 0, samples: [] })))).not.toHaveProperty('lossyRows');
   });
 });
 

@@ -6,10 +6,20 @@ import type { SeriesVerdict } from '../metrics/error-regression';
  * finished, a fresh parity check found no difference, the buffer since the deploy passed,
  * nothing used the old column over a well-sampled window, and no phase made errors worse.
  */
+export interface ParityEvidence {
+  mismatched: number;
+  checkedAt: Date;
+  /** Rows the check looked at, and rows the table held throughout it (null: not counted, a check recorded before counts were). */
+  rowsChecked: number;
+  tableRows: number | null;
+  /** For a change with a way back (a type change's reverse): rows whose old value would not survive the contract; null otherwise. */
+  lossy: { rows: number; samples: { old: string | null; becomes: string | null }[] } | null;
+}
+
 export interface GateEvidence {
   now: Date;
   backfill: { required: boolean; done: boolean };
-  parity: { required: boolean; latest: { mismatched: number; checkedAt: Date } | null };
+  parity: { required: boolean; latest: ParityEvidence | null };
   /** A parity result older than this does not count (default 60 minutes). */
   maxParityAgeMinutes?: number;
   /** Use of the column the change removes, from sampled pg_stat_statements, over the observation window. */
@@ -54,7 +64,7 @@ export interface GateEvidence {
 }
 
 export interface GateCondition {
-  name: 'backfill' | 'parity' | 'buffer' | 'legacy-reads' | 'error-rate' | 'approval';
+  name: 'backfill' | 'parity' | 'round-trip' | 'buffer' | 'legacy-reads' | 'error-rate' | 'approval';
   met: boolean;
   /** Not met because the evidence is missing (not yet sampled, measured or reported), rather than against. */
   unknown?: true;
@@ -78,8 +88,10 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     const p = e.parity.latest;
     if (!p) conditions.push({ name: 'parity', met: false, unknown: true, detail: 'no parity check yet: run verify' });
     else if (e.now.getTime() - p.checkedAt.getTime() > maxAge) conditions.push({ name: 'parity', met: false, detail: 'the last parity check is too old: run verify again' });
-    else if (p.mismatched > 0) conditions.push({ name: 'parity', met: false, detail: `${p.mismatched} row(s) differ between old and new column` });
-    else conditions.push({ name: 'parity', met: true, detail: '0 rows differ' });
+    else {
+      conditions.push(parityCondition(p));
+      if (p.lossy) conditions.push(roundTripCondition(p.lossy, p.rowsChecked));
+    }
   }
   if (e.buffer?.required) {
     const { deployedAt, bufferMinutes } = e.buffer;
@@ -119,6 +131,51 @@ export function evaluateGate(e: GateEvidence): GateDecision {
   if (e.approval?.required) conditions.push(approvalCondition(e.approval));
   const reasons = conditions.filter((c) => !c.met).map((c) => c.detail);
   return { allowed: reasons.length === 0, conditions, reasons };
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * No row may differ, and the check must have seen every row the table held: rows hidden from it
+ * (row-level security filtering what the executing role reads) or added behind it were not
+ * checked, and a contract on "0 of 0 rows differ" drops values nobody compared.
+ */
+function parityCondition(p: ParityEvidence): GateCondition {
+  if (p.tableRows === null) {
+    return { name: 'parity', met: false, unknown: true, detail: `the last parity check (${count(p.rowsChecked)} rows) did not count the table's rows: run verify again` };
+  }
+  if (p.rowsChecked < p.tableRows) {
+    return {
+      name: 'parity',
+      met: false,
+      detail: `the parity check saw ${count(p.rowsChecked)} of the ${count(p.tableRows)} rows the table holds: the ${count(p.tableRows - p.rowsChecked)} it did not see are unchecked (hidden from the executing role by row-level security, or written behind the check); run verify again as a role that reads every row`,
+    };
+  }
+  const of = `${count(p.rowsChecked)} rows differ (table holds ${count(p.tableRows)})`;
+  if (p.mismatched > 0) return { name: 'parity', met: false, detail: `${count(p.mismatched)} of ${of} between old and new column` };
+  return { name: 'parity', met: true, detail: `0 of ${of}` };
+}
+
+const sqlValue = (v: string | null) => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
+
+/** Lossy samples as `'PENDING' → 'pending'`, quoted the way SQL would write them. */
+export function describeLossySamples(samples: NonNullable<ParityEvidence['lossy']>['samples']): string {
+  // Samples are distinct values, at most ten of them: a full list says there may be more.
+  return `${samples.map((s) => `${sqlValue(s.old)} → ${sqlValue(s.becomes)}`).join(', ')}${samples.length >= 10 ? ', …' : ''}`;
+}
+
+/**
+ * A lossy forward mapping passes parity (new = forward(old) holds for 'PENDING' as for
+ * 'pending'), yet after the contract the old value is gone: refuse while any row's old value
+ * cannot be read back from the new column, and show which values would change.
+ */
+function roundTripCondition(lossy: NonNullable<ParityEvidence['lossy']>, rowsChecked: number): GateCondition {
+  if (lossy.rows === 0) return { name: 'round-trip', met: true, detail: `every row's old value reads back from the new column (0 of ${count(rowsChecked)} would change)` };
+  return {
+    name: 'round-trip',
+    met: false,
+    detail: `${count(lossy.rows)} row(s) would not survive the contract: the new column cannot give back their old value (old → would become: ${describeLossySamples(lossy.samples)}); correct those rows or the mappings, then run verify again`,
+  };
 }
 
 /**

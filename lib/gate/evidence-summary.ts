@@ -9,6 +9,8 @@ export function evidenceSummary(e: GateEvidence): string {
   return JSON.stringify({
     backfillDone: e.backfill.required ? e.backfill.done : null,
     parityMismatched: e.parity.required ? (e.parity.latest?.mismatched ?? null) : null,
+    // Only when some would be lost: approvals of changes with nothing lossy keep the summary they had.
+    ...(e.parity.latest?.lossy?.rows ? { lossyRows: e.parity.latest.lossy.rows } : {}),
     deployedAt: e.buffer?.deployedAt?.toISOString() ?? null,
     legacy: e.legacy ? { reads: e.legacy.reads, writes: e.legacy.writes, unknown: e.legacy.unknown, functions: e.legacy.functions } : null,
     regressions: (e.errors?.phases ?? []).flatMap((p) => p.series.filter((s) => s.regression).map((s) => `${p.phase}:${s.source}:${s.service}`)),

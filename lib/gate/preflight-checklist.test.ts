@@ -13,13 +13,15 @@ const facts = (over: Partial<PreflightFacts> = {}): PreflightFacts => ({
   samplerCoverage: 0.99,
   reportingServices: ['web'],
   namedServices: null,
+  rowAccess: { table: { schema: 'public', name: 'orders' }, role: 'postgres', owner: 'postgres', rlsEnabled: true, rlsForced: false, roleIsOwner: true, bypassRls: true, superuser: false },
+  readsRows: true,
   ...over,
 });
 
 describe('preflightChecklist', () => {
-  it('answers all five with evidence when everything is in place', () => {
+  it('answers all six with evidence when everything is in place', () => {
     const items = preflightChecklist(facts(), now);
-    expect(items.map((i) => i.answer)).toEqual(['yes', 'yes', 'yes', 'yes', 'yes']);
+    expect(items.map((i) => i.answer)).toEqual(['yes', 'yes', 'yes', 'yes', 'yes', 'yes']);
     expect(items[2]!.evidence).toBe('~1,000,000 rows, 120.0 MB; backfill about 5 s at the measured 200,000 rows/s; locks: ACCESS EXCLUSIVE ×2, SHARE UPDATE EXCLUSIVE ×1');
     expect(items[3]!.evidence).toContain('(3.8 days after the deploy)');
   });
@@ -49,5 +51,31 @@ describe('preflightChecklist', () => {
     const items = preflightChecklist(facts({ namedServices: ['web', 'chekout'], reportingServices: ['web', 'checkout'] }), now);
     expect(items[4]!.evidence).toContain('named for this migration but silent in the last day: chekout (reporting: web, checkout)');
     expect(preflightChecklist(facts({ namedServices: ['web'] }), now)[4]!.evidence).toContain('error rates from web, the services named for this migration');
+  });
+
+  const owner = { table: { schema: 'public', name: 'orders' }, role: 'app_owner', owner: 'app_owner', rlsEnabled: true, rlsForced: true, roleIsOwner: true, bypassRls: false, superuser: false };
+  it.each([
+    [
+      'FORCE RLS on the owner, no BYPASSRLS',
+      { rowAccess: owner },
+      'no',
+      "public.orders has FORCE ROW LEVEL SECURITY and app_owner, its owner, has no BYPASSRLS: its policies may hide rows from the backfill, the parity check and the contract's archive",
+    ],
+    ['RLS, and the role is not the owner', { rowAccess: { ...owner, rlsForced: false, roleIsOwner: false, owner: 'postgres' } }, 'no', 'public.orders has row-level security and app_owner neither owns it (postgres does) nor has BYPASSRLS'],
+    ['the owner, RLS not forced', { rowAccess: { ...owner, rlsForced: false } }, 'yes', 'app_owner reads every row: app_owner owns public.orders, and its row-level security is not forced on the owner'],
+    ['BYPASSRLS', { rowAccess: { ...owner, bypassRls: true } }, 'yes', 'app_owner reads every row: app_owner has BYPASSRLS'],
+    ['no RLS at all', { rowAccess: { ...owner, rlsEnabled: false, roleIsOwner: false } }, 'yes', 'app_owner reads every row: public.orders has no row-level security'],
+    ['a plan that reads no rows', { rowAccess: owner, readsRows: false }, 'yes', 'the plan reads no rows'],
+    ['raw SQL', { rowAccess: null }, 'unknown', 'no single table to check'],
+  ])('row access: %s → %s', (_name, over, answer, evidence) => {
+    const item = preflightChecklist(facts(over as Partial<PreflightFacts>), now)[5]!;
+    expect(item).toMatchObject({ question: 'Can it read every row?', answer });
+    expect(item.evidence).toContain(evidence);
+  });
+
+  it('names the fix where it refuses', () => {
+    expect(preflightChecklist(facts({ rowAccess: owner }), now)[5]!.evidence).toContain(
+      'run the migration as a role with BYPASSRLS (Supabase\'s postgres role has it), or ALTER TABLE "public"."orders" NO FORCE ROW LEVEL SECURITY until the contract is done',
+    );
   });
 });

@@ -1,5 +1,7 @@
+import { rowSecurityProblem, type RowAccessFacts } from './row-security-problem';
+
 /**
- * The five questions every migration must answer before it runs, answered from evidence.
+ * The questions every migration must answer before it runs, answered from evidence.
  * Pure: the page gathers the facts, this says yes, no or unknown and why.
  */
 
@@ -23,6 +25,10 @@ export interface PreflightFacts {
   reportingServices: string[];
   /** The services named as this migration's evidence; null: every service reporting. */
   namedServices: string[] | null;
+  /** Whether row-level security applies to the role the executor connects as; null for raw SQL or a table that is gone. */
+  rowAccess: RowAccessFacts | null;
+  /** Whether running the plan reads the table's rows at all (a nullable added column does not). */
+  readsRows: boolean;
 }
 
 export interface ChecklistItem {
@@ -67,7 +73,27 @@ export function preflightChecklist(f: PreflightFacts, now: Date): ChecklistItem[
         : 'no schedule',
     },
     monitoring(f),
+    rowAccessItem(f),
   ];
+}
+
+/** The executor refuses a phase whose role may not see every row: the same judgement, before anyone presses a button. */
+function rowAccessItem(f: PreflightFacts): ChecklistItem {
+  const question = 'Can it read every row?';
+  if (!f.readsRows) return { question, answer: 'yes', evidence: 'the plan reads no rows' };
+  const a = f.rowAccess;
+  if (!a) return { question, answer: 'unknown', evidence: 'no single table to check' };
+  const problem = rowSecurityProblem(a);
+  if (problem) return { question, answer: 'no', evidence: `${problem}. Expand, backfill, verify and contract refuse until then` };
+  const table = `${a.table.schema}.${a.table.name}`;
+  const why = !a.rlsEnabled
+    ? `${table} has no row-level security`
+    : a.superuser
+      ? `${a.role} is a superuser`
+      : a.bypassRls
+        ? `${a.role} has BYPASSRLS`
+        : `${a.role} owns ${table}, and its row-level security is not forced on the owner`;
+  return { question, answer: 'yes', evidence: `${a.role} reads every row: ${why}` };
 }
 
 /** The sampler's coverage, and error rates from the services that count: a named service that never reports (a typo, a missing token) is no evidence. */

@@ -4,7 +4,7 @@ import type { OperationContext } from './operation';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
 import { addConstraintOnce, archiveColumnSql } from './shared-steps';
 import { findColumn, type ColumnDependent, type TableInfo } from './schema';
-import { applyMapping, columnRef, dollarQuote } from './sql-text';
+import { applyMapping, columnRef, dollarQuote, isDistinct } from './sql-text';
 import { phaseSteps, type StepDraft } from './steps';
 import { dropSyncSql, outOfSyncSql, syncFunctionSql, syncTriggerNames, syncTriggerSql, type SyncSpec } from './sync-trigger';
 import type { BackfillSpec, OperationSpec, ParitySpec, PlanOptions, Step } from './types';
@@ -158,8 +158,22 @@ END
   ];
 }
 
+/**
+ * Rows out of sync, and for a mapping that claims a way back (a type change's reverse), the
+ * rows whose old value would not survive the contract: after it only the new column is left,
+ * so an old value survives when reverse(new) gives it back. For a row in sync through the
+ * forward mapping that is the round trip old = reverse(forward(old)); a row whose old value new
+ * code set through the reverse mapping survives by construction. A rename's identity is exact.
+ */
 export function swapParity(swap: ColumnSwap): ParitySpec {
-  return { countSql: `SELECT count(*)::bigint AS count FROM ${tableSql(swap)} AS t WHERE ${outOfSync(swap)}`, predicate: outOfSync(swap) };
+  const parity: ParitySpec = { countSql: `SELECT count(*)::bigint AS count FROM ${tableSql(swap)} AS t WHERE ${outOfSync(swap)}`, predicate: outOfSync(swap) };
+  if (swap.forward === IDENTITY_FORWARD && swap.reverse === IDENTITY_REVERSE) return parity;
+  const o = columnRef('t', swap.oldColumn);
+  const readBack = applyMapping(swap.reverse, 'new', columnRef('t', swap.newColumn));
+  return {
+    ...parity,
+    roundTrip: { predicate: isDistinct(o, readBack, oldInfo(swap).type), oldText: `${o}::text`, becomesText: `${readBack}::text` },
+  };
 }
 
 export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, swap: ColumnSwap): Step[] {

@@ -181,3 +181,50 @@ describe('history versions', () => {
     expect(versionAfter('20261124100000', '20261231235959')).toBe('20270101000000');
   });
 });
+
+describe('parity checks', () => {
+  const lowerStatus: OperationSpec = {
+    kind: 'change-type',
+    schema: 'public',
+    table: 'leads',
+    column: 'source',
+    newColumn: 'source_id',
+    newType: 'integer',
+    forward: "CASE lower({{old}}) WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END",
+    reverse: "CASE {{new}} WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END",
+  };
+
+  // A lossy forward mapping ('WEB' and 'web' both give 1) keeps new = forward(old), so only the round trip sees what the contract would lose.
+  it.each([
+    {
+      name: 'a rename: identity, exact both ways, no round trip to check',
+      input: rename,
+      expectedSql: { predicate: 't."contact_email" IS DISTINCT FROM (t."user_email")', roundTrip: undefined },
+    },
+    {
+      name: 'a type change with a reverse mapping: every row must read back its old value from the new column',
+      input: lowerStatus,
+      expectedSql: {
+        predicate: `(t."source_id" IS DISTINCT FROM (CASE lower(t."source") WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))`,
+        roundTrip: {
+          predicate: `t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)`,
+          oldText: 't."source"::text',
+          becomesText: `(CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)::text`,
+        },
+      },
+    },
+    {
+      name: 'NOT NULL with a fill: the fill replaces NULLs by design and keeps every other value, nothing maps back',
+      input: { kind: 'set-not-null', schema: 'public', table: 'memberships', column: 'role', fill: "'member'" } as OperationSpec,
+      expectedSql: { predicate: 't."role" IS NULL', roundTrip: undefined },
+    },
+    {
+      name: 'an added column: no old value exists to lose',
+      input: { kind: 'add-column', schema: 'public', table: 'leads', column: 'plan', type: 'text', notNull: true, backfill: "'free'" } as OperationSpec,
+      expectedSql: { predicate: 't."plan" IS NULL', roundTrip: undefined },
+    },
+  ])('$name', ({ input, expectedSql }) => {
+    const parity = planOperation(input, demoSnapshot).parity!;
+    expect({ predicate: parity.predicate, roundTrip: parity.roundTrip }).toEqual(expectedSql);
+  });
+});

@@ -70,6 +70,22 @@ export interface ParitySpec {
   countSql: string;
   /** The same condition alone, over the row alias `t`, for checks done range by range. */
   predicate: string;
+  /**
+   * Only for a change that claims to be reversible (a type change with its reverse mapping):
+   * the rows whose old value would not survive the contract, over the row alias `t`. The
+   * parity predicate accepts new = forward(old), which a lossy forward mapping satisfies
+   * too ('PENDING' and 'pending' both give 1), so this is checked on every row as well.
+   */
+  roundTrip?: RoundTripSpec;
+}
+
+export interface RoundTripSpec {
+  /** True when the old value cannot be read back from the new column: old IS DISTINCT FROM reverse(new). */
+  predicate: string;
+  /** The old value as text, for showing samples. */
+  oldText: string;
+  /** What it would become: the value read back from the new column, as text. */
+  becomesText: string;
 }
 
 export type OperationSpec =
