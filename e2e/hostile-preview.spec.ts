@@ -89,6 +89,7 @@ test('a viewer, reviewer or on-call engineer is not offered the preview; an admi
   await signInAs(page, 'admin', '/migrations/new');
   const form = page.getByTestId('new-migration');
   await form.getByLabel('Table', { exact: true }).selectOption('public.leads');
+  await form.getByLabel('Column', { exact: true }).selectOption('user_email');
   await form.getByLabel('New name').fill('contact_email');
   await form.getByRole('button', { name: 'Preview SQL' }).click();
   await expect(form.getByTestId('preview')).toContainText('ADD COLUMN IF NOT EXISTS "contact_email"');
@@ -117,6 +118,7 @@ test('anonymous callers learn only whether the dashboard is healthy; signed-in p
   const details = await page.request.get('/api/health');
   const body = (await details.json()) as { state: { database: { ok: boolean } } };
   expect(body.state.database.ok).toBe(true);
-  expect(JSON.stringify(body)).toMatch(/"version"/);
+  expect(JSON.stringify(body)).toMatch(/"serverVersion"/);
+  expect(JSON.stringify(body)).toMatch(/127\.0\.0\.1:\d+\/dashboard/);
   await page.close();
 });
