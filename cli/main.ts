@@ -6,6 +6,7 @@ import pg from 'pg';
 import { bootstrap } from '../lib/db/bootstrap';
 import { checkConnection } from '../lib/db/check-connection';
 import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
+import { lostConnection, watchConnection } from '../lib/db/watch-connection';
 import { lintCommand } from './commands/lint';
 import { migrationCommand } from './commands/migration';
 import { replayCommand } from './commands/replay';
@@ -99,14 +100,17 @@ async function main(argv: string[]): Promise<void> {
       await checkConnection('DATABASE_URL', env.DATABASE_URL);
       const files = await readMigrationFiles(path.join(projectDir, 'supabase', 'migrations'));
       const client = new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'expand-contract' });
-      await client.connect();
+      const watch = watchConnection(client, 'state', env.DATABASE_URL);
       try {
+        await client.connect();
         const report = await applyMigrations(client, files);
         for (const m of report.applied) say(`  applied ${m.file}`);
         say(`  ${report.applied.length} applied, ${report.alreadyApplied} already applied`);
         for (const file of report.changedSinceApplied) say(`  warning: ${file} changed after it was applied; applied SQL is never re-run`);
+      } catch (error) {
+        throw lostConnection(error, [watch]) ?? error;
       } finally {
-        await client.end();
+        await client.end().catch(() => {});
       }
       return;
     }

@@ -4,6 +4,7 @@ import { EnvError } from '../lib/config/env';
 import { ConnectionError } from '../lib/db/check-connection';
 import { EmbeddedServerError } from '../lib/db/embedded-server';
 import { MigrationFailedError, MigrationFileNameError } from '../lib/db/run-migrations';
+import { ConnectionLostError } from '../lib/db/watch-connection';
 
 /** A failure the user can act on: printed as one line, exit code 1, no stack trace. */
 export class UsageError extends Error {
@@ -13,7 +14,7 @@ export class UsageError extends Error {
   }
 }
 
-const KNOWN = [UsageError, EnvError, ConnectionError, EmbeddedServerError, MigrationFailedError, MigrationFileNameError];
+const KNOWN = [UsageError, EnvError, ConnectionError, ConnectionLostError, EmbeddedServerError, MigrationFailedError, MigrationFileNameError];
 
 /** Why a change cannot be planned, each reason with what to do instead. */
 export function printPlanErrors(error: PlanValidationError): void {

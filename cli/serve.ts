@@ -8,6 +8,7 @@ import { bootstrap, type Bootstrapped } from '../lib/db/bootstrap';
 import { describeUrl } from '../lib/db/connection-url';
 import { isPortFree } from '../lib/db/free-port';
 import { closeAllPools } from '../lib/db/pools';
+import { watchConnection } from '../lib/db/watch-connection';
 import { startPhaseWorker } from '../lib/executor/job-queue';
 import { startSignals } from '../lib/signals/start-signals';
 import { confirmsEmailsAutomatically } from '../lib/auth/supabase-auth';
@@ -117,6 +118,7 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   let traffic: { stop: () => Promise<void> } | null = null;
   if (demo && env.EC_DEMO_TRAFFIC > 0) {
     const statePoolForToken = new pg.Pool({ connectionString: boot.stateUrl, max: 1 });
+    watchConnection(statePoolForToken, 'state', boot.stateUrl, (l) => say(`  ${l}`));
     try {
       await statePoolForToken.query("UPDATE expand_contract.api_tokens SET revoked_at = now() WHERE label = 'demo traffic' AND revoked_at IS NULL");
       const { token } = await createApiToken(statePoolForToken, { scope: 'ingest', service: 'demo-web', label: 'demo traffic', createdBy: 'demo' });

@@ -6,6 +6,7 @@ import { checkConnection } from '../lib/db/check-connection';
 import { connectTarget } from '../lib/db/connect-target';
 import { resolveDataRoot } from '../lib/db/data-dir';
 import { runningEmbeddedUrl } from '../lib/db/embedded-server';
+import { lostConnection, watchConnection } from '../lib/db/watch-connection';
 
 export interface Databases {
   stateUrl: string;
@@ -43,9 +44,12 @@ export async function resolveDatabases(env: Env, projectDir: string, need: { sta
 export async function withTarget<T>(env: Env, projectDir: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const dbs = await resolveDatabases(env, projectDir, { state: false });
   const client = new pg.Client({ connectionString: dbs.targetUrl, application_name: 'expand-contract' });
+  const watch = watchConnection(client, 'target', dbs.targetUrl);
   try {
     await connectTarget(client);
     return await fn(client);
+  } catch (error) {
+    throw lostConnection(error, [watch]) ?? error;
   } finally {
     await client.end().catch(() => {});
     await dbs.stop();
@@ -55,11 +59,13 @@ export async function withTarget<T>(env: Env, projectDir: string, fn: (client: p
 export async function withDatabases<T>(env: Env, projectDir: string, fn: (state: pg.Pool, target: pg.Client, dbs: Databases) => Promise<T>): Promise<T> {
   const dbs = await resolveDatabases(env, projectDir, { state: true });
   const state = new pg.Pool({ connectionString: dbs.stateUrl, max: 4, application_name: 'expand-contract' });
-  state.on('error', () => {});
   const target = new pg.Client({ connectionString: dbs.targetUrl, application_name: 'expand-contract' });
+  const watches = [watchConnection(target, 'target', dbs.targetUrl), watchConnection(state, 'state', dbs.stateUrl)];
   try {
     await connectTarget(target);
     return await fn(state, target, dbs);
+  } catch (error) {
+    throw lostConnection(error, watches) ?? error;
   } finally {
     await target.end().catch(() => {});
     await state.end().catch(() => {});
@@ -71,9 +77,11 @@ export async function withDatabases<T>(env: Env, projectDir: string, fn: (state:
 export async function withStatePool<T>(env: Env, projectDir: string, fn: (state: pg.Pool) => Promise<T>): Promise<T> {
   const dbs = await resolveDatabases(env, projectDir, { state: true });
   const state = new pg.Pool({ connectionString: dbs.stateUrl, max: 2, application_name: 'expand-contract' });
-  state.on('error', () => {});
+  const watch = watchConnection(state, 'state', dbs.stateUrl);
   try {
     return await fn(state);
+  } catch (error) {
+    throw lostConnection(error, [watch]) ?? error;
   } finally {
     await state.end().catch(() => {});
     await dbs.stop();

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { gatePolicy, withDemoDefaults, type Env } from '../../lib/config/env';
 import { TokenRefusedError, verifyDeployToken } from '../../lib/auth/api-tokens';
 import { describeUrl, redactSecrets } from '../../lib/db/connection-url';
+import { ConnectionLostError } from '../../lib/db/watch-connection';
 import { describeSeconds } from '../../lib/metrics/describe-seconds';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
 import { contractGate, describeParity, runPhase } from '../../lib/executor/run-phase';
@@ -92,6 +93,8 @@ export async function migrationCommand(command: string, args: string[], env: Env
   }
   const { positionals, values } = parsed;
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  // What to do when a connection goes mid-command: nothing is lost, and a run picks up where it stopped.
+  let afterLoss = 'run the command again once the database is reachable';
 
   try {
     return await withDatabases(env, projectDir, async (pool, target, dbs) => {
@@ -119,6 +122,10 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const id = parseId(positionals[0]);
           const phase = positionals[1] as RunPhase;
           if (!PHASES.includes(phase)) throw new UsageError(`phase must be one of ${PHASES.join(', ')}`);
+          afterLoss =
+            phase === 'backfill'
+              ? `once it is reachable, \`expand-contract run ${id} backfill\` resumes from the saved cursor`
+              : `once it is reachable, see \`expand-contract status ${id}\`, then run \`expand-contract run ${id} ${phase}\` again`;
           const numberOption = (name: 'batch-ms' | 'throttle-ms') => {
             if (values[name] === undefined) return undefined;
             const n = Number(values[name]);
@@ -281,6 +288,10 @@ export async function migrationCommand(command: string, args: string[], env: Env
     }
     if (error instanceof PlanValidationError) {
       printPlanErrors(error);
+      return 1;
+    }
+    if (error instanceof ConnectionLostError) {
+      process.stderr.write(`error: ${error.message}; ${afterLoss}\n`);
       return 1;
     }
     process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);

@@ -5,6 +5,7 @@ import { quoteIdent } from '../migrations/quote';
 import { checkConnection } from './check-connection';
 import { resolveDataRoot } from './data-dir';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
+import { watchConnection } from './watch-connection';
 import { handOverOwnership, type HandOverReport } from './hand-over-ownership';
 import { provisionLogins } from './provision-logins';
 import { applyMigrations, readMigrationFiles, type MigrationReport } from './run-migrations';
@@ -106,6 +107,7 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
     let demoUsers: DemoUser[] | undefined;
     if (!env.DATABASE_URL) {
       const pool = new pg.Pool({ connectionString: stateUrl, max: 1 });
+      watchConnection(pool, 'state', stateUrl, log);
       try {
         demoUsers = await seedDemoUsers(pool, dataRoot!, { signIn: supabaseAuthConfig(env) ? 'none' : 'local' });
         if (!env.TARGET_DATABASE_URL && env.EC_DEMO_MODE !== 'off') await withClient(targetUrl, (c) => seedDemoHistory(pool, c, targetUrl));

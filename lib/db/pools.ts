@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { parseEnv } from '../config/env';
+import { lostConnection, watchConnection } from './watch-connection';
 import { connectTarget, prepareTargetPool } from './connect-target';
 
 /** The dashboard was started without the variable that says where a database is. */
@@ -28,7 +29,7 @@ export function poolFor(connectionString: string, side: 'state' | 'target' = 'st
       application_name: 'expand-contract',
     });
     // An idle client losing its server must not crash the process; the next query reconnects.
-    pool.on('error', () => {});
+    watchConnection(pool, side, connectionString, (line) => process.stderr.write(`${line}\n`));
     if (side === 'target') prepareTargetPool(pool);
     registry.__expandContractPools.set(key, pool);
   }
@@ -61,10 +62,12 @@ export async function withTargetClient<T>(fn: (target: pg.Client, url: string) =
   const url = parseEnv(process.env).TARGET_DATABASE_URL;
   if (!url) throw new NotConfiguredError('TARGET_DATABASE_URL');
   const target = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
-  target.on('error', () => {});
+  const watch = watchConnection(target, 'target', url);
   await connectTarget(target);
   try {
     return await fn(target, url);
+  } catch (error) {
+    throw lostConnection(error, [watch]) ?? error;
   } finally {
     await target.end().catch(() => {});
   }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { watchConnection } from '../db/watch-connection';
 import { startApp, type AppOutcomes, type SimulatedApp } from './simulate-app';
 
 export interface DemoTrafficOptions {
@@ -74,9 +75,9 @@ const FLOWS: Flow[] = [
  */
 export function startDemoTraffic(options: DemoTrafficOptions): { stop: () => Promise<void>; running: () => string[] } {
   const target = new pg.Pool({ connectionString: options.targetUrl, max: 8, application_name: 'demo-web' });
-  target.on('error', () => {});
+  watchConnection(target, 'target', options.targetUrl, options.log);
   const state = new pg.Pool({ connectionString: options.stateUrl, max: 1, application_name: 'expand-contract-demo' });
-  state.on('error', () => {});
+  watchConnection(state, 'state', options.stateUrl, options.log);
   const apps = new Map<string, SimulatedApp>();
   const reported = new Map<string, AppOutcomes>();
   const retired = new Map<string, AppOutcomes>();

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { connectTarget } from '../db/connect-target';
 import { describeUrl } from '../db/connection-url';
+import { lostConnection, watchConnection } from '../db/watch-connection';
 import { introspectSchema } from '../db/introspect-schema';
 import { runPhase } from '../executor/run-phase';
 import { StateStore } from '../executor/state-store';
@@ -74,10 +75,13 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const log = options.log ?? (() => {});
   // The product's own sessions (application_name expand-contract…): the replay's deliberate 42703s are not the target's errors.
   const target = new pg.Pool({ connectionString: options.targetUrl, max: 12, application_name: 'expand-contract-replay' });
-  target.on('error', () => {});
   const state = new pg.Pool({ connectionString: options.stateUrl, max: 4, application_name: 'expand-contract' });
-  state.on('error', () => {});
   const executor = new pg.Client({ connectionString: options.targetUrl, application_name: 'expand-contract' });
+  const watches = [
+    watchConnection(executor, 'target', options.targetUrl),
+    watchConnection(target, 'target', options.targetUrl, log),
+    watchConnection(state, 'state', options.stateUrl, log),
+  ];
   await connectTarget(executor);
   try {
     // (a) The naive rename: old code is still serving when the column changes name under it.
@@ -127,6 +131,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     await sleep(1000);
     const expandContract = { ...sum(oldOutcomes, await newEc.stop()), mismatchedRows: mismatched.rows[0]!.n, migrationId: migration.id, events: ecEvents };
     return { naive, expandContract };
+  } catch (error) {
+    throw lostConnection(error, watches) ?? error;
   } finally {
     // Scratch tables and the contract's archive go; the replay's migration stays in the history, labelled.
     const archive = quoteIdent(objectNames('replay_ec', 'user_email', 'contact_email').archiveTable);

@@ -16,6 +16,8 @@ export interface BackfillJobOptions {
   /** Per batch: row locks wait at most lockTimeout; one batch may not run longer than statementTimeout. */
   timeouts?: Timeouts;
   onBatch?: (backfill: BackfillRecord) => void | Promise<void>;
+  /** Stops the backfill before its next batch, failing with the signal's reason (the run lost its migration lock). */
+  signal?: AbortSignal;
 }
 
 export type BackfillOutcome = 'done' | 'paused' | 'cancelled';
@@ -56,6 +58,7 @@ export async function runBackfillJob(
   try {
     let retries = 0;
     for (;;) {
+      options.signal?.throwIfAborted();
       let batch;
       try {
         batch = await runBatch(target, spec, cursor, size, timeouts);

@@ -1,7 +1,9 @@
 import type { RegressionPolicy } from '../metrics/error-regression';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
+import { redactSecrets } from '../db/connection-url';
 import { connectTarget } from '../db/connect-target';
+import { lostConnection, lostConnectionTo, quietLog, watchConnection } from '../db/watch-connection';
 import { MigrationBusyError, runPhase } from './run-phase';
 import { StateStore, type RunPhase } from './state-store';
 
@@ -17,10 +19,15 @@ export interface RunPhaseJob {
   backfill?: { targetBatchMs?: number; throttleMs?: number };
 }
 
-export async function openJobQueue(stateUrl: string): Promise<PgBoss> {
+export async function openJobQueue(stateUrl: string, log?: (line: string) => void): Promise<PgBoss> {
   // migrate: false: the schema is the state database's, applied from supabase/migrations.
   const boss = new PgBoss({ connectionString: stateUrl, schema: JOB_SCHEMA, migrate: false, application_name: 'expand-contract-jobs', max: 4 });
-  boss.on('error', () => {}); // maintenance hiccups (a dropped connection) must not crash the dashboard
+  // The queue's own connections (polling, maintenance) reconnect by themselves; a lost one must not crash the process.
+  const say = log && quietLog(log);
+  boss.on('error', (error) => {
+    const lost = lostConnectionTo('state', stateUrl, error);
+    say?.(lost ? `job queue: ${lost.message}; it keeps polling and picks up again once the database answers` : `job queue: ${redactSecrets(error.message.split('\n')[0]!)}`);
+  });
   await boss.start();
   // A long backfill is one job: it may run for hours, so a crash is detected by the lock check below, not by expiry.
   await boss.createQueue(RUN_PHASE_QUEUE, { name: RUN_PHASE_QUEUE, policy: 'standard', retryLimit: 20, retryDelay: 2, retryBackoff: true, expireInHours: 23 });
@@ -83,22 +90,26 @@ export interface WorkerOptions {
 export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: PgBoss; stop: () => Promise<void> }> {
   const log = options.log ?? (() => {});
   const state = new pg.Pool({ connectionString: options.stateUrl, max: 4, application_name: 'expand-contract-worker' });
-  state.on('error', () => {});
+  const stateWatch = watchConnection(state, 'state', options.stateUrl, log);
   const store = new StateStore(state);
-  const boss = await openJobQueue(options.stateUrl);
+  const boss = await openJobQueue(options.stateUrl, log);
   await recoverOrphanedJobs(boss, state);
   const timer = setInterval(() => void recoverOrphanedJobs(boss, state).catch(() => {}), (options.recoverEverySeconds ?? 15) * 1000);
   await boss.work<RunPhaseJob>(RUN_PHASE_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     const { migrationId, phase, backfill } = job!.data;
     const target = new pg.Client({ connectionString: options.targetUrl, application_name: 'expand-contract-worker' });
-    await connectTarget(target);
+    const targetWatch = watchConnection(target, 'target', options.targetUrl);
     try {
+      await connectTarget(target);
       log(`job ${job!.id}: ${phase} of migration ${migrationId}`);
       const outcome = await runPhase({ store, target, log, sampleEverySeconds: options.sampleEverySeconds, observationMinutes: options.observationMinutes, bufferMinutes: options.bufferMinutes, regression: options.regression }, migrationId, phase, { backfill });
       return { status: outcome.status, source: outcome.source };
     } catch (error) {
       if (error instanceof MigrationBusyError) log(`job ${job!.id}: migration ${migrationId} is busy elsewhere; will retry`);
-      throw error;
+      // A failed job goes back to the queue (retryLimit above), and a backfill resumes from its saved cursor.
+      const lost = lostConnection(error, [targetWatch, stateWatch]);
+      if (lost) log(`job ${job!.id}: ${lost.message}; the job is retried${phase === 'backfill' ? ' and resumes from the saved cursor' : ''}`);
+      throw lost ?? error;
     } finally {
       await target.end().catch(() => {});
     }

@@ -49,6 +49,20 @@ export class SeededMigrationError extends Error {
   }
 }
 
+/** The state connection holding a run's migration lock went away, and the lock with it. */
+export class RunLockLostError extends Error {
+  constructor(
+    readonly migrationId: number,
+    cause: unknown,
+  ) {
+    super(
+      `migration ${migrationId}: the state database connection holding its run lock was lost (${String((cause as Error)?.message ?? cause).split('\n')[0]}); the run stopped, so that no other run overlaps it`,
+      { cause },
+    );
+    this.name = 'RunLockLostError';
+  }
+}
+
 /** Row-level security applies to the executing role on the migration's table: it may not see every row. */
 export class RowSecurityError extends Error {
   constructor(
@@ -120,6 +134,8 @@ export interface PhaseOptions {
   /** The verify phase's parity check: range size, progress. */
   parity?: ParityOptions;
   retry?: Omit<RetryOptions, 'table'>;
+  /** Stops the phase at its next safe point (between backfill batches, before a contract's drop), failing with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface PhaseOutcome {
@@ -296,7 +312,13 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
   const now = deps.now ?? (() => new Date());
   const lock = await lockMigration(store, migrationId);
   let lockLost = false;
-  lock.on('error', () => (lockLost = true)); // a dropped state connection must not crash the process
+  // The server frees the lock with its connection, so another runner may start this migration now: stop at the next safe point.
+  const lockGone = new AbortController();
+  lock.on('error', (error) => {
+    lockLost = true;
+    lockGone.abort(new RunLockLostError(migrationId, error));
+  });
+  const guarded: PhaseOptions = { ...options, signal: options.signal ? AbortSignal.any([options.signal, lockGone.signal]) : lockGone.signal };
   try {
     const migration = await store.getMigration(migrationId);
     if (migration.seeded) throw new SeededMigrationError(migrationId);
@@ -326,7 +348,7 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
 
     const run = await store.startPhaseRun(migrationId, phase);
     try {
-      const outcome = await runPhaseSteps(deps, migration, phase, run, options, log, now);
+      const outcome = await runPhaseSteps(deps, migration, phase, run, guarded, log, now);
       await store.finishPhaseRun(run, outcome.status === 'succeeded' ? 'succeeded' : outcome.status, { historyVersion: outcome.historyVersion });
       if (outcome.status === 'succeeded' && STATUS_AFTER[phase]) await store.setStatus(migrationId, STATUS_AFTER[phase]!);
       return outcome;
@@ -389,7 +411,7 @@ async function runPhaseSteps(
     }
     case 'backfill': {
       if (plan.backfill) {
-        const outcome = await runBackfillJob(deps.store, deps.target, migration.id, plan.backfill, plan.batchSize, options.backfill);
+        const outcome = await runBackfillJob(deps.store, deps.target, migration.id, plan.backfill, plan.batchSize, { ...options.backfill, signal: options.signal });
         if (outcome !== 'done') return { phase, source: 'executor', status: outcome === 'paused' ? 'paused' : 'cancelled' };
       }
       await runSteps(deps, plan, steps('backfill').filter((s) => s.kind !== 'backfill'), runId, options, log);
@@ -420,6 +442,7 @@ async function runPhaseSteps(
         if (deps.signals !== false && legacyColumn(migration.spec)) await sampleStatements(deps.target, deps.store.pool, migration.target).catch(() => {});
         const { decision } = await contractGate(deps, migration, now(), parity ? parityEvidence(parity, now()) : undefined);
         if (!decision.allowed) throw new GateClosedError(migration.id, decision);
+        options.signal?.throwIfAborted(); // the drop runs only while this run still holds the migration's lock
         await deps.store.setStatus(migration.id, 'contracting');
         try {
           if (destructive) await runSteps(deps, plan, [destructive], runId, options, log);

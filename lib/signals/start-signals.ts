@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Env } from '../config/env';
 import { describeUrl } from '../db/connection-url';
+import { watchConnection } from '../db/watch-connection';
 import { startRetention } from './prune-signals';
 import { startLogReader } from './read-postgres-log';
 import { startSampler } from './start-sampler';
@@ -23,7 +24,7 @@ export function startSignals(options: SignalsOptions): { logReader: boolean; sto
   const target = describeUrl(options.targetUrl);
   const sampler = startSampler({ stateUrl: options.stateUrl, targetUrl: options.targetUrl, targetLabel: target, everySeconds: env.EC_SAMPLE_SECONDS, log: (l) => log?.(`[sampler] ${l}`) });
   const state = new pg.Pool({ connectionString: options.stateUrl, max: 2, application_name: 'expand-contract-signals' });
-  state.on('error', () => {});
+  watchConnection(state, 'state', options.stateUrl, (l) => log?.(`[signals] ${l}`));
   const reader = options.targetLogDir
     ? startLogReader(state, {
         logDir: options.targetLogDir,
