@@ -92,6 +92,8 @@ describe('POST /api/v1/metrics', () => {
   it('answers 401 to a revoked token and to a deploy token', async () => {
     const revoked = await createApiToken(w.pool, { scope: 'ingest', service: 'web', createdBy: 'test' });
     expect(await revokeApiToken(w.pool, revoked.record.id)).toBe(true);
+    // Ids of the wrong shape are "no such token", never an error from Postgres.
+    for (const odd of ['-'.repeat(36), 'z'.repeat(36), `${revoked.record.id}x`]) expect(await revokeApiToken(w.pool, odd)).toBe(false);
     const res = await post({ batchId: 'b-revoked', points: [point()] }, { authorization: `Bearer ${revoked.token}` });
     expect(res.status).toBe(401);
     // Whoever holds a token learns nothing about it: revoked, unknown and wrong-scope read the same.

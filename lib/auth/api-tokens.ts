@@ -71,7 +71,8 @@ export async function listApiTokens(state: Db): Promise<ApiToken[]> {
 
 /** Revokes a token; true when it existed and was live. */
 export async function revokeApiToken(state: Db, id: string): Promise<boolean> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
+  // The uuid's own shape: anything else would reach Postgres as an invalid uuid (a 500), not as "no such token".
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return false;
   const { rowCount } = await state.query('UPDATE expand_contract.api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
   return rowCount === 1;
 }
