@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { describeUrl } from '../lib/db/connection-url';
 import { ephemeralPort } from '../lib/db/free-port';
 import { enqueuePhase, openJobQueue } from '../lib/executor/job-queue';
 import { runPhase } from '../lib/executor/run-phase';
+import { quoteIdent } from '../lib/migrations/quote';
 import { runCli, type CliProcess } from './helpers/cli-process';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
+import { adminUrl } from './helpers/test-database';
 
 // Big enough, with small throttled batches, that the backfill is still running when its connection is cut.
 const ROWS = 8_000;
@@ -65,14 +68,38 @@ async function terminateOnTarget(applicationName: string): Promise<number> {
 }
 
 /** The session that holds a migration's run lock in the state database. */
-async function terminateLockHolder(id: number): Promise<void> {
-  const { rows } = await w.pool.query<{ ok: boolean }>(
+async function terminateLockHolder(admin: pg.Client, id: number): Promise<void> {
+  const { rows } = await admin.query<{ ok: boolean }>(
     `SELECT pg_terminate_backend(l.pid) AS ok FROM pg_locks l
-      WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = $2)
         AND l.classid::int = hashtext('expand-contract:migration') AND l.objid::int = $1`,
-    [id],
+    [id, w.stateDb.name],
   );
   expect(rows).toEqual([{ ok: true }]);
+}
+
+/**
+ * The state database goes away under the worker, as in a restart: every session of the worker
+ * is cut (first the one that holds the migration's run lock) and new ones are refused for a while.
+ */
+async function cutStateDatabase(id: number): Promise<void> {
+  // The superuser, from another database: no session may be in the one that stops taking new ones.
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  const allow = (on: boolean) => admin.query(`ALTER DATABASE ${quoteIdent(w.stateDb.name)} WITH ALLOW_CONNECTIONS ${on}`);
+  try {
+    await allow(false);
+    await terminateLockHolder(admin, id);
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = $1 AND application_name IN ('expand-contract-worker', 'expand-contract-jobs')`,
+      [w.stateDb.name],
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+  } finally {
+    await allow(true);
+    await admin.end();
+  }
 }
 
 /** The backfill finished, every row in sync, and each row written exactly once. */
@@ -130,7 +157,7 @@ describe('a database connection lost mid-backfill', () => {
     await queue(id);
     await midBackfill(id);
     if (cut === 'target') expect(await terminateOnTarget('expand-contract-worker')).toBe(1);
-    else await terminateLockHolder(id); // the state session that holds the migration's run lock
+    else await cutStateDatabase(id);
     await until(`backfill retried after losing the ${cut} database`, async () => (await w.store.getMigration(id)).status === 'backfilled' || (proc.child.exitCode !== null && 'exited'));
     expect(proc.child.exitCode, proc.output()).toBeNull();
     await expectBackfilledOnce(id, table);

@@ -69,6 +69,16 @@ export async function recoverOrphanedJobs(boss: PgBoss, state: pg.Pool, graceSec
   return recovered;
 }
 
+/** Waits until the state database answers a query again (or the time is up). */
+async function stateAnswers(state: pg.Pool, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+    if (await state.query('SELECT 1').then(() => true, () => false)) return;
+    if (Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
 export interface WorkerOptions {
   stateUrl: string;
   targetUrl: string;
@@ -109,6 +119,9 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
       // A failed job goes back to the queue (retryLimit above), and a backfill resumes from its saved cursor.
       const lost = lostConnection(error, [targetWatch, stateWatch]);
       if (lost) log(`job ${job!.id}: ${lost.message}; the job is retried${phase === 'backfill' ? ' and resumes from the saved cursor' : ''}`);
+      // pg-boss records the failure without awaiting it: were the state database not answering, that write would be
+      // lost as an unhandled rejection and the job left active. So hand the failure over once the database answers.
+      await stateAnswers(state, 120_000);
       throw lost ?? error;
     } finally {
       await target.end().catch(() => {});

@@ -353,7 +353,9 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
       if (outcome.status === 'succeeded' && STATUS_AFTER[phase]) await store.setStatus(migrationId, STATUS_AFTER[phase]!);
       return outcome;
     } catch (error) {
-      await store.finishPhaseRun(run, 'failed', { error: (error as Error).message });
+      // The run's own error is what the operator must hear, even when the state database cannot record it now
+      // (its run then stays 'running' and the next run marks it interrupted).
+      await store.finishPhaseRun(run, 'failed', { error: (error as Error).message }).catch(() => {});
       throw error;
     }
   } finally {
