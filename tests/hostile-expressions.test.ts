@@ -108,14 +108,14 @@ describe('hostile SQL in every field that takes it', () => {
     const spec = typeAttacks(victimPid).find(([n]) => n === name)![1];
     const error = await planChange(planner, spec).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlanValidationError);
-    expect((error as PlanValidationError).message).toMatch(/type name|does not parse|not a single/);
+    expect((error as PlanValidationError).message).toMatch(/type name|does not parse|not a single|comment/);
     await nothingHappened();
   });
 
   it('plans a function the target marks stable, without running it, and tells the reviewer to read it', async () => {
     for (const [, spec] of fields(`stable_kill(${victimPid})`)) {
       const plan = await planChange(planner, spec);
-      expect(plan.notes.join('\n')).toMatch(/calls public\.stable_kill\(\), defined on the target rather than built in: read its body/);
+      expect(plan.notes.join('\n')).toMatch(/uses public\.stable_kill\(\), defined on the target rather than built in: read its definition/);
       await nothingHappened();
     }
   });
@@ -130,6 +130,43 @@ describe('hostile SQL in every field that takes it', () => {
   it('refuses an immutable wrapper in the probe itself: the probe role may not signal anyone', async () => {
     const error = (await planChange(planner, fields(`immutable_kill(${victimPid})`)[3]![1]).catch((e: unknown) => e)) as PlanValidationError;
     expect(error.message).toMatch(/permission denied|must be a (superuser|member)/i);
+  });
+});
+
+/**
+ * Ways past the checks found by attacking them: placeholders that are checked as one thing and run
+ * as another (inside a dollar-quote tag, a string, a quoted name), stable built-ins that read whole
+ * tables, and casts whose functions the expression never names.
+ */
+describe('placeholders, table readers and casts that would have slipped through', () => {
+  const breakout = () => `COMMIT; SELECT setval('victim_seq', 999999999); SELECT pg_terminate_backend(${victimPid}); INSERT INTO audit VALUES (1); --`;
+  const attacks: [string, () => OperationSpec, RegExp][] = [
+    ['{{row}} inside a dollar-quote tag (fill)', () => ({ kind: 'set-not-null', schema: 'public', table: 'accounts', column: 'email', fill: `$a{{row}}$ $at$); ${breakout()} $a{{row}}$` }), /must stand alone|comment/],
+    ['{{row}} inside a dollar-quote tag (default, sleeping past the timeout)', () => ({ kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: 'text', notNull: false, default: '$a{{row}}$ $at$); COMMIT; SELECT pg_sleep(8); --$a{{row}}$' }), /cannot be used here/],
+    ['{{row}} inside a dollar-quote tag (backfill)', () => ({ kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: 'text', notNull: true, backfill: `$a{{row}}$ $at$); ${breakout()} $a{{row}}$` }), /must stand alone|comment/],
+    ['a dollar quote that means something else in the trigger', () => ({ kind: 'set-not-null', schema: 'public', table: 'accounts', column: 'email', fill: "$a{{row}}$ $aNEW$ || setval('public.victim_seq', 777)::text || $aNEW$ $a{{row}}$" }), /must stand alone/],
+    ['{{new}} inside a string the forward text could close', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: "{{old}}::bigint + 0 * length(' || setval($q$victim_seq$q$, 555)::text || ')", reverse: "CASE WHEN '{{new}}' = '' THEN NULL ELSE {{new}}::int END" }), /must stand alone|not inside a string/],
+    ['a quoted new column name spliced into a string by {{new}}', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: "x' || setval('public.victim_seq', 666)::text || '", newType: 'bigint', forward: '{{old}}::bigint', reverse: "CASE WHEN '{{new}}' = '' THEN NULL ELSE {{new}}::int END" }), /must stand alone|not inside a string/],
+    ['{{old}} as a quoted identifier', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: '"{{old}}"::bigint', reverse: '{{new}}::int' }), /must stand alone|not inside/],
+    ['a comment that would swallow what follows the expression', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: '{{old}}::bigint --', reverse: '{{new}}::int' }), /contains a comment/],
+    ['a comment in a type name', () => ({ kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: 'text -- x', notNull: false }), /contains a comment/],
+    ['a stable built-in that reads a whole table', () => ({ kind: 'add-column', schema: 'public', table: 'accounts', column: 'leak', type: 'text', notNull: true, backfill: "table_to_xml('accounts', true, false, '')::text" }), /reads more than the row/],
+    ['a bare column name (means another thing in each place)', () => ({ kind: 'set-not-null', schema: 'public', table: 'accounts', column: 'email', fill: 'status' }), /refers to status directly: write \{\{row\}\}\."status"/],
+    ['a cast to a domain whose CHECK calls a volatile function', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: '{{old}}::public.evil::bigint', reverse: '{{new}}::int' }), /casts to public\.evil, a domain whose CHECK/],
+    ['a forward mapping that does not use {{old}}', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: '1', reverse: '{{new}}::int' }), /must use \{\{old\}\}/],
+  ];
+  beforeAll(async () => {
+    await db.query(`CREATE FUNCTION bump_check(int) RETURNS boolean VOLATILE LANGUAGE sql AS $$ SELECT setval('public.victim_seq', 4242) IS NOT NULL $$;
+      CREATE DOMAIN evil AS int CHECK (public.bump_check(VALUE));`);
+  });
+  it.each(attacks.map(([name]) => [name]))('%s: refused with the reason, nothing happened', async (name) => {
+    const [, spec, reason] = attacks.find(([n]) => n === name)!;
+    const started = Date.now();
+    const error = await planChange(planner, spec()).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toBeInstanceOf(PlanValidationError);
+    expect((error as Error).message).toMatch(reason);
+    await nothingHappened();
   });
 });
 

@@ -13,6 +13,10 @@ export type SqlName = string[];
 export interface ExpressionCalls {
   functions: SqlName[];
   operators: SqlName[];
+  /** Types it casts to: a cast runs the type's input or cast function, and a domain's CHECK. */
+  types: SqlName[];
+  /** Every column reference, as its name parts (placeholders appear as their marker). */
+  columns: SqlName[];
   /** Why the expression is refused before any database sees it; empty when it is acceptable. */
   problems: string[];
 }
@@ -68,7 +72,7 @@ const names = (list: unknown): SqlName => ((list as { String?: { sval: string } 
 
 /** Walks one expression node (as libpg-query returns it) and says what it calls and what is wrong with it. */
 export function expressionCalls(root: unknown): ExpressionCalls {
-  const out: ExpressionCalls = { functions: [], operators: [], problems: [] };
+  const out: ExpressionCalls = { functions: [], operators: [], types: [], columns: [], problems: [] };
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) return value.forEach(walk);
     if (!value || typeof value !== 'object') return;
@@ -98,6 +102,16 @@ export function expressionCalls(root: unknown): ExpressionCalls {
         walk(node.rexpr);
         continue;
       }
+      if (key === 'ColumnRef') {
+        const fields = (node.fields as { String?: { sval: string } }[] | undefined) ?? [];
+        if (fields.some((f) => !f.String)) out.problems.push('a * is not allowed: name the column');
+        out.columns.push(names(fields));
+        continue;
+      }
+      if (key === 'TypeCast') out.types.push(names((node.typeName as { names?: unknown } | undefined)?.names));
+      // CASE x WHEN v compares with =, GREATEST and LEAST with < and >: those functions are looked up too.
+      if (key === 'CaseExpr' && node.arg) out.operators.push(['=']);
+      if (key === 'MinMaxExpr') out.operators.push(['<'], ['>']);
       if (key === 'SubLink') {
         out.problems.push('a subquery is not allowed: a mapping reads only the row it converts');
         continue;

@@ -53,7 +53,8 @@ export async function planChange(target: ClientBase, spec: OperationSpec, option
     plan.notes.push(`${v.field} calls ${v.functions.map((f) => `${f}()`).join(', ')}: volatile, allowed because it only makes a fresh value for each row (allowed: ${ALLOWED_VOLATILE_FUNCTIONS.join(', ')})`);
   }
   for (const d of called.defined) {
-    plan.notes.push(`${d.field} calls ${d.functions.map((f) => `${f}()`).join(', ')}, defined on the target rather than built in: read its body before approving, it runs for every row`);
+    const named = d.functions.map((f) => (f.startsWith('type ') ? f : `${f}()`)).join(', ');
+    plan.notes.push(`${d.field} uses ${named}, defined on the target rather than built in: read its definition before approving, it runs for every row`);
   }
   return plan;
 }

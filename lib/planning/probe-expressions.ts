@@ -1,4 +1,4 @@
-import type { ClientBase } from 'pg';
+import type { ClientBase, QueryConfig } from 'pg';
 import { IncompatibleTypeError, ProbeRoleError, type PlanError } from '../migrations/errors';
 import { quoteIdent, quoteQualified } from '../migrations/quote';
 import { findColumn, findTable, type SchemaSnapshot } from '../migrations/schema';
@@ -58,6 +58,13 @@ async function ensureProbeRole(target: ClientBase, schemas: string[]): Promise<v
 }
 
 /**
+ * The extended query protocol: Postgres itself refuses a second statement in it ("cannot insert
+ * multiple commands into a prepared statement"), so no text an author wrote can end the probe's
+ * transaction and go on outside it, whatever got past the checks before.
+ */
+const oneStatement = (text: string) => ({ text, queryMode: 'extended' }) as QueryConfig;
+
+/**
  * Lets Postgres type-check each expression against the real column types without reading a row
  * or being able to change anything: the table's columns come from its row type (a typed NULL),
  * not from the table, and the probe runs as PROBE_ROLE, READ ONLY, rolled back, with LIMIT 0,
@@ -93,7 +100,7 @@ export async function probeExpressions(target: ClientBase, spec: OperationSpec, 
     await target.query("BEGIN READ ONLY; SET LOCAL statement_timeout = '2s'; SET LOCAL lock_timeout = '1s'");
     try {
       await target.query(`SET LOCAL ROLE ${quoteIdent(PROBE_ROLE)}`);
-      await target.query(probe.sql);
+      await target.query(oneStatement(probe.sql));
     } catch (error) {
       const e = error as { message: string };
       errors.push(

@@ -1,4 +1,4 @@
-import { loadModule, parse, SqlError, type Node } from 'libpg-query';
+import { loadModule, parse, scan, SqlError, type Node } from 'libpg-query';
 
 /** One top-level statement of the input, located in the original text. */
 export interface ParsedStatement {
@@ -154,4 +154,21 @@ function lineAndColumn(lineStarts: readonly number[], offset: number): { line: n
     else hi = mid - 1;
   }
   return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
+}
+
+/** One token as Postgres' own lexer sees it: its text and kind (IDENT, SCONST, SQL_COMMENT…). */
+export interface SqlToken {
+  text: string;
+  kind: string;
+}
+
+/** Splits SQL text into tokens with the real Postgres lexer; a string, identifier or comment is one token. */
+export async function scanSql(sql: string): Promise<SqlToken[]> {
+  await ensureLoaded();
+  try {
+    return (await scan(sql)).tokens.map((t) => ({ text: t.text, kind: t.tokenName }));
+  } catch (error) {
+    if (error instanceof SqlError) throw toSyntaxError(sql, error);
+    throw error;
+  }
 }
