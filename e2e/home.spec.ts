@@ -25,9 +25,17 @@ test('home page shows both databases healthy and the demo schema, introspected',
   await page.screenshot({ path: 'test-results/screenshots/home.png', fullPage: true });
 });
 
+// The superuser's password and the two logins' the dashboard connects as.
+function embeddedPasswords(): string[] {
+  const secrets = JSON.parse(readFileSync(path.join(e2eDataRoot, 'secrets.json'), 'utf8')) as { password: string; logins: Record<string, string> };
+  const passwords = [secrets.password, ...Object.values(secrets.logins)];
+  expect(passwords).toHaveLength(3);
+  for (const p of passwords) expect(p.length).toBeGreaterThanOrEqual(16);
+  return passwords;
+}
+
 test('no connection secret reaches the browser', async ({ page, request }) => {
-  const { password } = JSON.parse(readFileSync(path.join(e2eDataRoot, 'secrets.json'), 'utf8')) as { password: string };
-  expect(password.length).toBeGreaterThanOrEqual(16);
+  const passwords = embeddedPasswords();
 
   const bodies: string[] = [];
   page.on('response', async (response) => {
@@ -41,20 +49,20 @@ test('no connection secret reaches the browser', async ({ page, request }) => {
 
   expect(bodies.length).toBeGreaterThan(2);
   for (const body of bodies) {
-    expect(body).not.toContain(password);
+    for (const password of passwords) expect(body).not.toContain(password);
     expect(body).not.toMatch(/postgres(ql)?:\/\/[^\s"']*@/);
   }
 });
 
 test('the client bundles carry no connection string, password or token', async () => {
-  const { password } = JSON.parse(readFileSync(path.join(e2eDataRoot, 'secrets.json'), 'utf8')) as { password: string };
+  const passwords = embeddedPasswords();
   const dir = path.join(import.meta.dirname, '..', '.next', 'static');
   const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
   expect(files.length).toBeGreaterThan(5);
   for (const f of files) {
     const text = readFileSync(path.join(dir, f), 'utf8');
     expect(text, f).not.toMatch(/postgres(ql)?:\/\/[^\s"'`]*@/);
-    expect(text, f).not.toContain(password);
+    for (const password of passwords) expect(text, f).not.toContain(password);
     expect(text, f).not.toMatch(/\bec_[A-Za-z0-9_-]{43}\b/);
     expect(text, f).not.toMatch(/TARGET_DATABASE_URL|session_key/);
   }
