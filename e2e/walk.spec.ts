@@ -65,6 +65,8 @@ test('the demo rename, walked through every phase by three people, ends in an on
   await expect(authorRollback.getByRole('button', { name: 'Run rollback' })).toBeDisabled();
   await expect(authorRollback).toContainText('only the person on call right now may roll back');
   await expect(authorRollback).toContainText(/Type deploy \d{4}-\d{2}-\d{2} \d{2}:\d{2} to confirm/);
+  await author.setViewportSize({ width: 1440, height: 900 });
+  await author.screenshot({ path: 'test-results/screenshots/rollback-after-deploy-author-1440.png', fullPage: true });
 
   // The person on call approves from a phone once the buffer passed and v1's reads of user_email stopped, then contracts.
   const oncall = await browser.newPage({ viewport: { width: 390, height: 844 } });
@@ -75,6 +77,7 @@ test('the demo rename, walked through every phase by three people, ends in an on
   await rollback.getByRole('textbox').fill('deploy 1999-01-01 00:00');
   await rollback.getByRole('button', { name: 'Run rollback' }).click();
   await expect(rollback.getByRole('alert')).toContainText('deployed code reads the new column the rollback drops: type deploy');
+  await rollback.screenshot({ path: 'test-results/screenshots/rollback-after-deploy-oncall-390.png' });
   await retryUntil(oncall, () => oncall.getByRole('button', { name: 'Approve contract' }).click(), /contract approved/, 200_000);
   await oncall.reload();
   await oncall.getByTestId('contract-form').getByRole('textbox').fill('leads.user_email');
