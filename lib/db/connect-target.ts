@@ -20,9 +20,8 @@ export async function connectTarget<C extends pg.Client>(client: C): Promise<C> 
   return client;
 }
 
-/** A pool of target connections: each new connection is prepared before anyone gets it (pg-pool runs the 'connect' listeners first). */
-export function prepareTargetPool(pool: pg.Pool): pg.Pool {
-  // It fails only with the connection itself, and the caller's own query, queued behind it, then reports that.
-  pool.on('connect', (client) => void prepareTargetSession(client).catch(() => {}));
-  return pool;
-}
+/**
+ * For a pool of target connections (pg-pool's onConnect): each new connection is prepared before
+ * anyone gets it, and one whose preparation fails is closed instead of handed out.
+ */
+export const targetSessionHook = (client: pg.ClientBase): Promise<void> => prepareTargetSession(client);

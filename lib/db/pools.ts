@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { parseEnv } from '../config/env';
 import { lostConnection, watchConnection } from './watch-connection';
-import { connectTarget, prepareTargetPool } from './connect-target';
+import { connectTarget, targetSessionHook } from './connect-target';
 
 /** The dashboard was started without the variable that says where a database is. */
 export class NotConfiguredError extends Error {
@@ -27,10 +27,11 @@ export function poolFor(connectionString: string, side: 'state' | 'target' = 'st
       // Dashboard reads must never hang a page; long work runs elsewhere with its own limits.
       statement_timeout: 15_000,
       application_name: 'expand-contract',
+      // pg-pool awaits this before it hands a new connection to anyone, so no query runs before the session is prepared.
+      ...(side === 'target' ? { onConnect: targetSessionHook } : {}),
     });
     // An idle client losing its server must not crash the process; the next query reconnects.
     watchConnection(pool, side, connectionString, (line) => process.stderr.write(`${line}\n`));
-    if (side === 'target') prepareTargetPool(pool);
     registry.__expandContractPools.set(key, pool);
   }
   return pool;
