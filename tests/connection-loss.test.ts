@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_LOCK_KEY } from '../lib/state/migration-lock';
 import pg from 'pg';
 import { describeUrl } from '../lib/db/connection-url';
 import { ephemeralPort } from '../lib/db/free-port';
@@ -72,7 +73,7 @@ async function terminateLockHolder(admin: pg.Client, id: number): Promise<void> 
   const { rows } = await admin.query<{ ok: boolean }>(
     `SELECT pg_terminate_backend(l.pid) AS ok FROM pg_locks l
       WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = $2)
-        AND l.classid::int = hashtext('expand-contract:migration') AND l.objid::int = $1`,
+        AND l.classid::int = ${MIGRATION_LOCK_KEY} AND l.objid::int = $1`,
     [id, w.stateDb.name],
   );
   expect(rows).toEqual([{ ok: true }]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_LOCK_KEY } from '../lib/state/migration-lock';
 import { GateClosedError, MigrationBusyError, PhaseNotAllowedError, runPhase } from '../lib/executor/run-phase';
-import { MigrationAlreadyOpenError } from '../lib/executor/state-store';
+import { MigrationAlreadyOpenError } from '../lib/state/errors';
 import { planChange } from '../lib/planning/plan-change';
 import { describeUrl } from '../lib/db/connection-url';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
@@ -42,9 +43,9 @@ describe('running the phases of a registered migration', () => {
   it('one runner at a time: a second concurrent run of the same migration is refused', async () => {
     // Another dashboard instance (its own connection to the state database) is running this migration.
     const other = await w.stateDb.client();
-    await other.query("SELECT pg_advisory_lock(hashtext('expand-contract:migration'), $1::int)", [id]);
+    await other.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY}, $1::int)`, [id]);
     await expect(runPhase(deps(), id, 'verify')).rejects.toBeInstanceOf(MigrationBusyError);
-    await other.query("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int)", [id]);
+    await other.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY}, $1::int)`, [id]);
     await runPhase(deps(), id, 'verify');
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_LOCK_KEY } from '../lib/state/migration-lock';
 import { upsertUser } from '../lib/auth/manage-users';
 import type { Actor, Role } from '../lib/auth/roles';
 import { createMigrationAs } from '../lib/data/create-migration';
@@ -115,10 +116,10 @@ describe('naming the services', () => {
     // While a phase of it runs (its runner holds the migration's lock): busy.
     const runner = await w.pool.connect();
     try {
-      await runner.query("SELECT pg_advisory_lock(hashtext('expand-contract:migration'), $1::int)", [id]);
+      await runner.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY}, $1::int)`, [id]);
       await expect(setMigrationServices(w.pool, people.author!, id, 'web, batch')).rejects.toThrow('is being run by another process right now');
     } finally {
-      await runner.query("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int)", [id]);
+      await runner.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY}, $1::int)`, [id]);
       runner.release();
     }
     // An expand that failed: still planned, but the evidence window has begun.

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_LOCK_KEY } from '../lib/state/migration-lock';
 import { upsertUser } from '../lib/auth/manage-users';
 import type { Actor, PhaseName, Role } from '../lib/auth/roles';
 import { approveContract } from '../lib/data/approve-contract';
@@ -202,12 +203,12 @@ describe('marking a deploy and pausing a backfill, checked by the server and aga
     // Not while a phase of it runs (a contract holds the migration's lock from its first gate check to its last).
     const runner = await w.pool.connect();
     try {
-      await runner.query("SELECT pg_advisory_lock(hashtext('expand-contract:migration'), $1::int)", [id]);
+      await runner.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY}, $1::int)`, [id]);
       await expect(unmarkDeployedAs(w.pool, people.author!, id)).rejects.toThrow(`migration ${id} is being run by another process right now`);
       await expect(w.store.unmarkDeployed(id)).rejects.toThrow('is being run by another process');
       expect(await deployedBy()).toBe(people.author!.email);
     } finally {
-      await runner.query("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int)", [id]);
+      await runner.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY}, $1::int)`, [id]);
       runner.release();
     }
     // After the contract nobody takes it back, not even straight.

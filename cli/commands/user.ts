@@ -3,6 +3,7 @@ import { generatePassword, parseRoles, UnknownRoleError, upsertUser } from '../.
 import { WeakPasswordError } from '../../lib/auth/password';
 import { type Env, supabaseAuthConfig } from '../../lib/config/env';
 import { redactSecrets } from '../../lib/db/connection-url';
+import { withTransaction } from '../../lib/db/transaction';
 import { UsageError } from '../output';
 import { withStatePool } from '../target';
 
@@ -95,26 +96,18 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     if (command === 'oncall' && sub === 'set') {
       const emails = (arg ?? '').split(',').filter(Boolean);
       if (emails.length === 0) throw new UsageError('oncall set needs the rotation: email,email,…');
-      const ids = [];
+      const ids: string[] = [];
       for (const e of emails) ids.push(await idOf(e));
       const starts = values.starts ? date(values.starts, '--starts') : new Date();
       const shiftDays = Number(values['shift-days'] ?? 7);
       if (!Number.isInteger(shiftDays) || shiftDays < 1) throw new UsageError('--shift-days must be a whole number of days');
       // One transaction on one connection: the rotation is never seen half replaced.
-      const c = await state.connect();
-      try {
-        await c.query('BEGIN');
+      await withTransaction(state, async (c) => {
         await c.query('DELETE FROM expand_contract.oncall_rotation');
         for (const [i, id] of ids.entries()) await c.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES ($1, $2)', [i, id]);
         await c.query("UPDATE expand_contract.settings SET value = $1, updated_at = now() WHERE key = 'oncall'", [JSON.stringify({ startsAt: starts.toISOString(), shiftDays })]);
         await c.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'oncall.rotation-set', $1)", [JSON.stringify({ emails, startsAt: starts, shiftDays })]);
-        await c.query('COMMIT');
-      } catch (error) {
-        await c.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        c.release();
-      }
+      });
       out(`rotation: ${emails.join(' → ')}, shifts of ${shiftDays} day(s) from ${starts.toISOString()}`);
       return 0;
     }

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '../db/transaction';
 
 /** Failed sign-ins per email in the window before further attempts are refused. */
 export const MAX_FAILURES = 5;
@@ -33,9 +34,7 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
  * would let a burst of sign-ins take every connection and wait on each other for ever.
  */
 export async function signInAttempt<T>(state: Pool, email: string, check: (db: PoolClient) => Promise<T | null>): Promise<T> {
-  const client = await state.connect();
-  try {
-    await client.query('BEGIN');
+  const person = await withTransaction(state, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('expand-contract:sign-in'), hashtext($1))", [email]);
     const failures = await client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM expand_contract.login_attempts WHERE email = $1 AND NOT ok AND at > now() - make_interval(mins => $2)`,
@@ -44,13 +43,8 @@ export async function signInAttempt<T>(state: Pool, email: string, check: (db: P
     if (failures.rows[0]!.n >= MAX_FAILURES) throw new SignInError('locked');
     const person = await check(client);
     await client.query('INSERT INTO expand_contract.login_attempts (email, ok) VALUES ($1, $2)', [email, person !== null]);
-    await client.query('COMMIT');
-    if (person === null) throw new SignInError('invalid');
     return person;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
+  if (person === null) throw new SignInError('invalid');
+  return person;
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import type { ClientBase, Pool } from 'pg';
 import { permission, type Actor } from '../auth/roles';
 import { contractGate, type ExecutorDeps } from '../executor/run-phase';
-import { StateStore } from '../executor/state-store';
+import { StateStore } from '../state/state-store';
 import { evidenceSummary } from '../gate/evidence-summary';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';

@@ -6,7 +6,7 @@ import { targetIdentity } from '../executor/target-identity';
 import type { OperationSpec, PlanOptions } from '../migrations/types';
 import { DEFAULT_PLAN_OPTIONS } from '../migrations/types';
 import { planChange } from '../planning/plan-change';
-import { StateStore } from '../executor/state-store';
+import { StateStore } from '../state/state-store';
 import { proposeSchedule } from '../timeline/propose-schedule';
 import { audit, ForbiddenError, withActor } from './with-actor';
 

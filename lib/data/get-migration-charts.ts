@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import { StateStore, type MigrationRecord } from '../executor/state-store';
+import type { MigrationRecord } from '../state/records';
+import { StateStore } from '../state/state-store';
 import { downsample } from '../metrics/downsample';
 import { loadErrorSeries } from '../signals/error-evidence';
 import { legacyColumn, legacyUsage } from '../signals/legacy-usage';

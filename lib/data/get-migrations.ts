@@ -1,6 +1,7 @@
 import 'server-only';
 import { contractGate } from '../executor/run-phase';
-import { StateStore, type BackfillRecord, type MigrationRecord } from '../executor/state-store';
+import type { BackfillRecord, MigrationRecord } from '../state/records';
+import { StateStore } from '../state/state-store';
 import type { GateDecision } from '../gate/evaluate-gate';
 import { backfillProgress, type BackfillProgressView } from '../metrics/backfill-progress';
 import { gatePolicy, parseEnv } from '../config/env';

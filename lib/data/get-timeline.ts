@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import { StateStore, type MigrationRecord, type PhaseRunRecord } from '../executor/state-store';
+import type { MigrationRecord, PhaseRunRecord } from '../state/records';
+import { StateStore } from '../state/state-store';
 import type { TimelineMigration, TimelinePhase } from '../timeline/week-layout';
 
 const RUN_PHASES = new Set<TimelinePhase>(['expand', 'backfill', 'contract', 'rollback', 'restore']);

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Pool } from 'pg';
 import { permission, type Actor } from '../auth/roles';
-import { StateStore } from '../executor/state-store';
+import { StateStore } from '../state/state-store';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';
 

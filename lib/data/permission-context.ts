@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import { MigrationNotFoundError } from '../executor/state-store';
+import { MigrationNotFoundError } from '../state/errors';
 
 export interface PermissionContext {
   authorId: string | null;

@@ -2,7 +2,7 @@ import 'server-only';
 import type { ClientBase, Pool } from 'pg';
 import { permission, rollbackConfirmation, type Actor, type PhaseName } from '../auth/roles';
 import { runPhase, type PhaseOutcome } from '../executor/run-phase';
-import { StateStore } from '../executor/state-store';
+import { StateStore } from '../state/state-store';
 import type { GatePolicy } from './approve-contract';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';

@@ -1,7 +1,8 @@
 import 'server-only';
 import type { Pool } from 'pg';
 import { permission, type Actor } from '../auth/roles';
-import { lockMigrationForTransaction, StateStore } from '../executor/state-store';
+import { lockMigrationForTransaction } from '../state/migration-lock';
+import { StateStore } from '../state/state-store';
 import { parseServiceList } from '../metrics/service-list';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';

@@ -4,7 +4,7 @@ import { addDays, startOfDay } from 'date-fns';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Actor } from '../auth/roles';
-import { StateStore } from '../executor/state-store';
+import { StateStore } from '../state/state-store';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
 const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'use a date and time such as 2026-11-30T10:00');

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '../db/transaction';
 import type { Actor } from '../auth/roles';
 
 /** Refused: by the server's own check, or by the database's policies (SQLSTATE 42501). Routes answer 403. */
@@ -16,20 +17,15 @@ export class ForbiddenError extends Error {
  * triggers judge the writes. A refusal by the database becomes a ForbiddenError.
  */
 export async function withActor<T>(pool: Pool, actor: Actor, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await client.query("SELECT set_config('request.jwt.claims', $1, true)", [JSON.stringify({ sub: actor.id, email: actor.email, role: 'authenticated' })]);
-    await client.query('SET LOCAL ROLE authenticated');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
+    return await withTransaction(pool, async (client) => {
+      await client.query("SELECT set_config('request.jwt.claims', $1, true)", [JSON.stringify({ sub: actor.id, email: actor.email, role: 'authenticated' })]);
+      await client.query('SET LOCAL ROLE authenticated');
+      return fn(client);
+    });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
     if ((error as { code?: string }).code === '42501') throw new ForbiddenError(`refused by the database: ${(error as Error).message}`);
     throw error;
-  } finally {
-    client.release();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import { inTransaction } from './transaction';
 import { quoteIdent } from '../migrations/quote';
 
 export class HandOverOwnershipError extends Error {
@@ -63,27 +64,26 @@ export interface HandOverReport {
 export async function handOverOwnership(admin: ClientBase, owner: string): Promise<HandOverReport> {
   const database = (await admin.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
   let statement = '';
-  await admin.query('BEGIN');
   try {
-    // Nothing else uses these databases while the product starts; a lock wait means something is wrong.
-    await admin.query("SET LOCAL lock_timeout = '10s'; SET LOCAL statement_timeout = '120s'");
-    const { rows: db } = await admin.query<{ ok: boolean }>(
-      'SELECT datdba = (SELECT oid FROM pg_roles WHERE rolname = $1) AS ok FROM pg_database WHERE datname = current_database()',
-      [owner],
-    );
-    if (!db[0]!.ok) {
-      statement = `ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(owner)}`;
-      await admin.query(statement);
-    }
-    const { rows } = await admin.query<{ kind: string; name: string }>(OWNED_BY_ME);
-    for (const row of rows) {
-      statement = `ALTER ${row.kind} ${row.name} OWNER TO ${quoteIdent(owner)}`;
-      await admin.query(statement);
-    }
-    await admin.query('COMMIT');
-    return { database, databaseChanged: !db[0]!.ok, objects: rows.length };
+    return await inTransaction(admin, async () => {
+      // Nothing else uses these databases while the product starts; a lock wait means something is wrong.
+      await admin.query("SET LOCAL lock_timeout = '10s'; SET LOCAL statement_timeout = '120s'");
+      const { rows: db } = await admin.query<{ ok: boolean }>(
+        'SELECT datdba = (SELECT oid FROM pg_roles WHERE rolname = $1) AS ok FROM pg_database WHERE datname = current_database()',
+        [owner],
+      );
+      if (!db[0]!.ok) {
+        statement = `ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(owner)}`;
+        await admin.query(statement);
+      }
+      const { rows } = await admin.query<{ kind: string; name: string }>(OWNED_BY_ME);
+      for (const row of rows) {
+        statement = `ALTER ${row.kind} ${row.name} OWNER TO ${quoteIdent(owner)}`;
+        await admin.query(statement);
+      }
+      return { database, databaseChanged: !db[0]!.ok, objects: rows.length };
+    });
   } catch (error) {
-    await admin.query('ROLLBACK').catch(() => {});
     throw new HandOverOwnershipError(database, owner, statement, (error as Error).message);
   }
 }

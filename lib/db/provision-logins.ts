@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import { inTransaction } from './transaction';
 import { quoteIdent, quoteLiteral } from '../migrations/quote';
 
 /** The login the dashboard, the worker and the CLI use for the state database. */
@@ -81,24 +82,23 @@ async function ensureMember(admin: ClientBase, role: string, member: string): Pr
  *   role's statements; member of the probe role, so the expression probe never needs CREATEROLE.
  */
 export async function provisionLogins(admin: ClientBase, logins: Logins): Promise<void> {
-  await admin.query('BEGIN');
   let current = logins.state.name;
   try {
-    await admin.query("SET LOCAL lock_timeout = '10s'; SET LOCAL statement_timeout = '60s'");
-    // The same attributes as the state schema gives it when it has to create it itself.
-    await ensureRole(admin, AUTHENTICATED_ROLE, 'NOLOGIN', { alter: false });
-    current = PROBE_ROLE;
-    await ensureRole(admin, PROBE_ROLE, PROBE_ATTRIBUTES, { alter: true });
-    current = logins.state.name;
-    await ensureRole(admin, logins.state.name, `${STATE_ATTRIBUTES} PASSWORD ${quoteLiteral(logins.state.password)}`, { alter: true });
-    await ensureMember(admin, AUTHENTICATED_ROLE, logins.state.name);
-    current = logins.target.name;
-    await ensureRole(admin, logins.target.name, `${TARGET_ATTRIBUTES} PASSWORD ${quoteLiteral(logins.target.password)}`, { alter: true });
-    await ensureMember(admin, 'pg_read_all_stats', logins.target.name);
-    await ensureMember(admin, PROBE_ROLE, logins.target.name);
-    await admin.query('COMMIT');
+    await inTransaction(admin, async () => {
+      await admin.query("SET LOCAL lock_timeout = '10s'; SET LOCAL statement_timeout = '60s'");
+      // The same attributes as the state schema gives it when it has to create it itself.
+      await ensureRole(admin, AUTHENTICATED_ROLE, 'NOLOGIN', { alter: false });
+      current = PROBE_ROLE;
+      await ensureRole(admin, PROBE_ROLE, PROBE_ATTRIBUTES, { alter: true });
+      current = logins.state.name;
+      await ensureRole(admin, logins.state.name, `${STATE_ATTRIBUTES} PASSWORD ${quoteLiteral(logins.state.password)}`, { alter: true });
+      await ensureMember(admin, AUTHENTICATED_ROLE, logins.state.name);
+      current = logins.target.name;
+      await ensureRole(admin, logins.target.name, `${TARGET_ATTRIBUTES} PASSWORD ${quoteLiteral(logins.target.password)}`, { alter: true });
+      await ensureMember(admin, 'pg_read_all_stats', logins.target.name);
+      await ensureMember(admin, PROBE_ROLE, logins.target.name);
+    });
   } catch (error) {
-    await admin.query('ROLLBACK').catch(() => {});
     throw new ProvisionLoginsError(current, (error as Error).message, code(error));
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ClientBase } from 'pg';
+import { inTransaction } from './transaction';
 
 export interface MigrationFile {
   version: string;
@@ -91,20 +92,19 @@ export async function applyMigrations(client: ClientBase, files: MigrationFile[]
 }
 
 async function applyOne(client: ClientBase, migration: MigrationFile): Promise<void> {
-  await client.query('BEGIN');
   try {
-    // The state schema is small; a migration that waits longer than this for a lock
-    // is queued behind something and would block the dashboard's own queries.
-    await client.query("SET LOCAL lock_timeout = '5s'; SET LOCAL statement_timeout = '120s'");
-    await client.query(migration.sql);
-    await client.query('INSERT INTO supabase_migrations.schema_migrations (version, statements, name) VALUES ($1, $2, $3)', [
-      migration.version,
-      [migration.sql],
-      migration.name,
-    ]);
-    await client.query('COMMIT');
+    await inTransaction(client, async () => {
+      // The state schema is small; a migration that waits longer than this for a lock
+      // is queued behind something and would block the dashboard's own queries.
+      await client.query("SET LOCAL lock_timeout = '5s'; SET LOCAL statement_timeout = '120s'");
+      await client.query(migration.sql);
+      await client.query('INSERT INTO supabase_migrations.schema_migrations (version, statements, name) VALUES ($1, $2, $3)', [
+        migration.version,
+        [migration.sql],
+        migration.name,
+      ]);
+    });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
     const pgError = error as { message: string; code?: string };
     throw new MigrationFailedError(migration.version, migration.file, pgError.message, pgError.code);
   }

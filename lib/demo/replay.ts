@@ -4,7 +4,7 @@ import { describeUrl } from '../db/connection-url';
 import { lostConnection, watchConnection } from '../db/watch-connection';
 import { introspectSchema } from '../db/introspect-schema';
 import { runPhase } from '../executor/run-phase';
-import { StateStore } from '../executor/state-store';
+import { StateStore } from '../state/state-store';
 import { targetIdentity } from '../executor/target-identity';
 import { objectNames } from '../migrations/names';
 import { planOperation } from '../migrations/plan-operation';

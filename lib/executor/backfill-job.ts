@@ -4,7 +4,8 @@ import { quoteQualified } from '../migrations/quote';
 import type { BackfillSpec, Timeouts } from '../migrations/types';
 import { countTableRows } from './count-table-rows';
 import { runBatch } from './run-backfill';
-import type { BackfillRecord, StateStore } from './state-store';
+import type { BackfillRecord } from '../state/records';
+import type { StateStore } from '../state/state-store';
 
 export interface BackfillJobOptions {
   /** Batch duration the size adapts towards (default 100 ms). */

@@ -5,7 +5,9 @@ import { redactSecrets } from '../db/connection-url';
 import { connectTarget } from '../db/connect-target';
 import { lostConnection, lostConnectionTo, quietLog, watchConnection } from '../db/watch-connection';
 import { MigrationBusyError, runPhase } from './run-phase';
-import { StateStore, type RunPhase } from './state-store';
+import { tryLockMigration, unlockMigration } from '../state/migration-lock';
+import type { RunPhase } from '../state/records';
+import { StateStore } from '../state/state-store';
 
 /** pg-boss's tables live in this schema; supabase/migrations creates them (see scripts/gen-job-queue-schema.mjs). */
 export const JOB_SCHEMA = 'expand_contract_jobs';
@@ -57,9 +59,8 @@ export async function recoverOrphanedJobs(boss: PgBoss, state: pg.Pool, graceSec
   for (const row of rows) {
     const client = await state.connect();
     try {
-      const { rows: lock } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('expand-contract:migration'), $1::int) AS ok", [row.migration_id]);
-      if (!lock[0]!.ok) continue; // a live runner holds it
-      await client.query("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int)", [row.migration_id]);
+      if (!(await tryLockMigration(client, row.migration_id))) continue; // a live runner holds it
+      await unlockMigration(client, row.migration_id);
       await boss.fail(RUN_PHASE_QUEUE, row.id, { error: 'the worker running this job stopped; retrying' });
       recovered += 1;
     } finally {

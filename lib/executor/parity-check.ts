@@ -3,7 +3,7 @@ import { quoteIdent, quoteQualified } from '../migrations/quote';
 import { markProduct } from '../migrations/sql-text';
 import type { BackfillSpec, ParitySpec, QualifiedName } from '../migrations/types';
 import { countTableRows } from './count-table-rows';
-import type { LossyRows } from './state-store';
+import type { LossyRows } from '../state/records';
 
 export interface ParityResult {
   mismatched: number;

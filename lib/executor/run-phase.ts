@@ -1,4 +1,4 @@
-import type { ClientBase, PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import { describeLossySamples, evaluateGate, type GateDecision, type GateEvidence, type ParityEvidence } from '../gate/evaluate-gate';
 import { rowSecurityProblem } from '../gate/row-security-problem';
 import { prepareTargetSession } from '../db/connect-target';
@@ -15,7 +15,9 @@ import { findInHistory, historyName, phaseVisibleInCatalog, recordHistory } from
 import { LockBlockedError, runWithLockRetry, type RetryOptions } from './lock-retry';
 import { runParityCheck, type ParityOptions, type ParityResult } from './parity-check';
 import { readRowAccess } from './read-row-access';
-import { MigrationBusyError, type MigrationRecord, type MigrationStatus, type RunPhase, type StateStore } from './state-store';
+import { lockMigration, unlockMigration } from '../state/migration-lock';
+import type { MigrationRecord, MigrationStatus, RunPhase } from '../state/records';
+import type { StateStore } from '../state/state-store';
 import { targetIdentity, WrongTargetError } from './target-identity';
 
 export class PhaseNotAllowedError extends Error {
@@ -30,7 +32,7 @@ export class PhaseNotAllowedError extends Error {
   }
 }
 
-export { MigrationBusyError } from './state-store';
+export { MigrationBusyError } from '../state/errors';
 
 export class GateClosedError extends Error {
   constructor(
@@ -290,17 +292,6 @@ export function describeParity(p: Pick<ParityEvidence, 'mismatched' | 'rowsCheck
   return `${n(p.mismatched)} of ${n(p.rowsChecked)} rows differ${table}${lossy}`;
 }
 
-/** One advisory lock per migration, in the state database: two runners never run the same migration at once. */
-async function lockMigration(store: StateStore, id: number): Promise<PoolClient> {
-  const client = await store.pool.connect();
-  const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('expand-contract:migration'), $1::int) AS ok", [id]);
-  if (!rows[0]!.ok) {
-    client.release();
-    throw new MigrationBusyError(id);
-  }
-  return client;
-}
-
 /**
  * Runs one phase of a registered migration on the target: checks that the phase may run
  * now, notices when it was already applied with the Supabase CLI, runs each step with
@@ -310,7 +301,7 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
   const { store, target } = deps;
   const log = deps.log ?? (() => {});
   const now = deps.now ?? (() => new Date());
-  const lock = await lockMigration(store, migrationId);
+  const lock = await lockMigration(store.pool, migrationId);
   let lockLost = false;
   // The server frees the lock with its connection, so another runner may start this migration now: stop at the next safe point.
   const lockGone = new AbortController();
@@ -361,9 +352,7 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
   } finally {
     const unlocked = lockLost
       ? false
-      : await lock
-          .query<{ ok: boolean }>("SELECT pg_advisory_unlock(hashtext('expand-contract:migration'), $1::int) AS ok", [migrationId])
-          .then((r) => r.rows[0]!.ok, () => false);
+      : await unlockMigration(lock, migrationId).catch(() => false);
     // A lock we could not give back goes with its connection, rather than back into the pool.
     lock.release(!unlocked);
   }

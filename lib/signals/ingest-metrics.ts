@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { withTransaction } from '../db/transaction';
 import type { MetricBatch } from '../metrics/metric-batch';
 
 export interface IngestResult {
@@ -13,16 +14,14 @@ export interface IngestResult {
  * as arrays and are expanded by unnest, so a batch of thousands is three statements.
  */
 export async function ingestMetrics(state: Pool, service: string, batch: MetricBatch): Promise<IngestResult> {
-  const client = await state.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(state, async (client) => {
     const fresh = await client.query('INSERT INTO expand_contract.ingest_batches (service, batch_id, points) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
       service,
       batch.batchId,
       batch.points.length,
     ]);
+    // A stored batch again: nothing was written, so ending the transaction either way is the same.
     if (fresh.rowCount === 0) {
-      await client.query('ROLLBACK');
       return { accepted: 0, duplicate: true };
     }
     const p = batch.points;
@@ -50,12 +49,6 @@ export async function ingestMetrics(state: Pool, service: string, batch: MetricB
        DO UPDATE SET requests = m.requests + excluded.requests, errors = m.errors + excluded.errors`,
       [service, ...columns],
     );
-    await client.query('COMMIT');
     return { accepted: p.length, duplicate: false };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

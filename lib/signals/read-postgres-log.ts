@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from 'pg';
+import { withTransaction } from '../db/transaction';
 import { countLogErrors } from '../metrics/postgres-log-counts';
 
 export interface LogReaderOptions {
@@ -51,9 +52,7 @@ export async function readPostgresLog(state: Pool, options: LogReaderOptions): P
       }
       const result = countLogErrors(chunk.toString('utf8'), { database: options.database, ownApplicationPrefix: 'expand-contract' });
       if (result.consumedBytes === 0) break; // only a partial line so far
-      const client = await state.connect();
-      try {
-        await client.query('BEGIN');
+      await withTransaction(state, async (client) => {
         if (result.counts.length > 0) {
           await client.query(
             `INSERT INTO expand_contract.metric_minutes AS m (source, service, minute, sqlstate, errors)
@@ -69,13 +68,7 @@ export async function readPostgresLog(state: Pool, options: LogReaderOptions): P
            ON CONFLICT (target, file) DO UPDATE SET offset_bytes = excluded.offset_bytes, updated_at = now()`,
           [options.target, name, offset],
         );
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
       errors += result.counts.reduce((n, c) => n + c.errors, 0);
       bytes += result.consumedBytes;
     }

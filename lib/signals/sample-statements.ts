@@ -1,4 +1,5 @@
 import type { ClientBase, Pool } from 'pg';
+import { withTransaction } from '../db/transaction';
 import { probeStatStatements } from '../db/probe-stat-statements';
 import { counterKey, statementDeltas, type PreviousSample, type StatementCounter } from '../metrics/statement-deltas';
 import { quoteQualified } from '../migrations/quote';
@@ -57,13 +58,11 @@ export async function sampleStatements(target: ClientBase, state: Pool, targetLa
   const dealloc = resetRow.rows[0]?.dealloc ?? null;
   const sampledAt = now();
 
-  const client = await state.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(state, async (client) => {
     // Two samplers on one target (a dashboard and a worker) would double count: one at a time.
     const { rows: lock } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('expand-contract:sampler'), hashtext($1)) AS ok", [targetLabel]);
+    // Nothing written yet, so ending the transaction either way is the same.
     if (!lock[0]!.ok) {
-      await client.query('ROLLBACK');
       return { status: 'error', statements: 0, active: 0, reset: false, error: 'another sampler is sampling this target right now' };
     }
     const last = await client.query<{ sampled_at: Date; stats_reset: Date | null; dealloc: string | null }>(
@@ -121,12 +120,6 @@ export async function sampleStatements(target: ClientBase, state: Pool, targetLa
       'INSERT INTO expand_contract.sampler_runs (target, sampled_at, status, stats_reset, statements, reset_detected, dealloc, lossy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [targetLabel, sampledAt, runStatus, statsReset, current.length, result.reset, dealloc, lossy],
     );
-    await client.query('COMMIT');
     return { status: runStatus, statements: current.length, active: result.deltas.length, reset: result.reset };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

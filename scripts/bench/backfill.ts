@@ -11,7 +11,7 @@ import { ephemeralPort } from '../../lib/db/free-port';
 import { applyMigrations, readMigrationFiles } from '../../lib/db/run-migrations';
 import { runBackfillJob } from '../../lib/executor/backfill-job';
 import { runStep } from '../../lib/executor/run-step';
-import { StateStore } from '../../lib/executor/state-store';
+import { StateStore } from '../../lib/state/state-store';
 import { planOperation } from '../../lib/migrations/plan-operation';
 import { DEFAULT_PLAN_OPTIONS, type Plan } from '../../lib/migrations/types';
 

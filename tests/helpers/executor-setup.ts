@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pg from 'pg';
-import { StateStore } from '../../lib/executor/state-store';
+import { StateStore } from '../../lib/state/state-store';
 import { targetIdentity } from '../../lib/executor/target-identity';
 import { applyMigrations, readMigrationFiles } from '../../lib/db/run-migrations';
 import { describeUrl } from '../../lib/db/connection-url';

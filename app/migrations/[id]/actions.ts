@@ -18,7 +18,8 @@ import { updateSchedule } from '@/lib/data/update-schedule';
 import { ForbiddenError } from '@/lib/data/with-actor';
 import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
 import { GateClosedError, MigrationBusyError, PhaseNotAllowedError } from '@/lib/executor/run-phase';
-import { DeployNotAllowedError, StateStore } from '@/lib/executor/state-store';
+import { DeployNotAllowedError } from '@/lib/state/errors';
+import { StateStore } from '@/lib/state/state-store';
 
 export interface ActionState {
   ok?: string;

@@ -15,7 +15,7 @@ import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { listAudit } from '@/lib/data/audit-log';
 import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
-import { MigrationNotFoundError } from '@/lib/executor/state-store';
+import { MigrationNotFoundError } from '@/lib/state/errors';
 import { toLocalInput } from '@/lib/data/update-schedule';
 import { approveContractAction, approvePlanAction, commentAction, markDeployedAction, pauseBackfillAction, runPhaseAction, setServicesAction, unmarkDeployedAction, updateScheduleAction } from './actions';
 

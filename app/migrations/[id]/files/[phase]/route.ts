@@ -2,7 +2,8 @@ import { signedIn } from '@/lib/auth/guarded-action';
 import { guardedRoute } from '@/lib/auth/guarded-route';
 import { statePool } from '@/lib/db/pools';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
-import { MigrationNotFoundError, StateStore } from '@/lib/executor/state-store';
+import { MigrationNotFoundError } from '@/lib/state/errors';
+import { StateStore } from '@/lib/state/state-store';
 import { FILE_PHASES, supabaseMigration, type FilePhase } from '@/lib/migrations/render-sql';
 
 /**

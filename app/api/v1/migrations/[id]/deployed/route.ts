@@ -2,7 +2,8 @@ import { NextResponse } from 'next/server';
 import { guardedRoute } from '@/lib/auth/guarded-route';
 import { statePool } from '@/lib/db/pools';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
-import { DeployNotAllowedError, MigrationNotFoundError, StateStore } from '@/lib/executor/state-store';
+import { DeployNotAllowedError, MigrationNotFoundError } from '@/lib/state/errors';
+import { StateStore } from '@/lib/state/state-store';
 
 const answer = (status: number, body: object) => NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
 

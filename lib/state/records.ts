@@ -1,0 +1,146 @@
+import type { Schedule } from '../timeline/propose-schedule';
+import type { OperationSpec, Phase, Plan } from '../migrations/types';
+
+export type MigrationStatus = 'planned' | 'expanded' | 'backfilled' | 'contracting' | 'contracted' | 'rolled_back' | 'restored';
+export type RunPhase = Exclude<Phase, 'preflight'>;
+
+export interface MigrationRecord {
+  id: number;
+  planId: string;
+  slug: string;
+  title: string;
+  spec: OperationSpec;
+  plan: Plan;
+  target: string;
+  targetIdentity: string | null;
+  status: MigrationStatus;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When code using the new column was marked deployed: the buffer before contract counts from here. */
+  deployedAt: Date | null;
+  deployedBy: string | null;
+  /** The person who created it in the dashboard; null when created from the command line (no approvals needed). */
+  authorId: string | null;
+  /** When its phases are planned (team rhythm, editable). */
+  schedule: Schedule | null;
+  /** Demo history written to the state database only: shown, never run. */
+  seeded: boolean;
+  /** The services whose error rates are its evidence; null: every service reporting. */
+  services: string[] | null;
+}
+
+export interface BackfillRecord {
+  migrationId: number;
+  status: 'running' | 'paused' | 'cancelled' | 'done' | 'failed';
+  requested: 'pause' | 'cancel' | null;
+  cursor: string[] | null;
+  rowsScanned: number;
+  rowsChanged: number;
+  batches: number;
+  batchSize: number;
+  estimatedTotal: number | null;
+  lastBatchMs: number | null;
+  worstBatchMs: number | null;
+  rowsPerSecond: number | null;
+  error: string | null;
+  startedAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+  /** The table's exact row count when the backfill finished, beside the rows it scanned; null until then. */
+  tableRows: number | null;
+}
+
+/** The latest parity check, as recorded. */
+export interface ParityRecord {
+  mismatched: number;
+  rowsChecked: number;
+  /** Rows the table held throughout the check (exact counts at its start and end); null for checks recorded before they were counted. */
+  tableRows: number | null;
+  /** Rows whose old value would not survive the contract, with samples; null when the change has no way back to check. */
+  lossy: LossyRows | null;
+  durationMs: number;
+  checkedAt: Date;
+}
+
+export interface LossyRows {
+  rows: number;
+  /** A few distinct old values and what they would become (both as text; NULL is null). */
+  samples: { old: string | null; becomes: string | null }[];
+}
+
+type Row = Record<string, unknown>;
+
+export const toMigration = (r: Row): MigrationRecord => ({
+  id: Number(r.id),
+  planId: r.plan_id as string,
+  slug: r.slug as string,
+  title: r.title as string,
+  spec: r.spec as OperationSpec,
+  plan: r.plan as Plan,
+  target: r.target as string,
+  targetIdentity: (r.target_identity as string | null) ?? null,
+  status: r.status as MigrationStatus,
+  createdBy: r.created_by as string,
+  createdAt: r.created_at as Date,
+  updatedAt: r.updated_at as Date,
+  deployedAt: (r.deployed_at as Date | null) ?? null,
+  deployedBy: (r.deployed_by as string | null) ?? null,
+  authorId: (r.author_id as string | null) ?? null,
+  schedule: parseSchedule(r.schedule),
+  seeded: r.seeded === true,
+  services: (r.services as string[] | null) ?? null,
+});
+
+/** Stored as JSON (ISO strings); null when absent or malformed. */
+function parseSchedule(value: unknown): Schedule | null {
+  const v = value as Record<string, string> | null;
+  if (!v || !v.expandAt || !v.deployAt || !v.monitorFrom || !v.contractAt) return null;
+  return { expandAt: new Date(v.expandAt), deployAt: new Date(v.deployAt), monitorFrom: new Date(v.monitorFrom), contractAt: new Date(v.contractAt) };
+}
+
+export const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export const toBackfill = (r: Row): BackfillRecord => ({
+  migrationId: Number(r.migration_id),
+  status: r.status as BackfillRecord['status'],
+  requested: (r.requested as BackfillRecord['requested']) ?? null,
+  cursor: (r.cursor as string[] | null) ?? null,
+  rowsScanned: Number(r.rows_scanned),
+  rowsChanged: Number(r.rows_changed),
+  batches: Number(r.batches),
+  batchSize: Number(r.batch_size),
+  estimatedTotal: num(r.estimated_total),
+  lastBatchMs: num(r.last_batch_ms),
+  worstBatchMs: num(r.worst_batch_ms),
+  rowsPerSecond: num(r.rows_per_second),
+  error: (r.error as string | null) ?? null,
+  startedAt: r.started_at as Date,
+  updatedAt: r.updated_at as Date,
+  finishedAt: (r.finished_at as Date | null) ?? null,
+  tableRows: num(r.table_rows),
+});
+
+export interface PhaseRunRecord {
+  id: number;
+  phase: RunPhase;
+  status: string;
+  source: string;
+  historyVersion: string | null;
+  actor: string;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export const toPhaseRun = (r: Record<string, unknown>): PhaseRunRecord => ({
+  id: Number(r.id),
+  phase: r.phase as RunPhase,
+  status: r.status as string,
+  source: r.source as string,
+  historyVersion: r.history_version as string | null,
+  actor: r.actor as string,
+  error: r.error as string | null,
+  startedAt: r.started_at as Date,
+  finishedAt: r.finished_at as Date | null,
+});
