@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractGate, GateClosedError, runPhase } from '../lib/executor/run-phase';
+import { GateClosedError, runPhase } from '../lib/executor/run-phase';
+import { contractGate } from '../lib/signals/gate-evidence';
 import { runCli } from './helpers/cli-process';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 

@@ -5,7 +5,7 @@ import type { Actor, Role } from '../lib/auth/roles';
 import { createMigrationAs } from '../lib/data/create-migration';
 import { setMigrationServices } from '../lib/data/set-migration-services';
 import { ForbiddenError, withActor } from '../lib/data/with-actor';
-import { contractGate } from '../lib/executor/run-phase';
+import { contractGate } from '../lib/signals/gate-evidence';
 import { errorEvidence } from '../lib/signals/error-evidence';
 import { runCli } from './helpers/cli-process';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';

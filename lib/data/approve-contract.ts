@@ -1,13 +1,13 @@
 import 'server-only';
 import type { ClientBase, Pool } from 'pg';
 import { permission, type Actor } from '../auth/roles';
-import { contractGate, type ExecutorDeps } from '../executor/run-phase';
+import { contractGate, type GateEvidenceDeps } from '../signals/gate-evidence';
 import { StateStore } from '../state/state-store';
 import { evidenceSummary } from '../gate/evidence-summary';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
-export type GatePolicy = Pick<ExecutorDeps, 'sampleEverySeconds' | 'observationMinutes' | 'bufferMinutes' | 'regression'>;
+export type GatePolicy = Pick<GateEvidenceDeps, 'sampleEverySeconds' | 'observationMinutes' | 'bufferMinutes' | 'regression'>;
 
 /**
  * The person on call approves the contract on the evidence as it is now: every other

@@ -1,5 +1,5 @@
 import 'server-only';
-import { contractGate } from '../executor/run-phase';
+import { contractGate } from '../signals/gate-evidence';
 import type { BackfillRecord, MigrationRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
 import type { GateDecision } from '../gate/evaluate-gate';

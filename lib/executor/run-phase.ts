@@ -1,10 +1,9 @@
 import type { ClientBase } from 'pg';
-import { describeLossySamples, evaluateGate, type GateDecision, type GateEvidence, type ParityEvidence } from '../gate/evaluate-gate';
+import { describeLossySamples, type GateDecision, type GateEvidence, type ParityEvidence } from '../gate/evaluate-gate';
 import { rowSecurityProblem } from '../gate/row-security-problem';
 import { prepareTargetSession } from '../db/connect-target';
-import { evidenceSummary } from '../gate/evidence-summary';
-import { legacyColumn, legacyUsage, type LegacyUsage } from '../signals/legacy-usage';
-import { errorEvidence, type PhaseMark } from '../signals/error-evidence';
+import { contractGate } from '../signals/gate-evidence';
+import { legacyColumn } from '../signals/legacy-usage';
 import { sampleStatements } from '../signals/sample-statements';
 import type { RegressionPolicy } from '../metrics/error-regression';
 import { planReadsRows } from '../migrations/plan-reads-rows';
@@ -147,107 +146,6 @@ export interface PhaseOutcome {
   status: 'succeeded' | 'paused' | 'cancelled';
   parity?: ParityResult;
   historyVersion?: string;
-}
-
-/**
- * Use of the removed column, as the gate wants it: over the last `observationMinutes`
- * (not before the deploy, or the expand while no deploy is marked; the whole time since
- * then when 0), plus functions on the
- * target whose bodies mention table and column (sampling cannot see inside them, and a
- * DROP COLUMN does not notice them either).
- */
-async function legacyEvidenceWithUsage(
-  deps: Pick<ExecutorDeps, 'store' | 'target' | 'sampleEverySeconds' | 'observationMinutes'>,
-  migration: MigrationRecord,
-  at: Date,
-  expandedAt: Date,
-): Promise<{ evidence: NonNullable<GateEvidence['legacy']>; usage: LegacyUsage } | undefined> {
-  const column = legacyColumn(migration.spec);
-  if (!column) return undefined;
-  const since = migration.deployedAt ?? expandedAt;
-  const required = deps.observationMinutes ?? 1440;
-  const from = required > 0 ? new Date(Math.max(since.getTime(), at.getTime() - required * 60_000)) : since;
-  // Judged up to the last sample, when it is recent: what happened since is not known yet, and calling
-  // those seconds "not covered" would close the gate between every two samples. The contract run
-  // samples right before it judges, so for the drop itself the two are the same moment.
-  const period = deps.sampleEverySeconds ?? 30;
-  const last = await deps.store.pool.query<{ at: Date | null }>(
-    "SELECT max(sampled_at) AS at FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at <= $2",
-    [migration.target, at],
-  );
-  const lastSample = last.rows[0]?.at;
-  const until = lastSample && at.getTime() - lastSample.getTime() <= period * 2000 && lastSample > from ? lastSample : at;
-  const usage = await legacyUsage(deps.store.pool, migration.target, column, from, until, period);
-  const { rows: functions } = await deps.target.query<{ fn: string }>(
-    `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.proname NOT LIKE 'ec\\_%'
-        AND p.prosrc ~* ('\\m' || $1 || '\\M') AND p.prosrc ~* ('\\m' || $2 || '\\M')`,
-    [column.column.replace(/[^\w]/g, '.'), column.table.replace(/[^\w]/g, '.')],
-  );
-  const evidence = {
-    required: true,
-    column: `${column.schema}.${column.table}.${column.column}`,
-    reads: usage.reads,
-    writes: usage.writes,
-    unknown: usage.unknown,
-    coverage: usage.coverage,
-    observedMinutes: (at.getTime() - since.getTime()) / 60_000,
-    requiredMinutes: required,
-    observedSince: migration.deployedAt ? ('deploy' as const) : ('expand' as const),
-    functions: functions.map((f) => f.fn),
-  };
-  return { evidence, usage };
-}
-
-/**
- * The contract gate for a migration, from all its evidence: the one place the contract run,
- * `status` and the migration page get their decision from. `parity` is a fresh measurement
- * when the contract run made one; otherwise the latest recorded one counts.
- */
-export async function contractGate(
-  deps: Pick<ExecutorDeps, 'store' | 'target' | 'gate' | 'signals' | 'sampleEverySeconds' | 'observationMinutes' | 'bufferMinutes' | 'regression'>,
-  migration: MigrationRecord,
-  at: Date,
-  parity?: ParityEvidence,
-): Promise<{ decision: GateDecision; legacy: LegacyUsage | null; evidence: GateEvidence }> {
-  const backfill = await deps.store.getBackfill(migration.id);
-  const latest = parity ?? (await deps.store.latestParity(migration.id));
-  const signals = deps.signals !== false;
-  const runs = await deps.store.phaseRuns(migration.id);
-  const expandedAt = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
-  const legacy = signals ? await legacyEvidenceWithUsage(deps, migration, at, expandedAt) : undefined;
-  const marks: PhaseMark[] = [{ phase: 'expand', at: expandedAt }];
-  if (migration.deployedAt) marks.push({ phase: 'deploy', at: migration.deployedAt });
-  const evidence: GateEvidence = {
-    now: at,
-    backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
-    parity: {
-      required: !!migration.plan.parity,
-      latest: latest ? { mismatched: latest.mismatched, checkedAt: latest.checkedAt, rowsChecked: latest.rowsChecked, tableRows: latest.tableRows, lossy: latest.lossy } : null,
-    },
-    legacy: legacy?.evidence,
-    buffer: signals ? { required: true, deployedAt: migration.deployedAt, bufferMinutes: deps.bufferMinutes ?? 4320 } : undefined,
-    errors: signals ? { required: true, ...(await errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression, migration.services)) } : undefined,
-  };
-  if (migration.authorId) evidence.approval = await approvalEvidence(deps.store, migration, at, evidenceSummary(evidence));
-  const decision = (deps.gate ?? evaluateGate)(evidence);
-  return { decision, legacy: legacy?.usage ?? null, evidence };
-}
-
-/** The latest contract approval, judged now: by whom, on which evidence, and whether they are on call. */
-async function approvalEvidence(store: StateStore, migration: MigrationRecord, at: Date, summary: string): Promise<NonNullable<GateEvidence['approval']>> {
-  const { rows } = await store.pool.query(
-    `SELECT u.email, a.created_at, a.evidence_fingerprint, a.approver_id = expand_contract.on_call_at($2) AS on_call, a.approver_id = m.author_id AS is_author
-       FROM expand_contract.approvals a JOIN expand_contract.users u ON u.id = a.approver_id JOIN expand_contract.migrations m ON m.id = a.migration_id
-      WHERE a.migration_id = $1 AND a.kind = 'contract' ORDER BY a.created_at DESC, a.id DESC LIMIT 1`,
-    [migration.id, at],
-  );
-  const r = rows[0];
-  return {
-    required: true,
-    summary,
-    latest: r ? { approver: r.email, at: r.created_at, summary: r.evidence_fingerprint, approverOnCall: r.on_call === true, approverIsAuthor: r.is_author === true } : null,
-  };
 }
 
 function tableOf(plan: Plan): QualifiedName | null {
