@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { RUN_PHASES } from '../../lib/lifecycle/migration-states';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,7 +25,7 @@ import { buildSpec, planOptions, PlanUsageError, SPEC_OPTIONS } from './plan';
 import { ZodError } from 'zod';
 import { parseServiceList } from '../../lib/metrics/service-list';
 
-const PHASES: RunPhase[] = ['expand', 'backfill', 'verify', 'contract', 'rollback', 'restore'];
+const PHASES: readonly RunPhase[] = RUN_PHASES;
 
 export const MIGRATION_USAGE = `usage:
   expand-contract create <operation> <arguments…>   register a change (same arguments as \`plan\`); prints its id

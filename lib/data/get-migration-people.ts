@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Pool } from 'pg';
 import { permission, type Actor, type PhaseName } from '../auth/roles';
+import { mayAct } from '../lifecycle/may-act';
 import { permissionContext } from './permission-context';
 
 export interface MigrationPeople {
@@ -29,7 +30,8 @@ export async function getMigrationPeople(pool: Pool, actor: Actor, migrationId: 
     [migrationId],
   );
   const check = (p: ReturnType<typeof permission>) => (p.ok ? { ok: true } : { ok: false, reason: p.reason });
-  const phase = (name: PhaseName) => check(permission(actor, { kind: 'phase.run', phase: name, ...ctx }));
+  // Who the person is, then what the migration's state allows: a phase that cannot run now is closed, with why.
+  const phase = (name: PhaseName) => check(mayAct(actor, `phase.${name}`, ctx));
   return {
     author: names.rows[0].author,
     onCall: names.rows[0].on_call,
@@ -42,7 +44,7 @@ export async function getMigrationPeople(pool: Pool, actor: Actor, migrationId: 
       comment: check(permission(actor, { kind: 'plan.comment' })),
       approveContract: check(permission(actor, { kind: 'contract.approve', authorId: ctx.authorId, onCallId: ctx.onCallId })),
       markDeployed: check(permission(actor, { kind: 'deploy.mark', authorId: ctx.authorId })),
-      setServices: check(permission(actor, { kind: 'services.set', authorId: ctx.authorId })),
+      setServices: check(mayAct(actor, 'services.set', ctx)),
       pauseBackfill: check(permission(actor, { kind: 'backfill.pause', authorId: ctx.authorId, onCallId: ctx.onCallId })),
       expand: phase('expand'),
       backfill: phase('backfill'),

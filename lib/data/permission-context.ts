@@ -1,20 +1,17 @@
 import 'server-only';
 import type { Pool } from 'pg';
+import type { MigrationContext } from '../lifecycle/may-act';
+import type { MigrationState } from '../lifecycle/migration-states';
 import { MigrationNotFoundError } from '../state/errors';
 
-export interface PermissionContext {
-  authorId: string | null;
-  onCallId: string | null;
-  planApprovals: number;
-  planApprovalsRequired: number;
-  /** When the deploy of code using the new column was marked, or null. */
-  deployedAt: Date | null;
-}
+/** A migration as the lifecycle's rules see it (lib/lifecycle/may-act.ts), read now. */
+export type PermissionContext = MigrationContext;
 
 /** What the permission rules need to know about a migration and the rotation, read now. */
 export async function permissionContext(pool: Pool, migrationId: number): Promise<PermissionContext> {
   const { rows } = await pool.query(
-    `SELECT m.author_id, m.deployed_at, expand_contract.on_call_at(now()) AS on_call,
+    `SELECT m.author_id, m.deployed_at, m.status, expand_contract.on_call_at(now()) AS on_call,
+            EXISTS (SELECT 1 FROM expand_contract.phase_runs r WHERE r.migration_id = m.id AND r.phase = 'expand') AS expand_began,
             (SELECT count(DISTINCT a.approver_id)::int FROM expand_contract.approvals a
               WHERE a.migration_id = m.id AND a.kind = 'plan' AND a.approver_id IS DISTINCT FROM m.author_id) AS approvals,
             coalesce((SELECT (value #>> '{}')::int FROM expand_contract.settings WHERE key = 'plan_approvals_required'), 1) AS required
@@ -22,5 +19,14 @@ export async function permissionContext(pool: Pool, migrationId: number): Promis
     [migrationId],
   );
   if (!rows[0]) throw new MigrationNotFoundError(migrationId);
-  return { authorId: rows[0].author_id, onCallId: rows[0].on_call, planApprovals: rows[0].approvals, planApprovalsRequired: rows[0].required, deployedAt: rows[0].deployed_at };
+  return {
+    id: migrationId,
+    state: rows[0].status as MigrationState,
+    expandBegan: rows[0].expand_began,
+    deployedAt: rows[0].deployed_at,
+    authorId: rows[0].author_id,
+    onCallId: rows[0].on_call,
+    planApprovals: rows[0].approvals,
+    planApprovalsRequired: rows[0].required,
+  };
 }

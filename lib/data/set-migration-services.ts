@@ -1,8 +1,8 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import { permission, type Actor } from '../auth/roles';
+import type { Actor } from '../auth/roles';
+import { mayAct } from '../lifecycle/may-act';
 import { lockMigrationForTransaction } from '../state/migration-lock';
-import { StateStore } from '../state/state-store';
 import { parseServiceList } from '../metrics/service-list';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';
@@ -14,13 +14,8 @@ import { audit, ForbiddenError, withActor } from './with-actor';
  */
 export async function setMigrationServices(pool: Pool, actor: Actor, migrationId: number, text: string): Promise<string[] | null> {
   const services = parseServiceList(text);
-  const ctx = await permissionContext(pool, migrationId);
-  const allowed = permission(actor, { kind: 'services.set', authorId: ctx.authorId });
+  const allowed = mayAct(actor, 'services.set', await permissionContext(pool, migrationId));
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
-  const store = new StateStore(pool);
-  const { status } = await store.getMigration(migrationId);
-  const expandBegan = (await store.phaseRuns(migrationId)).some((r) => r.phase === 'expand');
-  if (status !== 'planned' || expandBegan) throw new ForbiddenError(`migration ${migrationId} is ${status}: its services are fixed once its expand has begun`);
   return withActor(pool, actor, async (c) => {
     // Not while a phase runs: an expand starting now would begin the window on the old names.
     await lockMigrationForTransaction(c, migrationId);

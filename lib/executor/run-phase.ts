@@ -2,6 +2,7 @@ import type { ClientBase } from 'pg';
 import { describeLossySamples, type GateDecision, type GateEvidence, type ParityEvidence } from '../gate/evaluate-gate';
 import { rowSecurityProblem } from '../gate/row-security-problem';
 import { prepareTargetSession } from '../db/connect-target';
+import { PHASE_ALLOWED_FROM, STATE_AFTER, stateAllows } from '../lifecycle/migration-states';
 import { contractGate } from '../signals/gate-evidence';
 import { legacyColumn } from '../signals/legacy-usage';
 import { sampleStatements } from '../signals/sample-statements';
@@ -85,24 +86,6 @@ export class ApiRoleError extends Error {
     this.name = 'ApiRoleError';
   }
 }
-
-// 'contracting' (destructive steps begun, success not recorded) allows only finishing the contract or restoring.
-const ALLOWED_FROM: Record<RunPhase, MigrationStatus[]> = {
-  expand: ['planned', 'rolled_back'],
-  backfill: ['expanded', 'backfilled', 'restored'],
-  verify: ['expanded', 'backfilled', 'restored'],
-  contract: ['backfilled', 'contracting', 'restored'],
-  rollback: ['expanded', 'backfilled', 'restored'],
-  restore: ['contracted', 'contracting'],
-};
-
-const STATUS_AFTER: Partial<Record<RunPhase, MigrationStatus>> = {
-  expand: 'expanded',
-  backfill: 'backfilled',
-  contract: 'contracted',
-  rollback: 'rolled_back',
-  restore: 'restored',
-};
 
 const API_ROLES = new Set(['anon', 'authenticated', 'authenticator', 'service_role']);
 
@@ -216,7 +199,9 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
       if (actual !== migration.targetIdentity) throw new WrongTargetError(migrationId, migration.targetIdentity, actual);
     }
     if (await store.markInterrupted(migrationId)) log('an earlier run of this migration was interrupted; it is marked failed and resumes now');
-    if (!ALLOWED_FROM[phase].includes(migration.status)) throw new PhaseNotAllowedError(migrationId, phase, migration.status, ALLOWED_FROM[phase]);
+    if (!stateAllows(migrationId, { state: migration.status, expandBegan: false, deployedAt: migration.deployedAt }, { kind: 'phase.run', phase }).ok) {
+      throw new PhaseNotAllowedError(migrationId, phase, migration.status, [...PHASE_ALLOWED_FROM[phase]]);
+    }
     const role = (await target.query<{ r: string }>('SELECT current_user AS r')).rows[0]!.r;
     if (API_ROLES.has(role)) throw new ApiRoleError(role);
     // Whoever opened this connection: the executor's reads raise rather than see a filtered subset.
@@ -230,7 +215,7 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
         log(`${phase} was already applied with the Supabase CLI (version ${version}); marking it done`);
         const run = await store.startPhaseRun(migrationId, phase, 'supabase-cli');
         await store.finishPhaseRun(run, 'succeeded', { historyVersion: version });
-        await store.setStatus(migrationId, STATUS_AFTER[phase]!);
+        await store.setStatus(migrationId, STATE_AFTER[phase]!);
         return { phase, source: 'supabase-cli', status: 'succeeded', historyVersion: version };
       }
     }
@@ -239,7 +224,7 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
     try {
       const outcome = await runPhaseSteps(deps, migration, phase, run, guarded, log, now);
       await store.finishPhaseRun(run, outcome.status === 'succeeded' ? 'succeeded' : outcome.status, { historyVersion: outcome.historyVersion });
-      if (outcome.status === 'succeeded' && STATUS_AFTER[phase]) await store.setStatus(migrationId, STATUS_AFTER[phase]!);
+      if (outcome.status === 'succeeded' && STATE_AFTER[phase]) await store.setStatus(migrationId, STATE_AFTER[phase]!);
       return outcome;
     } catch (error) {
       // The run's own error is what the operator must hear, even when the state database cannot record it now

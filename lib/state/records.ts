@@ -1,8 +1,10 @@
 import type { Schedule } from '../timeline/propose-schedule';
-import type { OperationSpec, Phase, Plan } from '../migrations/types';
+import type { MigrationState, RunPhase } from '../lifecycle/migration-states';
+import type { OperationSpec, Plan } from '../migrations/types';
 
-export type MigrationStatus = 'planned' | 'expanded' | 'backfilled' | 'contracting' | 'contracted' | 'rolled_back' | 'restored';
-export type RunPhase = Exclude<Phase, 'preflight'>;
+/** The states and phases are the lifecycle's (lib/lifecycle/migration-states.ts); the store only records them. */
+export type MigrationStatus = MigrationState;
+export type { RunPhase };
 
 export interface MigrationRecord {
   id: number;

@@ -3,6 +3,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { anyRole, guardedAction, type PersonRule } from '@/lib/auth/guarded-action';
 import { permission, type Actor } from '@/lib/auth/roles';
+import { RUN_PHASES } from '@/lib/lifecycle/migration-states';
 import { gatePolicy, parseEnv } from '@/lib/config/env';
 import { statePool, withTargetClient } from '@/lib/db/pools';
 import { migrationIdField } from '@/lib/migrations/parse-migration-id';
@@ -28,7 +29,7 @@ export interface ActionState {
 
 const input = z.object({
   migrationId: migrationIdField,
-  phase: z.enum(['expand', 'backfill', 'verify', 'contract', 'rollback', 'restore']).optional(),
+  phase: z.enum(RUN_PHASES).optional(),
   body: z.string().max(5000).optional(),
   confirm: z.string().max(300).optional(),
   expandAt: z.string().max(40).optional(),

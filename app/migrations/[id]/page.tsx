@@ -10,6 +10,7 @@ import { PhaseStepper } from '@/components/phase-stepper';
 import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/render-sql';
 import { requireActor } from '@/lib/auth/current-actor';
 import { rollbackConfirmation } from '@/lib/auth/roles';
+import { stateAllows } from '@/lib/lifecycle/migration-states';
 import { statePool } from '@/lib/db/pools';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { listAudit } from '@/lib/data/audit-log';
@@ -28,8 +29,10 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
     throw e;
   });
   const people = await getMigrationPeople(statePool(), actor, id);
-  // The services are named until the first expand begins (the evidence window starts there).
-  const servicesOpen = m.status === 'planned' && !m.phases.some((p) => p.phase === 'expand');
+  // What the migration's state allows, from the same rules the server and the executor apply.
+  const facts = { state: m.status, expandBegan: m.phases.some((p) => p.phase === 'expand'), deployedAt: m.deployedAt };
+  const servicesOpen = stateAllows(id, facts, { kind: 'services.set' }).ok;
+  const deployUndoable = stateAllows(id, facts, { kind: 'deploy.unmark' }).ok;
   const trail = await listAudit(statePool(), { migration: id }, 100);
   const denied = (p: { ok: boolean; reason?: string }) => (p.ok ? undefined : p.reason);
   const confirmText = 'table' in m.spec && 'column' in m.spec ? `${m.spec.table}.${m.spec.column}` : '';
@@ -151,7 +154,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
             <ActionForm key={phase} action={runPhaseAction} hidden={{ migrationId: id, phase }} label={`Run ${phase}`} denied={denied(people.can[phase])} />
           ))}
           <ActionForm action={markDeployedAction} hidden={{ migrationId: id }} label="Mark deployed" denied={m.deployedAt ? `deployed ${m.deployedAt.toISOString()}` : denied(people.can.markDeployed)} />
-          {m.deployedAt && (m.status === 'expanded' || m.status === 'backfilled') && (
+          {deployUndoable && (
             // A mark made too early would start the buffer before the new code is live.
             <ActionForm action={unmarkDeployedAction} hidden={{ migrationId: id }} label="Take back deploy mark" denied={denied(people.can.markDeployed)} />
           )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { permission, rollbackConfirmation, type Actor, type Role } from './roles';
+import { permission, rollbackConfirmation, type Actor, type Role } from './permissions';
 
 const actor = (id: string, roles: Role[]): Actor => ({ id, email: `${id}@x`, name: id, roles });
 const base = { authorId: 'ann', onCallId: 'otto', planApprovals: 1, planApprovalsRequired: 1 };

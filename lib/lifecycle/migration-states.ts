@@ -1,0 +1,67 @@
+/**
+ * A migration's states and the phases that move it between them, in one place: the executor,
+ * the CLI, the HTTP API, server actions and the page all ask here what may happen next, so a
+ * button, a command and a refusal cannot disagree. Pure: no I/O.
+ */
+export const MIGRATION_STATES = ['planned', 'expanded', 'backfilled', 'contracting', 'contracted', 'rolled_back', 'restored'] as const;
+export type MigrationState = (typeof MIGRATION_STATES)[number];
+
+export const RUN_PHASES = ['expand', 'backfill', 'verify', 'contract', 'rollback', 'restore'] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
+
+/**
+ * The states each phase may start from. 'contracting' (the destructive steps began, success not
+ * recorded) allows only finishing the contract or restoring.
+ */
+export const PHASE_ALLOWED_FROM: Record<RunPhase, readonly MigrationState[]> = {
+  expand: ['planned', 'rolled_back'],
+  backfill: ['expanded', 'backfilled', 'restored'],
+  verify: ['expanded', 'backfilled', 'restored'],
+  contract: ['backfilled', 'contracting', 'restored'],
+  rollback: ['expanded', 'backfilled', 'restored'],
+  restore: ['contracted', 'contracting'],
+};
+
+/** The state a phase leaves behind when it succeeds (verify changes none). */
+export const STATE_AFTER: Partial<Record<RunPhase, MigrationState>> = {
+  expand: 'expanded',
+  backfill: 'backfilled',
+  contract: 'contracted',
+  rollback: 'rolled_back',
+  restore: 'restored',
+};
+
+/** The states in which a deploy may be marked, or a mark taken back: after expand, before contract. */
+export const DEPLOY_STATES: readonly MigrationState[] = ['expanded', 'backfilled'];
+
+/** What the state rules need to know about a migration. */
+export interface MigrationFacts {
+  state: MigrationState;
+  /** Any expand has begun, even one that failed: the evidence window starts there. */
+  expandBegan: boolean;
+  deployedAt: Date | null;
+}
+
+/** The actions whose validity depends on the migration's state (the people's side is in permissions.ts). */
+export type StateAction = { kind: 'phase.run'; phase: RunPhase } | { kind: 'deploy.mark' } | { kind: 'deploy.unmark' } | { kind: 'services.set' };
+
+export type StateAnswer = { ok: true } | { ok: false; reason: string };
+
+/** May this happen to the migration in its current state, and if not, why. */
+export function stateAllows(migrationId: number, facts: MigrationFacts, action: StateAction): StateAnswer {
+  const { state } = facts;
+  switch (action.kind) {
+    case 'phase.run': {
+      const from = PHASE_ALLOWED_FROM[action.phase];
+      return from.includes(state) ? { ok: true } : { ok: false, reason: `migration ${migrationId} is ${state}: ${action.phase} runs only when it is ${from.join(' or ')}` };
+    }
+    case 'deploy.mark':
+      if (!DEPLOY_STATES.includes(state)) return { ok: false, reason: `migration ${migrationId} is ${state}: a deploy is marked, or taken back, only after expand and before contract` };
+      return facts.deployedAt ? { ok: false, reason: `migration ${migrationId} was marked deployed already` } : { ok: true };
+    case 'deploy.unmark':
+      if (!DEPLOY_STATES.includes(state)) return { ok: false, reason: `migration ${migrationId} is ${state}: a deploy is marked, or taken back, only after expand and before contract` };
+      return facts.deployedAt ? { ok: true } : { ok: false, reason: 'no deploy was marked' };
+    case 'services.set':
+      return state === 'planned' && !facts.expandBegan ? { ok: true } : { ok: false, reason: `migration ${migrationId} is ${state}: its services are fixed once its expand has begun` };
+  }
+}
