@@ -5,6 +5,7 @@ import { anyRole, guardedAction } from '@/lib/auth/guarded-action';
 import { statePool } from '@/lib/db/pools';
 import { createTokenAs, revokeTokenAs } from '@/lib/data/manage-tokens';
 import { ForbiddenError } from '@/lib/data/with-actor';
+import { SQL_STATE, sqlState } from '@/lib/db/sql-state';
 
 export interface TokenState {
   error?: string;
@@ -25,7 +26,7 @@ export const createTokenAction = guardedAction(ADMINS, async (actor, _prev: Toke
   } catch (error) {
     if (error instanceof ForbiddenError) return { error: error.message };
     if (error instanceof z.ZodError) return { error: error.issues[0]?.message ?? 'invalid input' };
-    if ((error as { code?: string }).code === '23503') return { error: 'that migration does not exist' };
+    if (sqlState(error) === SQL_STATE.foreignKeyViolation) return { error: 'that migration does not exist' };
     throw error;
   }
 });

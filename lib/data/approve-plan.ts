@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { permission, type Actor } from '../auth/roles';
 import { audit, ForbiddenError, withActor } from './with-actor';
 import { permissionContext } from './permission-context';
+import { SQL_STATE, sqlState } from '../db/sql-state';
 
 /** A reviewer approves a plan (not their own). A second approval by the same reviewer is refused. */
 export async function approvePlan(pool: Pool, actor: Actor, migrationId: number, note = ''): Promise<void> {
@@ -15,7 +16,7 @@ export async function approvePlan(pool: Pool, actor: Actor, migrationId: number,
       await audit(c, actor, 'plan.approved', migrationId, { note });
     });
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') throw new ForbiddenError('you have already approved this plan');
+    if (sqlState(error) === SQL_STATE.uniqueViolation) throw new ForbiddenError('you have already approved this plan');
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/transaction';
 import type { Actor } from '../auth/roles';
+import { SQL_STATE, sqlState } from '../db/sql-state';
 
 /** Refused: by the server's own check, or by the database's policies (SQLSTATE 42501). Routes answer 403. */
 export class ForbiddenError extends Error {
@@ -24,7 +25,7 @@ export async function withActor<T>(pool: Pool, actor: Actor, fn: (client: PoolCl
       return fn(client);
     });
   } catch (error) {
-    if ((error as { code?: string }).code === '42501') throw new ForbiddenError(`refused by the database: ${(error as Error).message}`);
+    if (sqlState(error) === SQL_STATE.insufficientPrivilege) throw new ForbiddenError(`refused by the database: ${(error as Error).message}`);
     throw error;
   }
 }

@@ -12,6 +12,7 @@ import { applyMigrations, readMigrationFiles, type MigrationReport } from './run
 import { seedDemoTarget, type DemoSeedReport } from './seed-demo-target';
 import { seedDemoUsers, type DemoUser } from './seed-demo-users';
 import { seedDemoHistory } from './seed-demo-history';
+import { SQL_STATE, sqlState } from './sql-state';
 
 export const STATE_DATABASE = 'dashboard';
 export const DEMO_DATABASE = 'demo';
@@ -54,7 +55,7 @@ async function ensureDatabase(adminUrl: string, name: string, owner: string): Pr
       await c.query(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(owner)}`);
     } catch (error) {
       // Another process created it between our check and our CREATE.
-      if ((error as { code?: string }).code !== '42P04') throw error;
+      if (sqlState(error) !== SQL_STATE.duplicateDatabase) throw error;
     }
   });
 }

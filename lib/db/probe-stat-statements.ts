@@ -1,5 +1,6 @@
 import type { Queryable } from './queryable';
 import { quoteIdent, quoteQualified } from '../migrations/quote';
+import { SQL_STATE, sqlState } from './sql-state';
 
 export type StatStatementsStatus =
   | { state: 'ready'; schema: string }
@@ -39,7 +40,7 @@ export async function probeStatStatements(db: Queryable): Promise<StatStatements
     return { state: 'ready', schema };
   } catch (error) {
     // 55000: "pg_stat_statements must be loaded via shared_preload_libraries"
-    if ((error as { code?: string }).code === '55000') return { state: 'not-preloaded', fix: PRELOAD_FIX };
+    if (sqlState(error) === SQL_STATE.objectNotInPrerequisiteState) return { state: 'not-preloaded', fix: PRELOAD_FIX };
     return { state: 'no-permission', schema, fix: `run: GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO <the dashboard role>; GRANT pg_read_all_stats TO <the dashboard role>;` };
   }
 }

@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import { inTransaction } from './transaction';
 import { quoteIdent, quoteLiteral } from '../migrations/quote';
+import { SQL_STATE, sqlState } from './sql-state';
 
 /** The login the dashboard, the worker and the CLI use for the state database. */
 export const STATE_LOGIN = 'expand_contract_state';
@@ -39,7 +40,6 @@ const STATE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATIO
 const TARGET_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION BYPASSRLS INHERIT';
 const PROBE_ATTRIBUTES = 'NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT';
 
-const code = (error: unknown) => (error as { code?: string }).code;
 
 /** Roles belong to the whole server, so another start may be creating the same one right now. */
 async function ensureRole(admin: ClientBase, name: string, attributes: string, { alter }: { alter: boolean }): Promise<void> {
@@ -52,7 +52,7 @@ async function ensureRole(admin: ClientBase, name: string, attributes: string, {
       return;
     } catch (error) {
       await admin.query('ROLLBACK TO SAVEPOINT ensure_role');
-      if (code(error) !== '42710' && code(error) !== '23505') throw error;
+      if (sqlState(error) !== SQL_STATE.duplicateObject && sqlState(error) !== SQL_STATE.uniqueViolation) throw error;
     }
   }
   if (alter) await admin.query(`ALTER ROLE ${quoteIdent(name)} ${attributes}`);
@@ -67,7 +67,7 @@ async function ensureMember(admin: ClientBase, role: string, member: string): Pr
     await admin.query('RELEASE SAVEPOINT ensure_member');
   } catch (error) {
     await admin.query('ROLLBACK TO SAVEPOINT ensure_member');
-    if (code(error) !== '23505') throw error;
+    if (sqlState(error) !== SQL_STATE.uniqueViolation) throw error;
   }
 }
 
@@ -99,6 +99,6 @@ export async function provisionLogins(admin: ClientBase, logins: Logins): Promis
       await ensureMember(admin, PROBE_ROLE, logins.target.name);
     });
   } catch (error) {
-    throw new ProvisionLoginsError(current, (error as Error).message, code(error));
+    throw new ProvisionLoginsError(current, (error as Error).message, sqlState(error));
   }
 }

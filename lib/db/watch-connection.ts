@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describeUrl, redactSecrets } from './connection-url';
+import { SQL_STATE } from './sql-state';
 
 export type DatabaseSide = 'state' | 'target';
 
@@ -18,7 +19,7 @@ export class ConnectionLostError extends Error {
 }
 
 // Administrator or crash shutdown, server starting up or going down, idle-session timeout, and the connection-exception class.
-const LOSS_CODES = new Set(['57P01', '57P02', '57P03', '57P05', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const LOSS_CODES = new Set<string>([SQL_STATE.adminShutdown, SQL_STATE.crashShutdown, SQL_STATE.cannotConnectNow, SQL_STATE.idleSessionTimeout, 'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 // What node-postgres says when the socket closes under a query, and to every query on a client that already lost it.
 // A database refusing new sessions (ALLOW_CONNECTIONS false) is as unreachable as a closed one, though its SQLSTATE is generic.
 const LOSS_MESSAGES = /Connection terminated unexpectedly|Connection terminated due to connection timeout|encountered a connection error and is not queryable|is not currently accepting connections/;

@@ -6,6 +6,7 @@ import { countTableRows } from './count-table-rows';
 import { runBatch } from './run-backfill';
 import type { BackfillRecord } from '../state/records';
 import type { StateStore } from '../state/state-store';
+import { SQL_STATE, sqlState } from '../db/sql-state';
 
 export interface BackfillJobOptions {
   /** Batch duration the size adapts towards (default 100 ms). */
@@ -67,8 +68,8 @@ export async function runBackfillJob(
       } catch (error) {
         // A row held by a long transaction (lock timeout) or a batch too slow (statement timeout):
         // wait, try a smaller batch, and give up only after several tries.
-        const code = (error as { code?: string }).code;
-        if ((code !== '55P03' && code !== '57014') || retries >= 6) throw error;
+        const code = sqlState(error);
+        if ((code !== SQL_STATE.lockNotAvailable && code !== SQL_STATE.queryCanceled) || retries >= 6) throw error;
         retries += 1;
         size = Math.max(bounds.min, Math.floor(size / 2));
         await new Promise((r) => setTimeout(r, 200 * 2 ** retries));

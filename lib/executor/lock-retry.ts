@@ -3,6 +3,7 @@ import type { LockLevel, QualifiedName, Step } from '../migrations/types';
 import { quoteQualified } from '../migrations/quote';
 import { describeSeconds } from '../metrics/describe-seconds';
 import { runStep } from './run-step';
+import { SQL_STATE, sqlState } from '../db/sql-state';
 
 export interface Blocker {
   pid: number;
@@ -74,7 +75,7 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const LOCK_NOT_AVAILABLE = '55P03';
+const LOCK_NOT_AVAILABLE = SQL_STATE.lockNotAvailable;
 
 /**
  * Runs a step whose lock_timeout is short, so it never waits long in the lock queue
@@ -91,7 +92,7 @@ export async function runWithLockRetry(client: ClientBase, step: Step, options: 
       const result = await runStep(client, step);
       return { attempts: attempt, ...result };
     } catch (error) {
-      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      if (sqlState(error) !== LOCK_NOT_AVAILABLE) throw error;
       const blockers = await findBlockers(client, options.table, step.lock);
       if (attempt >= attempts) throw new LockBlockedError(step.id, attempt, blockers);
       // Equal jitter: never (almost) zero, so two waits in the lock queue are never back to back,

@@ -331,8 +331,7 @@ async function runPhaseSteps(
     case 'rollback':
     case 'restore': {
       await runSteps(deps, plan, steps(phase), runId, options, log);
-      // An expand after a rollback starts its backfill from scratch.
-      if (phase === 'rollback') await deps.store.pool.query('DELETE FROM expand_contract.backfills WHERE migration_id = $1', [migration.id]);
+      if (phase === 'rollback') await deps.store.resetBackfill(migration.id);
       return { phase, source: 'executor', status: 'succeeded', historyVersion: await finishDdlPhase(deps, plan, phase, now) };
     }
   }

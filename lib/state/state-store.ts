@@ -5,6 +5,7 @@ import { DeployNotAllowedError, MigrationAlreadyOpenError, MigrationNotFoundErro
 import { lockMigrationForTransaction } from './migration-lock';
 import { num, toBackfill, toMigration, toPhaseRun, type BackfillRecord, type LossyRows, type MigrationRecord, type MigrationStatus, type ParityRecord, type PhaseRunRecord, type RunPhase } from './records';
 import { withTransaction } from '../db/transaction';
+import { SQL_STATE, sqlState } from '../db/sql-state';
 
 /** The executor's reads and writes in the state database (schema expand_contract). */
 export class StateStore {
@@ -25,7 +26,7 @@ export class StateStore {
       );
       return toMigration(rows[0]!);
     } catch (error) {
-      if ((error as { code?: string }).code !== '23505') throw error;
+      if (sqlState(error) !== SQL_STATE.uniqueViolation) throw error;
       const { rows } = await this.pool.query(
         `SELECT id FROM expand_contract.migrations WHERE target = $1 AND plan_id = $2 AND status NOT IN ('contracted', 'rolled_back', 'restored')`,
         [target, plan.id],
@@ -87,6 +88,11 @@ export class StateStore {
 
   async setStatus(id: number, status: MigrationStatus): Promise<void> {
     await this.pool.query('UPDATE expand_contract.migrations SET status = $2, updated_at = now() WHERE id = $1', [id, status]);
+  }
+
+  /** Forgets a migration's backfill: an expand after a rollback starts it from scratch. */
+  async resetBackfill(migrationId: number): Promise<void> {
+    await this.pool.query('DELETE FROM expand_contract.backfills WHERE migration_id = $1', [migrationId]);
   }
 
   async startPhaseRun(migrationId: number, phase: RunPhase, source: 'executor' | 'supabase-cli' = 'executor'): Promise<number> {

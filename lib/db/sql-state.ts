@@ -1,0 +1,25 @@
+/**
+ * The PostgreSQL error codes (SQLSTATE) the product acts on, by name: a comparison reads as what
+ * happened, and a typo in a five-character literal cannot silently never match.
+ */
+export const SQL_STATE = {
+  uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
+  insufficientPrivilege: '42501',
+  duplicateDatabase: '42P04',
+  duplicateObject: '42710',
+  undefinedColumn: '42703',
+  objectNotInPrerequisiteState: '55000',
+  lockNotAvailable: '55P03',
+  queryCanceled: '57014',
+  adminShutdown: '57P01',
+  crashShutdown: '57P02',
+  cannotConnectNow: '57P03',
+  idleSessionTimeout: '57P05',
+} as const;
+
+/** The SQLSTATE of an error from pg (or undefined for anything else). */
+export const sqlState = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+};
