@@ -13,6 +13,9 @@ async function cli(args: string[]) {
   const code = await p.exited;
   return { code, out: p.output() };
 }
+// Each command is a new process that compiles its TypeScript at start (2–3 s, more on a busy machine):
+// the tests below start a dozen each.
+const MANY_COMMANDS_MS = 180_000;
 const tokenIn = (out: string) => /^(ec_[A-Za-z0-9_-]{43})$/m.exec(out)?.[1];
 
 beforeAll(async () => {
@@ -40,7 +43,7 @@ describe('tokens and deploy marking', () => {
     expect(await cli(['token', 'revoke', id])).toMatchObject({ code: 1 });
     expect(await cli(['token', 'create', 'ingest'])).toMatchObject({ code: 2 });
     expect(await cli(['token', 'create', 'deploy', '--migration', '999'])).toMatchObject({ code: 2, out: expect.stringContaining('migration 999 does not exist') });
-  });
+  }, MANY_COMMANDS_MS);
 
   it('marks a deploy once, from the CLI or a pipeline with a token scoped to that migration', async () => {
     const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' });
@@ -92,5 +95,5 @@ describe('tokens and deploy marking', () => {
     expect(new Date(audit.rows[0].was).toISOString()).toBe(first);
     expect((await cli(['deployed', String(id)])).code).toBe(0);
     expect((await w.store.getMigration(id)).deployedAt!.getTime()).toBeGreaterThan(new Date(first).getTime());
-  });
+  }, MANY_COMMANDS_MS);
 });

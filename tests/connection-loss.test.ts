@@ -5,6 +5,7 @@ import { describeUrl } from '../lib/db/connection-url';
 import { ephemeralPort } from '../lib/db/free-port';
 import { enqueuePhase, openJobQueue } from '../lib/executor/job-queue';
 import { runPhase } from '../lib/executor/run-phase';
+import { MigrationBusyError } from '../lib/state/errors';
 import { quoteIdent } from '../lib/migrations/quote';
 import { runCli, type CliProcess } from './helpers/cli-process';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
@@ -107,7 +108,18 @@ async function cutStateDatabase(id: number): Promise<void> {
 async function expectBackfilledOnce(id: number, table: string): Promise<void> {
   expect((await w.store.getMigration(id)).status).toBe('backfilled');
   expect((await w.store.getBackfill(id))!.status).toBe('done');
-  const parity = await runPhase({ store: w.store, target: w.target }, id, 'verify');
+  // The worker records the state a moment before it lets go of the migration's lock: wait for the lock, not a guess.
+  const deadline = Date.now() + 15_000;
+  let parity;
+  for (;;) {
+    try {
+      parity = await runPhase({ store: w.store, target: w.target }, id, 'verify');
+      break;
+    } catch (error) {
+      if (!(error instanceof MigrationBusyError) || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
   expect(parity.parity).toMatchObject({ mismatched: 0 });
   const drift = await w.target.query(`SELECT count(*)::int AS n FROM ${table} WHERE contact_email IS DISTINCT FROM user_email`);
   expect(drift.rows[0]!.n).toBe(0);
