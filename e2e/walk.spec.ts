@@ -85,6 +85,10 @@ test('the demo rename, walked through every phase by three people, ends in an on
   await expect(oncall.getByTestId('contract-form').getByRole('status')).toHaveText('contract: succeeded', { timeout: 30_000 });
   await oncall.reload();
   await expect(oncall.getByTestId('stepper').locator('[data-step="contract"]')).toHaveAttribute('data-state', 'done');
+  // Contracted: no rollback to confirm any more; the button says why, in the executor's words.
+  await expect(oncall.getByTestId('rollback-form')).toHaveCount(0);
+  await expect(oncall.getByRole('button', { name: 'Run rollback' })).toBeDisabled();
+  await expect(oncall.getByTestId('people')).toContainText('is contracted: rollback runs only when it is expanded or backfilled or restored');
   await oncall.screenshot({ path: 'test-results/screenshots/contract-on-phone.png', fullPage: true });
   // Nothing on the page is wider than the phone.
   expect(await oncall.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

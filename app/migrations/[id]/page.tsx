@@ -33,6 +33,8 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
   const facts = { state: m.status, expandBegan: m.phases.some((p) => p.phase === 'expand'), deployedAt: m.deployedAt };
   const servicesOpen = stateAllows(id, facts, { kind: 'services.set' }).ok;
   const deployUndoable = stateAllows(id, facts, { kind: 'deploy.unmark' }).ok;
+  // The typed confirmation is asked only where a rollback after the deploy could actually run.
+  const rollbackAfterDeploy = !!m.deployedAt && stateAllows(id, facts, { kind: 'phase.run', phase: 'rollback' }).ok;
   const trail = await listAudit(statePool(), { migration: id }, 100);
   const denied = (p: { ok: boolean; reason?: string }) => (p.ok ? undefined : p.reason);
   const confirmText = 'table' in m.spec && 'column' in m.spec ? `${m.spec.table}.${m.spec.column}` : '';
@@ -158,9 +160,9 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
             // A mark made too early would start the buffer before the new code is live.
             <ActionForm action={unmarkDeployedAction} hidden={{ migrationId: id }} label="Take back deploy mark" denied={denied(people.can.markDeployed)} />
           )}
-          {!m.deployedAt && <ActionForm action={runPhaseAction} hidden={{ migrationId: id, phase: 'rollback' }} label="Run rollback" denied={denied(people.can.rollback)} />}
+          {!rollbackAfterDeploy && <ActionForm action={runPhaseAction} hidden={{ migrationId: id, phase: 'rollback' }} label="Run rollback" denied={denied(people.can.rollback)} />}
         </div>
-        {m.deployedAt && (
+        {rollbackAfterDeploy && m.deployedAt && (
           <div className="max-w-xl rounded border border-amber-300 bg-amber-50 p-3" data-testid="rollback-form">
             <ActionForm action={runPhaseAction} hidden={{ migrationId: id, phase: 'rollback' }} label="Run rollback" danger denied={denied(people.can.rollback)}>
               <label className="block text-sm">
