@@ -17,7 +17,7 @@ import { seedDemoUsers } from '../lib/db/seed-demo-users';
 import { enqueuePhase, openJobQueue } from '../lib/executor/job-queue';
 import { runPhase } from '../lib/executor/run-phase';
 import { StateStore } from '../lib/state/state-store';
-import { targetIdentity } from '../lib/executor/target-identity';
+import { targetIdentity } from '../lib/db/target-identity';
 import { planChange } from '../lib/planning/plan-change';
 import { sampleStatements } from '../lib/signals/sample-statements';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PhaseNotAllowedError, runPhase } from '../lib/executor/run-phase';
-import { WrongTargetError } from '../lib/executor/target-identity';
+import { WrongTargetError } from '../lib/db/target-identity';
 import { createTestDatabase } from './helpers/test-database';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 

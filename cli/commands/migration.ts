@@ -11,7 +11,7 @@ import { describeSeconds } from '../../lib/metrics/describe-seconds';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
 import { describeParity, runPhase } from '../../lib/executor/run-phase';
 import { contractGate } from '../../lib/signals/gate-evidence';
-import { targetIdentity } from '../../lib/executor/target-identity';
+import { targetIdentity } from '../../lib/db/target-identity';
 import type { BackfillRecord, RunPhase } from '../../lib/state/records';
 import { StateStore } from '../../lib/state/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';

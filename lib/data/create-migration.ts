@@ -2,7 +2,7 @@ import 'server-only';
 import type { ClientBase, Pool } from 'pg';
 import { describeUrl } from '../db/connection-url';
 import { permission, type Actor } from '../auth/roles';
-import { targetIdentity } from '../executor/target-identity';
+import { targetIdentity } from '../db/target-identity';
 import type { OperationSpec, PlanOptions } from '../migrations/types';
 import { DEFAULT_PLAN_OPTIONS } from '../migrations/types';
 import { planChange } from '../planning/plan-change';

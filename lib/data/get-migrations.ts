@@ -8,7 +8,7 @@ import { gatePolicy, parseEnv } from '../config/env';
 import { statePool, targetPool } from '../db/pools';
 import { getMigrationCharts, type MigrationCharts } from './get-migration-charts';
 import { getPreflight } from './get-preflight';
-import { JOB_SCHEMA, RUN_PHASE_QUEUE } from '../executor/job-queue';
+import { JOB_SCHEMA, RUN_PHASE_QUEUE } from '../state/job-queue-names';
 import type { ChecklistItem } from '../gate/preflight-checklist';
 
 export interface MigrationSummary {

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { ClientBase, Pool } from 'pg';
 import { introspectSchema } from '../db/introspect-schema';
-import { readRowAccess } from '../executor/read-row-access';
+import { readRowAccess } from '../db/read-row-access';
 import type { MigrationRecord } from '../state/records';
 import { preflightChecklist, type ChecklistItem } from '../gate/preflight-checklist';
 import { detectBreakingChanges } from '../migrations/lint/detect-breaking-changes';

@@ -5,7 +5,7 @@ import { lostConnection, watchConnection } from '../db/watch-connection';
 import { introspectSchema } from '../db/introspect-schema';
 import { runPhase } from '../executor/run-phase';
 import { StateStore } from '../state/state-store';
-import { targetIdentity } from '../executor/target-identity';
+import { targetIdentity } from '../db/target-identity';
 import { objectNames } from '../migrations/names';
 import { planOperation } from '../migrations/plan-operation';
 import { quoteIdent } from '../migrations/quote';

@@ -8,10 +8,7 @@ import { MigrationBusyError, runPhase } from './run-phase';
 import { tryLockMigration, unlockMigration } from '../state/migration-lock';
 import type { RunPhase } from '../state/records';
 import { StateStore } from '../state/state-store';
-
-/** pg-boss's tables live in this schema; supabase/migrations creates them (see scripts/gen-job-queue-schema.mjs). */
-export const JOB_SCHEMA = 'expand_contract_jobs';
-export const RUN_PHASE_QUEUE = 'run-phase';
+import { JOB_SCHEMA, RUN_PHASE_QUEUE } from '../state/job-queue-names';
 
 export interface RunPhaseJob {
   migrationId: number;

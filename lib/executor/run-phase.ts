@@ -14,11 +14,11 @@ import { runBackfillJob, type BackfillJobOptions } from './backfill-job';
 import { findInHistory, historyName, phaseVisibleInCatalog, recordHistory } from './history';
 import { LockBlockedError, runWithLockRetry, type RetryOptions } from './lock-retry';
 import { runParityCheck, type ParityOptions, type ParityResult } from './parity-check';
-import { readRowAccess } from './read-row-access';
+import { readRowAccess } from '../db/read-row-access';
 import { lockMigration, unlockMigration } from '../state/migration-lock';
 import type { MigrationRecord, MigrationStatus, RunPhase } from '../state/records';
 import type { StateStore } from '../state/state-store';
-import { targetIdentity, WrongTargetError } from './target-identity';
+import { targetIdentity, WrongTargetError } from '../db/target-identity';
 
 export class PhaseNotAllowedError extends Error {
   constructor(

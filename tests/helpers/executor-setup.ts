@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { StateStore } from '../../lib/state/state-store';
-import { targetIdentity } from '../../lib/executor/target-identity';
+import { targetIdentity } from '../../lib/db/target-identity';
 import { applyMigrations, readMigrationFiles } from '../../lib/db/run-migrations';
 import { describeUrl } from '../../lib/db/connection-url';
 import { planChange } from '../../lib/planning/plan-change';
