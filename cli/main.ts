@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV_VARIABLES, parseEnv } from '../lib/config/env';
 import pg from 'pg';
-import { bootstrap } from '../lib/db/bootstrap';
+import { bootstrap } from '../lib/boot/bootstrap';
 import { checkConnection } from '../lib/db/check-connection';
 import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
 import { lostConnection, watchConnection } from '../lib/db/watch-connection';

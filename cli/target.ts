@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { Env } from '../lib/config/env';
-import { bootstrap, DEMO_DATABASE, STATE_DATABASE } from '../lib/db/bootstrap';
+import { bootstrap, DEMO_DATABASE, STATE_DATABASE } from '../lib/boot/bootstrap';
 import { checkConnection } from '../lib/db/check-connection';
 import { connectTarget } from '../lib/db/connect-target';
 import { resolveDataRoot } from '../lib/db/data-dir';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertUser } from '../lib/auth/manage-users';
 import { getTimeline } from '../lib/data/get-timeline';
-import { seedDemoHistory } from '../lib/db/seed-demo-history';
-import { seedDemoTarget } from '../lib/db/seed-demo-target';
+import { seedDemoHistory } from '../lib/demo/seed-demo-history';
+import { seedDemoTarget } from '../lib/demo/seed-demo-target';
 import { runPhase, SeededMigrationError } from '../lib/executor/run-phase';
 import { weekStart } from '../lib/timeline/team-week';
 import { layoutWeek } from '../lib/timeline/week-layout';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoTarget } from '../lib/db/seed-demo-target';
+import { seedDemoTarget } from '../lib/demo/seed-demo-target';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 
 let db: TestDatabase;

@@ -1,4 +1,5 @@
-import { gatePolicy, type Env } from '../../lib/config/env';
+import { type Env } from '../../lib/config/env';
+import { gatePolicy } from '../../lib/gate/gate-policy';
 import { startPhaseWorker } from '../../lib/executor/job-queue';
 import { startSignals } from '../../lib/signals/start-signals';
 import { onExit } from '../on-exit';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { isSupabaseTransactionPooler } from '../db/connection-url';
-import { DEFAULT_REGRESSION_POLICY } from '../metrics/error-regression';
+import { isSupabaseTransactionPooler } from './is-supabase-transaction-pooler';
 
 /** A bad environment variable, named so the message can point at it. */
 export class EnvError extends Error {
@@ -132,16 +131,6 @@ export interface SupabaseAuthConfig {
 /** Supabase Auth when the project is configured, otherwise null: local accounts in the state database. */
 export function supabaseAuthConfig(env: Env): SupabaseAuthConfig | null {
   return env.NEXT_PUBLIC_SUPABASE_URL && env.NEXT_PUBLIC_SUPABASE_ANON_KEY ? { url: env.NEXT_PUBLIC_SUPABASE_URL, anonKey: env.NEXT_PUBLIC_SUPABASE_ANON_KEY } : null;
-}
-
-/** The evidence settings every caller of the contract gate passes, from one place. */
-export function gatePolicy(env: Env) {
-  return {
-    sampleEverySeconds: env.EC_SAMPLE_SECONDS,
-    observationMinutes: env.EC_OBSERVATION_MINUTES,
-    bufferMinutes: env.EC_BUFFER_MINUTES,
-    regression: { ...DEFAULT_REGRESSION_POLICY, margin: env.EC_ERROR_MARGIN, minRequests: env.EC_ERROR_MIN_REQUESTS, minErrors: env.EC_ERROR_MIN_ERRORS },
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { databaseOf, describeUrl, hostOf, isSupabaseTransactionPooler, localUrl, redactSecrets, withDatabase } from './connection-url';
+import { databaseOf, describeUrl, hostOf, localUrl, redactSecrets, withDatabase } from './connection-url';
 
 describe('connection strings', () => {
   const url = 'postgresql://app:p%40ss@db.example.com:6543/shop';
@@ -21,18 +21,5 @@ describe('connection strings', () => {
   it('redacts passwords anywhere in a message', () => {
     expect(redactSecrets(`failed: ${url} and postgres://x:y@h/d`)).toBe('failed: postgresql://app:***@db.example.com:6543/shop and postgres://x:***@h/d');
     expect(redactSecrets('no secrets here')).toBe('no secrets here');
-  });
-});
-
-describe('isSupabaseTransactionPooler', () => {
-  it.each([
-    ['postgresql://postgres.abcd:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres', true],
-    ['postgresql://postgres:pw@db.abcdefghijkl.supabase.co:6543/postgres', true],
-    ['postgresql://postgres.abcd:pw@aws-0-eu-central-1.pooler.supabase.com:5432/postgres', false],
-    ['postgresql://postgres:pw@db.abcdefghijkl.supabase.co:5432/postgres', false],
-    ['postgresql://app:pw@db.example.com:6543/shop', false],
-    ['postgresql://app:pw@notsupabase.com:6543/shop', false],
-  ])('%s → %s', (url, pooled) => {
-    expect(isSupabaseTransactionPooler(url)).toBe(pooled);
   });
 });

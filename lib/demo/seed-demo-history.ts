@@ -1,6 +1,6 @@
 import type { ClientBase, Pool } from 'pg';
-import { describeUrl } from './connection-url';
-import { introspectSchema } from './introspect-schema';
+import { describeUrl } from '../db/connection-url';
+import { introspectSchema } from '../db/introspect-schema';
 import { planOperation } from '../migrations/plan-operation';
 import { DEFAULT_PLAN_OPTIONS, type OperationSpec } from '../migrations/types';
 import { atLocal, weekStart } from '../timeline/team-week';
