@@ -35,7 +35,13 @@ async function vitest(project) {
   if (!report) return { passed: 0, failed: 1, note: `vitest exited ${code} without a report` };
   // A suite that fails to load has no tests but is still a failure.
   const failedSuites = report.testResults.filter((r) => r.status === 'failed' && r.assertionResults.length === 0).length;
-  return { passed: report.numPassedTests, failed: report.numFailedTests + failedSuites + (code !== 0 && report.numFailedTests + failedSuites === 0 ? 1 : 0) };
+  // Named, so that the last lines of a long run say which test failed, not only how many.
+  const failures = report.testResults.flatMap((r) => {
+    const file = path.relative(root, r.name);
+    if (r.status === 'failed' && r.assertionResults.length === 0) return [`${file}: ${(r.message ?? 'failed to load').split('\n')[0]}`];
+    return r.assertionResults.filter((a) => a.status === 'failed').map((a) => `${file} › ${a.fullName}: ${(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300)}`);
+  });
+  return { passed: report.numPassedTests, failed: report.numFailedTests + failedSuites + (code !== 0 && report.numFailedTests + failedSuites === 0 ? 1 : 0), failures };
 }
 
 async function e2e() {
@@ -48,7 +54,14 @@ async function e2e() {
   if (!report) return { passed: 0, failed: 1, note: `playwright exited ${code} without a report` };
   const { expected, unexpected, flaky } = report.stats;
   const errors = report.errors?.length ?? 0;
-  return { passed: expected, failed: unexpected + flaky + errors + (code !== 0 && unexpected + flaky + errors === 0 ? 1 : 0) };
+  const failures = [];
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) if (!spec.ok) failures.push(`${suite.file ?? ''} › ${spec.title}: ${(spec.tests?.[0]?.results?.at(-1)?.error?.message ?? '').split('\n')[0].slice(0, 300)}`);
+    for (const child of suite.suites ?? []) walk({ ...child, file: child.file ?? suite.file });
+  };
+  for (const suite of report.suites ?? []) walk(suite);
+  for (const error of report.errors ?? []) failures.push((error.message ?? '').split('\n')[0].slice(0, 300));
+  return { failures, passed: expected, failed: unexpected + flaky + errors + (code !== 0 && unexpected + flaky + errors === 0 ? 1 : 0) };
 }
 
 const check = (command, args) => async () => ((await run(command, args)) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
