@@ -5,7 +5,7 @@ import { ENV_VARIABLES, parseEnv } from '../lib/config/env';
 import pg from 'pg';
 import { bootstrap } from '../lib/boot/bootstrap';
 import { checkConnection } from '../lib/db/check-connection';
-import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
+import { applyStateSchema, readStateSchema } from '../lib/db/state-schema';
 import { lostConnection, watchConnection } from '../lib/db/watch-connection';
 import { lintCommand } from './commands/lint';
 import { migrationCommand } from './commands/migration';
@@ -98,12 +98,12 @@ async function main(argv: string[]): Promise<void> {
         throw new UsageError('DATABASE_URL is not set: the embedded state database is migrated at every `npm run dev`');
       }
       await checkConnection('DATABASE_URL', env.DATABASE_URL);
-      const files = await readMigrationFiles(path.join(projectDir, 'supabase', 'migrations'));
+      const files = await readStateSchema(path.join(projectDir, 'supabase', 'migrations'));
       const client = new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'expand-contract' });
       const watch = watchConnection(client, 'state', env.DATABASE_URL);
       try {
         await client.connect();
-        const report = await applyMigrations(client, files);
+        const report = await applyStateSchema(client, files);
         for (const m of report.applied) say(`  applied ${m.file}`);
         say(`  ${report.applied.length} applied, ${report.alreadyApplied} already applied`);
         for (const file of report.changedSinceApplied) say(`  warning: ${file} changed after it was applied; applied SQL is never re-run`);

@@ -3,18 +3,21 @@ import type { PlanValidationError } from '../lib/migrations/errors';
 import { EnvError } from '../lib/config/env';
 import { ConnectionError } from '../lib/db/check-connection';
 import { EmbeddedServerError } from '../lib/db/embedded-server';
-import { MigrationFailedError, MigrationFileNameError } from '../lib/db/run-migrations';
+import { StateSchemaFailedError, StateSchemaFileNameError } from '../lib/db/state-schema';
 import { ConnectionLostError } from '../lib/db/watch-connection';
+import { AppError } from '../lib/errors/app-error';
 
 /** A failure the user can act on: printed as one line, exit code 1, no stack trace. */
-export class UsageError extends Error {
+export class UsageError extends AppError {
+  readonly code = 'usage';
+  readonly kind = 'invalid';
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
   }
 }
 
-const KNOWN = [UsageError, EnvError, ConnectionError, ConnectionLostError, EmbeddedServerError, MigrationFailedError, MigrationFileNameError];
+const KNOWN = [UsageError, EnvError, ConnectionError, ConnectionLostError, EmbeddedServerError, StateSchemaFailedError, StateSchemaFileNameError];
 
 /** Why a change cannot be planned, each reason with what to do instead. */
 export function printPlanErrors(error: PlanValidationError): void {

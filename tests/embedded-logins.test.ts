@@ -10,7 +10,7 @@ import { describeUrl } from '../lib/db/connection-url';
 import { startEmbeddedServer } from '../lib/db/embedded-server';
 import { ephemeralPort } from '../lib/db/free-port';
 import { probeStatStatements } from '../lib/db/probe-stat-statements';
-import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
+import { applyStateSchema, readStateSchema } from '../lib/db/state-schema';
 import { seedDemoHistory } from '../lib/demo/seed-demo-history';
 import { seedDemoTarget } from '../lib/demo/seed-demo-target';
 import { seedDemoUsers } from '../lib/demo/seed-demo-users';
@@ -177,7 +177,7 @@ describe('a data folder from a version that ran everything as the superuser', ()
     try {
       // What the earlier bootstrap did: databases, schema, demo, accounts, history and a run, all as the superuser.
       await withClient(server.url('postgres'), (c) => c.query(`CREATE DATABASE ${STATE_DATABASE}; `).then(() => c.query(`CREATE DATABASE ${DEMO_DATABASE}`)));
-      await withClient(server.url(STATE_DATABASE), async (c) => applyMigrations(c, await readMigrationFiles(migrationsDir)));
+      await withClient(server.url(STATE_DATABASE), async (c) => applyStateSchema(c, await readStateSchema(migrationsDir)));
       const state = new pg.Pool({ connectionString: server.url(STATE_DATABASE), max: 2 });
       const target = new pg.Client({ connectionString: server.url(DEMO_DATABASE) });
       await target.connect();

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getHealth } from '../lib/data/get-health';
 import { closeAllPools } from '../lib/db/pools';
-import { applyMigrations, readMigrationFiles } from '../lib/db/run-migrations';
+import { applyStateSchema, readStateSchema } from '../lib/db/state-schema';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 
 let state: TestDatabase;
@@ -25,15 +25,15 @@ describe('getHealth', () => {
     expect(before.state.database.ok).toBe(true);
     expect(before.state.migrations).toMatchObject({ ok: false });
 
-    const files = await readMigrationFiles(path.join(process.cwd(), 'supabase', 'migrations'));
-    await applyMigrations(await state.client(), files.slice(0, -1));
+    const files = await readStateSchema(path.join(process.cwd(), 'supabase', 'migrations'));
+    await applyStateSchema(await state.client(), files.slice(0, -1));
     const partial = await getHealth();
     expect(partial.state.migrations).toEqual({
       ok: true,
       value: { applied: files.length - 1, latest: files.length > 1 ? expect.any(String) : null, pending: [files.at(-1)!.file] },
     });
 
-    await applyMigrations(await state.client(), files);
+    await applyStateSchema(await state.client(), files);
     const after = await getHealth();
     expect(after.state.migrations).toEqual({
       ok: true,

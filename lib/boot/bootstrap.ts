@@ -8,7 +8,7 @@ import { startEmbeddedServer, type EmbeddedServer } from '../db/embedded-server'
 import { watchConnection } from '../db/watch-connection';
 import { handOverOwnership, type HandOverReport } from '../db/hand-over-ownership';
 import { provisionLogins } from '../db/provision-logins';
-import { applyMigrations, readMigrationFiles, type MigrationReport } from '../db/run-migrations';
+import { applyStateSchema, readStateSchema, type StateSchemaReport } from '../db/state-schema';
 import { seedDemoTarget, type DemoSeedReport } from '../demo/seed-demo-target';
 import { seedDemoUsers, type DemoUser } from '../demo/seed-demo-users';
 import { seedDemoHistory } from '../demo/seed-demo-history';
@@ -24,7 +24,7 @@ export interface Bootstrapped {
   targetSource: 'embedded-demo' | 'external';
   embedded?: EmbeddedServer;
   dataRoot?: string;
-  migrations: MigrationReport;
+  migrations: StateSchemaReport;
   demo?: DemoSeedReport;
   /** The embedded state's demo accounts (one per role), with their passwords. */
   demoUsers?: DemoUser[];
@@ -82,7 +82,7 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
   const log = options.log ?? (() => {});
   if (env.DATABASE_URL) await checkConnection('DATABASE_URL', env.DATABASE_URL);
   if (env.TARGET_DATABASE_URL) await checkConnection('TARGET_DATABASE_URL', env.TARGET_DATABASE_URL);
-  const files = await readMigrationFiles(path.join(options.projectDir, 'supabase', 'migrations'));
+  const files = await readStateSchema(path.join(options.projectDir, 'supabase', 'migrations'));
 
   let embedded: EmbeddedServer | undefined;
   let dataRoot: string | undefined;
@@ -103,7 +103,7 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
       log(`${report.database}: ${report.objects} object(s) created by the superuser in an earlier version now belong to its login`);
     }
 
-    const migrations = await withClient(stateUrl, (c) => applyMigrations(c, files));
+    const migrations = await withClient(stateUrl, (c) => applyStateSchema(c, files));
     const demo = env.TARGET_DATABASE_URL ? undefined : await withClient(targetUrl, (c) => seedDemoTarget(c, env.EC_DEMO_LEADS));
     let demoUsers: DemoUser[] | undefined;
     if (!env.DATABASE_URL) {

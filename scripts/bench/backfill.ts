@@ -8,7 +8,7 @@ import pg from 'pg';
 import { introspectSchema } from '../../lib/db/introspect-schema';
 import { startEmbeddedServer } from '../../lib/db/embedded-server';
 import { ephemeralPort } from '../../lib/db/free-port';
-import { applyMigrations, readMigrationFiles } from '../../lib/db/run-migrations';
+import { applyStateSchema, readStateSchema } from '../../lib/db/state-schema';
 import { runBackfillJob } from '../../lib/executor/backfill-job';
 import { runStep } from '../../lib/executor/run-step';
 import { StateStore } from '../../lib/state/state-store';
@@ -113,7 +113,7 @@ async function main() {
   const targetUrl = server.url('bench_target');
   const migrator = new pg.Client({ connectionString: stateUrl });
   await migrator.connect();
-  await applyMigrations(migrator, await readMigrationFiles(path.join(root, 'supabase', 'migrations')));
+  await applyStateSchema(migrator, await readStateSchema(path.join(root, 'supabase', 'migrations')));
   await migrator.end();
   const pool = new pg.Pool({ connectionString: stateUrl, max: 4 });
   const store = new StateStore(pool);

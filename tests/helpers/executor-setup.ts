@@ -2,7 +2,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { StateStore } from '../../lib/state/state-store';
 import { targetIdentity } from '../../lib/db/target-identity';
-import { applyMigrations, readMigrationFiles } from '../../lib/db/run-migrations';
+import { applyStateSchema, readStateSchema } from '../../lib/db/state-schema';
 import { describeUrl } from '../../lib/db/connection-url';
 import { planChange } from '../../lib/planning/plan-change';
 import type { OperationSpec, PlanOptions } from '../../lib/migrations/types';
@@ -24,7 +24,7 @@ export async function executorWorld(prefix: string): Promise<ExecutorWorld> {
   const stateDb = await createTestDatabase(`${prefix}_state`, 'state');
   const targetDb = await createTestDatabase(`${prefix}_target`, 'target');
   const migrator = await stateDb.client();
-  await applyMigrations(migrator, await readMigrationFiles(path.join(import.meta.dirname, '..', '..', 'supabase', 'migrations')));
+  await applyStateSchema(migrator, await readStateSchema(path.join(import.meta.dirname, '..', '..', 'supabase', 'migrations')));
   const pool = new pg.Pool({ connectionString: stateDb.url, max: 6 });
   const store = new StateStore(pool);
   const target = await targetDb.client();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyMigrations, MigrationFailedError, MigrationFileNameError, readMigrationFiles } from '../lib/db/run-migrations';
+import { applyStateSchema, StateSchemaFailedError, StateSchemaFileNameError, readStateSchema } from '../lib/db/state-schema';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 
 let db: TestDatabase;
@@ -22,7 +22,7 @@ const write = (file: string, sql: string) => fs.writeFile(path.join(dir, file), 
 
 async function run() {
   const client = await db.client();
-  return applyMigrations(client, await readMigrationFiles(dir));
+  return applyStateSchema(client, await readStateSchema(dir));
 }
 
 describe('state migrations runner', () => {
@@ -55,7 +55,7 @@ describe('state migrations runner', () => {
     await write('20260102000000_broken.sql', 'CREATE TABLE b (id int); SELECT no_such_column FROM a;');
     await write('20260103000000_later.sql', 'CREATE TABLE c (id int);');
     const error = await run().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MigrationFailedError);
+    expect(error).toBeInstanceOf(StateSchemaFailedError);
     expect(error).toMatchObject({ file: '20260102000000_broken.sql', sqlstate: '42703' });
     const tables = await db.query("SELECT string_agg(tablename, ',' ORDER BY tablename) AS t FROM pg_tables WHERE schemaname = 'public'");
     expect(tables.rows[0]!.t).toBe('a');
@@ -73,15 +73,15 @@ describe('state migrations runner', () => {
 
   it('refuses files that do not follow the Supabase naming', async () => {
     await write('add_things.sql', 'SELECT 1;');
-    await expect(readMigrationFiles(dir)).rejects.toBeInstanceOf(MigrationFileNameError);
+    await expect(readStateSchema(dir)).rejects.toBeInstanceOf(StateSchemaFileNameError);
   });
 
   it("applies the product's own state schema cleanly, twice", async () => {
-    const files = await readMigrationFiles(path.join(import.meta.dirname, '..', 'supabase', 'migrations'));
+    const files = await readStateSchema(path.join(import.meta.dirname, '..', 'supabase', 'migrations'));
     expect(files.length).toBeGreaterThan(0);
     const client = await db.client();
-    expect((await applyMigrations(client, files)).applied).toHaveLength(files.length);
-    expect((await applyMigrations(client, files)).applied).toHaveLength(0);
+    expect((await applyStateSchema(client, files)).applied).toHaveLength(files.length);
+    expect((await applyStateSchema(client, files)).applied).toHaveLength(0);
     const { rows } = await client.query("SELECT value #>> '{}' AS tz FROM expand_contract.settings WHERE key = 'team_time_zone'");
     expect(rows[0]!.tz).toBe('UTC');
     expect(client).toBeInstanceOf(pg.Client);

@@ -2,22 +2,27 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ClientBase } from 'pg';
 import { inTransaction } from './transaction';
+import { AppError } from '../errors/app-error';
 
-export interface MigrationFile {
+export interface StateSchemaFile {
   version: string;
   name: string;
   file: string;
   sql: string;
 }
 
-export class MigrationFileNameError extends Error {
+export class StateSchemaFileNameError extends AppError {
+  readonly code = 'migration-file-name';
+  readonly kind = 'invalid';
   constructor(readonly file: string) {
     super(`${file}: migration files must be named <YYYYMMDDHHMMSS>_<name>.sql`);
-    this.name = 'MigrationFileNameError';
+    this.name = 'StateSchemaFileNameError';
   }
 }
 
-export class MigrationFailedError extends Error {
+export class StateSchemaFailedError extends AppError {
+  readonly code = 'state-migration-failed';
+  readonly kind = 'conflict';
   constructor(
     readonly version: string,
     readonly file: string,
@@ -25,12 +30,12 @@ export class MigrationFailedError extends Error {
     readonly sqlstate: string | undefined,
   ) {
     super(`migration ${file} failed and was rolled back: ${reason}`);
-    this.name = 'MigrationFailedError';
+    this.name = 'StateSchemaFailedError';
   }
 }
 
-export interface MigrationReport {
-  applied: MigrationFile[];
+export interface StateSchemaReport {
+  applied: StateSchemaFile[];
   /** Files already recorded as applied before this run. */
   alreadyApplied: number;
   /** Applied versions whose file has changed since (applied SQL is never re-run). */
@@ -42,12 +47,12 @@ const FILE_NAME = /^(\d{14})_([A-Za-z0-9_-]+)\.sql$/;
 // Any fixed key works; it only has to be the same for every runner of this schema.
 const LOCK_KEY = "hashtext('expand-contract:state-migrations')";
 
-export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> {
+export async function readStateSchema(dir: string): Promise<StateSchemaFile[]> {
   const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.sql')).sort();
   return Promise.all(
     names.map(async (file) => {
       const match = FILE_NAME.exec(file);
-      if (!match) throw new MigrationFileNameError(file);
+      if (!match) throw new StateSchemaFileNameError(file);
       return { version: match[1]!, name: match[2]!, file, sql: await fs.readFile(path.join(dir, file), 'utf8') };
     }),
   );
@@ -59,7 +64,7 @@ export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> 
  * so the Supabase CLI and this runner agree on what a state database has.
  * A session advisory lock makes concurrent starts apply each file once.
  */
-export async function applyMigrations(client: ClientBase, files: MigrationFile[]): Promise<MigrationReport> {
+export async function applyStateSchema(client: ClientBase, files: StateSchemaFile[]): Promise<StateSchemaReport> {
   await client.query(`SELECT pg_advisory_lock(${LOCK_KEY})`);
   try {
     await client.query(`
@@ -74,7 +79,7 @@ export async function applyMigrations(client: ClientBase, files: MigrationFile[]
     );
     const recorded = new Map(rows.map((r) => [r.version, r.statements?.join('') ?? null]));
 
-    const report: MigrationReport = { applied: [], alreadyApplied: 0, changedSinceApplied: [] };
+    const report: StateSchemaReport = { applied: [], alreadyApplied: 0, changedSinceApplied: [] };
     for (const migration of files) {
       if (recorded.has(migration.version)) {
         report.alreadyApplied += 1;
@@ -91,7 +96,7 @@ export async function applyMigrations(client: ClientBase, files: MigrationFile[]
   }
 }
 
-async function applyOne(client: ClientBase, migration: MigrationFile): Promise<void> {
+async function applyOne(client: ClientBase, migration: StateSchemaFile): Promise<void> {
   try {
     await inTransaction(client, async () => {
       // The state schema is small; a migration that waits longer than this for a lock
@@ -106,6 +111,6 @@ async function applyOne(client: ClientBase, migration: MigrationFile): Promise<v
     });
   } catch (error) {
     const pgError = error as { message: string; code?: string };
-    throw new MigrationFailedError(migration.version, migration.file, pgError.message, pgError.code);
+    throw new StateSchemaFailedError(migration.version, migration.file, pgError.message, pgError.code);
   }
 }
