@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_KEY } from '../lib/state/migration-lock';
 import { upsertUser } from '../lib/auth/manage-users';
-import type { Actor, Role } from '../lib/auth/roles';
+import type { Actor, Role } from '../lib/lifecycle/permissions';
 import { createMigrationAs } from '../lib/data/create-migration';
 import { setMigrationServices } from '../lib/data/set-migration-services';
 import { ForbiddenError, withActor } from '../lib/data/with-actor';

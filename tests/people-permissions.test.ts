@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_KEY } from '../lib/state/migration-lock';
 import { upsertUser } from '../lib/auth/manage-users';
-import type { Actor, PhaseName, Role } from '../lib/auth/roles';
+import type { Actor, PhaseName, Role } from '../lib/lifecycle/permissions';
 import { approveContract } from '../lib/data/approve-contract';
 import { approvePlan } from '../lib/data/approve-plan';
 import { commentOnPlan } from '../lib/data/comment-on-plan';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertUser } from '../lib/auth/manage-users';
-import { rollbackConfirmation, type Actor, type Role } from '../lib/auth/roles';
+import { rollbackConfirmation, type Actor, type Role } from '../lib/lifecycle/permissions';
 import { approvePlan } from '../lib/data/approve-plan';
 import { createMigrationAs } from '../lib/data/create-migration';
 import { markDeployedAs } from '../lib/data/mark-deployed-as';

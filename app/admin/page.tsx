@@ -2,7 +2,7 @@ import { connection } from 'next/server';
 import { ActionForm } from '@/components/action-form';
 import { TokenForm } from '@/components/token-form';
 import { requireActor } from '@/lib/auth/current-actor';
-import { permission } from '@/lib/auth/roles';
+import { permission } from '@/lib/lifecycle/permissions';
 import { statePool } from '@/lib/db/pools';
 import { listTokensAs } from '@/lib/data/manage-tokens';
 import { withActor } from '@/lib/data/with-actor';

@@ -1,6 +1,6 @@
 'use server';
 import { guardedAction } from '@/lib/auth/guarded-action';
-import { permission } from '@/lib/auth/roles';
+import { permission } from '@/lib/lifecycle/permissions';
 import { parseEnv } from '@/lib/config/env';
 import { runReplay, type ReplayResult } from '@/lib/demo/replay';
 

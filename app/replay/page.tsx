@@ -1,7 +1,7 @@
 import { connection } from 'next/server';
 import { ReplayView } from '@/components/replay-view';
 import { requireActor } from '@/lib/auth/current-actor';
-import { permission } from '@/lib/auth/roles';
+import { permission } from '@/lib/lifecycle/permissions';
 import { replayAction } from './actions';
 
 export const metadata = { title: '2am replay · Expand/Contract' };

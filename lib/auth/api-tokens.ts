@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { AppError } from '../errors/app-error';
 
 /** A pool, or one connection inside a transaction (a person's, under row-level security). */
 type Db = Pool | PoolClient;
@@ -19,7 +20,9 @@ export interface ApiToken {
 }
 
 /** Why a bearer token was refused; the HTTP layer turns every kind into the same 401. */
-export class TokenRefusedError extends Error {
+export class TokenRefusedError extends AppError {
+  readonly code = 'token-refused';
+  readonly kind = 'forbidden';
   constructor(readonly reason: 'missing' | 'malformed' | 'unknown' | 'revoked' | 'wrong-scope') {
     super(
       {

@@ -6,7 +6,7 @@ import { parseEnv, supabaseAuthConfig } from '../config/env';
 import { statePool } from '../db/pools';
 import { cookieSecure } from './cookie-secure';
 import { safeNext } from './safe-next';
-import type { Actor } from './roles';
+import type { Actor } from '../lifecycle/permissions';
 import { actorFromCookie, SESSION_COOKIE } from './sessions';
 import { actorFromSupabase, type CookieJar, supabaseAuthClient } from './supabase-auth';
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import { currentActor } from './current-actor';
-import { type Actor, type Permission } from './roles';
+import { type Actor, type Permission } from '../lifecycle/permissions';
 
 /**
  * Who may call a server action at all, decided before it does anything: `anyone` (signing in),

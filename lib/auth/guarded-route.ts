@@ -3,7 +3,7 @@ import { NextResponse } from 'next/server';
 import { statePool } from '../db/pools';
 import { bearerToken, type ApiToken, TokenRefusedError, type TokenScope, verifyApiToken } from './api-tokens';
 import { currentActor } from './current-actor';
-import type { Actor } from './roles';
+import type { Actor } from '../lifecycle/permissions';
 import { type EntryRule, markGuarded, type PersonRule } from './guarded-action';
 
 type Handler<Ctx, Who> = (request: Request, ctx: Ctx, who: Who) => Promise<Response>;

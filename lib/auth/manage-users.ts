@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { checkPasswordStrength, hashPassword } from './password';
-import { ROLES, type Role } from './roles';
+import { ROLES, type Role } from '../lifecycle/permissions';
+import { AppError } from '../errors/app-error';
 
-export class UnknownRoleError extends Error {
+export class UnknownRoleError extends AppError {
+  readonly code = 'unknown-role';
+  readonly kind = 'invalid';
   constructor(readonly role: string) {
     super(`unknown role "${role}": one of ${ROLES.join(', ')}`);
     this.name = 'UnknownRoleError';

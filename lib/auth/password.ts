@@ -1,4 +1,5 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { AppError } from '../errors/app-error';
 
 // N=2^15, r=8, p=1: OWASP's scrypt floor; about 50 ms here, which also slows guessing.
 const PARAMS = { N: 32768, r: 8, p: 1 };
@@ -28,7 +29,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** A hash of nothing in particular: verifying against it costs what a real check costs, so a wrong email takes as long as a wrong password. */
 export const DECOY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
-export class WeakPasswordError extends Error {
+export class WeakPasswordError extends AppError {
+  readonly code = 'weak-password';
+  readonly kind = 'invalid';
   constructor() {
     super('a password needs at least 12 characters');
     this.name = 'WeakPasswordError';

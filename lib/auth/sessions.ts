@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
 import { DECOY_HASH, verifyPassword } from './password';
-import { toActor, type Actor, type Role } from './roles';
+import { toActor, type Actor, type Role } from '../lifecycle/permissions';
 import { normalizeEmail, signInAttempt } from './sign-in-attempt';
 
 export const SESSION_COOKIE = 'ec_session';

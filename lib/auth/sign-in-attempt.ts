@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/transaction';
+import { AppError } from '../errors/app-error';
 
 /** Failed sign-ins per email in the window before further attempts are refused. */
 export const MAX_FAILURES = 5;
@@ -7,7 +8,9 @@ export const FAILURE_WINDOW_MINUTES = 15;
 
 export type SignInRefusal = 'invalid' | 'locked' | 'no-access' | 'unconfirmed-project';
 
-export class SignInError extends Error {
+export class SignInError extends AppError {
+  readonly code = 'sign-in-refused';
+  readonly kind = 'forbidden';
   constructor(readonly reason: SignInRefusal) {
     super(
       reason === 'invalid'

@@ -2,9 +2,10 @@ import type { CookieOptions } from '@supabase/ssr';
 import type { User } from '@supabase/supabase-js';
 import type { Pool, PoolClient } from 'pg';
 import type { SupabaseAuthConfig } from '../config/env';
-import { toActor, type Actor } from './roles';
+import { toActor, type Actor } from '../lifecycle/permissions';
 import { SESSION_HOURS } from './sessions';
 import { normalizeEmail, SignInError, signInAttempt } from './sign-in-attempt';
+import { AppError } from '../errors/app-error';
 
 /**
  * Sign-in through Supabase Auth (GoTrue) with @supabase/ssr: a client per request over that
@@ -20,7 +21,9 @@ export interface CookieJar {
 }
 
 /** Supabase Auth could not be asked (down, unreachable, 5xx): not the person's fault, not counted as a failure. */
-export class AuthServiceError extends Error {
+export class AuthServiceError extends AppError {
+  readonly code = 'auth-service-unavailable';
+  readonly kind = 'unavailable';
   constructor(detail: string) {
     super(`Supabase Auth did not answer (${detail}): try again in a moment`);
     this.name = 'AuthServiceError';

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { ClientBase, Pool } from 'pg';
-import { permission, type Actor } from '../auth/roles';
+import { permission, type Actor } from '../lifecycle/permissions';
 import { contractGate, type GateEvidenceDeps } from '../signals/gate-evidence';
 import { StateStore } from '../state/state-store';
 import { evidenceSummary } from '../gate/evidence-summary';

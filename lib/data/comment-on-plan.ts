@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { permission, type Actor } from '../auth/roles';
+import { permission, type Actor } from '../lifecycle/permissions';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
 export const commentSchema = z.string().trim().min(1, 'a comment cannot be empty').max(5000, 'a comment has at most 5000 characters');

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { ClientBase, Pool } from 'pg';
 import { describeUrl } from '../db/connection-url';
-import { permission, type Actor } from '../auth/roles';
+import { permission, type Actor } from '../lifecycle/permissions';
 import { targetIdentity } from '../db/target-identity';
 import type { OperationSpec, PlanOptions } from '../migrations/types';
 import { DEFAULT_PLAN_OPTIONS } from '../migrations/types';

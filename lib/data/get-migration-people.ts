@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import { permission, type Actor, type PhaseName } from '../auth/roles';
+import { permission, type Actor, type PhaseName } from '../lifecycle/permissions';
 import { mayAct } from '../lifecycle/may-act';
 import { permissionContext } from './permission-context';
 

@@ -2,7 +2,7 @@ import 'server-only';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiToken } from '../auth/api-tokens';
-import { permission, type Actor } from '../auth/roles';
+import { permission, type Actor } from '../lifecycle/permissions';
 import { migrationIdField } from '../migrations/parse-migration-id';
 import { audit, ForbiddenError, withActor } from './with-actor';
 

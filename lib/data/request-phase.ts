@@ -1,6 +1,6 @@
 import 'server-only';
 import type { ClientBase, Pool } from 'pg';
-import { permission, rollbackConfirmation, type Actor, type PhaseName } from '../auth/roles';
+import { permission, rollbackConfirmation, type Actor, type PhaseName } from '../lifecycle/permissions';
 import { runPhase, type PhaseOutcome } from '../executor/run-phase';
 import { StateStore } from '../state/state-store';
 import type { GatePolicy } from './approve-contract';

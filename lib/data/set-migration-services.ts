@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import type { Actor } from '../auth/roles';
+import type { Actor } from '../lifecycle/permissions';
 import { mayAct } from '../lifecycle/may-act';
 import { lockMigrationForTransaction } from '../state/migration-lock';
 import { parseServiceList } from '../metrics/service-list';

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import { permission, type Actor } from '../auth/roles';
+import { permission, type Actor } from '../lifecycle/permissions';
 import { StateStore } from '../state/state-store';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';

@@ -3,7 +3,7 @@ import { TZDate } from '@date-fns/tz';
 import { addDays, startOfDay } from 'date-fns';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { Actor } from '../auth/roles';
+import type { Actor } from '../lifecycle/permissions';
 import { StateStore } from '../state/state-store';
 import { audit, ForbiddenError, withActor } from './with-actor';
 

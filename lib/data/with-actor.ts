@@ -1,11 +1,14 @@
 import 'server-only';
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/transaction';
-import type { Actor } from '../auth/roles';
+import type { Actor } from '../lifecycle/permissions';
 import { SQL_STATE, sqlState } from '../db/sql-state';
+import { AppError } from '../errors/app-error';
 
 /** Refused: by the server's own check, or by the database's policies (SQLSTATE 42501). Routes answer 403. */
-export class ForbiddenError extends Error {
+export class ForbiddenError extends AppError {
+  readonly code = 'forbidden';
+  readonly kind = 'forbidden';
   constructor(readonly reason: string) {
     super(reason);
     this.name = 'ForbiddenError';

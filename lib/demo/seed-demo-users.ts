@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { generatePassword, upsertUser } from '../auth/manage-users';
-import type { Role } from '../auth/roles';
+import type { Role } from '../lifecycle/permissions';
 
 export interface DemoUser {
   email: string;

@@ -2,7 +2,7 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { anyRole, guardedAction, type PersonRule } from '@/lib/auth/guarded-action';
-import { permission, type Actor } from '@/lib/auth/roles';
+import { permission, type Actor } from '@/lib/lifecycle/permissions';
 import { RUN_PHASES } from '@/lib/lifecycle/migration-states';
 import { parseEnv } from '@/lib/config/env';
 import { gatePolicy } from '@/lib/gate/gate-policy';

@@ -9,7 +9,7 @@ import { CopyButton } from '@/components/copy-button';
 import { PhaseStepper } from '@/components/phase-stepper';
 import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/render-sql';
 import { requireActor } from '@/lib/auth/current-actor';
-import { rollbackConfirmation } from '@/lib/auth/roles';
+import { rollbackConfirmation } from '@/lib/lifecycle/permissions';
 import { stateAllows } from '@/lib/lifecycle/migration-states';
 import { statePool } from '@/lib/db/pools';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';

@@ -1,7 +1,7 @@
 'use server';
 import { redirect } from 'next/navigation';
 import { guardedAction, signedIn } from '@/lib/auth/guarded-action';
-import { permission, type Actor } from '@/lib/auth/roles';
+import { permission, type Actor } from '@/lib/lifecycle/permissions';
 import { statePool, withTargetClient } from '@/lib/db/pools';
 import { createMigrationAs } from '@/lib/data/create-migration';
 import { ForbiddenError } from '@/lib/data/with-actor';

@@ -2,7 +2,7 @@ import { connection } from 'next/server';
 import { LintForm } from '@/components/lint-form';
 import { NewMigrationForm } from '@/components/new-migration-form';
 import { requireActor } from '@/lib/auth/current-actor';
-import { permission } from '@/lib/auth/roles';
+import { permission } from '@/lib/lifecycle/permissions';
 import { parseEnv } from '@/lib/config/env';
 import { introspectSchema } from '@/lib/db/introspect-schema';
 import { targetPool } from '@/lib/db/pools';
