@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { isSupabaseTransactionPooler } from './is-supabase-transaction-pooler';
+import { AppError } from '../errors/app-error';
 
 /** A bad environment variable, named so the message can point at it. */
-export class EnvError extends Error {
+export class EnvError extends AppError {
+  readonly code = 'bad-environment';
+  readonly kind = 'invalid';
   constructor(
     readonly variable: string,
     readonly problem: string,

@@ -1,8 +1,11 @@
 import pg from 'pg';
 import { hostOf } from './connection-url';
+import { AppError } from '../errors/app-error';
 
 /** A configured database that cannot be used, named by the variable that points at it. */
-export class ConnectionError extends Error {
+export class ConnectionError extends AppError {
+  readonly code = 'cannot-connect';
+  readonly kind = 'unavailable';
   constructor(
     readonly variable: string,
     readonly host: string,

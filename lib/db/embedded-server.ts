@@ -7,10 +7,13 @@ import pg from 'pg';
 import { choosePort } from './free-port';
 import { localUrl } from './connection-url';
 import { STATE_LOGIN, TARGET_LOGIN, type Logins } from './provision-logins';
+import { AppError } from '../errors/app-error';
 
 const SUPERUSER = 'postgres';
 
-export class EmbeddedServerError extends Error {
+export class EmbeddedServerError extends AppError {
+  readonly code = 'embedded-server';
+  readonly kind = 'unavailable';
   constructor(
     message: string,
     readonly dataDir: string,

@@ -1,8 +1,11 @@
 import type { ClientBase } from 'pg';
 import { inTransaction } from './transaction';
 import { quoteIdent } from '../migrations/quote';
+import { AppError } from '../errors/app-error';
 
-export class HandOverOwnershipError extends Error {
+export class HandOverOwnershipError extends AppError {
+  readonly code = 'hand-over-ownership';
+  readonly kind = 'unavailable';
   constructor(
     readonly database: string,
     readonly owner: string,

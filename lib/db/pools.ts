@@ -2,9 +2,12 @@ import pg from 'pg';
 import { parseEnv } from '../config/env';
 import { lostConnection, watchConnection } from './watch-connection';
 import { connectTarget, targetSessionHook } from './connect-target';
+import { AppError } from '../errors/app-error';
 
 /** The dashboard was started without the variable that says where a database is. */
-export class NotConfiguredError extends Error {
+export class NotConfiguredError extends AppError {
+  readonly code = 'not-configured';
+  readonly kind = 'unavailable';
   constructor(readonly variable: 'DATABASE_URL' | 'TARGET_DATABASE_URL') {
     super(`${variable} is not set: start the dashboard with \`npm run dev\` (embedded databases) or set ${variable}`);
     this.name = 'NotConfiguredError';

@@ -2,6 +2,7 @@ import type { ClientBase } from 'pg';
 import { inTransaction } from './transaction';
 import { quoteIdent, quoteLiteral } from '../migrations/quote';
 import { SQL_STATE, sqlState } from './sql-state';
+import { AppError } from '../errors/app-error';
 
 /** The login the dashboard, the worker and the CLI use for the state database. */
 export const STATE_LOGIN = 'expand_contract_state';
@@ -22,7 +23,9 @@ export interface Logins {
   target: Login;
 }
 
-export class ProvisionLoginsError extends Error {
+export class ProvisionLoginsError extends AppError {
+  readonly code = 'provision-logins';
+  readonly kind = 'unavailable';
   constructor(
     readonly role: string,
     readonly reason: string,

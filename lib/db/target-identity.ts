@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import { AppError } from '../errors/app-error';
 
 /**
  * Which database this connection reaches: its name plus the cluster's system identifier
@@ -18,7 +19,9 @@ export async function targetIdentity(client: ClientBase): Promise<string> {
   }
 }
 
-export class WrongTargetError extends Error {
+export class WrongTargetError extends AppError {
+  readonly code = 'wrong-target';
+  readonly kind = 'conflict';
   constructor(
     readonly migrationId: number,
     readonly expected: string,

@@ -1,11 +1,14 @@
 import pg from 'pg';
 import { describeUrl, redactSecrets } from './connection-url';
 import { SQL_STATE } from './sql-state';
+import { AppError } from '../errors/app-error';
 
 export type DatabaseSide = 'state' | 'target';
 
 /** A connection to one of the two databases went away while the product was using it. */
-export class ConnectionLostError extends Error {
+export class ConnectionLostError extends AppError {
+  readonly code = 'connection-lost';
+  readonly kind = 'unavailable';
   constructor(
     readonly database: DatabaseSide,
     /** host:port/database, never the password. */

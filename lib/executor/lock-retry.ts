@@ -4,6 +4,7 @@ import { quoteQualified } from '../migrations/quote';
 import { describeSeconds } from '../metrics/describe-seconds';
 import { runStep } from './run-step';
 import { SQL_STATE, sqlState } from '../db/sql-state';
+import { AppError } from '../errors/app-error';
 
 export interface Blocker {
   pid: number;
@@ -18,7 +19,9 @@ export function describeBlocker(b: Blocker): string {
 }
 
 /** A DDL step gave up waiting for its lock: who was in the way, so someone can act. */
-export class LockBlockedError extends Error {
+export class LockBlockedError extends AppError {
+  readonly code = 'lock-blocked';
+  readonly kind = 'conflict';
   constructor(
     readonly stepId: string,
     readonly attempts: number,

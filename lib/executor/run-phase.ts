@@ -19,8 +19,11 @@ import { lockMigration, unlockMigration } from '../state/migration-lock';
 import type { MigrationRecord, MigrationStatus, RunPhase } from '../state/records';
 import type { StateStore } from '../state/state-store';
 import { targetIdentity, WrongTargetError } from '../db/target-identity';
+import { AppError } from '../errors/app-error';
 
-export class PhaseNotAllowedError extends Error {
+export class PhaseNotAllowedError extends AppError {
+  readonly code = 'phase-not-allowed';
+  readonly kind = 'conflict';
   constructor(
     readonly migrationId: number,
     readonly phase: RunPhase,
@@ -34,7 +37,9 @@ export class PhaseNotAllowedError extends Error {
 
 export { MigrationBusyError } from '../state/errors';
 
-export class GateClosedError extends Error {
+export class GateClosedError extends AppError {
+  readonly code = 'gate-closed';
+  readonly kind = 'conflict';
   constructor(
     readonly migrationId: number,
     readonly decision: GateDecision,
@@ -44,7 +49,9 @@ export class GateClosedError extends Error {
   }
 }
 
-export class SeededMigrationError extends Error {
+export class SeededMigrationError extends AppError {
+  readonly code = 'seeded-migration';
+  readonly kind = 'conflict';
   constructor(readonly migrationId: number) {
     super(`migration ${migrationId} is seeded demo history: it was never run on the target, and none of its phases can run`);
     this.name = 'SeededMigrationError';
@@ -52,7 +59,9 @@ export class SeededMigrationError extends Error {
 }
 
 /** The state connection holding a run's migration lock went away, and the lock with it. */
-export class RunLockLostError extends Error {
+export class RunLockLostError extends AppError {
+  readonly code = 'run-lock-lost';
+  readonly kind = 'unavailable';
   constructor(
     readonly migrationId: number,
     cause: unknown,
@@ -66,7 +75,9 @@ export class RunLockLostError extends Error {
 }
 
 /** Row-level security applies to the executing role on the migration's table: it may not see every row. */
-export class RowSecurityError extends Error {
+export class RowSecurityError extends AppError {
+  readonly code = 'row-security';
+  readonly kind = 'forbidden';
   constructor(
     readonly migrationId: number,
     readonly phase: RunPhase,
@@ -80,7 +91,9 @@ export class RowSecurityError extends Error {
   }
 }
 
-export class ApiRoleError extends Error {
+export class ApiRoleError extends AppError {
+  readonly code = 'api-role';
+  readonly kind = 'invalid';
   constructor(readonly role: string) {
     super(`the target connection runs as "${role}", an API role with a statement timeout of seconds: use a direct or session connection (e.g. the postgres role)`);
     this.name = 'ApiRoleError';

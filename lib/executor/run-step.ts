@@ -2,8 +2,11 @@ import type { ClientBase } from 'pg';
 import { quoteLiteral } from '../migrations/quote';
 import { markProduct } from '../migrations/sql-text';
 import type { Step } from '../migrations/types';
+import { AppError } from '../errors/app-error';
 
-export class CheckFailedError extends Error {
+export class CheckFailedError extends AppError {
+  readonly code = 'check-failed';
+  readonly kind = 'conflict';
   constructor(
     readonly stepId: string,
     readonly count: number,

@@ -4,6 +4,7 @@ import { detectBreakingChanges } from '../migrations/lint/detect-breaking-change
 import type { LintFinding } from '../migrations/lint/types';
 import { parseSql, SqlSyntaxError, type ParsedStatement } from '../sql/parse-sql';
 import { runSquawk } from './run-squawk';
+import { AppError } from '../errors/app-error';
 
 export interface LintResult {
   /** Ours and Squawk's, by line; on the same line ours come first, each source in its own order. */
@@ -16,7 +17,9 @@ export interface LintFileResult extends LintResult {
 }
 
 /** Nothing to lint at that path. */
-export class LintPathError extends Error {
+export class LintPathError extends AppError {
+  readonly code = 'nothing-to-lint';
+  readonly kind = 'not-found';
   constructor(
     readonly path: string,
     readonly reason: 'not-found' | 'no-sql-files',
@@ -27,7 +30,9 @@ export class LintPathError extends Error {
 }
 
 /** A file that is not valid PostgreSQL: linting it would only produce noise. */
-export class SqlFileSyntaxError extends Error {
+export class SqlFileSyntaxError extends AppError {
+  readonly code = 'sql-file-syntax';
+  readonly kind = 'invalid';
   constructor(
     readonly file: string,
     readonly line: number,

@@ -4,13 +4,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { LintFinding, LintSeverity } from '../migrations/lint/types';
+import { AppError } from '../errors/app-error';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The squawk-cli pinned in package.json, not whatever version happens to be on PATH. */
 export const SQUAWK_BINARY = path.join(projectDir, 'node_modules', '.bin', 'squawk');
 
-export class SquawkError extends Error {
+export class SquawkError extends AppError {
+  readonly code = 'squawk-failed';
+  readonly kind = 'unavailable';
   constructor(
     readonly reason: 'missing-binary' | 'failed' | 'bad-output',
     readonly binary: string,

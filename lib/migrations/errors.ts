@@ -1,11 +1,12 @@
 import type { ColumnDependent } from './schema';
+import { AppError } from '../errors/app-error';
 
 /**
  * Why a plan cannot be made as asked. Each carries the fields a UI needs to point at the
  * problem, and `advice`: what to do instead.
  */
-export abstract class PlanError extends Error {
-  abstract readonly code: string;
+export abstract class PlanError extends AppError {
+  readonly kind = 'invalid';
   abstract readonly advice: string;
 }
 
@@ -130,7 +131,9 @@ export class UnsafeRawSqlError extends PlanError {
 }
 
 /** All the reasons at once, so an author fixes everything in one round. */
-export class PlanValidationError extends Error {
+export class PlanValidationError extends AppError {
+  readonly code = 'plan-invalid';
+  readonly kind = 'invalid';
   constructor(readonly errors: PlanError[]) {
     super(errors.map((e) => `${e.message} (${e.advice})`).join('; '));
     this.name = 'PlanValidationError';

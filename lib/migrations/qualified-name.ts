@@ -1,4 +1,7 @@
-export class QualifiedNameError extends Error {
+import { AppError } from '../errors/app-error';
+export class QualifiedNameError extends AppError {
+  readonly code = 'qualified-name';
+  readonly kind = 'invalid';
   constructor(
     readonly input: string,
     readonly expected: string,

@@ -1,7 +1,10 @@
+import { AppError } from '../errors/app-error';
 /** Postgres silently truncates longer names, which could make two objects collide. */
 export const MAX_IDENTIFIER_BYTES = 63;
 
-export class InvalidIdentifierError extends Error {
+export class InvalidIdentifierError extends AppError {
+  readonly code = 'invalid-identifier';
+  readonly kind = 'invalid';
   constructor(
     readonly identifier: string,
     readonly problem: string,

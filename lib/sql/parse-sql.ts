@@ -1,4 +1,5 @@
 import { loadModule, parse, scan, SqlError, type Node } from 'libpg-query';
+import { AppError } from '../errors/app-error';
 
 /** One top-level statement of the input, located in the original text. */
 export interface ParsedStatement {
@@ -25,7 +26,9 @@ export interface ParsedSql {
 }
 
 /** The input is not valid PostgreSQL: what Postgres itself would say, and where. */
-export class SqlSyntaxError extends Error {
+export class SqlSyntaxError extends AppError {
+  readonly code = 'sql-syntax';
+  readonly kind = 'invalid';
   constructor(
     message: string,
     /** 1-based line of the error. */

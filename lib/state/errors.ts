@@ -1,20 +1,27 @@
 import type { MigrationStatus } from './records';
+import { AppError } from '../errors/app-error';
 
-export class MigrationNotFoundError extends Error {
+export class MigrationNotFoundError extends AppError {
+  readonly code = 'migration-not-found';
+  readonly kind = 'not-found';
   constructor(readonly id: number) {
     super(`migration ${id} does not exist`);
     this.name = 'MigrationNotFoundError';
   }
 }
 
-export class MigrationBusyError extends Error {
+export class MigrationBusyError extends AppError {
+  readonly code = 'migration-busy';
+  readonly kind = 'conflict';
   constructor(readonly migrationId: number) {
     super(`migration ${migrationId} is being run by another process right now; wait for it, or see its status`);
     this.name = 'MigrationBusyError';
   }
 }
 
-export class DeployNotAllowedError extends Error {
+export class DeployNotAllowedError extends AppError {
+  readonly code = 'deploy-not-allowed';
+  readonly kind = 'conflict';
   constructor(
     readonly id: number,
     readonly status: MigrationStatus,
@@ -24,7 +31,9 @@ export class DeployNotAllowedError extends Error {
   }
 }
 
-export class MigrationAlreadyOpenError extends Error {
+export class MigrationAlreadyOpenError extends AppError {
+  readonly code = 'migration-already-open';
+  readonly kind = 'conflict';
   constructor(
     readonly planId: string,
     readonly existingId: number,
