@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LintFinding } from '../../lib/migrations/lint/types';
+import type { LintFinding } from '../../lib/lint/types';
 import { planCommand } from './lint';
 
 // Each run starts Node with tsx and the real squawk binary.

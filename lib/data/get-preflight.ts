@@ -4,7 +4,7 @@ import { introspectSchema } from '../db/introspect-schema';
 import { readRowAccess } from '../db/read-row-access';
 import type { MigrationRecord } from '../state/records';
 import { preflightChecklist, type ChecklistItem } from '../gate/preflight-checklist';
-import { detectBreakingChanges } from '../migrations/lint/detect-breaking-changes';
+import { detectBreakingChanges } from '../lint/detect-breaking-changes';
 import { planReadsRows } from '../migrations/plan-reads-rows';
 import { renderPhase } from '../migrations/render-sql';
 import { samplerCoverage } from '../signals/legacy-usage';

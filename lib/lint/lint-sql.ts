@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { detectBreakingChanges } from '../migrations/lint/detect-breaking-changes';
-import type { LintFinding } from '../migrations/lint/types';
+import { detectBreakingChanges } from './detect-breaking-changes';
+import type { LintFinding } from './types';
 import { parseSql, SqlSyntaxError, type ParsedStatement } from '../sql/parse-sql';
 import { runSquawk } from './run-squawk';
 import { AppError } from '../errors/app-error';

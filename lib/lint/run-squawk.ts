@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { LintFinding, LintSeverity } from '../migrations/lint/types';
+import type { LintFinding, LintSeverity } from './types';
 import { AppError } from '../errors/app-error';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,4 +1,4 @@
-import { DEFAULT_SCHEMA } from '../migrations/lint/detect-breaking-changes';
+import { DEFAULT_SCHEMA } from '../lint/detect-breaking-changes';
 
 /*
  * Tells whether one statement (as pg_stat_statements shows it, parsed by parseSql) reads or writes one

@@ -13,7 +13,7 @@ import type { OperationSpec } from '@/lib/migrations/types';
 import { DEFAULT_PLAN_OPTIONS } from '@/lib/migrations/types';
 import { planChange } from '@/lib/planning/plan-change';
 import { parseSql, SqlSyntaxError } from '@/lib/sql/parse-sql';
-import { detectBreakingChanges } from '@/lib/migrations/lint/detect-breaking-changes';
+import { detectBreakingChanges } from '@/lib/lint/detect-breaking-changes';
 
 export interface NewMigrationState {
   fieldErrors?: Record<string, string>;

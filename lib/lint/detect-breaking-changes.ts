@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OperationSpec } from '../types';
+import type { OperationSpec } from '../migrations/types';
 import type { LintFinding, LintSeverity, StatementInput } from './types';
 
 /*

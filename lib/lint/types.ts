@@ -1,4 +1,4 @@
-import type { OperationSpec } from '../types';
+import type { OperationSpec } from '../migrations/types';
 
 export type LintSeverity = 'error' | 'warning';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSql } from '../../sql/parse-sql';
-import type { OperationSpec } from '../types';
+import { parseSql } from '../sql/parse-sql';
+import type { OperationSpec } from '../migrations/types';
 import { detectBreakingChanges, displayName } from './detect-breaking-changes';
 import type { LintSeverity } from './types';
 
