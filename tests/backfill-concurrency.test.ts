@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBackfill } from '../lib/executor/run-backfill';
+import { runBackfill } from './helpers/run-backfill';
 import { parity, planFor, runPhases } from './helpers/plan-runner';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
 

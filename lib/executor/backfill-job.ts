@@ -3,7 +3,7 @@ import { nextBatchSize } from '../metrics/backfill-progress';
 import { quoteQualified } from '../migrations/quote';
 import type { BackfillSpec, Timeouts } from '../migrations/types';
 import { countTableRows } from './count-table-rows';
-import { runBatch } from './run-backfill';
+import { runBatch } from './run-batch';
 import type { BackfillRecord } from '../state/records';
 import type { StateStore } from '../state/state-store';
 import { SQL_STATE, sqlState } from '../db/sql-state';

@@ -21,10 +21,10 @@ export class CheckFailedError extends AppError {
  * Runs one planned SQL or check step on a dedicated connection. Transactional steps get
  * their own transaction with SET LOCAL timeouts (safe through transaction poolers); the
  * others get session settings that are reset afterwards, even when the step fails.
- * Backfill steps are not run here: see runBackfill.
+ * Backfill steps are not run here: see runBatch and runBackfillJob.
  */
 export async function runStep(client: ClientBase, step: Step): Promise<{ count?: number }> {
-  if (step.kind === 'backfill') throw new Error(`step ${step.id} is a backfill: run it with runBackfill`);
+  if (step.kind === 'backfill') throw new Error(`step ${step.id} is a backfill: run it with runBackfillJob`);
   const t = step.timeouts;
   if (step.transactional) {
     await client.query('BEGIN');

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { introspectSchema } from '../../lib/db/introspect-schema';
-import { runBackfill } from '../../lib/executor/run-backfill';
+import { runBackfill } from './run-backfill';
 import { runStep } from '../../lib/executor/run-step';
 import { planOperation } from '../../lib/migrations/plan-operation';
 import type { OperationSpec, Phase, Plan, PlanOptions } from '../../lib/migrations/types';

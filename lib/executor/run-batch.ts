@@ -3,23 +3,6 @@ import { quoteLiteral } from '../migrations/quote';
 import { markProduct } from '../migrations/sql-text';
 import type { BackfillSpec, Timeouts } from '../migrations/types';
 
-export interface BackfillProgress {
-  batches: number;
-  scanned: number;
-  changed: number;
-  /** The last primary key done, as text in key order: where a resumed run starts. */
-  lastKey: string[] | null;
-}
-
-export interface BackfillOptions {
-  batchSize: number;
-  timeouts: Timeouts;
-  /** Resume after this key (from a saved cursor). */
-  after?: string[] | null;
-  /** Called after every committed batch, e.g. to persist the cursor. */
-  onBatch?: (progress: BackfillProgress) => Promise<void> | void;
-}
-
 export interface BatchResult {
   scanned: number;
   changed: number;
@@ -41,22 +24,5 @@ export async function runBatch(client: ClientBase, spec: BackfillSpec, after: st
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
-  }
-}
-
-/**
- * Walks the table in primary-key order, one short transaction per batch, so no lock is
- * held longer than a batch and every committed batch is progress that survives a crash.
- */
-export async function runBackfill(client: ClientBase, spec: BackfillSpec, options: BackfillOptions): Promise<BackfillProgress> {
-  const progress: BackfillProgress = { batches: 0, scanned: 0, changed: 0, lastKey: options.after ?? null };
-  for (;;) {
-    const batch = await runBatch(client, spec, progress.lastKey, options.batchSize, options.timeouts);
-    if (!batch.lastKey) return progress;
-    progress.batches += 1;
-    progress.scanned += batch.scanned;
-    progress.changed += batch.changed;
-    progress.lastKey = batch.lastKey;
-    await options.onBatch?.({ ...progress });
   }
 }
