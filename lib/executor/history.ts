@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import { migrationVersion, versionAfter, type FilePhase } from '../migrations/render-sql';
-import { findColumn } from '../migrations/schema';
+import { operationFor } from '../migrations/operations';
+import { findColumn, findTable } from '../migrations/schema';
 import type { Plan } from '../migrations/types';
 import { introspectSchema } from '../db/introspect-schema';
 
@@ -33,23 +34,13 @@ export async function findInHistory(target: ClientBase, plan: Plan, phase: FileP
   return rows[0]?.version ?? null;
 }
 
-/** Whether the catalog shows the phase's effect, so a history row alone is not trusted. */
+/** Whether the catalog shows the phase's effect, so a history row alone is not trusted. What it shows is the operation's to say. */
 export async function phaseVisibleInCatalog(target: ClientBase, plan: Plan, phase: FilePhase): Promise<boolean> {
-  const op = plan.operation;
-  if (op.kind === 'raw-sql') return true;
-  const snapshot = await introspectSchema(target, [op.schema]);
-  const table = snapshot.tables.find((t) => t.schema === op.schema && t.name === op.table);
+  const facts = operationFor(plan.operation).catalogAfter(plan.operation, phase);
+  if (!facts) return true;
+  const snapshot = await introspectSchema(target, [facts.schema]);
+  const table = findTable(snapshot, facts.schema, facts.table);
   if (!table) return false;
   const has = (c: string) => !!findColumn(table, c);
-  const newColumn = op.kind === 'rename-column' ? op.newName : op.kind === 'change-type' ? op.newColumn : op.column;
-  switch (phase) {
-    case 'expand':
-    case 'restore':
-      return op.kind === 'drop-column' || op.kind === 'set-not-null' ? has(op.column) : has(op.column) && has(newColumn);
-    case 'rollback':
-      return op.kind === 'add-column' ? !has(op.column) : has(op.column) && (op.kind === 'drop-column' || op.kind === 'set-not-null' || !has(newColumn));
-    case 'contract':
-      if (op.kind === 'set-not-null' || op.kind === 'add-column') return has(op.column) && !findColumn(table, op.column)!.nullable;
-      return !has(op.column);
-  }
+  return facts.present.every(has) && !facts.absent.some(has) && facts.notNull.every((c) => has(c) && !findColumn(table, c)!.nullable);
 }

@@ -1,6 +1,8 @@
 import { backfillLoopSql, backfillTimeouts, buildBackfill } from './backfill';
+import { columnFacts } from './column-facts';
 import { indexName, objectNames } from './names';
-import type { OperationContext } from './operation';
+import type { CatalogFacts, OperationContext, TableColumn } from './operation';
+import type { FilePhase } from './render-sql';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
 import { addConstraintOnce, archiveColumnSql } from './shared-steps';
 import { findColumn, type ColumnDependent, type TableInfo } from './schema';
@@ -317,4 +319,17 @@ export function swapPhases<S extends OperationSpec>(toSwap: (ctx: OperationConte
     rollback: (ctx: OperationContext<S>) => swapRollback(ctx, toSwap(ctx)),
     restore: (ctx: OperationContext<S>) => swapRestore(ctx, toSwap(ctx)),
   };
+}
+
+/** Both columns after expand (and restore), the old one alone after rollback, no old one after contract. */
+export function swapCatalog(spec: TableColumn, newColumn: string, phase: FilePhase): CatalogFacts {
+  switch (phase) {
+    case 'expand':
+    case 'restore':
+      return columnFacts(spec, { present: [spec.column, newColumn] });
+    case 'rollback':
+      return columnFacts(spec, { present: [spec.column], absent: [newColumn] });
+    case 'contract':
+      return columnFacts(spec, { absent: [spec.column] });
+  }
 }

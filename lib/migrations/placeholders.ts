@@ -7,18 +7,17 @@
  */
 export type Placeholder = 'old' | 'new' | 'row';
 
-/** Which placeholders each SQL field may use (a default is computed once, for every row alike). */
-export const FIELD_PLACEHOLDERS: Record<string, Placeholder[]> = {
-  forward: ['old'],
-  reverse: ['new'],
-  fill: ['row'],
-  backfill: ['row'],
-  default: [],
-  type: [],
-};
+/** Which placeholders a SQL field may use; each operation says it for its own fields. */
+export interface FieldPlaceholders {
+  placeholders: Placeholder[];
+  /** A mapping converts one value: it must say where that value goes. */
+  required?: Placeholder;
+}
 
-/** A mapping converts one value: it must say where that value goes. */
-const REQUIRED_PLACEHOLDER: Record<string, Placeholder> = { forward: 'old', reverse: 'new' };
+/** A field computed once, for every row alike (a default, a type name): no placeholder. */
+export const NO_PLACEHOLDERS: FieldPlaceholders = { placeholders: [] };
+/** A value computed for each row: other columns through {{row}}."col". */
+export const ROW_PLACEHOLDERS: FieldPlaceholders = { placeholders: ['row'] };
 
 /** An identifier the checker puts where a placeholder was, to find it again in tokens and in the tree. */
 export const placeholderMarker = (p: Placeholder) => `ec_placeholder_${p}`;
@@ -34,8 +33,8 @@ export interface PlaceholderUse {
  * or misplaced placeholder, or one glued to a neighbouring character). Pure text; the token-level
  * check is done on the lexer's output by the caller.
  */
-export function placeholderUses(field: string, text: string): { uses: PlaceholderUse[]; problems: string[] } {
-  const allowed = FIELD_PLACEHOLDERS[field] ?? [];
+export function placeholderUses(rule: FieldPlaceholders, text: string): { uses: PlaceholderUse[]; problems: string[] } {
+  const allowed = rule.placeholders;
   const problems: string[] = [];
   const counts = new Map<Placeholder, number>();
   for (const match of text.matchAll(/\{\{([^}]*)\}\}/g)) {
@@ -52,7 +51,7 @@ export function placeholderUses(field: string, text: string): { uses: Placeholde
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   if (/ec_placeholder_/i.test(text)) problems.push('contains a reserved name (ec_placeholder_…)');
-  const required = REQUIRED_PLACEHOLDER[field];
+  const { required } = rule;
   if (required && !counts.has(required)) problems.push(`must use {{${required}}} for the value it converts`);
   return { uses: [...counts].map(([placeholder, count]) => ({ placeholder, count })), problems };
 }

@@ -1,24 +1,8 @@
 import { PlanValidationError } from './errors';
-import type { Operation, OperationContext } from './operation';
-import { addColumn } from './ops/add-column';
-import { changeType } from './ops/change-type';
-import { dropColumn } from './ops/drop-column';
-import { rawSql } from './ops/raw-sql';
-import { renameColumn } from './ops/rename-column';
-import { setNotNull } from './ops/set-not-null';
+import type { OperationContext } from './operation';
+import { operationFor } from './operations';
 import { findTable, type SchemaSnapshot, type TableInfo } from './schema';
 import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type Plan, type PlanOptions } from './types';
-
-type AnyOperation = Operation<OperationSpec>;
-
-const OPERATIONS: Record<OperationSpec['kind'], AnyOperation> = {
-  'rename-column': renameColumn as AnyOperation,
-  'change-type': changeType as AnyOperation,
-  'set-not-null': setNotNull as AnyOperation,
-  'add-column': addColumn as AnyOperation,
-  'drop-column': dropColumn as AnyOperation,
-  'raw-sql': rawSql as AnyOperation,
-};
 
 // Raw SQL names no table; its steps never look at one.
 const NO_TABLE: TableInfo = { schema: '', name: '', columns: [], primaryKey: [], estimatedRows: null, totalBytes: 0, rlsEnabled: false, dependents: [] };
@@ -29,7 +13,7 @@ const NO_TABLE: TableInfo = { schema: '', name: '', columns: [], primaryKey: [],
  * Throws PlanValidationError with every problem found.
  */
 export function planOperation(spec: OperationSpec, snapshot: SchemaSnapshot, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Plan {
-  const op = OPERATIONS[spec.kind];
+  const op = operationFor(spec);
   const target = op.target(spec);
   const table = target ? findTable(snapshot, target.schema, target.table) : undefined;
   const errors = op.validate(spec, table, snapshot);

@@ -47,3 +47,6 @@ export function isDistinct(a: string, b: string, type: string): string {
 export const PRODUCT_MARKER = '/* expand-contract */';
 
 export const markProduct = (sql: string) => sql.replace(/^(\s*[A-Za-z]+)/, `$1 ${PRODUCT_MARKER}`);
+
+/** An author's per-row expression with {{row}} filled by a row alias (`t`, `NEW`), parenthesised. */
+export const rowExpression = (text: string, alias: string) => `(${text.split('{{row}}').join(alias)})`;

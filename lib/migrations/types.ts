@@ -130,8 +130,16 @@ export type OperationSpec =
       /** a short name for files */
       name: string;
       /** What the linter found; raw SQL is planned only when it was linted and nothing blocks. */
-      lint?: { rule: string; severity: 'error' | 'warning'; message: string; line?: number }[];
+      lint?: LintNote[];
     };
+
+/** One thing the linter found in raw SQL, as the plan keeps it. */
+export interface LintNote {
+  rule: string;
+  severity: 'error' | 'warning';
+  message: string;
+  line?: number;
+}
 
 export interface PlanOptions {
   ddlTimeouts: Timeouts;

@@ -1,15 +1,13 @@
 import { InvalidMappingError, type PlanError } from '../migrations/errors';
 import { expressionCalls, type SqlName } from '../migrations/expression-calls';
-import { FIELD_PLACEHOLDERS, placeholderMarker, placeholderUses, withMarkers } from '../migrations/placeholders';
+import type { SqlField } from '../migrations/operation';
+import { operationFor } from '../migrations/operations';
+import { placeholderMarker, placeholderUses, withMarkers, type Placeholder } from '../migrations/placeholders';
 import type { OperationSpec } from '../migrations/types';
 import { parseSql, scanSql, SqlSyntaxError } from '../sql/parse-sql';
 
-/** One SQL fragment an author gave: which field, its text, and what kind of SQL it must be. */
-export interface Fragment {
-  field: string;
-  text: string;
-  kind: 'type' | 'expression';
-}
+/** One SQL fragment an author gave: which field, its text, what kind of SQL it must be and the placeholders it may use. */
+export type Fragment = SqlField;
 
 export interface FieldCalls {
   field: string;
@@ -19,26 +17,7 @@ export interface FieldCalls {
 }
 
 /** Every field of an operation that takes SQL. */
-export function fragments(spec: OperationSpec): Fragment[] {
-  switch (spec.kind) {
-    case 'change-type':
-      return [
-        { field: 'type', text: spec.newType, kind: 'type' },
-        { field: 'forward', text: spec.forward, kind: 'expression' },
-        { field: 'reverse', text: spec.reverse, kind: 'expression' },
-      ];
-    case 'set-not-null':
-      return spec.fill ? [{ field: 'fill', text: spec.fill, kind: 'expression' }] : [];
-    case 'add-column':
-      return [
-        { field: 'type', text: spec.type, kind: 'type' },
-        ...(spec.default !== undefined ? [{ field: 'default', text: spec.default, kind: 'expression' as const }] : []),
-        ...(spec.backfill !== undefined ? [{ field: 'backfill', text: spec.backfill, kind: 'expression' as const }] : []),
-      ];
-    default:
-      return [];
-  }
-}
+export const fragments = (spec: OperationSpec): Fragment[] => operationFor(spec).sqlFields(spec);
 
 // A type name: NULL cast to it, with constant modifiers only (varchar(10), numeric(12,2), interval hour).
 function isTypeName(val: unknown): boolean {
@@ -62,7 +41,7 @@ export async function inspectExpressions(spec: OperationSpec): Promise<{ errors:
   const calls: FieldCalls[] = [];
   for (const f of fragments(spec)) {
     const refuse = (reason: string, advice?: string) => errors.push(new InvalidMappingError(f.field, f.text, reason, advice));
-    const { uses, problems } = f.kind === 'type' ? placeholderUses('type', f.text) : placeholderUses(f.field, f.text);
+    const { uses, problems } = placeholderUses(f, f.text);
     if (problems.length) {
       problems.forEach((p) => refuse(p));
       continue;
@@ -103,7 +82,7 @@ export async function inspectExpressions(spec: OperationSpec): Promise<{ errors:
       continue;
     }
     const found = expressionCalls(val);
-    const columnProblems = found.columns.flatMap((c) => columnProblem(f.field, c));
+    const columnProblems = found.columns.flatMap((c) => columnProblem(f.placeholders, c));
     for (const problem of [...found.problems, ...columnProblems]) refuse(problem);
     if (!found.problems.length && !columnProblems.length) calls.push({ field: f.field, functions: found.functions, operators: found.operators, types: found.types });
   }
@@ -113,11 +92,10 @@ export async function inspectExpressions(spec: OperationSpec): Promise<{ errors:
 const castType = (val: unknown): SqlName => ((val as { TypeCast: { typeName: { names: { String: { sval: string } }[] } } }).TypeCast.typeName.names ?? []).map((n) => n.String.sval);
 
 /** A column reference must be a placeholder ({{old}}, {{new}}, or {{row}}."col"): a bare name means something else in each place the text goes. */
-function columnProblem(field: string, column: SqlName): string[] {
+function columnProblem(allowed: Placeholder[], column: SqlName): string[] {
   const [first, ...rest] = column;
   if (first === placeholderMarker('old') || first === placeholderMarker('new')) return rest.length ? [`{{${first === placeholderMarker('old') ? 'old' : 'new'}}} is a value: it has no fields`] : [];
   if (first === placeholderMarker('row')) return rest.length === 1 ? [] : ['write {{row}}."column" for a column of the row'];
-  const allowed = FIELD_PLACEHOLDERS[field] ?? [];
   const how = allowed.includes('row') ? `{{row}}."${column.at(-1)}"` : allowed.length ? allowed.map((a) => `{{${a}}}`).join(' or ') : 'a constant';
   return [`refers to ${column.join('.')} directly: write ${how}`];
 }

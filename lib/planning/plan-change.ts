@@ -2,6 +2,7 @@ import { introspectSchema } from '../db/introspect-schema';
 import type { ClientBase } from 'pg';
 import { ALLOWED_VOLATILE_FUNCTIONS } from '../migrations/allowed-volatile-functions';
 import { InvalidMappingError, PlanValidationError, type PlanError } from '../migrations/errors';
+import { operationFor } from '../migrations/operations';
 import { planOperation } from '../migrations/plan-operation';
 import { lintSql } from '../lint/lint-sql';
 import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type Plan, type PlanOptions } from '../migrations/types';
@@ -10,26 +11,23 @@ import { fragments, inspectExpressions } from './inspect-expressions';
 import { probeExpressions } from './probe-expressions';
 
 /**
- * A default with a volatile function (gen_random_uuid()) is computed per row, so ADD COLUMN would
- * rewrite the whole table under ACCESS EXCLUSIVE. Known from the catalog check: nothing is tried.
+ * A field a volatile function (gen_random_uuid()) makes the DDL compute per row, such as a
+ * column default: the whole table would be rewritten under ACCESS EXCLUSIVE. Known from the
+ * catalog check: nothing is tried.
  */
-function defaultRewrites(spec: OperationSpec, volatile: CalledFunctions['volatile']): PlanError[] {
-  if (spec.kind !== 'add-column' || spec.default === undefined || !volatile.some((v) => v.field === 'default')) return [];
-  return [
-    new InvalidMappingError(
-      'default',
-      spec.default,
-      'is computed per row (volatile): adding the column would rewrite the whole table under an ACCESS EXCLUSIVE lock',
-      'give it as --backfill instead: existing rows are then filled in batches, and a trigger fills rows old code inserts',
-    ),
-  ];
+function volatileRewrites(spec: OperationSpec, volatile: CalledFunctions['volatile']): PlanError[] {
+  return fragments(spec)
+    .filter((f) => f.volatileRewrites && volatile.some((v) => v.field === f.field))
+    .map((f) => new InvalidMappingError(f.field, f.text, f.volatileRewrites!.reason, f.volatileRewrites!.advice));
 }
 
 /** Raw SQL is linted here, so its plan carries what the linter found and is refused on errors. */
 async function withLint(spec: OperationSpec): Promise<OperationSpec> {
-  if (spec.kind !== 'raw-sql' || spec.lint) return spec;
-  const { findings } = await lintSql(spec.sql);
-  return { ...spec, lint: findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, line: f.line })) };
+  const lint = operationFor(spec).lint;
+  const text = lint?.unlinted(spec);
+  if (!lint || text === null || text === undefined) return spec;
+  const { findings } = await lintSql(text);
+  return lint.withFindings(spec, findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, line: f.line })));
 }
 
 /** Intent → plan against the live schema of the target. */
@@ -47,7 +45,7 @@ export async function planChange(target: ClientBase, spec: OperationSpec, option
   const schemas = 'schema' in spec ? [spec.schema] : ['public'];
   const snapshot = await introspectSchema(target, schemas);
   const plan = planOperation(await withLint(spec), snapshot, options);
-  const typeErrors = [...defaultRewrites(spec, called.volatile), ...(await probeExpressions(target, spec, snapshot))];
+  const typeErrors = [...volatileRewrites(spec, called.volatile), ...(await probeExpressions(target, spec, snapshot))];
   if (typeErrors.length) throw new PlanValidationError(typeErrors);
   for (const v of called.volatile) {
     plan.notes.push(`${v.field} calls ${v.functions.map((f) => `${f}()`).join(', ')}: volatile, allowed because it only makes a fresh value for each row (allowed: ${ALLOWED_VOLATILE_FUNCTIONS.join(', ')})`);

@@ -1,8 +1,9 @@
 import type { ClientBase, QueryConfig } from 'pg';
 import { IncompatibleTypeError, ProbeRoleError, type PlanError } from '../migrations/errors';
 import { quoteIdent, quoteQualified } from '../migrations/quote';
-import { findColumn, findTable, type SchemaSnapshot } from '../migrations/schema';
-import { applyMapping, columnRef, markProduct } from '../migrations/sql-text';
+import { operationFor } from '../migrations/operations';
+import { findTable, type SchemaSnapshot } from '../migrations/schema';
+import { markProduct } from '../migrations/sql-text';
 import type { OperationSpec } from '../migrations/types';
 
 /**
@@ -74,24 +75,8 @@ const oneStatement = (text: string) => ({ text, queryMode: 'extended' }) as Quer
 export async function probeExpressions(target: ClientBase, spec: OperationSpec, snapshot: SchemaSnapshot): Promise<PlanError[]> {
   if (!('table' in spec)) return [];
   const table = findTable(snapshot, spec.schema, spec.table);
-  const column = table && findColumn(table, spec.column);
   const from = `FROM (SELECT (NULL::${quoteQualified(spec.schema, spec.table)}).*) AS t LIMIT 0`;
-  const probes: { field: string; expression: string; sql: string }[] = [];
-  if (spec.kind === 'change-type' && column) {
-    const forward = applyMapping(spec.forward, 'old', columnRef('t', spec.column));
-    const reverse = applyMapping(spec.reverse, 'new', `(NULL::${spec.newType})`);
-    probes.push({ field: 'forward', expression: spec.forward, sql: `SELECT (${forward})::${spec.newType} ${from}` });
-    probes.push({ field: 'reverse', expression: spec.reverse, sql: `SELECT (${reverse})::${column.type} ${from}` });
-  }
-  if (spec.kind === 'set-not-null' && spec.fill && column) {
-    probes.push({ field: 'fill', expression: spec.fill, sql: `SELECT (${spec.fill.split('{{row}}').join('t')})::${column.type} ${from}` });
-  }
-  if (spec.kind === 'add-column' && table) {
-    probes.push({ field: 'type', expression: spec.type, sql: `SELECT NULL::${spec.type} ${from}` });
-    for (const [field, value] of [['default', spec.default], ['backfill', spec.backfill]] as const) {
-      if (value !== undefined) probes.push({ field, expression: value, sql: `SELECT (${value.split('{{row}}').join('t')})::${spec.type} ${from}` });
-    }
-  }
+  const probes = table ? operationFor(spec).typeProbes(spec, table).map((p) => ({ ...p, sql: `SELECT ${p.select} ${from}` })) : [];
   if (!probes.length) return [];
   const { rows } = await target.query<{ s: string[] }>(markProduct('SELECT current_schemas(true)::text[] AS s'));
   await ensureProbeRole(target, [spec.schema, ...rows[0]!.s]);

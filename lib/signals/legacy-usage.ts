@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { operationFor } from '../migrations/operations';
 import type { OperationSpec } from '../migrations/types';
 import { parseSql, SqlSyntaxError } from '../sql/parse-sql';
 import { classifyStatement, type ColumnTarget } from './classify-statement';
@@ -39,17 +40,8 @@ export interface LegacyUsage {
   samples: number;
 }
 
-/** The column old code uses and the change will remove. Set-not-null and add-column remove nothing. */
-export function legacyColumn(spec: OperationSpec): ColumnTarget | null {
-  switch (spec.kind) {
-    case 'rename-column':
-    case 'change-type':
-    case 'drop-column':
-      return { schema: spec.schema, table: spec.table, column: spec.column };
-    default:
-      return null;
-  }
-}
+/** The column old code uses and the change will remove, as the operation says (set-not-null and add-column remove nothing). */
+export const legacyColumn = (spec: OperationSpec): ColumnTarget | null => operationFor(spec).legacyColumn(spec);
 
 // Statements are parsed once per process; the text of a queryid never changes.
 const parsed = new Map<string, Promise<unknown[] | null>>();

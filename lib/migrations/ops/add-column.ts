@@ -1,11 +1,13 @@
 import { backfillLoopSql, backfillTimeouts, buildBackfill } from '../backfill';
+import { columnFacts } from '../column-facts';
 import { InvalidMappingError, NoPrimaryKeyError, TableDoesNotExistError, type PlanError } from '../errors';
 import { generatedName, slugify } from '../names';
-import type { Operation, OperationContext } from '../operation';
+import type { Operation, OperationContext, TypeProbe } from '../operation';
+import { NO_PLACEHOLDERS, ROW_PLACEHOLDERS } from '../placeholders';
 import { quoteIdent, quoteQualified } from '../quote';
 import { findColumn } from '../schema';
 import { dropFillTriggerSql, fillTriggerDrafts, safeSetNotNullDrafts } from '../shared-steps';
-import { columnRef } from '../sql-text';
+import { columnRef, rowExpression } from '../sql-text';
 import { phaseSteps } from '../steps';
 import type { OperationSpec } from '../types';
 import { qualified, validateNewColumn } from '../validate';
@@ -13,7 +15,7 @@ import { qualified, validateNewColumn } from '../validate';
 type Spec = Extract<OperationSpec, { kind: 'add-column' }>;
 
 const names = (s: Spec) => ({ check: generatedName('ec_nn', s.table, s.column), fn: generatedName('ec_fill', s.table, s.column) });
-const expr = (s: Spec, alias: string) => `(${s.backfill!.split('{{row}}').join(alias)})`;
+const expr = (s: Spec, alias: string) => rowExpression(s.backfill!, alias);
 const usesBackfill = (s: Spec) => s.notNull && s.default === undefined;
 const fillOf = (s: Spec) => ({ schema: s.schema, table: s.table, column: s.column, name: names(s).fn, value: (alias: string) => expr(s, alias) });
 
@@ -117,4 +119,60 @@ export const addColumn: Operation<Spec> = {
   },
   restore: () => [],
   notes: (ctx) => (usesBackfill(ctx.spec) ? ['The column becomes NOT NULL at the contract, once old code no longer inserts rows without it.'] : []),
+  // Old code never knew the column: nothing it reads goes away.
+  legacyColumn: () => null,
+  sqlFields: (s) => [
+    { field: 'type', text: s.type, kind: 'type', ...NO_PLACEHOLDERS },
+    ...(s.default !== undefined
+      ? [
+          {
+            field: 'default',
+            text: s.default,
+            kind: 'expression' as const,
+            ...NO_PLACEHOLDERS,
+            volatileRewrites: {
+              reason: 'is computed per row (volatile): adding the column would rewrite the whole table under an ACCESS EXCLUSIVE lock',
+              advice: 'give it as --backfill instead: existing rows are then filled in batches, and a trigger fills rows old code inserts',
+            },
+          },
+        ]
+      : []),
+    ...(s.backfill !== undefined ? [{ field: 'backfill', text: s.backfill, kind: 'expression' as const, ...ROW_PLACEHOLDERS }] : []),
+  ],
+  typeProbes: (s) => [
+    { field: 'type', expression: s.type, select: `NULL::${s.type}` },
+    ...(['default', 'backfill'] as const).flatMap((field): TypeProbe[] => {
+      const value = s[field];
+      return value === undefined ? [] : [{ field, expression: value, select: `${rowExpression(value, 't')}::${s.type}` }];
+    }),
+  ],
+  catalogAfter: (s, phase) => columnFacts(s, phase === 'contract' ? { notNull: [s.column] } : phase === 'rollback' ? { absent: [s.column] } : { present: [s.column] }),
+  form: {
+    label: 'Add a column',
+    column: 'new',
+    fields: [
+      { name: 'type', label: 'Type', value: 'name', placeholder: 'text' },
+      { name: 'notNull', label: 'NOT NULL', value: 'flag' },
+      { name: 'default', label: 'Default (constant)', value: 'optional', placeholder: "'free'" },
+      { name: 'backfill', label: 'Backfill expression', value: 'optional' },
+    ],
+  },
+  cli: {
+    command: 'add-column',
+    usage: '<type> [--not-null] [--default EXPR] [--backfill EXPR]',
+    options: { 'not-null': { type: 'boolean' }, default: { type: 'string' }, backfill: { type: 'string' } },
+    parse(a) {
+      a.need(2);
+      const [given, backfill] = [a.option('default'), a.option('backfill')];
+      return {
+        kind: 'add-column',
+        ...a.target(),
+        type: a.positional(1),
+        notNull: a.flag('not-null'),
+        ...(given !== undefined ? { default: given } : {}),
+        ...(backfill !== undefined ? { backfill } : {}),
+      };
+    },
+    words: (s) => [s.type, ...(s.notNull ? ['--not-null'] : []), ...(s.default ? ['--default', s.default] : []), ...(s.backfill ? ['--backfill', s.backfill] : [])],
+  },
 };

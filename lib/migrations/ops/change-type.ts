@@ -1,8 +1,11 @@
-import { swapPhases, type ColumnSwap } from '../column-swap';
+import { ownColumn } from '../column-facts';
+import { swapCatalog, swapPhases, type ColumnSwap } from '../column-swap';
 import { InvalidMappingError, type PlanError } from '../errors';
 import { slugify } from '../names';
 import type { Operation, OperationContext } from '../operation';
+import { NO_PLACEHOLDERS } from '../placeholders';
 import { quoteQualified } from '../quote';
+import { findColumn } from '../schema';
 import { applyMapping, columnRef } from '../sql-text';
 import { phaseSteps } from '../steps';
 import type { OperationSpec } from '../types';
@@ -71,4 +74,42 @@ export const changeType: Operation<Spec> = {
     `Old code keeps using ${ctx.spec.column}; new code uses ${ctx.spec.newColumn} (${ctx.spec.newType}). The column keeps its new name after the contract.`,
     'The forward mapping must accept every value old code may still write (give CASE an ELSE): a value it cannot convert makes that write fail.',
   ],
+  legacyColumn: ownColumn,
+  sqlFields: (s) => [
+    { field: 'type', text: s.newType, kind: 'type', ...NO_PLACEHOLDERS },
+    { field: 'forward', text: s.forward, kind: 'expression', placeholders: ['old'], required: 'old' },
+    { field: 'reverse', text: s.reverse, kind: 'expression', placeholders: ['new'], required: 'new' },
+  ],
+  typeProbes(s, table) {
+    const column = findColumn(table, s.column);
+    if (!column) return [];
+    // Each way gives the other column's type; the reverse reads a typed NULL, as no new value exists yet.
+    return [
+      { field: 'forward', expression: s.forward, select: `(${applyMapping(s.forward, 'old', columnRef('t', s.column))})::${s.newType}` },
+      { field: 'reverse', expression: s.reverse, select: `(${applyMapping(s.reverse, 'new', `(NULL::${s.newType})`)})::${column.type}` },
+    ];
+  },
+  catalogAfter: (s, phase) => swapCatalog(s, s.newColumn, phase),
+  form: {
+    label: 'Change a column type',
+    column: 'existing',
+    fields: [
+      { name: 'newColumn', label: 'New column (old code keeps the old one)', value: 'name' },
+      { name: 'newType', label: 'New type', value: 'name', placeholder: 'integer' },
+      { name: 'forward', label: 'Old → new ({{old}})', value: 'expression', placeholder: '{{old}}::integer', wide: true },
+      { name: 'reverse', label: 'New → old ({{new}})', value: 'expression', placeholder: '{{new}}::text', wide: true },
+    ],
+  },
+  cli: {
+    command: 'change-type',
+    usage: '<type> --new-column NAME --forward EXPR --reverse EXPR',
+    options: { 'new-column': { type: 'string' }, forward: { type: 'string' }, reverse: { type: 'string' } },
+    parse(a) {
+      a.need(2);
+      const [newColumn, forward, reverse] = [a.option('new-column'), a.option('forward'), a.option('reverse')];
+      if (!newColumn || !forward || !reverse) return a.fail('plan change-type needs --new-column, --forward and --reverse');
+      return { kind: 'change-type', ...a.target(), newType: a.positional(1), newColumn: a.columnName(newColumn), forward, reverse };
+    },
+    words: (s) => [s.newType, '--new-column', s.newColumn, '--forward', s.forward, '--reverse', s.reverse],
+  },
 };

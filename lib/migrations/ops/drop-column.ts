@@ -1,3 +1,4 @@
+import { columnFacts, ownColumn } from '../column-facts';
 import { generatedName, slugify } from '../names';
 import type { Operation } from '../operation';
 import { quoteIdent, quoteQualified } from '../quote';
@@ -111,4 +112,20 @@ export const dropColumn: Operation<Spec> = {
     ]);
   },
   notes: (ctx) => [`Deploy code that neither reads nor writes ${ctx.spec.column} before the contract; the gate waits for zero reads of it.`],
+  legacyColumn: ownColumn,
+  sqlFields: () => [],
+  typeProbes: () => [],
+  // Only the contract removes anything: until then the column is there.
+  catalogAfter: (s, phase) => columnFacts(s, phase === 'contract' ? { absent: [s.column] } : { present: [s.column] }),
+  form: { label: 'Drop a column', column: 'existing', fields: [] },
+  cli: {
+    command: 'drop-column',
+    usage: '',
+    options: {},
+    parse(a) {
+      a.need(1);
+      return { kind: 'drop-column', ...a.target() };
+    },
+    words: () => [],
+  },
 };

@@ -39,4 +39,13 @@ export const rawSql: Operation<Spec> = {
   rollback: () => [],
   restore: () => [],
   notes: () => ['Raw SQL has no generated rollback: write one and review it with the change.'],
+  // What it changes is not known without running it: no column to watch, no catalog to check.
+  legacyColumn: () => null,
+  sqlFields: () => [],
+  typeProbes: () => [],
+  catalogAfter: () => null,
+  // Pasted into the linter instead; and the linter has nothing safer to suggest for it.
+  form: null,
+  cli: null,
+  lint: { unlinted: (s) => (s.lint ? null : s.sql), withFindings: (s, lint) => ({ ...s, lint }) },
 };

@@ -1,4 +1,5 @@
-import { identityMapping, swapPhases, type ColumnSwap } from '../column-swap';
+import { ownColumn } from '../column-facts';
+import { identityMapping, swapCatalog, swapPhases, type ColumnSwap } from '../column-swap';
 import { slugify } from '../names';
 import type { Operation, OperationContext } from '../operation';
 import { findColumn } from '../schema';
@@ -39,4 +40,20 @@ export const renameColumn: Operation<Spec> = {
     `Old code keeps reading and writing ${ctx.spec.column}; new code uses ${ctx.spec.newName}. The trigger copies every write across until the contract.`,
     ...(ctx.table.rlsEnabled ? [`${ctx.table.name} has row-level security: check that policies do not need ${ctx.spec.newName}.`] : []),
   ],
+  legacyColumn: ownColumn,
+  // A rename has no author-written SQL.
+  sqlFields: () => [],
+  typeProbes: () => [],
+  catalogAfter: (s, phase) => swapCatalog(s, s.newName, phase),
+  form: { label: 'Rename a column', column: 'existing', fields: [{ name: 'newName', label: 'New name', value: 'name' }] },
+  cli: {
+    command: 'rename',
+    usage: '<new_name>',
+    options: {},
+    parse(a) {
+      a.need(2);
+      return { kind: 'rename-column', ...a.target(), newName: a.columnName(a.positional(1)) };
+    },
+    words: (s) => [s.newName],
+  },
 };

@@ -1,11 +1,13 @@
 import { backfillLoopSql, backfillTimeouts, buildBackfill } from '../backfill';
+import { columnFacts } from '../column-facts';
 import { InvalidMappingError } from '../errors';
 import { generatedName, slugify } from '../names';
 import type { Operation } from '../operation';
+import { ROW_PLACEHOLDERS } from '../placeholders';
 import { quoteIdent, quoteQualified } from '../quote';
 import { findColumn } from '../schema';
 import { dropFillTriggerSql, fillTriggerDrafts, safeSetNotNullDrafts } from '../shared-steps';
-import { columnRef } from '../sql-text';
+import { columnRef, rowExpression } from '../sql-text';
 import { phaseSteps } from '../steps';
 import type { OperationSpec } from '../types';
 import { validateExistingColumn } from '../validate';
@@ -16,7 +18,7 @@ const names = (s: Spec) => ({
   check: generatedName('ec_nn', s.table, s.column),
   fn: generatedName('ec_fill', s.table, s.column),
 });
-const fillExpr = (s: Spec, alias: string) => `(${s.fill!.split('{{row}}').join(alias)})`;
+const fillExpr = (s: Spec, alias: string) => rowExpression(s.fill!, alias);
 const fillOf = (s: Spec) => ({ schema: s.schema, table: s.table, column: s.column, name: names(s).fn, value: (alias: string) => fillExpr(s, alias) });
 
 /**
@@ -118,4 +120,24 @@ export const setNotNull: Operation<Spec> = {
     ctx.spec.fill
       ? [`Until the contract, writes that leave ${ctx.spec.column} NULL get ${ctx.spec.fill.split('{{row}}').join('the row')} instead.`]
       : [`Without a fill, writes of NULL to ${ctx.spec.column} fail from the contract on; the preflight proves there are none today.`],
+  // Nothing is removed: old code may go on reading the column.
+  legacyColumn: () => null,
+  sqlFields: (s) => (s.fill ? [{ field: 'fill', text: s.fill, kind: 'expression', ...ROW_PLACEHOLDERS }] : []),
+  typeProbes(s, table) {
+    const column = findColumn(table, s.column);
+    return s.fill && column ? [{ field: 'fill', expression: s.fill, select: `${fillExpr(s, 't')}::${column.type}` }] : [];
+  },
+  catalogAfter: (s, phase) => columnFacts(s, phase === 'contract' ? { notNull: [s.column] } : { present: [s.column] }),
+  form: { label: 'Make a column NOT NULL', column: 'existing', fields: [{ name: 'fill', label: 'Value for NULLs (optional)', value: 'optional', placeholder: 'false' }] },
+  cli: {
+    command: 'set-not-null',
+    usage: '[--fill EXPR]',
+    options: { fill: { type: 'string' } },
+    parse(a) {
+      a.need(1);
+      const fill = a.option('fill');
+      return { kind: 'set-not-null', ...a.target(), ...(fill ? { fill } : {}) };
+    },
+    words: (s) => (s.fill ? ['--fill', s.fill] : []),
+  },
 };
