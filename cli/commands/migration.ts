@@ -5,9 +5,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { withDemoDefaults, type Env } from '../../lib/config/env';
 import { gatePolicy } from '../../lib/gate/gate-policy';
-import { TokenRefusedError, verifyDeployToken } from '../../lib/auth/api-tokens';
-import { describeUrl, redactSecrets } from '../../lib/db/connection-url';
-import { ConnectionLostError } from '../../lib/db/watch-connection';
+import { verifyDeployToken } from '../../lib/auth/api-tokens';
+import { describeUrl } from '../../lib/db/connection-url';
 import { describeSeconds } from '../../lib/metrics/describe-seconds';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
 import { describeParity, runPhase } from '../../lib/executor/run-phase';
@@ -16,11 +15,11 @@ import { targetIdentity } from '../../lib/db/target-identity';
 import type { BackfillRecord, RunPhase } from '../../lib/state/records';
 import { StateStore } from '../../lib/state/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
-import { PlanValidationError } from '../../lib/migrations/errors';
+import { describeBackfillProgress } from '../../lib/metrics/describe-backfill-progress';
 import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { FILE_PHASES, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { planChange } from '../../lib/planning/plan-change';
-import { printPlanErrors, UsageError } from '../output';
+import { reportFailure, UsageError } from '../output';
 import { withDatabases } from '../target';
 import { buildSpec, planOptions, PlanUsageError, SPEC_OPTIONS } from './plan';
 import { ZodError } from 'zod';
@@ -59,11 +58,8 @@ function bar(percent: number | null, width = 28): string {
 
 export function progressLine(b: BackfillRecord): string {
   const p = backfillProgress(b);
-  const pct = p.percent === null ? '  ?  %' : `${p.percent.toFixed(1).padStart(5)}%`;
-  const rows = `${p.done.toLocaleString('en-US')}${p.total !== null ? `/${p.total.toLocaleString('en-US')}` : ''} rows`;
-  const rate = p.rowsPerSecond ? `${Math.round(p.rowsPerSecond).toLocaleString('en-US')} rows/s` : '';
-  const eta = p.etaSeconds !== null && b.status === 'running' ? `ETA ${describeSeconds(p.etaSeconds)}` : '';
-  return [bar(p.percent), pct, rows, rate, `batch ${b.batchSize}`, eta].filter(Boolean).join('  ');
+  const d = describeBackfillProgress(p, b);
+  return [bar(p.percent), d.percent.padStart(6), d.rows, d.rate, `batch ${b.batchSize}`, d.eta].filter(Boolean).join('  ');
 }
 
 /** `create`, `run`, `status`, `deployed`, `pause`, `cancel`, `list`, `export`. Exit 0 ok, 1 refused or failed, 2 bad usage. */
@@ -92,8 +88,8 @@ export async function migrationCommand(command: string, args: string[], env: Env
   try {
     parsed = parse(args);
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n${MIGRATION_USAGE}\n`);
-    return 2;
+    // Whatever parseArgs refuses is the command line's fault.
+    return reportFailure(error, { usage: { errors: [Error], text: MIGRATION_USAGE } });
   }
   const { positionals, values } = parsed;
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -245,7 +241,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           }
           out(`migration ${id}: ${migration.title} [${migration.status}] on ${migration.target}`);
           for (const r of runs) out(`  ${r.phase.padEnd(8)} ${r.status.padEnd(9)} ${r.startedAt.toISOString()}  ${r.source === 'supabase-cli' ? 'applied with the Supabase CLI' : r.actor}${r.error ? `  error: ${r.error}` : ''}`);
-          if (backfill) out(`  backfill ${progressLine(backfill)}  (${backfill.status}${backfill.tableRows !== null ? `, table holds ${backfill.tableRows.toLocaleString('en-US')}` : ''}${backfill.worstBatchMs ? `, worst batch ${backfill.worstBatchMs} ms` : ''})`);
+          if (backfill) out(`  backfill ${progressLine(backfill)}  (${[backfill.status, describeBackfillProgress(backfillProgress(backfill), backfill).table, backfill.worstBatchMs ? `worst batch ${backfill.worstBatchMs} ms` : null].filter(Boolean).join(', ')})`);
           if (parity) out(`  parity   ${describeParity(parity)}, checked ${parity.checkedAt.toISOString()}`);
           if (legacy) {
             out(`  legacy   ${status.legacy!.column}: ${legacy.reads} read(s), ${legacy.writes} write(s), ${legacy.unknown} unknown since ${legacy.window.from.toISOString()}; sampled ${(legacy.coverage * 100).toFixed(1)}% of that time`);
@@ -282,23 +278,6 @@ export async function migrationCommand(command: string, args: string[], env: Env
       }
     });
   } catch (error) {
-    if (error instanceof UsageError || error instanceof PlanUsageError) {
-      process.stderr.write(`error: ${error.message}\n${MIGRATION_USAGE}\n`);
-      return 2;
-    }
-    if (error instanceof TokenRefusedError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 1;
-    }
-    if (error instanceof PlanValidationError) {
-      printPlanErrors(error);
-      return 1;
-    }
-    if (error instanceof ConnectionLostError) {
-      process.stderr.write(`error: ${error.message}; ${afterLoss}\n`);
-      return 1;
-    }
-    process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
-    return 1;
+    return reportFailure(error, { usage: { errors: [UsageError, PlanUsageError], text: MIGRATION_USAGE }, afterLoss });
   }
 }
