@@ -1,6 +1,8 @@
 'use client';
 import { startTransition, useActionState, useMemo, useState } from 'react';
 import type { NewMigrationState } from '@/app/migrations/new/actions';
+import { OPERATIONS } from '@/lib/migrations/operations';
+import type { OperationSpec } from '@/lib/migrations/types';
 
 export interface TableChoice {
   schema: string;
@@ -8,13 +10,8 @@ export interface TableChoice {
   columns: { name: string; type: string; nullable: boolean }[];
 }
 
-const OPERATIONS = [
-  ['rename-column', 'Rename a column'],
-  ['change-type', 'Change a column type'],
-  ['set-not-null', 'Make a column NOT NULL'],
-  ['add-column', 'Add a column'],
-  ['drop-column', 'Drop a column'],
-] as const;
+// Each operation lists its own fields; the form only lays them out.
+const CHOICES = OPERATIONS.flatMap((op) => (op.form ? [{ kind: op.kind, ...op.form }] : []));
 
 // Controlled: React resets a form after its action runs, and a person fixing one field must not lose the others.
 function Field({ name, label, error, values, setValue, ...rest }: { name: string; label: string; error?: string; values: Record<string, string>; setValue: (name: string, value: string) => void } & React.InputHTMLAttributes<HTMLInputElement>) {
@@ -36,7 +33,8 @@ export function NewMigrationForm({ tables, action, canCreate = true }: { tables:
   const [state, run, pending] = useActionState(action, {});
   const [search, setSearch] = useState('');
   const [tableKey, setTableKey] = useState(tables[0] ? `${tables[0].schema}.${tables[0].name}` : '');
-  const [kind, setKind] = useState<(typeof OPERATIONS)[number][0]>('rename-column');
+  const [kind, setKind] = useState<OperationSpec['kind']>('rename-column');
+  const choice = CHOICES.find((c) => c.kind === kind);
   const [values, setValues] = useState<Record<string, string>>({});
   const setValue = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));
   const f = { values, setValue };
@@ -75,14 +73,14 @@ export function NewMigrationForm({ tables, action, canCreate = true }: { tables:
         <label className="flex flex-col text-sm" htmlFor="nm-kind">
           Operation
           <select id="nm-kind" aria-label="Operation" name="kind" value={kind} onChange={(ev) => setKind(ev.target.value as typeof kind)} className="rounded border border-slate-300 px-2 py-1">
-            {OPERATIONS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
+            {CHOICES.map((c) => (
+              <option key={c.kind} value={c.kind}>
+                {c.label}
               </option>
             ))}
           </select>
         </label>
-        {kind === 'add-column' ? (
+        {choice?.column === 'new' ? (
           <Field {...f} name="column" label="New column" error={e.column} required />
         ) : (
           <label className="flex flex-col text-sm" htmlFor="nm-column">
@@ -99,25 +97,23 @@ export function NewMigrationForm({ tables, action, canCreate = true }: { tables:
         )}
       </div>
       <div className="flex flex-wrap gap-3">
-        {kind === 'rename-column' && <Field {...f} name="newName" label="New name" error={e.newName} required />}
-        {kind === 'change-type' && (
-          <>
-            <Field {...f} name="newColumn" label="New column (old code keeps the old one)" error={e.newColumn} required />
-            <Field {...f} name="newType" label="New type" error={e.newType} placeholder="integer" required />
-            <Field {...f} name="forward" label="Old → new ({{old}})" error={e.forward} placeholder="{{old}}::integer" required size={40} />
-            <Field {...f} name="reverse" label="New → old ({{new}})" error={e.reverse} placeholder="{{new}}::text" required size={40} />
-          </>
-        )}
-        {kind === 'set-not-null' && <Field {...f} name="fill" label="Value for NULLs (optional)" error={e.fill} placeholder="false" />}
-        {kind === 'add-column' && (
-          <>
-            <Field {...f} name="type" label="Type" error={e.type} placeholder="text" required />
-            <label className="flex items-center gap-2 text-sm">
-              <input type="checkbox" name="notNull" checked={values.notNull === 'on'} onChange={(ev) => setValue('notNull', ev.target.checked ? 'on' : '')} /> NOT NULL
+        {choice?.fields.map((field) =>
+          field.value === 'flag' ? (
+            <label key={field.name} className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name={field.name} checked={values[field.name] === 'on'} onChange={(ev) => setValue(field.name, ev.target.checked ? 'on' : '')} /> {field.label}
             </label>
-            <Field {...f} name="default" label="Default (constant)" error={e.default} placeholder="'free'" />
-            <Field {...f} name="backfill" label="Backfill expression" error={e.backfill} />
-          </>
+          ) : (
+            <Field
+              {...f}
+              key={field.name}
+              name={field.name}
+              label={field.label}
+              error={e[field.name]}
+              placeholder={field.placeholder}
+              required={field.value === 'name' || field.value === 'expression'}
+              size={field.wide ? 40 : undefined}
+            />
+          ),
         )}
       </div>
       {e.kind && <p className="text-sm text-red-800">{e.kind}</p>}

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { lintPath, LintPathError, SqlFileSyntaxError, type LintFileResult } from '../../lib/lint/lint-sql';
 import { SquawkError } from '../../lib/lint/run-squawk';
-import { displayName } from '../../lib/migrations/lint/detect-breaking-changes';
-import type { LintFinding } from '../../lib/migrations/lint/types';
+import { displayName } from '../../lib/lint/detect-breaking-changes';
+import type { LintFinding } from '../../lib/lint/types';
+import { operationFor } from '../../lib/migrations/operations';
 import type { OperationSpec } from '../../lib/migrations/types';
 
 export const LINT_USAGE = `usage: expand-contract lint <file|dir> [--json]
@@ -95,32 +96,12 @@ function summary(results: LintFileResult[]): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The `expand-contract plan` command line that plans the same intent safely. */
+/** The `expand-contract plan` command line that plans the same intent safely, in the operation's own words. */
 export function planCommand(spec: OperationSpec): string | null {
-  const q = shellQuote;
-  switch (spec.kind) {
-    case 'rename-column':
-      return `expand-contract plan rename ${q(displayName(spec.schema, spec.table, spec.column))} ${q(spec.newName)}`;
-    case 'drop-column':
-      return `expand-contract plan drop-column ${q(displayName(spec.schema, spec.table, spec.column))}`;
-    case 'set-not-null':
-      return `expand-contract plan set-not-null ${q(displayName(spec.schema, spec.table, spec.column))}${spec.fill ? ` --fill ${q(spec.fill)}` : ''}`;
-    case 'add-column':
-      return (
-        `expand-contract plan add-column ${q(displayName(spec.schema, spec.table, spec.column))} ${q(spec.type)}` +
-        (spec.notNull ? ' --not-null' : '') +
-        (spec.default ? ` --default ${q(spec.default)}` : '') +
-        (spec.backfill ? ` --backfill ${q(spec.backfill)}` : '')
-      );
-    case 'change-type':
-      return (
-        `expand-contract plan change-type ${q(displayName(spec.schema, spec.table, spec.column))} ${q(spec.newType)}` +
-        ` --new-column ${q(spec.newColumn)} --forward ${q(spec.forward)} --reverse ${q(spec.reverse)}`
-      );
-    case 'raw-sql':
-      // Raw SQL is what the linter flags; there is nothing safer to suggest for it.
-      return null;
-  }
+  const cli = operationFor(spec).cli;
+  // Raw SQL is what the linter flags; there is nothing safer to suggest for it.
+  if (!cli || !('column' in spec)) return null;
+  return `expand-contract plan ${cli.command} ${[displayName(spec.schema, spec.table, spec.column), ...cli.words(spec)].map(shellQuote).join(' ')}`;
 }
 
 /** POSIX single quotes, only when the word needs them, so the common case stays copy-paste clean. */

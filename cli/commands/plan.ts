@@ -4,18 +4,18 @@ import { parseArgs } from 'node:util';
 import type { Env } from '../../lib/config/env';
 import { PlanValidationError } from '../../lib/migrations/errors';
 import { parseColumnName, QualifiedNameError, splitQualifiedName } from '../../lib/migrations/qualified-name';
+import { OPERATIONS } from '../../lib/migrations/operations';
 import { FILE_PHASES, renderPhase, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type PlanOptions } from '../../lib/migrations/types';
 import { planChange } from '../../lib/planning/plan-change';
 import { printPlanErrors } from '../output';
 import { withTarget } from '../target';
 
+/** The operations the command plans, each with its own arguments. */
+const COMMANDS = OPERATIONS.flatMap((op) => (op.cli ? [op.cli] : []));
+
 export const PLAN_USAGE = `usage:
-  expand-contract plan rename <[schema.]table.column> <new_name>
-  expand-contract plan change-type <[schema.]table.column> <type> --new-column NAME --forward EXPR --reverse EXPR
-  expand-contract plan set-not-null <[schema.]table.column> [--fill EXPR]
-  expand-contract plan add-column <[schema.]table.column> <type> [--not-null] [--default EXPR] [--backfill EXPR]
-  expand-contract plan drop-column <[schema.]table.column>
+${COMMANDS.map((c) => `  expand-contract plan ${c.command} <[schema.]table.column>${c.usage ? ` ${c.usage}` : ''}`).join('\n')}
 
   EXPR is SQL: {{old}} / {{new}} stand for the value being converted, {{row}}."col" for another column.
   --supabase-dir DIR   write the phase as DIR/migrations/<version>_<name>.sql instead of printing it
@@ -29,64 +29,42 @@ The schema is read from TARGET_DATABASE_URL, or the embedded demo database.`;
 
 export class PlanUsageError extends Error {}
 
-/** Options that describe the change itself, shared by `plan` and `create`. */
+/** Options that describe the change itself (each operation's own), shared by `plan` and `create`. */
 export const SPEC_OPTIONS = {
-  'new-column': { type: 'string' },
-  forward: { type: 'string' },
-  reverse: { type: 'string' },
-  fill: { type: 'string' },
-  'not-null': { type: 'boolean' },
-  default: { type: 'string' },
-  backfill: { type: 'string' },
+  ...Object.assign({}, ...COMMANDS.map((c) => c.options)),
   'lock-timeout': { type: 'string' },
   'statement-timeout': { type: 'string' },
   'batch-size': { type: 'string' },
-} as const;
+} as Record<string, { type: 'string' | 'boolean' }>;
 
 const INTERVAL = /^\d+(\.\d+)?\s*(ms|s|min|h)?$/;
 
 export function buildSpec(kind: string, positionals: string[], v: Record<string, string | boolean | undefined>): OperationSpec {
-  const need = (n: number) => {
-    if (positionals.length !== n) throw new PlanUsageError(`plan ${kind} takes ${n} argument(s), got ${positionals.length}`);
+  const cli = COMMANDS.find((c) => c.command === kind);
+  if (!cli) throw new PlanUsageError(`unknown operation "${kind}"`);
+  const fail = (message: string): never => {
+    throw new PlanUsageError(message);
   };
-  const str = (name: string) => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
-  const target = () => parseColumnName(positionals[0]!);
-  // Like Postgres: unquoted names fold to lower case, "Quoted" ones are kept as written.
-  const columnName = (text: string) => {
-    const parts = splitQualifiedName(text);
-    if (parts.length !== 1) throw new PlanUsageError(`${JSON.stringify(text)} must be a column name, not a qualified one`);
-    return parts[0]!;
-  };
-  switch (kind) {
-    case 'rename':
-      need(2);
-      return { kind: 'rename-column', ...target(), newName: columnName(positionals[1]!) };
-    case 'change-type': {
-      need(2);
-      const [newColumn, forward, reverse] = [str('new-column'), str('forward'), str('reverse')];
-      if (!newColumn || !forward || !reverse) throw new PlanUsageError('plan change-type needs --new-column, --forward and --reverse');
-      return { kind: 'change-type', ...target(), newType: positionals[1]!, newColumn: columnName(newColumn), forward, reverse };
-    }
-    case 'set-not-null':
-      need(1);
-      return { kind: 'set-not-null', ...target(), ...(str('fill') ? { fill: str('fill') } : {}) };
-    case 'add-column':
-      need(2);
-      return {
-        kind: 'add-column',
-        ...target(),
-        type: positionals[1]!,
-        notNull: v['not-null'] === true,
-        ...(str('default') !== undefined ? { default: str('default') } : {}),
-        ...(str('backfill') !== undefined ? { backfill: str('backfill') } : {}),
-      };
-    case 'drop-column':
-      need(1);
-      return { kind: 'drop-column', ...target() };
-    default:
-      throw new PlanUsageError(`unknown operation "${kind}"`);
-  }
+  return cli.parse({
+    need: (n) => {
+      if (positionals.length !== n) fail(`plan ${kind} takes ${n} argument(s), got ${positionals.length}`);
+    },
+    target: () => parseColumnName(positionals[0]!),
+    positional: (i) => positionals[i]!,
+    // Like Postgres: unquoted names fold to lower case, "Quoted" ones are kept as written.
+    columnName: (text) => {
+      const parts = splitQualifiedName(text);
+      if (parts.length !== 1) fail(`${JSON.stringify(text)} must be a column name, not a qualified one`);
+      return parts[0]!;
+    },
+    option: (name) => (typeof v[name] === 'string' ? (v[name] as string) : undefined),
+    flag: (name) => v[name] === true,
+    fail,
+  });
 }
+
+/** "a, b or c", for naming the choices. */
+const oneOf = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : (words[0] ?? ''));
 
 export function planOptions(v: Record<string, string | boolean | undefined>): PlanOptions {
   const lock = (v['lock-timeout'] as string | undefined) ?? DEFAULT_PLAN_OPTIONS.ddlTimeouts.lockTimeout;
@@ -121,7 +99,7 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
     });
     values = parsed.values;
     const [kind, ...rest] = parsed.positionals;
-    if (!kind) throw new PlanUsageError('which change? rename, change-type, set-not-null, add-column or drop-column');
+    if (!kind) throw new PlanUsageError(`which change? ${oneOf(COMMANDS.map((c) => c.command))}`);
     spec = buildSpec(kind, rest, values);
     options = planOptions(values);
     if (values.phase !== undefined && !(values.phase as string in FILE_PHASES)) throw new PlanUsageError('--phase must be expand, contract, rollback or restore');

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { FormField } from './operation';
+import { OPERATIONS } from './operations';
 import type { OperationSpec } from './types';
 
 const name = z.string().trim().min(1, 'required').max(63, 'at most 63 characters');
@@ -9,24 +11,18 @@ const optionalText = z
   .max(4000)
   .optional()
   .transform((v) => (v ? v : undefined));
+const flag = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
+
+const CHECKS: Record<FormField['value'], z.ZodType> = { name, expression, optional: optionalText, flag };
 
 const base = { schema: name, table: name, column: name };
 
-/** The browser form's fields for each operation, checked before anything touches the database. */
-export const operationFormSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('rename-column'), ...base, newName: name }),
-  z.object({ kind: z.literal('change-type'), ...base, newColumn: name, newType: name, forward: expression, reverse: expression }),
-  z.object({ kind: z.literal('set-not-null'), ...base, fill: optionalText }),
-  z.object({
-    kind: z.literal('add-column'),
-    ...base,
-    type: name,
-    notNull: z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean()),
-    default: optionalText,
-    backfill: optionalText,
-  }),
-  z.object({ kind: z.literal('drop-column'), ...base }),
-]);
+const formSchemas = OPERATIONS.flatMap((op) =>
+  op.form ? [z.object({ kind: z.literal(op.kind), ...base, ...Object.fromEntries(op.form.fields.map((f) => [f.name, CHECKS[f.value]])) })] : [],
+);
+
+/** The browser form's fields for each operation (as each operation lists them), checked before anything touches the database. */
+export const operationFormSchema = z.discriminatedUnion('kind', formSchemas as [(typeof formSchemas)[number], ...(typeof formSchemas)[number][]]);
 
 export type FormCheck = { ok: true; spec: OperationSpec } | { ok: false; fieldErrors: Record<string, string> };
 
