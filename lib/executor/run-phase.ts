@@ -1,12 +1,11 @@
 import type { ClientBase } from 'pg';
-import { describeLossySamples, type GateDecision, type GateEvidence, type ParityEvidence } from '../gate/evaluate-gate';
+import { describeLossySamples, type GateDecision, type ParityEvidence } from '../gate/evaluate-gate';
 import { rowSecurityProblem } from '../gate/row-security-problem';
 import { prepareTargetSession } from '../db/connect-target';
 import { PHASE_ALLOWED_FROM, STATE_AFTER, stateAllows } from '../lifecycle/migration-states';
-import { contractGate } from '../signals/gate-evidence';
+import { contractGate, type GateEvidenceDeps } from '../signals/gate-evidence';
 import { legacyColumn } from '../signals/legacy-usage';
 import { sampleStatements } from '../signals/sample-statements';
-import type { RegressionPolicy } from '../metrics/error-regression';
 import { planReadsRows } from '../migrations/plan-reads-rows';
 import { renderPhase, stepsFor, type FilePhase } from '../migrations/render-sql';
 import type { Plan, QualifiedName, Step } from '../migrations/types';
@@ -17,7 +16,6 @@ import { runParityCheck, type ParityOptions, type ParityResult } from './parity-
 import { readRowAccess } from '../db/read-row-access';
 import { lockMigration, unlockMigration } from '../state/migration-lock';
 import type { MigrationRecord, MigrationStatus, RunPhase } from '../state/records';
-import type { StateStore } from '../state/state-store';
 import { targetIdentity, WrongTargetError } from '../db/target-identity';
 import { AppError } from '../errors/app-error';
 
@@ -102,28 +100,10 @@ export class ApiRoleError extends AppError {
 
 const API_ROLES = new Set(['anon', 'authenticated', 'authenticator', 'service_role']);
 
-export interface ExecutorDeps {
-  store: StateStore;
-  /** A dedicated connection to the target, closed by the caller. */
-  target: ClientBase;
-  /** Replaceable: the full gate (buffer, legacy reads, errors, approver) plugs in here. */
-  gate?: (evidence: GateEvidence) => GateDecision;
+/** The phase runner's needs: the gate's evidence and policy (lib/signals), a log and a clock. */
+export interface ExecutorDeps extends GateEvidenceDeps {
   log?: (line: string) => void;
   now?: () => Date;
-  /**
-   * Require the signals' evidence (default true): nothing uses the column the change removes,
-   * the buffer since the deploy has passed, no phase raised error rates. Only tests about
-   * something else turn this off.
-   */
-  signals?: boolean;
-  /** How long after the deploy the contract must wait (default 4320 minutes: three days). */
-  bufferMinutes?: number;
-  /** When an error rate counts as a regression. */
-  regression?: RegressionPolicy;
-  /** The sampler's period, to tell a sampled interval from a gap (default 30 s). */
-  sampleEverySeconds?: number;
-  /** How long the old column must have been watched without use (default 1440 minutes: a day of hourly and daily jobs). */
-  observationMinutes?: number;
 }
 
 export interface PhaseOptions {

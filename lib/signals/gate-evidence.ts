@@ -1,13 +1,34 @@
 import { evaluateGate, type GateDecision, type GateEvidence, type ParityEvidence } from '../gate/evaluate-gate';
 import { evidenceSummary } from '../gate/evidence-summary';
-import type { ExecutorDeps } from '../executor/run-phase';
+import type { ClientBase } from 'pg';
+import type { RegressionPolicy } from '../metrics/error-regression';
 import type { MigrationRecord } from '../state/records';
 import type { StateStore } from '../state/state-store';
 import { errorEvidence, type PhaseMark } from './error-evidence';
 import { legacyColumn, legacyUsage, type LegacyUsage } from './legacy-usage';
 
-/** What the gate's evidence is gathered from, and the policy it is judged by (see ExecutorDeps). */
-export type GateEvidenceDeps = Pick<ExecutorDeps, 'store' | 'target' | 'gate' | 'signals' | 'sampleEverySeconds' | 'observationMinutes' | 'bufferMinutes' | 'regression'>;
+/** What the gate's evidence is gathered from, and the policy it is judged by. */
+export interface GateEvidenceDeps {
+  store: StateStore;
+  /** A dedicated connection to the target, closed by the caller. */
+  target: ClientBase;
+  /** Replaceable: the full gate (buffer, legacy reads, errors, approver) plugs in here. */
+  gate?: (evidence: GateEvidence) => GateDecision;
+  /**
+   * Require the signals' evidence (default true): nothing uses the column the change removes,
+   * the buffer since the deploy has passed, no phase raised error rates. Only tests about
+   * something else turn this off.
+   */
+  signals?: boolean;
+  /** How long after the deploy the contract must wait (default 4320 minutes: three days). */
+  bufferMinutes?: number;
+  /** When an error rate counts as a regression. */
+  regression?: RegressionPolicy;
+  /** The sampler's period, to tell a sampled interval from a gap (default 30 s). */
+  sampleEverySeconds?: number;
+  /** How long the old column must have been watched without use (default 1440 minutes: a day of hourly and daily jobs). */
+  observationMinutes?: number;
+}
 
 /**
  * Use of the removed column, as the gate wants it: over the last `observationMinutes`
@@ -17,7 +38,7 @@ export type GateEvidenceDeps = Pick<ExecutorDeps, 'store' | 'target' | 'gate' | 
  * DROP COLUMN does not notice them either).
  */
 async function legacyEvidenceWithUsage(
-  deps: Pick<ExecutorDeps, 'store' | 'target' | 'sampleEverySeconds' | 'observationMinutes'>,
+  deps: Pick<GateEvidenceDeps, 'store' | 'target' | 'sampleEverySeconds' | 'observationMinutes'>,
   migration: MigrationRecord,
   at: Date,
   expandedAt: Date,
