@@ -1,13 +1,10 @@
 import { redactSecrets } from '../lib/db/connection-url';
-import type { PlanValidationError } from '../lib/migrations/errors';
-import { EnvError } from '../lib/config/env';
-import { ConnectionError } from '../lib/db/check-connection';
+import { PlanValidationError } from '../lib/migrations/errors';
 import { EmbeddedServerError } from '../lib/db/embedded-server';
-import { StateSchemaFailedError, StateSchemaFileNameError } from '../lib/db/state-schema';
 import { ConnectionLostError } from '../lib/db/watch-connection';
 import { AppError } from '../lib/errors/app-error';
 
-/** A failure the user can act on: printed as one line, exit code 1, no stack trace. */
+/** The command line was not understood: a command prints it with its usage and exits 2; at the top level it exits 1. */
 export class UsageError extends AppError {
   readonly code = 'usage';
   readonly kind = 'invalid';
@@ -16,8 +13,6 @@ export class UsageError extends AppError {
     this.name = 'UsageError';
   }
 }
-
-const KNOWN = [UsageError, EnvError, ConnectionError, ConnectionLostError, EmbeddedServerError, StateSchemaFailedError, StateSchemaFileNameError];
 
 /** Why a change cannot be planned, each reason with what to do instead. */
 export function printPlanErrors(error: PlanValidationError): void {
@@ -28,15 +23,42 @@ export function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Prints an error as one line (plus the server's log tail for embedded start failures). */
-export function fail(error: unknown): never {
-  if (KNOWN.some((k) => error instanceof k)) {
-    process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+export interface FailureContext {
+  /** Errors that mean this command was typed wrong (exit 2), and the usage text to print after them. */
+  usage?: { errors: readonly ErrorClass[]; text?: string };
+  /** What to do once a lost database connection is back, said after the loss. */
+  afterLoss?: string;
+  /** Print an unexpected error's stack, not only its message: at the top level it is a bug to report. */
+  stack?: boolean;
+}
+
+/**
+ * The CLI's one translation of an error into what the person reads and the exit code:
+ * - 2: the command was typed wrong (one of its usage errors), followed by its usage text;
+ * - 1: anything else. The product's own errors (AppError) are one line, their message; a plan's
+ *   reasons are listed one by one with what to do; a lost connection says what to do next; any
+ *   other error is its message (its stack at the top level). Secrets in URLs are never printed.
+ */
+export function reportFailure(error: unknown, context: FailureContext = {}): number {
+  const line = (text: string) => process.stderr.write(`error: ${text}\n`);
+  if (context.usage?.errors.some((k) => error instanceof k)) {
+    line(`${(error as Error).message}${context.usage.text ? `\n${context.usage.text}` : ''}`);
+    return 2;
+  }
+  if (error instanceof PlanValidationError) printPlanErrors(error);
+  else if (error instanceof ConnectionLostError && context.afterLoss) line(`${error.message}; ${context.afterLoss}`);
+  else if (error instanceof AppError) {
+    line(redactSecrets(error.message));
     if (error instanceof EmbeddedServerError && error.logTail.length) {
       process.stderr.write(`last lines from PostgreSQL:\n  ${error.logTail.slice(-8).join('\n  ')}\n`);
     }
-  } else {
-    process.stderr.write(`error: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
-  }
-  process.exit(1);
+  } else line(redactSecrets(error instanceof Error ? ((context.stack && error.stack) || error.message) : String(error)));
+  return 1;
+}
+
+/** The top level's way out: the failure reported, exit 1. */
+export function fail(error: unknown): never {
+  process.exit(reportFailure(error, { stack: true }));
 }

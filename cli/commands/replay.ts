@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Env } from '../../lib/config/env';
-import { redactSecrets } from '../../lib/db/connection-url';
+import { describeSqlStates } from '../../lib/demo/describe-sql-states';
 import { runReplay } from '../../lib/demo/replay';
+import { reportFailure, UsageError } from '../output';
 import { resolveDatabases } from '../target';
 
 const USAGE = `usage: expand-contract replay [--json] [--rows N] [--rate N] [--drain-seconds N]
@@ -15,8 +16,8 @@ export async function replayCommand(args: string[], env: Env, projectDir: string
   try {
     ({ values } = parseArgs({ args, options: { json: { type: 'boolean' }, rows: { type: 'string' }, rate: { type: 'string' }, 'drain-seconds': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
+    // Whatever parseArgs refuses is the command line's fault.
+    return reportFailure(error, { usage: { errors: [Error], text: USAGE } });
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -25,15 +26,14 @@ export async function replayCommand(args: string[], env: Env, projectDir: string
   const num = (v: string | undefined, name: string, min: number, max: number) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
     return n;
   };
   let options;
   try {
     options = { rows: num(values.rows, 'rows', 100, 10_000_000), rate: num(values.rate, 'rate', 1, 1000), drainSeconds: num(values['drain-seconds'], 'drain-seconds', 1, 600) };
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
-    return 2;
+    return reportFailure(error, { usage: { errors: [UsageError] } });
   }
   const dbs = await resolveDatabases(env, projectDir, { state: true });
   try {
@@ -43,7 +43,7 @@ export async function replayCommand(args: string[], env: Env, projectDir: string
       const { migrationId, ...expandContract } = r.expandContract;
       process.stdout.write(`${JSON.stringify({ naive: r.naive, expandContract, migrationId }, null, 2)}\n`);
     } else {
-      const states = (s: Record<string, number>) => Object.entries(s).map(([k, v]) => `${k}${k === '42703' ? ' undefined_column' : ''} ×${v}`).join(', ') || 'none';
+      const states = (s: Record<string, number>) => describeSqlStates(s) || 'none';
       process.stdout.write(`naive:           ${r.naive.errors} error(s) in ${r.naive.requests} requests (${states(r.naive.bySqlstate)})\n`);
       process.stdout.write(
         `expand-contract: ${r.expandContract.errors} error(s) in ${r.expandContract.requests} requests, ${r.expandContract.mismatchedRows} mismatched row(s) (migration ${r.expandContract.migrationId})\n`,
@@ -51,8 +51,7 @@ export async function replayCommand(args: string[], env: Env, projectDir: string
     }
     return 0;
   } catch (error) {
-    process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
-    return 1;
+    return reportFailure(error);
   } finally {
     await dbs.stop();
   }

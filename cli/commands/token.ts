@@ -2,9 +2,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../lib/auth/api-tokens';
 import type { Env } from '../../lib/config/env';
-import { redactSecrets } from '../../lib/db/connection-url';
 import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
-import { UsageError } from '../output';
+import { reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
 
 export const TOKEN_USAGE = `usage:
@@ -30,8 +29,8 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { label: { type: 'string' }, migration: { type: 'string' }, json: { type: 'boolean' } } });
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n${TOKEN_USAGE}\n`);
-    return 2;
+    // Whatever parseArgs refuses is the command line's fault.
+    return reportFailure(error, { usage: { errors: [Error], text: TOKEN_USAGE } });
   }
   const { positionals, values } = parsed;
   try {
@@ -85,11 +84,6 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
     }
     });
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n${TOKEN_USAGE}\n`);
-      return 2;
-    }
-    process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
-    return 1;
+    return reportFailure(error, { usage: { errors: [UsageError], text: TOKEN_USAGE } });
   }
 }

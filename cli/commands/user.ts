@@ -2,9 +2,8 @@ import { parseArgs } from 'node:util';
 import { generatePassword, parseRoles, UnknownRoleError, upsertUser } from '../../lib/auth/manage-users';
 import { WeakPasswordError } from '../../lib/auth/password';
 import { type Env, supabaseAuthConfig } from '../../lib/config/env';
-import { redactSecrets } from '../../lib/db/connection-url';
 import { withTransaction } from '../../lib/db/transaction';
-import { UsageError } from '../output';
+import { reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
 
 export const USER_USAGE = `usage:
@@ -44,8 +43,8 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
       },
     });
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n${USER_USAGE}\n`);
-    return 2;
+    // Whatever parseArgs refuses is the command line's fault.
+    return reportFailure(error, { usage: { errors: [Error], text: USER_USAGE } });
   }
   const { positionals, values } = parsed;
   try {
@@ -130,11 +129,7 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     throw new UsageError(`unknown ${command} command ${JSON.stringify(sub ?? '')}`);
     });
   } catch (error) {
-    if (error instanceof UsageError || error instanceof UnknownRoleError || error instanceof WeakPasswordError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`error: ${redactSecrets((error as Error).message)}\n`);
-    return 1;
+    // A role or password given on the command line is part of typing it (no usage text: it was not the syntax).
+    return reportFailure(error, { usage: { errors: [UsageError, UnknownRoleError, WeakPasswordError] } });
   }
 }

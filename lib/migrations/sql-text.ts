@@ -1,4 +1,5 @@
 import { quoteIdent } from './quote';
+import { AppError } from '../errors/app-error';
 
 /**
  * Wraps a function body in dollar quotes whose tag does not occur in the body, so a
@@ -10,7 +11,9 @@ export function dollarQuote(body: string, base = 'ec'): string {
   return `${tag}${body}${tag}`;
 }
 
-export class MappingPlaceholderError extends Error {
+export class MappingPlaceholderError extends AppError {
+  readonly code = 'mapping-placeholder';
+  readonly kind = 'invalid';
   constructor(
     readonly expression: string,
     readonly placeholder: string,
