@@ -1,4 +1,6 @@
+import { renderStep } from './render-sql';
 import type { SchemaSnapshot, TableInfo } from './schema';
+import type { Phase, Plan } from './types';
 
 const col = (name: string, type: string, nullable = true, defaultExpression: string | null = null, position = 1) => ({
   name,
@@ -42,3 +44,14 @@ export const membershipsTable: TableInfo = {
 };
 
 export const demoSnapshot: SchemaSnapshot = { schemas: ['public'], tables: [leadsTable, membershipsTable] };
+
+/**
+ * A phase's steps as a migration file runs them (DDL in BEGIN … COMMIT with SET LOCAL timeouts,
+ * checks as assertions), each headed by its id and lock instead of its description.
+ */
+export function phaseSql(plan: Plan, phase: Phase): string {
+  return plan.steps
+    .filter((s) => s.phase === phase)
+    .map((s) => `-- ${s.id.slice(plan.id.length + 1)} (${s.lock})\n${renderStep(s).replace(/^(--.*\n){3}/, '')}`)
+    .join('\n\n');
+}
