@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ColumnAlreadyExistsError, ColumnDoesNotExistError, NoPrimaryKeyError, PlanValidationError, UnsafeRawSqlError } from './errors';
 import { planOperation } from './plan-operation';
 import { renderStep, supabaseMigration } from './render-sql';
-import { demoSnapshot } from './test-fixtures';
+import { demoSnapshot } from '../../tests/helpers/test-fixtures';
 import type { OperationSpec } from './types';
 
 const rename: OperationSpec = { kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' };

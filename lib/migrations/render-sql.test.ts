@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSql } from '../sql/parse-sql';
 import { planOperation } from './plan-operation';
 import { FILE_PHASES, renderPhase, type FilePhase } from './render-sql';
-import { demoSnapshot } from './test-fixtures';
+import { demoSnapshot } from '../../tests/helpers/test-fixtures';
 
 describe('rendered migration files', () => {
   it.each(['\r', '\n', '\r\n'])('keep a name holding %j inside its comments: nothing after it becomes SQL', async (breakLine) => {

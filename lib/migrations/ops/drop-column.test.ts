@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { operationFor } from '../operations';
 import { planOperation } from '../plan-operation';
 import type { FilePhase } from '../render-sql';
-import { demoSnapshot, leadsTable, phaseSql } from '../test-fixtures';
+import { demoSnapshot, leadsTable, phaseSql } from '../../../tests/helpers/test-fixtures';
 import type { OperationSpec, Phase, Plan } from '../types';
 
 // A NOT NULL column without a default (the expand lets new code leave it out) and a nullable one on a composite key.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { operationFor } from '../operations';
 import { planOperation } from '../plan-operation';
-import { demoSnapshot, phaseSql } from '../test-fixtures';
+import { demoSnapshot, phaseSql } from '../../../tests/helpers/test-fixtures';
 import type { OperationSpec, Phase, Plan } from '../types';
 
 // Linted SQL with warnings only: one statement that must run outside a transaction block, and one that may run inside.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { operationFor } from '../operations';
 import { planOperation } from '../plan-operation';
 import type { FilePhase } from '../render-sql';
-import { demoSnapshot, membershipsTable, phaseSql } from '../test-fixtures';
+import { demoSnapshot, membershipsTable, phaseSql } from '../../../tests/helpers/test-fixtures';
 import type { OperationSpec, Phase, Plan } from '../types';
 
 // memberships.role is nullable, on a table keyed by (org_id, user_id): the backfill walks a composite key.

@@ -1,6 +1,6 @@
-import { renderStep } from './render-sql';
-import type { SchemaSnapshot, TableInfo } from './schema';
-import type { Phase, Plan } from './types';
+import { renderStep } from '../../lib/migrations/render-sql';
+import type { SchemaSnapshot, TableInfo } from '../../lib/migrations/schema';
+import type { Phase, Plan } from '../../lib/migrations/types';
 
 const col = (name: string, type: string, nullable = true, defaultExpression: string | null = null, position = 1) => ({
   name,
