@@ -15,6 +15,7 @@ import { targetIdentity } from '../../lib/db/target-identity';
 import type { BackfillRecord, RunPhase } from '../../lib/state/records';
 import { StateStore } from '../../lib/state/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
+import { OPERATIONS } from '../../lib/migrations/operations';
 import { describeBackfillProgress } from '../../lib/metrics/describe-backfill-progress';
 import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { FILE_PHASES, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
@@ -104,7 +105,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
       switch (command) {
         case 'create': {
           const [kind, ...rest] = positionals;
-          if (!kind) throw new UsageError('which change? rename, change-type, set-not-null, add-column or drop-column');
+          if (!kind) throw new UsageError(`which change? ${OPERATIONS.flatMap((o) => (o.cli ? [o.cli.command] : [])).join(', ')}`);
           let services: string[] | null = null;
           try {
             services = parseServiceList(values.services ?? '');

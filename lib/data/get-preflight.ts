@@ -2,6 +2,7 @@ import 'server-only';
 import type { ClientBase, Pool } from 'pg';
 import { introspectSchema } from '../db/introspect-schema';
 import { readRowAccess } from '../db/read-row-access';
+import { operationFor } from '../migrations/operations';
 import type { MigrationRecord } from '../state/records';
 import { preflightChecklist, type ChecklistItem } from '../gate/preflight-checklist';
 import { detectBreakingChanges } from '../lint/detect-breaking-changes';
@@ -18,10 +19,11 @@ export async function getPreflight(pool: Pool, target: ClientBase, migration: Mi
   const expandFindings = detectBreakingChanges(expand.statements).map((f) => f.message);
   let table: { rows: number | null; bytes: number } | null = null;
   // As the role this connection uses: the executor connects with the same TARGET_DATABASE_URL.
-  const rowAccess = op.kind === 'raw-sql' ? null : await readRowAccess(target, { schema: op.schema, name: op.table });
-  if (op.kind !== 'raw-sql') {
-    const snapshot = await introspectSchema(target, [op.schema]);
-    const t = snapshot.tables.find((x) => x.name === op.table);
+  const acted = operationFor(op).target(op);
+  const rowAccess = acted && (await readRowAccess(target, { schema: acted.schema, name: acted.table }));
+  if (acted) {
+    const snapshot = await introspectSchema(target, [acted.schema]);
+    const t = snapshot.tables.find((x) => x.name === acted.table);
     if (t) table = { rows: t.estimatedRows, bytes: t.totalBytes };
   }
   const rate = await pool.query<{ r: number | null }>(

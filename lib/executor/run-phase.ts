@@ -18,6 +18,7 @@ import { lockMigration, unlockMigration } from '../state/migration-lock';
 import type { MigrationRecord, MigrationStatus, RunPhase } from '../state/records';
 import { targetIdentity, WrongTargetError } from '../db/target-identity';
 import { AppError } from '../errors/app-error';
+import { operationFor } from '../migrations/operations';
 
 export class PhaseNotAllowedError extends AppError {
   readonly code = 'phase-not-allowed';
@@ -125,8 +126,8 @@ export interface PhaseOutcome {
 }
 
 function tableOf(plan: Plan): QualifiedName | null {
-  const op = plan.operation;
-  return op.kind === 'raw-sql' ? null : { schema: op.schema, name: op.table };
+  const target = operationFor(plan.operation).target(plan.operation);
+  return target && { schema: target.schema, name: target.table };
 }
 
 // Phases whose steps read or write the table's rows, for plans that have any: a rollback only drops what the expand added.
