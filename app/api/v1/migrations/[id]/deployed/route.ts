@@ -2,7 +2,6 @@ import { NextResponse } from 'next/server';
 import { guardedRoute } from '@/lib/auth/guarded-route';
 import { statePool } from '@/lib/db/pools';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
-import { DeployNotAllowedError, MigrationNotFoundError } from '@/lib/state/errors';
 import { StateStore } from '@/lib/state/state-store';
 
 const answer = (status: number, body: object) => NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
@@ -10,19 +9,14 @@ const answer = (status: number, body: object) => NextResponse.json(body, { statu
 /**
  * A CD pipeline marks the deploy of code that uses the new column:
  * POST /api/v1/migrations/<id>/deployed with `Authorization: Bearer <deploy token>`.
- * 200 marked (a repeat keeps the first time), 401 token, 404 no such migration, 409 not expanded yet.
+ * 200 marked (a repeat keeps the first time), 401 token, 404 no such migration, 409 not expanded yet
+ * (the store's errors, answered by guardedRoute).
  */
 export const POST = guardedRoute({ token: 'deploy' }, async (_request, ctx: { params: Promise<{ id: string }> }, token) => {
   const id = parseMigrationId((await ctx.params).id);
   if (id === null) return answer(404, { error: 'no such migration' });
   // A token scoped to one migration marks only that one; whether it exists is not told to it.
   if (token.migrationId !== null && token.migrationId !== id) return answer(401, { error: 'the token is not valid' });
-  try {
-    const migration = await new StateStore(statePool()).markDeployed(id, `token:${token.id}`);
-    return answer(200, { id, deployedAt: migration.deployedAt, deployedBy: migration.deployedBy });
-  } catch (error) {
-    if (error instanceof MigrationNotFoundError) return answer(404, { error: error.message });
-    if (error instanceof DeployNotAllowedError) return answer(409, { error: error.message });
-    throw error;
-  }
+  const migration = await new StateStore(statePool()).markDeployed(id, `token:${token.id}`);
+  return answer(200, { id, deployedAt: migration.deployedAt, deployedBy: migration.deployedBy });
 });
