@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { signOutAction } from '@/app/sign-in/actions';
+import { signOutAction } from '@/app/sign-in/actions/sign-out-action';
+import { SignOutForm } from '@/components/sign-out-form';
 import { currentActor } from '@/lib/auth/current-actor';
 import './globals.css';
 
@@ -50,14 +51,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 </Link>
               )}
               {actor && (
-                <form action={signOutAction} className="flex items-center gap-2">
+                <SignOutForm action={signOutAction} className="flex items-center gap-2">
                   <span data-testid="signed-in-as" className="text-slate-700">
                     {actor.email} ({actor.roles.join(', ')})
                   </span>
                   <button type="submit" className="underline hover:text-slate-900">
                     Sign out
                   </button>
-                </form>
+                </SignOutForm>
               )}
             </nav>
           </div>

@@ -1,10 +1,6 @@
 'use client';
 import { useActionState, type ReactNode } from 'react';
-
-export interface ActionState {
-  ok?: string;
-  error?: string;
-}
+import type { FormAction } from '@/lib/actions/action-state';
 
 /**
  * A form for one server action, with its answer shown beside it. When the person may not
@@ -19,7 +15,7 @@ export function ActionForm({
   danger,
   children,
 }: {
-  action: (prev: ActionState, data: FormData) => Promise<ActionState>;
+  action: FormAction;
   hidden: Record<string, string | number>;
   label: string;
   denied?: string;

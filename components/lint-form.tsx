@@ -1,6 +1,7 @@
 'use client';
 import { useActionState } from 'react';
-import type { LintState, NewMigrationState } from '@/app/migrations/new/actions';
+import type { LintState } from '@/lib/actions/lint-state';
+import type { NewMigrationState } from '@/lib/actions/new-migration-state';
 
 /** Paste SQL, see what would break running code (Squawk's findings and ours), and turn a breaking statement into its safe plan. */
 export function LintForm({

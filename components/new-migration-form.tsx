@@ -1,6 +1,6 @@
 'use client';
 import { startTransition, useActionState, useMemo, useState } from 'react';
-import type { NewMigrationState } from '@/app/migrations/new/actions';
+import type { NewMigrationState } from '@/lib/actions/new-migration-state';
 import { OPERATIONS } from '@/lib/migrations/operations';
 import type { OperationSpec } from '@/lib/migrations/types';
 

@@ -1,11 +1,11 @@
 'use client';
 import { useActionState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { ReplayState } from '@/app/replay/actions';
+import type { FormAction } from '@/lib/actions/action-state';
+import type { ReplayState } from '@/lib/actions/replay-state';
 import type { ReplayResult } from '@/lib/demo/replay';
 
-function Side({ title, side, mismatched, testId }: { title: string; side: ReplayResult['naive']; mismatched?: number; testId: string }) {
-  const states = Object.entries(side.bySqlstate).map(([k, v]) => `${k}${k === '42703' ? ' undefined_column' : ''} ×${v}`).join(', ');
+function Side({ title, side, states, mismatched, testId }: { title: string; side: ReplayResult['naive']; states: string; mismatched?: number; testId: string }) {
   return (
     <figure className="space-y-2 rounded border border-slate-200 p-3" data-testid={testId}>
       <figcaption>
@@ -35,7 +35,7 @@ function Side({ title, side, mismatched, testId }: { title: string; side: Replay
   );
 }
 
-export function ReplayView({ action }: { action: () => Promise<ReplayState> }) {
+export function ReplayView({ action }: { action: FormAction<ReplayState> }) {
   const [state, run, pending] = useActionState(action, {});
   return (
     <div className="space-y-4">
@@ -51,8 +51,8 @@ export function ReplayView({ action }: { action: () => Promise<ReplayState> }) {
       )}
       {state.result && (
         <div className="grid gap-4 lg:grid-cols-2">
-          <Side title="Naive RENAME COLUMN" side={state.result.naive} testId="replay-naive" />
-          <Side title="Expand-contract" side={state.result.expandContract} mismatched={state.result.expandContract.mismatchedRows} testId="replay-ec" />
+          <Side title="Naive RENAME COLUMN" side={state.result.naive} states={state.sqlStates?.naive ?? ''} testId="replay-naive" />
+          <Side title="Expand-contract" side={state.result.expandContract} states={state.sqlStates?.expandContract ?? ''} mismatched={state.result.expandContract.mismatchedRows} testId="replay-ec" />
         </div>
       )}
     </div>

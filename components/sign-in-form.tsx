@@ -1,9 +1,9 @@
 'use client';
 import { useActionState } from 'react';
-import { signInAction, type SignInState } from '@/app/sign-in/actions';
+import type { SignInState } from '@/lib/actions/sign-in-state';
 
-export function SignInForm({ next }: { next: string }) {
-  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
+export function SignInForm({ next, action: signIn }: { next: string; action: (prev: SignInState, data: FormData) => Promise<SignInState> }) {
+  const [state, action, pending] = useActionState(signIn, {});
   return (
     <form action={action} className="space-y-4" key={state.email ?? ''}>
       <input type="hidden" name="next" value={next} />

@@ -1,6 +1,6 @@
 'use client';
 import { useActionState, useState } from 'react';
-import type { TokenState } from '@/app/admin/actions';
+import type { TokenState } from '@/lib/actions/token-state';
 
 export function TokenForm({ action }: { action: (prev: TokenState, data: FormData) => Promise<TokenState> }) {
   const [state, run, pending] = useActionState(action, {});

@@ -6,7 +6,8 @@ import { permission } from '@/lib/lifecycle/permissions';
 import { statePool } from '@/lib/db/pools';
 import { listTokensAs } from '@/lib/data/manage-tokens';
 import { withActor } from '@/lib/data/with-actor';
-import { createTokenAction, revokeTokenAction } from './actions';
+import { createTokenAction } from './actions/create-token-action';
+import { revokeTokenAction } from './actions/revoke-token-action';
 
 export const metadata = { title: 'Admin · Expand/Contract' };
 

@@ -2,7 +2,7 @@ import { connection } from 'next/server';
 import { ReplayView } from '@/components/replay-view';
 import { requireActor } from '@/lib/auth/current-actor';
 import { permission } from '@/lib/lifecycle/permissions';
-import { replayAction } from './actions';
+import { replayAction } from './actions/replay-action';
 
 export const metadata = { title: '2am replay · Expand/Contract' };
 

@@ -1,4 +1,5 @@
 import { SignInForm } from '@/components/sign-in-form';
+import { signInAction } from './actions/sign-in-action';
 import { supabaseAuth } from '@/lib/auth/current-actor';
 import { safeNext } from '@/lib/auth/safe-next';
 
@@ -21,7 +22,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           With your team&apos;s Supabase account (Supabase Auth).
         </p>
       )}
-      <SignInForm next={safeNext(next)} />
+      <SignInForm next={safeNext(next)} action={signInAction} />
       <p className="text-sm text-slate-600">
         {viaSupabase ? (
           <>

@@ -21,8 +21,26 @@ const files = entryFiles(app);
 describe('every server action and route handler asks who is calling first', () => {
   it('finds the entry points (a moved folder must not make this test vacuous)', () => {
     const names = files.map((f) => path.relative(app, f)).sort();
-    expect(names).toEqual(expect.arrayContaining(['migrations/new/actions.ts', 'migrations/[id]/actions.ts', 'api/health/route.ts', 'api/v1/metrics/route.ts', 'replay/actions.ts']));
-    expect(names.length).toBeGreaterThanOrEqual(10);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'migrations/new/actions/new-migration-action.ts',
+        'migrations/new/actions/lint-action.ts',
+        'migrations/[id]/actions/approve-plan-action.ts',
+        'migrations/[id]/actions/run-phase-action.ts',
+        'admin/actions/create-token-action.ts',
+        'sign-in/actions/sign-in-action.ts',
+        'api/health/route.ts',
+        'api/v1/metrics/route.ts',
+        'replay/actions/replay-action.ts',
+      ]),
+    );
+    expect(names.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(files.filter((f) => path.basename(f) !== 'route.ts').map((f) => [path.relative(app, f), f]))('%s holds one server action, named after the file', async (_name, file) => {
+    const mod = (await import(file)) as Record<string, unknown>;
+    const camel = path.basename(file, '.ts').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    expect(Object.keys(mod)).toEqual([camel]);
   });
 
   it.each(files.map((f) => [path.relative(app, f), f]))('%s exports only guarded functions', async (_name, file) => {

@@ -1,11 +1,17 @@
 import 'server-only';
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import type { ActionState, FormAction } from '../actions/action-state';
+import { AppError } from '../errors/app-error';
+import { mayAct, type LifecycleAction, type MigrationContext } from '../lifecycle/may-act';
 import { currentActor } from './current-actor';
 import { type Actor, type Permission } from '../lifecycle/permissions';
 
 /**
  * Who may call a server action at all, decided before it does anything: `anyone` (signing in),
  * or a rule over the signed-in person. Finer rules that depend on a migration (the author, the
- * person on call) are checked again by lib/data and by the database, inside the transaction.
+ * person on call) are asked of the lifecycle (`lifecycle` below), and checked again by lib/data
+ * and by the database, inside the transaction.
  */
 export type PersonRule = (actor: Actor) => Permission;
 export type EntryRule = 'anyone' | PersonRule;
@@ -28,21 +34,73 @@ export function markGuarded<F extends (...args: never[]) => unknown>(fn: F, acce
 
 export const SESSION_ENDED = 'your session has ended: sign in again';
 
+/** A form's fields as they came, for actions whose own validator reads them (lib/data, the operation form). */
+export const formFields = z.record(z.string(), z.unknown());
+
+export interface ActionSpec<I, S> {
+  /** Who may call it at all: checked first, on every call, before anything is parsed. */
+  who: EntryRule;
+  /** The form's fields (React's own `$…` fields left out), parsed before the action runs. */
+  input: z.ZodType<I>;
+  /** The answer when they do not parse; by default the first problem zod names. */
+  invalid?: string;
+  /**
+   * For an action on one migration: which lifecycle action, and how to read the migration as the
+   * lifecycle sees it; lib/lifecycle (mayAct) is asked before the action runs.
+   */
+  lifecycle?: (input: I) => { action: LifecycleAction; migration: () => Promise<MigrationContext> } | null;
+  /** Fields given back with every refusal, since React resets a form after its action. */
+  echo?: (fields: Record<string, unknown>) => Partial<S>;
+  /** The page that shows what the action changed, revalidated once it ran without refusing. */
+  revalidate?: (input: I) => string;
+}
+
 /**
- * The only way the app defines a server action: the rule runs first, on every call, so an
- * action replayed with another person's cookie (server actions are plain POSTs) is refused
- * before it parses anything. A refusal is the action's own `{ error }` answer.
+ * The person is answered with the product's own errors (AppError) and zod's; anything else is a
+ * bug and stays thrown (as do Next's redirects).
  */
-export function guardedAction<Args extends unknown[], S extends { error?: string }>(rule: PersonRule, fn: (actor: Actor, ...args: Args) => Promise<S>): (...args: Args) => Promise<S>;
-export function guardedAction<Args extends unknown[], R>(rule: 'anyone', fn: (actor: Actor | null, ...args: Args) => Promise<R>): (...args: Args) => Promise<R>;
-export function guardedAction(rule: EntryRule, fn: (actor: Actor, ...args: unknown[]) => Promise<unknown>) {
-  const guarded = async (...args: unknown[]) => {
+function refusal(error: unknown): string | null {
+  if (error instanceof AppError) return error.message;
+  if (error instanceof z.ZodError) return error.issues[0]?.message ?? 'invalid input';
+  return null;
+}
+
+/**
+ * The only way the app defines a server action, one shape for all: the rule runs first, on every
+ * call, so an action replayed with another person's cookie (server actions are plain POSTs) is
+ * refused before it parses anything; then the input is parsed, the lifecycle asked, the action
+ * run and its page revalidated. A refusal, at any step, is the action's own `{ error }` answer.
+ */
+export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S> & { who: 'anyone' }, run: (actor: Actor | null, input: I, data: FormData) => Promise<S>): FormAction<S>;
+export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S> & { who: PersonRule }, run: (actor: Actor, input: I, data: FormData) => Promise<S>): FormAction<S>;
+export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S>, run: (actor: Actor, input: I, data: FormData) => Promise<S>): FormAction<S> {
+  const action = async (_prev: S, data: FormData): Promise<S> => {
+    const fields: Record<string, unknown> = Object.fromEntries([...data].filter(([k]) => !k.startsWith('$')));
+    const refuse = (error: string) => ({ ...spec.echo?.(fields), error }) as S;
     const actor = await currentActor();
-    if (rule === 'anyone') return fn(actor as Actor, ...args);
-    if (!actor) return { error: SESSION_ENDED };
-    const allowed = rule(actor);
-    if (!allowed.ok) return { error: allowed.reason };
-    return fn(actor, ...args);
+    if (spec.who !== 'anyone') {
+      if (!actor) return refuse(SESSION_ENDED);
+      const allowed = spec.who(actor);
+      if (!allowed.ok) return refuse(allowed.reason);
+    }
+    const parsed = spec.input.safeParse(fields);
+    if (!parsed.success) return refuse(spec.invalid ?? parsed.error.issues[0]?.message ?? 'invalid request');
+    try {
+      const lifecycle = spec.lifecycle?.(parsed.data);
+      if (lifecycle) {
+        if (!actor) return refuse(SESSION_ENDED);
+        const allowed = mayAct(actor, lifecycle.action, await lifecycle.migration());
+        if (!allowed.ok) return refuse(allowed.reason);
+      }
+      // Null only for `anyone`, whose overload says so.
+      const state = await run(actor as Actor, parsed.data, data);
+      if (spec.revalidate && !state.error) revalidatePath(spec.revalidate(parsed.data));
+      return state;
+    } catch (error) {
+      const message = refusal(error);
+      if (message === null) throw error;
+      return refuse(message);
+    }
   };
-  return markGuarded(guarded, rule === 'anyone' ? 'anyone' : 'person');
+  return markGuarded(action, spec.who === 'anyone' ? 'anyone' : 'person');
 }

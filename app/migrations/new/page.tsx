@@ -6,7 +6,9 @@ import { permission } from '@/lib/lifecycle/permissions';
 import { parseEnv } from '@/lib/config/env';
 import { introspectSchema } from '@/lib/db/introspect-schema';
 import { targetPool } from '@/lib/db/pools';
-import { createSuggestedAction, lintAction, newMigrationAction } from './actions';
+import { createSuggestedAction } from './actions/create-suggested-action';
+import { lintAction } from './actions/lint-action';
+import { newMigrationAction } from './actions/new-migration-action';
 
 export const metadata = { title: 'New migration · Expand/Contract' };
 

@@ -1,0 +1,48 @@
+'use server';
+import { parseEnv } from '@/lib/config/env';
+import { gatePolicy } from '@/lib/gate/gate-policy';
+import { requestPhase } from '@/lib/data/request-phase';
+import { ForbiddenError } from '@/lib/data/with-actor';
+import { statePool, withTargetClient } from '@/lib/db/pools';
+import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
+import { StateStore } from '@/lib/state/state-store';
+import { AUTHOR_OR_ONCALL, migrationAction } from './migration-action';
+
+export const runPhaseAction = migrationAction(
+  AUTHOR_OR_ONCALL,
+  (i) => (i.phase ? `phase.${i.phase}` : null),
+  async (actor, i) => {
+    if (!i.phase) throw new ForbiddenError('which phase?');
+    const phase = i.phase;
+    const env = parseEnv(process.env);
+    if (phase === 'contract') {
+      // The destructive step needs the table.column typed out, checked here on the server too.
+      const m = await new StateStore(statePool()).getMigration(i.migrationId);
+      const op = m.spec as { table?: string; column?: string };
+      const expected = `${op.table}.${op.column}`;
+      if ((i.confirm ?? '').trim() !== expected) throw new ForbiddenError(`type ${expected} to confirm the contract`);
+    }
+    const result = await withTargetClient((target) =>
+      requestPhase(
+        {
+          pool: statePool(),
+          target,
+          policy: gatePolicy(env),
+          enqueueBackfill: async (migrationId, requestedBy) => {
+            const boss = await openJobQueue(env.DATABASE_URL!);
+            try {
+              return await enqueuePhase(boss, { migrationId, phase: 'backfill', actor: requestedBy });
+            } finally {
+              await boss.stop({ graceful: false, wait: true });
+            }
+          },
+        },
+        actor,
+        i.migrationId,
+        phase,
+        { confirmation: i.confirm },
+      ),
+    );
+    return result.queued ? `backfill queued (job ${result.jobId}): progress shows below` : `${phase}: ${result.outcome.status}`;
+  },
+);

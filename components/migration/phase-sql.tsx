@@ -1,0 +1,27 @@
+import { CopyButton } from '@/components/copy-button';
+import type { MigrationDetail } from '@/lib/data/get-migrations';
+import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/render-sql';
+
+/** The SQL of every phase, to copy or download as a Supabase migration file. */
+export function PhaseSql({ m }: { m: MigrationDetail }) {
+  return (
+    <section className="space-y-2" data-testid="sql">
+      <h2 className="text-lg font-semibold">SQL of every phase</h2>
+      {(Object.keys(FILE_PHASES) as FilePhase[]).map((phase) => {
+        const sql = renderPhase(m.plan, phase);
+        return (
+          <details key={phase} className="rounded border border-slate-200" data-phase={phase}>
+            <summary className="flex cursor-pointer items-center gap-3 px-3 py-2 text-sm font-medium">
+              {phase}
+              <CopyButton text={sql} label={`Copy the ${phase} SQL`} />
+              <a href={`/migrations/${m.id}/files/${phase}`} className="text-xs underline" download>
+                download as Supabase migration
+              </a>
+            </summary>
+            <pre className="max-h-96 overflow-auto bg-slate-50 p-3 text-xs">{sql}</pre>
+          </details>
+        );
+      })}
+    </section>
+  );
+}

@@ -1,0 +1,31 @@
+import { ActionForm } from '@/components/action-form';
+import type { FormAction } from '@/lib/actions/action-state';
+import type { MigrationDetail } from '@/lib/data/get-migrations';
+
+/** The planned times, as datetime-local values in the migration's time zone. */
+export type ScheduleInputs = Record<'expandAt' | 'deployAt' | 'contractAt', string>;
+
+export function ScheduleSection({ m, schedule, save }: { m: MigrationDetail; schedule: ScheduleInputs; save: FormAction }) {
+  return (
+    <section className="space-y-2" data-testid="schedule">
+      <h2 className="text-lg font-semibold">Schedule ({m.timeZone})</h2>
+      <ActionForm action={save} hidden={{ migrationId: m.id }} label="Save schedule">
+        <div className="flex flex-wrap gap-3 text-sm">
+          {(
+            [
+              ['expandAt', 'Expand', schedule.expandAt],
+              ['deployAt', 'Deploy', schedule.deployAt],
+              ['contractAt', 'Contract', schedule.contractAt],
+            ] as const
+          ).map(([name, label, at]) => (
+            <label key={name} className="flex flex-col">
+              {label}
+              <input type="datetime-local" name={name} defaultValue={at} className="rounded border border-slate-300 px-2 py-1" />
+            </label>
+          ))}
+        </div>
+      </ActionForm>
+      <p className="text-xs text-slate-600">Monitoring runs from the day after the deploy until the contract: that buffer is the band on the timeline.</p>
+    </section>
+  );
+}

@@ -1,0 +1,8 @@
+import type { OperationSpec } from '../migrations/types';
+import type { ActionState } from './action-state';
+
+/** Pasted SQL, linted: every finding, with the safe plan a breaking statement converts to. */
+export interface LintState extends ActionState {
+  findings?: { source: string; rule: string; severity: string; message: string; help: string | null; line: number; suggestion?: OperationSpec }[];
+  statements?: number;
+}
