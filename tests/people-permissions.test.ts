@@ -15,6 +15,7 @@ import { ForbiddenError, withActor } from '../lib/data/with-actor';
 import { ingestMetrics } from '../lib/signals/ingest-metrics';
 import { sampleStatements } from '../lib/signals/sample-statements';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
+import { phaseRunner } from './helpers/phase-runner';
 
 let w: ExecutorWorld;
 const people: Record<string, Actor> = {};
@@ -43,7 +44,7 @@ beforeAll(async () => {
   // oncall holds this week's shift, oncall2 next week's.
   await w.pool.query("UPDATE expand_contract.settings SET value = jsonb_build_object('startsAt', now() - interval '1 day', 'shiftDays', 7) WHERE key = 'oncall'");
   await w.pool.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES (0, $1), (1, $2)', [people.oncall!.id, people.oncall2!.id]);
-  deps = { pool: w.pool, target: w.target, policy, enqueueBackfill: async (id) => (enqueued.push(id), `job-${id}`) };
+  deps = { pool: w.pool, runPhase: phaseRunner(w.pool, w.target, policy), enqueueBackfill: async (id) => (enqueued.push(id), `job-${id}`) };
 });
 afterAll(() => w.close());
 
@@ -315,7 +316,7 @@ describe('the contract: two people, the one on call, on the evidence it was appr
       return c;
     }));
     try {
-      const results = await Promise.all(targets.map((target) => requestPhase({ ...deps, target }, people.oncall!, id, 'contract').then(() => 'ran', (e: Error) => `${e.name}: ${e.message}`)));
+      const results = await Promise.all(targets.map((target) => requestPhase({ ...deps, runPhase: phaseRunner(w.pool, target, policy) }, people.oncall!, id, 'contract').then(() => 'ran', (e: Error) => `${e.name}: ${e.message}`)));
       expect(results.filter((r) => r === 'ran'), [...new Set(results)].join('\n')).toHaveLength(1);
       const refusals = results.filter((r) => r !== 'ran');
       expect(refusals).toHaveLength(49);

@@ -7,6 +7,7 @@ import { markDeployedAs } from '../lib/data/mark-deployed-as';
 import { requestPhase, type PhaseRequestDeps } from '../lib/data/request-phase';
 import { ForbiddenError, withActor } from '../lib/data/with-actor';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
+import { phaseRunner } from './helpers/phase-runner';
 
 /**
  * After the deploy is marked, code running in production reads the new column, and a rollback
@@ -43,7 +44,7 @@ beforeAll(async () => {
   await person('oncall2', ['oncall']);
   await w.pool.query("UPDATE expand_contract.settings SET value = jsonb_build_object('startsAt', now() - interval '1 day', 'shiftDays', 7) WHERE key = 'oncall'");
   await w.pool.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES (0, $1), (1, $2)', [people.oncall!.id, people.oncall2!.id]);
-  deps = { pool: w.pool, target: w.target, policy: { sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 }, enqueueBackfill: async (m) => `job-${m}` };
+  deps = { pool: w.pool, runPhase: phaseRunner(w.pool, w.target, { sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 }), enqueueBackfill: async (m) => `job-${m}` };
   id = await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, { kind: 'rename-column', schema: 'public', table: 'rb', column: 'user_email', newName: 'contact_email' });
   await approvePlan(w.pool, people.reviewer!, id);
   await requestPhase(deps, people.author!, id, 'expand');

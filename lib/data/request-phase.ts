@@ -1,22 +1,29 @@
 import 'server-only';
-import type { ClientBase, Pool } from 'pg';
+import type { Pool } from 'pg';
 import { permission, rollbackConfirmation, type Actor, type PhaseName } from '../lifecycle/permissions';
-import { runPhase, type PhaseOutcome } from '../executor/run-phase';
-import { StateStore } from '../state/state-store';
-import type { GatePolicy } from './approve-contract';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
-export interface PhaseRequestDeps {
+/** What the request needs to know of a phase that ran: the executor's outcome, as far as it is told. */
+export interface PhaseRunOutcome {
+  status: 'succeeded' | 'paused' | 'cancelled';
+  /** supabase-cli: the phase had already been applied from an exported file; nothing ran. */
+  source: 'executor' | 'supabase-cli';
+}
+
+export interface PhaseRequestDeps<O extends PhaseRunOutcome = PhaseRunOutcome> {
   pool: Pool;
-  /** A dedicated target connection, for phases run in this request. */
-  target: ClientBase;
-  policy: GatePolicy;
+  /**
+   * Runs the phase now, on a dedicated target connection, re-checking the gate under the
+   * migration's lock (the executor's runPhase): given by the caller, so that recording who asked
+   * stays apart from running steps on the target.
+   */
+  runPhase: (migrationId: number, phase: Exclude<PhaseName, 'backfill'>) => Promise<O>;
   /** Hands a backfill to the job queue (long work never runs inside a request); returns the job id. */
   enqueueBackfill: (migrationId: number, requestedBy: string) => Promise<string>;
 }
 
-export type PhaseRequestResult = { queued: true; jobId: string } | { queued: false; outcome: PhaseOutcome };
+export type PhaseRequestResult<O extends PhaseRunOutcome = PhaseRunOutcome> = { queued: true; jobId: string } | { queued: false; outcome: O };
 
 /**
  * A person asks for a phase: the server checks the role, the database checks it again when
@@ -24,7 +31,13 @@ export type PhaseRequestResult = { queued: true; jobId: string } | { queued: fal
  * job queue, anything else here, where the executor re-checks the gate (and, for a contract,
  * the approval) inside the run under the migration's lock.
  */
-export async function requestPhase(deps: PhaseRequestDeps, actor: Actor, migrationId: number, phase: PhaseName, options: { confirmation?: string } = {}): Promise<PhaseRequestResult> {
+export async function requestPhase<O extends PhaseRunOutcome>(
+  deps: PhaseRequestDeps<O>,
+  actor: Actor,
+  migrationId: number,
+  phase: PhaseName,
+  options: { confirmation?: string } = {},
+): Promise<PhaseRequestResult<O>> {
   const ctx = await permissionContext(deps.pool, migrationId);
   const allowed = permission(actor, { kind: 'phase.run', phase, ...ctx });
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
@@ -39,10 +52,8 @@ export async function requestPhase(deps: PhaseRequestDeps, actor: Actor, migrati
     await audit(c, actor, 'phase.requested', migrationId, confirmation ? { phase, confirmation } : { phase });
   });
   if (phase === 'backfill') return { queued: true, jobId: await deps.enqueueBackfill(migrationId, actor.email) };
-  const store = new StateStore(deps.pool);
-  const log = (line: string) => void line;
   try {
-    const outcome = await runPhase({ store, target: deps.target, log, ...deps.policy }, migrationId, phase);
+    const outcome = await deps.runPhase(migrationId, phase);
     await withActor(deps.pool, actor, (c) => audit(c, actor, 'phase.succeeded', migrationId, { phase, source: outcome.source }));
     return { queued: false, outcome };
   } catch (error) {

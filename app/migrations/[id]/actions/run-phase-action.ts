@@ -5,6 +5,7 @@ import { requestPhase } from '@/lib/data/request-phase';
 import { ForbiddenError } from '@/lib/data/with-actor';
 import { statePool, withTargetClient } from '@/lib/db/pools';
 import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
+import { runPhase } from '@/lib/executor/run-phase';
 import { StateStore } from '@/lib/state/state-store';
 import { AUTHOR_OR_ONCALL, migrationAction } from './migration-action';
 
@@ -26,8 +27,7 @@ export const runPhaseAction = migrationAction(
       requestPhase(
         {
           pool: statePool(),
-          target,
-          policy: gatePolicy(env),
+          runPhase: (migrationId, p) => runPhase({ store: new StateStore(statePool()), target, ...gatePolicy(env) }, migrationId, p),
           enqueueBackfill: async (migrationId, requestedBy) => {
             const boss = await openJobQueue(env.DATABASE_URL!);
             try {
