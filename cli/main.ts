@@ -11,7 +11,7 @@ import { lintCommand } from './commands/lint';
 import { migrationCommand } from './commands/migration';
 import { replayCommand } from './commands/replay';
 import { tokenCommand } from './commands/token';
-import { peopleCommand } from './commands/user';
+import { peopleCommand } from './commands/people';
 import { workerCommand } from './commands/worker';
 import { planCommand } from './commands/plan';
 import { onExit } from './on-exit';

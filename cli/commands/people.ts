@@ -6,7 +6,7 @@ import { withTransaction } from '../../lib/db/transaction';
 import { reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
 
-export const USER_USAGE = `usage:
+export const PEOPLE_USAGE = `usage:
   expand-contract user create <email> --role R[,R…] [--name N] [--password P]
                                     create an account, or reset the password and roles of an existing one
                                     (roles: viewer, author, reviewer, oncall, admin; a password is generated
@@ -22,7 +22,7 @@ export const USER_USAGE = `usage:
 /** `user …` and `oncall …`: the operator at the console manages people. Exit 0 ok, 1 refused, 2 bad usage. */
 export async function peopleCommand(command: 'user' | 'oncall', args: string[], env: Env, projectDir: string): Promise<number> {
   if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${USER_USAGE}\n`);
+    process.stdout.write(`${PEOPLE_USAGE}\n`);
     return args.length === 0 ? 2 : 0;
   }
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -44,7 +44,7 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     });
   } catch (error) {
     // Whatever parseArgs refuses is the command line's fault.
-    return reportFailure(error, { usage: { errors: [Error], text: USER_USAGE } });
+    return reportFailure(error, { usage: { errors: [Error], text: PEOPLE_USAGE } });
   }
   const { positionals, values } = parsed;
   try {
