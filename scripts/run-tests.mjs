@@ -69,6 +69,7 @@ const check = (command, args) => async () => ((await run(command, args)) === 0 ?
 const steps = [
   ['typecheck', check(bin('tsc'), ['--noEmit'])],
   ['lint', check(bin('eslint'), ['.', '--max-warnings=0'])],
+  ['format', check(bin('prettier'), ['--check', '.', '--log-level', 'warn'])],
   ['unit', () => vitest('unit')],
   ['integration', () => vitest('integration')],
   ['e2e', e2e],

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { hostOf } from './connection-url';
 import { AppError } from '../errors/app-error';
+import { SQL_STATE } from './sql-state';
 
 /** A configured database that cannot be used, named by the variable that points at it. */
 export class ConnectionError extends AppError {
@@ -29,11 +30,11 @@ function explain(error: unknown, connectionString: string): string {
       return 'host name not found';
     case 'ETIMEDOUT':
       return `timed out after ${CONNECT_TIMEOUT_MS / 1000} s`;
-    case '28P01':
+    case SQL_STATE.invalidPassword:
       return `password authentication failed for user "${user}"`;
-    case '28000':
+    case SQL_STATE.invalidAuthorizationSpecification:
       return `the server does not accept user "${user}" from this host (pg_hba.conf)`;
-    case '3D000':
+    case SQL_STATE.invalidCatalogName:
       return (e.message ?? 'database does not exist').split('\n')[0]!;
     default:
       if (/timeout/i.test(e.message ?? '')) return `timed out after ${CONNECT_TIMEOUT_MS / 1000} s`;

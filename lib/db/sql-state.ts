@@ -16,9 +16,12 @@ export const SQL_STATE = {
   crashShutdown: '57P02',
   cannotConnectNow: '57P03',
   idleSessionTimeout: '57P05',
+  invalidAuthorizationSpecification: '28000',
+  invalidPassword: '28P01',
+  invalidCatalogName: '3D000',
 } as const;
 
-/** The SQLSTATE of an error from pg (or undefined for anything else). */
+/** The SQLSTATE of an error from pg (or undefined when it has no string code; AppError codes are strings too, and never five characters). */
 export const sqlState = (error: unknown): string | undefined => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
