@@ -7,6 +7,10 @@ export default defineConfig([
   ...nextVitals,
   ...nextTs,
   ...layers,
+  {
+    // A type-only import says so, so it is erased for the browser and never pulls a module in at run time.
+    rules: { '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }] },
+  },
   globalIgnores(['.next/**', 'node_modules/**', '.data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts']),
   {
     // Pure domain modules stay free of I/O and framework code (see the layers in the README).
