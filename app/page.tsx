@@ -33,7 +33,14 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   ]);
   return (
     <div className="space-y-10">
-      <WeekTimeline layout={layout} timeZone={tz} week={weekParam(monday, tz)} prevWeek={shift(-1)} nextWeek={shift(1)} thisWeek={weekParam(weekStart(now, tz), tz)} />
+      <WeekTimeline
+        layout={layout}
+        timeZone={tz}
+        week={weekParam(monday, tz)}
+        prevWeek={shift(-1)}
+        nextWeek={shift(1)}
+        thisWeek={weekParam(weekStart(now, tz), tz)}
+      />
       <section>
         <h2 className="text-xl font-semibold tracking-tight">Health</h2>
         <p className="mb-4 mt-1 text-sm text-slate-600">

@@ -58,7 +58,11 @@ async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'plan') process.exit(await planCommand(argv.slice(1), parseEnv(process.env), projectDir));
   if (argv[0] === 'worker') {
     if (argv.length > 1) {
-      say(argv[1] === '--help' || argv[1] === '-h' ? 'usage: expand-contract worker   (runs queued phases and the pg_stat_statements sampler; no options)' : `error: worker takes no arguments`);
+      say(
+        argv[1] === '--help' || argv[1] === '-h'
+          ? 'usage: expand-contract worker   (runs queued phases and the pg_stat_statements sampler; no options)'
+          : `error: worker takes no arguments`,
+      );
       process.exit(argv[1] === '--help' || argv[1] === '-h' ? 0 : 2);
     }
     return workerCommand(parseEnv(process.env), projectDir);

@@ -54,7 +54,7 @@ export function reportFailure(error: unknown, context: FailureContext = {}): num
     if (error instanceof EmbeddedServerError && error.logTail.length) {
       process.stderr.write(`last lines from PostgreSQL:\n  ${error.logTail.slice(-8).join('\n  ')}\n`);
     }
-  } else line(redactSecrets(error instanceof Error ? ((context.stack && error.stack) || error.message) : String(error)));
+  } else line(redactSecrets(error instanceof Error ? (context.stack && error.stack) || error.message : String(error)));
   return 1;
 }
 

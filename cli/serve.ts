@@ -56,7 +56,9 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   let env = configured;
   const started = Date.now();
   if (!(await isPortFree(env.PORT, env.HOST))) {
-    throw new UsageError(`PORT ${env.PORT} on ${env.HOST} is already in use: stop whatever listens there or choose another, e.g. PORT=${env.PORT + 1} npm run dev`);
+    throw new UsageError(
+      `PORT ${env.PORT} on ${env.HOST} is already in use: stop whatever listens there or choose another, e.g. PORT=${env.PORT + 1} npm run dev`,
+    );
   }
   if (!dev && !existsSync(path.join(projectDir, '.next', 'BUILD_ID'))) {
     throw new UsageError('no production build found: run `npm run build` first (or use `npm run dev`)');
@@ -79,7 +81,10 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
 
   let server: http.Server | undefined;
   // Queued phases (backfills…) run in this process, and resume here after a restart.
-  const worker = env.EC_WORKER === 'on' ? await startPhaseWorker({ stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, ...gatePolicy(env), log: (l) => say(`  [worker] ${l}`) }) : null;
+  const worker =
+    env.EC_WORKER === 'on'
+      ? await startPhaseWorker({ stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, ...gatePolicy(env), log: (l) => say(`  [worker] ${l}`) })
+      : null;
   // The gate's evidence (who reads the old column, Postgres errors) is gathered all the time, not only while someone looks.
   const signals =
     env.EC_WORKER === 'on'
@@ -123,7 +128,15 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
     try {
       await statePoolForToken.query("UPDATE expand_contract.api_tokens SET revoked_at = now() WHERE label = 'demo traffic' AND revoked_at IS NULL");
       const { token } = await createApiToken(statePoolForToken, { scope: 'ingest', service: 'demo-web', label: 'demo traffic', createdBy: 'demo' });
-      traffic = startDemoTraffic({ targetUrl: boot.targetUrl, stateUrl: boot.stateUrl, ingestUrl: `${url}/api/v1/metrics`, token, rate: env.EC_DEMO_TRAFFIC, drainSeconds: 30, log: (l) => say(`  ${l}`) });
+      traffic = startDemoTraffic({
+        targetUrl: boot.targetUrl,
+        stateUrl: boot.stateUrl,
+        ingestUrl: `${url}/api/v1/metrics`,
+        token,
+        rate: env.EC_DEMO_TRAFFIC,
+        drainSeconds: 30,
+        log: (l) => say(`  ${l}`),
+      });
     } finally {
       await statePoolForToken.end();
     }
@@ -135,11 +148,17 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   for (const line of describeBootstrap(boot)) say(line);
   const supabase = supabaseAuthConfig(env);
   if (supabase) {
-    say(`  sign-in: Supabase Auth at ${supabase.url}; an account made with \`expand-contract user create <email> --role …\` links to the Supabase user with that email at its first sign-in`);
+    say(
+      `  sign-in: Supabase Auth at ${supabase.url}; an account made with \`expand-contract user create <email> --role …\` links to the Supabase user with that email at its first sign-in`,
+    );
     // Said at start, so the operator hears it before the first person is refused.
     const autoconfirm = await confirmsEmailsAutomatically(supabase).catch((error: Error) => error);
-    if (autoconfirm instanceof Error) say(`  warning: ${autoconfirm.message}; sign-in fails until it does (check NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY)`);
-    if (autoconfirm === true) say('  warning: the Supabase project confirms emails automatically, so no account is linked until it confirms them (Authentication → Providers → Email → Confirm email)');
+    if (autoconfirm instanceof Error)
+      say(`  warning: ${autoconfirm.message}; sign-in fails until it does (check NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY)`);
+    if (autoconfirm === true)
+      say(
+        '  warning: the Supabase project confirms emails automatically, so no account is linked until it confirms them (Authentication → Providers → Email → Confirm email)',
+      );
   } else if (boot.demoUsers?.length) {
     say(`  sign in with a demo account (kept in ${boot.dataRoot}/demo-users.json):`);
     for (const u of boot.demoUsers) say(`    ${u.email.padEnd(22)} ${u.password}   ${u.roles.join(', ')}`);
@@ -148,8 +167,14 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   }
   if (!isLoopback(env.HOST)) say(`  listening on ${env.HOST}: use HTTPS in front of it, so session cookies are sent over TLS only`);
   say(`  job worker: ${worker ? 'running (queued phases run here)' : 'off (EC_WORKER=off)'}`);
-  if (traffic) say(`  demo traffic: app v1 (user_email) and, once the rename's deploy is marked, v2 (contact_email), ${env.EC_DEMO_TRAFFIC} requests/s each (EC_DEMO_TRAFFIC=0 turns it off)`);
-  if (demo) say(`  demo mode: contract buffer ${env.EC_BUFFER_MINUTES} min, legacy-read watch ${env.EC_OBSERVATION_MINUTES} min (instead of 3 days and 1 day; EC_DEMO_MODE=off for the real policy)`);
+  if (traffic)
+    say(
+      `  demo traffic: app v1 (user_email) and, once the rename's deploy is marked, v2 (contact_email), ${env.EC_DEMO_TRAFFIC} requests/s each (EC_DEMO_TRAFFIC=0 turns it off)`,
+    );
+  if (demo)
+    say(
+      `  demo mode: contract buffer ${env.EC_BUFFER_MINUTES} min, legacy-read watch ${env.EC_OBSERVATION_MINUTES} min (instead of 3 days and 1 day; EC_DEMO_MODE=off for the real policy)`,
+    );
   if (signals) say(`  pg_stat_statements sampler: every ${env.EC_SAMPLE_SECONDS} s${signals.logReader ? '; Postgres-log error reader: on' : ''}`);
   say(`  error rates: POST ${url}/api/v1/metrics with a token from \`expand-contract token create ingest <service>\``);
   say('  press Ctrl-C to stop (the embedded Postgres stops with it)');

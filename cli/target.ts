@@ -28,7 +28,10 @@ export async function resolveDatabases(env: Env, projectDir: string, need: { sta
     return { stateUrl: env.DATABASE_URL ?? '', targetUrl: env.TARGET_DATABASE_URL, stop: async () => {} };
   }
   const dataRoot = resolveDataRoot(projectDir, env.EC_DATA_DIR);
-  const [runningState, runningTarget] = [await runningEmbeddedUrl(dataRoot, STATE_DATABASE, 'state'), await runningEmbeddedUrl(dataRoot, DEMO_DATABASE, 'target')];
+  const [runningState, runningTarget] = [
+    await runningEmbeddedUrl(dataRoot, STATE_DATABASE, 'state'),
+    await runningEmbeddedUrl(dataRoot, DEMO_DATABASE, 'target'),
+  ];
   if (runningState && runningTarget) {
     return {
       stateUrl: env.DATABASE_URL ?? runningState,
@@ -38,7 +41,12 @@ export async function resolveDatabases(env: Env, projectDir: string, need: { sta
     };
   }
   const boot = await bootstrap(env, { projectDir });
-  return { stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, targetLogDir: boot.targetSource === 'embedded-demo' ? boot.embedded?.logDir : undefined, stop: boot.stop };
+  return {
+    stateUrl: boot.stateUrl,
+    targetUrl: boot.targetUrl,
+    targetLogDir: boot.targetSource === 'embedded-demo' ? boot.embedded?.logDir : undefined,
+    stop: boot.stop,
+  };
 }
 
 export async function withTarget<T>(env: Env, projectDir: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

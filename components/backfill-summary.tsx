@@ -9,7 +9,9 @@ export function BackfillSummary({ backfill }: { backfill: MigrationSummary['back
   return (
     <div className="space-y-1" data-testid="backfill">
       <ProgressBar percent={p.percent} label="backfill progress" />
-      <p className="text-xs text-slate-600">{[d.percent, d.rows, d.rate, d.eta, d.table ? `${backfill.status} (${d.table})` : backfill.status].filter(Boolean).join(' · ')}</p>
+      <p className="text-xs text-slate-600">
+        {[d.percent, d.rows, d.rate, d.eta, d.table ? `${backfill.status} (${d.table})` : backfill.status].filter(Boolean).join(' · ')}
+      </p>
     </div>
   );
 }

@@ -24,7 +24,11 @@ function valueImports(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   for (const statement of source.statements) {
-    if ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+      statement.moduleSpecifier &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+    ) {
       if (ts.isImportDeclaration(statement)) {
         const clause = statement.importClause;
         if (clause?.isTypeOnly) continue;
@@ -38,9 +42,14 @@ function valueImports(file: string): string[] {
 }
 
 function resolve(from: string, specifier: string): string | null {
-  const base = specifier.startsWith('@/') ? path.join(root, specifier.slice(2)) : specifier.startsWith('.') ? path.resolve(path.dirname(from), specifier) : null;
+  const base = specifier.startsWith('@/')
+    ? path.join(root, specifier.slice(2))
+    : specifier.startsWith('.')
+      ? path.resolve(path.dirname(from), specifier)
+      : null;
   if (!base) return null;
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')]) if (existsSync(candidate) && candidate.match(/\.tsx?$/)) return candidate;
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')])
+    if (existsSync(candidate) && candidate.match(/\.tsx?$/)) return candidate;
   return null;
 }
 
@@ -58,12 +67,16 @@ function chainToServer(file: string, seen = new Set<string>()): string[] | null 
   return null;
 }
 
-const clientFiles = [...sourceFiles(path.join(root, 'components')), ...sourceFiles(path.join(root, 'app'))].filter((f) => /^\s*['"]use client['"]/.test(readFileSync(f, 'utf8')));
+const clientFiles = [...sourceFiles(path.join(root, 'components')), ...sourceFiles(path.join(root, 'app'))].filter((f) =>
+  /^\s*['"]use client['"]/.test(readFileSync(f, 'utf8')),
+);
 
 describe('client components import nothing that reaches the server', () => {
   it('finds the client components (a moved folder must not make this test vacuous)', () => {
     expect(clientFiles.length).toBeGreaterThanOrEqual(8);
-    expect(clientFiles.map((f) => path.relative(root, f))).toEqual(expect.arrayContaining(['components/migration-charts.tsx', 'components/new-migration-form.tsx']));
+    expect(clientFiles.map((f) => path.relative(root, f))).toEqual(
+      expect.arrayContaining(['components/migration-charts.tsx', 'components/new-migration-form.tsx']),
+    );
   });
 
   it('would notice a chain that does', () => {

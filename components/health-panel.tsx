@@ -64,7 +64,11 @@ export function HealthPanel({ health }: { health: Health }) {
       <Card
         title="State database"
         testId="health-state"
-        badge={<StatusBadge status={stateOk ? 'ok' : state.database.ok ? 'warn' : 'error'}>{state.database.ok ? (stateOk ? 'connected' : 'needs migration') : 'unreachable'}</StatusBadge>}
+        badge={
+          <StatusBadge status={stateOk ? 'ok' : state.database.ok ? 'warn' : 'error'}>
+            {state.database.ok ? (stateOk ? 'connected' : 'needs migration') : 'unreachable'}
+          </StatusBadge>
+        }
       >
         <DatabaseRows probe={state.database} where={state.where} source={state.source} />
         {state.migrations.ok && (

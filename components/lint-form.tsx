@@ -18,7 +18,12 @@ export function LintForm({
       <form action={run} className="space-y-2">
         <label className="block text-sm font-medium">
           SQL to check
-          <textarea name="sql" rows={6} className="mt-1 block w-full rounded border border-slate-300 p-2 font-mono text-sm" placeholder="ALTER TABLE leads RENAME COLUMN user_email TO contact_email;" />
+          <textarea
+            name="sql"
+            rows={6}
+            className="mt-1 block w-full rounded border border-slate-300 p-2 font-mono text-sm"
+            placeholder="ALTER TABLE leads RENAME COLUMN user_email TO contact_email;"
+          />
         </label>
         <button type="submit" disabled={pending} className="rounded bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white">
           {pending ? 'Checking…' : 'Lint'}
@@ -32,7 +37,9 @@ export function LintForm({
       {state.findings && (
         <div>
           <p className="text-sm" role="status">
-            {state.findings.length === 0 ? `No findings in ${state.statements} statement(s).` : `${state.findings.length} finding(s) in ${state.statements} statement(s):`}
+            {state.findings.length === 0
+              ? `No findings in ${state.statements} statement(s).`
+              : `${state.findings.length} finding(s) in ${state.statements} statement(s):`}
           </p>
           <ul className="space-y-2 text-sm">
             {state.findings.map((f, i) => (

@@ -19,10 +19,25 @@ function PhaseBands({ data }: { data: Data }) {
   return (
     <>
       {data.phases.map((p, i) => (
-        <ReferenceArea key={`p${i}`} x1={p.from} x2={Math.max(p.to, p.from + 60_000)} fill={PHASE_FILL[p.phase] ?? '#e5e7eb'} fillOpacity={0.5} label={{ value: p.phase, position: 'insideTop', fontSize: 10 }} ifOverflow="hidden" />
+        <ReferenceArea
+          key={`p${i}`}
+          x1={p.from}
+          x2={Math.max(p.to, p.from + 60_000)}
+          fill={PHASE_FILL[p.phase] ?? '#e5e7eb'}
+          fillOpacity={0.5}
+          label={{ value: p.phase, position: 'insideTop', fontSize: 10 }}
+          ifOverflow="hidden"
+        />
       ))}
       {data.regressionsFrom.map((t, i) => (
-        <ReferenceArea key={`r${i}`} x1={t} x2={data.to} fill="#dc2626" fillOpacity={0.12} label={{ value: 'regression', position: 'insideTopRight', fontSize: 10, fill: '#991b1b' }} />
+        <ReferenceArea
+          key={`r${i}`}
+          x1={t}
+          x2={data.to}
+          fill="#dc2626"
+          fillOpacity={0.12}
+          label={{ value: 'regression', position: 'insideTopRight', fontSize: 10, fill: '#991b1b' }}
+        />
       ))}
     </>
   );
@@ -30,7 +45,14 @@ function PhaseBands({ data }: { data: Data }) {
 
 /** Error rate per minute and reads of the old column, on one time axis with the phases as bands. */
 export function MigrationCharts({ data }: { data: Data }) {
-  const axis = { dataKey: 't', type: 'number' as const, domain: [data.from, data.to] as [number, number], tickFormatter: clock, scale: 'time' as const, fontSize: 11 };
+  const axis = {
+    dataKey: 't',
+    type: 'number' as const,
+    domain: [data.from, data.to] as [number, number],
+    tickFormatter: clock,
+    scale: 'time' as const,
+    fontSize: 11,
+  };
   return (
     <div className="space-y-6">
       <figure className="space-y-1" data-testid="error-chart">
@@ -38,7 +60,8 @@ export function MigrationCharts({ data }: { data: Data }) {
         {data.errors.length === 0 ? (
           <p className="rounded border border-dashed border-slate-300 p-4 text-sm text-slate-600">
             No error rates yet. Services send them to <code className="font-mono">POST /api/v1/metrics</code> with a token from{' '}
-            <code className="font-mono">expand-contract token create ingest &lt;service&gt;</code>; the embedded target&apos;s Postgres errors appear here on their own.
+            <code className="font-mono">expand-contract token create ingest &lt;service&gt;</code>; the embedded target&apos;s Postgres errors appear here on
+            their own.
           </p>
         ) : (
           <div className="h-56 w-full">
@@ -49,12 +72,22 @@ export function MigrationCharts({ data }: { data: Data }) {
                 <YAxis yAxisId="rate" tickFormatter={(v: number) => `${(v * 100).toFixed(1)}%`} fontSize={11} width={48} />
                 <YAxis yAxisId="count" orientation="right" allowDecimals={false} fontSize={11} width={32} />
                 <PhaseBands data={data} />
-                {data.baselineRate !== null && <ReferenceLine yAxisId="rate" y={data.baselineRate} stroke="#475569" strokeDasharray="4 4" label={{ value: 'baseline', fontSize: 10, position: 'insideBottomLeft' }} />}
+                {data.baselineRate !== null && (
+                  <ReferenceLine
+                    yAxisId="rate"
+                    y={data.baselineRate}
+                    stroke="#475569"
+                    strokeDasharray="4 4"
+                    label={{ value: 'baseline', fontSize: 10, position: 'insideBottomLeft' }}
+                  />
+                )}
                 <Bar yAxisId="count" dataKey="postgres" name="Postgres errors" fill="#f97316" />
                 <Line yAxisId="rate" dataKey="rate" name="error rate" stroke="#b91c1c" dot={false} connectNulls={false} isAnimationActive={false} />
                 <Tooltip
                   labelFormatter={(t) => clock(Number(t))}
-                  formatter={(value, name, item) => (name === 'error rate' ? [`${pct(value as number | null)} (${item.payload.errors}/${item.payload.requests})`, name] : [String(value), name])}
+                  formatter={(value, name, item) =>
+                    name === 'error rate' ? [`${pct(value as number | null)} (${item.payload.errors}/${item.payload.requests})`, name] : [String(value), name]
+                  }
                 />
               </ComposedChart>
             </ResponsiveContainer>
@@ -66,7 +99,8 @@ export function MigrationCharts({ data }: { data: Data }) {
           <figcaption className="text-sm font-medium">Uses of the old column per sampling interval (pg_stat_statements)</figcaption>
           {!data.samplerRan ? (
             <p className="rounded border border-dashed border-slate-300 p-4 text-sm text-slate-600">
-              The pg_stat_statements sampler has not sampled this target in the window: keep the dashboard (or <code className="font-mono">expand-contract worker</code>) running.
+              The pg_stat_statements sampler has not sampled this target in the window: keep the dashboard (or{' '}
+              <code className="font-mono">expand-contract worker</code>) running.
             </p>
           ) : (
             <div className="h-40 w-full">

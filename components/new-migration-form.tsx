@@ -14,11 +14,32 @@ export interface TableChoice {
 const CHOICES = OPERATIONS.flatMap((op) => (op.form ? [{ kind: op.kind, ...op.form }] : []));
 
 // Controlled: React resets a form after its action runs, and a person fixing one field must not lose the others.
-function Field({ name, label, error, values, setValue, ...rest }: { name: string; label: string; error?: string; values: Record<string, string>; setValue: (name: string, value: string) => void } & React.InputHTMLAttributes<HTMLInputElement>) {
+function Field({
+  name,
+  label,
+  error,
+  values,
+  setValue,
+  ...rest
+}: {
+  name: string;
+  label: string;
+  error?: string;
+  values: Record<string, string>;
+  setValue: (name: string, value: string) => void;
+} & React.InputHTMLAttributes<HTMLInputElement>) {
   return (
     <label className="flex flex-col text-sm">
       {label}
-      <input name={name} value={values[name] ?? ''} onChange={(ev) => setValue(name, ev.target.value)} aria-invalid={!!error} aria-describedby={error ? `${name}-error` : undefined} className="rounded border border-slate-300 px-2 py-1 font-mono" {...rest} />
+      <input
+        name={name}
+        value={values[name] ?? ''}
+        onChange={(ev) => setValue(name, ev.target.value)}
+        aria-invalid={!!error}
+        aria-describedby={error ? `${name}-error` : undefined}
+        className="rounded border border-slate-300 px-2 py-1 font-mono"
+        {...rest}
+      />
       {error && (
         <span id={`${name}-error`} className="text-xs text-red-800">
           {error}
@@ -29,7 +50,15 @@ function Field({ name, label, error, values, setValue, ...rest }: { name: string
 }
 
 /** Pick a table and column of the live target, an operation, its details; preview the plan, then create it. */
-export function NewMigrationForm({ tables, action, canCreate = true }: { tables: TableChoice[]; action: (prev: NewMigrationState, data: FormData) => Promise<NewMigrationState>; canCreate?: boolean }) {
+export function NewMigrationForm({
+  tables,
+  action,
+  canCreate = true,
+}: {
+  tables: TableChoice[];
+  action: (prev: NewMigrationState, data: FormData) => Promise<NewMigrationState>;
+  canCreate?: boolean;
+}) {
   const [state, run, pending] = useActionState(action, {});
   const [search, setSearch] = useState('');
   const [tableKey, setTableKey] = useState(tables[0] ? `${tables[0].schema}.${tables[0].name}` : '');
@@ -38,7 +67,10 @@ export function NewMigrationForm({ tables, action, canCreate = true }: { tables:
   const [values, setValues] = useState<Record<string, string>>({});
   const setValue = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));
   const f = { values, setValue };
-  const shown = useMemo(() => tables.filter((t) => `${t.schema}.${t.name} ${t.columns.map((c) => c.name).join(' ')}`.toLowerCase().includes(search.toLowerCase())), [tables, search]);
+  const shown = useMemo(
+    () => tables.filter((t) => `${t.schema}.${t.name} ${t.columns.map((c) => c.name).join(' ')}`.toLowerCase().includes(search.toLowerCase())),
+    [tables, search],
+  );
   const table = tables.find((t) => `${t.schema}.${t.name}` === tableKey);
   const e = state.fieldErrors ?? {};
   return (
@@ -62,7 +94,13 @@ export function NewMigrationForm({ tables, action, canCreate = true }: { tables:
         </label>
         <label className="flex flex-col text-sm" htmlFor="nm-table">
           Table
-          <select id="nm-table" aria-label="Table" value={tableKey} onChange={(ev) => (setTableKey(ev.target.value), setValue('column', ''))} className="rounded border border-slate-300 px-2 py-1">
+          <select
+            id="nm-table"
+            aria-label="Table"
+            value={tableKey}
+            onChange={(ev) => (setTableKey(ev.target.value), setValue('column', ''))}
+            className="rounded border border-slate-300 px-2 py-1"
+          >
             {shown.map((t) => (
               <option key={`${t.schema}.${t.name}`} value={`${t.schema}.${t.name}`}>
                 {t.schema}.{t.name}
@@ -72,7 +110,14 @@ export function NewMigrationForm({ tables, action, canCreate = true }: { tables:
         </label>
         <label className="flex flex-col text-sm" htmlFor="nm-kind">
           Operation
-          <select id="nm-kind" aria-label="Operation" name="kind" value={kind} onChange={(ev) => setKind(ev.target.value as typeof kind)} className="rounded border border-slate-300 px-2 py-1">
+          <select
+            id="nm-kind"
+            aria-label="Operation"
+            name="kind"
+            value={kind}
+            onChange={(ev) => setKind(ev.target.value as typeof kind)}
+            className="rounded border border-slate-300 px-2 py-1"
+          >
             {CHOICES.map((c) => (
               <option key={c.kind} value={c.kind}>
                 {c.label}
@@ -85,7 +130,14 @@ export function NewMigrationForm({ tables, action, canCreate = true }: { tables:
         ) : (
           <label className="flex flex-col text-sm" htmlFor="nm-column">
             Column
-            <select id="nm-column" aria-label="Column" name="column" value={values.column || table?.columns[0]?.name || ''} onChange={(ev) => setValue('column', ev.target.value)} className="rounded border border-slate-300 px-2 py-1 font-mono">
+            <select
+              id="nm-column"
+              aria-label="Column"
+              name="column"
+              value={values.column || table?.columns[0]?.name || ''}
+              onChange={(ev) => setValue('column', ev.target.value)}
+              className="rounded border border-slate-300 px-2 py-1 font-mono"
+            >
               {table?.columns.map((c) => (
                 <option key={c.name} value={c.name}>
                   {c.name} ({c.type}
@@ -100,7 +152,13 @@ export function NewMigrationForm({ tables, action, canCreate = true }: { tables:
         {choice?.fields.map((field) =>
           field.value === 'flag' ? (
             <label key={field.name} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" name={field.name} checked={values[field.name] === 'on'} onChange={(ev) => setValue(field.name, ev.target.checked ? 'on' : '')} /> {field.label}
+              <input
+                type="checkbox"
+                name={field.name}
+                checked={values[field.name] === 'on'}
+                onChange={(ev) => setValue(field.name, ev.target.checked ? 'on' : '')}
+              />{' '}
+              {field.label}
             </label>
           ) : (
             <Field
@@ -118,7 +176,13 @@ export function NewMigrationForm({ tables, action, canCreate = true }: { tables:
       </div>
       {e.kind && <p className="text-sm text-red-800">{e.kind}</p>}
       <div className="flex gap-3">
-        <button type="submit" name="intent" value="preview" disabled={pending} className="rounded border border-indigo-700 px-3 py-1.5 text-sm font-medium text-indigo-800">
+        <button
+          type="submit"
+          name="intent"
+          value="preview"
+          disabled={pending}
+          className="rounded border border-indigo-700 px-3 py-1.5 text-sm font-medium text-indigo-800"
+        >
           Preview SQL
         </button>
         {canCreate ? (

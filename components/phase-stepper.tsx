@@ -18,7 +18,12 @@ export function PhaseStepper({ runs, deployedAt, deployedBy }: { runs: Run[]; de
     const state = run.status === 'succeeded' ? 'done' : run.status === 'failed' ? 'failed' : 'running';
     return { step, state, who: run.source === 'supabase-cli' ? 'Supabase CLI' : run.actor, when: run.startedAt };
   });
-  const colour: Record<string, string> = { done: 'bg-emerald-600 text-white', failed: 'bg-red-700 text-white', running: 'bg-amber-500 text-amber-950', todo: 'bg-white text-slate-600 border border-slate-300' };
+  const colour: Record<string, string> = {
+    done: 'bg-emerald-600 text-white',
+    failed: 'bg-red-700 text-white',
+    running: 'bg-amber-500 text-amber-950',
+    todo: 'bg-white text-slate-600 border border-slate-300',
+  };
   return (
     <ol className="flex flex-wrap gap-2" aria-label="Phases" data-testid="stepper">
       {items.map((i, n) => (

@@ -5,7 +5,19 @@ import type { FormAction } from '@/lib/actions/action-state';
 import type { ReplayState } from '@/lib/actions/replay-state';
 import type { ReplayResult } from '@/lib/demo/replay';
 
-function Side({ title, side, states, mismatched, testId }: { title: string; side: ReplayResult['naive']; states: string; mismatched?: number; testId: string }) {
+function Side({
+  title,
+  side,
+  states,
+  mismatched,
+  testId,
+}: {
+  title: string;
+  side: ReplayResult['naive'];
+  states: string;
+  mismatched?: number;
+  testId: string;
+}) {
   return (
     <figure className="space-y-2 rounded border border-slate-200 p-3" data-testid={testId}>
       <figcaption>
@@ -23,7 +35,13 @@ function Side({ title, side, states, mismatched, testId }: { title: string; side
             <YAxis allowDecimals={false} fontSize={11} width={32} />
             {side.events.map((e, i) => (
               // Alternating label heights: events often land in the same second.
-              <ReferenceLine key={e.label} x={e.second} stroke="#475569" strokeDasharray="4 4" label={{ value: e.label, position: i % 2 ? 'insideBottomRight' : 'insideTopLeft', fontSize: 10 }} />
+              <ReferenceLine
+                key={e.label}
+                x={e.second}
+                stroke="#475569"
+                strokeDasharray="4 4"
+                label={{ value: e.label, position: i % 2 ? 'insideBottomRight' : 'insideTopLeft', fontSize: 10 }}
+              />
             ))}
             <Line dataKey="requests" name="requests/s" stroke="#4f46e5" dot={false} isAnimationActive={false} />
             <Line dataKey="errors" name="errors/s" stroke="#dc2626" dot={false} isAnimationActive={false} />
@@ -52,7 +70,13 @@ export function ReplayView({ action }: { action: FormAction<ReplayState> }) {
       {state.result && (
         <div className="grid gap-4 lg:grid-cols-2">
           <Side title="Naive RENAME COLUMN" side={state.result.naive} states={state.sqlStates?.naive ?? ''} testId="replay-naive" />
-          <Side title="Expand-contract" side={state.result.expandContract} states={state.sqlStates?.expandContract ?? ''} mismatched={state.result.expandContract.mismatchedRows} testId="replay-ec" />
+          <Side
+            title="Expand-contract"
+            side={state.result.expandContract}
+            states={state.sqlStates?.expandContract ?? ''}
+            mismatched={state.result.expandContract.mismatchedRows}
+            testId="replay-ec"
+          />
         </div>
       )}
     </div>

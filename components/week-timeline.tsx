@@ -15,7 +15,21 @@ const time = (d: Date, timeZone: string) => d.toLocaleString('en-GB', { weekday:
  * planned phases dashed below, what actually ran solid above, the deploy-to-contract
  * buffer as a band and a red line at now. Server-rendered; links move between weeks.
  */
-export function WeekTimeline({ layout, timeZone, week, prevWeek, nextWeek, thisWeek }: { layout: WeekLayout; timeZone: string; week: string; prevWeek: string; nextWeek: string; thisWeek: string }) {
+export function WeekTimeline({
+  layout,
+  timeZone,
+  week,
+  prevWeek,
+  nextWeek,
+  thisWeek,
+}: {
+  layout: WeekLayout;
+  timeZone: string;
+  week: string;
+  prevWeek: string;
+  nextWeek: string;
+  thisWeek: string;
+}) {
   return (
     <section className="space-y-3" data-testid="timeline" aria-label="Migrations this week">
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -47,7 +61,12 @@ export function WeekTimeline({ layout, timeZone, week, prevWeek, nextWeek, thisW
         <div className="min-w-[640px]">
           <div className="relative ml-48 h-6 text-xs text-slate-600">
             {layout.columns.map((c) => (
-              <div key={c.label} className={`absolute top-0 truncate border-l border-slate-200 pl-1 ${c.collapsed ? 'text-slate-400' : ''}`} style={{ left: `${c.left}%`, width: `${c.width}%` }} title={c.label}>
+              <div
+                key={c.label}
+                className={`absolute top-0 truncate border-l border-slate-200 pl-1 ${c.collapsed ? 'text-slate-400' : ''}`}
+                style={{ left: `${c.left}%`, width: `${c.width}%` }}
+                title={c.label}
+              >
                 {c.collapsed ? c.label.slice(0, 2) : c.label}
               </div>
             ))}
@@ -71,10 +90,21 @@ export function WeekTimeline({ layout, timeZone, week, prevWeek, nextWeek, thisW
               </div>
               <div className="relative h-16 flex-1">
                 {layout.columns.map((c) => (
-                  <div key={c.label} aria-hidden className={`absolute inset-y-0 border-l border-slate-100 ${c.weekend ? 'bg-slate-50' : ''}`} style={{ left: `${c.left}%`, width: `${c.width}%` }} />
+                  <div
+                    key={c.label}
+                    aria-hidden
+                    className={`absolute inset-y-0 border-l border-slate-100 ${c.weekend ? 'bg-slate-50' : ''}`}
+                    style={{ left: `${c.left}%`, width: `${c.width}%` }}
+                  />
                 ))}
                 {lane.buffer && (
-                  <div aria-hidden className="absolute inset-y-1 bg-indigo-100/70" style={{ left: `${lane.buffer.left}%`, width: `${lane.buffer.width}%` }} title="buffer between deploy and contract" data-testid="buffer" />
+                  <div
+                    aria-hidden
+                    className="absolute inset-y-1 bg-indigo-100/70"
+                    style={{ left: `${lane.buffer.left}%`, width: `${lane.buffer.width}%` }}
+                    title="buffer between deploy and contract"
+                    data-testid="buffer"
+                  />
                 )}
                 {lane.bars.map((b, i) => (
                   <div
@@ -90,17 +120,31 @@ export function WeekTimeline({ layout, timeZone, week, prevWeek, nextWeek, thisW
                     {b.phase}
                   </div>
                 ))}
-                {layout.now !== null && <div aria-label="now" className="absolute inset-y-0 w-0.5 bg-red-600" style={{ left: `${layout.now}%` }} data-testid="now-line" />}
+                {layout.now !== null && (
+                  <div aria-label="now" className="absolute inset-y-0 w-0.5 bg-red-600" style={{ left: `${layout.now}%` }} data-testid="now-line" />
+                )}
               </div>
             </div>
           ))}
           <ul className="mt-3 flex flex-wrap gap-4 text-xs text-slate-700" aria-label="Legend">
-            <li className="flex items-center gap-1"><span className="inline-block h-3 w-6 rounded border border-dashed border-slate-500" /> planned</li>
-            <li className="flex items-center gap-1"><span className="inline-block h-3 w-6 rounded bg-amber-500" /> running</li>
-            <li className="flex items-center gap-1"><span className="inline-block h-3 w-6 rounded bg-emerald-600" /> done</li>
-            <li className="flex items-center gap-1"><span className="inline-block h-3 w-6 rounded bg-red-700" /> failed</li>
-            <li className="flex items-center gap-1"><span className="inline-block h-3 w-6 bg-indigo-100" /> buffer before contract</li>
-            <li className="flex items-center gap-1"><span className="inline-block h-3 w-0.5 bg-red-600" /> now</li>
+            <li className="flex items-center gap-1">
+              <span className="inline-block h-3 w-6 rounded border border-dashed border-slate-500" /> planned
+            </li>
+            <li className="flex items-center gap-1">
+              <span className="inline-block h-3 w-6 rounded bg-amber-500" /> running
+            </li>
+            <li className="flex items-center gap-1">
+              <span className="inline-block h-3 w-6 rounded bg-emerald-600" /> done
+            </li>
+            <li className="flex items-center gap-1">
+              <span className="inline-block h-3 w-6 rounded bg-red-700" /> failed
+            </li>
+            <li className="flex items-center gap-1">
+              <span className="inline-block h-3 w-6 bg-indigo-100" /> buffer before contract
+            </li>
+            <li className="flex items-center gap-1">
+              <span className="inline-block h-3 w-0.5 bg-red-600" /> now
+            </li>
           </ul>
         </div>
       </div>

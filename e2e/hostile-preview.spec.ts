@@ -29,7 +29,10 @@ async function capturePreview(browser: Browser) {
   await form.getByLabel('New column').fill('plan_name');
   await form.getByLabel('Type').fill('text');
   await form.getByLabel('Default (constant)').fill("'MARKER'");
-  const [request] = await Promise.all([page.waitForRequest((r) => r.method() === 'POST' && !!r.headers()['next-action']), form.getByRole('button', { name: 'Preview SQL' }).click()]);
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && !!r.headers()['next-action']),
+    form.getByRole('button', { name: 'Preview SQL' }).click(),
+  ]);
   await expect(form.getByTestId('preview')).toContainText("DEFAULT 'MARKER'");
   const captured = { url: request.url(), headers: request.headers(), body: request.postDataBuffer()!.toString('utf8') };
   await page.close();
@@ -58,7 +61,12 @@ test('the preview action replayed with hostile SQL by every role runs nothing on
       await signInAs(page, role);
       const started = Date.now();
       const response = await context.request.post(captured.url, {
-        headers: { 'next-action': captured.headers['next-action']!, 'next-router-state-tree': captured.headers['next-router-state-tree'] ?? '', 'content-type': captured.headers['content-type']!, accept: 'text/x-component' },
+        headers: {
+          'next-action': captured.headers['next-action']!,
+          'next-router-state-tree': captured.headers['next-router-state-tree'] ?? '',
+          'content-type': captured.headers['content-type']!,
+          accept: 'text/x-component',
+        },
         data: Buffer.from(captured.body.replace("'MARKER'", hostile), 'utf8'),
       });
       const text = await response.text();

@@ -34,10 +34,14 @@ test('a rename registered and run from the command line shows its progress and g
 
   cli('run', id, 'verify');
   await page.reload();
-  await expect(gate.locator('[data-testid="gate-condition"][data-met="true"]').filter({ hasText: 'parity' })).toContainText(/0 of [\d,]+ rows differ \(table holds [\d,]+\)/);
+  await expect(gate.locator('[data-testid="gate-condition"][data-met="true"]').filter({ hasText: 'parity' })).toContainText(
+    /0 of [\d,]+ rows differ \(table holds [\d,]+\)/,
+  );
   // The demo traffic still writes full_name (its inserts), or the column has not been watched long enough yet:
   // either way the gate says why instead of allowing the drop.
-  await expect(gate).toContainText(/public\.leads\.full_name is still used: \d+ read\(s\) and [1-9]\d* write\(s\)|watched for \d+ of the required \d+ minutes since the expand/);
+  await expect(gate).toContainText(
+    /public\.leads\.full_name is still used: \d+ read\(s\) and [1-9]\d* write\(s\)|watched for \d+ of the required \d+ minutes since the expand/,
+  );
 
   // The stepper: expand, backfill and verify done (who, when); deploy and contract still to come.
   const steps = page.getByTestId('stepper').locator('li');
@@ -53,7 +57,9 @@ test('a rename registered and run from the command line shows its progress and g
   const preflight = page.getByTestId('preflight');
   await expect(preflight.locator('[data-answer="yes"]').filter({ hasText: 'Can it be rolled back?' })).toBeVisible();
   await expect(preflight.locator('[data-answer="yes"]').filter({ hasText: 'Will old code still work?' })).toBeVisible();
-  await expect(preflight.filter({ hasText: 'How big is the data?' })).toContainText(/~100,\d{3} rows, [\d.]+ MB; backfill about \d+ s at the measured [\d,]+ rows\/s; locks: ACCESS EXCLUSIVE/);
+  await expect(preflight.filter({ hasText: 'How big is the data?' })).toContainText(
+    /~100,\d{3} rows, [\d.]+ MB; backfill about \d+ s at the measured [\d,]+ rows\/s; locks: ACCESS EXCLUSIVE/,
+  );
 
   // The SQL of every phase, and the expand as the Supabase migration file with the version the executor recorded.
   const expandSql = page.getByTestId('sql').locator('details[data-phase="expand"]');
@@ -65,8 +71,16 @@ test('a rename registered and run from the command line shows its progress and g
 
   // Error rates reported by a service appear on the chart, on the migration's time axis.
   const token = cli('token', 'create', 'ingest', 'web').trim().split('\n').at(-1)!;
-  const points = [0, 1, 2].map((i) => ({ service: 'web', version: 'v2', timestamp: new Date(Date.now() - i * 60_000).toISOString(), requests: 200, errors: i }));
-  expect((await page.request.post('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` }, data: { batchId: 'e2e-chart', points } })).status()).toBe(200);
+  const points = [0, 1, 2].map((i) => ({
+    service: 'web',
+    version: 'v2',
+    timestamp: new Date(Date.now() - i * 60_000).toISOString(),
+    requests: 200,
+    errors: i,
+  }));
+  expect((await page.request.post('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` }, data: { batchId: 'e2e-chart', points } })).status()).toBe(
+    200,
+  );
   await page.reload();
   await expect(page.getByTestId('error-chart').locator('.recharts-surface')).toBeVisible();
   await expect(page.getByTestId('error-chart').locator('.recharts-line')).toHaveCount(1);

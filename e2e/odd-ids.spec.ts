@@ -66,7 +66,12 @@ test('every route that takes a migration id answers 404 or 400 to an odd one, ne
     expect.soft(await audit.text(), `/audit?migration=${shown}`).toContain('Some filters were not understood and were ignored.');
   }
   // The other filters of the export: text Postgres cannot hold, dates outside its range.
-  for (const [filter, value] of [['actor', '\u0000'], ['action', 'plan\u0000'], ['from', '-010000-01-01'], ['to', '-005000-01-01']] as const) {
+  for (const [filter, value] of [
+    ['actor', '\u0000'],
+    ['action', 'plan\u0000'],
+    ['from', '-010000-01-01'],
+    ['to', '-005000-01-01'],
+  ] as const) {
     const res = await page.request.get(`/audit/export?${filter}=${encodeURIComponent(value)}`);
     expect.soft(res.status(), `/audit/export?${filter}=${JSON.stringify(value)}`).toBe(400);
     expect.soft(await res.text()).toBe(`invalid filter: ${filter}\n`);

@@ -80,7 +80,11 @@ test('a viewer sees why each action is closed; a reviewer approves, and the audi
   expect([302, 307, 401]).toContain(anonymous.status());
 });
 
-test('a cross-origin POST to a server action is refused and signs nobody in; the same POST from the site itself works', async ({ page, playwright, baseURL }) => {
+test('a cross-origin POST to a server action is refused and signs nobody in; the same POST from the site itself works', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   await page.goto('/sign-in');
   // Exactly what the sign-in form would send without JavaScript: its hidden action fields plus the credentials.
   const fields = await page.evaluate(() =>
@@ -90,7 +94,11 @@ test('a cross-origin POST to a server action is refused and signs nobody in; the
   const post = async (origin: string) => {
     const context = await playwright.request.newContext({ baseURL });
     const response = await context.post('/sign-in', { headers: { Origin: origin }, multipart: { ...fields, email, password }, maxRedirects: 0 });
-    const setCookie = response.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value).join('\n');
+    const setCookie = response
+      .headersArray()
+      .filter((h) => h.name.toLowerCase() === 'set-cookie')
+      .map((h) => h.value)
+      .join('\n');
     await context.dispose();
     return { status: response.status(), signedIn: setCookie.includes('ec_session=') };
   };
@@ -106,7 +114,8 @@ test('an admin creates a token that is shown once and works, revokes it, and nob
   const token = (await page.getByTestId('new-token').textContent())!.trim();
   expect(token).toMatch(/^ec_[A-Za-z0-9_-]{43}$/);
   const point = { service: 'web', version: 'v1', timestamp: new Date().toISOString(), requests: 10, errors: 0 };
-  const send = () => request.post('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` }, data: { batchId: `e2e-${Date.now()}`, points: [point] } });
+  const send = () =>
+    request.post('/api/v1/metrics', { headers: { authorization: `Bearer ${token}` }, data: { batchId: `e2e-${Date.now()}`, points: [point] } });
   expect((await send()).status()).toBe(200);
 
   // Shown once: not on the page after a reload.

@@ -33,13 +33,19 @@ test.beforeAll(async () => {
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (server.exitCode !== null) throw new Error(`the dashboard exited (${server.exitCode}):\n${output}`);
-    const ok = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`the dashboard did not start in time:\n${output}`);
     await new Promise((r) => setTimeout(r, 500));
   }
   // The operator adds people, as the README says; the command finds the running dashboard's database.
-  for (const [email, roles] of [['viewer@team.example', 'viewer'], ['oncall@team.example', 'oncall,reviewer']]) {
+  for (const [email, roles] of [
+    ['viewer@team.example', 'viewer'],
+    ['oncall@team.example', 'oncall,reviewer'],
+  ]) {
     const made = await cli(['user', 'create', email!, '--role', roles!]);
     expect(made.out).toContain('signs in through Supabase Auth');
   }
@@ -150,7 +156,7 @@ test('signing out ends the Supabase session and clears its cookies', async ({ pa
   await expect(page).toHaveURL(/\/sign-in\?next=/);
 });
 
-test('a Supabase user without an account here is refused with what to do, the demo admin\'s address too', async ({ page, context }) => {
+test("a Supabase user without an account here is refused with what to do, the demo admin's address too", async ({ page, context }) => {
   for (const email of ['stranger@elsewhere.example', 'admin@demo.local']) {
     await signIn(page, email);
     await expect(page.locator('form').getByRole('alert')).toContainText('no access to Expand/Contract yet');

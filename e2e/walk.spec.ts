@@ -8,11 +8,27 @@ async function retryUntil(page: Page, click: () => Promise<void>, ok: RegExp, ti
     await click();
     const people = page.getByTestId('people');
     const answer = await Promise.race([
-      people.getByRole('status').filter({ hasText: ok }).first().waitFor({ timeout: 15_000 }).then(() => 'ok'),
-      people.getByRole('alert').first().waitFor({ timeout: 15_000 }).then(() => 'no'),
+      people
+        .getByRole('status')
+        .filter({ hasText: ok })
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .then(() => 'ok'),
+      people
+        .getByRole('alert')
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .then(() => 'no'),
     ]).catch(() => 'no');
     if (answer === 'ok') return;
-    if (Date.now() > deadline) throw new Error(`still refused: ${await people.getByRole('alert').first().textContent().catch(() => '')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `still refused: ${await people
+          .getByRole('alert')
+          .first()
+          .textContent()
+          .catch(() => '')}`,
+      );
     await page.waitForTimeout(5000);
     await page.reload();
   }

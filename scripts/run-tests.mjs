@@ -39,9 +39,15 @@ async function vitest(project) {
   const failures = report.testResults.flatMap((r) => {
     const file = path.relative(root, r.name);
     if (r.status === 'failed' && r.assertionResults.length === 0) return [`${file}: ${(r.message ?? 'failed to load').split('\n')[0]}`];
-    return r.assertionResults.filter((a) => a.status === 'failed').map((a) => `${file} › ${a.fullName}: ${(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300)}`);
+    return r.assertionResults
+      .filter((a) => a.status === 'failed')
+      .map((a) => `${file} › ${a.fullName}: ${(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300)}`);
   });
-  return { passed: report.numPassedTests, failed: report.numFailedTests + failedSuites + (code !== 0 && report.numFailedTests + failedSuites === 0 ? 1 : 0), failures };
+  return {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests + failedSuites + (code !== 0 && report.numFailedTests + failedSuites === 0 ? 1 : 0),
+    failures,
+  };
 }
 
 async function e2e() {
@@ -56,7 +62,9 @@ async function e2e() {
   const errors = report.errors?.length ?? 0;
   const failures = [];
   const walk = (suite) => {
-    for (const spec of suite.specs ?? []) if (!spec.ok) failures.push(`${suite.file ?? ''} › ${spec.title}: ${(spec.tests?.[0]?.results?.at(-1)?.error?.message ?? '').split('\n')[0].slice(0, 300)}`);
+    for (const spec of suite.specs ?? [])
+      if (!spec.ok)
+        failures.push(`${suite.file ?? ''} › ${spec.title}: ${(spec.tests?.[0]?.results?.at(-1)?.error?.message ?? '').split('\n')[0].slice(0, 300)}`);
     for (const child of suite.suites ?? []) walk({ ...child, file: child.file ?? suite.file });
   };
   for (const suite of report.suites ?? []) walk(suite);
@@ -89,6 +97,7 @@ writeFileSync(path.join(results, `summary-${values.label}.json`), JSON.stringify
 const passed = summary.reduce((n, s) => n + s.passed, 0);
 const failed = summary.reduce((n, s) => n + s.failed, 0);
 process.stdout.write(`\n${values.label} summary\n`);
-for (const s of summary) process.stdout.write(`  ${s.name.padEnd(12)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(4)} failed  ${s.seconds.toFixed(1)} s\n`);
+for (const s of summary)
+  process.stdout.write(`  ${s.name.padEnd(12)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(4)} failed  ${s.seconds.toFixed(1)} s\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);

@@ -56,7 +56,21 @@ execFileSync(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--a
 const port = await freePort();
 const server = spawn(
   path.join(binDir, 'postgres'),
-  ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'max_connections=200', ...SHARED_SERVER_FLAGS],
+  [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'shared_preload_libraries=pg_stat_statements',
+    '-c',
+    'max_connections=200',
+    ...SHARED_SERVER_FLAGS,
+  ],
   { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
 );
 let log = '';

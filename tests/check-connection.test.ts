@@ -19,7 +19,9 @@ describe('checkConnection', () => {
     const port = await ephemeralPort();
     const error = await checkConnection('TARGET_DATABASE_URL', `postgresql://app:s3cret@127.0.0.1:${port}/app`).catch((e) => e);
     expect(error).toBeInstanceOf(ConnectionError);
-    expect(error.message).toBe(`TARGET_DATABASE_URL: cannot connect to 127.0.0.1:${port}: connection refused (is the server running and listening on that port?)`);
+    expect(error.message).toBe(
+      `TARGET_DATABASE_URL: cannot connect to 127.0.0.1:${port}: connection refused (is the server running and listening on that port?)`,
+    );
     expect(error.message).not.toContain('s3cret');
   });
 

@@ -136,7 +136,9 @@ describe('bad configuration gets one clear line and a non-zero exit', () => {
     const run = runCli(args, { DATABASE_URL: 'postgresql://postgres.abcd:hunter2@aws-0-eu-central-1.pooler.supabase.com:6543/postgres', ...more });
     expect(await run.exited).toBe(1);
     const out = run.output().trim();
-    expect(out).toBe("error: DATABASE_URL: is Supabase's transaction pooler (port 6543), which does not keep the session the per-migration run lock needs: use the session pooler (port 5432) or the direct connection");
+    expect(out).toBe(
+      "error: DATABASE_URL: is Supabase's transaction pooler (port 6543), which does not keep the session the per-migration run lock needs: use the session pooler (port 5432) or the direct connection",
+    );
     expect(out).not.toContain('hunter2');
   });
 

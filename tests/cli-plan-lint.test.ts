@@ -45,7 +45,18 @@ describe('expand-contract plan', () => {
     const missing = await cli(['plan', 'rename', 'leads.email', 'contact_email']);
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('column email does not exist on public.leads');
-    const injected = await cli(['plan', 'change-type', 'orders.status', 'integer', '--new-column', 'status_code', '--forward', '1); DROP TABLE leads; --', '--reverse', '{{new}}::text']);
+    const injected = await cli([
+      'plan',
+      'change-type',
+      'orders.status',
+      'integer',
+      '--new-column',
+      'status_code',
+      '--forward',
+      '1); DROP TABLE leads; --',
+      '--reverse',
+      '{{new}}::text',
+    ]);
     expect(injected.code).toBe(1);
     expect(injected.out).toContain('forward mapping');
     expect((await db.query("SELECT to_regclass('public.leads') IS NOT NULL AS ok")).rows[0]!.ok).toBe(true);
@@ -72,7 +83,7 @@ describe('expand-contract plan', () => {
 });
 
 describe('expand-contract lint', () => {
-  it("flags the 2am rename and offers the safe plan (exit 1); clean SQL exits 0; a missing file exits 2", async () => {
+  it('flags the 2am rename and offers the safe plan (exit 1); clean SQL exits 0; a missing file exits 2', async () => {
     const bad = path.join(dir, 'rename.sql');
     await fs.writeFile(bad, 'ALTER TABLE leads RENAME COLUMN user_email TO contact_email;\n');
     const flagged = await cli(['lint', bad]);

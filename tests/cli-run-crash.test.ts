@@ -25,7 +25,7 @@ describe('expand-contract create / run / status through the real command', () =>
     const create = runCli(['create', 'rename', 'leads.user_email', 'contact_email', '--batch-size', '200'], env());
     expect(await create.exited).toBe(0);
     const id = Number(create.output().match(/created migration (\d+)/)![1]);
-    expect((await runCli(['run', String(id), 'expand'], env()).exited)).toBe(0);
+    expect(await runCli(['run', String(id), 'expand'], env()).exited).toBe(0);
 
     // Small, throttled batches so there is time to kill it in the middle.
     const first = runCli(['run', String(id), 'backfill', '--batch-ms', '2', '--throttle-ms', '15'], env());
@@ -61,7 +61,11 @@ describe('expand-contract create / run / status through the real command', () =>
     expect(await status.exited).toBe(0);
     const json = JSON.parse(status.output());
     expect(json).toMatchObject({ id, status: 'backfilled', backfill: { status: 'done', progress: { percent: 100 } } });
-    expect(json.phases.map((p: { phase: string; status: string }) => `${p.phase}:${p.status}`)).toEqual(['expand:succeeded', 'backfill:failed', 'backfill:succeeded']);
+    expect(json.phases.map((p: { phase: string; status: string }) => `${p.phase}:${p.status}`)).toEqual([
+      'expand:succeeded',
+      'backfill:failed',
+      'backfill:succeeded',
+    ]);
     expect(json.phases[1].error).toBe('interrupted: the process running it stopped');
     // No sampler ran against this target: no statements, and no coverage to claim "zero reads" with.
     expect(json.legacy).toMatchObject({ column: 'public.leads.user_email', reads: 0, coverage: 0, statements: [] });

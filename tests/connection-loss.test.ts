@@ -150,7 +150,11 @@ describe('a database connection lost mid-backfill', () => {
     expectNoCrashOutput(first.output());
     const lines = stderr.trim().split('\n');
     expect(lines, stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^error: lost the connection to the target database ${where(w.targetDb.url)} \\(.+\\); .*\`expand-contract run ${id} backfill\` resumes from the saved cursor$`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^error: lost the connection to the target database ${where(w.targetDb.url)} \\(.+\\); .*\`expand-contract run ${id} backfill\` resumes from the saved cursor$`,
+      ),
+    );
     expect(lines[0]).not.toContain(decodeURIComponent(new URL(w.targetDb.url).password));
     const cut = (await w.store.getBackfill(id))!;
     expect(cut.status).toBe('failed');
@@ -166,16 +170,26 @@ describe('a database connection lost mid-backfill', () => {
    * Cuts one of a running process's connections in the middle of a queued backfill: the
    * process must stay up, say what happened in one line, and the job must be retried to the end.
    */
-  async function survivesLoss(proc: CliProcess, queue: (id: number) => Promise<void>, cut: 'target' | 'state', { id, table }: { id: number; table: string }): Promise<void> {
+  async function survivesLoss(
+    proc: CliProcess,
+    queue: (id: number) => Promise<void>,
+    cut: 'target' | 'state',
+    { id, table }: { id: number; table: string },
+  ): Promise<void> {
     await queue(id);
     await midBackfill(id);
     if (cut === 'target') expect(await terminateOnTarget('expand-contract-worker')).toBe(1);
     else await cutStateDatabase(id);
-    await until(`backfill retried after losing the ${cut} database`, async () => (await w.store.getMigration(id)).status === 'backfilled' || (proc.child.exitCode !== null && 'exited'));
+    await until(
+      `backfill retried after losing the ${cut} database`,
+      async () => (await w.store.getMigration(id)).status === 'backfilled' || (proc.child.exitCode !== null && 'exited'),
+    );
     expect(proc.child.exitCode, proc.output()).toBeNull();
     await expectBackfilledOnce(id, table);
     const db = cut === 'target' ? w.targetDb : w.stateDb;
-    expect(proc.output()).toMatch(new RegExp(`lost the connection to the ${cut} database ${where(db.url)} \\(.+\\); the job is retried and resumes from the saved cursor`));
+    expect(proc.output()).toMatch(
+      new RegExp(`lost the connection to the ${cut} database ${where(db.url)} \\(.+\\); the job is retried and resumes from the saved cursor`),
+    );
     // One run at a time: the retry started only after the cut run had stopped.
     const runs = (await w.store.phaseRuns(id)).filter((r) => r.phase === 'backfill');
     expect(runs.map((r) => r.status)).toEqual(['failed', 'succeeded']);

@@ -63,9 +63,13 @@ const OWNED_BY_SUPERUSER = `
      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid)
   ORDER BY 1`;
 
-const ownedBySuperuser = (adminUrl: string) => withClient(adminUrl, async (c) => (await c.query<{ object: string }>(OWNED_BY_SUPERUSER)).rows.map((r) => r.object));
+const ownedBySuperuser = (adminUrl: string) =>
+  withClient(adminUrl, async (c) => (await c.query<{ object: string }>(OWNED_BY_SUPERUSER)).rows.map((r) => r.object));
 const databaseOwner = (adminUrl: string, database: string) =>
-  withClient(adminUrl, async (c) => (await c.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [database])).rows[0]!.owner);
+  withClient(
+    adminUrl,
+    async (c) => (await c.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [database])).rows[0]!.owner,
+  );
 
 describe('the embedded default connects as plain logins, never as the superuser', () => {
   let dataRoot: string;
@@ -85,7 +89,10 @@ describe('the embedded default connects as plain logins, never as the superuser'
     expect(new URL(boot.stateUrl).username).toBe('expand_contract_state');
     expect(new URL(boot.targetUrl).username).toBe('expand_contract_target');
     for (const url of [boot.stateUrl, boot.targetUrl]) {
-      const me = await withClient(url, async (c) => (await c.query('SELECT current_user AS name, rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0]);
+      const me = await withClient(
+        url,
+        async (c) => (await c.query('SELECT current_user AS name, rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0],
+      );
       expect(me).toEqual({ name: new URL(url).username, rolsuper: false });
     }
 
@@ -98,11 +105,27 @@ describe('the embedded default connects as plain logins, never as the superuser'
     const no = { rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false };
     expect(rows).toEqual([
       // Switched to (SET LOCAL ROLE) by the expression probe: no login, inherits nothing, holds nothing.
-      { rolname: 'expand_contract_probe', ...no, rolcanlogin: false, rolinherit: false, rolbypassrls: false, member_of: [], members: ['expand_contract_target'] },
+      {
+        rolname: 'expand_contract_probe',
+        ...no,
+        rolcanlogin: false,
+        rolinherit: false,
+        rolbypassrls: false,
+        member_of: [],
+        members: ['expand_contract_target'],
+      },
       // Owns the state database's objects and acts as each person through `authenticated`.
       { rolname: 'expand_contract_state', ...no, rolcanlogin: true, rolinherit: true, rolbypassrls: false, member_of: ['authenticated'], members: [] },
       // Owns the demo tables, reads every row under FORCE RLS, and every role's statements.
-      { rolname: 'expand_contract_target', ...no, rolcanlogin: true, rolinherit: true, rolbypassrls: true, member_of: ['expand_contract_probe', 'pg_read_all_stats'], members: [] },
+      {
+        rolname: 'expand_contract_target',
+        ...no,
+        rolcanlogin: true,
+        rolinherit: true,
+        rolbypassrls: true,
+        member_of: ['expand_contract_probe', 'pg_read_all_stats'],
+        members: [],
+      },
     ]);
     const probeGrants = await withClient(admin(DEMO_DATABASE), (c) =>
       c.query("SELECT count(*)::int AS n FROM information_schema.role_table_grants WHERE grantee = 'expand_contract_probe'"),
@@ -138,7 +161,9 @@ describe('the embedded default connects as plain logins, never as the superuser'
   });
 
   it("samples other roles' statements as the target login", async () => {
-    await withClient(admin(DEMO_DATABASE), (c) => c.query('DROP ROLE IF EXISTS ec_other_app; CREATE ROLE ec_other_app; GRANT SELECT ON public.leads TO ec_other_app'));
+    await withClient(admin(DEMO_DATABASE), (c) =>
+      c.query('DROP ROLE IF EXISTS ec_other_app; CREATE ROLE ec_other_app; GRANT SELECT ON public.leads TO ec_other_app'),
+    );
     const state = new pg.Pool({ connectionString: boot.stateUrl, max: 2 });
     const target = new pg.Client({ connectionString: boot.targetUrl });
     await target.connect();

@@ -17,7 +17,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let batches = 0;
 /** A service's report for the current minute, through the same code as the ingest API. */
 const report = (requests: number, errors: number, sqlstate?: string) =>
-  ingestMetrics(w.pool, 'web', { batchId: `b${(batches += 1)}`, points: [{ service: 'web', version: 'v2', timestamp: new Date().toISOString(), requests, errors, sqlstate }] });
+  ingestMetrics(w.pool, 'web', {
+    batchId: `b${(batches += 1)}`,
+    points: [{ service: 'web', version: 'v2', timestamp: new Date().toISOString(), requests, errors, sqlstate }],
+  });
 
 describe('the contract waits for evidence that nothing uses the old column', () => {
   it('refuses without sampling, refuses while old code reads the column, and allows once a sampled window shows no use', async () => {
@@ -53,7 +56,9 @@ describe('the contract waits for evidence that nothing uses the old column', () 
   });
 
   it('allows the contract when the window since the deploy was sampled and shows no use, and no phase raised errors', async () => {
-    await w.target.query(`CREATE TABLE quiet (id bigint PRIMARY KEY, old_col text NOT NULL); INSERT INTO quiet SELECT g, 'v' || g FROM generate_series(1, 200) g; ANALYZE quiet;`);
+    await w.target.query(
+      `CREATE TABLE quiet (id bigint PRIMARY KEY, old_col text NOT NULL); INSERT INTO quiet SELECT g, 'v' || g FROM generate_series(1, 200) g; ANALYZE quiet;`,
+    );
     const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'quiet', column: 'old_col', newName: 'new_col' });
     const { target: label } = await w.store.getMigration(id);
     const deps = { store: w.store, target: w.target, sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 }; // 0: the whole time since the deploy
@@ -81,7 +86,9 @@ describe('the contract waits for evidence that nothing uses the old column', () 
   });
 
   it('refuses the contract while the error rate since the deploy is above its baseline, naming the SQLSTATE', async () => {
-    await w.target.query(`CREATE TABLE noisy (id bigint PRIMARY KEY, old_col text NOT NULL); INSERT INTO noisy SELECT g, 'v' || g FROM generate_series(1, 50) g; ANALYZE noisy;`);
+    await w.target.query(
+      `CREATE TABLE noisy (id bigint PRIMARY KEY, old_col text NOT NULL); INSERT INTO noisy SELECT g, 'v' || g FROM generate_series(1, 50) g; ANALYZE noisy;`,
+    );
     const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'noisy', column: 'old_col', newName: 'new_col' });
     const { target: label } = await w.store.getMigration(id);
     // Legacy reads are another test's subject: here the window is sampled and quiet.
@@ -96,7 +103,15 @@ describe('the contract waits for evidence that nothing uses the old column', () 
     const refused = await runPhase(deps, id, 'contract').catch((e) => e);
     expect(refused).toBeInstanceOf(GateClosedError);
     const errorRate = refused.decision.conditions.find((c: { name: string }) => c.name === 'error-rate');
-    expect(errorRate).toEqual({ name: 'error-rate', met: false, detail: expect.stringMatching(/^error rate above its baseline after expand: web: \d+\.\d\d% of [\d,]+ requests after, .* \(42703 ×40\); after deploy: web: /) });
-    expect((await w.target.query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'noisy' AND column_name = 'old_col'")).rows[0].n).toBe(1);
+    expect(errorRate).toEqual({
+      name: 'error-rate',
+      met: false,
+      detail: expect.stringMatching(
+        /^error rate above its baseline after expand: web: \d+\.\d\d% of [\d,]+ requests after, .* \(42703 ×40\); after deploy: web: /,
+      ),
+    });
+    expect(
+      (await w.target.query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'noisy' AND column_name = 'old_col'")).rows[0].n,
+    ).toBe(1);
   });
 });

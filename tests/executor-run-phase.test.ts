@@ -35,8 +35,13 @@ describe('running the phases of a registered migration', () => {
     expect((await w.store.getMigration(id)).status).toBe('expanded');
     const history = await w.target.query('SELECT version, name FROM supabase_migrations.schema_migrations');
     expect(history.rows).toEqual([{ version: outcome.historyVersion, name: 'rename_leads_user_email_to_contact_email_expand' }]);
-    const steps = await w.pool.query("SELECT step_id, status, attempts FROM expand_contract.step_runs ORDER BY id");
-    expect(steps.rows.map((r) => r.step_id.split('/').slice(1).join('/'))).toEqual(['expand/01-add_column', 'expand/02-sync_function', 'expand/03-sync_trigger', 'expand/04-not_null_check']);
+    const steps = await w.pool.query('SELECT step_id, status, attempts FROM expand_contract.step_runs ORDER BY id');
+    expect(steps.rows.map((r) => r.step_id.split('/').slice(1).join('/'))).toEqual([
+      'expand/01-add_column',
+      'expand/02-sync_function',
+      'expand/03-sync_trigger',
+      'expand/04-not_null_check',
+    ]);
     expect(steps.rows.every((r) => r.status === 'succeeded' && r.attempts === 1)).toBe(true);
   });
 
@@ -81,7 +86,9 @@ describe('running the phases of a registered migration', () => {
     expect(await w.store.latestParity(id)).toMatchObject({ mismatched: 0, rowsChecked: 6000, tableRows: 6000, lossy: null });
 
     // Something writes the new column behind the trigger's back.
-    await w.target.query("ALTER TABLE leads DISABLE TRIGGER USER; UPDATE leads SET contact_email = 'drift@x.io' WHERE id = 42; ALTER TABLE leads ENABLE TRIGGER USER");
+    await w.target.query(
+      "ALTER TABLE leads DISABLE TRIGGER USER; UPDATE leads SET contact_email = 'drift@x.io' WHERE id = 42; ALTER TABLE leads ENABLE TRIGGER USER",
+    );
     const error = await runPhase(deps(), id, 'contract').catch((e) => e);
     expect(error).toBeInstanceOf(GateClosedError);
     expect(error.decision.reasons).toEqual(['1 of 6,000 rows differ (table holds 6,000) between old and new column']);

@@ -54,7 +54,9 @@ describe('the executor and the Supabase CLI share one migration history', () => 
   it('does not trust a history row whose effect the catalog does not show', async () => {
     await w.target.query("CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes VALUES (1, 'x')");
     const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'notes', column: 'body', newName: 'text_body' });
-    await w.target.query("INSERT INTO supabase_migrations.schema_migrations (version, name) VALUES ('20261123120000', 'rename_notes_body_to_text_body_expand')");
+    await w.target.query(
+      "INSERT INTO supabase_migrations.schema_migrations (version, name) VALUES ('20261123120000', 'rename_notes_body_to_text_body_expand')",
+    );
     const expand = await runPhase({ store: w.store, target: w.target }, id, 'expand');
     expect(expand.source).toBe('executor');
     expect((await w.target.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'text_body'")).rowCount).toBe(1);

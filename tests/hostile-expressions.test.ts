@@ -61,19 +61,86 @@ const payloads = (pid: number): [string, string][] => [
 
 // Each field that takes an expression, with the payload placed where a value goes.
 const fields = (p: string): [string, OperationSpec][] => [
-  ['change-type forward', { kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: `CASE WHEN (${p}) IS NOT NULL THEN {{old}} END`, reverse: '{{new}}::int' }],
-  ['change-type reverse', { kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: '{{old}}::bigint', reverse: `CASE WHEN (${p}) IS NOT NULL THEN {{new}}::int END` }],
+  [
+    'change-type forward',
+    {
+      kind: 'change-type',
+      schema: 'public',
+      table: 'accounts',
+      column: 'n',
+      newColumn: 'n_big',
+      newType: 'bigint',
+      forward: `CASE WHEN (${p}) IS NOT NULL THEN {{old}} END`,
+      reverse: '{{new}}::int',
+    },
+  ],
+  [
+    'change-type reverse',
+    {
+      kind: 'change-type',
+      schema: 'public',
+      table: 'accounts',
+      column: 'n',
+      newColumn: 'n_big',
+      newType: 'bigint',
+      forward: '{{old}}::bigint',
+      reverse: `CASE WHEN (${p}) IS NOT NULL THEN {{new}}::int END`,
+    },
+  ],
   ['set-not-null fill', { kind: 'set-not-null', schema: 'public', table: 'accounts', column: 'email', fill: `CASE WHEN (${p}) IS NOT NULL THEN 'x' END` }],
-  ['add-column default', { kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: 'text', notNull: false, default: `CASE WHEN (${p}) IS NOT NULL THEN 'x' END` }],
-  ['add-column backfill', { kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: 'text', notNull: false, backfill: `CASE WHEN (${p}) IS NOT NULL THEN 'x' END` }],
+  [
+    'add-column default',
+    {
+      kind: 'add-column',
+      schema: 'public',
+      table: 'accounts',
+      column: 'extra',
+      type: 'text',
+      notNull: false,
+      default: `CASE WHEN (${p}) IS NOT NULL THEN 'x' END`,
+    },
+  ],
+  [
+    'add-column backfill',
+    {
+      kind: 'add-column',
+      schema: 'public',
+      table: 'accounts',
+      column: 'extra',
+      type: 'text',
+      notNull: false,
+      backfill: `CASE WHEN (${p}) IS NOT NULL THEN 'x' END`,
+    },
+  ],
 ];
 
 // The type fields: whatever follows the type name must not run either.
 const typeAttacks = (pid: number): [string, OperationSpec][] => [
-  ['add-column type with a call', { kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: `int + pg_terminate_backend(${pid})::int`, notNull: false }],
-  ['add-column type closing the statement', { kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: `int; SELECT pg_terminate_backend(${pid}); --`, notNull: false }],
-  ['change-type type with a modifier call', { kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n2', newType: `varchar(pg_terminate_backend(${pid})::int)`, forward: '{{old}}::text', reverse: '{{new}}::int' }],
-  ['add-column type after a WHERE', { kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: `int WHERE pg_terminate_backend(${pid})`, notNull: false }],
+  [
+    'add-column type with a call',
+    { kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: `int + pg_terminate_backend(${pid})::int`, notNull: false },
+  ],
+  [
+    'add-column type closing the statement',
+    { kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: `int; SELECT pg_terminate_backend(${pid}); --`, notNull: false },
+  ],
+  [
+    'change-type type with a modifier call',
+    {
+      kind: 'change-type',
+      schema: 'public',
+      table: 'accounts',
+      column: 'n',
+      newColumn: 'n2',
+      newType: `varchar(pg_terminate_backend(${pid})::int)`,
+      forward: '{{old}}::text',
+      reverse: '{{new}}::int',
+    },
+  ],
+  [
+    'add-column type after a WHERE',
+    { kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: `int WHERE pg_terminate_backend(${pid})`, notNull: false },
+  ],
 ];
 
 async function nothingHappened() {
@@ -141,19 +208,155 @@ describe('hostile SQL in every field that takes it', () => {
 describe('placeholders, table readers and casts that would have slipped through', () => {
   const breakout = () => `COMMIT; SELECT setval('victim_seq', 999999999); SELECT pg_terminate_backend(${victimPid}); INSERT INTO audit VALUES (1); --`;
   const attacks: [string, () => OperationSpec, RegExp][] = [
-    ['{{row}} inside a dollar-quote tag (fill)', () => ({ kind: 'set-not-null', schema: 'public', table: 'accounts', column: 'email', fill: `$a{{row}}$ $at$); ${breakout()} $a{{row}}$` }), /must stand alone|comment/],
-    ['{{row}} inside a dollar-quote tag (default, sleeping past the timeout)', () => ({ kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: 'text', notNull: false, default: '$a{{row}}$ $at$); COMMIT; SELECT pg_sleep(8); --$a{{row}}$' }), /cannot be used here/],
-    ['{{row}} inside a dollar-quote tag (backfill)', () => ({ kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: 'text', notNull: true, backfill: `$a{{row}}$ $at$); ${breakout()} $a{{row}}$` }), /must stand alone|comment/],
-    ['a dollar quote that means something else in the trigger', () => ({ kind: 'set-not-null', schema: 'public', table: 'accounts', column: 'email', fill: "$a{{row}}$ $aNEW$ || setval('public.victim_seq', 777)::text || $aNEW$ $a{{row}}$" }), /must stand alone/],
-    ['{{new}} inside a string the forward text could close', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: "{{old}}::bigint + 0 * length(' || setval($q$victim_seq$q$, 555)::text || ')", reverse: "CASE WHEN '{{new}}' = '' THEN NULL ELSE {{new}}::int END" }), /must stand alone|not inside a string/],
-    ['a quoted new column name spliced into a string by {{new}}', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: "x' || setval('public.victim_seq', 666)::text || '", newType: 'bigint', forward: '{{old}}::bigint', reverse: "CASE WHEN '{{new}}' = '' THEN NULL ELSE {{new}}::int END" }), /must stand alone|not inside a string/],
-    ['{{old}} as a quoted identifier', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: '"{{old}}"::bigint', reverse: '{{new}}::int' }), /must stand alone|not inside/],
-    ['a comment that would swallow what follows the expression', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: '{{old}}::bigint --', reverse: '{{new}}::int' }), /contains a comment/],
-    ['a comment in a type name', () => ({ kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: 'text -- x', notNull: false }), /contains a comment/],
-    ['a stable built-in that reads a whole table', () => ({ kind: 'add-column', schema: 'public', table: 'accounts', column: 'leak', type: 'text', notNull: true, backfill: "table_to_xml('accounts', true, false, '')::text" }), /reads more than the row/],
-    ['a bare column name (means another thing in each place)', () => ({ kind: 'set-not-null', schema: 'public', table: 'accounts', column: 'email', fill: 'status' }), /refers to status directly: write \{\{row\}\}\."status"/],
-    ['a cast to a domain whose CHECK calls a volatile function', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: '{{old}}::public.evil::bigint', reverse: '{{new}}::int' }), /casts to public\.evil, a domain whose CHECK/],
-    ['a forward mapping that does not use {{old}}', () => ({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'n', newColumn: 'n_big', newType: 'bigint', forward: '1', reverse: '{{new}}::int' }), /must use \{\{old\}\}/],
+    [
+      '{{row}} inside a dollar-quote tag (fill)',
+      () => ({ kind: 'set-not-null', schema: 'public', table: 'accounts', column: 'email', fill: `$a{{row}}$ $at$); ${breakout()} $a{{row}}$` }),
+      /must stand alone|comment/,
+    ],
+    [
+      '{{row}} inside a dollar-quote tag (default, sleeping past the timeout)',
+      () => ({
+        kind: 'add-column',
+        schema: 'public',
+        table: 'accounts',
+        column: 'extra',
+        type: 'text',
+        notNull: false,
+        default: '$a{{row}}$ $at$); COMMIT; SELECT pg_sleep(8); --$a{{row}}$',
+      }),
+      /cannot be used here/,
+    ],
+    [
+      '{{row}} inside a dollar-quote tag (backfill)',
+      () => ({
+        kind: 'add-column',
+        schema: 'public',
+        table: 'accounts',
+        column: 'extra',
+        type: 'text',
+        notNull: true,
+        backfill: `$a{{row}}$ $at$); ${breakout()} $a{{row}}$`,
+      }),
+      /must stand alone|comment/,
+    ],
+    [
+      'a dollar quote that means something else in the trigger',
+      () => ({
+        kind: 'set-not-null',
+        schema: 'public',
+        table: 'accounts',
+        column: 'email',
+        fill: "$a{{row}}$ $aNEW$ || setval('public.victim_seq', 777)::text || $aNEW$ $a{{row}}$",
+      }),
+      /must stand alone/,
+    ],
+    [
+      '{{new}} inside a string the forward text could close',
+      () => ({
+        kind: 'change-type',
+        schema: 'public',
+        table: 'accounts',
+        column: 'n',
+        newColumn: 'n_big',
+        newType: 'bigint',
+        forward: "{{old}}::bigint + 0 * length(' || setval($q$victim_seq$q$, 555)::text || ')",
+        reverse: "CASE WHEN '{{new}}' = '' THEN NULL ELSE {{new}}::int END",
+      }),
+      /must stand alone|not inside a string/,
+    ],
+    [
+      'a quoted new column name spliced into a string by {{new}}',
+      () => ({
+        kind: 'change-type',
+        schema: 'public',
+        table: 'accounts',
+        column: 'n',
+        newColumn: "x' || setval('public.victim_seq', 666)::text || '",
+        newType: 'bigint',
+        forward: '{{old}}::bigint',
+        reverse: "CASE WHEN '{{new}}' = '' THEN NULL ELSE {{new}}::int END",
+      }),
+      /must stand alone|not inside a string/,
+    ],
+    [
+      '{{old}} as a quoted identifier',
+      () => ({
+        kind: 'change-type',
+        schema: 'public',
+        table: 'accounts',
+        column: 'n',
+        newColumn: 'n_big',
+        newType: 'bigint',
+        forward: '"{{old}}"::bigint',
+        reverse: '{{new}}::int',
+      }),
+      /must stand alone|not inside/,
+    ],
+    [
+      'a comment that would swallow what follows the expression',
+      () => ({
+        kind: 'change-type',
+        schema: 'public',
+        table: 'accounts',
+        column: 'n',
+        newColumn: 'n_big',
+        newType: 'bigint',
+        forward: '{{old}}::bigint --',
+        reverse: '{{new}}::int',
+      }),
+      /contains a comment/,
+    ],
+    [
+      'a comment in a type name',
+      () => ({ kind: 'add-column', schema: 'public', table: 'accounts', column: 'extra', type: 'text -- x', notNull: false }),
+      /contains a comment/,
+    ],
+    [
+      'a stable built-in that reads a whole table',
+      () => ({
+        kind: 'add-column',
+        schema: 'public',
+        table: 'accounts',
+        column: 'leak',
+        type: 'text',
+        notNull: true,
+        backfill: "table_to_xml('accounts', true, false, '')::text",
+      }),
+      /reads more than the row/,
+    ],
+    [
+      'a bare column name (means another thing in each place)',
+      () => ({ kind: 'set-not-null', schema: 'public', table: 'accounts', column: 'email', fill: 'status' }),
+      /refers to status directly: write \{\{row\}\}\."status"/,
+    ],
+    [
+      'a cast to a domain whose CHECK calls a volatile function',
+      () => ({
+        kind: 'change-type',
+        schema: 'public',
+        table: 'accounts',
+        column: 'n',
+        newColumn: 'n_big',
+        newType: 'bigint',
+        forward: '{{old}}::public.evil::bigint',
+        reverse: '{{new}}::int',
+      }),
+      /casts to public\.evil, a domain whose CHECK/,
+    ],
+    [
+      'a forward mapping that does not use {{old}}',
+      () => ({
+        kind: 'change-type',
+        schema: 'public',
+        table: 'accounts',
+        column: 'n',
+        newColumn: 'n_big',
+        newType: 'bigint',
+        forward: '1',
+        reverse: '{{new}}::int',
+      }),
+      /must use \{\{old\}\}/,
+    ],
   ];
   beforeAll(async () => {
     await db.query(`CREATE FUNCTION bump_check(int) RETURNS boolean VOLATILE LANGUAGE sql AS $$ SELECT setval('public.victim_seq', 4242) IS NOT NULL $$;
@@ -186,17 +389,40 @@ describe('what stays allowed', () => {
   });
 
   it('allows a listed volatile function in a backfill and tells the reviewer', async () => {
-    const plan = await planChange(planner, { kind: 'add-column', schema: 'public', table: 'accounts', column: 'token', type: 'uuid', notNull: true, backfill: 'gen_random_uuid()' });
+    const plan = await planChange(planner, {
+      kind: 'add-column',
+      schema: 'public',
+      table: 'accounts',
+      column: 'token',
+      type: 'uuid',
+      notNull: true,
+      backfill: 'gen_random_uuid()',
+    });
     expect(plan.notes.join('\n')).toMatch(/backfill calls gen_random_uuid\(\): volatile, allowed/);
   });
 
   it('refuses that volatile function as a default: it would rewrite the table', async () => {
-    const error = (await planChange(planner, { kind: 'add-column', schema: 'public', table: 'accounts', column: 'token', type: 'uuid', notNull: true, default: 'gen_random_uuid()' }).catch((e: unknown) => e)) as PlanValidationError;
+    const error = (await planChange(planner, {
+      kind: 'add-column',
+      schema: 'public',
+      table: 'accounts',
+      column: 'token',
+      type: 'uuid',
+      notNull: true,
+      default: 'gen_random_uuid()',
+    }).catch((e: unknown) => e)) as PlanValidationError;
     expect(error.message).toContain('computed per row');
   });
 
   it('refuses a type that does not exist, before any migration is created', async () => {
-    const error = (await planChange(planner, { kind: 'add-column', schema: 'public', table: 'accounts', column: 'label', type: 'strnig', notNull: false }).catch((e: unknown) => e)) as PlanValidationError;
+    const error = (await planChange(planner, {
+      kind: 'add-column',
+      schema: 'public',
+      table: 'accounts',
+      column: 'label',
+      type: 'strnig',
+      notNull: false,
+    }).catch((e: unknown) => e)) as PlanValidationError;
     expect(error).toBeInstanceOf(PlanValidationError);
     expect(error.message).toContain('type "strnig" does not exist');
   });

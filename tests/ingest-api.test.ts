@@ -103,7 +103,9 @@ describe('POST /api/v1/metrics', () => {
   });
 
   it('keeps only a hash of each token, and notes when it was last used', async () => {
-    const { rows } = await w.pool.query("SELECT encode(token_hash, 'escape') AS h, last_used_at FROM expand_contract.api_tokens WHERE service = 'web' AND revoked_at IS NULL");
+    const { rows } = await w.pool.query(
+      "SELECT encode(token_hash, 'escape') AS h, last_used_at FROM expand_contract.api_tokens WHERE service = 'web' AND revoked_at IS NULL",
+    );
     expect(rows[0].h).not.toContain(token.slice(3));
     expect(rows[0].last_used_at).toBeInstanceOf(Date);
   });
@@ -120,8 +122,16 @@ describe('POST /api/v1/metrics', () => {
     ['another service', { batchId: 'x', points: [point({ service: 'billing' })] }, 'this token reports for "web", not "billing"'],
     ['an unknown field', { batchId: 'x', points: [point()], extra: 1 }, 'body: Unrecognized key'],
     // Offsets ISO 8601 allows but PostgreSQL does not store (past ±15:59), or that do not exist at all.
-    ['a UTC offset of +23:59', { batchId: 'x', points: [point({ timestamp: withOffset(minuteAgo(1), '+23:59') })] }, 'points.0.timestamp: timestamp has a UTC offset beyond ±15:59'],
-    ['a UTC offset of -16:00', { batchId: 'x', points: [point({ timestamp: withOffset(minuteAgo(1), '-16:00') })] }, 'points.0.timestamp: timestamp has a UTC offset beyond ±15:59'],
+    [
+      'a UTC offset of +23:59',
+      { batchId: 'x', points: [point({ timestamp: withOffset(minuteAgo(1), '+23:59') })] },
+      'points.0.timestamp: timestamp has a UTC offset beyond ±15:59',
+    ],
+    [
+      'a UTC offset of -16:00',
+      { batchId: 'x', points: [point({ timestamp: withOffset(minuteAgo(1), '-16:00') })] },
+      'points.0.timestamp: timestamp has a UTC offset beyond ±15:59',
+    ],
     ['a UTC offset of +24:00', { batchId: 'x', points: [point({ timestamp: '2026-12-01T10:00:00+24:00' })] }, 'points.0.timestamp'],
     ['a UTC offset of -25:00', { batchId: 'x', points: [point({ timestamp: '2026-12-01T10:00:00-25:00' })] }, 'points.0.timestamp'],
     ['the year 0', { batchId: 'x', points: [point({ timestamp: '0000-01-01T00:00:00Z' })] }, 'points.0.timestamp'],
@@ -159,7 +169,12 @@ describe('POST /api/v1/metrics', () => {
       },
     });
     const streamed = await POST(
-      new Request('http://127.0.0.1/api/v1/metrics', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: stream, duplex: 'half' } as RequestInit),
+      new Request('http://127.0.0.1/api/v1/metrics', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit),
     );
     expect(streamed.status).toBe(413);
     expect((await post({ batchId: 'x', points: [point()] }, { 'content-type': 'text/plain' })).status).toBe(415);

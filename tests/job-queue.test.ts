@@ -34,7 +34,10 @@ afterAll(async () => {
 
 describe('backfills as durable jobs', () => {
   it('a job whose worker was killed is picked up by another worker and resumes from its cursor', async () => {
-    const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' }, { batchSize: 300 });
+    const id = await w.register(
+      { kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' },
+      { batchSize: 300 },
+    );
     await runPhase({ store: w.store, target: w.target }, id, 'expand');
 
     const first = runCli(['worker'], { DATABASE_URL: w.stateDb.url, TARGET_DATABASE_URL: w.targetDb.url });

@@ -52,7 +52,9 @@ describe('legacy-column usage from sampled traffic', () => {
       'WITH recent AS (SELECT user_email FROM leads WHERE id < $1) SELECT count(*) FROM recent': 'read:2',
       'SELECT "user_email", "id" FROM "public"."leads" WHERE "id" = $1': 'read:3',
     });
-    expect(Object.keys(byQuery).some((k) => k.includes('contact_email') || k.includes('customers') || k.includes('archive') || k.includes('"Leads"'))).toBe(false);
+    expect(Object.keys(byQuery).some((k) => k.includes('contact_email') || k.includes('customers') || k.includes('archive') || k.includes('"Leads"'))).toBe(
+      false,
+    );
     expect(usage.samples).toBe(2);
     expect(usage.coverage).toBeGreaterThan(0.5);
 

@@ -24,7 +24,15 @@ const statusMapping = {
   forward: "CASE {{old}} WHEN 'pending' THEN 1 WHEN 'processing' THEN 2 WHEN 'completed' THEN 3 WHEN 'cancelled' THEN 4 END",
   reverse: "CASE {{new}} WHEN 1 THEN 'pending' WHEN 2 THEN 'processing' WHEN 3 THEN 'completed' WHEN 4 THEN 'cancelled' END",
 };
-const retype = { kind: 'change-type', schema: 'public', table: 'orders', column: 'status', newColumn: 'status_code', newType: 'integer', ...statusMapping } as const;
+const retype = {
+  kind: 'change-type',
+  schema: 'public',
+  table: 'orders',
+  column: 'status',
+  newColumn: 'status_code',
+  newType: 'integer',
+  ...statusMapping,
+} as const;
 
 describe('change type: orders.status text → status_code integer', () => {
   it('preflight reports values the mapping cannot convert instead of nulling them', async () => {
@@ -57,7 +65,11 @@ describe('change type: orders.status text → status_code integer', () => {
     await columnMustExist(c, 'public', 'orders', 'status_code');
 
     await runPhases(c, plan, ['restore']);
-    const back = (await c.query('SELECT count(*)::int AS n FROM orders WHERE status IS NULL OR status_code IS DISTINCT FROM (CASE status WHEN \'pending\' THEN 1 WHEN \'processing\' THEN 2 WHEN \'completed\' THEN 3 WHEN \'cancelled\' THEN 4 END)')).rows[0];
+    const back = (
+      await c.query(
+        "SELECT count(*)::int AS n FROM orders WHERE status IS NULL OR status_code IS DISTINCT FROM (CASE status WHEN 'pending' THEN 1 WHEN 'processing' THEN 2 WHEN 'completed' THEN 3 WHEN 'cancelled' THEN 4 END)",
+      )
+    ).rows[0];
     expect(back.n).toBe(0);
   });
 });
@@ -99,7 +111,15 @@ describe('add a NOT NULL column', () => {
   });
 
   it('with a backfill expression: computed for old rows and old code, NOT NULL at the contract', async () => {
-    const plan = await planFor(c, { kind: 'add-column', schema: 'public', table: 'users', column: 'email_lower', type: 'text', notNull: true, backfill: 'lower({{row}}."email")' });
+    const plan = await planFor(c, {
+      kind: 'add-column',
+      schema: 'public',
+      table: 'users',
+      column: 'email_lower',
+      type: 'text',
+      notNull: true,
+      backfill: 'lower({{row}}."email")',
+    });
     await runPhases(c, plan, ['expand']);
     const row = (await c.query("INSERT INTO users (email) VALUES ('MiXeD@X.io') RETURNING email_lower")).rows[0];
     expect(row.email_lower).toBe('mixed@x.io');

@@ -28,11 +28,19 @@ beforeAll(async () => {
     users[who] = { id: userId, email, name: who, roles: PEOPLE[who].roles };
   }
   // onCall holds this week's shift, offCall next week's.
-  await w.pool.query("UPDATE expand_contract.settings SET value = jsonb_build_object('startsAt', now() - interval '1 day', 'shiftDays', 7) WHERE key = 'oncall'");
+  await w.pool.query(
+    "UPDATE expand_contract.settings SET value = jsonb_build_object('startsAt', now() - interval '1 day', 'shiftDays', 7) WHERE key = 'oncall'",
+  );
   await w.pool.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES (0, $1), (1, $2)', [users.onCall.id, users.offCall.id]);
 
   await w.target.query('CREATE TABLE policy_cells (id bigint PRIMARY KEY, user_email text NOT NULL)');
-  id = await createMigrationAs(w.pool, w.target, w.targetDb.url, users.author, { kind: 'rename-column', schema: 'public', table: 'policy_cells', column: 'user_email', newName: 'contact_email' });
+  id = await createMigrationAs(w.pool, w.target, w.targetDb.url, users.author, {
+    kind: 'rename-column',
+    schema: 'public',
+    table: 'policy_cells',
+    column: 'user_email',
+    newName: 'contact_email',
+  });
   // The plan approved as in the table (1 of 1), by reviewers who are none of the people asked, so
   // that the reviewer's own plan approval is still theirs to give.
   await w.pool.query("UPDATE expand_contract.settings SET value = to_jsonb($1::int) WHERE key = 'plan_approvals_required'", [facts.planApprovalsRequired]);
@@ -59,7 +67,10 @@ const phase = (name: string): Write => ({
 });
 const migrationUpdate = (columns: string) => ({ table: 'expand_contract.migrations', key: 'id', columns });
 const WRITES: Record<LifecycleAction, Write> = {
-  'plan.approve': { sql: "INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, note) VALUES ($1, 'plan', $2, '')", values: (a) => [id, a.id] },
+  'plan.approve': {
+    sql: "INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, note) VALUES ($1, 'plan', $2, '')",
+    values: (a) => [id, a.id],
+  },
   'plan.comment': { sql: "INSERT INTO expand_contract.comments (migration_id, author_id, body) VALUES ($1, $2, 'looks fine')", values: (a) => [id, a.id] },
   'contract.approve': {
     sql: "INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, evidence, evidence_fingerprint) VALUES ($1, 'contract', $2, '{}', 'evidence')",
@@ -101,7 +112,8 @@ class Answered {
 
 /** Did the database let the person's write through? Judged in a transaction that is rolled back either way. */
 async function letThrough(write: Write, actor: Actor, deployed: boolean): Promise<boolean> {
-  const before = write.changes && (await w.pool.query(`SELECT ${write.changes.columns} FROM ${write.changes.table} WHERE ${write.changes.key} = $1`, [id])).rows[0];
+  const before =
+    write.changes && (await w.pool.query(`SELECT ${write.changes.columns} FROM ${write.changes.table} WHERE ${write.changes.key} = $1`, [id])).rows[0];
   const rows = await withActor(w.pool, actor, async (c) => {
     throw new Answered((await c.query(write.sql, write.values(actor, deployed))).rows);
   }).catch((e: unknown) => {
@@ -115,7 +127,12 @@ async function letThrough(write: Write, actor: Actor, deployed: boolean): Promis
 
 /** The migration in the state (the state login writes these, as the executor and a CD pipeline do). */
 const putIn = (state: MigrationState, deployed: boolean) =>
-  w.pool.query('UPDATE expand_contract.migrations SET status = $2, deployed_at = $3, deployed_by = $4 WHERE id = $1', [id, state, deployed ? DEPLOYED_AT : null, deployed ? 'ci' : null]);
+  w.pool.query('UPDATE expand_contract.migrations SET status = $2, deployed_at = $3, deployed_by = $4 WHERE id = $1', [
+    id,
+    state,
+    deployed ? DEPLOYED_AT : null,
+    deployed ? 'ci' : null,
+  ]);
 
 /**
  * Known and reported: a phase request is judged on who asks (and, for a rollback after the deploy,
@@ -125,7 +142,14 @@ const putIn = (state: MigrationState, deployed: boolean) =>
  * whom the table lets run it where it may. Every other action's write is judged on the state too
  * (deploy marks and services by the trigger on migrations), and is held to the table in every state.
  */
-const STATE_LEFT_TO_THE_EXECUTOR: readonly LifecycleAction[] = ['phase.expand', 'phase.backfill', 'phase.verify', 'phase.contract', 'phase.rollback', 'phase.restore'];
+const STATE_LEFT_TO_THE_EXECUTOR: readonly LifecycleAction[] = [
+  'phase.expand',
+  'phase.backfill',
+  'phase.verify',
+  'phase.contract',
+  'phase.rollback',
+  'phase.restore',
+];
 
 /** What the database should answer for one cell: the table's, or for the exceptions above its people side. */
 const databaseAnswer = (action: LifecycleAction, state: MigrationState, deployed: boolean): Who[] => {
@@ -143,7 +167,10 @@ describe('the lifecycle table, checked again by the database', () => {
     expect(cells).toHaveLength(13 * 2 * 7);
     // Only a second mark, and taking back a mark never made, let nobody in any state.
     const nobody = lines.filter(([action, deployed]) => MIGRATION_STATES.every((state) => expected(action, state, deployed).length === 0));
-    expect(nobody).toEqual([['deploy.mark', true], ['deploy.unmark', false]]);
+    expect(nobody).toEqual([
+      ['deploy.mark', true],
+      ['deploy.unmark', false],
+    ]);
   });
 
   it.each(lines)('%s (deployed: %s): the database lets through exactly whom the table does, in every state', async (action, deployed) => {

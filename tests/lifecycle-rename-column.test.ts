@@ -64,7 +64,13 @@ describe('rename leads.user_email → contact_email, lifecycle on real Postgres'
     // track_functions is for superusers to set: old code's updates come through a superuser session here.
     const a = await db.admin.client();
     const calls = async () =>
-      Number((await a.query('SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_user_functions WHERE funcname = ANY($1)', [[names.syncFunction, names.syncOldWriteFunction]])).rows[0].n);
+      Number(
+        (
+          await a.query('SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_user_functions WHERE funcname = ANY($1)', [
+            [names.syncFunction, names.syncOldWriteFunction],
+          ])
+        ).rows[0].n,
+      );
     await a.query("SET track_functions = 'pl'");
     await a.query('SELECT pg_stat_clear_snapshot()');
     const before = await calls();
@@ -77,7 +83,7 @@ describe('rename leads.user_email → contact_email, lifecycle on real Postgres'
     await a.query('SELECT pg_stat_force_next_flush()');
     await a.query('SELECT pg_stat_clear_snapshot()');
     expect((await calls()) - before).toBe(150);
-    expect((await a.query("SELECT count(*)::int AS n FROM leads WHERE id BETWEEN 10 AND 159 AND contact_email IS DISTINCT FROM user_email")).rows[0].n).toBe(0);
+    expect((await a.query('SELECT count(*)::int AS n FROM leads WHERE id BETWEEN 10 AND 159 AND contact_email IS DISTINCT FROM user_email')).rows[0].n).toBe(0);
     await a.query('RESET track_functions');
   });
 

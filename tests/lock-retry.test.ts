@@ -12,9 +12,13 @@ beforeAll(async () => {
   db = await createTestDatabase('locks');
   const c = await db.client();
   await c.query("CREATE TABLE leads (id int PRIMARY KEY, user_email text NOT NULL); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 1000) g;");
-  const plan = await planFor(c, { kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' }, {
-    ddlTimeouts: { lockTimeout: '200ms', statementTimeout: '5s' },
-  });
+  const plan = await planFor(
+    c,
+    { kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' },
+    {
+      ddlTimeouts: { lockTimeout: '200ms', statementTimeout: '5s' },
+    },
+  );
   addColumn = plan.steps.find((s) => s.id.endsWith('expand/01-add_column'))!;
   expect(DEFAULT_PLAN_OPTIONS.ddlTimeouts.lockTimeout).toBe('1s');
 });
@@ -79,7 +83,12 @@ describe('DDL behind a long transaction', () => {
     const writerPid = (await writer.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     await writer.query('BEGIN');
     await writer.query("UPDATE leads SET user_email = 'secret-token-123' WHERE id = 5"); // RowExclusive: blocks it
-    const trigger = { ...addColumn, id: 'test/trigger', lock: 'SHARE ROW EXCLUSIVE' as const, sql: 'CREATE TRIGGER t_noop BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()' };
+    const trigger = {
+      ...addColumn,
+      id: 'test/trigger',
+      lock: 'SHARE ROW EXCLUSIVE' as const,
+      sql: 'CREATE TRIGGER t_noop BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()',
+    };
     const error = await runWithLockRetry(await db.client(), trigger, { table, attempts: 2, baseDelayMs: 50 }).catch((e) => e);
     await writer.query('ROLLBACK');
     await reader.query('ROLLBACK');

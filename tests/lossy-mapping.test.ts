@@ -46,7 +46,13 @@ describe('a lossy mapping after expand: old code writes values the round trip ch
       mismatched: 0,
       rowsChecked: 2001,
       tableRows: 2001,
-      lossy: { rows: 2, samples: [{ old: 'Cancelled', becomes: 'cancelled' }, { old: 'PENDING', becomes: 'pending' }] },
+      lossy: {
+        rows: 2,
+        samples: [
+          { old: 'Cancelled', becomes: 'cancelled' },
+          { old: 'PENDING', becomes: 'pending' },
+        ],
+      },
     });
     const { decision } = await contractGate(deps(), await w.store.getMigration(id), new Date());
     expect(decision.allowed).toBe(false);
@@ -73,13 +79,21 @@ describe('a lossy mapping after expand: old code writes values the round trip ch
       mismatched: 0,
       rowsChecked: 2001,
       tableRows: 2001,
-      lossy: { rows: 2, samples: [{ old: 'Cancelled', becomes: 'cancelled' }, { old: 'PENDING', becomes: 'pending' }] },
+      lossy: {
+        rows: 2,
+        samples: [
+          { old: 'Cancelled', becomes: 'cancelled' },
+          { old: 'PENDING', becomes: 'pending' },
+        ],
+      },
     });
     expect(status.gate.conditions).toContainEqual({ name: 'round-trip', met: false, detail: LOSSY });
 
     const text = runCli(['status', String(id)], env());
     expect(await text.exited).toBe(0);
-    expect(text.output()).toContain("parity   0 of 2,001 rows differ (table holds 2,001); 2 would not survive the contract ('Cancelled' → 'cancelled', 'PENDING' → 'pending')");
+    expect(text.output()).toContain(
+      "parity   0 of 2,001 rows differ (table holds 2,001); 2 would not survive the contract ('Cancelled' → 'cancelled', 'PENDING' → 'pending')",
+    );
     expect(text.output()).toContain(LOSSY);
   });
 

@@ -9,7 +9,9 @@ let w: ExecutorWorld;
 beforeAll(async () => {
   w = await executorWorld('charts');
   await w.targetDb.admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'); // only a superuser may create it
-  await w.target.query(`CREATE TABLE leads (id bigint PRIMARY KEY, user_email text NOT NULL); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 50) g`);
+  await w.target.query(
+    `CREATE TABLE leads (id bigint PRIMARY KEY, user_email text NOT NULL); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 50) g`,
+  );
 });
 afterAll(() => w.close());
 
@@ -21,10 +23,19 @@ describe('the migration page charts', () => {
     const migration = await w.store.getMigration(id);
     await sampleStatements(w.target, w.pool, migration.target);
     // Before the expand: 1% errors. After: 10%, and the Postgres log saw 42703s.
-    await ingestMetrics(w.pool, 'web', { batchId: 'before', points: [-30, -20].map((o) => ({ service: 'web', version: 'v1', timestamp: minute(o).toISOString(), requests: 100, errors: 1 })) });
+    await ingestMetrics(w.pool, 'web', {
+      batchId: 'before',
+      points: [-30, -20].map((o) => ({ service: 'web', version: 'v1', timestamp: minute(o).toISOString(), requests: 100, errors: 1 })),
+    });
     await runPhase({ store: w.store, target: w.target, signals: false }, id, 'expand');
-    await ingestMetrics(w.pool, 'web', { batchId: 'after', points: [{ service: 'web', version: 'v1', timestamp: minute(0).toISOString(), requests: 100, errors: 10 }] });
-    await w.pool.query("INSERT INTO expand_contract.metric_minutes (source, service, minute, sqlstate, errors) VALUES ('postgres', $1, $2, '42703', 7)", [migration.target, minute(0)]);
+    await ingestMetrics(w.pool, 'web', {
+      batchId: 'after',
+      points: [{ service: 'web', version: 'v1', timestamp: minute(0).toISOString(), requests: 100, errors: 10 }],
+    });
+    await w.pool.query("INSERT INTO expand_contract.metric_minutes (source, service, minute, sqlstate, errors) VALUES ('postgres', $1, $2, '42703', 7)", [
+      migration.target,
+      minute(0),
+    ]);
     for (let i = 1; i <= 3; i += 1) await w.target.query('SELECT user_email FROM leads WHERE id = $1', [i]);
     await sampleStatements(w.target, w.pool, migration.target);
 

@@ -27,13 +27,27 @@ async function person(key: string, roles: Role[]) {
 /** A minute of a service's reports, straight into the per-minute rollup the evidence reads. */
 async function minute(service: string, t: Date, requests: number, errors: number, source: 'app' | 'postgres' = 'app') {
   const m = new Date(Math.floor(t.getTime() / 60_000) * 60_000);
-  await w.pool.query('INSERT INTO expand_contract.metric_minutes (source, service, minute, requests, errors) VALUES ($1, $2, $3, $4, $5)', [source, service, m, requests, errors]);
+  await w.pool.query('INSERT INTO expand_contract.metric_minutes (source, service, minute, requests, errors) VALUES ($1, $2, $3, $4, $5)', [
+    source,
+    service,
+    m,
+    requests,
+    errors,
+  ]);
 }
 
 beforeAll(async () => {
   w = await executorWorld('services');
-  await w.target.query("CREATE TABLE leads (id bigint PRIMARY KEY, user_email text NOT NULL); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 50) g");
-  for (const [key, roles] of [['author', ['author']], ['author2', ['author']], ['admin', ['admin']], ['viewer', ['viewer']]] as const) await person(key, [...roles]);
+  await w.target.query(
+    "CREATE TABLE leads (id bigint PRIMARY KEY, user_email text NOT NULL); INSERT INTO leads SELECT g, 'e' || g FROM generate_series(1, 50) g",
+  );
+  for (const [key, roles] of [
+    ['author', ['author']],
+    ['author2', ['author']],
+    ['admin', ['admin']],
+    ['viewer', ['viewer']],
+  ] as const)
+    await person(key, [...roles]);
   // "web" (which uses the table) is steady around the phase; "batch" (which does not) fails more after it.
   for (let i = 1; i <= 20; i += 1) {
     await minute('web', new Date(at.getTime() - i * 60_000), 100, 1);
@@ -68,11 +82,18 @@ describe('error evidence per migration', () => {
     const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' });
     const gateErrors = async () => {
       const migration = await w.store.getMigration(id);
-      const { evidence, decision } = await contractGate({ store: w.store, target: w.target, regression: policy, sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 }, migration, now);
+      const { evidence, decision } = await contractGate(
+        { store: w.store, target: w.target, regression: policy, sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 },
+        migration,
+        now,
+      );
       return { services: evidence.errors!.phases.flatMap((p) => p.series.map((s) => s.service)), reasons: decision.reasons.filter((r) => /error/i.test(r)) };
     };
     // The expand "ran" at `at`: the evidence is judged around it.
-    await w.pool.query("INSERT INTO expand_contract.phase_runs (migration_id, phase, status, started_at, finished_at) VALUES ($1, 'expand', 'succeeded', $2, $2)", [id, at]);
+    await w.pool.query(
+      "INSERT INTO expand_contract.phase_runs (migration_id, phase, status, started_at, finished_at) VALUES ($1, 'expand', 'succeeded', $2, $2)",
+      [id, at],
+    );
     const every = await gateErrors();
     expect(every.services.sort()).toEqual(['batch', 'web']);
     expect(every.reasons.join('\n')).toMatch(/batch/);
@@ -83,7 +104,9 @@ describe('error evidence per migration', () => {
     // A named service that never reports (a typo) leaves the error evidence unknown, naming it: it is not "no regression".
     await w.pool.query("UPDATE expand_contract.migrations SET services = '{web,chekout}' WHERE id = $1", [id]);
     const typo = await gateErrors();
-    expect(typo.reasons).toEqual([expect.stringMatching(/^chekout did not report enough requests since expand to compare error rates: each service named for this migration must/)]);
+    expect(typo.reasons).toEqual([
+      expect.stringMatching(/^chekout did not report enough requests since expand to compare error rates: each service named for this migration must/),
+    ]);
   });
 });
 
@@ -92,7 +115,13 @@ describe('naming the services', () => {
   const services = async () => (await w.pool.query('SELECT services FROM expand_contract.migrations WHERE id = $1', [id])).rows[0].services as string[] | null;
   beforeAll(async () => {
     await w.target.query('CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL)');
-    id = await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, { kind: 'rename-column', schema: 'public', table: 'orders', column: 'status', newName: 'state' });
+    id = await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, {
+      kind: 'rename-column',
+      schema: 'public',
+      table: 'orders',
+      column: 'status',
+      newName: 'state',
+    });
   });
 
   it('by the author or an admin, while planned, checked by the server and again by the database; audited', async () => {
@@ -101,7 +130,10 @@ describe('naming the services', () => {
     for (const key of ['author2', 'viewer']) await expect(setMigrationServices(w.pool, people[key]!, id, 'web')).rejects.toBeInstanceOf(ForbiddenError);
     expect(await setMigrationServices(w.pool, people.admin!, id, '')).toBeNull(); // every service again
     await expect(setMigrationServices(w.pool, people.author!, id, 'bad\u0007name')).rejects.toThrow('must not contain control characters');
-    const audit = await w.pool.query("SELECT actor, detail->'services' AS services FROM expand_contract.audit_log WHERE action = 'services.changed' AND migration_id = $1 ORDER BY id", [id]);
+    const audit = await w.pool.query(
+      "SELECT actor, detail->'services' AS services FROM expand_contract.audit_log WHERE action = 'services.changed' AND migration_id = $1 ORDER BY id",
+      [id],
+    );
     expect(audit.rows).toEqual([
       { actor: 'author@team.example', services: ['web', 'api'] },
       { actor: 'admin@team.example', services: null },
@@ -123,7 +155,10 @@ describe('naming the services', () => {
       runner.release();
     }
     // An expand that failed: still planned, but the evidence window has begun.
-    await w.pool.query("INSERT INTO expand_contract.phase_runs (migration_id, phase, status, started_at, finished_at) VALUES ($1, 'expand', 'failed', now(), now())", [id]);
+    await w.pool.query(
+      "INSERT INTO expand_contract.phase_runs (migration_id, phase, status, started_at, finished_at) VALUES ($1, 'expand', 'failed', now(), now())",
+      [id],
+    );
     expect((await w.store.getMigration(id)).status).toBe('planned');
     await expect(setMigrationServices(w.pool, people.author!, id, 'web, batch')).rejects.toThrow('its services are fixed once its expand has begun');
     // An admin passes the row policy; the trigger still refuses (a regression must not be argued away by leaving its service out).
@@ -131,9 +166,9 @@ describe('naming the services', () => {
       'are fixed once its expand has begun',
     );
     await w.pool.query("UPDATE expand_contract.migrations SET status = 'expanded' WHERE id = $1", [id]);
-    await expect(withActor(w.pool, people.author!, (c) => c.query("UPDATE expand_contract.migrations SET services = '{web,batch}' WHERE id = $1", [id]))).rejects.toThrow(
-      'are fixed once its expand has begun',
-    );
+    await expect(
+      withActor(w.pool, people.author!, (c) => c.query("UPDATE expand_contract.migrations SET services = '{web,batch}' WHERE id = $1", [id])),
+    ).rejects.toThrow('are fixed once its expand has begun');
     expect(await services()).toEqual(['web']);
   });
 

@@ -13,16 +13,38 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const errorsOf = (p: Promise<unknown>) => p.then(() => [], (e: PlanValidationError) => (expect(e).toBeInstanceOf(PlanValidationError), e.errors));
+const errorsOf = (p: Promise<unknown>) =>
+  p.then(
+    () => [],
+    (e: PlanValidationError) => (expect(e).toBeInstanceOf(PlanValidationError), e.errors),
+  );
 
 describe('planChange against the live target', () => {
   it('type-checks mappings with Postgres, without reading rows', async () => {
     const [error] = await errorsOf(
-      planChange(c, { kind: 'change-type', schema: 'public', table: 'orders', column: 'paid', newColumn: 'paid_n', newType: 'integer', forward: '{{old}} + 1', reverse: '{{new}} = 1' }),
+      planChange(c, {
+        kind: 'change-type',
+        schema: 'public',
+        table: 'orders',
+        column: 'paid',
+        newColumn: 'paid_n',
+        newType: 'integer',
+        forward: '{{old}} + 1',
+        reverse: '{{new}} = 1',
+      }),
     );
     expect(error).toBeInstanceOf(IncompatibleTypeError);
     expect(error!.message).toContain('operator does not exist: boolean + integer');
-    const ok = await planChange(c, { kind: 'change-type', schema: 'public', table: 'orders', column: 'paid', newColumn: 'paid_n', newType: 'integer', forward: '{{old}}::int', reverse: '{{new}} = 1' });
+    const ok = await planChange(c, {
+      kind: 'change-type',
+      schema: 'public',
+      table: 'orders',
+      column: 'paid',
+      newColumn: 'paid_n',
+      newType: 'integer',
+      forward: '{{old}}::int',
+      reverse: '{{new}} = 1',
+    });
     expect(ok.id).toBe('change-type.public.orders.paid.paid_n');
   });
 
@@ -33,7 +55,9 @@ describe('planChange against the live target', () => {
 
   it('plans without side effects: an expression calling a writing function is refused and changes nothing', async () => {
     await c.query("CREATE FUNCTION bump() RETURNS int LANGUAGE sql AS 'INSERT INTO audit VALUES (1) RETURNING 1'");
-    const [error] = await errorsOf(planChange(c, { kind: 'add-column', schema: 'public', table: 'orders', column: 'x', type: 'int', notNull: true, backfill: 'public.bump()' }));
+    const [error] = await errorsOf(
+      planChange(c, { kind: 'add-column', schema: 'public', table: 'orders', column: 'x', type: 'int', notNull: true, backfill: 'public.bump()' }),
+    );
     expect(error!.message).toContain('calls public.bump(), which is volatile');
     expect((await c.query('SELECT count(*)::int AS n FROM audit')).rows[0]!.n).toBe(0);
   });

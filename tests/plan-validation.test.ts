@@ -44,7 +44,13 @@ async function errorsOf(spec: OperationSpec) {
   }
 }
 
-const rename = (column: string, newName = 'renamed', table = 'accounts'): OperationSpec => ({ kind: 'rename-column', schema: 'public', table, column, newName });
+const rename = (column: string, newName = 'renamed', table = 'accounts'): OperationSpec => ({
+  kind: 'rename-column',
+  schema: 'public',
+  table,
+  column,
+  newName,
+});
 
 describe('plans are validated against the introspected schema, with typed errors and advice', () => {
   it('missing table, missing column, taken name, no primary key, primary key column', async () => {
@@ -57,7 +63,8 @@ describe('plans are validated against the introspected schema, with typed errors
   });
 
   it('reports views, policies, foreign keys, checks, expression indexes and generated columns that use the column', async () => {
-    const kinds = async (column: string) => (await errorsOf(rename(column))).map((e) => (e instanceof ColumnReferencedError ? `${e.dependent.kind}:${e.dependent.name}` : e.code));
+    const kinds = async (column: string) =>
+      (await errorsOf(rename(column))).map((e) => (e instanceof ColumnReferencedError ? `${e.dependent.kind}:${e.dependent.name}` : e.code));
     expect(await kinds('region')).toEqual(['index:accounts_region_lower', 'view:account_regions']);
     expect(await kinds('note')).toEqual(['policy:by_note']);
     expect(await kinds('owner_id')).toEqual(['constraint:accounts_owner_fk']);
@@ -80,7 +87,16 @@ describe('plans are validated against the introspected schema, with typed errors
   });
 
   it('collects every problem at once', async () => {
-    const errors = await errorsOf({ kind: 'change-type', schema: 'public', table: 'accounts', column: 'region', newColumn: 'note', newType: 'int; DROP TABLE x', forward: 'x', reverse: 'y' });
+    const errors = await errorsOf({
+      kind: 'change-type',
+      schema: 'public',
+      table: 'accounts',
+      column: 'region',
+      newColumn: 'note',
+      newType: 'int; DROP TABLE x',
+      forward: 'x',
+      reverse: 'y',
+    });
     expect(errors.map((e) => e.code)).toEqual(['invalid-mapping', 'invalid-mapping', 'invalid-mapping']);
   });
 });

@@ -32,10 +32,16 @@ describe('edge cases a production rename meets', () => {
   });
 
   it('a lossy reverse mapping never lets the backfill overwrite what new code wrote', async () => {
-    await c.query("CREATE TABLE prices (id int PRIMARY KEY, price text); INSERT INTO prices SELECT g, (g * 1.5)::text FROM generate_series(1, 50) g");
+    await c.query('CREATE TABLE prices (id int PRIMARY KEY, price text); INSERT INTO prices SELECT g, (g * 1.5)::text FROM generate_series(1, 50) g');
     const plan = await planFor(c, {
-      kind: 'change-type', schema: 'public', table: 'prices', column: 'price', newColumn: 'price_num', newType: 'numeric',
-      forward: '{{old}}::numeric', reverse: 'round({{new}}, 1)::text',
+      kind: 'change-type',
+      schema: 'public',
+      table: 'prices',
+      column: 'price',
+      newColumn: 'price_num',
+      newType: 'numeric',
+      forward: '{{old}}::numeric',
+      reverse: 'round({{new}}, 1)::text',
     });
     await runPhases(c, plan, ['expand']);
     await c.query('UPDATE prices SET price_num = 1.25 WHERE id = 7');
@@ -57,8 +63,14 @@ describe('edge cases a production rename meets', () => {
   it('keeps the column default through a type change, mapped', async () => {
     await c.query("CREATE TABLE tickets (id serial PRIMARY KEY, state text NOT NULL DEFAULT 'open')");
     const plan = await planFor(c, {
-      kind: 'change-type', schema: 'public', table: 'tickets', column: 'state', newColumn: 'state_code', newType: 'smallint',
-      forward: "CASE {{old}} WHEN 'open' THEN 1 WHEN 'closed' THEN 2 END", reverse: "CASE {{new}} WHEN 1 THEN 'open' WHEN 2 THEN 'closed' END",
+      kind: 'change-type',
+      schema: 'public',
+      table: 'tickets',
+      column: 'state',
+      newColumn: 'state_code',
+      newType: 'smallint',
+      forward: "CASE {{old}} WHEN 'open' THEN 1 WHEN 'closed' THEN 2 END",
+      reverse: "CASE {{new}} WHEN 1 THEN 'open' WHEN 2 THEN 'closed' END",
     });
     await runPhases(c, plan, ['expand', 'backfill', 'contract']);
     expect((await c.query('INSERT INTO tickets DEFAULT VALUES RETURNING state_code')).rows[0]!.state_code).toBe(1);
@@ -120,7 +132,15 @@ describe('indexes on the renamed column', () => {
 describe('volatile defaults', () => {
   it('are refused with the safe alternative, because they rewrite the table', async () => {
     await c.query('CREATE TABLE events (id int PRIMARY KEY)');
-    const error = await planChange(c, { kind: 'add-column', schema: 'public', table: 'events', column: 'uid', type: 'uuid', notNull: true, default: 'gen_random_uuid()' }).catch((e) => e);
+    const error = await planChange(c, {
+      kind: 'add-column',
+      schema: 'public',
+      table: 'events',
+      column: 'uid',
+      type: 'uuid',
+      notNull: true,
+      default: 'gen_random_uuid()',
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(PlanValidationError);
     expect(error.errors[0].message).toContain('computed per row');
     expect(error.errors[0].advice).toContain('--backfill');

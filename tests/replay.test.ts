@@ -27,7 +27,9 @@ describe('the 2am replay', () => {
     const migration = await w.store.getMigration(result.expandContract.migrationId);
     expect(migration.status).toBe('contracted');
     expect(migration.title).toMatch(/^2am replay: /);
-    const left = await w.target.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('replay_naive', 'replay_ec') OR relname LIKE 'ec_archive_replay%'");
+    const left = await w.target.query(
+      "SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('replay_naive', 'replay_ec') OR relname LIKE 'ec_archive_replay%'",
+    );
     expect(left.rows[0].n).toBe(0);
   });
 });

@@ -25,7 +25,8 @@ async function person(key: string, roles: Role[]): Promise<Actor> {
   return (people[key] = { id: userId, email, name: key, roles });
 }
 
-const columns = async () => (await w.target.query<{ c: string }>("SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'rb' ORDER BY 1")).rows.map((r) => r.c);
+const columns = async () =>
+  (await w.target.query<{ c: string }>("SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'rb' ORDER BY 1")).rows.map((r) => r.c);
 const refusal = (p: Promise<unknown>) =>
   p.then(
     () => 'allowed',
@@ -33,7 +34,15 @@ const refusal = (p: Promise<unknown>) =>
   );
 /** Straight into the database as the person, skipping the server's check. */
 const directRequest = (key: string, confirmation: string | null) =>
-  refusal(withActor(w.pool, people[key]!, (c) => c.query("INSERT INTO expand_contract.phase_requests (migration_id, phase, requested_by, confirmation) VALUES ($1, 'rollback', $2, $3)", [id, people[key]!.id, confirmation])));
+  refusal(
+    withActor(w.pool, people[key]!, (c) =>
+      c.query("INSERT INTO expand_contract.phase_requests (migration_id, phase, requested_by, confirmation) VALUES ($1, 'rollback', $2, $3)", [
+        id,
+        people[key]!.id,
+        confirmation,
+      ]),
+    ),
+  );
 
 beforeAll(async () => {
   w = await executorWorld('rollback_deploy');
@@ -42,10 +51,22 @@ beforeAll(async () => {
   await person('reviewer', ['reviewer']);
   await person('oncall', ['oncall']);
   await person('oncall2', ['oncall']);
-  await w.pool.query("UPDATE expand_contract.settings SET value = jsonb_build_object('startsAt', now() - interval '1 day', 'shiftDays', 7) WHERE key = 'oncall'");
+  await w.pool.query(
+    "UPDATE expand_contract.settings SET value = jsonb_build_object('startsAt', now() - interval '1 day', 'shiftDays', 7) WHERE key = 'oncall'",
+  );
   await w.pool.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES (0, $1), (1, $2)', [people.oncall!.id, people.oncall2!.id]);
-  deps = { pool: w.pool, runPhase: phaseRunner(w.pool, w.target, { sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 }), enqueueBackfill: async (m) => `job-${m}` };
-  id = await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, { kind: 'rename-column', schema: 'public', table: 'rb', column: 'user_email', newName: 'contact_email' });
+  deps = {
+    pool: w.pool,
+    runPhase: phaseRunner(w.pool, w.target, { sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 }),
+    enqueueBackfill: async (m) => `job-${m}`,
+  };
+  id = await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, {
+    kind: 'rename-column',
+    schema: 'public',
+    table: 'rb',
+    column: 'user_email',
+    newName: 'contact_email',
+  });
   await approvePlan(w.pool, people.reviewer!, id);
   await requestPhase(deps, people.author!, id, 'expand');
 });
@@ -64,7 +85,9 @@ describe('rolling back after the deploy is marked', () => {
     const expected = rollbackConfirmation(at);
     expect(expected).toMatch(/^deploy \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     // The author is an on-call engineer too, but not the one on call now.
-    expect(await refusal(requestPhase(deps, people.author!, id, 'rollback', { confirmation: expected }))).toContain('only the person on call right now may roll back');
+    expect(await refusal(requestPhase(deps, people.author!, id, 'rollback', { confirmation: expected }))).toContain(
+      'only the person on call right now may roll back',
+    );
     expect(await directRequest('author', expected)).toContain('refused by the database');
     // The engineer on call next week: refused the same way.
     expect(await refusal(requestPhase(deps, people.oncall2!, id, 'rollback', { confirmation: expected }))).toContain('only the person on call right now');
@@ -75,13 +98,18 @@ describe('rolling back after the deploy is marked', () => {
   it('the person on call must type the deploy: missing or wrong, refused by the server and by the database', async () => {
     const { rows } = await w.pool.query<{ deployed_at: Date }>('SELECT deployed_at FROM expand_contract.migrations WHERE id = $1', [id]);
     const expected = rollbackConfirmation(rows[0]!.deployed_at);
-    expect(await refusal(requestPhase(deps, people.oncall!, id, 'rollback'))).toBe(`deployed code reads the new column the rollback drops: type ${expected} to confirm`);
+    expect(await refusal(requestPhase(deps, people.oncall!, id, 'rollback'))).toBe(
+      `deployed code reads the new column the rollback drops: type ${expected} to confirm`,
+    );
     expect(await refusal(requestPhase(deps, people.oncall!, id, 'rollback', { confirmation: 'deploy 1999-01-01 00:00' }))).toContain(`type ${expected}`);
     expect(await directRequest('oncall', null)).toContain('refused by the database');
     expect(await directRequest('oncall', 'deploy 1999-01-01 00:00')).toContain('refused by the database');
     expect(await columns()).toEqual(['contact_email', 'id', 'user_email']);
     // The database computes the same text the server shows.
-    const db = await w.pool.query<{ t: string }>('SELECT expand_contract.rollback_confirmation(deployed_at) AS t FROM expand_contract.migrations WHERE id = $1', [id]);
+    const db = await w.pool.query<{ t: string }>(
+      'SELECT expand_contract.rollback_confirmation(deployed_at) AS t FROM expand_contract.migrations WHERE id = $1',
+      [id],
+    );
     expect(db.rows[0]!.t).toBe(expected);
   });
 
@@ -91,7 +119,10 @@ describe('rolling back after the deploy is marked', () => {
     const result = await requestPhase(deps, people.oncall!, id, 'rollback', { confirmation: `  ${expected} ` });
     expect(result).toMatchObject({ queued: false, outcome: { status: 'succeeded' } });
     expect(await columns()).toEqual(['id', 'user_email']);
-    const recorded = await w.pool.query("SELECT u.email, r.confirmation FROM expand_contract.phase_requests r JOIN expand_contract.users u ON u.id = r.requested_by WHERE r.migration_id = $1 AND r.phase = 'rollback' ORDER BY r.id DESC LIMIT 1", [id]);
+    const recorded = await w.pool.query(
+      "SELECT u.email, r.confirmation FROM expand_contract.phase_requests r JOIN expand_contract.users u ON u.id = r.requested_by WHERE r.migration_id = $1 AND r.phase = 'rollback' ORDER BY r.id DESC LIMIT 1",
+      [id],
+    );
     expect(recorded.rows).toEqual([{ email: people.oncall!.email, confirmation: expected }]);
   });
 });

@@ -46,7 +46,10 @@ async function targetAs(role: string): Promise<pg.Client> {
 
 // As the superuser: what is really in the table, whatever the policies say.
 const fingerprint = async (column: string) =>
-  (await w.targetDb.admin.query(`SELECT count(*)::int AS n, md5(string_agg(${quoteIdent(column)}, ',' ORDER BY id)) AS h FROM accounts`)).rows[0] as { n: number; h: string };
+  (await w.targetDb.admin.query(`SELECT count(*)::int AS n, md5(string_agg(${quoteIdent(column)}, ',' ORDER BY id)) AS h FROM accounts`)).rows[0] as {
+    n: number;
+    h: string;
+  };
 const columnExists = async (table: string, column: string) =>
   (await w.targetDb.admin.query('SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2', [table, column])).rowCount === 1;
 
@@ -55,7 +58,8 @@ beforeAll(async () => {
   w = await executorWorld('rls');
   for (const role of [OWNER, OTHER]) await admin(`CREATE ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${quoteLiteral(PASSWORD)}`);
   // What a migration needs besides the table: its functions in public, and the history schema.
-  await w.targetDb.admin.query(`GRANT CREATE ON SCHEMA public TO ${quoteIdent(OWNER)}; GRANT CREATE ON DATABASE ${quoteIdent(w.targetDb.name)} TO ${quoteIdent(OWNER)};
+  await w.targetDb.admin
+    .query(`GRANT CREATE ON SCHEMA public TO ${quoteIdent(OWNER)}; GRANT CREATE ON DATABASE ${quoteIdent(w.targetDb.name)} TO ${quoteIdent(OWNER)};
     CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL, tenant text NOT NULL);
     INSERT INTO accounts SELECT g, 'user' || g || '@x.io', 't' || (g % 7) FROM generate_series(1, ${ROWS}) g; ANALYZE accounts;
     ALTER TABLE accounts OWNER TO ${quoteIdent(OWNER)};
@@ -76,7 +80,7 @@ afterAll(async () => {
 describe('row-level security: refused before any change, nothing lost', () => {
   let id: number;
 
-  it("a product session on the target raises where row-level security would filter, instead of reading a subset", async () => {
+  it('a product session on the target raises where row-level security would filter, instead of reading a subset', async () => {
     const plain = new pg.Client({ connectionString: urlAs(OWNER) });
     await plain.connect();
     open.push(plain);
@@ -136,7 +140,7 @@ describe('row-level security: refused before any change, nothing lost', () => {
     await runPhase(deps, id, 'contract');
     expect(await columnExists('accounts', 'email')).toBe(false);
     expect(await fingerprint('contact_email')).toEqual(before);
-    const archived = await w.targetDb.admin.query("SELECT count(*)::int AS n, count(email)::int AS v FROM ec_archive_accounts_email");
+    const archived = await w.targetDb.admin.query('SELECT count(*)::int AS n, count(email)::int AS v FROM ec_archive_accounts_email');
     expect(archived.rows[0]).toEqual({ n: ROWS, v: ROWS });
   });
 });

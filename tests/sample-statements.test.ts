@@ -64,7 +64,9 @@ describe('pg_stat_statements sampler', () => {
     expect(await callsOf('SELECT user_email FROM leads WHERE id = $1')).toBe(7);
     expect(await callsOf('user_email IS NOT NULL')).toBe(0); // the product's own statement is not evidence
 
-    const text = await w.pool.query("SELECT count(*)::int AS n FROM expand_contract.statements WHERE target = $1 AND query LIKE '%FROM leads WHERE id = $1'", [label]);
+    const text = await w.pool.query("SELECT count(*)::int AS n FROM expand_contract.statements WHERE target = $1 AND query LIKE '%FROM leads WHERE id = $1'", [
+      label,
+    ]);
     expect(text.rows[0]!.n).toBe(1); // stored once, whatever the number of calls
   });
 
@@ -106,7 +108,10 @@ describe('pg_stat_statements sampler', () => {
         GROUP BY c.role ORDER BY c.role`,
       [label],
     );
-    expect(rows).toEqual([{ role: 'ec_second_app', calls: 2 }, { role: 'expand_contract_target', calls: 1 }]);
+    expect(rows).toEqual([
+      { role: 'ec_second_app', calls: 2 },
+      { role: 'expand_contract_target', calls: 1 },
+    ]);
     await admin.query('REVOKE ALL ON leads FROM ec_second_app; DROP ROLE ec_second_app');
   });
 });

@@ -12,10 +12,16 @@ let w: ExecutorWorld;
 beforeAll(async () => {
   w = await executorWorld('history');
   await seedDemoTarget(w.target, 1000);
-  for (const [email, roles] of [['author@demo.local', ['author']], ['reviewer@demo.local', ['reviewer']], ['oncall@demo.local', ['oncall', 'reviewer']]] as const) {
+  for (const [email, roles] of [
+    ['author@demo.local', ['author']],
+    ['reviewer@demo.local', ['reviewer']],
+    ['oncall@demo.local', ['oncall', 'reviewer']],
+  ] as const) {
     await upsertUser(w.pool, { email, roles: [...roles], password: 'a long enough password' });
   }
-  await w.pool.query("INSERT INTO expand_contract.oncall_rotation (position, user_id) SELECT 0, id FROM expand_contract.users WHERE email = 'oncall@demo.local'");
+  await w.pool.query(
+    "INSERT INTO expand_contract.oncall_rotation (position, user_id) SELECT 0, id FROM expand_contract.users WHERE email = 'oncall@demo.local'",
+  );
 });
 afterAll(() => w.close());
 
@@ -35,7 +41,9 @@ describe('the demo history', () => {
     const audit = await w.pool.query('SELECT action FROM expand_contract.audit_log WHERE migration_id = $1 ORDER BY at', [contracted.id]);
     expect(audit.rows.map((r) => r.action)).toContain('contract.approved');
     // The target is untouched, and nothing of the history can be run on it.
-    const cols = await w.target.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name IN ('display_name', 'full_name')");
+    const cols = await w.target.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name IN ('display_name', 'full_name')",
+    );
     expect(cols.rows.map((r) => r.column_name)).toEqual(['display_name']);
     await expect(runPhase({ store: w.store, target: w.target, signals: false }, contracted.id, 'restore')).rejects.toBeInstanceOf(SeededMigrationError);
     // Last week's timeline: the contract on Friday, drawn as done, labelled as seeded.
@@ -46,7 +54,9 @@ describe('the demo history', () => {
     const contract = lane.bars.find((b) => b.kind === 'actual' && b.phase === 'contract')!;
     expect(contract.status).toBe('succeeded');
     expect(contract.start.getUTCDay()).toBe(5);
-    const minutes = await w.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM expand_contract.metric_minutes WHERE service = 'demo-web' AND sqlstate = ''");
+    const minutes = await w.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM expand_contract.metric_minutes WHERE service = 'demo-web' AND sqlstate = ''",
+    );
     expect(minutes.rows[0]!.n).toBeGreaterThan(7 * 1440 - 70);
   });
 });

@@ -90,7 +90,12 @@ describe('who is on call: the pure rule and the database function agree', () => 
       { userId: ids.b!, startsAt: new Date('2026-11-26T00:00:00Z'), endsAt: new Date('2026-11-26T23:00:00Z'), createdAt: new Date('2026-11-21T00:00:00Z') },
     ];
     for (const o of overrides) {
-      await w.pool.query('INSERT INTO expand_contract.oncall_overrides (user_id, starts_at, ends_at, created_at) VALUES ($1, $2, $3, $4)', [o.userId, o.startsAt, o.endsAt, o.createdAt]);
+      await w.pool.query('INSERT INTO expand_contract.oncall_overrides (user_id, starts_at, ends_at, created_at) VALUES ($1, $2, $3, $4)', [
+        o.userId,
+        o.startsAt,
+        o.endsAt,
+        o.createdAt,
+      ]);
     }
     const pure = onCallAt({ startsAt: new Date('2026-11-23T09:00:00Z'), shiftDays: 7, rotation: [ids.a!, ids.b!, ids.c!], overrides }, new Date(at));
     const sql = (await w.pool.query('SELECT expand_contract.on_call_at($1) AS id', [at])).rows[0].id;

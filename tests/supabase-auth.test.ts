@@ -82,7 +82,8 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
 
   it('refuses a wrong password, and locks the email after repeated failures without asking Supabase again', async () => {
     await expect(signInAs(new Browser(), 'bob@team.example', 'not the password')).rejects.toBeInstanceOf(SignInError);
-    for (let i = 1; i < MAX_FAILURES; i += 1) await expect(signInAs(new Browser(), 'bob@team.example', `guess ${i}`)).rejects.toThrow('wrong email or password');
+    for (let i = 1; i < MAX_FAILURES; i += 1)
+      await expect(signInAs(new Browser(), 'bob@team.example', `guess ${i}`)).rejects.toThrow('wrong email or password');
     const asked = gotrue.calls.get('POST /token?grant_type=password');
     await expect(signInAs(new Browser(), 'bob@team.example')).rejects.toThrow('too many failed sign-ins');
     expect(gotrue.calls.get('POST /token?grant_type=password')).toBe(asked);
@@ -145,7 +146,9 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     await signOutOfSupabase(w.pool, await client(browser));
     expect(browser.cookies.size).toBe(0);
     expect(await whoIs(stolen)).toBeNull();
-    const { rows } = await w.pool.query("SELECT detail->>'via' AS via FROM expand_contract.audit_log WHERE actor_id = $1 AND action = 'session.sign-out'", [actor.id]);
+    const { rows } = await w.pool.query("SELECT detail->>'via' AS via FROM expand_contract.audit_log WHERE actor_id = $1 AND action = 'session.sign-out'", [
+      actor.id,
+    ]);
     expect(rows).toEqual([{ via: 'supabase' }]);
   });
 
@@ -163,13 +166,20 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     const url = down.url;
     await down.close();
     const unreachable = await supabaseAuthClient({ url, anonKey: gotrue.anonKey }, new Browser().jar(), false);
-    await expect(signInWithSupabase(w.pool, { url, anonKey: gotrue.anonKey }, unreachable, 'ada@team.example', PASSWORD)).rejects.toBeInstanceOf(AuthServiceError);
+    await expect(signInWithSupabase(w.pool, { url, anonKey: gotrue.anonKey }, unreachable, 'ada@team.example', PASSWORD)).rejects.toBeInstanceOf(
+      AuthServiceError,
+    );
     const { rows } = await w.pool.query("SELECT count(*)::int AS n FROM expand_contract.login_attempts WHERE email = 'ada@team.example' AND NOT ok");
     expect(rows[0].n).toBe(0);
   });
 
   it('`user create` with Supabase configured makes an account without a password, which the first sign-in links', async () => {
-    const env = { DATABASE_URL: w.stateDb.url, TARGET_DATABASE_URL: w.targetDb.url, NEXT_PUBLIC_SUPABASE_URL: gotrue.url, NEXT_PUBLIC_SUPABASE_ANON_KEY: gotrue.anonKey };
+    const env = {
+      DATABASE_URL: w.stateDb.url,
+      TARGET_DATABASE_URL: w.targetDb.url,
+      NEXT_PUBLIC_SUPABASE_URL: gotrue.url,
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: gotrue.anonKey,
+    };
     const cli = async (args: string[]) => {
       const p = runCli(args, env);
       return { code: await p.exited, out: p.output() };
@@ -244,7 +254,10 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     expect(browser.cookies.size).toBe(0);
     // That is the risk the person is told about: a copy of the cookies still works.
     expect(await whoIs(copy)).toEqual(actor);
-    const { rows } = await w.pool.query("SELECT detail->>'revoked' AS revoked FROM expand_contract.audit_log WHERE actor_id = $1 AND action = 'session.sign-out'", [actor.id]);
+    const { rows } = await w.pool.query(
+      "SELECT detail->>'revoked' AS revoked FROM expand_contract.audit_log WHERE actor_id = $1 AND action = 'session.sign-out'",
+      [actor.id],
+    );
     expect(rows).toEqual([{ revoked: 'false' }]);
   });
 
@@ -253,7 +266,9 @@ describe('sign-in through Supabase Auth (@supabase/ssr)', () => {
     gotrue.addUser('hal@team.example', PASSWORD);
     const small = new pg.Pool({ connectionString: w.stateDb.url, max: 2 });
     try {
-      const burst = Promise.all(Array.from({ length: 6 }, async () => signInWithSupabase(small, config(), await client(new Browser()), 'hal@team.example', PASSWORD)));
+      const burst = Promise.all(
+        Array.from({ length: 6 }, async () => signInWithSupabase(small, config(), await client(new Browser()), 'hal@team.example', PASSWORD)),
+      );
       const stuck = new Promise((_, reject) => setTimeout(() => reject(new Error('sign-ins waited on each other for a connection')), 15_000).unref());
       const actors = (await Promise.race([burst, stuck])) as { email: string }[];
       expect(actors.map((a) => a.email)).toEqual(Array(6).fill('hal@team.example'));

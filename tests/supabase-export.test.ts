@@ -69,7 +69,12 @@ describe('exported files are accepted by the real Supabase CLI', () => {
 
   it('a preflight failure stops the push before anything changes, and the rollback file undoes an expand', async () => {
     const spec = {
-      kind: 'change-type', schema: 'public', table: 'orders', column: 'status', newColumn: 'status_code', newType: 'smallint',
+      kind: 'change-type',
+      schema: 'public',
+      table: 'orders',
+      column: 'status',
+      newColumn: 'status_code',
+      newType: 'smallint',
       forward: "CASE {{old}} WHEN 'pending' THEN 1 WHEN 'completed' THEN 3 END",
       reverse: "CASE {{new}} WHEN 1 THEN 'pending' WHEN 3 THEN 'completed' END",
     } as const;

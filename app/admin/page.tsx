@@ -28,7 +28,9 @@ export default async function AdminPage() {
   const tokens = await listTokensAs(statePool(), actor);
   const { users, rotation, onCall } = await withActor(statePool(), actor, async (c) => ({
     users: (await c.query('SELECT email, name, roles, disabled_at FROM expand_contract.users ORDER BY email')).rows,
-    rotation: (await c.query('SELECT r.position, u.email FROM expand_contract.oncall_rotation r JOIN expand_contract.users u ON u.id = r.user_id ORDER BY r.position')).rows,
+    rotation: (
+      await c.query('SELECT r.position, u.email FROM expand_contract.oncall_rotation r JOIN expand_contract.users u ON u.id = r.user_id ORDER BY r.position')
+    ).rows,
     onCall: (await c.query('SELECT email FROM expand_contract.users WHERE id = expand_contract.on_call_at(now())')).rows[0]?.email as string | undefined,
   }));
   return (
@@ -36,7 +38,10 @@ export default async function AdminPage() {
       <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">API tokens</h2>
-        <p className="text-sm text-slate-600">Shown once when created; only a SHA-256 of each is stored. Services send error rates with an ingest token, CD pipelines mark deploys with a deploy token.</p>
+        <p className="text-sm text-slate-600">
+          Shown once when created; only a SHA-256 of each is stored. Services send error rates with an ingest token, CD pipelines mark deploys with a deploy
+          token.
+        </p>
         <TokenForm action={createTokenAction} />
         <table className="w-full text-left text-sm" data-testid="tokens">
           <thead>
@@ -59,7 +64,13 @@ export default async function AdminPage() {
                 <td>
                   {t.createdAt.toISOString().slice(0, 16).replace('T', ' ')} by {t.createdBy}
                 </td>
-                <td>{t.revokedAt ? `revoked ${t.revokedAt.toISOString().slice(0, 16).replace('T', ' ')}` : t.lastUsedAt ? t.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
+                <td>
+                  {t.revokedAt
+                    ? `revoked ${t.revokedAt.toISOString().slice(0, 16).replace('T', ' ')}`
+                    : t.lastUsedAt
+                      ? t.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ')
+                      : 'never'}
+                </td>
                 <td>{!t.revokedAt && <ActionForm action={revokeTokenAction} hidden={{ id: t.id }} label="Revoke" danger />}</td>
               </tr>
             ))}

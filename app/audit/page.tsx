@@ -17,7 +17,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Audit log</h1>
-      <p className="text-sm text-slate-600">Every sign-in, plan change, approval, phase run and token change. Append-only: nobody, the dashboard included, can edit or delete an entry.</p>
+      <p className="text-sm text-slate-600">
+        Every sign-in, plan change, approval, phase run and token change. Append-only: nobody, the dashboard included, can edit or delete an entry.
+      </p>
       <form className="flex flex-wrap items-end gap-3 text-sm" method="get">
         {(['actor', 'action', 'migration'] as const).map((f) => (
           <label key={f} className="flex flex-col">
@@ -38,7 +40,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Export CSV
         </a>
       </form>
-      {!parsed.success && <p role="alert" className="text-sm text-red-800">Some filters were not understood and were ignored.</p>}
+      {!parsed.success && (
+        <p role="alert" className="text-sm text-red-800">
+          Some filters were not understood and were ignored.
+        </p>
+      )}
       <table className="w-full text-left text-sm" data-testid="audit-table">
         <thead>
           <tr className="border-b border-slate-200">

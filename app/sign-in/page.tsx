@@ -31,8 +31,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           </>
         ) : (
           <>
-            No account? An admin creates one with <code className="font-mono">expand-contract user create</code>. On the embedded demo, the accounts are printed when
-            the dashboard starts.
+            No account? An admin creates one with <code className="font-mono">expand-contract user create</code>. On the embedded demo, the accounts are printed
+            when the dashboard starts.
           </>
         )}
       </p>

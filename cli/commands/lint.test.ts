@@ -50,61 +50,83 @@ function lint(...args: string[]): Promise<{ code: number | null; stdout: string;
 }
 
 describe('expand-contract lint', () => {
-  it('exits 1 on the 2am rename and says how to plan it safely', async () => {
-    const { code, stdout, stderr } = await lint('rename.sql');
-    expect(stderr).toBe('');
-    expect(code).toBe(1);
-    const lines = stdout.split('\n');
-    expect(lines[0]).toBe(
-      'rename.sql:1  error  breaking-rename-column  renaming public.leads.user_email to contact_email breaks every running query that still uses user_email',
-    );
-    expect(lines[1]).toMatch(/^ {2}help: Add contact_email beside user_email/);
-    expect(lines[2]).toBe('  plan it safely: expand-contract plan rename public.leads.user_email contact_email');
-    expect(stdout).toContain('rename.sql:1  warning  renaming-column  Renaming a column may break existing clients.');
-    expect(stdout).toMatch(/\n\d+ findings \(1 error, \d+ warnings\) in 1 file, 1 statement\n$/);
-  }, SLOW);
+  it(
+    'exits 1 on the 2am rename and says how to plan it safely',
+    async () => {
+      const { code, stdout, stderr } = await lint('rename.sql');
+      expect(stderr).toBe('');
+      expect(code).toBe(1);
+      const lines = stdout.split('\n');
+      expect(lines[0]).toBe(
+        'rename.sql:1  error  breaking-rename-column  renaming public.leads.user_email to contact_email breaks every running query that still uses user_email',
+      );
+      expect(lines[1]).toMatch(/^ {2}help: Add contact_email beside user_email/);
+      expect(lines[2]).toBe('  plan it safely: expand-contract plan rename public.leads.user_email contact_email');
+      expect(stdout).toContain('rename.sql:1  warning  renaming-column  Renaming a column may break existing clients.');
+      expect(stdout).toMatch(/\n\d+ findings \(1 error, \d+ warnings\) in 1 file, 1 statement\n$/);
+    },
+    SLOW,
+  );
 
-  it('exits 0 on a clean file', async () => {
-    const { code, stdout } = await lint('safe.sql');
-    expect(code).toBe(0);
-    expect(stdout).toBe('no findings in 1 file, 5 statements\n');
-  }, SLOW);
+  it(
+    'exits 0 on a clean file',
+    async () => {
+      const { code, stdout } = await lint('safe.sql');
+      expect(code).toBe(0);
+      expect(stdout).toBe('no findings in 1 file, 5 statements\n');
+    },
+    SLOW,
+  );
 
-  it('prints one JSON document with --json', async () => {
-    const { code, stdout } = await lint('two', '--json');
-    expect(code).toBe(1);
-    const doc = JSON.parse(stdout) as { files: { file: string; statements: number; findings: LintFinding[] }[]; findingCount: number };
-    expect(Object.keys(doc).sort()).toEqual(['files', 'findingCount']);
-    expect(doc.files.map((f) => [f.file, f.statements])).toEqual([
-      [path.join('two', '001_safe.sql'), 1],
-      [path.join('two', '002_drop.sql'), 1],
-    ]);
-    expect(doc.files[0]!.findings).toEqual([]);
-    expect(doc.findingCount).toBe(doc.files[1]!.findings.length);
-    expect(doc.files[1]!.findings.map((f) => `${f.source}:${f.rule}`)).toEqual(expect.arrayContaining(['expand-contract:breaking-drop-column', 'squawk:ban-drop-column']));
-    expect(doc.files[1]!.findings.find((f) => f.rule === 'breaking-drop-column')!.suggestion).toEqual({
-      kind: 'drop-column',
-      schema: 'public',
-      table: 'users',
-      column: 'legacy_field',
-    });
-  }, SLOW);
+  it(
+    'prints one JSON document with --json',
+    async () => {
+      const { code, stdout } = await lint('two', '--json');
+      expect(code).toBe(1);
+      const doc = JSON.parse(stdout) as { files: { file: string; statements: number; findings: LintFinding[] }[]; findingCount: number };
+      expect(Object.keys(doc).sort()).toEqual(['files', 'findingCount']);
+      expect(doc.files.map((f) => [f.file, f.statements])).toEqual([
+        [path.join('two', '001_safe.sql'), 1],
+        [path.join('two', '002_drop.sql'), 1],
+      ]);
+      expect(doc.files[0]!.findings).toEqual([]);
+      expect(doc.findingCount).toBe(doc.files[1]!.findings.length);
+      expect(doc.files[1]!.findings.map((f) => `${f.source}:${f.rule}`)).toEqual(
+        expect.arrayContaining(['expand-contract:breaking-drop-column', 'squawk:ban-drop-column']),
+      );
+      expect(doc.files[1]!.findings.find((f) => f.rule === 'breaking-drop-column')!.suggestion).toEqual({
+        kind: 'drop-column',
+        schema: 'public',
+        table: 'users',
+        column: 'legacy_field',
+      });
+    },
+    SLOW,
+  );
 
-  it('exits 2 with the file and line for SQL that does not parse', async () => {
-    const { code, stdout, stderr } = await lint('broken.sql');
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toBe('error: broken.sql:2: syntax error at or near "TABL"\n');
-  }, SLOW);
+  it(
+    'exits 2 with the file and line for SQL that does not parse',
+    async () => {
+      const { code, stdout, stderr } = await lint('broken.sql');
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe('error: broken.sql:2: syntax error at or near "TABL"\n');
+    },
+    SLOW,
+  );
 
-  it('exits 2 for a missing path, a directory without SQL, and missing arguments', async () => {
-    expect(await lint('nope.sql')).toMatchObject({ code: 2, stderr: 'error: nope.sql: no such file or directory\n' });
-    await mkdir(path.join(dir, 'empty'), { recursive: true });
-    expect(await lint('empty')).toMatchObject({ code: 2, stderr: 'error: empty: no .sql files in this directory\n' });
-    const none = await lint();
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^error: lint needs a file or directory\nusage: expand-contract lint <file\|dir> \[--json\]/);
-  }, SLOW);
+  it(
+    'exits 2 for a missing path, a directory without SQL, and missing arguments',
+    async () => {
+      expect(await lint('nope.sql')).toMatchObject({ code: 2, stderr: 'error: nope.sql: no such file or directory\n' });
+      await mkdir(path.join(dir, 'empty'), { recursive: true });
+      expect(await lint('empty')).toMatchObject({ code: 2, stderr: 'error: empty: no .sql files in this directory\n' });
+      const none = await lint();
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/^error: lint needs a file or directory\nusage: expand-contract lint <file\|dir> \[--json\]/);
+    },
+    SLOW,
+  );
 });
 
 describe('planCommand', () => {
@@ -131,7 +153,8 @@ describe('planCommand', () => {
         forward: '({{old}})::integer',
         reverse: '({{new}})::text',
       },
-      expected: "expand-contract plan change-type public.orders.status integer --new-column status_new --forward '({{old}})::integer' --reverse '({{new}})::text'",
+      expected:
+        "expand-contract plan change-type public.orders.status integer --new-column status_new --forward '({{old}})::integer' --reverse '({{new}})::text'",
     },
     {
       name: 'add column',

@@ -146,25 +146,20 @@ export async function migrationCommand(command: string, args: string[], env: Env
           }
           const tty = process.stdout.isTTY;
           let lastPrint = 0;
-          const outcome = await runPhase(
-            { store, target, log: out, ...gatePolicy(env) },
-            id,
-            phase,
-            {
-              backfill: {
-                targetBatchMs: numberOption('batch-ms'),
-                throttleMs: numberOption('throttle-ms'),
-                onBatch: (b) => {
-                  // A redrawn bar on a terminal; a line a second in logs.
-                  if (tty) process.stdout.write(`\r${progressLine(b)}   `);
-                  else if (Date.now() - lastPrint >= 1000) {
-                    lastPrint = Date.now();
-                    out(progressLine(b));
-                  }
-                },
+          const outcome = await runPhase({ store, target, log: out, ...gatePolicy(env) }, id, phase, {
+            backfill: {
+              targetBatchMs: numberOption('batch-ms'),
+              throttleMs: numberOption('throttle-ms'),
+              onBatch: (b) => {
+                // A redrawn bar on a terminal; a line a second in logs.
+                if (tty) process.stdout.write(`\r${progressLine(b)}   `);
+                else if (Date.now() - lastPrint >= 1000) {
+                  lastPrint = Date.now();
+                  out(progressLine(b));
+                }
               },
             },
-          );
+          });
           if (tty && phase === 'backfill') process.stdout.write('\n');
           const backfill = phase === 'backfill' ? await store.getBackfill(id) : null;
           if (backfill) out(progressLine(backfill));
@@ -187,21 +182,29 @@ export async function migrationCommand(command: string, args: string[], env: Env
               id,
               JSON.stringify(was),
             ]);
-            out(`migration ${id}: the deploy mark of ${was.deployedAt.toISOString()} (by ${was.deployedBy}) is taken back; the buffer starts again at the next mark`);
+            out(
+              `migration ${id}: the deploy mark of ${was.deployedAt.toISOString()} (by ${was.deployedBy}) is taken back; the buffer starts again at the next mark`,
+            );
             return 0;
           }
           // Without a token this is the operator at the console; with one, a pipeline that may mark only what its token allows.
           const by = values.token ? `token:${(await verifyDeployToken(pool, values.token, id)).id}` : `cli:${os.userInfo().username}`;
           const migration = await store.markDeployed(id, by);
           const buffer = gatePolicy(env).bufferMinutes;
-          out(`migration ${id}: deploy marked at ${migration.deployedAt!.toISOString()} by ${migration.deployedBy}; contract possible after the ${describeSeconds(buffer * 60)} buffer, once the evidence allows`);
+          out(
+            `migration ${id}: deploy marked at ${migration.deployedAt!.toISOString()} by ${migration.deployedBy}; contract possible after the ${describeSeconds(buffer * 60)} buffer, once the evidence allows`,
+          );
           return 0;
         }
         case 'pause':
         case 'cancel': {
           const id = parseId(positionals[0]);
           const ok = await store.requestBackfill(id, command);
-          out(ok ? `the backfill of migration ${id} will ${command === 'pause' ? 'pause' : 'stop'} after its current batch` : `migration ${id} has no running backfill`);
+          out(
+            ok
+              ? `the backfill of migration ${id} will ${command === 'pause' ? 'pause' : 'stop'} after its current batch`
+              : `migration ${id} has no running backfill`,
+          );
           return ok ? 0 : 1;
         }
         case 'status': {
@@ -209,11 +212,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const migration = await store.getMigration(id);
           const [runs, backfill, parity] = [await store.phaseRuns(id), await store.getBackfill(id), await store.latestParity(id)];
           // The decision the contract run would reach now, with the legacy-column use it judged.
-          const { decision: gate, legacy, evidence } = await contractGate(
-            { store, target, ...gatePolicy(env) },
-            migration,
-            new Date(),
-          );
+          const { decision: gate, legacy, evidence } = await contractGate({ store, target, ...gatePolicy(env) }, migration, new Date());
           const status = {
             id,
             title: migration.title,
@@ -229,7 +228,15 @@ export async function migrationCommand(command: string, args: string[], env: Env
               writes: legacy.writes,
               unknown: legacy.unknown,
               coverage: legacy.coverage,
-              statements: legacy.statements.map((st) => ({ query: st.query, calls: st.calls, kind: st.kind, star: st.star, roles: st.roles, firstSeen: st.firstSeen, lastSeen: st.lastSeen })),
+              statements: legacy.statements.map((st) => ({
+                query: st.query,
+                calls: st.calls,
+                kind: st.kind,
+                star: st.star,
+                roles: st.roles,
+                firstSeen: st.firstSeen,
+                lastSeen: st.lastSeen,
+              })),
               intervals: legacy.intervals,
             },
             deploy: { deployedAt: migration.deployedAt, deployedBy: migration.deployedBy, bufferMinutes: evidence.buffer?.bufferMinutes ?? null },
@@ -241,16 +248,26 @@ export async function migrationCommand(command: string, args: string[], env: Env
             return 0;
           }
           out(`migration ${id}: ${migration.title} [${migration.status}] on ${migration.target}`);
-          for (const r of runs) out(`  ${r.phase.padEnd(8)} ${r.status.padEnd(9)} ${r.startedAt.toISOString()}  ${r.source === 'supabase-cli' ? 'applied with the Supabase CLI' : r.actor}${r.error ? `  error: ${r.error}` : ''}`);
-          if (backfill) out(`  backfill ${progressLine(backfill)}  (${[backfill.status, describeBackfillProgress(backfillProgress(backfill), backfill).table, backfill.worstBatchMs ? `worst batch ${backfill.worstBatchMs} ms` : null].filter(Boolean).join(', ')})`);
+          for (const r of runs)
+            out(
+              `  ${r.phase.padEnd(8)} ${r.status.padEnd(9)} ${r.startedAt.toISOString()}  ${r.source === 'supabase-cli' ? 'applied with the Supabase CLI' : r.actor}${r.error ? `  error: ${r.error}` : ''}`,
+            );
+          if (backfill)
+            out(
+              `  backfill ${progressLine(backfill)}  (${[backfill.status, describeBackfillProgress(backfillProgress(backfill), backfill).table, backfill.worstBatchMs ? `worst batch ${backfill.worstBatchMs} ms` : null].filter(Boolean).join(', ')})`,
+            );
           if (parity) out(`  parity   ${describeParity(parity)}, checked ${parity.checkedAt.toISOString()}`);
           if (legacy) {
-            out(`  legacy   ${status.legacy!.column}: ${legacy.reads} read(s), ${legacy.writes} write(s), ${legacy.unknown} unknown since ${legacy.window.from.toISOString()}; sampled ${(legacy.coverage * 100).toFixed(1)}% of that time`);
-            for (const st of legacy.statements.slice(0, 10)) out(`    ${st.kind.padEnd(7)} ${String(st.calls).padStart(7)}  ${st.query.replace(/\s+/g, ' ').slice(0, 100)}`);
+            out(
+              `  legacy   ${status.legacy!.column}: ${legacy.reads} read(s), ${legacy.writes} write(s), ${legacy.unknown} unknown since ${legacy.window.from.toISOString()}; sampled ${(legacy.coverage * 100).toFixed(1)}% of that time`,
+            );
+            for (const st of legacy.statements.slice(0, 10))
+              out(`    ${st.kind.padEnd(7)} ${String(st.calls).padStart(7)}  ${st.query.replace(/\s+/g, ' ').slice(0, 100)}`);
           }
           if (migration.deployedAt) out(`  deploy   marked ${migration.deployedAt.toISOString()} by ${migration.deployedBy}`);
           for (const p of status.errors) {
-            for (const v of p.series) out(`  errors   after ${p.phase.padEnd(7)} ${v.source === 'postgres' ? 'postgres log: ' : ''}${v.detail}${v.regression ? '  REGRESSION' : ''}`);
+            for (const v of p.series)
+              out(`  errors   after ${p.phase.padEnd(7)} ${v.source === 'postgres' ? 'postgres log: ' : ''}${v.detail}${v.regression ? '  REGRESSION' : ''}`);
           }
           out(`  contract ${gate.allowed ? 'allowed' : `not allowed: ${gate.reasons.join('; ')}`}`);
           return 0;
@@ -262,7 +279,10 @@ export async function migrationCommand(command: string, args: string[], env: Env
           if (typeof values['supabase-dir'] !== 'string') throw new UsageError('export needs --supabase-dir DIR');
           const migration = await store.getMigration(id);
           const run = (await store.phaseRuns(id)).filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion).at(-1);
-          if (!run) throw new UsageError(`migration ${id} has no ${phase} recorded in the target's history yet: use \`plan … --phase ${phase}\` for a file to apply yourself`);
+          if (!run)
+            throw new UsageError(
+              `migration ${id} has no ${phase} recorded in the target's history yet: use \`plan … --phase ${phase}\` for a file to apply yourself`,
+            );
           const file = supabaseMigration(migration.plan, phase, run.historyVersion!);
           const dir = path.join(path.resolve(values['supabase-dir']), 'migrations');
           await fs.mkdir(dir, { recursive: true });

@@ -49,84 +49,100 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
   const { positionals, values } = parsed;
   try {
     return await withStatePool(env, projectDir, async (state) => {
-  const idOf = async (email: string) => {
-    const { rows } = await state.query('SELECT id FROM expand_contract.users WHERE email = $1', [email.trim().toLowerCase()]);
-    if (!rows[0]) throw new UsageError(`no account with the email ${email}`);
-    return rows[0].id as string;
-  };
-  const date = (text: string | undefined, flag: string) => {
-    const d = new Date(text ?? '');
-    if (!text || Number.isNaN(d.getTime())) throw new UsageError(`${flag} needs a date-time such as 2026-11-30T09:00:00Z`);
-    return d;
-  };
-    const [sub, arg] = positionals;
-    if (command === 'user' && sub === 'create') {
-      if (!arg || !/^[^@\s]+@[^@\s]+$/.test(arg)) throw new UsageError('user create needs an email address');
-      if (!values.role) throw new UsageError('user create needs --role, e.g. --role author,reviewer');
-      // With Supabase Auth the password lives at Supabase: the account links at the first confirmed sign-in.
-      const viaSupabase = supabaseAuthConfig(env) !== null;
-      if (viaSupabase && values.password) throw new UsageError('passwords are kept by Supabase Auth here: leave out --password');
-      const password = viaSupabase ? null : (values.password ?? generatePassword());
-      const { created } = await upsertUser(state, { email: arg, name: values.name, roles: parseRoles(values.role), password });
-      await state.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ($1, $2, $3)", [
-        'cli',
-        created ? 'user.created' : 'user.reset',
-        JSON.stringify({ email: arg.toLowerCase(), roles: parseRoles(values.role) }),
-      ]);
-      out(`${created ? 'created' : 'reset'} ${arg.toLowerCase()} (${values.role})${created ? '' : '; its open sessions were ended'}`);
-      if (viaSupabase) out(`signs in through Supabase Auth with this email, once Supabase has confirmed it${created ? '' : ' (links again at the next sign-in)'}`);
-      else if (!values.password) out(`password (shown once): ${password}`);
-      return 0;
-    }
-    if (command === 'user' && sub === 'list') {
-      const { rows } = await state.query('SELECT email, name, roles, created_at, disabled_at FROM expand_contract.users ORDER BY email');
-      for (const u of rows) out(`${u.email.padEnd(28)} ${u.roles.join(',').padEnd(24)} ${u.disabled_at ? 'disabled' : 'active'}  ${u.name}`);
-      if (rows.length === 0) out('no accounts yet: expand-contract user create you@example.com --role admin');
-      return 0;
-    }
-    if (command === 'user' && sub === 'disable') {
-      const id = await idOf(arg ?? '');
-      await state.query('UPDATE expand_contract.users SET disabled_at = now() WHERE id = $1', [id]);
-      await state.query('DELETE FROM expand_contract.sessions WHERE user_id = $1', [id]);
-      await state.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'user.disabled', $1)", [JSON.stringify({ email: arg })]);
-      out(`disabled ${arg}; its sessions were ended`);
-      return 0;
-    }
-    if (command === 'oncall' && sub === 'set') {
-      const emails = (arg ?? '').split(',').filter(Boolean);
-      if (emails.length === 0) throw new UsageError('oncall set needs the rotation: email,email,…');
-      const ids: string[] = [];
-      for (const e of emails) ids.push(await idOf(e));
-      const starts = values.starts ? date(values.starts, '--starts') : new Date();
-      const shiftDays = Number(values['shift-days'] ?? 7);
-      if (!Number.isInteger(shiftDays) || shiftDays < 1) throw new UsageError('--shift-days must be a whole number of days');
-      // One transaction on one connection: the rotation is never seen half replaced.
-      await withTransaction(state, async (c) => {
-        await c.query('DELETE FROM expand_contract.oncall_rotation');
-        for (const [i, id] of ids.entries()) await c.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES ($1, $2)', [i, id]);
-        await c.query("UPDATE expand_contract.settings SET value = $1, updated_at = now() WHERE key = 'oncall'", [JSON.stringify({ startsAt: starts.toISOString(), shiftDays })]);
-        await c.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'oncall.rotation-set', $1)", [JSON.stringify({ emails, startsAt: starts, shiftDays })]);
-      });
-      out(`rotation: ${emails.join(' → ')}, shifts of ${shiftDays} day(s) from ${starts.toISOString()}`);
-      return 0;
-    }
-    if (command === 'oncall' && sub === 'override') {
-      const id = await idOf(arg ?? '');
-      const [from, to] = [date(values.from, '--from'), date(values.to, '--to')];
-      if (to <= from) throw new UsageError('--to must be after --from');
-      await state.query('INSERT INTO expand_contract.oncall_overrides (user_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4)', [id, from, to, values.reason ?? '']);
-      await state.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'oncall.override', $1)", [JSON.stringify({ email: arg, from, to })]);
-      out(`${arg} is on call from ${from.toISOString()} to ${to.toISOString()}`);
-      return 0;
-    }
-    if (command === 'oncall' && sub === 'show') {
-      const { rows } = await state.query('SELECT u.email FROM expand_contract.users u WHERE u.id = expand_contract.on_call_at(now())');
-      const rotation = await state.query('SELECT u.email FROM expand_contract.oncall_rotation r JOIN expand_contract.users u ON u.id = r.user_id ORDER BY r.position');
-      out(`on call now: ${rows[0]?.email ?? 'nobody (set a rotation: expand-contract oncall set …)'}`);
-      out(`rotation: ${rotation.rows.map((r) => r.email).join(' → ') || 'none'}`);
-      return 0;
-    }
-    throw new UsageError(`unknown ${command} command ${JSON.stringify(sub ?? '')}`);
+      const idOf = async (email: string) => {
+        const { rows } = await state.query('SELECT id FROM expand_contract.users WHERE email = $1', [email.trim().toLowerCase()]);
+        if (!rows[0]) throw new UsageError(`no account with the email ${email}`);
+        return rows[0].id as string;
+      };
+      const date = (text: string | undefined, flag: string) => {
+        const d = new Date(text ?? '');
+        if (!text || Number.isNaN(d.getTime())) throw new UsageError(`${flag} needs a date-time such as 2026-11-30T09:00:00Z`);
+        return d;
+      };
+      const [sub, arg] = positionals;
+      if (command === 'user' && sub === 'create') {
+        if (!arg || !/^[^@\s]+@[^@\s]+$/.test(arg)) throw new UsageError('user create needs an email address');
+        if (!values.role) throw new UsageError('user create needs --role, e.g. --role author,reviewer');
+        // With Supabase Auth the password lives at Supabase: the account links at the first confirmed sign-in.
+        const viaSupabase = supabaseAuthConfig(env) !== null;
+        if (viaSupabase && values.password) throw new UsageError('passwords are kept by Supabase Auth here: leave out --password');
+        const password = viaSupabase ? null : (values.password ?? generatePassword());
+        const { created } = await upsertUser(state, { email: arg, name: values.name, roles: parseRoles(values.role), password });
+        await state.query('INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ($1, $2, $3)', [
+          'cli',
+          created ? 'user.created' : 'user.reset',
+          JSON.stringify({ email: arg.toLowerCase(), roles: parseRoles(values.role) }),
+        ]);
+        out(`${created ? 'created' : 'reset'} ${arg.toLowerCase()} (${values.role})${created ? '' : '; its open sessions were ended'}`);
+        if (viaSupabase)
+          out(`signs in through Supabase Auth with this email, once Supabase has confirmed it${created ? '' : ' (links again at the next sign-in)'}`);
+        else if (!values.password) out(`password (shown once): ${password}`);
+        return 0;
+      }
+      if (command === 'user' && sub === 'list') {
+        const { rows } = await state.query('SELECT email, name, roles, created_at, disabled_at FROM expand_contract.users ORDER BY email');
+        for (const u of rows) out(`${u.email.padEnd(28)} ${u.roles.join(',').padEnd(24)} ${u.disabled_at ? 'disabled' : 'active'}  ${u.name}`);
+        if (rows.length === 0) out('no accounts yet: expand-contract user create you@example.com --role admin');
+        return 0;
+      }
+      if (command === 'user' && sub === 'disable') {
+        const id = await idOf(arg ?? '');
+        await state.query('UPDATE expand_contract.users SET disabled_at = now() WHERE id = $1', [id]);
+        await state.query('DELETE FROM expand_contract.sessions WHERE user_id = $1', [id]);
+        await state.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'user.disabled', $1)", [
+          JSON.stringify({ email: arg }),
+        ]);
+        out(`disabled ${arg}; its sessions were ended`);
+        return 0;
+      }
+      if (command === 'oncall' && sub === 'set') {
+        const emails = (arg ?? '').split(',').filter(Boolean);
+        if (emails.length === 0) throw new UsageError('oncall set needs the rotation: email,email,…');
+        const ids: string[] = [];
+        for (const e of emails) ids.push(await idOf(e));
+        const starts = values.starts ? date(values.starts, '--starts') : new Date();
+        const shiftDays = Number(values['shift-days'] ?? 7);
+        if (!Number.isInteger(shiftDays) || shiftDays < 1) throw new UsageError('--shift-days must be a whole number of days');
+        // One transaction on one connection: the rotation is never seen half replaced.
+        await withTransaction(state, async (c) => {
+          await c.query('DELETE FROM expand_contract.oncall_rotation');
+          for (const [i, id] of ids.entries()) await c.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES ($1, $2)', [i, id]);
+          await c.query("UPDATE expand_contract.settings SET value = $1, updated_at = now() WHERE key = 'oncall'", [
+            JSON.stringify({ startsAt: starts.toISOString(), shiftDays }),
+          ]);
+          await c.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'oncall.rotation-set', $1)", [
+            JSON.stringify({ emails, startsAt: starts, shiftDays }),
+          ]);
+        });
+        out(`rotation: ${emails.join(' → ')}, shifts of ${shiftDays} day(s) from ${starts.toISOString()}`);
+        return 0;
+      }
+      if (command === 'oncall' && sub === 'override') {
+        const id = await idOf(arg ?? '');
+        const [from, to] = [date(values.from, '--from'), date(values.to, '--to')];
+        if (to <= from) throw new UsageError('--to must be after --from');
+        await state.query('INSERT INTO expand_contract.oncall_overrides (user_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4)', [
+          id,
+          from,
+          to,
+          values.reason ?? '',
+        ]);
+        await state.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'oncall.override', $1)", [
+          JSON.stringify({ email: arg, from, to }),
+        ]);
+        out(`${arg} is on call from ${from.toISOString()} to ${to.toISOString()}`);
+        return 0;
+      }
+      if (command === 'oncall' && sub === 'show') {
+        const { rows } = await state.query('SELECT u.email FROM expand_contract.users u WHERE u.id = expand_contract.on_call_at(now())');
+        const rotation = await state.query(
+          'SELECT u.email FROM expand_contract.oncall_rotation r JOIN expand_contract.users u ON u.id = r.user_id ORDER BY r.position',
+        );
+        out(`on call now: ${rows[0]?.email ?? 'nobody (set a rotation: expand-contract oncall set …)'}`);
+        out(`rotation: ${rotation.rows.map((r) => r.email).join(' → ') || 'none'}`);
+        return 0;
+      }
+      throw new UsageError(`unknown ${command} command ${JSON.stringify(sub ?? '')}`);
     });
   } catch (error) {
     // A role or password given on the command line is part of typing it (no usage text: it was not the syntax).

@@ -69,7 +69,10 @@ const oneOf = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).joi
 export function planOptions(v: Record<string, string | boolean | undefined>): PlanOptions {
   const lock = (v['lock-timeout'] as string | undefined) ?? DEFAULT_PLAN_OPTIONS.ddlTimeouts.lockTimeout;
   const statement = (v['statement-timeout'] as string | undefined) ?? DEFAULT_PLAN_OPTIONS.ddlTimeouts.statementTimeout;
-  for (const [name, value] of [['--lock-timeout', lock], ['--statement-timeout', statement]] as const) {
+  for (const [name, value] of [
+    ['--lock-timeout', lock],
+    ['--statement-timeout', statement],
+  ] as const) {
     if (!INTERVAL.test(value)) throw new PlanUsageError(`${name} must look like 500ms, 1s, 2min or 1h`);
   }
   const batchSize = v['batch-size'] === undefined ? DEFAULT_PLAN_OPTIONS.batchSize : Number(v['batch-size']);
@@ -102,7 +105,8 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
     if (!kind) throw new PlanUsageError(`which change? ${oneOf(COMMANDS.map((c) => c.command))}`);
     spec = buildSpec(kind, rest, values);
     options = planOptions(values);
-    if (values.phase !== undefined && !(values.phase as string in FILE_PHASES)) throw new PlanUsageError('--phase must be expand, contract, rollback or restore');
+    if (values.phase !== undefined && !((values.phase as string) in FILE_PHASES))
+      throw new PlanUsageError('--phase must be expand, contract, rollback or restore');
   } catch (error) {
     if (error instanceof PlanUsageError || error instanceof QualifiedNameError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`error: ${(error as Error).message}\n${PLAN_USAGE}\n`);
@@ -125,7 +129,8 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
         return 2;
       }
       process.stdout.write(`wrote ${path.join(dir, file.fileName)}\n`);
-      if (phase === 'expand') process.stdout.write('apply it with `supabase db push`; export the contract (--phase contract) only when the dashboard allows it\n');
+      if (phase === 'expand')
+        process.stdout.write('apply it with `supabase db push`; export the contract (--phase contract) only when the dashboard allows it\n');
       return 0;
     }
     if (values.json) {

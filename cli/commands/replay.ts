@@ -14,7 +14,16 @@ the old version still runs, then the expand-contract lifecycle. Prints the measu
 export async function replayCommand(args: string[], env: Env, projectDir: string): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { json: { type: 'boolean' }, rows: { type: 'string' }, rate: { type: 'string' }, 'drain-seconds': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args,
+      options: {
+        json: { type: 'boolean' },
+        rows: { type: 'string' },
+        rate: { type: 'string' },
+        'drain-seconds': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
   } catch (error) {
     // Whatever parseArgs refuses is the command line's fault.
     return reportFailure(error, { usage: { errors: [Error], text: USAGE } });
@@ -31,7 +40,11 @@ export async function replayCommand(args: string[], env: Env, projectDir: string
   };
   let options;
   try {
-    options = { rows: num(values.rows, 'rows', 100, 10_000_000), rate: num(values.rate, 'rate', 1, 1000), drainSeconds: num(values['drain-seconds'], 'drain-seconds', 1, 600) };
+    options = {
+      rows: num(values.rows, 'rows', 100, 10_000_000),
+      rate: num(values.rate, 'rate', 1, 1000),
+      drainSeconds: num(values['drain-seconds'], 'drain-seconds', 1, 600),
+    };
   } catch (error) {
     return reportFailure(error, { usage: { errors: [UsageError] } });
   }

@@ -35,53 +35,53 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
   const { positionals, values } = parsed;
   try {
     return await withStatePool(env, projectDir, async (state) => {
-    switch (positionals[0]) {
-      case 'create': {
-        const scope = positionals[1];
-        const createdBy = `cli:${os.userInfo().username}`;
-        if (scope === 'ingest') {
-          const service = positionals[2];
-          if (!service || !SERVICE.test(service)) throw new UsageError('token create ingest needs the service name it reports for (1-100 characters)');
-          const { token, record } = await createApiToken(state, { scope, service, label: values.label, createdBy });
-          out(`created ingest token ${record.id} for service "${service}"; it is shown once, store it now:`);
-          out(token);
-          return 0;
-        }
-        if (scope === 'deploy') {
-          const migrationId = values.migration === undefined ? undefined : parseMigrationId(values.migration);
-          if (migrationId === null) throw new UsageError('--migration must be a migration id');
-          if (migrationId !== undefined) {
-            const exists = await state.query('SELECT 1 FROM expand_contract.migrations WHERE id = $1', [migrationId]);
-            if (exists.rowCount === 0) throw new UsageError(`migration ${migrationId} does not exist`);
+      switch (positionals[0]) {
+        case 'create': {
+          const scope = positionals[1];
+          const createdBy = `cli:${os.userInfo().username}`;
+          if (scope === 'ingest') {
+            const service = positionals[2];
+            if (!service || !SERVICE.test(service)) throw new UsageError('token create ingest needs the service name it reports for (1-100 characters)');
+            const { token, record } = await createApiToken(state, { scope, service, label: values.label, createdBy });
+            out(`created ingest token ${record.id} for service "${service}"; it is shown once, store it now:`);
+            out(token);
+            return 0;
           }
-          const { token, record } = await createApiToken(state, { scope, migrationId, label: values.label, createdBy });
-          out(`created deploy token ${record.id} for ${migrationId ? `migration ${migrationId}` : 'every migration'}; it is shown once, store it now:`);
-          out(token);
+          if (scope === 'deploy') {
+            const migrationId = values.migration === undefined ? undefined : parseMigrationId(values.migration);
+            if (migrationId === null) throw new UsageError('--migration must be a migration id');
+            if (migrationId !== undefined) {
+              const exists = await state.query('SELECT 1 FROM expand_contract.migrations WHERE id = $1', [migrationId]);
+              if (exists.rowCount === 0) throw new UsageError(`migration ${migrationId} does not exist`);
+            }
+            const { token, record } = await createApiToken(state, { scope, migrationId, label: values.label, createdBy });
+            out(`created deploy token ${record.id} for ${migrationId ? `migration ${migrationId}` : 'every migration'}; it is shown once, store it now:`);
+            out(token);
+            return 0;
+          }
+          throw new UsageError('token create needs a scope: ingest <service> or deploy');
+        }
+        case 'list': {
+          const tokens = await listApiTokens(state);
+          if (values.json) out(JSON.stringify(tokens, null, 2));
+          else if (tokens.length === 0) out('no tokens yet: expand-contract token create ingest <service>');
+          for (const t of values.json ? [] : tokens) {
+            const what = t.scope === 'ingest' ? `ingest for ${t.service}` : `deploy for ${t.migrationId ? `migration ${t.migrationId}` : 'every migration'}`;
+            const when = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
+            out(`${t.id}  ${what}${t.label ? ` (${t.label})` : ''}  created ${t.createdAt.toISOString()} by ${t.createdBy}  ${when}`);
+          }
           return 0;
         }
-        throw new UsageError('token create needs a scope: ingest <service> or deploy');
-      }
-      case 'list': {
-        const tokens = await listApiTokens(state);
-        if (values.json) out(JSON.stringify(tokens, null, 2));
-        else if (tokens.length === 0) out('no tokens yet: expand-contract token create ingest <service>');
-        for (const t of values.json ? [] : tokens) {
-          const what = t.scope === 'ingest' ? `ingest for ${t.service}` : `deploy for ${t.migrationId ? `migration ${t.migrationId}` : 'every migration'}`;
-          const when = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
-          out(`${t.id}  ${what}${t.label ? ` (${t.label})` : ''}  created ${t.createdAt.toISOString()} by ${t.createdBy}  ${when}`);
+        case 'revoke': {
+          const id = positionals[1];
+          if (!id) throw new UsageError('token revoke needs the token id shown by `token list`');
+          const ok = await revokeApiToken(state, id);
+          out(ok ? `revoked ${id}` : `no live token with id ${id}`);
+          return ok ? 0 : 1;
         }
-        return 0;
+        default:
+          throw new UsageError(`unknown token command ${JSON.stringify(positionals[0])}`);
       }
-      case 'revoke': {
-        const id = positionals[1];
-        if (!id) throw new UsageError('token revoke needs the token id shown by `token list`');
-        const ok = await revokeApiToken(state, id);
-        out(ok ? `revoked ${id}` : `no live token with id ${id}`);
-        return ok ? 0 : 1;
-      }
-      default:
-        throw new UsageError(`unknown token command ${JSON.stringify(positionals[0])}`);
-    }
     });
   } catch (error) {
     return reportFailure(error, { usage: { errors: [UsageError], text: TOKEN_USAGE } });

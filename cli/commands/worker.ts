@@ -9,7 +9,13 @@ import { resolveDatabases } from '../target';
 export async function workerCommand(env: Env, projectDir: string): Promise<void> {
   const dbs = await resolveDatabases(env, projectDir, { state: true });
   const worker = await startPhaseWorker({ stateUrl: dbs.stateUrl, targetUrl: dbs.targetUrl, ...gatePolicy(env), log: (l) => process.stdout.write(`${l}\n`) });
-  const signals = startSignals({ stateUrl: dbs.stateUrl, targetUrl: dbs.targetUrl, targetLogDir: dbs.targetLogDir, env, log: (l) => process.stdout.write(`${l}\n`) });
+  const signals = startSignals({
+    stateUrl: dbs.stateUrl,
+    targetUrl: dbs.targetUrl,
+    targetLogDir: dbs.targetLogDir,
+    env,
+    log: (l) => process.stdout.write(`${l}\n`),
+  });
   onExit(async () => {
     await worker.stop().catch(() => {});
     await signals.stop().catch(() => {});

@@ -2,7 +2,17 @@ import { ActionForm } from '@/components/action-form';
 import type { FormAction } from '@/lib/actions/action-state';
 import type { MigrationPeople } from '@/lib/data/get-migration-people';
 
-export function CommentsPanel({ migrationId, comments, comment, denied }: { migrationId: number; comments: MigrationPeople['comments']; comment: FormAction; denied?: string }) {
+export function CommentsPanel({
+  migrationId,
+  comments,
+  comment,
+  denied,
+}: {
+  migrationId: number;
+  comments: MigrationPeople['comments'];
+  comment: FormAction;
+  denied?: string;
+}) {
   return (
     <div className="space-y-2">
       <h3 className="font-medium">Comments</h3>

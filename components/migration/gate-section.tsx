@@ -8,7 +8,13 @@ export function GateSection({ gate }: { gate: MigrationDetail['gate'] }) {
       <h2 className="text-lg font-semibold">Contract gate: {gate.allowed ? 'allowed' : 'not allowed'}</h2>
       <ul className="space-y-1 text-sm">
         {gate.conditions.map((c) => (
-          <li key={c.name} data-testid="gate-condition" data-met={c.met} data-state={c.met ? 'met' : c.unknown ? 'unknown' : 'not-met'} className="flex items-start gap-2">
+          <li
+            key={c.name}
+            data-testid="gate-condition"
+            data-met={c.met}
+            data-state={c.met ? 'met' : c.unknown ? 'unknown' : 'not-met'}
+            className="flex items-start gap-2"
+          >
             <StatusBadge status={c.met ? 'ok' : c.unknown ? 'warn' : 'error'}>{c.met ? 'met' : c.unknown ? 'unknown' : 'not met'}</StatusBadge>
             <span>
               <span className="font-medium">{c.name}</span>: {c.detail}

@@ -5,7 +5,9 @@ import type { MigrationDetail } from '@/lib/data/get-migrations';
 export function MigrationHeader({ m }: { m: MigrationDetail }) {
   return (
     <header>
-      <p className="text-sm text-slate-500">Migration {m.id} · {m.target}</p>
+      <p className="text-sm text-slate-500">
+        Migration {m.id} · {m.target}
+      </p>
       <h1 className="text-2xl font-semibold tracking-tight">{m.title}</h1>
       <div className="mt-2">
         <StatusBadge status="ok">{m.status}</StatusBadge>

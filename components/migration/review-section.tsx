@@ -41,17 +41,46 @@ export function ReviewSection({
       </div>
       <div className="flex flex-wrap gap-4">
         {(['expand', 'backfill', 'verify'] as const).map((phase) => (
-          <ActionForm key={phase} action={actions.runPhase} hidden={{ migrationId: id, phase }} label={`Run ${phase}`} denied={deniedReason(people.can[phase])} />
+          <ActionForm
+            key={phase}
+            action={actions.runPhase}
+            hidden={{ migrationId: id, phase }}
+            label={`Run ${phase}`}
+            denied={deniedReason(people.can[phase])}
+          />
         ))}
-        <ActionForm action={actions.markDeployed} hidden={{ migrationId: id }} label="Mark deployed" denied={m.deployedAt ? `deployed ${m.deployedAt.toISOString()}` : deniedReason(people.can.markDeployed)} />
+        <ActionForm
+          action={actions.markDeployed}
+          hidden={{ migrationId: id }}
+          label="Mark deployed"
+          denied={m.deployedAt ? `deployed ${m.deployedAt.toISOString()}` : deniedReason(people.can.markDeployed)}
+        />
         {deployUndoable && (
           // A mark made too early would start the buffer before the new code is live.
-          <ActionForm action={actions.unmarkDeployed} hidden={{ migrationId: id }} label="Take back deploy mark" denied={deniedReason(people.can.markDeployed)} />
+          <ActionForm
+            action={actions.unmarkDeployed}
+            hidden={{ migrationId: id }}
+            label="Take back deploy mark"
+            denied={deniedReason(people.can.markDeployed)}
+          />
         )}
-        {!rollbackAfterDeploy && <ActionForm action={actions.runPhase} hidden={{ migrationId: id, phase: 'rollback' }} label="Run rollback" denied={deniedReason(people.can.rollback)} />}
+        {!rollbackAfterDeploy && (
+          <ActionForm
+            action={actions.runPhase}
+            hidden={{ migrationId: id, phase: 'rollback' }}
+            label="Run rollback"
+            denied={deniedReason(people.can.rollback)}
+          />
+        )}
       </div>
-      {rollbackAfterDeploy && m.deployedAt && <RollbackConfirmForm migrationId={id} deployedAt={m.deployedAt} runPhase={actions.runPhase} denied={deniedReason(people.can.rollback)} />}
-      <ContractForm m={m} runPhase={actions.runPhase} denied={deniedReason(people.can.contract) ?? (m.gate.allowed ? undefined : `the gate is closed: ${m.gate.reasons.join('; ')}`)} />
+      {rollbackAfterDeploy && m.deployedAt && (
+        <RollbackConfirmForm migrationId={id} deployedAt={m.deployedAt} runPhase={actions.runPhase} denied={deniedReason(people.can.rollback)} />
+      )}
+      <ContractForm
+        m={m}
+        runPhase={actions.runPhase}
+        denied={deniedReason(people.can.contract) ?? (m.gate.allowed ? undefined : `the gate is closed: ${m.gate.reasons.join('; ')}`)}
+      />
       <CommentsPanel migrationId={id} comments={people.comments} comment={actions.comment} denied={deniedReason(people.can.comment)} />
     </section>
   );

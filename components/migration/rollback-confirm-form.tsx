@@ -3,7 +3,17 @@ import type { FormAction } from '@/lib/actions/action-state';
 import { rollbackConfirmation } from '@/lib/lifecycle/permissions';
 
 /** A rollback after the deploy drops a column deployed code reads: the person types the deploy out. */
-export function RollbackConfirmForm({ migrationId, deployedAt, runPhase, denied }: { migrationId: number; deployedAt: Date; runPhase: FormAction; denied?: string }) {
+export function RollbackConfirmForm({
+  migrationId,
+  deployedAt,
+  runPhase,
+  denied,
+}: {
+  migrationId: number;
+  deployedAt: Date;
+  runPhase: FormAction;
+  denied?: string;
+}) {
   return (
     <div className="max-w-xl rounded border border-amber-300 bg-amber-50 p-3" data-testid="rollback-form">
       <ActionForm action={runPhase} hidden={{ migrationId, phase: 'rollback' }} label="Run rollback" danger denied={denied}>

@@ -68,7 +68,9 @@ export async function createApiToken(
 }
 
 export async function listApiTokens(state: Db): Promise<ApiToken[]> {
-  const { rows } = await state.query('SELECT id, scope, service, migration_id, label, created_by, created_at, last_used_at, revoked_at FROM expand_contract.api_tokens ORDER BY created_at DESC');
+  const { rows } = await state.query(
+    'SELECT id, scope, service, migration_id, label, created_by, created_at, last_used_at, revoked_at FROM expand_contract.api_tokens ORDER BY created_at DESC',
+  );
   return rows.map(toToken);
 }
 
@@ -101,7 +103,10 @@ export async function verifyApiToken(state: Pool, token: string, scope: TokenSco
   if (found.revokedAt) throw new TokenRefusedError('revoked');
   if (found.scope !== scope) throw new TokenRefusedError('wrong-scope');
   if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > 60_000) {
-    await state.query("UPDATE expand_contract.api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')", [found.id]);
+    await state.query(
+      "UPDATE expand_contract.api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+      [found.id],
+    );
   }
   return found;
 }

@@ -37,11 +37,14 @@ describe('every server action and route handler asks who is calling first', () =
     expect(names.length).toBeGreaterThanOrEqual(20);
   });
 
-  it.each(files.filter((f) => path.basename(f) !== 'route.ts').map((f) => [path.relative(app, f), f]))('%s holds one server action, named after the file', async (_name, file) => {
-    const mod = (await import(file)) as Record<string, unknown>;
-    const camel = path.basename(file, '.ts').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-    expect(Object.keys(mod)).toEqual([camel]);
-  });
+  it.each(files.filter((f) => path.basename(f) !== 'route.ts').map((f) => [path.relative(app, f), f]))(
+    '%s holds one server action, named after the file',
+    async (_name, file) => {
+      const mod = (await import(file)) as Record<string, unknown>;
+      const camel = path.basename(file, '.ts').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+      expect(Object.keys(mod)).toEqual([camel]);
+    },
+  );
 
   it.each(files.map((f) => [path.relative(app, f), f]))('%s exports only guarded functions', async (_name, file) => {
     const mod = (await import(file)) as Record<string, unknown>;

@@ -71,8 +71,14 @@ function refusal(error: unknown): string | null {
  * refused before it parses anything; then the input is parsed, the lifecycle asked, the action
  * run and its page revalidated. A refusal, at any step, is the action's own `{ error }` answer.
  */
-export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S> & { who: 'anyone' }, run: (actor: Actor | null, input: I, data: FormData) => Promise<S>): FormAction<S>;
-export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S> & { who: PersonRule }, run: (actor: Actor, input: I, data: FormData) => Promise<S>): FormAction<S>;
+export function guardedAction<I, S extends ActionState>(
+  spec: ActionSpec<I, S> & { who: 'anyone' },
+  run: (actor: Actor | null, input: I, data: FormData) => Promise<S>,
+): FormAction<S>;
+export function guardedAction<I, S extends ActionState>(
+  spec: ActionSpec<I, S> & { who: PersonRule },
+  run: (actor: Actor, input: I, data: FormData) => Promise<S>,
+): FormAction<S>;
 export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S>, run: (actor: Actor, input: I, data: FormData) => Promise<S>): FormAction<S> {
   const action = async (_prev: S, data: FormData): Promise<S> => {
     const fields: Record<string, unknown> = Object.fromEntries([...data].filter(([k]) => !k.startsWith('$')));

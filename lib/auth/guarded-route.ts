@@ -46,7 +46,8 @@ export function guardedRoute<Ctx>(access: EntryRule | { token: TokenScope }, han
         token = await verifyApiToken(statePool(), bearerToken(request.headers.get('authorization')), access.token);
       } catch (error) {
         // A refused token is 401, not the 403 of its kind: the caller has not said who it is.
-        if (error instanceof TokenRefusedError) return refuse(401, error.reason === 'missing' || error.reason === 'malformed' ? error.message : 'the token is not valid');
+        if (error instanceof TokenRefusedError)
+          return refuse(401, error.reason === 'missing' || error.reason === 'malformed' ? error.message : 'the token is not valid');
         throw error;
       }
       return run(token);

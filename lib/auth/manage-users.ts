@@ -14,7 +14,10 @@ export class UnknownRoleError extends AppError {
 }
 
 export function parseRoles(text: string): Role[] {
-  const roles = text.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = text
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) throw new UnknownRoleError(r);
   return roles as Role[];
 }
@@ -27,7 +30,10 @@ export const generatePassword = () => randomBytes(15).toString('base64url');
  * and whether it was new. Without a password (Supabase Auth), the account has no local password
  * and links to the Supabase user at the first confirmed sign-in; a reset unlinks it again.
  */
-export async function upsertUser(state: Pool, input: { email: string; name?: string; roles: Role[]; password: string | null }): Promise<{ id: string; created: boolean }> {
+export async function upsertUser(
+  state: Pool,
+  input: { email: string; name?: string; roles: Role[]; password: string | null },
+): Promise<{ id: string; created: boolean }> {
   if (input.password !== null) checkPasswordStrength(input.password);
   const hash = input.password === null ? null : await hashPassword(input.password);
   const { rows } = await state.query(

@@ -92,7 +92,7 @@ describe('safeNext', () => {
     expect(safeNext(input)).toBe('/');
   });
 
-  it('turns a path too long to be one of this site\'s pages into /', () => {
+  it("turns a path too long to be one of this site's pages into /", () => {
     expect(safeNext(`/${'a'.repeat(5000)}`)).toBe('/');
     expect(safeNext(`/${'./'.repeat(3000)}/evil.example`)).toBe('/');
     expect(safeNext(`/migrations?q=${'x'.repeat(1900)}`)).toBe(`/migrations?q=${'x'.repeat(1900)}`);

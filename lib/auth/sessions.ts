@@ -17,7 +17,6 @@ async function sessionKey(state: Pool): Promise<Buffer> {
 
 const sign = (key: Buffer, token: string) => createHmac('sha256', key).update(token).digest('base64url');
 
-
 /**
  * Checks email and password and opens a new session: a fresh random token every time (a
  * cookie planted before sign-in is never promoted), stored as a hash, signed in the cookie.
@@ -26,7 +25,9 @@ const sign = (key: Buffer, token: string) => createHmac('sha256', key).update(to
 export async function signIn(state: Pool, emailInput: string, password: string): Promise<{ cookie: string; expiresAt: Date; actor: Actor }> {
   const email = normalizeEmail(emailInput);
   const user = await signInAttempt(state, email, async (db) => {
-    const { rows } = await db.query('SELECT id, email, name, roles, password_hash FROM expand_contract.users WHERE email = $1 AND disabled_at IS NULL', [email]);
+    const { rows } = await db.query('SELECT id, email, name, roles, password_hash FROM expand_contract.users WHERE email = $1 AND disabled_at IS NULL', [
+      email,
+    ]);
     // A missing account costs the same scrypt as a wrong password: timing tells nothing.
     const ok = await verifyPassword(password, rows[0]?.password_hash ?? DECOY_HASH);
     return ok && rows[0] ? (rows[0] as { id: string; email: string; name: string; roles: Role[] }) : null;
@@ -60,5 +61,9 @@ export async function signOut(state: Pool, cookie: string | undefined): Promise<
   const token = cookie?.split('.')[0];
   if (!token) return;
   const { rows } = await state.query('DELETE FROM expand_contract.sessions WHERE token_hash = $1 RETURNING user_id', [sha256(token)]);
-  if (rows[0]) await state.query("INSERT INTO expand_contract.audit_log (actor_id, actor, action) SELECT id, email, 'session.sign-out' FROM expand_contract.users WHERE id = $1", [rows[0].user_id]);
+  if (rows[0])
+    await state.query(
+      "INSERT INTO expand_contract.audit_log (actor_id, actor, action) SELECT id, email, 'session.sign-out' FROM expand_contract.users WHERE id = $1",
+      [rows[0].user_id],
+    );
 }

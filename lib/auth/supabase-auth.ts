@@ -99,7 +99,9 @@ export async function confirmsEmailsAutomatically(config: SupabaseAuthConfig): P
 async function linkOnSignIn(db: PoolClient, config: SupabaseAuthConfig, user: User): Promise<Actor | null> {
   const linked = await linkedActor(db, user);
   if (linked || !user.email || !user.email_confirmed_at) return linked;
-  const waiting = await db.query('SELECT 1 FROM expand_contract.users WHERE email = $1 AND auth_subject IS NULL AND disabled_at IS NULL', [normalizeEmail(user.email)]);
+  const waiting = await db.query('SELECT 1 FROM expand_contract.users WHERE email = $1 AND auth_subject IS NULL AND disabled_at IS NULL', [
+    normalizeEmail(user.email),
+  ]);
   if (!waiting.rows[0]) return null;
   if (await confirmsEmailsAutomatically(config)) throw new SignInError('unconfirmed-project');
   const { rows } = await db.query(

@@ -98,7 +98,8 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
     const handedOver: HandOverReport[] = [];
     if (!env.DATABASE_URL) handedOver.push(await prepareEmbeddedDatabase(embedded!, STATE_DATABASE, embedded!.logins.state.name, []));
     // pg_stat_statements is not a trusted extension: only a superuser creates it.
-    if (!env.TARGET_DATABASE_URL) handedOver.push(await prepareEmbeddedDatabase(embedded!, DEMO_DATABASE, embedded!.logins.target.name, ['pg_stat_statements']));
+    if (!env.TARGET_DATABASE_URL)
+      handedOver.push(await prepareEmbeddedDatabase(embedded!, DEMO_DATABASE, embedded!.logins.target.name, ['pg_stat_statements']));
     for (const report of handedOver.filter((r) => r.objects > 0)) {
       log(`${report.database}: ${report.objects} object(s) created by the superuser in an earlier version now belong to its login`);
     }

@@ -44,7 +44,9 @@ describe('parseEnv', () => {
       url: 'https://abcd.supabase.co',
       anonKey: key,
     });
-    expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'https://abcd.supabase.co' })).toThrow('NEXT_PUBLIC_SUPABASE_ANON_KEY: must be set with NEXT_PUBLIC_SUPABASE_URL');
+    expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'https://abcd.supabase.co' })).toThrow(
+      'NEXT_PUBLIC_SUPABASE_ANON_KEY: must be set with NEXT_PUBLIC_SUPABASE_URL',
+    );
     expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_ANON_KEY: key })).toThrow('NEXT_PUBLIC_SUPABASE_URL: must be set with');
     expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'postgresql://abcd.supabase.co', NEXT_PUBLIC_SUPABASE_ANON_KEY: key })).toThrow('expected https://');
     expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'https://abcd.supabase.co', NEXT_PUBLIC_SUPABASE_ANON_KEY: 'short' })).toThrow('too short');

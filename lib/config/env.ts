@@ -15,38 +15,49 @@ export class EnvError extends AppError {
   }
 }
 
-const postgresUrl = z.string().trim().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'is not a URL (expected postgresql://user:password@host:5432/database)' });
-    return;
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    ctx.addIssue({ code: 'custom', message: `has scheme "${url.protocol.replace(/:$/, '')}", expected postgresql://` });
-  } else if (!url.hostname) {
-    ctx.addIssue({ code: 'custom', message: 'has no host (expected postgresql://user:password@host:5432/database)' });
-  }
-});
+const postgresUrl = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a URL (expected postgresql://user:password@host:5432/database)' });
+      return;
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      ctx.addIssue({ code: 'custom', message: `has scheme "${url.protocol.replace(/:$/, '')}", expected postgresql://` });
+    } else if (!url.hostname) {
+      ctx.addIssue({ code: 'custom', message: 'has no host (expected postgresql://user:password@host:5432/database)' });
+    }
+  });
 
 const port = (fallback: number) =>
-  z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535').default(fallback);
+  z.coerce
+    .number({ message: 'must be a port number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535')
+    .default(fallback);
 
 // Empty strings count as unset: `FOO= npm run dev` should behave like no FOO at all.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
-const httpUrl = z.string().trim().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'is not a URL (expected https://<project>.supabase.co)' });
-    return;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: `has scheme "${url.protocol.replace(/:$/, '')}", expected https://` });
-});
+const httpUrl = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a URL (expected https://<project>.supabase.co)' });
+      return;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      ctx.addIssue({ code: 'custom', message: `has scheme "${url.protocol.replace(/:$/, '')}", expected https://` });
+  });
 
 const envSchema = z.object({
   DATABASE_URL: optional(postgresUrl),
@@ -56,32 +67,52 @@ const envSchema = z.object({
   EC_DATA_DIR: optional(z.string().trim().min(1)),
   EC_PG_PORT: optional(port(54329)).transform((v) => v ?? 54329),
   EC_DEMO_LEADS: optional(
-    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1000, 'must be at least 1000').max(50_000_000, 'must be at most 50000000'),
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1000, 'must be at least 1000')
+      .max(50_000_000, 'must be at most 50000000'),
   ).transform((v) => v ?? 100_000),
   EC_WORKER: optional(z.enum(['on', 'off'], { message: 'must be on or off' })).transform((v) => v ?? 'on'),
   EC_SAMPLE_SECONDS: optional(
     z.coerce.number({ message: 'must be a number of seconds' }).int('must be a whole number').min(1, 'must be at least 1').max(3600, 'must be at most 3600'),
   ).transform((v) => v ?? 30),
   EC_OBSERVATION_MINUTES: optional(
-    z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number').min(0, 'must be 0 or more').max(43_200, 'must be at most 43200 (30 days)'),
+    z.coerce
+      .number({ message: 'must be a number of minutes' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(43_200, 'must be at most 43200 (30 days)'),
   ).transform((v) => v ?? 1440),
   EC_BUFFER_MINUTES: optional(
-    z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number').min(0, 'must be 0 or more').max(43_200, 'must be at most 43200 (30 days)'),
+    z.coerce
+      .number({ message: 'must be a number of minutes' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(43_200, 'must be at most 43200 (30 days)'),
   ).transform((v) => v ?? 4320),
-  EC_ERROR_MARGIN: optional(z.coerce.number({ message: 'must be a number, e.g. 0.25 for 25%' }).min(0, 'must be 0 or more').max(100, 'must be at most 100')).transform(
-    (v) => v ?? 0.25,
+  EC_ERROR_MARGIN: optional(
+    z.coerce.number({ message: 'must be a number, e.g. 0.25 for 25%' }).min(0, 'must be 0 or more').max(100, 'must be at most 100'),
+  ).transform((v) => v ?? 0.25),
+  EC_ERROR_MIN_REQUESTS: optional(z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more')).transform(
+    (v) => v ?? 100,
   ),
-  EC_ERROR_MIN_REQUESTS: optional(z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more')).transform((v) => v ?? 100),
-  EC_ERROR_MIN_ERRORS: optional(z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1')).transform((v) => v ?? 5),
-  EC_RETENTION_RAW_DAYS: optional(z.coerce.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650')).transform(
-    (v) => v ?? 7,
+  EC_ERROR_MIN_ERRORS: optional(z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1')).transform(
+    (v) => v ?? 5,
   ),
+  EC_RETENTION_RAW_DAYS: optional(
+    z.coerce.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
+  ).transform((v) => v ?? 7),
   EC_RETENTION_MINUTE_DAYS: optional(
     z.coerce.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
   ).transform((v) => v ?? 90),
-  EC_DEMO_TRAFFIC: optional(z.coerce.number({ message: 'must be a number of requests per second' }).int('must be a whole number').min(0, 'must be 0 (off) or more').max(500, 'must be at most 500')).transform(
-    (v) => v ?? 20,
-  ),
+  EC_DEMO_TRAFFIC: optional(
+    z.coerce
+      .number({ message: 'must be a number of requests per second' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 (off) or more')
+      .max(500, 'must be at most 500'),
+  ).transform((v) => v ?? 20),
   EC_DEMO_MODE: optional(z.enum(['auto', 'off'], { message: 'must be auto or off' })).transform((v) => v ?? 'auto'),
   // Sign-in through Supabase Auth instead of local accounts when both are set. Read at run time
   // on the server only (never inlined into the browser: the dashboard has no browser client).
@@ -89,9 +120,12 @@ const envSchema = z.object({
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optional(z.string().trim().min(20, 'is too short for a Supabase anon or publishable key')),
   // Whether session cookies carry Secure: auto = when the request came over HTTPS (x-forwarded-proto).
   EC_COOKIE_SECURE: optional(z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' })).transform((v) => v ?? 'auto'),
-  EC_TARGET_SCHEMAS: optional(z.string().trim().regex(/^[^,]+(,[^,]+)*$/, 'must be a comma-separated list of schema names')).transform(
-    (v) => (v ?? 'public').split(',').map((s) => s.trim()),
-  ),
+  EC_TARGET_SCHEMAS: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[^,]+(,[^,]+)*$/, 'must be a comma-separated list of schema names'),
+  ).transform((v) => (v ?? 'public').split(',').map((s) => s.trim())),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -108,7 +142,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (result.success) {
     const { NEXT_PUBLIC_SUPABASE_URL: url, NEXT_PUBLIC_SUPABASE_ANON_KEY: key } = result.data;
     // One without the other would silently fall back to local accounts: say so instead.
-    if (url && !key) throw new EnvError('NEXT_PUBLIC_SUPABASE_ANON_KEY', 'must be set with NEXT_PUBLIC_SUPABASE_URL (the project\'s anon or publishable key)');
+    if (url && !key) throw new EnvError('NEXT_PUBLIC_SUPABASE_ANON_KEY', "must be set with NEXT_PUBLIC_SUPABASE_URL (the project's anon or publishable key)");
     if (key && !url) throw new EnvError('NEXT_PUBLIC_SUPABASE_URL', 'must be set with NEXT_PUBLIC_SUPABASE_ANON_KEY (https://<project>.supabase.co)');
     // The state database holds each migration's run lock as a session advisory lock: through a
     // transaction pooler the lock would not last, and two runners could run one migration at once.
@@ -133,7 +167,9 @@ export interface SupabaseAuthConfig {
 
 /** Supabase Auth when the project is configured, otherwise null: local accounts in the state database. */
 export function supabaseAuthConfig(env: Env): SupabaseAuthConfig | null {
-  return env.NEXT_PUBLIC_SUPABASE_URL && env.NEXT_PUBLIC_SUPABASE_ANON_KEY ? { url: env.NEXT_PUBLIC_SUPABASE_URL, anonKey: env.NEXT_PUBLIC_SUPABASE_ANON_KEY } : null;
+  return env.NEXT_PUBLIC_SUPABASE_URL && env.NEXT_PUBLIC_SUPABASE_ANON_KEY
+    ? { url: env.NEXT_PUBLIC_SUPABASE_URL, anonKey: env.NEXT_PUBLIC_SUPABASE_ANON_KEY }
+    : null;
 }
 
 /**

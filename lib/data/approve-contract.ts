@@ -25,12 +25,10 @@ export async function approveContract(pool: Pool, target: ClientBase, policy: Ga
   if (blocking.length > 0) throw new ForbiddenError(`the evidence does not allow a contract yet: ${blocking.map((c) => c.detail).join('; ')}`);
   const summary = evidenceSummary(evidence);
   await withActor(pool, actor, async (c) => {
-    await c.query("INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, evidence, evidence_fingerprint) VALUES ($1, 'contract', $2, $3, $4)", [
-      migrationId,
-      actor.id,
-      JSON.stringify(decision.conditions),
-      summary,
-    ]);
+    await c.query(
+      "INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, evidence, evidence_fingerprint) VALUES ($1, 'contract', $2, $3, $4)",
+      [migrationId, actor.id, JSON.stringify(decision.conditions), summary],
+    );
     await audit(c, actor, 'contract.approved', migrationId, { conditions: decision.conditions });
   });
 }

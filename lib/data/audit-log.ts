@@ -10,7 +10,10 @@ const filterText = (max: number) =>
     .trim()
     .max(max)
     .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
-const filterDate = z.coerce.date().min(new Date('0001-01-01T00:00:00Z'), 'must be after year 1').max(new Date('9999-12-31T23:59:59Z'), 'must be before year 10000');
+const filterDate = z.coerce
+  .date()
+  .min(new Date('0001-01-01T00:00:00Z'), 'must be after year 1')
+  .max(new Date('9999-12-31T23:59:59Z'), 'must be before year 10000');
 
 export const auditFilterSchema = z.object({
   actor: filterText(320).optional(),
@@ -39,7 +42,14 @@ export async function listAudit(pool: Pool, filter: AuditFilter, limit = 500): P
       ORDER BY at DESC, id DESC LIMIT $6`,
     [filter.actor || null, filter.action || null, filter.migration ?? null, filter.from ?? null, filter.to ?? null, limit],
   );
-  return rows.map((r) => ({ id: Number(r.id), at: r.at, actor: r.actor, action: r.action, migrationId: r.migration_id === null ? null : Number(r.migration_id), detail: r.detail }));
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    migrationId: r.migration_id === null ? null : Number(r.migration_id),
+    detail: r.detail,
+  }));
 }
 
 /** RFC 4180 CSV; cells a spreadsheet would run as a formula (=, +, -, @) are prefixed with a quote. */

@@ -11,7 +11,11 @@ export async function commentOnPlan(pool: Pool, actor: Actor, migrationId: numbe
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
   const body = commentSchema.parse(text);
   return withActor(pool, actor, async (c) => {
-    const { rows } = await c.query('INSERT INTO expand_contract.comments (migration_id, author_id, body) VALUES ($1, $2, $3) RETURNING id', [migrationId, actor.id, body]);
+    const { rows } = await c.query('INSERT INTO expand_contract.comments (migration_id, author_id, body) VALUES ($1, $2, $3) RETURNING id', [
+      migrationId,
+      actor.id,
+      body,
+    ]);
     await audit(c, actor, 'plan.commented', migrationId, { commentId: Number(rows[0].id) });
     return Number(rows[0].id);
   });

@@ -11,7 +11,14 @@ import { proposeSchedule } from '../timeline/propose-schedule';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
 /** An author registers a change planned on the live target; they are its author for the two-person rules. */
-export async function createMigrationAs(pool: Pool, target: ClientBase, targetUrl: string, actor: Actor, spec: OperationSpec, options: Partial<PlanOptions> = {}): Promise<number> {
+export async function createMigrationAs(
+  pool: Pool,
+  target: ClientBase,
+  targetUrl: string,
+  actor: Actor,
+  spec: OperationSpec,
+  options: Partial<PlanOptions> = {},
+): Promise<number> {
   const allowed = permission(actor, { kind: 'migration.create' });
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
   const plan = await planChange(target, spec, { ...DEFAULT_PLAN_OPTIONS, ...options });
@@ -21,7 +28,18 @@ export async function createMigrationAs(pool: Pool, target: ClientBase, targetUr
     const { rows } = await c.query(
       `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity, author_id, created_by, schedule)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-      [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), describeUrl(targetUrl), identity, actor.id, actor.email, JSON.stringify(schedule)],
+      [
+        plan.id,
+        plan.slug,
+        plan.title,
+        JSON.stringify(plan.operation),
+        JSON.stringify(plan),
+        describeUrl(targetUrl),
+        identity,
+        actor.id,
+        actor.email,
+        JSON.stringify(schedule),
+      ],
     );
     const id = Number(rows[0].id);
     await audit(c, actor, 'migration.created', id, { title: plan.title });

@@ -12,7 +12,14 @@ import { samplerCoverage } from '../signals/legacy-usage';
 import { parseSql } from '../sql/parse-sql';
 
 /** Gathers the facts for the pre-flight checklist from the plan, the target's statistics and the state database. */
-export async function getPreflight(pool: Pool, target: ClientBase, migration: MigrationRecord, runs: { phase: string }[], sampleEverySeconds: number, now: Date): Promise<ChecklistItem[]> {
+export async function getPreflight(
+  pool: Pool,
+  target: ClientBase,
+  migration: MigrationRecord,
+  runs: { phase: string }[],
+  sampleEverySeconds: number,
+  now: Date,
+): Promise<ChecklistItem[]> {
   const plan = migration.plan;
   const op = plan.operation;
   const expand = await parseSql(renderPhase(plan, 'expand'));

@@ -29,5 +29,13 @@ function toTimeline(m: MigrationRecord, runs: PhaseRunRecord[], now: Date): Time
     actual.push({ phase: 'monitor', start: m.deployedAt, end, status: end ? 'succeeded' : 'running' });
   }
   const op = m.spec as { schema?: string; table?: string };
-  return { id: m.id, title: m.title, table: op.table ? `${op.schema ?? 'public'}.${op.table}` : null, status: m.status, schedule: m.schedule, actual, seeded: m.seeded };
+  return {
+    id: m.id,
+    title: m.title,
+    table: op.table ? `${op.schema ?? 'public'}.${op.table}` : null,
+    status: m.status,
+    schedule: m.schedule,
+    actual,
+    seeded: m.seeded,
+  };
 }

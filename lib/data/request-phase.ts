@@ -48,7 +48,12 @@ export async function requestPhase<O extends PhaseRunOutcome>(
   }
   // The database judges the same (policy request_allowed_phase), including the typed confirmation.
   await withActor(deps.pool, actor, async (c) => {
-    await c.query('INSERT INTO expand_contract.phase_requests (migration_id, phase, requested_by, confirmation) VALUES ($1, $2, $3, $4)', [migrationId, phase, actor.id, confirmation]);
+    await c.query('INSERT INTO expand_contract.phase_requests (migration_id, phase, requested_by, confirmation) VALUES ($1, $2, $3, $4)', [
+      migrationId,
+      phase,
+      actor.id,
+      confirmation,
+    ]);
     await audit(c, actor, 'phase.requested', migrationId, confirmation ? { phase, confirmation } : { phase });
   });
   if (phase === 'backfill') return { queued: true, jobId: await deps.enqueueBackfill(migrationId, actor.email) };
@@ -57,7 +62,9 @@ export async function requestPhase<O extends PhaseRunOutcome>(
     await withActor(deps.pool, actor, (c) => audit(c, actor, 'phase.succeeded', migrationId, { phase, source: outcome.source }));
     return { queued: false, outcome };
   } catch (error) {
-    await withActor(deps.pool, actor, (c) => audit(c, actor, 'phase.refused-or-failed', migrationId, { phase, error: (error as Error).message.slice(0, 500) })).catch(() => {});
+    await withActor(deps.pool, actor, (c) =>
+      audit(c, actor, 'phase.refused-or-failed', migrationId, { phase, error: (error as Error).message.slice(0, 500) }),
+    ).catch(() => {});
     throw error;
   }
 }

@@ -28,7 +28,10 @@ export async function updateSchedule(pool: Pool, actor: Actor, migrationId: numb
   const monitorFrom = new Date(startOfDay(addDays(new TZDate(deployAt.getTime(), timeZone), 1)).getTime());
   const schedule = { expandAt, deployAt, monitorFrom: monitorFrom < contractAt ? monitorFrom : deployAt, contractAt };
   await withActor(pool, actor, async (c) => {
-    const { rowCount } = await c.query('UPDATE expand_contract.migrations SET schedule = $2, updated_at = now() WHERE id = $1', [migrationId, JSON.stringify(schedule)]);
+    const { rowCount } = await c.query('UPDATE expand_contract.migrations SET schedule = $2, updated_at = now() WHERE id = $1', [
+      migrationId,
+      JSON.stringify(schedule),
+    ]);
     // Row-level security hides the row from anyone but the author and admins: no row, no change.
     if (rowCount === 0) throw new ForbiddenError('only the author or an admin changes the schedule');
     await audit(c, actor, 'schedule.changed', migrationId, schedule);

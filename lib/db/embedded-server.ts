@@ -30,10 +30,7 @@ export class AlreadyRunningError extends EmbeddedServerError {
     dataDir: string,
     readonly pid: number,
   ) {
-    super(
-      `another Expand/Contract process (pid ${pid}) is already using ${dataDir}: stop it (kill ${pid}) or set EC_DATA_DIR to another folder`,
-      dataDir,
-    );
+    super(`another Expand/Contract process (pid ${pid}) is already using ${dataDir}: stop it (kill ${pid}) or set EC_DATA_DIR to another folder`, dataDir);
     this.name = 'AlreadyRunningError';
   }
 }
@@ -219,18 +216,28 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: [
-      '-c', 'shared_preload_libraries=pg_stat_statements',
-      '-c', 'pg_stat_statements.track=top',
-      '-c', 'listen_addresses=127.0.0.1',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'pg_stat_statements.track=top',
+      '-c',
+      'listen_addresses=127.0.0.1',
       // No Unix socket: its path would collide with a system server's on the same port.
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=200',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
       // JSON lines the Postgres-log reader counts errors from (42703 undefined_column is the broken-deploy signature).
-      '-c', 'logging_collector=on',
-      '-c', 'log_destination=jsonlog',
-      '-c', 'log_directory=log',
-      '-c', 'log_filename=postgresql-%Y-%m-%d.log',
-      '-c', 'log_timezone=UTC',
+      '-c',
+      'logging_collector=on',
+      '-c',
+      'log_destination=jsonlog',
+      '-c',
+      'log_directory=log',
+      '-c',
+      'log_filename=postgresql-%Y-%m-%d.log',
+      '-c',
+      'log_timezone=UTC',
       ...(options.extraFlags ?? []),
     ],
     onLog: remember,

@@ -8,8 +8,7 @@ export type StatStatementsStatus =
   | { state: 'not-installed'; fix: string }
   | { state: 'no-permission'; schema: string; fix: string };
 
-const PRELOAD_FIX =
-  'add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart the server (Supabase preloads it already)';
+const PRELOAD_FIX = 'add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart the server (Supabase preloads it already)';
 
 /**
  * Whether legacy-column reads can be measured on this database. The extension lives in
@@ -24,7 +23,13 @@ export async function probeStatStatements(db: Queryable): Promise<StatStatements
             (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload`,
   );
   const { schema, preload } = rows[0]!;
-  const preloaded = preload === null ? null : preload.split(',').map((s) => s.trim().replace(/"/g, '')).includes('pg_stat_statements');
+  const preloaded =
+    preload === null
+      ? null
+      : preload
+          .split(',')
+          .map((s) => s.trim().replace(/"/g, ''))
+          .includes('pg_stat_statements');
   if (preloaded === false) return { state: 'not-preloaded', fix: PRELOAD_FIX };
   if (!schema) return { state: 'not-installed', fix: 'run: CREATE EXTENSION pg_stat_statements;' };
   try {
@@ -35,12 +40,16 @@ export async function probeStatStatements(db: Queryable): Promise<StatStatements
       "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS ok",
     );
     if (!rights[0]!.ok) {
-      return { state: 'no-permission', schema, fix: 'run: GRANT pg_read_all_stats TO <the dashboard role>; (it must see every role\'s statements)' };
+      return { state: 'no-permission', schema, fix: "run: GRANT pg_read_all_stats TO <the dashboard role>; (it must see every role's statements)" };
     }
     return { state: 'ready', schema };
   } catch (error) {
     // 55000: "pg_stat_statements must be loaded via shared_preload_libraries"
     if (sqlState(error) === SQL_STATE.objectNotInPrerequisiteState) return { state: 'not-preloaded', fix: PRELOAD_FIX };
-    return { state: 'no-permission', schema, fix: `run: GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO <the dashboard role>; GRANT pg_read_all_stats TO <the dashboard role>;` };
+    return {
+      state: 'no-permission',
+      schema,
+      fix: `run: GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO <the dashboard role>; GRANT pg_read_all_stats TO <the dashboard role>;`,
+    };
   }
 }

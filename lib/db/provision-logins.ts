@@ -43,7 +43,6 @@ const STATE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATIO
 const TARGET_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION BYPASSRLS INHERIT';
 const PROBE_ATTRIBUTES = 'NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT';
 
-
 /** Roles belong to the whole server, so another start may be creating the same one right now. */
 async function ensureRole(admin: ClientBase, name: string, attributes: string, { alter }: { alter: boolean }): Promise<void> {
   const { rowCount } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);

@@ -27,7 +27,9 @@ export class WrongTargetError extends AppError {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`migration ${migrationId} was planned against ${expected}, but the target connection reaches ${actual}: point TARGET_DATABASE_URL at the right database`);
+    super(
+      `migration ${migrationId} was planned against ${expected}, but the target connection reaches ${actual}: point TARGET_DATABASE_URL at the right database`,
+    );
     this.name = 'WrongTargetError';
   }
 }

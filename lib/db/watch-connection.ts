@@ -22,10 +22,22 @@ export class ConnectionLostError extends AppError {
 }
 
 // Administrator or crash shutdown, server starting up or going down, idle-session timeout, and the connection-exception class.
-const LOSS_CODES = new Set<string>([SQL_STATE.adminShutdown, SQL_STATE.crashShutdown, SQL_STATE.cannotConnectNow, SQL_STATE.idleSessionTimeout, 'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const LOSS_CODES = new Set<string>([
+  SQL_STATE.adminShutdown,
+  SQL_STATE.crashShutdown,
+  SQL_STATE.cannotConnectNow,
+  SQL_STATE.idleSessionTimeout,
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 // What node-postgres says when the socket closes under a query, and to every query on a client that already lost it.
 // A database refusing new sessions (ALLOW_CONNECTIONS false) is as unreachable as a closed one, though its SQLSTATE is generic.
-const LOSS_MESSAGES = /Connection terminated unexpectedly|Connection terminated due to connection timeout|encountered a connection error and is not queryable|is not currently accepting connections/;
+const LOSS_MESSAGES =
+  /Connection terminated unexpectedly|Connection terminated due to connection timeout|encountered a connection error and is not queryable|is not currently accepting connections/;
 
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];

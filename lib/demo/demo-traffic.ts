@@ -52,7 +52,9 @@ const FLOWS: Flow[] = [
     v1: {
       column: 'status',
       work: (pool, n, id) =>
-        n % 4 === 0 ? pool.query('UPDATE public.orders SET status = $1 WHERE id = $2', [STATUSES[n % STATUSES.length], id]) : pool.query('SELECT status FROM public.orders WHERE id = $1', [id]),
+        n % 4 === 0
+          ? pool.query('UPDATE public.orders SET status = $1 WHERE id = $2', [STATUSES[n % STATUSES.length], id])
+          : pool.query('SELECT status FROM public.orders WHERE id = $1', [id]),
     },
     v2: (spec) => {
       const column = spec.newColumn ?? 'status_code';
@@ -60,7 +62,9 @@ const FLOWS: Flow[] = [
       return {
         column,
         work: (pool, n, id) =>
-          n % 4 === 0 ? pool.query(`UPDATE public.orders SET ${q} = $1 WHERE id = $2`, [1 + (n % 4), id]) : pool.query(`SELECT ${q} FROM public.orders WHERE id = $1`, [id]),
+          n % 4 === 0
+            ? pool.query(`UPDATE public.orders SET ${q} = $1 WHERE id = $2`, [1 + (n % 4), id])
+            : pool.query(`SELECT ${q} FROM public.orders WHERE id = $1`, [id]),
       };
     },
   },
@@ -87,7 +91,10 @@ export function startDemoTraffic(options: DemoTrafficOptions): { stop: () => Pro
   const decide = async () => {
     for (const flow of FLOWS) {
       const table = flow.route;
-      const columns = await target.query<{ c: string }>("SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", [table]);
+      const columns = await target.query<{ c: string }>(
+        "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
+        [table],
+      );
       const has = (c: string) => columns.rows.some((r) => r.c === c);
       const m = (await state.query(flow.migrationSql)).rows[0] as { spec: Record<string, string>; status: string; deployed_at: Date | null } | undefined;
       const deployed = !!m?.deployed_at && m.status !== 'rolled_back';

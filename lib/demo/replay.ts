@@ -107,8 +107,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     log('expand-contract: expand and backfill under old code, deploy (old code drains), then contract');
     await scratchTable(target, 'replay_ec', rows);
     const store = new StateStore(state);
-    const plan = planOperation({ kind: 'rename-column', schema: 'public', table: 'replay_ec', column: 'user_email', newName: 'contact_email' }, await introspectSchema(executor, ['public']), DEFAULT_PLAN_OPTIONS);
-    const migration = await store.createMigration({ ...plan, title: `2am replay: ${plan.title}` }, describeUrl(options.targetUrl), await targetIdentity(executor));
+    const plan = planOperation(
+      { kind: 'rename-column', schema: 'public', table: 'replay_ec', column: 'user_email', newName: 'contact_email' },
+      await introspectSchema(executor, ['public']),
+      DEFAULT_PLAN_OPTIONS,
+    );
+    const migration = await store.createMigration(
+      { ...plan, title: `2am replay: ${plan.title}` },
+      describeUrl(options.targetUrl),
+      await targetIdentity(executor),
+    );
     // The replay's own gate is the traffic itself: legacy sampling and error rates are the live dashboard's job.
     const deps = { store, target: executor, signals: false };
     const ecStart = Date.now();

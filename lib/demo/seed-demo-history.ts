@@ -37,27 +37,55 @@ export async function seedDemoHistory(state: Pool, target: ClientBase, targetUrl
     {
       spec: { kind: 'rename-column', schema: 'public', table: 'users', column: 'display_name', newName: 'full_name' },
       status: 'contracted',
-      runs: [['expand', 10, 1], ['backfill', 10.05, 2], ['verify', 10.2, 1], ['contract', 4 * 24 + 10, 1]],
+      runs: [
+        ['expand', 10, 1],
+        ['backfill', 10.05, 2],
+        ['verify', 10.2, 1],
+        ['contract', 4 * 24 + 10, 1],
+      ],
       deployedAt: 14,
-      approvals: [['plan', 'reviewer@demo.local'], ['contract', 'oncall@demo.local']],
+      approvals: [
+        ['plan', 'reviewer@demo.local'],
+        ['contract', 'oncall@demo.local'],
+      ],
     },
     {
       spec: {
-        kind: 'change-type', schema: 'public', table: 'orders', column: 'amount_cents', newColumn: 'amount_cents_big', newType: 'bigint', forward: '{{old}}::bigint', reverse: '{{new}}::integer',
+        kind: 'change-type',
+        schema: 'public',
+        table: 'orders',
+        column: 'amount_cents',
+        newColumn: 'amount_cents_big',
+        newType: 'bigint',
+        forward: '{{old}}::bigint',
+        reverse: '{{new}}::integer',
       },
       status: 'rolled_back',
-      runs: [['expand', 24 + 10, 1], ['backfill', 24 + 10.1, 3], ['rollback', 24 + 15, 1]],
+      runs: [
+        ['expand', 24 + 10, 1],
+        ['backfill', 24 + 10.1, 3],
+        ['rollback', 24 + 15, 1],
+      ],
       approvals: [['plan', 'reviewer@demo.local']],
     },
     {
       spec: { kind: 'set-not-null', schema: 'public', table: 'users', column: 'verified', fill: 'false' },
       status: 'backfilled',
       base: 'recent',
-      runs: [['expand', 0, 1], ['backfill', 0.05, 2], ['verify', 1, 1]],
+      runs: [
+        ['expand', 0, 1],
+        ['backfill', 0.05, 2],
+        ['verify', 1, 1],
+      ],
       deployedAt: 4,
       approvals: [['plan', 'oncall@demo.local']],
     },
-    { spec: { kind: 'add-column', schema: 'public', table: 'users', column: 'plan', type: 'text', notNull: true, default: "'free'" }, status: 'planned', runs: [], approvals: [] },
+    {
+      spec: { kind: 'add-column', schema: 'public', table: 'users', column: 'plan', type: 'text', notNull: true, default: "'free'" },
+      status: 'planned',
+      runs: [],
+      approvals: [],
+    },
   ];
   let count = 0;
   for (const seed of seeds) {
@@ -67,12 +95,29 @@ export async function seedDemoHistory(state: Pool, target: ClientBase, targetUrl
     const createdAt = seed.runs.length ? new Date(at(seed.runs[0]![1]).getTime() - 3 * DAY) : new Date(now.getTime() - DAY);
     // The schedule the team planned: the first run's week, or next week for the scheduled one.
     const monday = seed.runs.length ? weekStart(at(seed.runs[0]![1]), 'UTC') : new Date(thisMonday.getTime() + 7 * DAY);
-    const schedule = { expandAt: atLocal(monday, 'UTC', 0, 10), deployAt: atLocal(monday, 'UTC', 0, 14), monitorFrom: atLocal(monday, 'UTC', 1, 0), contractAt: atLocal(monday, 'UTC', 4, 10) };
+    const schedule = {
+      expandAt: atLocal(monday, 'UTC', 0, 10),
+      deployAt: atLocal(monday, 'UTC', 0, 14),
+      monitorFrom: atLocal(monday, 'UTC', 1, 0),
+      contractAt: atLocal(monday, 'UTC', 4, 10),
+    };
     const { rows: inserted } = await state.query(
       `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, status, author_id, created_by, created_at, updated_at, schedule, deployed_at, deployed_by, seeded)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'author@demo.local', $9, $9, $10, $11, $12, true) RETURNING id`,
-      [plan.id, plan.slug, plan.title, JSON.stringify(seed.spec), JSON.stringify(plan), describeUrl(targetUrl), seed.status, id('author@demo.local'), createdAt, JSON.stringify(schedule),
-        seed.deployedAt !== undefined ? at(seed.deployedAt) : null, seed.deployedAt !== undefined ? 'author@demo.local' : null],
+      [
+        plan.id,
+        plan.slug,
+        plan.title,
+        JSON.stringify(seed.spec),
+        JSON.stringify(plan),
+        describeUrl(targetUrl),
+        seed.status,
+        id('author@demo.local'),
+        createdAt,
+        JSON.stringify(schedule),
+        seed.deployedAt !== undefined ? at(seed.deployedAt) : null,
+        seed.deployedAt !== undefined ? 'author@demo.local' : null,
+      ],
     );
     const mid = Number(inserted[0].id);
     for (const [phase, hours, minutes] of seed.runs) {
@@ -80,25 +125,37 @@ export async function seedDemoHistory(state: Pool, target: ClientBase, targetUrl
         "INSERT INTO expand_contract.phase_runs (migration_id, phase, status, source, actor, started_at, finished_at) VALUES ($1, $2, 'succeeded', 'executor', 'seeded', $3, $4)",
         [mid, phase, at(hours), new Date(at(hours).getTime() + minutes * 60_000)],
       );
-      await state.query("INSERT INTO expand_contract.audit_log (at, actor, action, migration_id, detail) VALUES ($1, 'author@demo.local', 'phase.succeeded', $2, $3)", [
-        new Date(at(hours).getTime() + minutes * 60_000), mid, JSON.stringify({ phase, seeded: true }),
-      ]);
+      await state.query(
+        "INSERT INTO expand_contract.audit_log (at, actor, action, migration_id, detail) VALUES ($1, 'author@demo.local', 'phase.succeeded', $2, $3)",
+        [new Date(at(hours).getTime() + minutes * 60_000), mid, JSON.stringify({ phase, seeded: true })],
+      );
       if (phase === 'backfill') {
         await state.query(
           "INSERT INTO expand_contract.backfills (migration_id, status, rows_scanned, rows_changed, batches, batch_size, estimated_total, rows_per_second, started_at, updated_at, finished_at) VALUES ($1, 'done', 20000, 20000, 4, 5000, 20000, 150000, $2, $3, $3)",
           [mid, at(hours), new Date(at(hours).getTime() + minutes * 60_000)],
         );
       }
-      if (phase === 'verify') await state.query('INSERT INTO expand_contract.parity_checks (migration_id, mismatched, rows_checked, duration_ms, checked_at) VALUES ($1, 0, 20000, 40, $2)', [mid, at(hours)]);
+      if (phase === 'verify')
+        await state.query(
+          'INSERT INTO expand_contract.parity_checks (migration_id, mismatched, rows_checked, duration_ms, checked_at) VALUES ($1, 0, 20000, 40, $2)',
+          [mid, at(hours)],
+        );
     }
     for (const [kind, email] of seed.approvals) {
       const contractRun = seed.runs.find((r) => r[0] === 'contract');
       const when = kind === 'plan' ? new Date(createdAt.getTime() + 2 * HOUR) : at((contractRun?.[1] ?? 0) - 1);
       // Checked by the same trigger as live approvals: the demo's on-call person, not the author, at that time.
-      await state.query("INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, evidence_fingerprint, note, created_at) VALUES ($1, $2, $3, $4, 'seeded', $5)", [
-        mid, kind, id(email), kind === 'contract' ? 'seeded' : null, when,
+      await state.query(
+        "INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, evidence_fingerprint, note, created_at) VALUES ($1, $2, $3, $4, 'seeded', $5)",
+        [mid, kind, id(email), kind === 'contract' ? 'seeded' : null, when],
+      );
+      await state.query('INSERT INTO expand_contract.audit_log (at, actor, action, migration_id, detail) VALUES ($1, $2, $3, $4, $5)', [
+        when,
+        email,
+        `${kind}.approved`,
+        mid,
+        '{"seeded": true}',
       ]);
-      await state.query('INSERT INTO expand_contract.audit_log (at, actor, action, migration_id, detail) VALUES ($1, $2, $3, $4, $5)', [when, email, `${kind}.approved`, mid, '{"seeded": true}']);
     }
     count += 1;
   }

@@ -18,7 +18,8 @@ const DEMO: { email: string; name: string; roles: Role[] }[] = [
   { email: 'admin@demo.local', name: 'Ama Admin', roles: ['admin'] },
 ];
 
-const ROTATION = "INSERT INTO expand_contract.oncall_rotation (position, user_id) SELECT 0, id FROM expand_contract.users WHERE email = 'oncall@demo.local' ON CONFLICT DO NOTHING";
+const ROTATION =
+  "INSERT INTO expand_contract.oncall_rotation (position, user_id) SELECT 0, id FROM expand_contract.users WHERE email = 'oncall@demo.local' ON CONFLICT DO NOTHING";
 
 /**
  * The embedded default's accounts, one per role, created once with generated passwords. The
@@ -31,10 +32,9 @@ const ROTATION = "INSERT INTO expand_contract.oncall_rotation (position, user_id
 export async function seedDemoUsers(state: Pool, dataRoot: string, options: { signIn: 'local' | 'none' } = { signIn: 'local' }): Promise<DemoUser[]> {
   if (options.signIn === 'none') {
     // Also when an earlier start made them with local passwords: switched to Supabase, they go quiet.
-    await state.query(
-      'UPDATE expand_contract.users SET disabled_at = now() WHERE email = ANY ($1) AND disabled_at IS NULL AND auth_subject IS NULL',
-      [DEMO.map((d) => d.email)],
-    );
+    await state.query('UPDATE expand_contract.users SET disabled_at = now() WHERE email = ANY ($1) AND disabled_at IS NULL AND auth_subject IS NULL', [
+      DEMO.map((d) => d.email),
+    ]);
     const { rows } = await state.query<{ n: number }>('SELECT count(*)::int AS n FROM expand_contract.users');
     if (rows[0]!.n > 0) return [];
     for (const d of DEMO) {
@@ -45,7 +45,10 @@ export async function seedDemoUsers(state: Pool, dataRoot: string, options: { si
     return [];
   }
   const file = path.join(dataRoot, 'demo-users.json');
-  const saved = await fs.readFile(file, 'utf8').then((t) => JSON.parse(t) as DemoUser[], () => null);
+  const saved = await fs.readFile(file, 'utf8').then(
+    (t) => JSON.parse(t) as DemoUser[],
+    () => null,
+  );
   const { rows } = await state.query<{ n: number }>('SELECT count(*)::int AS n FROM expand_contract.users');
   if (saved && rows[0]!.n > 0) return saved;
   if (rows[0]!.n > 0) return []; // people created by hand: leave them alone

@@ -83,7 +83,14 @@ export async function runBackfillJob(
       cursor = batch.lastKey;
       const batchRate = (batch.scanned / Math.max(batch.ms, 1)) * 1000;
       rate = rate === null ? batchRate : rate * 0.8 + batchRate * 0.2; // smoothed, so the ETA does not jump
-      let requested = await store.saveBatch(migrationId, { cursor, scanned: batch.scanned, changed: batch.changed, ms: Math.round(batch.ms), batchSize: size, rowsPerSecond: Math.round(rate) });
+      let requested = await store.saveBatch(migrationId, {
+        cursor,
+        scanned: batch.scanned,
+        changed: batch.changed,
+        ms: Math.round(batch.ms),
+        batchSize: size,
+        rowsPerSecond: Math.round(rate),
+      });
       if (options.onBatch) {
         state = (await store.getBackfill(migrationId))!;
         await options.onBatch(state);

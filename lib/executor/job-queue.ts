@@ -25,7 +25,11 @@ export async function openJobQueue(stateUrl: string, log?: (line: string) => voi
   const say = log && quietLog(log);
   boss.on('error', (error) => {
     const lost = lostConnectionTo('state', stateUrl, error);
-    say?.(lost ? `job queue: ${lost.message}; it keeps polling and picks up again once the database answers` : `job queue: ${redactSecrets(error.message.split('\n')[0]!)}`);
+    say?.(
+      lost
+        ? `job queue: ${lost.message}; it keeps polling and picks up again once the database answers`
+        : `job queue: ${redactSecrets(error.message.split('\n')[0]!)}`,
+    );
   });
   await boss.start();
   // A long backfill is one job: it may run for hours, so a crash is detected by the lock check below, not by expiry.
@@ -71,7 +75,13 @@ export async function recoverOrphanedJobs(boss: PgBoss, state: pg.Pool, graceSec
 async function stateAnswers(state: pg.Pool, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
-    if (await state.query('SELECT 1').then(() => true, () => false)) return;
+    if (
+      await state.query('SELECT 1').then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     if (Date.now() > deadline) return;
     await new Promise((r) => setTimeout(r, wait));
   }
@@ -110,7 +120,20 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
     try {
       await connectTarget(target);
       log(`job ${job!.id}: ${phase} of migration ${migrationId}`);
-      const outcome = await runPhase({ store, target, log, sampleEverySeconds: options.sampleEverySeconds, observationMinutes: options.observationMinutes, bufferMinutes: options.bufferMinutes, regression: options.regression }, migrationId, phase, { backfill });
+      const outcome = await runPhase(
+        {
+          store,
+          target,
+          log,
+          sampleEverySeconds: options.sampleEverySeconds,
+          observationMinutes: options.observationMinutes,
+          bufferMinutes: options.bufferMinutes,
+          regression: options.regression,
+        },
+        migrationId,
+        phase,
+        { backfill },
+      );
       return { status: outcome.status, source: outcome.source };
     } catch (error) {
       if (error instanceof MigrationBusyError) log(`job ${job!.id}: migration ${migrationId} is busy elsewhere; will retry`);

@@ -92,7 +92,9 @@ SELECT ${checkColumns(parity, 'r AS t')},
     const rangeSize = options.rangeSize ?? 10_000;
     let cursor: string[] | null = null;
     for (;;) {
-      const result: { rows: CheckRow[] } = cursor ? await client.query<CheckRow>(next, [...cursor, rangeSize]) : await client.query<CheckRow>(first, [rangeSize]);
+      const result: { rows: CheckRow[] } = cursor
+        ? await client.query<CheckRow>(next, [...cursor, rangeSize])
+        : await client.query<CheckRow>(first, [rangeSize]);
       const row = result.rows[0]!;
       if (!row.last_key) break;
       add(row);

@@ -16,7 +16,9 @@ export async function runBatch(client: ClientBase, spec: BackfillSpec, after: st
   const started = performance.now();
   await client.query('BEGIN');
   try {
-    await client.query(`SET LOCAL lock_timeout = ${quoteLiteral(timeouts.lockTimeout)}; SET LOCAL statement_timeout = ${quoteLiteral(timeouts.statementTimeout)}`);
+    await client.query(
+      `SET LOCAL lock_timeout = ${quoteLiteral(timeouts.lockTimeout)}; SET LOCAL statement_timeout = ${quoteLiteral(timeouts.statementTimeout)}`,
+    );
     const result = after ? await client.query(markProduct(spec.batchSql), [...after, size]) : await client.query(markProduct(spec.firstBatchSql), [size]);
     await client.query('COMMIT');
     const row = result.rows[0] as { scanned: number; changed: number; last_key: string[] | null };

@@ -94,7 +94,9 @@ export class ApiRoleError extends AppError {
   readonly code = 'api-role';
   readonly kind = 'invalid';
   constructor(readonly role: string) {
-    super(`the target connection runs as "${role}", an API role with a statement timeout of seconds: use a direct or session connection (e.g. the postgres role)`);
+    super(
+      `the target connection runs as "${role}", an API role with a statement timeout of seconds: use a direct or session connection (e.g. the postgres role)`,
+    );
     this.name = 'ApiRoleError';
   }
 }
@@ -163,7 +165,9 @@ const n = (x: number) => x.toLocaleString('en-US');
 /** One line for the log: the counts beside each other, and the values that would not survive. */
 export function describeParity(p: Pick<ParityEvidence, 'mismatched' | 'rowsChecked' | 'tableRows' | 'lossy'>): string {
   const table = p.tableRows === null ? '' : ` (table holds ${n(p.tableRows)})`;
-  const lossy = p.lossy ? `; ${n(p.lossy.rows)} would not survive the contract${p.lossy.samples.length ? ` (${describeLossySamples(p.lossy.samples)})` : ''}` : '';
+  const lossy = p.lossy
+    ? `; ${n(p.lossy.rows)} would not survive the contract${p.lossy.samples.length ? ` (${describeLossySamples(p.lossy.samples)})` : ''}`
+    : '';
   return `${n(p.mismatched)} of ${n(p.rowsChecked)} rows differ${table}${lossy}`;
 }
 
@@ -227,9 +231,7 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
       throw error;
     }
   } finally {
-    const unlocked = lockLost
-      ? false
-      : await unlockMigration(lock, migrationId).catch(() => false);
+    const unlocked = lockLost ? false : await unlockMigration(lock, migrationId).catch(() => false);
     // A lock we could not give back goes with its connection, rather than back into the pool.
     lock.release(!unlocked);
   }
@@ -243,12 +245,19 @@ async function runSteps(deps: ExecutorDeps, plan: Plan, steps: Step[], runId: nu
       const { attempts } = await runWithLockRetry(deps.target, step, {
         ...options.retry,
         table: tableOf(plan),
-        onRetry: (attempt, blockers, delay) => log(`    lock not available (attempt ${attempt}), retrying in ${delay} ms${blockers[0] ? `; held by pid ${blockers[0].pid}` : ''}`),
+        onRetry: (attempt, blockers, delay) =>
+          log(`    lock not available (attempt ${attempt}), retrying in ${delay} ms${blockers[0] ? `; held by pid ${blockers[0].pid}` : ''}`),
       });
       await deps.store.recordStep(runId, step.id, { status: 'succeeded', attempts, startedAt });
     } catch (error) {
       const blockedBy = error instanceof LockBlockedError ? error.blockers : undefined;
-      await deps.store.recordStep(runId, step.id, { status: 'failed', attempts: error instanceof LockBlockedError ? error.attempts : 1, blockedBy, error: (error as Error).message, startedAt });
+      await deps.store.recordStep(runId, step.id, {
+        status: 'failed',
+        attempts: error instanceof LockBlockedError ? error.attempts : 1,
+        blockedBy,
+        error: (error as Error).message,
+        startedAt,
+      });
       throw error;
     }
   }
@@ -274,15 +283,32 @@ async function runPhaseSteps(
   const steps = (p: string) => plan.steps.filter((s) => s.phase === p);
   switch (phase) {
     case 'expand': {
-      await runSteps(deps, plan, stepsFor(plan, 'expand').filter((s) => s.phase !== 'backfill'), runId, options, log);
+      await runSteps(
+        deps,
+        plan,
+        stepsFor(plan, 'expand').filter((s) => s.phase !== 'backfill'),
+        runId,
+        options,
+        log,
+      );
       return { phase, source: 'executor', status: 'succeeded', historyVersion: await finishDdlPhase(deps, plan, 'expand', now) };
     }
     case 'backfill': {
       if (plan.backfill) {
-        const outcome = await runBackfillJob(deps.store, deps.target, migration.id, plan.backfill, plan.batchSize, { ...options.backfill, signal: options.signal });
+        const outcome = await runBackfillJob(deps.store, deps.target, migration.id, plan.backfill, plan.batchSize, {
+          ...options.backfill,
+          signal: options.signal,
+        });
         if (outcome !== 'done') return { phase, source: 'executor', status: outcome === 'paused' ? 'paused' : 'cancelled' };
       }
-      await runSteps(deps, plan, steps('backfill').filter((s) => s.kind !== 'backfill'), runId, options, log);
+      await runSteps(
+        deps,
+        plan,
+        steps('backfill').filter((s) => s.kind !== 'backfill'),
+        runId,
+        options,
+        log,
+      );
       return { phase, source: 'executor', status: 'succeeded' };
     }
     case 'verify': {

@@ -7,7 +7,14 @@ const now = new Date('2026-11-27T10:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
 
 describe('contract gate', () => {
-  const parity = (over: Partial<ParityEvidence> = {}): ParityEvidence => ({ mismatched: 0, checkedAt: minutesAgo(5), rowsChecked: 3000, tableRows: 3000, lossy: null, ...over });
+  const parity = (over: Partial<ParityEvidence> = {}): ParityEvidence => ({
+    mismatched: 0,
+    checkedAt: minutesAgo(5),
+    rowsChecked: 3000,
+    tableRows: 3000,
+    lossy: null,
+    ...over,
+  });
 
   it('opens when the backfill is done and a fresh parity check saw every row and found nothing', () => {
     const d = evaluateGate({ now, backfill: { required: true, done: true }, parity: { required: true, latest: parity() } });
@@ -24,22 +31,34 @@ describe('contract gate', () => {
   it.each([
     [{ required: true, done: false }, parity({ checkedAt: minutesAgo(1) }), ['the backfill has not finished']],
     [{ required: true, done: true }, null, ['no parity check yet: run verify']],
-    [{ required: true, done: true }, parity({ mismatched: 3, rowsChecked: 6000, tableRows: 6000 }), ['3 of 6,000 rows differ (table holds 6,000) between old and new column']],
+    [
+      { required: true, done: true },
+      parity({ mismatched: 3, rowsChecked: 6000, tableRows: 6000 }),
+      ['3 of 6,000 rows differ (table holds 6,000) between old and new column'],
+    ],
     [{ required: true, done: true }, parity({ checkedAt: minutesAgo(61) }), ['the last parity check is too old: run verify again']],
     // The row-level security repro: "0 of 0 rows differ" while the table held 3,000 rows the executing role could not see.
     [
       { required: true, done: true },
       parity({ rowsChecked: 0, tableRows: 3000 }),
-      ['the parity check saw 0 of the 3,000 rows the table holds: the 3,000 it did not see are unchecked (hidden from the executing role by row-level security, or written behind the check); run verify again as a role that reads every row'],
+      [
+        'the parity check saw 0 of the 3,000 rows the table holds: the 3,000 it did not see are unchecked (hidden from the executing role by row-level security, or written behind the check); run verify again as a role that reads every row',
+      ],
     ],
     [
       { required: true, done: true },
       parity({ rowsChecked: 2500, tableRows: 3000 }),
-      ['the parity check saw 2,500 of the 3,000 rows the table holds: the 500 it did not see are unchecked (hidden from the executing role by row-level security, or written behind the check); run verify again as a role that reads every row'],
+      [
+        'the parity check saw 2,500 of the 3,000 rows the table holds: the 500 it did not see are unchecked (hidden from the executing role by row-level security, or written behind the check); run verify again as a role that reads every row',
+      ],
     ],
     // Rows that went away during the check are no reason to refuse.
     [{ required: true, done: true }, parity({ rowsChecked: 3000, tableRows: 2990 }), []],
-    [{ required: true, done: true }, parity({ rowsChecked: 3000, tableRows: null }), ["the last parity check (3,000 rows) did not count the table's rows: run verify again"]],
+    [
+      { required: true, done: true },
+      parity({ rowsChecked: 3000, tableRows: null }),
+      ["the last parity check (3,000 rows) did not count the table's rows: run verify again"],
+    ],
   ])('stays closed with reasons: %j %j', (backfill, latest, reasons) => {
     const d = evaluateGate({ now, backfill, parity: { required: true, latest } });
     expect(d.allowed).toBe(reasons.length === 0);
@@ -48,7 +67,9 @@ describe('contract gate', () => {
 
   it('calls a check that counted no table rows missing evidence, not evidence against', () => {
     const d = evaluateGate({ now, backfill: { required: false, done: false }, parity: { required: true, latest: parity({ tableRows: null }) } });
-    expect(d.conditions).toEqual([{ name: 'parity', met: false, unknown: true, detail: "the last parity check (3,000 rows) did not count the table's rows: run verify again" }]);
+    expect(d.conditions).toEqual([
+      { name: 'parity', met: false, unknown: true, detail: "the last parity check (3,000 rows) did not count the table's rows: run verify again" },
+    ]);
   });
 
   it('has nothing to wait for when the change needs neither backfill nor parity (a drop)', () => {
@@ -62,18 +83,31 @@ describe('round trip of a type change in the gate', () => {
   const tenValues = Array.from({ length: 10 }, (_, i) => ({ old: `V${i}`, becomes: `v${i}` }));
 
   it.each([
-    { name: 'nothing lossy', lossy: { rows: 0, samples: [] }, met: true, detail: "every row's old value reads back from the new column (0 of 3,000 would change)" },
+    {
+      name: 'nothing lossy',
+      lossy: { rows: 0, samples: [] },
+      met: true,
+      detail: "every row's old value reads back from the new column (0 of 3,000 would change)",
+    },
     {
       name: "old code wrote 'PENDING' and 'Cancelled' through CASE lower(…)",
-      lossy: { rows: 2, samples: [{ old: 'Cancelled', becomes: 'cancelled' }, { old: 'PENDING', becomes: 'pending' }] },
+      lossy: {
+        rows: 2,
+        samples: [
+          { old: 'Cancelled', becomes: 'cancelled' },
+          { old: 'PENDING', becomes: 'pending' },
+        ],
+      },
       met: false,
-      detail: "2 row(s) would not survive the contract: the new column cannot give back their old value (old → would become: 'Cancelled' → 'cancelled', 'PENDING' → 'pending'); correct those rows or the mappings, then run verify again",
+      detail:
+        "2 row(s) would not survive the contract: the new column cannot give back their old value (old → would become: 'Cancelled' → 'cancelled', 'PENDING' → 'pending'); correct those rows or the mappings, then run verify again",
     },
     {
       name: 'quotes and NULLs written the way SQL writes them',
       lossy: { rows: 1500, samples: [{ old: "O'Brien", becomes: null }] },
       met: false,
-      detail: "1,500 row(s) would not survive the contract: the new column cannot give back their old value (old → would become: 'O''Brien' → NULL); correct those rows or the mappings, then run verify again",
+      detail:
+        "1,500 row(s) would not survive the contract: the new column cannot give back their old value (old → would become: 'O''Brien' → NULL); correct those rows or the mappings, then run verify again",
     },
     {
       name: 'ten distinct values shown, and a sign that there may be more',
@@ -84,7 +118,10 @@ describe('round trip of a type change in the gate', () => {
   ])('$name → met $met', ({ lossy, met, detail }) => {
     const d = evaluateGate({ ...base, parity: { required: true, latest: latest(lossy) } });
     expect(d.allowed).toBe(met);
-    expect(d.conditions).toEqual([{ name: 'parity', met: true, detail: '0 of 3,000 rows differ (table holds 3,000)' }, { name: 'round-trip', met, detail }]);
+    expect(d.conditions).toEqual([
+      { name: 'parity', met: true, detail: '0 of 3,000 rows differ (table holds 3,000)' },
+      { name: 'round-trip', met, detail },
+    ]);
   });
 
   it('has no round-trip condition for a change without a way back (a rename)', () => {
@@ -102,14 +139,27 @@ describe('round trip of a type change in the gate', () => {
 describe('legacy-column reads in the gate', () => {
   const base = { now, backfill: { required: false, done: false }, parity: { required: false, latest: null } };
   const legacy = (over: object) => ({
-    required: true, column: 'public.leads.user_email', reads: 0, writes: 0, unknown: 0, coverage: 0.99, observedMinutes: 1500, requiredMinutes: 1440, functions: [], ...over,
+    required: true,
+    column: 'public.leads.user_email',
+    reads: 0,
+    writes: 0,
+    unknown: 0,
+    coverage: 0.99,
+    observedMinutes: 1500,
+    requiredMinutes: 1440,
+    functions: [],
+    ...over,
   });
 
   it.each([
     [{ reads: 20 }, false, 'public.leads.user_email is still used: 20 read(s) and 0 write(s) in the window'],
     [{ writes: 1 }, false, 'public.leads.user_email is still used: 0 read(s) and 1 write(s) in the window'],
     [{ unknown: 3 }, false, '3 call(s) of statements that could not be parsed: check them by hand'],
-    [{ coverage: 0.5 }, false, 'pg_stat_statements was sampled for only 50.0% of the window (needs 95.0%): keep the dashboard or expand-contract worker running'],
+    [
+      { coverage: 0.5 },
+      false,
+      'pg_stat_statements was sampled for only 50.0% of the window (needs 95.0%): keep the dashboard or expand-contract worker running',
+    ],
     [{ observedMinutes: 90 }, false, 'watched for 90 of the required 1440 minutes since the expand'],
     [{ functions: ['public.touch_lead()'] }, false, 'function(s) public.touch_lead() mention public.leads.user_email: update them to the new column first'],
     [{}, true, '0 reads of public.leads.user_email in the last 1 day, sampled 99.0% of that time'],
@@ -139,9 +189,23 @@ describe('buffer since the deploy in the gate', () => {
 
 describe('error rates in the gate', () => {
   const base = { now, backfill: { required: false, done: false }, parity: { required: false, latest: null } };
-  const counts = (requests: number, errors: number) => ({ from: minutesAgo(60), to: now, requests, errors, rate: requests ? errors / requests : null, bySqlstate: {} });
+  const counts = (requests: number, errors: number) => ({
+    from: minutesAgo(60),
+    to: now,
+    requests,
+    errors,
+    rate: requests ? errors / requests : null,
+    bySqlstate: {},
+  });
   const verdict = (over: Partial<SeriesVerdict>): SeriesVerdict => ({
-    source: 'app', service: 'web', baseline: counts(1000, 1), after: counts(1000, 1), enoughVolume: true, regression: false, detail: 'web: 0.10% after, 0.10% before', ...over,
+    source: 'app',
+    service: 'web',
+    baseline: counts(1000, 1),
+    after: counts(1000, 1),
+    enoughVolume: true,
+    regression: false,
+    detail: 'web: 0.10% after, 0.10% before',
+    ...over,
   });
   const phases = (deploy: SeriesVerdict[], expand: SeriesVerdict[] = [verdict({})]) => [
     { phase: 'expand', at: minutesAgo(3000), series: expand },
@@ -150,11 +214,36 @@ describe('error rates in the gate', () => {
 
   it.each([
     ['healthy after both phases', phases([verdict({})]), true, 'no regression after expand, deploy: web: 0.10% after, 0.10% before'],
-    ['a regression after the deploy', phases([verdict({ regression: true, detail: 'web: 4.00% after, 0.10% before (42703 ×40)' })]), false, 'error rate above its baseline after deploy: web: 4.00% after, 0.10% before (42703 ×40)'],
-    ['a regression after the expand only', phases([verdict({})], [verdict({ regression: true, detail: 'web: x' })]), false, 'error rate above its baseline after expand: web: x'],
-    ['a Postgres-log regression', phases([verdict({}), verdict({ source: 'postgres', service: 'postgres', regression: true, detail: 'postgres: 40 error(s)' })]), false, 'error rate above its baseline after deploy: postgres: 40 error(s)'],
-    ['too little traffic since the deploy', phases([verdict({ enoughVolume: false })]), false, 'no service reported enough requests since deploy to compare error rates: send them to POST /api/v1/metrics'],
-    ['only the Postgres log', phases([verdict({ source: 'postgres', service: 'postgres' })]), false, 'no service reported enough requests since deploy to compare error rates: send them to POST /api/v1/metrics'],
+    [
+      'a regression after the deploy',
+      phases([verdict({ regression: true, detail: 'web: 4.00% after, 0.10% before (42703 ×40)' })]),
+      false,
+      'error rate above its baseline after deploy: web: 4.00% after, 0.10% before (42703 ×40)',
+    ],
+    [
+      'a regression after the expand only',
+      phases([verdict({})], [verdict({ regression: true, detail: 'web: x' })]),
+      false,
+      'error rate above its baseline after expand: web: x',
+    ],
+    [
+      'a Postgres-log regression',
+      phases([verdict({}), verdict({ source: 'postgres', service: 'postgres', regression: true, detail: 'postgres: 40 error(s)' })]),
+      false,
+      'error rate above its baseline after deploy: postgres: 40 error(s)',
+    ],
+    [
+      'too little traffic since the deploy',
+      phases([verdict({ enoughVolume: false })]),
+      false,
+      'no service reported enough requests since deploy to compare error rates: send them to POST /api/v1/metrics',
+    ],
+    [
+      'only the Postgres log',
+      phases([verdict({ source: 'postgres', service: 'postgres' })]),
+      false,
+      'no service reported enough requests since deploy to compare error rates: send them to POST /api/v1/metrics',
+    ],
     ['no data at all', phases([]), false, 'no service reported enough requests since deploy to compare error rates: send them to POST /api/v1/metrics'],
   ])('%s → allowed %s', (_name, p, allowed, detail) => {
     const d = evaluateGate({ ...base, errors: { required: true, phases: p } });
@@ -176,7 +265,10 @@ describe('error rates in the gate', () => {
     });
     expect(named(['web', 'checkout'], [verdict({})])).toMatchObject({ met: false, unknown: true, detail: expect.stringMatching(/^checkout did not report/) });
     const aside = named(['web'], [verdict({})], ['after deploy: batch: 2.00% after, 0.10% before']);
-    expect(aside).toMatchObject({ met: true, detail: expect.stringMatching(/; not counted \(not named for this migration\): after deploy: batch: 2\.00% after, 0\.10% before$/) });
+    expect(aside).toMatchObject({
+      met: true,
+      detail: expect.stringMatching(/; not counted \(not named for this migration\): after deploy: batch: 2\.00% after, 0\.10% before$/),
+    });
   });
 
   it('ties an approval to the named services: naming others makes it stale', () => {

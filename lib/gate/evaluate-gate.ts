@@ -87,7 +87,8 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     const maxAge = (e.maxParityAgeMinutes ?? 60) * 60_000;
     const p = e.parity.latest;
     if (!p) conditions.push({ name: 'parity', met: false, unknown: true, detail: 'no parity check yet: run verify' });
-    else if (e.now.getTime() - p.checkedAt.getTime() > maxAge) conditions.push({ name: 'parity', met: false, detail: 'the last parity check is too old: run verify again' });
+    else if (e.now.getTime() - p.checkedAt.getTime() > maxAge)
+      conditions.push({ name: 'parity', met: false, detail: 'the last parity check is too old: run verify again' });
     else {
       conditions.push(parityCondition(p));
       if (p.lossy) conditions.push(roundTripCondition(p.lossy, p.rowsChecked));
@@ -97,7 +98,11 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     const { deployedAt, bufferMinutes } = e.buffer;
     const buffer = describeSeconds(bufferMinutes * 60);
     if (!deployedAt) {
-      conditions.push({ name: 'buffer', met: false, detail: `the deploy of code that uses the new column is not marked yet (the ${buffer} buffer starts then)` });
+      conditions.push({
+        name: 'buffer',
+        met: false,
+        detail: `the deploy of code that uses the new column is not marked yet (the ${buffer} buffer starts then)`,
+      });
     } else {
       const leftSeconds = (deployedAt.getTime() + bufferMinutes * 60_000 - e.now.getTime()) / 1000;
       const ago = describeSeconds(Math.max(0, (e.now.getTime() - deployedAt.getTime()) / 1000));
@@ -113,18 +118,36 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     const min = l.minCoverage ?? 0.95;
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
     if (l.functions.length > 0) {
-      conditions.push({ name: 'legacy-reads', met: false, detail: `function(s) ${l.functions.join(', ')} mention ${l.column}: update them to the new column first` });
+      conditions.push({
+        name: 'legacy-reads',
+        met: false,
+        detail: `function(s) ${l.functions.join(', ')} mention ${l.column}: update them to the new column first`,
+      });
     } else if (l.reads + l.writes > 0) {
       conditions.push({ name: 'legacy-reads', met: false, detail: `${l.column} is still used: ${l.reads} read(s) and ${l.writes} write(s) in the window` });
     } else if (l.unknown > 0) {
       conditions.push({ name: 'legacy-reads', met: false, detail: `${l.unknown} call(s) of statements that could not be parsed: check them by hand` });
     } else if (l.observedMinutes < l.requiredMinutes) {
-      conditions.push({ name: 'legacy-reads', met: false, unknown: true, detail: `watched for ${Math.floor(l.observedMinutes)} of the required ${l.requiredMinutes} minutes since the ${l.observedSince ?? 'expand'}` });
+      conditions.push({
+        name: 'legacy-reads',
+        met: false,
+        unknown: true,
+        detail: `watched for ${Math.floor(l.observedMinutes)} of the required ${l.requiredMinutes} minutes since the ${l.observedSince ?? 'expand'}`,
+      });
     } else if (l.coverage < min) {
-      conditions.push({ name: 'legacy-reads', met: false, unknown: true, detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running` });
+      conditions.push({
+        name: 'legacy-reads',
+        met: false,
+        unknown: true,
+        detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running`,
+      });
     } else {
       const watched = l.requiredMinutes > 0 ? Math.min(l.observedMinutes, l.requiredMinutes) : l.observedMinutes;
-      conditions.push({ name: 'legacy-reads', met: true, detail: `0 reads of ${l.column} in the last ${describeSeconds(Math.round(watched) * 60)}, sampled ${pct(l.coverage)} of that time` });
+      conditions.push({
+        name: 'legacy-reads',
+        met: true,
+        detail: `0 reads of ${l.column} in the last ${describeSeconds(Math.round(watched) * 60)}, sampled ${pct(l.coverage)} of that time`,
+      });
     }
   }
   if (e.errors?.required) conditions.push(errorCondition(e.errors));
@@ -142,7 +165,12 @@ const count = (n: number) => n.toLocaleString('en-US');
  */
 function parityCondition(p: ParityEvidence): GateCondition {
   if (p.tableRows === null) {
-    return { name: 'parity', met: false, unknown: true, detail: `the last parity check (${count(p.rowsChecked)} rows) did not count the table's rows: run verify again` };
+    return {
+      name: 'parity',
+      met: false,
+      unknown: true,
+      detail: `the last parity check (${count(p.rowsChecked)} rows) did not count the table's rows: run verify again`,
+    };
   }
   if (p.rowsChecked < p.tableRows) {
     return {
@@ -170,7 +198,8 @@ export function describeLossySamples(samples: NonNullable<ParityEvidence['lossy'
  * cannot be read back from the new column, and show which values would change.
  */
 function roundTripCondition(lossy: NonNullable<ParityEvidence['lossy']>, rowsChecked: number): GateCondition {
-  if (lossy.rows === 0) return { name: 'round-trip', met: true, detail: `every row's old value reads back from the new column (0 of ${count(rowsChecked)} would change)` };
+  if (lossy.rows === 0)
+    return { name: 'round-trip', met: true, detail: `every row's old value reads back from the new column (0 of ${count(rowsChecked)} would change)` };
   return {
     name: 'round-trip',
     met: false,
@@ -209,14 +238,19 @@ function errorCondition(errors: NonNullable<GateEvidence['errors']>): GateCondit
       detail: `no service reported enough requests since ${latest.phase} to compare error rates: send them to POST /api/v1/metrics${aside}`,
     };
   }
-  return { name: 'error-rate', met: true, detail: `no regression after ${phases.map((p) => p.phase).join(', ')}: ${latest.series.map((s) => s.detail).join('; ')}${aside}` };
+  return {
+    name: 'error-rate',
+    met: true,
+    detail: `no regression after ${phases.map((p) => p.phase).join(', ')}: ${latest.series.map((s) => s.detail).join('; ')}${aside}`,
+  };
 }
 
 function approvalCondition(a: NonNullable<GateEvidence['approval']>): GateCondition {
   const l = a.latest;
   if (!l) return { name: 'approval', met: false, detail: 'no contract approval yet: the person on call approves it on the evidence above' };
   if (l.approverIsAuthor) return { name: 'approval', met: false, detail: `approved by ${l.approver}, the author: a second person on call must approve` };
-  if (!l.approverOnCall) return { name: 'approval', met: false, detail: `approved by ${l.approver}, who is not on call now: the person on call approves again` };
+  if (!l.approverOnCall)
+    return { name: 'approval', met: false, detail: `approved by ${l.approver}, who is not on call now: the person on call approves again` };
   if (l.summary !== a.summary) return { name: 'approval', met: false, detail: `the approval by ${l.approver} was given on different evidence: approve again` };
   return { name: 'approval', met: true, detail: `approved by ${l.approver} (on call) at ${l.at.toISOString()}` };
 }

@@ -8,12 +8,24 @@ const facts = (over: Partial<PreflightFacts> = {}): PreflightFacts => ({
   expandFindings: [],
   table: { rows: 1_000_000, bytes: 120 * 1024 * 1024 },
   measuredRowsPerSecond: 200_000,
-  locks: [{ lock: 'ACCESS EXCLUSIVE', steps: 2 }, { lock: 'SHARE UPDATE EXCLUSIVE', steps: 1 }],
+  locks: [
+    { lock: 'ACCESS EXCLUSIVE', steps: 2 },
+    { lock: 'SHARE UPDATE EXCLUSIVE', steps: 1 },
+  ],
   schedule: { expandAt: new Date('2026-11-30T10:00:00Z'), deployAt: new Date('2026-11-30T14:00:00Z'), contractAt: new Date('2026-12-04T10:00:00Z') },
   samplerCoverage: 0.99,
   reportingServices: ['web'],
   namedServices: null,
-  rowAccess: { table: { schema: 'public', name: 'orders' }, role: 'postgres', owner: 'postgres', rlsEnabled: true, rlsForced: false, roleIsOwner: true, bypassRls: true, superuser: false },
+  rowAccess: {
+    table: { schema: 'public', name: 'orders' },
+    role: 'postgres',
+    owner: 'postgres',
+    rlsEnabled: true,
+    rlsForced: false,
+    roleIsOwner: true,
+    bypassRls: true,
+    superuser: false,
+  },
   readsRows: true,
   ...over,
 });
@@ -22,7 +34,9 @@ describe('preflightChecklist', () => {
   it('answers all six with evidence when everything is in place', () => {
     const items = preflightChecklist(facts(), now);
     expect(items.map((i) => i.answer)).toEqual(['yes', 'yes', 'yes', 'yes', 'yes', 'yes']);
-    expect(items[2]!.evidence).toBe('~1,000,000 rows, 120.0 MB; backfill about 5 s at the measured 200,000 rows/s; locks: ACCESS EXCLUSIVE ×2, SHARE UPDATE EXCLUSIVE ×1');
+    expect(items[2]!.evidence).toBe(
+      '~1,000,000 rows, 120.0 MB; backfill about 5 s at the measured 200,000 rows/s; locks: ACCESS EXCLUSIVE ×2, SHARE UPDATE EXCLUSIVE ×1',
+    );
     expect(items[3]!.evidence).toContain('(3.8 days after the deploy)');
   });
 
@@ -41,7 +55,10 @@ describe('preflightChecklist', () => {
   });
 
   it('says what it does not know yet', () => {
-    const items = preflightChecklist(facts({ measuredRowsPerSecond: null, table: { rows: null, bytes: 0 }, samplerCoverage: null, reportingServices: [] }), now);
+    const items = preflightChecklist(
+      facts({ measuredRowsPerSecond: null, table: { rows: null, bytes: 0 }, samplerCoverage: null, reportingServices: [] }),
+      now,
+    );
     expect(items[2]!.evidence).toContain('row count unknown until ANALYZE');
     expect(items[2]!.evidence).toContain('backfill time unknown until a backfill has run on this target');
     expect(items[4]!.evidence).toBe('the pg_stat_statements sampler has never run on this target; no service reports error rates (POST /api/v1/metrics)');
@@ -53,7 +70,16 @@ describe('preflightChecklist', () => {
     expect(preflightChecklist(facts({ namedServices: ['web'] }), now)[4]!.evidence).toContain('error rates from web, the services named for this migration');
   });
 
-  const owner = { table: { schema: 'public', name: 'orders' }, role: 'app_owner', owner: 'app_owner', rlsEnabled: true, rlsForced: true, roleIsOwner: true, bypassRls: false, superuser: false };
+  const owner = {
+    table: { schema: 'public', name: 'orders' },
+    role: 'app_owner',
+    owner: 'app_owner',
+    rlsEnabled: true,
+    rlsForced: true,
+    roleIsOwner: true,
+    bypassRls: false,
+    superuser: false,
+  };
   it.each([
     [
       'FORCE RLS on the owner, no BYPASSRLS',
@@ -61,10 +87,25 @@ describe('preflightChecklist', () => {
       'no',
       "public.orders has FORCE ROW LEVEL SECURITY and app_owner, its owner, has no BYPASSRLS: its policies may hide rows from the backfill, the parity check and the contract's archive",
     ],
-    ['RLS, and the role is not the owner', { rowAccess: { ...owner, rlsForced: false, roleIsOwner: false, owner: 'postgres' } }, 'no', 'public.orders has row-level security and app_owner neither owns it (postgres does) nor has BYPASSRLS'],
-    ['the owner, RLS not forced', { rowAccess: { ...owner, rlsForced: false } }, 'yes', 'app_owner reads every row: app_owner owns public.orders, and its row-level security is not forced on the owner'],
+    [
+      'RLS, and the role is not the owner',
+      { rowAccess: { ...owner, rlsForced: false, roleIsOwner: false, owner: 'postgres' } },
+      'no',
+      'public.orders has row-level security and app_owner neither owns it (postgres does) nor has BYPASSRLS',
+    ],
+    [
+      'the owner, RLS not forced',
+      { rowAccess: { ...owner, rlsForced: false } },
+      'yes',
+      'app_owner reads every row: app_owner owns public.orders, and its row-level security is not forced on the owner',
+    ],
     ['BYPASSRLS', { rowAccess: { ...owner, bypassRls: true } }, 'yes', 'app_owner reads every row: app_owner has BYPASSRLS'],
-    ['no RLS at all', { rowAccess: { ...owner, rlsEnabled: false, roleIsOwner: false } }, 'yes', 'app_owner reads every row: public.orders has no row-level security'],
+    [
+      'no RLS at all',
+      { rowAccess: { ...owner, rlsEnabled: false, roleIsOwner: false } },
+      'yes',
+      'app_owner reads every row: public.orders has no row-level security',
+    ],
     ['a plan that reads no rows', { rowAccess: owner, readsRows: false }, 'yes', 'the plan reads no rows'],
     ['raw SQL', { rowAccess: null }, 'unknown', 'no single table to check'],
   ])('row access: %s → %s', (_name, over, answer, evidence) => {

@@ -38,7 +38,8 @@ export interface ChecklistItem {
 }
 
 const MB = 1024 * 1024;
-const duration = (seconds: number) => (seconds < 90 ? `${Math.ceil(seconds)} s` : seconds < 5400 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`);
+const duration = (seconds: number) =>
+  seconds < 90 ? `${Math.ceil(seconds)} s` : seconds < 5400 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
 
 export function preflightChecklist(f: PreflightFacts, now: Date): ChecklistItem[] {
   const rows = f.table?.rows;
@@ -56,7 +57,10 @@ export function preflightChecklist(f: PreflightFacts, now: Date): ChecklistItem[
     {
       question: 'Will old code still work?',
       answer: f.expandFindings.length === 0 ? 'yes' : 'no',
-      evidence: f.expandFindings.length === 0 ? 'the expand SQL has no breaking change (renames, drops, type changes or NOT NULL on live columns)' : f.expandFindings.join('; '),
+      evidence:
+        f.expandFindings.length === 0
+          ? 'the expand SQL has no breaking change (renames, drops, type changes or NOT NULL on live columns)'
+          : f.expandFindings.join('; '),
     },
     {
       question: 'How big is the data?',
@@ -99,7 +103,9 @@ function rowAccessItem(f: PreflightFacts): ChecklistItem {
 /** The sampler's coverage, and error rates from the services that count: a named service that never reports (a typo, a missing token) is no evidence. */
 function monitoring(f: PreflightFacts): ChecklistItem {
   const sampler =
-    f.samplerCoverage === null ? 'the pg_stat_statements sampler has never run on this target' : `pg_stat_statements sampled ${(f.samplerCoverage * 100).toFixed(1)}% of the last hour`;
+    f.samplerCoverage === null
+      ? 'the pg_stat_statements sampler has never run on this target'
+      : `pg_stat_statements sampled ${(f.samplerCoverage * 100).toFixed(1)}% of the last hour`;
   const silent = (f.namedServices ?? []).filter((s) => !f.reportingServices.includes(s));
   let errors: string;
   if (f.namedServices) {
@@ -110,5 +116,9 @@ function monitoring(f: PreflightFacts): ChecklistItem {
     errors = f.reportingServices.length > 0 ? `error rates from ${f.reportingServices.join(', ')}` : 'no service reports error rates (POST /api/v1/metrics)';
   }
   const watched = f.namedServices ? silent.length === 0 : f.reportingServices.length > 0;
-  return { question: 'Is monitoring in place?', answer: f.samplerCoverage !== null && f.samplerCoverage >= 0.95 && watched ? 'yes' : 'no', evidence: `${sampler}; ${errors}` };
+  return {
+    question: 'Is monitoring in place?',
+    answer: f.samplerCoverage !== null && f.samplerCoverage >= 0.95 && watched ? 'yes' : 'no',
+    evidence: `${sampler}; ${errors}`,
+  };
 }

@@ -22,7 +22,13 @@ describe('the lifecycle table: who may do what, in which state', () => {
 describe('why not', () => {
   it('says who may, before what the state allows', () => {
     expect(mayAct(PEOPLE.viewer, 'phase.expand', context('contracted', false))).toEqual({ ok: false, reason: "only the migration's author runs expand" });
-    expect(mayAct(PEOPLE.author, 'phase.expand', context('contracted', false))).toEqual({ ok: false, reason: 'migration 7 is contracted: expand runs only when it is planned or rolled_back' });
-    expect(mayAct(PEOPLE.author, 'services.set', context('expanded', false))).toEqual({ ok: false, reason: 'migration 7 is expanded: its services are fixed once its expand has begun' });
+    expect(mayAct(PEOPLE.author, 'phase.expand', context('contracted', false))).toEqual({
+      ok: false,
+      reason: 'migration 7 is contracted: expand runs only when it is planned or rolled_back',
+    });
+    expect(mayAct(PEOPLE.author, 'services.set', context('expanded', false))).toEqual({
+      ok: false,
+      reason: 'migration 7 is expanded: its services are fixed once its expand has begun',
+    });
   });
 });

@@ -2,7 +2,8 @@ import { stateAllows, type MigrationFacts, type RunPhase, type StateAction } fro
 import { permission, type Action, type Actor, type Permission } from './permissions';
 
 /** Everything a person may do to one migration, by name. */
-export type LifecycleAction = 'plan.approve' | 'plan.comment' | 'contract.approve' | 'deploy.mark' | 'deploy.unmark' | 'services.set' | 'backfill.pause' | `phase.${RunPhase}`;
+export type LifecycleAction =
+  'plan.approve' | 'plan.comment' | 'contract.approve' | 'deploy.mark' | 'deploy.unmark' | 'services.set' | 'backfill.pause' | `phase.${RunPhase}`;
 
 export const LIFECYCLE_ACTIONS: readonly LifecycleAction[] = [
   'plan.approve',

@@ -53,15 +53,21 @@ export function stateAllows(migrationId: number, facts: MigrationFacts, action: 
   switch (action.kind) {
     case 'phase.run': {
       const from = PHASE_ALLOWED_FROM[action.phase];
-      return from.includes(state) ? { ok: true } : { ok: false, reason: `migration ${migrationId} is ${state}: ${action.phase} runs only when it is ${from.join(' or ')}` };
+      return from.includes(state)
+        ? { ok: true }
+        : { ok: false, reason: `migration ${migrationId} is ${state}: ${action.phase} runs only when it is ${from.join(' or ')}` };
     }
     case 'deploy.mark':
-      if (!DEPLOY_STATES.includes(state)) return { ok: false, reason: `migration ${migrationId} is ${state}: a deploy is marked, or taken back, only after expand and before contract` };
+      if (!DEPLOY_STATES.includes(state))
+        return { ok: false, reason: `migration ${migrationId} is ${state}: a deploy is marked, or taken back, only after expand and before contract` };
       return facts.deployedAt ? { ok: false, reason: `migration ${migrationId} was marked deployed already` } : { ok: true };
     case 'deploy.unmark':
-      if (!DEPLOY_STATES.includes(state)) return { ok: false, reason: `migration ${migrationId} is ${state}: a deploy is marked, or taken back, only after expand and before contract` };
+      if (!DEPLOY_STATES.includes(state))
+        return { ok: false, reason: `migration ${migrationId} is ${state}: a deploy is marked, or taken back, only after expand and before contract` };
       return facts.deployedAt ? { ok: true } : { ok: false, reason: 'no deploy was marked' };
     case 'services.set':
-      return state === 'planned' && !facts.expandBegan ? { ok: true } : { ok: false, reason: `migration ${migrationId} is ${state}: its services are fixed once its expand has begun` };
+      return state === 'planned' && !facts.expandBegan
+        ? { ok: true }
+        : { ok: false, reason: `migration ${migrationId} is ${state}: its services are fixed once its expand has begun` };
   }
 }

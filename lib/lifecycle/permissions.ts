@@ -24,7 +24,15 @@ export type Action =
   | { kind: 'replay.run' }
   | { kind: 'plan.approve'; authorId: string | null }
   | { kind: 'plan.comment' }
-  | { kind: 'phase.run'; phase: PhaseName; authorId: string | null; onCallId: string | null; planApprovals: number; planApprovalsRequired: number; deployedAt: Date | null }
+  | {
+      kind: 'phase.run';
+      phase: PhaseName;
+      authorId: string | null;
+      onCallId: string | null;
+      planApprovals: number;
+      planApprovalsRequired: number;
+      deployedAt: Date | null;
+    }
   | { kind: 'backfill.pause'; authorId: string | null; onCallId: string | null }
   | { kind: 'contract.approve'; authorId: string | null; onCallId: string | null }
   | { kind: 'deploy.mark'; authorId: string | null }
@@ -58,7 +66,9 @@ export function permission(actor: Actor, action: Action): Permission {
     case 'services.set':
       return action.authorId === actor.id || has(actor, 'admin') ? OK : deny('only the author or an admin names the services whose error rates count');
     case 'backfill.pause':
-      return (has(actor, 'author') && action.authorId === actor.id) || action.onCallId === actor.id ? OK : deny('only the author or the person on call pauses a backfill');
+      return (has(actor, 'author') && action.authorId === actor.id) || action.onCallId === actor.id
+        ? OK
+        : deny('only the author or the person on call pauses a backfill');
     case 'contract.approve':
       if (!has(actor, 'oncall')) return deny('only on-call engineers approve a contract');
       if (action.onCallId !== actor.id) return deny('only the person on call right now may approve a contract');
@@ -71,7 +81,9 @@ export function permission(actor: Actor, action: Action): Permission {
       if (action.phase === 'rollback' && action.deployedAt) {
         // Deployed code reads the new column the rollback drops: that is the on-call engineer's call
         // (with the deploy typed out, see rollbackConfirmation), never the author's alone.
-        return has(actor, 'oncall') && action.onCallId === actor.id ? OK : deny('the deploy is marked: only the person on call right now may roll back, since deployed code reads the new column');
+        return has(actor, 'oncall') && action.onCallId === actor.id
+          ? OK
+          : deny('the deploy is marked: only the person on call right now may roll back, since deployed code reads the new column');
       }
       if (!has(actor, 'author') || action.authorId !== actor.id) return deny(`only the migration's author runs ${action.phase}`);
       if (action.phase === 'expand' && action.planApprovals < action.planApprovalsRequired) {

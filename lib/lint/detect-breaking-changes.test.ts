@@ -84,7 +84,8 @@ describe('detectBreakingChanges', () => {
     },
     {
       name: 'IF EXISTS, ONLY and a schema',
-      input: 'ALTER TABLE IF EXISTS ONLY app.leads RENAME COLUMN user_email TO contact_email; ALTER TABLE ONLY app.users DROP COLUMN IF EXISTS legacy_field CASCADE;',
+      input:
+        'ALTER TABLE IF EXISTS ONLY app.leads RENAME COLUMN user_email TO contact_email; ALTER TABLE ONLY app.users DROP COLUMN IF EXISTS legacy_field CASCADE;',
       expected: [
         {
           rule: 'breaking-rename-column',
@@ -199,7 +200,9 @@ describe('detectBreakingChanges', () => {
     {
       name: 'CREATE TABLE IF NOT EXISTS may meet a table in use: changes to it still count',
       input: 'CREATE TABLE IF NOT EXISTS users (id bigint); ALTER TABLE users DROP COLUMN legacy_field;',
-      expected: [{ rule: 'breaking-drop-column', severity: 'warning', suggestion: { kind: 'drop-column', schema: 'public', table: 'users', column: 'legacy_field' } }],
+      expected: [
+        { rule: 'breaking-drop-column', severity: 'warning', suggestion: { kind: 'drop-column', schema: 'public', table: 'users', column: 'legacy_field' } },
+      ],
     },
   ])('$name', async ({ input, expected }) => {
     expect(shape(await detect(input))).toEqual(expected);
@@ -215,9 +218,13 @@ describe('detectBreakingChanges', () => {
     { name: 'CREATE TABLE', input: 'CREATE TABLE audit (id bigint PRIMARY KEY, note text NOT NULL);' },
     {
       name: 'changes to a table created earlier in the same input',
-      input: 'CREATE TABLE drafts (id bigint, body text); ALTER TABLE drafts RENAME COLUMN body TO content; ALTER TABLE drafts ADD COLUMN owner text NOT NULL, DROP COLUMN id;',
+      input:
+        'CREATE TABLE drafts (id bigint, body text); ALTER TABLE drafts RENAME COLUMN body TO content; ALTER TABLE drafts ADD COLUMN owner text NOT NULL, DROP COLUMN id;',
     },
-    { name: 'CHECK NOT VALID and VALIDATE', input: 'ALTER TABLE users ADD CONSTRAINT verified_nn CHECK (verified IS NOT NULL) NOT VALID; ALTER TABLE users VALIDATE CONSTRAINT verified_nn;' },
+    {
+      name: 'CHECK NOT VALID and VALIDATE',
+      input: 'ALTER TABLE users ADD CONSTRAINT verified_nn CHECK (verified IS NOT NULL) NOT VALID; ALTER TABLE users VALIDATE CONSTRAINT verified_nn;',
+    },
     { name: 'queries and DML', input: "SELECT user_email FROM leads; UPDATE orders SET status = 'done' WHERE id = $1;" },
     { name: 'DROP NOT NULL and DROP DEFAULT', input: 'ALTER TABLE users ALTER COLUMN verified DROP NOT NULL, ALTER COLUMN verified DROP DEFAULT;' },
   ])('no finding: $name', async ({ input }) => {
@@ -242,7 +249,13 @@ describe('detectBreakingChanges', () => {
   });
 
   it('skips statement shapes it does not know instead of failing', () => {
-    expect(detectBreakingChanges([{ stmt: null, line: 1 }, { stmt: { AlterTableStmt: { cmds: 'x' } }, line: 2 }, { stmt: { Future: {} }, line: 3 }])).toEqual([]);
+    expect(
+      detectBreakingChanges([
+        { stmt: null, line: 1 },
+        { stmt: { AlterTableStmt: { cmds: 'x' } }, line: 2 },
+        { stmt: { Future: {} }, line: 3 },
+      ]),
+    ).toEqual([]);
   });
 
   it('writes names the way a reader types them', () => {

@@ -19,51 +19,71 @@ afterAll(async () => {
 });
 
 describe('lintSql', () => {
-  it("reports the 2am rename from both Squawk and our pass, ours with the operation to plan", async () => {
-    const { findings, statements } = await lintSql(RENAME_2AM);
-    expect(statements).toBe(1);
-    expect(findings.find((f) => f.source === 'squawk' && f.rule === 'renaming-column')).toMatchObject({
-      severity: 'warning',
-      line: 1,
-      statementIndex: 0,
-    });
-    expect(findings.find((f) => f.source === 'expand-contract')).toMatchObject({
-      rule: 'breaking-rename-column',
-      severity: 'error',
-      line: 1,
-      statementIndex: 0,
-      suggestion: { kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' },
-    });
-    // Squawk's lock and robustness advice is kept, not filtered away.
-    expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['require-lock-timeout', 'require-statement-timeout', 'prefer-robust-stmts']));
-    expect(findings[0]!.source).toBe('expand-contract');
-  }, SLOW);
+  it(
+    'reports the 2am rename from both Squawk and our pass, ours with the operation to plan',
+    async () => {
+      const { findings, statements } = await lintSql(RENAME_2AM);
+      expect(statements).toBe(1);
+      expect(findings.find((f) => f.source === 'squawk' && f.rule === 'renaming-column')).toMatchObject({
+        severity: 'warning',
+        line: 1,
+        statementIndex: 0,
+      });
+      expect(findings.find((f) => f.source === 'expand-contract')).toMatchObject({
+        rule: 'breaking-rename-column',
+        severity: 'error',
+        line: 1,
+        statementIndex: 0,
+        suggestion: { kind: 'rename-column', schema: 'public', table: 'leads', column: 'user_email', newName: 'contact_email' },
+      });
+      // Squawk's lock and robustness advice is kept, not filtered away.
+      expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['require-lock-timeout', 'require-statement-timeout', 'prefer-robust-stmts']));
+      expect(findings[0]!.source).toBe('expand-contract');
+    },
+    SLOW,
+  );
 
-  it('sorts by line and ties Squawk findings to their statements', async () => {
-    const sql = "SET lock_timeout = '1s';\nSET statement_timeout = '5s';\n\nALTER TABLE users ADD COLUMN note text;\nALTER TABLE users DROP COLUMN legacy_field;\n";
-    const { findings, statements } = await lintSql(sql);
-    expect(statements).toBe(4);
-    const lines = findings.map((f) => f.line);
-    expect(lines).toEqual([...lines].sort((a, b) => a - b));
-    expect(findings.filter((f) => f.rule === 'ban-drop-column' || f.rule === 'breaking-drop-column').map((f) => [f.source, f.line, f.statementIndex])).toEqual([
-      ['expand-contract', 5, 3],
-      ['squawk', 5, 3],
-    ]);
-    expect(findings.some((f) => f.rule === 'require-lock-timeout')).toBe(false);
-  }, SLOW);
+  it(
+    'sorts by line and ties Squawk findings to their statements',
+    async () => {
+      const sql =
+        "SET lock_timeout = '1s';\nSET statement_timeout = '5s';\n\nALTER TABLE users ADD COLUMN note text;\nALTER TABLE users DROP COLUMN legacy_field;\n";
+      const { findings, statements } = await lintSql(sql);
+      expect(statements).toBe(4);
+      const lines = findings.map((f) => f.line);
+      expect(lines).toEqual([...lines].sort((a, b) => a - b));
+      expect(
+        findings.filter((f) => f.rule === 'ban-drop-column' || f.rule === 'breaking-drop-column').map((f) => [f.source, f.line, f.statementIndex]),
+      ).toEqual([
+        ['expand-contract', 5, 3],
+        ['squawk', 5, 3],
+      ]);
+      expect(findings.some((f) => f.rule === 'require-lock-timeout')).toBe(false);
+    },
+    SLOW,
+  );
 
-  it('gives Squawk columns in string units when the line has multi-byte characters', async () => {
-    const sql = "SELECT 'é😀'; ALTER TABLE leads RENAME COLUMN a TO b;";
-    const { findings } = await lintSql(sql);
-    const rename = findings.find((f) => f.rule === 'renaming-column')!;
-    expect(rename.column).toBe(sql.indexOf('RENAME') + 1);
-    expect(rename.statementIndex).toBe(1);
-  }, SLOW);
+  it(
+    'gives Squawk columns in string units when the line has multi-byte characters',
+    async () => {
+      const sql = "SELECT 'é😀'; ALTER TABLE leads RENAME COLUMN a TO b;";
+      const { findings } = await lintSql(sql);
+      const rename = findings.find((f) => f.rule === 'renaming-column')!;
+      expect(rename.column).toBe(sql.indexOf('RENAME') + 1);
+      expect(rename.statementIndex).toBe(1);
+    },
+    SLOW,
+  );
 
-  it('is clean for a safe migration with timeouts and a transaction', async () => {
-    const sql = "BEGIN;\nSET LOCAL lock_timeout = '1s';\nSET LOCAL statement_timeout = '5s';\nALTER TABLE leads ADD COLUMN IF NOT EXISTS contact_email text;\nCOMMIT;\n";
-    expect(await lintSql(sql)).toEqual({ findings: [], statements: 5 });
-  }, SLOW);
+  it(
+    'is clean for a safe migration with timeouts and a transaction',
+    async () => {
+      const sql =
+        "BEGIN;\nSET LOCAL lock_timeout = '1s';\nSET LOCAL statement_timeout = '5s';\nALTER TABLE leads ADD COLUMN IF NOT EXISTS contact_email text;\nCOMMIT;\n";
+      expect(await lintSql(sql)).toEqual({ findings: [], statements: 5 });
+    },
+    SLOW,
+  );
 
   it('throws SqlSyntaxError on the right line for SQL Postgres would reject', async () => {
     const error = await lintSql('SELECT 1;\n\nALTER TABLE leads RENAME COLUMN user_email contact_email;').catch((e: unknown) => e);
@@ -102,28 +122,36 @@ describe('runSquawk', () => {
 });
 
 describe('lintPath', () => {
-  it('lints every .sql file of a directory in name order, and nothing else', async () => {
-    const migrations = path.join(dir, 'migrations');
-    await mkdir(migrations);
-    await writeFile(path.join(migrations, '20250102000000_rename.sql'), RENAME_2AM);
-    await writeFile(path.join(migrations, '20250101000000_add.sql'), 'CREATE TABLE audit (id bigint PRIMARY KEY);\n');
-    await writeFile(path.join(migrations, 'README.md'), 'not SQL');
-    await mkdir(path.join(migrations, 'nested.sql'));
-    const results = await lintPath(migrations);
-    expect(results.map((r) => [path.basename(r.file), r.statements])).toEqual([
-      ['20250101000000_add.sql', 1],
-      ['20250102000000_rename.sql', 1],
-    ]);
-    expect(results[1]!.findings.some((f) => f.rule === 'breaking-rename-column')).toBe(true);
-  }, SLOW);
+  it(
+    'lints every .sql file of a directory in name order, and nothing else',
+    async () => {
+      const migrations = path.join(dir, 'migrations');
+      await mkdir(migrations);
+      await writeFile(path.join(migrations, '20250102000000_rename.sql'), RENAME_2AM);
+      await writeFile(path.join(migrations, '20250101000000_add.sql'), 'CREATE TABLE audit (id bigint PRIMARY KEY);\n');
+      await writeFile(path.join(migrations, 'README.md'), 'not SQL');
+      await mkdir(path.join(migrations, 'nested.sql'));
+      const results = await lintPath(migrations);
+      expect(results.map((r) => [path.basename(r.file), r.statements])).toEqual([
+        ['20250101000000_add.sql', 1],
+        ['20250102000000_rename.sql', 1],
+      ]);
+      expect(results[1]!.findings.some((f) => f.rule === 'breaking-rename-column')).toBe(true);
+    },
+    SLOW,
+  );
 
-  it('lints a single file', async () => {
-    const file = path.join(dir, 'one.sql');
-    await writeFile(file, RENAME_2AM);
-    const [result] = await lintPath(file);
-    expect(result!.file).toBe(file);
-    expect(result!.findings.some((f) => f.source === 'squawk')).toBe(true);
-  }, SLOW);
+  it(
+    'lints a single file',
+    async () => {
+      const file = path.join(dir, 'one.sql');
+      await writeFile(file, RENAME_2AM);
+      const [result] = await lintPath(file);
+      expect(result!.file).toBe(file);
+      expect(result!.findings.some((f) => f.source === 'squawk')).toBe(true);
+    },
+    SLOW,
+  );
 
   it('refuses a missing path and a directory without .sql files', async () => {
     await expect(lintPath(path.join(dir, 'missing'))).rejects.toMatchObject({ name: 'LintPathError', reason: 'not-found' });

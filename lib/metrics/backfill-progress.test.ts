@@ -13,12 +13,19 @@ describe('backfill progress', () => {
   });
 
   it('never reports more than 100% when the estimate was low, and 100% only when done', () => {
-    expect(backfillProgress({ rowsScanned: 120, estimatedTotal: 100, rowsPerSecond: 10, status: 'running' })).toMatchObject({ total: 120, percent: 99.9, etaSeconds: 0 });
+    expect(backfillProgress({ rowsScanned: 120, estimatedTotal: 100, rowsPerSecond: 10, status: 'running' })).toMatchObject({
+      total: 120,
+      percent: 99.9,
+      etaSeconds: 0,
+    });
     expect(backfillProgress({ rowsScanned: 120, estimatedTotal: 100, rowsPerSecond: 10, status: 'done' })).toMatchObject({ percent: 100, etaSeconds: 0 });
   });
 
   it('has no percent or ETA without a size estimate', () => {
-    expect(backfillProgress({ rowsScanned: 10, estimatedTotal: null, rowsPerSecond: null, status: 'running' })).toMatchObject({ percent: null, etaSeconds: null });
+    expect(backfillProgress({ rowsScanned: 10, estimatedTotal: null, rowsPerSecond: null, status: 'running' })).toMatchObject({
+      percent: null,
+      etaSeconds: null,
+    });
   });
 });
 

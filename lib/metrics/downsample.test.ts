@@ -16,11 +16,23 @@ describe('downsample', () => {
     expect(out.length).toBeLessThanOrEqual(2000);
     expect(out.length).toBeGreaterThan(1000);
     expect(out.reduce((n, b) => n + b.requests, 0)).toBe(100 * days * 1440);
-    expect(out.reduce((n, b) => n + b.errors, 0)).toBe(5 * (days * 1440) / 100);
+    expect(out.reduce((n, b) => n + b.errors, 0)).toBe((5 * (days * 1440)) / 100);
     expect(out[1]!.t - out[0]!.t).toBe(22 * MIN); // whole minutes per bucket
   });
 
   it('drops points outside the window', () => {
-    expect(downsample([{ t: -MIN, n: 1 }, { t: 0, n: 2 }, { t: 10 * MIN, n: 3 }], ['n'], 0, 10 * MIN, 100)).toEqual([{ t: 0, n: 2 }]);
+    expect(
+      downsample(
+        [
+          { t: -MIN, n: 1 },
+          { t: 0, n: 2 },
+          { t: 10 * MIN, n: 3 },
+        ],
+        ['n'],
+        0,
+        10 * MIN,
+        100,
+      ),
+    ).toEqual([{ t: 0, n: 2 }]);
   });
 });

@@ -3,7 +3,13 @@
  * of minutes becomes ≤ 2,000 points a chart can draw, and counts stay counts (rates are
  * computed from the bucket's sums, never averaged).
  */
-export function downsample<K extends string>(points: ({ t: number } & Record<K, number>)[], keys: readonly K[], from: number, to: number, maxPoints: number): ({ t: number } & Record<K, number>)[] {
+export function downsample<K extends string>(
+  points: ({ t: number } & Record<K, number>)[],
+  keys: readonly K[],
+  from: number,
+  to: number,
+  maxPoints: number,
+): ({ t: number } & Record<K, number>)[] {
   const span = Math.max(1, to - from);
   const minute = 60_000;
   // Whole minutes per bucket, so buckets line up with the data's minutes.

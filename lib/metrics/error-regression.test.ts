@@ -58,7 +58,10 @@ describe('compareAroundPhase', () => {
   });
 
   it('caps both windows at maxWindowMinutes', () => {
-    const v = compareAroundPhase(around([100, 0], [100, 0], 60), phase, new Date(phase.getTime() + 600 * 60_000), { ...DEFAULT_REGRESSION_POLICY, maxWindowMinutes: 20 });
+    const v = compareAroundPhase(around([100, 0], [100, 0], 60), phase, new Date(phase.getTime() + 600 * 60_000), {
+      ...DEFAULT_REGRESSION_POLICY,
+      maxWindowMinutes: 20,
+    });
     expect(v.after.requests).toBe(2000);
     expect(v.baseline.requests).toBe(2000);
   });

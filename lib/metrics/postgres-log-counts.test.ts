@@ -3,17 +3,28 @@ import { countLogErrors } from './postgres-log-counts';
 
 const filter = { database: 'demo', ownApplicationPrefix: 'expand-contract' };
 const line = (over: object) =>
-  JSON.stringify({ timestamp: '2026-11-24 10:00:01.123 UTC', user: 'app', dbname: 'demo', pid: 1, error_severity: 'ERROR', state_code: '42703', message: 'column "user_email" does not exist', application_name: 'web', ...over });
+  JSON.stringify({
+    timestamp: '2026-11-24 10:00:01.123 UTC',
+    user: 'app',
+    dbname: 'demo',
+    pid: 1,
+    error_severity: 'ERROR',
+    state_code: '42703',
+    message: 'column "user_email" does not exist',
+    application_name: 'web',
+    ...over,
+  });
 
 describe('countLogErrors', () => {
   it('counts errors of the target database per minute and SQLSTATE', () => {
-    const chunk = [
-      line({}),
-      line({ timestamp: '2026-11-24 10:00:59.999 UTC' }),
-      line({ timestamp: '2026-11-24 10:01:00.000 UTC' }),
-      line({ state_code: '23505' }),
-      line({ error_severity: 'FATAL', state_code: '28P01' }),
-    ].join('\n') + '\n';
+    const chunk =
+      [
+        line({}),
+        line({ timestamp: '2026-11-24 10:00:59.999 UTC' }),
+        line({ timestamp: '2026-11-24 10:01:00.000 UTC' }),
+        line({ state_code: '23505' }),
+        line({ error_severity: 'FATAL', state_code: '28P01' }),
+      ].join('\n') + '\n';
     const { counts, consumedBytes, lines } = countLogErrors(chunk, filter);
     expect(lines).toBe(5);
     expect(consumedBytes).toBe(Buffer.byteLength(chunk));
@@ -26,12 +37,13 @@ describe('countLogErrors', () => {
   });
 
   it('skips other databases, the product own sessions, and messages that are not errors', () => {
-    const chunk = [
-      line({ dbname: 'dashboard' }),
-      line({ application_name: 'expand-contract-worker', state_code: '55P03' }),
-      line({ error_severity: 'LOG', state_code: '00000' }),
-      line({ error_severity: 'WARNING', state_code: '01000' }),
-    ].join('\n') + '\n';
+    const chunk =
+      [
+        line({ dbname: 'dashboard' }),
+        line({ application_name: 'expand-contract-worker', state_code: '55P03' }),
+        line({ error_severity: 'LOG', state_code: '00000' }),
+        line({ error_severity: 'WARNING', state_code: '01000' }),
+      ].join('\n') + '\n';
     expect(countLogErrors(chunk, filter).counts).toEqual([]);
   });
 

@@ -39,7 +39,8 @@ export function statementDeltas(current: StatementCounter[], previous: PreviousS
     const createdSince = (c.statsSince && c.statsSince.getTime() > previous.at.getTime()) || reset;
     let delta: number;
     if (createdSince || before === undefined) delta = c.calls;
-    else if (c.calls < before) delta = c.calls; // deallocated and re-created in between
+    else if (c.calls < before)
+      delta = c.calls; // deallocated and re-created in between
     else delta = c.calls - before;
     if (delta > 0) deltas.push({ queryid: c.queryid, userid: c.userid, calls: delta });
   }

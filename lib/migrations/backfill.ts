@@ -35,8 +35,12 @@ export function buildBackfill(input: BackfillInput): BackfillSpec {
   // one index range scan instead of a lookup per row.
   const batch = (after: string | null, lim: string) => `WITH batch AS (
   SELECT ${list(keys)} FROM ${table}
-  ${after ? `WHERE (${list(keys)}) > (${after})
-  ` : ''}ORDER BY ${list(keys)}
+  ${
+    after
+      ? `WHERE (${list(keys)}) > (${after})
+  `
+      : ''
+  }ORDER BY ${list(keys)}
   LIMIT ${lim}
 ), last AS (
   SELECT ${list(keys)} FROM batch ORDER BY ${list(keys.map((k) => `${k} DESC`))} LIMIT 1

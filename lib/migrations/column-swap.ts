@@ -199,8 +199,12 @@ END
     dropSyncSql(sync),
     `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${o}`,
     // Dropping the column dropped its UNIQUE constraints: the same names come back on the new column's index.
-    ...indexes.filter((i) => i.original.index!.constraint).map((i) => `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(i.original.name)} UNIQUE USING INDEX ${quoteIdent(i.name)}`),
-    ...(old.nullable ? [] : [`ALTER TABLE ${t} ALTER COLUMN ${n} SET NOT NULL`, `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(names.notNullCheck)}`]),
+    ...indexes
+      .filter((i) => i.original.index!.constraint)
+      .map((i) => `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(i.original.name)} UNIQUE USING INDEX ${quoteIdent(i.name)}`),
+    ...(old.nullable
+      ? []
+      : [`ALTER TABLE ${t} ALTER COLUMN ${n} SET NOT NULL`, `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(names.notNullCheck)}`]),
     // Only now: with both columns live, a default on the new one would override what old code inserts.
     ...(old.defaultExpression ? [`ALTER TABLE ${t} ALTER COLUMN ${n} SET DEFAULT ${applyMapping(swap.forward, 'old', `(${old.defaultExpression})`)}`] : []),
   ];

@@ -22,13 +22,11 @@ export function parseMigrationId(raw: unknown): number | null {
 }
 
 /** The same rule for zod schemas of forms and filters, with a message a person can act on. */
-export const migrationIdField = z
-  .union([z.string(), z.number()])
-  .transform((raw, ctx) => {
-    const id = parseMigrationId(raw);
-    if (id === null) {
-      ctx.addIssue({ code: 'custom', message: `a migration id is a whole number from 1 to ${MAX_MIGRATION_ID}` });
-      return z.NEVER;
-    }
-    return id;
-  });
+export const migrationIdField = z.union([z.string(), z.number()]).transform((raw, ctx) => {
+  const id = parseMigrationId(raw);
+  if (id === null) {
+    ctx.addIssue({ code: 'custom', message: `a migration id is a whole number from 1 to ${MAX_MIGRATION_ID}` });
+    return z.NEVER;
+  }
+  return id;
+});

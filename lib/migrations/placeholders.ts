@@ -40,14 +40,19 @@ export function placeholderUses(rule: FieldPlaceholders, text: string): { uses: 
   for (const match of text.matchAll(/\{\{([^}]*)\}\}/g)) {
     const name = match[1] as Placeholder;
     if (!allowed.includes(name)) {
-      problems.push(allowed.length ? `${match[0]} cannot be used here: use ${allowed.map((a) => `{{${a}}}`).join(' or ')}` : `${match[0]} cannot be used here: this field takes no placeholder`);
+      problems.push(
+        allowed.length
+          ? `${match[0]} cannot be used here: use ${allowed.map((a) => `{{${a}}}`).join(' or ')}`
+          : `${match[0]} cannot be used here: this field takes no placeholder`,
+      );
       continue;
     }
     const before = text[match.index - 1] ?? ' ';
     const after = text[match.index + match[0].length] ?? ' ';
     // Glued to an identifier, a quote, a dollar quote or a digit, the substituted text would lex differently.
     const glued = /[\p{L}\p{N}_$"'&\\.]/u.test(before) || (name === 'row' ? after !== '.' : /[\p{L}\p{N}_$"'.(]/u.test(after));
-    if (glued) problems.push(name === 'row' ? `${match[0]} must stand alone and be followed by ."column"` : `${match[0]} must stand alone, where a column value goes`);
+    if (glued)
+      problems.push(name === 'row' ? `${match[0]} must stand alone and be followed by ."column"` : `${match[0]} must stand alone, where a column value goes`);
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   if (/ec_placeholder_/i.test(text)) problems.push('contains a reserved name (ec_placeholder_…)');

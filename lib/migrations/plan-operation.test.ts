@@ -83,7 +83,16 @@ ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_contact_emai
     // A rename has no author-written SQL: no search_path pinning, so the column type's own operators resolve.
     expect(fn).toContain('RETURNS trigger\nLANGUAGE plpgsql AS $ec$');
     const retype = planOperation(
-      { kind: 'change-type', schema: 'public', table: 'leads', column: 'source', newColumn: 'source_id', newType: 'int', forward: "CASE {{old}} WHEN 'web' THEN 1 END", reverse: "CASE {{new}} WHEN 1 THEN 'web' END" },
+      {
+        kind: 'change-type',
+        schema: 'public',
+        table: 'leads',
+        column: 'source',
+        newColumn: 'source_id',
+        newType: 'int',
+        forward: "CASE {{old}} WHEN 'web' THEN 1 END",
+        reverse: "CASE {{new}} WHEN 1 THEN 'web' END",
+      },
       demoSnapshot,
     );
     expect(retype.steps.find((s) => s.id.endsWith('sync_function'))!.sql).toContain('LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp');
@@ -123,7 +132,11 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."leads" ADD COLUMN IF NOT EXISTS "contact_email" text;
 COMMIT;`);
-    const custom = planOperation(rename, demoSnapshot, { ...{ batchSize: 500, archiveRetentionDays: 7 }, ddlTimeouts: { lockTimeout: '250ms', statementTimeout: '3s' }, longTimeouts: { lockTimeout: '1s', statementTimeout: '2h' } });
+    const custom = planOperation(rename, demoSnapshot, {
+      ...{ batchSize: 500, archiveRetentionDays: 7 },
+      ddlTimeouts: { lockTimeout: '250ms', statementTimeout: '3s' },
+      longTimeouts: { lockTimeout: '1s', statementTimeout: '2h' },
+    });
     expect(renderStep(custom.steps[0]!)).toContain("SET LOCAL lock_timeout = '250ms';\nSET LOCAL statement_timeout = '3s';");
     expect(custom.steps.find((s) => s.kind === 'backfill')!.sql).toContain('USING 500');
   });
@@ -155,7 +168,9 @@ describe('validation without a database', () => {
 
   it('requires a key for a NOT NULL column that needs a backfill', () => {
     const snapshot = { ...demoSnapshot, tables: [{ ...demoSnapshot.tables[0]!, primaryKey: [] }] };
-    expect(() => planOperation({ kind: 'add-column', schema: 'public', table: 'leads', column: 'x', type: 'text', notNull: true, backfill: "'a'" }, snapshot)).toThrow(PlanValidationError);
+    expect(() =>
+      planOperation({ kind: 'add-column', schema: 'public', table: 'leads', column: 'x', type: 'text', notNull: true, backfill: "'a'" }, snapshot),
+    ).toThrow(PlanValidationError);
     try {
       planOperation({ kind: 'add-column', schema: 'public', table: 'leads', column: 'x', type: 'text', notNull: true, backfill: "'a'" }, snapshot);
     } catch (e) {

@@ -13,7 +13,11 @@ export const FILE_PHASES: Record<FilePhase, Phase[]> = {
 };
 
 // Postgres ends a -- comment at a carriage return as well as a newline: a name holding either must not end it early.
-const comment = (text: string) => text.split(/\r\n|[\r\n]/).map((l) => `-- ${l}`.trimEnd()).join('\n');
+const comment = (text: string) =>
+  text
+    .split(/\r\n|[\r\n]/)
+    .map((l) => `-- ${l}`.trimEnd())
+    .join('\n');
 
 /**
  * One step as a script: transactional steps in their own BEGIN … COMMIT with SET LOCAL

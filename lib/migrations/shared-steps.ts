@@ -80,7 +80,10 @@ FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
 }
 
 export function dropFillTriggerSql(fill: Pick<FillTrigger, 'schema' | 'table' | 'name'>): string[] {
-  return [`DROP TRIGGER IF EXISTS ${quoteIdent(fill.name)} ON ${quoteQualified(fill.schema, fill.table)}`, `DROP FUNCTION IF EXISTS ${quoteQualified(fill.schema, fill.name)}()`];
+  return [
+    `DROP TRIGGER IF EXISTS ${quoteIdent(fill.name)} ON ${quoteQualified(fill.schema, fill.table)}`,
+    `DROP FUNCTION IF EXISTS ${quoteQualified(fill.schema, fill.name)}()`,
+  ];
 }
 
 /**
@@ -113,7 +116,9 @@ export function safeSetNotNullDrafts(
     {
       slug: 'set-not-null',
       description: `SET NOT NULL (proved by the valid check, so no scan), then drop the check${andThen.length ? ' and the fill trigger' : ''}`,
-      sql: [`ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL`, `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(target.check)}`, ...andThen].join(';\n'),
+      sql: [`ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL`, `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${quoteIdent(target.check)}`, ...andThen].join(
+        ';\n',
+      ),
       lock: 'ACCESS EXCLUSIVE',
       timeouts: options.ddlTimeouts,
     },

@@ -11,7 +11,9 @@ describe('SQL text helpers', () => {
   });
 
   it('fills every placeholder and parenthesises the result', () => {
-    expect(applyMapping("CASE {{old}} WHEN 'a' THEN 1 ELSE length({{old}}) END", 'old', 'NEW."s"')).toBe(`(CASE NEW."s" WHEN 'a' THEN 1 ELSE length(NEW."s") END)`);
+    expect(applyMapping("CASE {{old}} WHEN 'a' THEN 1 ELSE length({{old}}) END", 'old', 'NEW."s"')).toBe(
+      `(CASE NEW."s" WHEN 'a' THEN 1 ELSE length(NEW."s") END)`,
+    );
   });
 
   it('refuses a mapping without its placeholder', () => {

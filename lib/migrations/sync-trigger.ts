@@ -122,7 +122,9 @@ export const syncTriggerNames = (spec: SyncSpec): string[] => [spec.insertTrigge
 
 export function dropSyncSql(spec: SyncSpec): string {
   const table = quoteQualified(spec.schema, spec.table);
-  return `${syncTriggerNames(spec).map((name) => `DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${table};`).join('\n')}
+  return `${syncTriggerNames(spec)
+    .map((name) => `DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${table};`)
+    .join('\n')}
 DROP FUNCTION IF EXISTS ${quoteQualified(spec.schema, spec.functionName)}();
 DROP FUNCTION IF EXISTS ${quoteQualified(spec.schema, spec.oldWriteFunctionName)}()`;
 }

@@ -1,12 +1,5 @@
 /** Postgres table-level lock modes, weakest first: what a step takes while it runs. */
-export type LockLevel =
-  | 'NONE'
-  | 'ACCESS SHARE'
-  | 'ROW EXCLUSIVE'
-  | 'SHARE UPDATE EXCLUSIVE'
-  | 'SHARE'
-  | 'SHARE ROW EXCLUSIVE'
-  | 'ACCESS EXCLUSIVE';
+export type LockLevel = 'NONE' | 'ACCESS SHARE' | 'ROW EXCLUSIVE' | 'SHARE UPDATE EXCLUSIVE' | 'SHARE' | 'SHARE ROW EXCLUSIVE' | 'ACCESS EXCLUSIVE';
 
 /**
  * preflight: read-only checks before anything changes. expand: additive DDL, sync.

@@ -28,7 +28,14 @@ export function validateExistingColumn(
   if (!column) return [...errors, new ColumnDoesNotExistError(name, target.column)];
   if (table.primaryKey.includes(column.name)) errors.push(new PrimaryKeyColumnError(name, column.name));
   if (column.identity) {
-    errors.push(new UnsupportedColumnError(name, column.name, 'is an identity column', 'identity columns feed on a sequence; replace them with a new table or keep the name'));
+    errors.push(
+      new UnsupportedColumnError(
+        name,
+        column.name,
+        'is an identity column',
+        'identity columns feed on a sequence; replace them with a new table or keep the name',
+      ),
+    );
   }
   if (column.generated) {
     errors.push(new UnsupportedColumnError(name, column.name, 'is a generated column', 'change the generation expression instead of the column'));
@@ -38,7 +45,9 @@ export function validateExistingColumn(
 
 export function validateNewColumn(table: TableInfo, column: string): PlanError[] {
   if (column.length === 0 || byteLength(column) > MAX_IDENTIFIER_BYTES) {
-    return [new InvalidMappingError('name', column, `must be 1 to ${MAX_IDENTIFIER_BYTES} bytes: Postgres would truncate a longer name`, 'choose a shorter name')];
+    return [
+      new InvalidMappingError('name', column, `must be 1 to ${MAX_IDENTIFIER_BYTES} bytes: Postgres would truncate a longer name`, 'choose a shorter name'),
+    ];
   }
   return findColumn(table, column) ? [new ColumnAlreadyExistsError(qualified(table), column)] : [];
 }
@@ -53,7 +62,5 @@ export function isCopyableIndex(d: ColumnDependent): boolean {
  * (UNIQUE constraints come as their index) are not errors: the plan rebuilds them.
  */
 export function blockingDependents(table: TableInfo, column: string): ColumnReferencedError[] {
-  return table.dependents
-    .filter((d) => d.column === column && !isCopyableIndex(d))
-    .map((d) => new ColumnReferencedError(qualified(table), column, d));
+  return table.dependents.filter((d) => d.column === column && !isCopyableIndex(d)).map((d) => new ColumnReferencedError(qualified(table), column, d));
 }

@@ -29,10 +29,12 @@ const split = (n: SqlName) => (n.length > 1 ? { schema: n[n.length - 2]!, name: 
 
 // Every function or operator a name could resolve to on the target: with a schema, that schema; without one,
 // the schemas on the search path (pg_catalog included). All of them must be harmless, whichever Postgres picks.
-const FUNCTIONS_SQL = markProduct(`SELECT n.nspname AS schema, p.proname AS name, p.provolatile AS volatility, p.prosecdef AS "securityDefiner", p.prokind AS kind
+const FUNCTIONS_SQL =
+  markProduct(`SELECT n.nspname AS schema, p.proname AS name, p.provolatile AS volatility, p.prosecdef AS "securityDefiner", p.prokind AS kind
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE p.proname = $2 AND CASE WHEN $1::text IS NULL THEN n.nspname = ANY (current_schemas(true)) ELSE n.nspname = $1 END`);
-const OPERATORS_SQL = markProduct(`SELECT n.nspname AS schema, p.proname AS name, p.provolatile AS volatility, p.prosecdef AS "securityDefiner", p.prokind AS kind
+const OPERATORS_SQL =
+  markProduct(`SELECT n.nspname AS schema, p.proname AS name, p.provolatile AS volatility, p.prosecdef AS "securityDefiner", p.prokind AS kind
   FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace JOIN pg_proc p ON p.oid = o.oprcode
  WHERE o.oprname = $2 AND CASE WHEN $1::text IS NULL THEN n.nspname = ANY (current_schemas(true)) ELSE n.nspname = $1 END`);
 
@@ -69,7 +71,13 @@ export async function checkCalledFunctions(target: ClientBase, fields: Fragment[
         errors.push(new InvalidMappingError(call.field, text, `calls ${shown}, which does not exist on the target`, 'check the function name and its schema'));
         continue;
       }
-      const bad = rows.find((c) => c.kind !== 'f' || c.securityDefiner || (c.volatility === 'v' && !allowedVolatile(c)) || (c.schema === 'pg_catalog' && REFUSED_FUNCTIONS.includes(c.name)));
+      const bad = rows.find(
+        (c) =>
+          c.kind !== 'f' ||
+          c.securityDefiner ||
+          (c.volatility === 'v' && !allowedVolatile(c)) ||
+          (c.schema === 'pg_catalog' && REFUSED_FUNCTIONS.includes(c.name)),
+      );
       if (bad) {
         const why =
           bad.kind !== 'f'
@@ -96,17 +104,31 @@ export async function checkCalledFunctions(target: ClientBase, fields: Fragment[
       const { schema, name } = split(op);
       const { rows } = await target.query<Candidate>(OPERATORS_SQL, [schema, name]);
       const bad = rows.find((c) => c.securityDefiner || c.volatility === 'v');
-      if (bad) errors.push(new InvalidMappingError(call.field, text, `uses operator ${op.join('.')}, whose function ${bad.schema}.${bad.name} is ${bad.securityDefiner ? 'SECURITY DEFINER' : 'volatile'}`, 'use built-in operators'));
+      if (bad)
+        errors.push(
+          new InvalidMappingError(
+            call.field,
+            text,
+            `uses operator ${op.join('.')}, whose function ${bad.schema}.${bad.name} is ${bad.securityDefiner ? 'SECURITY DEFINER' : 'volatile'}`,
+            'use built-in operators',
+          ),
+        );
     }
     for (const type of call.types) {
       const { schema, name } = split(type);
-      const { rows } = await target.query<{ schema: string; name: string; kind: string; constrained: boolean; unsafeInput: boolean; unsafeCast: boolean }>(TYPES_SQL, [schema, name]);
+      const { rows } = await target.query<{ schema: string; name: string; kind: string; constrained: boolean; unsafeInput: boolean; unsafeCast: boolean }>(
+        TYPES_SQL,
+        [schema, name],
+      );
       const shown = type.join('.');
       // The type fields name the column's own type: a domain's CHECK then runs on every write, as it would anyway.
       const inExpression = call.field !== 'type';
       const bad = rows.find((t) => t.unsafeInput || t.unsafeCast || (inExpression && t.kind === 'd' && t.constrained));
       if (bad) {
-        const why = bad.unsafeInput || bad.unsafeCast ? 'whose input or cast function is volatile or SECURITY DEFINER' : 'a domain whose CHECK constraints would run in the mapping';
+        const why =
+          bad.unsafeInput || bad.unsafeCast
+            ? 'whose input or cast function is volatile or SECURITY DEFINER'
+            : 'a domain whose CHECK constraints would run in the mapping';
         errors.push(new InvalidMappingError(call.field, text, `casts to ${shown}, ${why}`, 'cast to a built-in type (for a domain: its base type)'));
         continue;
       }

@@ -84,17 +84,20 @@ export async function inspectExpressions(spec: OperationSpec): Promise<{ errors:
     const found = expressionCalls(val);
     const columnProblems = found.columns.flatMap((c) => columnProblem(f.placeholders, c));
     for (const problem of [...found.problems, ...columnProblems]) refuse(problem);
-    if (!found.problems.length && !columnProblems.length) calls.push({ field: f.field, functions: found.functions, operators: found.operators, types: found.types });
+    if (!found.problems.length && !columnProblems.length)
+      calls.push({ field: f.field, functions: found.functions, operators: found.operators, types: found.types });
   }
   return { errors, calls };
 }
 
-const castType = (val: unknown): SqlName => ((val as { TypeCast: { typeName: { names: { String: { sval: string } }[] } } }).TypeCast.typeName.names ?? []).map((n) => n.String.sval);
+const castType = (val: unknown): SqlName =>
+  ((val as { TypeCast: { typeName: { names: { String: { sval: string } }[] } } }).TypeCast.typeName.names ?? []).map((n) => n.String.sval);
 
 /** A column reference must be a placeholder ({{old}}, {{new}}, or {{row}}."col"): a bare name means something else in each place the text goes. */
 function columnProblem(allowed: Placeholder[], column: SqlName): string[] {
   const [first, ...rest] = column;
-  if (first === placeholderMarker('old') || first === placeholderMarker('new')) return rest.length ? [`{{${first === placeholderMarker('old') ? 'old' : 'new'}}} is a value: it has no fields`] : [];
+  if (first === placeholderMarker('old') || first === placeholderMarker('new'))
+    return rest.length ? [`{{${first === placeholderMarker('old') ? 'old' : 'new'}}} is a value: it has no fields`] : [];
   if (first === placeholderMarker('row')) return rest.length === 1 ? [] : ['write {{row}}."column" for a column of the row'];
   const how = allowed.includes('row') ? `{{row}}."${column.at(-1)}"` : allowed.length ? allowed.map((a) => `{{${a}}}`).join(' or ') : 'a constant';
   return [`refers to ${column.join('.')} directly: write ${how}`];

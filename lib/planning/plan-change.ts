@@ -27,7 +27,10 @@ async function withLint(spec: OperationSpec): Promise<OperationSpec> {
   const text = lint?.unlinted(spec);
   if (!lint || text === null || text === undefined) return spec;
   const { findings } = await lintSql(text);
-  return lint.withFindings(spec, findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, line: f.line })));
+  return lint.withFindings(
+    spec,
+    findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, line: f.line })),
+  );
 }
 
 /** Intent → plan against the live schema of the target. */
@@ -48,7 +51,9 @@ export async function planChange(target: ClientBase, spec: OperationSpec, option
   const typeErrors = [...volatileRewrites(spec, called.volatile), ...(await probeExpressions(target, spec, snapshot))];
   if (typeErrors.length) throw new PlanValidationError(typeErrors);
   for (const v of called.volatile) {
-    plan.notes.push(`${v.field} calls ${v.functions.map((f) => `${f}()`).join(', ')}: volatile, allowed because it only makes a fresh value for each row (allowed: ${ALLOWED_VOLATILE_FUNCTIONS.join(', ')})`);
+    plan.notes.push(
+      `${v.field} calls ${v.functions.map((f) => `${f}()`).join(', ')}: volatile, allowed because it only makes a fresh value for each row (allowed: ${ALLOWED_VOLATILE_FUNCTIONS.join(', ')})`,
+    );
   }
   for (const d of called.defined) {
     const named = d.functions.map((f) => (f.startsWith('type ') ? f : `${f}()`)).join(', ');

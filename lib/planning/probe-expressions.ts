@@ -47,14 +47,23 @@ async function ensureProbeRole(target: ClientBase, schemas: string[]): Promise<v
     if (!role) throw new ProbeRoleError(PROBE_ROLE, 'does not exist, and this login may not create it', ADVICE);
   }
   if (role.super || role.bypass || role.login || role.member_of > 0) {
-    throw new ProbeRoleError(PROBE_ROLE, 'has privileges (superuser, BYPASSRLS, LOGIN or membership of another role): it must have none', `as an admin: ALTER ROLE ${PROBE_ROLE} NOSUPERUSER NOBYPASSRLS NOLOGIN, and revoke its memberships`);
+    throw new ProbeRoleError(
+      PROBE_ROLE,
+      'has privileges (superuser, BYPASSRLS, LOGIN or membership of another role): it must have none',
+      `as an admin: ALTER ROLE ${PROBE_ROLE} NOSUPERUSER NOBYPASSRLS NOLOGIN, and revoke its memberships`,
+    );
   }
   if (!role.may_become) {
     await inOwnTransaction(target, `GRANT ${quoteIdent(PROBE_ROLE)} TO CURRENT_USER`);
     if (!(await read())?.may_become) throw new ProbeRoleError(PROBE_ROLE, 'cannot be used by this login', ADVICE);
   }
   // Looking names up needs USAGE on their schema (the table's row type, types, functions): names only, no data.
-  const missing = await target.query<{ s: string }>(markProduct(`SELECT s FROM unnest($1::text[]) AS s WHERE EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s) AND NOT has_schema_privilege($2, s, 'USAGE')`), [schemas, PROBE_ROLE]);
+  const missing = await target.query<{ s: string }>(
+    markProduct(
+      `SELECT s FROM unnest($1::text[]) AS s WHERE EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s) AND NOT has_schema_privilege($2, s, 'USAGE')`,
+    ),
+    [schemas, PROBE_ROLE],
+  );
   for (const { s } of missing.rows) await inOwnTransaction(target, `GRANT USAGE ON SCHEMA ${quoteIdent(s)} TO ${quoteIdent(PROBE_ROLE)}`);
 }
 
@@ -76,7 +85,11 @@ export async function probeExpressions(target: ClientBase, spec: OperationSpec, 
   if (!('table' in spec)) return [];
   const table = findTable(snapshot, spec.schema, spec.table);
   const from = `FROM (SELECT (NULL::${quoteQualified(spec.schema, spec.table)}).*) AS t LIMIT 0`;
-  const probes = table ? operationFor(spec).typeProbes(spec, table).map((p) => ({ ...p, sql: `SELECT ${p.select} ${from}` })) : [];
+  const probes = table
+    ? operationFor(spec)
+        .typeProbes(spec, table)
+        .map((p) => ({ ...p, sql: `SELECT ${p.select} ${from}` }))
+    : [];
   if (!probes.length) return [];
   const { rows } = await target.query<{ s: string[] }>(markProduct('SELECT current_schemas(true)::text[] AS s'));
   await ensureProbeRole(target, [spec.schema, ...rows[0]!.s]);
@@ -93,7 +106,9 @@ export async function probeExpressions(target: ClientBase, spec: OperationSpec, 
           `${spec.schema}.${spec.table}`,
           spec.column,
           `${probe.field} ${probe.field === 'type' ? 'name' : 'mapping'} ${JSON.stringify(probe.expression)}: ${e.message}`,
-          probe.field === 'type' ? 'write a type that exists on the target (integer, text, varchar(64), numeric(12,2)…)' : "make the expression produce the column's type, e.g. with an explicit cast or a CASE",
+          probe.field === 'type'
+            ? 'write a type that exists on the target (integer, text, varchar(64), numeric(12,2)…)'
+            : "make the expression produce the column's type, e.g. with an explicit cast or a CASE",
         ),
       );
     } finally {

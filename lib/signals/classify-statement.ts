@@ -265,7 +265,10 @@ class Classifier {
       // Without a column list, VALUES and SELECT fill columns by position, the legacy one among them; DEFAULT VALUES names none.
       if (cols.length === 0 ? ins.selectStmt !== undefined : cols.some((c) => str(c?.name) === this.target.column)) this.write = true;
     }
-    this.expr(cols.map((c) => c?.indirection), scope);
+    this.expr(
+      cols.map((c) => c?.indirection),
+      scope,
+    );
     // The rows come from a query that does not see the table being inserted into.
     this.statement(ins.selectStmt, scope);
 

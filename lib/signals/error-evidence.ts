@@ -75,5 +75,9 @@ export async function errorEvidence(
       .filter((v) => v.regression)
       .map((v) => `after ${p.phase}: ${v.detail}`),
   );
-  return { phases: sorted.map((p) => ({ phase: p.phase, at: p.at, series: counted.map((s) => compareAroundPhase(s, p.at, now, policy)) })), services, uncounted };
+  return {
+    phases: sorted.map((p) => ({ phase: p.phase, at: p.at, series: counted.map((s) => compareAroundPhase(s, p.at, now, policy)) })),
+    services,
+    uncounted,
+  };
 }

@@ -104,11 +104,15 @@ export async function contractGate(
     backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
     parity: {
       required: !!migration.plan.parity,
-      latest: latest ? { mismatched: latest.mismatched, checkedAt: latest.checkedAt, rowsChecked: latest.rowsChecked, tableRows: latest.tableRows, lossy: latest.lossy } : null,
+      latest: latest
+        ? { mismatched: latest.mismatched, checkedAt: latest.checkedAt, rowsChecked: latest.rowsChecked, tableRows: latest.tableRows, lossy: latest.lossy }
+        : null,
     },
     legacy: legacy?.evidence,
     buffer: signals ? { required: true, deployedAt: migration.deployedAt, bufferMinutes: deps.bufferMinutes ?? 4320 } : undefined,
-    errors: signals ? { required: true, ...(await errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression, migration.services)) } : undefined,
+    errors: signals
+      ? { required: true, ...(await errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression, migration.services)) }
+      : undefined,
   };
   if (migration.authorId) evidence.approval = await approvalEvidence(deps.store, migration, at, evidenceSummary(evidence));
   const decision = (deps.gate ?? evaluateGate)(evidence);
@@ -127,6 +131,8 @@ async function approvalEvidence(store: StateStore, migration: MigrationRecord, a
   return {
     required: true,
     summary,
-    latest: r ? { approver: r.email, at: r.created_at, summary: r.evidence_fingerprint, approverOnCall: r.on_call === true, approverIsAuthor: r.is_author === true } : null,
+    latest: r
+      ? { approver: r.email, at: r.created_at, summary: r.evidence_fingerprint, approverOnCall: r.on_call === true, approverIsAuthor: r.is_author === true }
+      : null,
   };
 }

@@ -92,7 +92,17 @@ export async function legacyUsage(state: Pool, target: string, column: ColumnTar
         star ||= usage.star;
       }
     }
-    if (kind) statements.push({ queryid: r.queryid, query: r.query, calls: Number(r.calls), kind, star, roles: r.roles, firstSeen: r.first_seen, lastSeen: r.last_seen });
+    if (kind)
+      statements.push({
+        queryid: r.queryid,
+        query: r.query,
+        calls: Number(r.calls),
+        kind,
+        star,
+        roles: r.roles,
+        firstSeen: r.first_seen,
+        lastSeen: r.last_seen,
+      });
   }
   statements.sort((a, b) => b.calls - a.calls);
   const sum = (k: UsageKind) => statements.filter((s) => s.kind === k).reduce((n, s) => n + s.calls, 0);
@@ -132,7 +142,13 @@ export async function legacyUsage(state: Pool, target: string, column: ColumnTar
  * since the one before it, if that gap was no longer than two sampling periods (a longer gap
  * means the sampler was down) and the interval lost no calls (evictions, a reset).
  */
-export async function samplerCoverage(state: Pool, target: string, from: Date, to: Date, sampleEverySeconds = 30): Promise<{ coverage: number; samples: number }> {
+export async function samplerCoverage(
+  state: Pool,
+  target: string,
+  from: Date,
+  to: Date,
+  sampleEverySeconds = 30,
+): Promise<{ coverage: number; samples: number }> {
   const runs = await state.query<{ sampled_at: Date; lossy: boolean }>(
     "SELECT sampled_at, lossy FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at >= $2::timestamptz - make_interval(secs => $4::int) AND sampled_at <= $3 ORDER BY sampled_at",
     [target, from, to, sampleEverySeconds * 2],

@@ -60,7 +60,9 @@ export async function sampleStatements(target: ClientBase, state: Pool, targetLa
 
   return withTransaction(state, async (client) => {
     // Two samplers on one target (a dashboard and a worker) would double count: one at a time.
-    const { rows: lock } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('expand-contract:sampler'), hashtext($1)) AS ok", [targetLabel]);
+    const { rows: lock } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('expand-contract:sampler'), hashtext($1)) AS ok", [
+      targetLabel,
+    ]);
     // Nothing written yet, so ending the transaction either way is the same.
     if (!lock[0]!.ok) {
       return { status: 'error', statements: 0, active: 0, reset: false, error: 'another sampler is sampling this target right now' };
@@ -100,7 +102,13 @@ export async function sampleStatements(target: ClientBase, state: Pool, targetLa
       await client.query(
         `INSERT INTO expand_contract.statement_calls (target, sampled_at, queryid, role, calls)
          SELECT $1, $2, q::bigint, r, sum(c)::bigint FROM unnest($3::text[], $4::text[], $5::bigint[]) AS x(q, r, c) GROUP BY q, r`,
-        [targetLabel, sampledAt, result.deltas.map((d) => d.queryid), result.deltas.map((d) => roleOf.get(counterKey(d)) ?? String(d.userid)), result.deltas.map((d) => d.calls)],
+        [
+          targetLabel,
+          sampledAt,
+          result.deltas.map((d) => d.queryid),
+          result.deltas.map((d) => roleOf.get(counterKey(d)) ?? String(d.userid)),
+          result.deltas.map((d) => d.calls),
+        ],
       );
     }
     await client.query('DELETE FROM expand_contract.statement_counters WHERE target = $1', [targetLabel]);

@@ -32,7 +32,9 @@ export function startSampler(options: SamplerOptions): { stop: () => Promise<voi
       const message = lost ? `${lost.message}; the next sample connects again` : (error as Error).message;
       if (message !== lastError) options.log?.(`sampler: ${message}`);
       lastError = message;
-      await state.query("INSERT INTO expand_contract.sampler_runs (target, status, error) VALUES ($1, 'error', $2)", [options.targetLabel, message]).catch(() => {});
+      await state
+        .query("INSERT INTO expand_contract.sampler_runs (target, status, error) VALUES ($1, 'error', $2)", [options.targetLabel, message])
+        .catch(() => {});
     } finally {
       await target.end().catch(() => {});
       running = false;

@@ -22,7 +22,13 @@ export interface SignalsOptions {
 export function startSignals(options: SignalsOptions): { logReader: boolean; stop: () => Promise<void> } {
   const { env, log } = options;
   const target = describeUrl(options.targetUrl);
-  const sampler = startSampler({ stateUrl: options.stateUrl, targetUrl: options.targetUrl, targetLabel: target, everySeconds: env.EC_SAMPLE_SECONDS, log: (l) => log?.(`[sampler] ${l}`) });
+  const sampler = startSampler({
+    stateUrl: options.stateUrl,
+    targetUrl: options.targetUrl,
+    targetLabel: target,
+    everySeconds: env.EC_SAMPLE_SECONDS,
+    log: (l) => log?.(`[sampler] ${l}`),
+  });
   const state = new pg.Pool({ connectionString: options.stateUrl, max: 2, application_name: 'expand-contract-signals' });
   watchConnection(state, 'state', options.stateUrl, (l) => log?.(`[signals] ${l}`));
   const reader = options.targetLogDir

@@ -26,7 +26,9 @@ describe('parseSql', () => {
   it('returns the AST of each statement', async () => {
     const { statements, parserVersion } = await parseSql('ALTER TABLE orders DROP COLUMN status');
     expect(parserVersion).toBeGreaterThanOrEqual(180000);
-    expect(statements[0]!.stmt).toMatchObject({ AlterTableStmt: { relation: { relname: 'orders' }, cmds: [{ AlterTableCmd: { subtype: 'AT_DropColumn', name: 'status' } }] } });
+    expect(statements[0]!.stmt).toMatchObject({
+      AlterTableStmt: { relation: { relname: 'orders' }, cmds: [{ AlterTableCmd: { subtype: 'AT_DropColumn', name: 'status' } }] },
+    });
   });
 
   it('parses placeholders, as pg_stat_statements shows queries', async () => {

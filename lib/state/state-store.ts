@@ -3,7 +3,19 @@ import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../migrations/types';
 import { DeployNotAllowedError, MigrationAlreadyOpenError, MigrationNotFoundError } from './errors';
 import { lockMigrationForTransaction } from './migration-lock';
-import { num, toBackfill, toMigration, toPhaseRun, type BackfillRecord, type LossyRows, type MigrationRecord, type MigrationStatus, type ParityRecord, type PhaseRunRecord, type RunPhase } from './records';
+import {
+  num,
+  toBackfill,
+  toMigration,
+  toPhaseRun,
+  type BackfillRecord,
+  type LossyRows,
+  type MigrationRecord,
+  type MigrationStatus,
+  type ParityRecord,
+  type PhaseRunRecord,
+  type RunPhase,
+} from './records';
 import { withTransaction } from '../db/transaction';
 import { SQL_STATE, sqlState } from '../db/sql-state';
 
@@ -96,10 +108,11 @@ export class StateStore {
   }
 
   async startPhaseRun(migrationId: number, phase: RunPhase, source: 'executor' | 'supabase-cli' = 'executor'): Promise<number> {
-    const { rows } = await this.pool.query(
-      'INSERT INTO expand_contract.phase_runs (migration_id, phase, source) VALUES ($1, $2, $3) RETURNING id',
-      [migrationId, phase, source],
-    );
+    const { rows } = await this.pool.query('INSERT INTO expand_contract.phase_runs (migration_id, phase, source) VALUES ($1, $2, $3) RETURNING id', [
+      migrationId,
+      phase,
+      source,
+    ]);
     return Number(rows[0]!.id);
   }
 
@@ -149,11 +162,23 @@ export class StateStore {
     return byMigration;
   }
 
-  async recordStep(phaseRunId: number, stepId: string, outcome: { status: 'succeeded' | 'failed'; attempts: number; blockedBy?: unknown; error?: string; startedAt: Date }) {
+  async recordStep(
+    phaseRunId: number,
+    stepId: string,
+    outcome: { status: 'succeeded' | 'failed'; attempts: number; blockedBy?: unknown; error?: string; startedAt: Date },
+  ) {
     await this.pool.query(
       `INSERT INTO expand_contract.step_runs (phase_run_id, step_id, attempts, status, blocked_by, error, started_at, finished_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-      [phaseRunId, stepId, outcome.attempts, outcome.status, outcome.blockedBy ? JSON.stringify(outcome.blockedBy) : null, outcome.error ?? null, outcome.startedAt],
+      [
+        phaseRunId,
+        stepId,
+        outcome.attempts,
+        outcome.status,
+        outcome.blockedBy ? JSON.stringify(outcome.blockedBy) : null,
+        outcome.error ?? null,
+        outcome.startedAt,
+      ],
     );
   }
 
@@ -219,7 +244,15 @@ export class StateStore {
   async recordParity(migrationId: number, result: Omit<ParityRecord, 'checkedAt'>) {
     await this.pool.query(
       'INSERT INTO expand_contract.parity_checks (migration_id, mismatched, rows_checked, duration_ms, table_rows, lossy_rows, lossy_samples) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [migrationId, result.mismatched, result.rowsChecked, result.durationMs, result.tableRows, result.lossy?.rows ?? null, result.lossy ? JSON.stringify(result.lossy.samples) : null],
+      [
+        migrationId,
+        result.mismatched,
+        result.rowsChecked,
+        result.durationMs,
+        result.tableRows,
+        result.lossy?.rows ?? null,
+        result.lossy ? JSON.stringify(result.lossy.samples) : null,
+      ],
     );
   }
 

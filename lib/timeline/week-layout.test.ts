@@ -5,7 +5,15 @@ import { layoutWeek, type TimelineMigration } from './week-layout';
 const monday = new Date('2026-11-23T00:00:00Z');
 const now = new Date('2026-11-25T12:00:00Z'); // Wednesday noon
 const schedule = proposeSchedule(new Date('2026-11-20T12:00:00Z'), 'UTC'); // this week's slots
-const migration = (over: Partial<TimelineMigration>): TimelineMigration => ({ id: 1, title: 'Rename leads.user_email', table: 'public.leads', status: 'expanded', schedule, actual: [], ...over });
+const migration = (over: Partial<TimelineMigration>): TimelineMigration => ({
+  id: 1,
+  title: 'Rename leads.user_email',
+  table: 'public.leads',
+  status: 'expanded',
+  schedule,
+  actual: [],
+  ...over,
+});
 
 describe('layoutWeek', () => {
   it('gives weekdays the width and shrinks a quiet weekend, with the now line on Wednesday noon', () => {

@@ -109,13 +109,20 @@ export function layoutWeek(monday: Date, timeZone: string, now: Date, migrations
       status: m.status,
       seeded: !!m.seeded,
       bars: [
-        ...planned(m).filter((b) => inWeek(b.start, b.end)).map((b) => bar(b, 'planned', 'planned')),
-        ...actual(m).filter((b) => inWeek(b.start, b.end)).map((b) => bar(b, 'actual', b.status)),
+        ...planned(m)
+          .filter((b) => inWeek(b.start, b.end))
+          .map((b) => bar(b, 'planned', 'planned')),
+        ...actual(m)
+          .filter((b) => inWeek(b.start, b.end))
+          .map((b) => bar(b, 'actual', b.status)),
       ],
-      buffer: m.schedule && inWeek(m.schedule.deployAt, m.schedule.contractAt) ? (() => {
-        const l = position(m.schedule!.deployAt);
-        return { left: l, width: position(m.schedule!.contractAt) - l };
-      })() : null,
+      buffer:
+        m.schedule && inWeek(m.schedule.deployAt, m.schedule.contractAt)
+          ? (() => {
+              const l = position(m.schedule!.deployAt);
+              return { left: l, width: position(m.schedule!.contractAt) - l };
+            })()
+          : null,
       conflictWith: [],
     }));
   // Two open changes of the same table in one week step on each other's triggers and backfills.

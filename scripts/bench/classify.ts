@@ -36,9 +36,13 @@ async function main() {
     for (const { stmt } of (await parseSql(s)).statements) if (classifyStatement(stmt, target).reads) reads += 1;
   }
   const totalMs = performance.now() - started;
-  const line = (figure: string, value: number, unit: string, extra: object = {}) => console.log(JSON.stringify({ bench: 'classify', figure, value: Number(value.toFixed(3)), unit, ...extra }));
+  const line = (figure: string, value: number, unit: string, extra: object = {}) =>
+    console.log(JSON.stringify({ bench: 'classify', figure, value: Number(value.toFixed(3)), unit, ...extra }));
   line('classify_10k_statements_ms', totalMs * (10_000 / COUNT), 'ms', { statements: COUNT, target: '< 1000', statements_reading_legacy: reads });
-  line('classify_vs_parse_only_ratio', totalMs / parseMs, 'ratio', { parse_only_ms: Math.round(parseMs), baseline: 'libpg-query parse of the same statements, same run' });
+  line('classify_vs_parse_only_ratio', totalMs / parseMs, 'ratio', {
+    parse_only_ms: Math.round(parseMs),
+    baseline: 'libpg-query parse of the same statements, same run',
+  });
 }
 
 await main();

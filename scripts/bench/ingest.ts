@@ -69,7 +69,14 @@ async function main() {
   const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-bench-ingest-'));
   await fs.chmod(dataRoot, 0o755);
   const [port, pgPort] = [await ephemeralPort(), await ephemeralPort()];
-  const env: NodeJS.ProcessEnv = { ...process.env, EC_DATA_DIR: dataRoot, EC_PG_PORT: String(pgPort), EC_DEMO_LEADS: '1000', EC_WORKER: 'off', NEXT_TELEMETRY_DISABLED: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    EC_DATA_DIR: dataRoot,
+    EC_PG_PORT: String(pgPort),
+    EC_DEMO_LEADS: '1000',
+    EC_WORKER: 'off',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
   delete env.DATABASE_URL;
   delete env.TARGET_DATABASE_URL;
   const server = spawn(process.execPath, [BIN, 'start', '--port', String(port)], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -86,12 +93,19 @@ async function main() {
     const token = /^(ec_\S+)$/m.exec(created.stdout)?.[1];
     if (!token) throw new Error(`no token: ${created.stdout}${created.stderr}`);
     const secrets = JSON.parse(await fs.readFile(path.join(dataRoot, 'secrets.json'), 'utf8')) as { password: string };
-    const state = new pg.Pool({ connectionString: `postgresql://postgres:${encodeURIComponent(secrets.password)}@127.0.0.1:${pgPort}/dashboard`, max: CLIENTS });
+    const state = new pg.Pool({
+      connectionString: `postgresql://postgres:${encodeURIComponent(secrets.password)}@127.0.0.1:${pgPort}/dashboard`,
+      max: CLIENTS,
+    });
     state.on('error', () => {}); // the server stopping at the end must not crash the report
 
     const url = `http://127.0.0.1:${port}/api/v1/metrics`;
     const send = async (b: MetricBatch) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(b) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(b),
+      });
       if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
       await res.arrayBuffer();
     };
@@ -103,10 +117,19 @@ async function main() {
     const stored = await state.query<{ n: string }>("SELECT count(*)::text AS n FROM expand_contract.metric_points WHERE service = 'bench-http'");
     await state.end();
 
-    emit('ingest_points_per_s', http.pointsPerSecond, 'points/s', { target: '>= 10000', clients: CLIENTS, batch: BATCH, requests: http.requests, stored_points: Number(stored.rows[0]!.n) });
+    emit('ingest_points_per_s', http.pointsPerSecond, 'points/s', {
+      target: '>= 10000',
+      clients: CLIENTS,
+      batch: BATCH,
+      requests: http.requests,
+      stored_points: Number(stored.rows[0]!.n),
+    });
     emit('ingest_p50_ms', http.p50, 'ms', { per: `${BATCH}-point batch` });
     emit('ingest_p99_ms', http.p99, 'ms', { per: `${BATCH}-point batch` });
-    emit('ingest_http_vs_direct_ratio', http.pointsPerSecond / direct.pointsPerSecond, 'ratio', { direct_points_per_s: Math.round(direct.pointsPerSecond), baseline: 'ingestMetrics() on the same database, same run' });
+    emit('ingest_http_vs_direct_ratio', http.pointsPerSecond / direct.pointsPerSecond, 'ratio', {
+      direct_points_per_s: Math.round(direct.pointsPerSecond),
+      baseline: 'ingestMetrics() on the same database, same run',
+    });
   } finally {
     server.kill('SIGINT');
     await new Promise((r) => server.once('exit', r));

@@ -9,7 +9,13 @@ import { ephemeralPort } from '../../lib/db/free-port';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
-const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (v: string) =>
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** Signs in with a demo account through the sign-in form's own action (as a browser without JavaScript would) and returns the session cookie. */
 async function signIn(base: string, dataRoot: string): Promise<string> {

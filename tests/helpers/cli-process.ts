@@ -13,9 +13,7 @@ export interface CliProcess {
 
 /** Runs the real `expand-contract` command, with only the given variables set for it. */
 export function runCli(args: string[], env: Record<string, string | undefined>): CliProcess {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TARGET_DATABASE_URL|PORT|HOST|EC_.*)$/.test(k)),
-  );
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TARGET_DATABASE_URL|PORT|HOST|EC_.*)$/.test(k)));
   const child: ChildProcess = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const listeners = new Set<() => void>();

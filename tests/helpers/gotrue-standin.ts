@@ -110,7 +110,14 @@ export async function startGoTrueStandIn(options: { port?: number } = {}): Promi
       aal: 'aal1',
       amr: [{ method: 'password', timestamp: session.authenticatedAt }],
     };
-    return { access_token: sign(claims), token_type: 'bearer', expires_in: accessSeconds, expires_at: now + accessSeconds, refresh_token: session.refreshToken, user: userJson(u) };
+    return {
+      access_token: sign(claims),
+      token_type: 'bearer',
+      expires_in: accessSeconds,
+      expires_at: now + accessSeconds,
+      refresh_token: session.refreshToken,
+      user: userJson(u),
+    };
   };
 
   const server = http.createServer((req, res) => {

@@ -4,7 +4,5 @@ import type { RunPhase } from '../../lib/state/records';
 import { StateStore } from '../../lib/state/state-store';
 
 /** What requestPhase is given to run a phase in the request, as the dashboard's action gives it. */
-export const phaseRunner =
-  (pool: Pool, target: ClientBase, policy: Omit<ExecutorDeps, 'store' | 'target'>) =>
-  (migrationId: number, phase: RunPhase) =>
-    runPhase({ store: new StateStore(pool), target, ...policy }, migrationId, phase);
+export const phaseRunner = (pool: Pool, target: ClientBase, policy: Omit<ExecutorDeps, 'store' | 'target'>) => (migrationId: number, phase: RunPhase) =>
+  runPhase({ store: new StateStore(pool), target, ...policy }, migrationId, phase);

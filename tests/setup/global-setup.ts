@@ -50,7 +50,12 @@ export default async function setup(project: TestProject) {
   const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'expand-contract-test-'));
   // Every test file shares this server, and pg_stat_statements is per server: with its default of 5,000 entries the
   // suite's many distinct statements evict entries, and an interval with evictions rightly counts as not covered.
-  const server = await startEmbeddedServer({ dataRoot, preferredPort: await ephemeralPort(), persistent: false, extraFlags: ['-c', 'pg_stat_statements.max=50000'] });
+  const server = await startEmbeddedServer({
+    dataRoot,
+    preferredPort: await ephemeralPort(),
+    persistent: false,
+    extraFlags: ['-c', 'pg_stat_statements.max=50000'],
+  });
   project.provide('adminUrl', server.url('postgres'));
   project.provide('logins', await createLogins(server.url('postgres')));
   return async () => {

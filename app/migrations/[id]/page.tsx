@@ -67,7 +67,17 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
       <SignalsSection charts={m.charts} />
       <BackfillSection m={m} pause={actions.pauseBackfill} pauseDenied={deniedReason(people.can.pauseBackfill)} />
       <GateSection gate={m.gate} />
-      {m.schedule && <ScheduleSection m={m} schedule={{ expandAt: toLocalInput(m.schedule.expandAt, m.timeZone), deployAt: toLocalInput(m.schedule.deployAt, m.timeZone), contractAt: toLocalInput(m.schedule.contractAt, m.timeZone) }} save={actions.updateSchedule} />}
+      {m.schedule && (
+        <ScheduleSection
+          m={m}
+          schedule={{
+            expandAt: toLocalInput(m.schedule.expandAt, m.timeZone),
+            deployAt: toLocalInput(m.schedule.deployAt, m.timeZone),
+            contractAt: toLocalInput(m.schedule.contractAt, m.timeZone),
+          }}
+          save={actions.updateSchedule}
+        />
+      )}
       <ServicesSection m={m} open={allows({ kind: 'services.set' })} save={actions.setServices} denied={deniedReason(people.can.setServices)} />
       <ReviewSection
         m={m}

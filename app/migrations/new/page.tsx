@@ -18,7 +18,11 @@ export default async function NewMigrationPage() {
   const allowed = permission(actor, { kind: 'migration.preview' });
   const canCreate = permission(actor, { kind: 'migration.create' }).ok;
   const snapshot = await introspectSchema(targetPool(), parseEnv(process.env).EC_TARGET_SCHEMAS);
-  const tables = snapshot.tables.map((t) => ({ schema: t.schema, name: t.name, columns: t.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })) }));
+  const tables = snapshot.tables.map((t) => ({
+    schema: t.schema,
+    name: t.name,
+    columns: t.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+  }));
   return (
     <div className="space-y-10">
       <section className="space-y-3">
@@ -33,7 +37,9 @@ export default async function NewMigrationPage() {
       </section>
       <section className="space-y-3">
         <h2 className="text-xl font-semibold tracking-tight">Paste SQL</h2>
-        <p className="text-sm text-slate-600">Checks a migration you wrote by hand for statements that break the code still running, with Squawk and our own pass over the Postgres parse tree.</p>
+        <p className="text-sm text-slate-600">
+          Checks a migration you wrote by hand for statements that break the code still running, with Squawk and our own pass over the Postgres parse tree.
+        </p>
         <LintForm lint={lintAction} createSuggested={createSuggestedAction} />
       </section>
     </div>

@@ -19,7 +19,11 @@ export const signInAction = guardedAction(
     input,
     invalid: 'enter your email and password',
     // A refused attempt keeps the email in the form.
-    echo: (fields) => ({ email: String(fields.email ?? '').trim().slice(0, 320) }),
+    echo: (fields) => ({
+      email: String(fields.email ?? '')
+        .trim()
+        .slice(0, 320),
+    }),
   },
   async (_actor, { email, password, next }): Promise<SignInState> => {
     const supabase = supabaseAuth();

@@ -6,14 +6,26 @@ import { demoSnapshot, leadsTable, phaseSql } from '../../../tests/helpers/test-
 import type { OperationSpec, Phase, Plan } from '../types';
 
 // The three ways to add a column: NOT NULL filled by an expression, NOT NULL with a constant default, nullable.
-const computed: OperationSpec = { kind: 'add-column', schema: 'public', table: 'leads', column: 'plan', type: 'text', notNull: true, backfill: "{{row}}.\"source\" || '-free'" };
+const computed: OperationSpec = {
+  kind: 'add-column',
+  schema: 'public',
+  table: 'leads',
+  column: 'plan',
+  type: 'text',
+  notNull: true,
+  backfill: '{{row}}."source" || \'-free\'',
+};
 const constant: OperationSpec = { kind: 'add-column', schema: 'public', table: 'leads', column: 'plan', type: 'text', notNull: true, default: "'free'" };
 const nullable: OperationSpec = { kind: 'add-column', schema: 'public', table: 'leads', column: 'note', type: 'varchar(200)', notNull: false };
 
 describe('add-column: the SQL each phase runs', () => {
   it.each<{ name: string; input: OperationSpec; phase: Phase; expectedSql: string }>([
     { name: 'preflight, computed', input: computed, phase: 'preflight', expectedSql: '' },
-    { name: 'expand, computed', input: computed, phase: 'expand', expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
+    {
+      name: 'expand, computed',
+      input: computed,
+      phase: 'expand',
+      expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -41,8 +53,13 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 CREATE OR REPLACE TRIGGER "ec_fill_leads_plan" BEFORE INSERT OR UPDATE ON "public"."leads"
 FOR EACH ROW EXECUTE FUNCTION "public"."ec_fill_leads_plan"();
-COMMIT;` },
-    { name: 'backfill, computed', input: computed, phase: 'backfill', expectedSql: `-- backfill/01-fill_rows (ROW EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'backfill, computed',
+      input: computed,
+      phase: 'backfill',
+      expectedSql: `-- backfill/01-fill_rows (ROW EXCLUSIVE)
 SET lock_timeout = '1s';
 SET statement_timeout = '0';
 DO $ec$
@@ -88,8 +105,13 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
 END
 $ec$;
 RESET lock_timeout;
-RESET statement_timeout;` },
-    { name: 'contract, computed', input: computed, phase: 'contract', expectedSql: `-- contract/01-add_check (ACCESS EXCLUSIVE)
+RESET statement_timeout;`,
+    },
+    {
+      name: 'contract, computed',
+      input: computed,
+      phase: 'contract',
+      expectedSql: `-- contract/01-add_check (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -117,47 +139,73 @@ ALTER TABLE "public"."leads" ALTER COLUMN "plan" SET NOT NULL;
 ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_plan";
 DROP TRIGGER IF EXISTS "ec_fill_leads_plan" ON "public"."leads";
 DROP FUNCTION IF EXISTS "public"."ec_fill_leads_plan"();
-COMMIT;` },
-    { name: 'rollback, computed', input: computed, phase: 'rollback', expectedSql: `-- rollback/01-drop_column (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'rollback, computed',
+      input: computed,
+      phase: 'rollback',
+      expectedSql: `-- rollback/01-drop_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 DROP TRIGGER IF EXISTS "ec_fill_leads_plan" ON "public"."leads";
 DROP FUNCTION IF EXISTS "public"."ec_fill_leads_plan"();
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "plan";
-COMMIT;` },
+COMMIT;`,
+    },
     { name: 'restore, computed', input: computed, phase: 'restore', expectedSql: '' },
     { name: 'preflight, constant', input: constant, phase: 'preflight', expectedSql: '' },
-    { name: 'expand, constant', input: constant, phase: 'expand', expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
+    {
+      name: 'expand, constant',
+      input: constant,
+      phase: 'expand',
+      expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."leads" ADD COLUMN IF NOT EXISTS "plan" text DEFAULT 'free' NOT NULL;
-COMMIT;` },
+COMMIT;`,
+    },
     { name: 'backfill, constant', input: constant, phase: 'backfill', expectedSql: '' },
     { name: 'contract, constant', input: constant, phase: 'contract', expectedSql: '' },
-    { name: 'rollback, constant', input: constant, phase: 'rollback', expectedSql: `-- rollback/01-drop_column (ACCESS EXCLUSIVE)
+    {
+      name: 'rollback, constant',
+      input: constant,
+      phase: 'rollback',
+      expectedSql: `-- rollback/01-drop_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "plan";
-COMMIT;` },
+COMMIT;`,
+    },
     { name: 'restore, constant', input: constant, phase: 'restore', expectedSql: '' },
     { name: 'preflight, nullable', input: nullable, phase: 'preflight', expectedSql: '' },
-    { name: 'expand, nullable', input: nullable, phase: 'expand', expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
+    {
+      name: 'expand, nullable',
+      input: nullable,
+      phase: 'expand',
+      expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."leads" ADD COLUMN IF NOT EXISTS "note" varchar(200);
-COMMIT;` },
+COMMIT;`,
+    },
     { name: 'backfill, nullable', input: nullable, phase: 'backfill', expectedSql: '' },
     { name: 'contract, nullable', input: nullable, phase: 'contract', expectedSql: '' },
-    { name: 'rollback, nullable', input: nullable, phase: 'rollback', expectedSql: `-- rollback/01-drop_column (ACCESS EXCLUSIVE)
+    {
+      name: 'rollback, nullable',
+      input: nullable,
+      phase: 'rollback',
+      expectedSql: `-- rollback/01-drop_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "note";
-COMMIT;` },
+COMMIT;`,
+    },
     { name: 'restore, nullable', input: nullable, phase: 'restore', expectedSql: '' },
   ])('$name', ({ input, phase, expectedSql }) => {
     expect(phaseSql(planOperation(input, demoSnapshot), phase)).toBe(expectedSql);
@@ -232,7 +280,6 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
   });
 });
 
-
 describe('add-column: what it tells the rest of the product', () => {
   const op = operationFor(computed);
 
@@ -280,7 +327,12 @@ describe('add-column: what it tells the rest of the product', () => {
 
   it('is offered in the form as a new column and on the command line in the words it is planned with', () => {
     expect(op.form?.column).toBe('new');
-    expect(op.form?.fields.map((f) => [f.name, f.value])).toEqual([['type', 'name'], ['notNull', 'flag'], ['default', 'optional'], ['backfill', 'optional']]);
+    expect(op.form?.fields.map((f) => [f.name, f.value])).toEqual([
+      ['type', 'name'],
+      ['notNull', 'flag'],
+      ['default', 'optional'],
+      ['backfill', 'optional'],
+    ]);
     expect(op.cli?.command).toBe('add-column');
     expect(op.cli?.words(computed)).toEqual(['text', '--not-null', '--backfill', '{{row}}."source" || \'-free\'']);
     expect(op.cli?.words(constant)).toEqual(['text', '--not-null', '--default', "'free'"]);

@@ -36,10 +36,18 @@ export const addColumn: Operation<Spec> = {
   validate(spec, table) {
     if (!table) return [new TableDoesNotExistError(spec.schema, spec.table)];
     const errors: PlanError[] = [...validateNewColumn(table, spec.column)];
-    if (!/^[A-Za-z_"][A-Za-z0-9_ ."(),[\]]*$/.test(spec.type)) errors.push(new InvalidMappingError('type', spec.type, 'is not a type name', 'give a type such as boolean or text'));
+    if (!/^[A-Za-z_"][A-Za-z0-9_ ."(),[\]]*$/.test(spec.type))
+      errors.push(new InvalidMappingError('type', spec.type, 'is not a type name', 'give a type such as boolean or text'));
     if (usesBackfill(spec)) {
       if (!spec.backfill?.trim()) {
-        errors.push(new InvalidMappingError('backfill', spec.backfill ?? '', 'is required for a NOT NULL column without a default', 'give a constant default, or an expression for existing rows'));
+        errors.push(
+          new InvalidMappingError(
+            'backfill',
+            spec.backfill ?? '',
+            'is required for a NOT NULL column without a default',
+            'give a constant default, or an expression for existing rows',
+          ),
+        );
       }
       if (table.primaryKey.length === 0) errors.push(new NoPrimaryKeyError(qualified(table)));
     }
@@ -62,7 +70,13 @@ export const addColumn: Operation<Spec> = {
       ]);
     }
     return phaseSteps(ctx.planId, 'expand', [
-      { slug: 'add-column', description: 'Add the column, nullable for now', sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c} ${s.type}`, lock: 'ACCESS EXCLUSIVE', timeouts: ctx.options.ddlTimeouts },
+      {
+        slug: 'add-column',
+        description: 'Add the column, nullable for now',
+        sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c} ${s.type}`,
+        lock: 'ACCESS EXCLUSIVE',
+        timeouts: ctx.options.ddlTimeouts,
+      },
       ...fillTriggerDrafts(fillOf(s), ctx.options),
     ]);
   },
@@ -93,13 +107,18 @@ export const addColumn: Operation<Spec> = {
   },
   verify: (ctx) =>
     usesBackfill(ctx.spec)
-      ? { countSql: `SELECT count(*)::bigint AS count FROM ${quoteQualified(ctx.spec.schema, ctx.spec.table)} AS t WHERE ${columnRef('t', ctx.spec.column)} IS NULL`,
-    predicate: `${columnRef('t', ctx.spec.column)} IS NULL`,
-  }
+      ? {
+          countSql: `SELECT count(*)::bigint AS count FROM ${quoteQualified(ctx.spec.schema, ctx.spec.table)} AS t WHERE ${columnRef('t', ctx.spec.column)} IS NULL`,
+          predicate: `${columnRef('t', ctx.spec.column)} IS NULL`,
+        }
       : null,
   contract: (ctx) =>
     usesBackfill(ctx.spec)
-      ? phaseSteps(ctx.planId, 'contract', safeSetNotNullDrafts({ ...ctx.spec, check: names(ctx.spec).check }, ctx.options, dropFillTriggerSql(fillOf(ctx.spec))))
+      ? phaseSteps(
+          ctx.planId,
+          'contract',
+          safeSetNotNullDrafts({ ...ctx.spec, check: names(ctx.spec).check }, ctx.options, dropFillTriggerSql(fillOf(ctx.spec))),
+        )
       : [],
   rollback(ctx) {
     const s = ctx.spec;
@@ -108,10 +127,7 @@ export const addColumn: Operation<Spec> = {
       {
         slug: 'drop-column',
         description: `Undo the expand: drop ${s.column}${usesBackfill(s) ? ' with its fill trigger' : ''} (values written to it are lost; nothing else is)`,
-        sql: [
-          ...(usesBackfill(s) ? dropFillTriggerSql(fillOf(s)) : []),
-          `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${quoteIdent(s.column)}`,
-        ].join(';\n'),
+        sql: [...(usesBackfill(s) ? dropFillTriggerSql(fillOf(s)) : []), `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${quoteIdent(s.column)}`].join(';\n'),
         lock: 'ACCESS EXCLUSIVE',
         timeouts: ctx.options.ddlTimeouts,
       },
@@ -146,7 +162,8 @@ export const addColumn: Operation<Spec> = {
       return value === undefined ? [] : [{ field, expression: value, select: `${rowExpression(value, 't')}::${s.type}` }];
     }),
   ],
-  catalogAfter: (s, phase) => columnFacts(s, phase === 'contract' ? { notNull: [s.column] } : phase === 'rollback' ? { absent: [s.column] } : { present: [s.column] }),
+  catalogAfter: (s, phase) =>
+    columnFacts(s, phase === 'contract' ? { notNull: [s.column] } : phase === 'rollback' ? { absent: [s.column] } : { present: [s.column] }),
   form: {
     label: 'Add a column',
     column: 'new',
@@ -173,6 +190,11 @@ export const addColumn: Operation<Spec> = {
         ...(backfill !== undefined ? { backfill } : {}),
       };
     },
-    words: (s) => [s.type, ...(s.notNull ? ['--not-null'] : []), ...(s.default ? ['--default', s.default] : []), ...(s.backfill ? ['--backfill', s.backfill] : [])],
+    words: (s) => [
+      s.type,
+      ...(s.notNull ? ['--not-null'] : []),
+      ...(s.default ? ['--default', s.default] : []),
+      ...(s.backfill ? ['--backfill', s.backfill] : []),
+    ],
   },
 };

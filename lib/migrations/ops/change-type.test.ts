@@ -6,11 +6,24 @@ import { demoSnapshot, leadsTable, phaseSql } from '../../../tests/helpers/test-
 import type { OperationSpec, Phase, Plan } from '../types';
 
 // leads.source is text NOT NULL DEFAULT 'web': the new column gets the NOT NULL check and, at the contract, the mapped default.
-const retype: OperationSpec = { kind: 'change-type', schema: 'public', table: 'leads', column: 'source', newColumn: 'source_id', newType: 'integer', forward: "CASE {{old}} WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END", reverse: "CASE {{new}} WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END" };
+const retype: OperationSpec = {
+  kind: 'change-type',
+  schema: 'public',
+  table: 'leads',
+  column: 'source',
+  newColumn: 'source_id',
+  newType: 'integer',
+  forward: "CASE {{old}} WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END",
+  reverse: "CASE {{new}} WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END",
+};
 
 describe('change-type: the SQL each phase runs', () => {
   it.each<{ name: string; input: OperationSpec; phase: Phase; expectedSql: string }>([
-    { name: 'preflight', input: retype, phase: 'preflight', expectedSql: `-- preflight/01-unconvertible_values (ACCESS SHARE)
+    {
+      name: 'preflight',
+      input: retype,
+      phase: 'preflight',
+      expectedSql: `-- preflight/01-unconvertible_values (ACCESS SHARE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
@@ -40,8 +53,13 @@ BEGIN
   END IF;
 END
 $ec$;
-COMMIT;` },
-    { name: 'expand', input: retype, phase: 'expand', expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'expand',
+      input: retype,
+      phase: 'expand',
+      expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -103,8 +121,13 @@ BEGIN
   END IF;
 END
 $ec$;
-COMMIT;` },
-    { name: 'backfill', input: retype, phase: 'backfill', expectedSql: `-- backfill/01-copy_rows (ROW EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'backfill',
+      input: retype,
+      phase: 'backfill',
+      expectedSql: `-- backfill/01-copy_rows (ROW EXCLUSIVE)
 SET lock_timeout = '1s';
 SET statement_timeout = '0';
 DO $ec$
@@ -150,8 +173,13 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
 END
 $ec$;
 RESET lock_timeout;
-RESET statement_timeout;` },
-    { name: 'contract', input: retype, phase: 'contract', expectedSql: `-- contract/01-archive_old_values (ACCESS SHARE)
+RESET statement_timeout;`,
+    },
+    {
+      name: 'contract',
+      input: retype,
+      phase: 'contract',
+      expectedSql: `-- contract/01-archive_old_values (ACCESS SHARE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
@@ -197,8 +225,13 @@ ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "source";
 ALTER TABLE "public"."leads" ALTER COLUMN "source_id" SET NOT NULL;
 ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_source_id";
 ALTER TABLE "public"."leads" ALTER COLUMN "source_id" SET DEFAULT (CASE ('web'::text) WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END);
-COMMIT;` },
-    { name: 'rollback', input: retype, phase: 'rollback', expectedSql: `-- rollback/01-drop_new_column (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'rollback',
+      input: retype,
+      phase: 'rollback',
+      expectedSql: `-- rollback/01-drop_new_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -216,8 +249,13 @@ DROP TRIGGER IF EXISTS "ec_sync_old_leads_source_source_id" ON "public"."leads";
 DROP FUNCTION IF EXISTS "public"."ec_sync_leads_source_source_id"();
 DROP FUNCTION IF EXISTS "public"."ec_sync_old_leads_source_source_id"();
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "source_id";
-COMMIT;` },
-    { name: 'restore', input: retype, phase: 'restore', expectedSql: `-- restore/01-re_add_old_column (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'restore',
+      input: retype,
+      phase: 'restore',
+      expectedSql: `-- restore/01-re_add_old_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -302,7 +340,8 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
 END
 $ec$;
 RESET lock_timeout;
-RESET statement_timeout;` },
+RESET statement_timeout;`,
+    },
   ])('$name', ({ input, phase, expectedSql }) => {
     expect(phaseSql(planOperation(input, demoSnapshot), phase)).toBe(expectedSql);
   });
@@ -365,7 +404,6 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
   });
 });
 
-
 describe('change-type: what it tells the rest of the product', () => {
   const op = operationFor(retype);
 
@@ -380,8 +418,16 @@ describe('change-type: what it tells the rest of the product', () => {
 
   it('type-checks each mapping against the other column', () => {
     expect(op.typeProbes(retype, leadsTable)).toEqual([
-      { field: 'forward', expression: "CASE {{old}} WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END", select: `((CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END))::integer` },
-      { field: 'reverse', expression: "CASE {{new}} WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END", select: `((CASE (NULL::integer) WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))::text` },
+      {
+        field: 'forward',
+        expression: "CASE {{old}} WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END",
+        select: `((CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END))::integer`,
+      },
+      {
+        field: 'reverse',
+        expression: "CASE {{new}} WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END",
+        select: `((CASE (NULL::integer) WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))::text`,
+      },
     ]);
     expect(op.typeProbes({ ...retype, column: 'gone' } as typeof retype, leadsTable)).toEqual([]);
   });
@@ -399,6 +445,14 @@ describe('change-type: what it tells the rest of the product', () => {
   it('is offered on the command line in the words it is planned with', () => {
     expect(op.form?.fields.map((f) => f.name)).toEqual(['newColumn', 'newType', 'forward', 'reverse']);
     expect(op.cli?.command).toBe('change-type');
-    expect(op.cli?.words(retype)).toEqual(['integer', '--new-column', 'source_id', '--forward', "CASE {{old}} WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END", '--reverse', "CASE {{new}} WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END"]);
+    expect(op.cli?.words(retype)).toEqual([
+      'integer',
+      '--new-column',
+      'source_id',
+      '--forward',
+      "CASE {{old}} WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END",
+      '--reverse',
+      "CASE {{new}} WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END",
+    ]);
   });
 });

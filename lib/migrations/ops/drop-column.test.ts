@@ -12,14 +12,23 @@ const nullableColumn: OperationSpec = { kind: 'drop-column', schema: 'public', t
 describe('drop-column: the SQL each phase runs', () => {
   it.each<{ name: string; input: OperationSpec; phase: Phase; expectedSql: string }>([
     { name: 'preflight, notNullColumn', input: notNullColumn, phase: 'preflight', expectedSql: '' },
-    { name: 'expand, notNullColumn', input: notNullColumn, phase: 'expand', expectedSql: `-- expand/01-drop_not_null (ACCESS EXCLUSIVE)
+    {
+      name: 'expand, notNullColumn',
+      input: notNullColumn,
+      phase: 'expand',
+      expectedSql: `-- expand/01-drop_not_null (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."leads" ALTER COLUMN "user_email" DROP NOT NULL;
-COMMIT;` },
+COMMIT;`,
+    },
     { name: 'backfill, notNullColumn', input: notNullColumn, phase: 'backfill', expectedSql: '' },
-    { name: 'contract, notNullColumn', input: notNullColumn, phase: 'contract', expectedSql: `-- contract/01-archive_values (ACCESS SHARE)
+    {
+      name: 'contract, notNullColumn',
+      input: notNullColumn,
+      phase: 'contract',
+      expectedSql: `-- contract/01-archive_values (ACCESS SHARE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
@@ -42,14 +51,24 @@ BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "user_email";
-COMMIT;` },
-    { name: 'rollback, notNullColumn', input: notNullColumn, phase: 'rollback', expectedSql: `-- rollback/01-set_not_null (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'rollback, notNullColumn',
+      input: notNullColumn,
+      phase: 'rollback',
+      expectedSql: `-- rollback/01-set_not_null (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
 ALTER TABLE "public"."leads" ALTER COLUMN "user_email" SET NOT NULL;
-COMMIT;` },
-    { name: 'restore, notNullColumn', input: notNullColumn, phase: 'restore', expectedSql: `-- restore/01-re_add_column (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'restore, notNullColumn',
+      input: notNullColumn,
+      phase: 'restore',
+      expectedSql: `-- restore/01-re_add_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -102,11 +121,16 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
 END
 $ec$;
 RESET lock_timeout;
-RESET statement_timeout;` },
+RESET statement_timeout;`,
+    },
     { name: 'preflight, nullableColumn', input: nullableColumn, phase: 'preflight', expectedSql: '' },
     { name: 'expand, nullableColumn', input: nullableColumn, phase: 'expand', expectedSql: '' },
     { name: 'backfill, nullableColumn', input: nullableColumn, phase: 'backfill', expectedSql: '' },
-    { name: 'contract, nullableColumn', input: nullableColumn, phase: 'contract', expectedSql: `-- contract/01-archive_values (ACCESS SHARE)
+    {
+      name: 'contract, nullableColumn',
+      input: nullableColumn,
+      phase: 'contract',
+      expectedSql: `-- contract/01-archive_values (ACCESS SHARE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
@@ -130,9 +154,14 @@ BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."memberships" DROP COLUMN IF EXISTS "role";
-COMMIT;` },
+COMMIT;`,
+    },
     { name: 'rollback, nullableColumn', input: nullableColumn, phase: 'rollback', expectedSql: '' },
-    { name: 'restore, nullableColumn', input: nullableColumn, phase: 'restore', expectedSql: `-- restore/01-re_add_column (ACCESS EXCLUSIVE)
+    {
+      name: 'restore, nullableColumn',
+      input: nullableColumn,
+      phase: 'restore',
+      expectedSql: `-- restore/01-re_add_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -185,7 +214,8 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
 END
 $ec$;
 RESET lock_timeout;
-RESET statement_timeout;` },
+RESET statement_timeout;`,
+    },
   ])('$name', ({ input, phase, expectedSql }) => {
     expect(phaseSql(planOperation(input, demoSnapshot), phase)).toBe(expectedSql);
   });
@@ -212,7 +242,6 @@ RESET statement_timeout;` },
     expect({ parity, backfill }).toEqual(expectedSql);
   });
 });
-
 
 describe('drop-column: what it tells the rest of the product', () => {
   const op = operationFor(notNullColumn);

@@ -11,7 +11,11 @@ const rename: OperationSpec = { kind: 'rename-column', schema: 'public', table: 
 describe('rename-column: the SQL each phase runs', () => {
   it.each<{ name: string; input: OperationSpec; phase: Phase; expectedSql: string }>([
     { name: 'preflight', input: rename, phase: 'preflight', expectedSql: '' },
-    { name: 'expand', input: rename, phase: 'expand', expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
+    {
+      name: 'expand',
+      input: rename,
+      phase: 'expand',
+      expectedSql: `-- expand/01-add_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -71,8 +75,13 @@ BEGIN
   END IF;
 END
 $ec$;
-COMMIT;` },
-    { name: 'backfill', input: rename, phase: 'backfill', expectedSql: `-- backfill/01-copy_rows (ROW EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'backfill',
+      input: rename,
+      phase: 'backfill',
+      expectedSql: `-- backfill/01-copy_rows (ROW EXCLUSIVE)
 SET lock_timeout = '1s';
 SET statement_timeout = '0';
 DO $ec$
@@ -138,8 +147,13 @@ SET lock_timeout = '1h';
 SET statement_timeout = '1h';
 CREATE INDEX CONCURRENTLY IF NOT EXISTS "ec_idx_leads_contact_email_e05ef2ad" ON "public"."leads" USING "btree" ("contact_email");
 RESET lock_timeout;
-RESET statement_timeout;` },
-    { name: 'contract', input: rename, phase: 'contract', expectedSql: `-- contract/01-indexes_valid (NONE)
+RESET statement_timeout;`,
+    },
+    {
+      name: 'contract',
+      input: rename,
+      phase: 'contract',
+      expectedSql: `-- contract/01-indexes_valid (NONE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -201,8 +215,13 @@ DROP FUNCTION IF EXISTS "public"."ec_sync_old_leads_user_email_contact_email"();
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "user_email";
 ALTER TABLE "public"."leads" ALTER COLUMN "contact_email" SET NOT NULL;
 ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_contact_email";
-COMMIT;` },
-    { name: 'rollback', input: rename, phase: 'rollback', expectedSql: `-- rollback/01-drop_new_column (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'rollback',
+      input: rename,
+      phase: 'rollback',
+      expectedSql: `-- rollback/01-drop_new_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -220,8 +239,13 @@ DROP TRIGGER IF EXISTS "ec_sync_old_leads_user_email_contact_email" ON "public".
 DROP FUNCTION IF EXISTS "public"."ec_sync_leads_user_email_contact_email"();
 DROP FUNCTION IF EXISTS "public"."ec_sync_old_leads_user_email_contact_email"();
 ALTER TABLE "public"."leads" DROP COLUMN IF EXISTS "contact_email";
-COMMIT;` },
-    { name: 'restore', input: rename, phase: 'restore', expectedSql: `-- restore/01-re_add_old_column (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'restore',
+      input: rename,
+      phase: 'restore',
+      expectedSql: `-- restore/01-re_add_old_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -304,7 +328,8 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
 END
 $ec$;
 RESET lock_timeout;
-RESET statement_timeout;` },
+RESET statement_timeout;`,
+    },
   ])('$name', ({ input, phase, expectedSql }) => {
     expect(phaseSql(planOperation(input, demoSnapshot), phase)).toBe(expectedSql);
   });
@@ -361,7 +386,6 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
     expect({ parity, backfill }).toEqual(expectedSql);
   });
 });
-
 
 describe('rename-column: what it tells the rest of the product', () => {
   const op = operationFor(rename);

@@ -12,7 +12,11 @@ const withoutFill: OperationSpec = { kind: 'set-not-null', schema: 'public', tab
 describe('set-not-null: the SQL each phase runs', () => {
   it.each<{ name: string; input: OperationSpec; phase: Phase; expectedSql: string }>([
     { name: 'preflight, withFill', input: withFill, phase: 'preflight', expectedSql: '' },
-    { name: 'expand, withFill', input: withFill, phase: 'expand', expectedSql: `-- expand/01-fill_function (NONE)
+    {
+      name: 'expand, withFill',
+      input: withFill,
+      phase: 'expand',
+      expectedSql: `-- expand/01-fill_function (NONE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -33,8 +37,13 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 CREATE OR REPLACE TRIGGER "ec_fill_memberships_role" BEFORE INSERT OR UPDATE ON "public"."memberships"
 FOR EACH ROW EXECUTE FUNCTION "public"."ec_fill_memberships_role"();
-COMMIT;` },
-    { name: 'backfill, withFill', input: withFill, phase: 'backfill', expectedSql: `-- backfill/01-fill_nulls (ROW EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'backfill, withFill',
+      input: withFill,
+      phase: 'backfill',
+      expectedSql: `-- backfill/01-fill_nulls (ROW EXCLUSIVE)
 SET lock_timeout = '1s';
 SET statement_timeout = '0';
 DO $ec$
@@ -80,8 +89,13 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
 END
 $ec$;
 RESET lock_timeout;
-RESET statement_timeout;` },
-    { name: 'contract, withFill', input: withFill, phase: 'contract', expectedSql: `-- contract/01-add_check (ACCESS EXCLUSIVE)
+RESET statement_timeout;`,
+    },
+    {
+      name: 'contract, withFill',
+      input: withFill,
+      phase: 'contract',
+      expectedSql: `-- contract/01-add_check (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -109,22 +123,37 @@ ALTER TABLE "public"."memberships" ALTER COLUMN "role" SET NOT NULL;
 ALTER TABLE "public"."memberships" DROP CONSTRAINT IF EXISTS "ec_nn_memberships_role";
 DROP TRIGGER IF EXISTS "ec_fill_memberships_role" ON "public"."memberships";
 DROP FUNCTION IF EXISTS "public"."ec_fill_memberships_role"();
-COMMIT;` },
-    { name: 'rollback, withFill', input: withFill, phase: 'rollback', expectedSql: `-- rollback/01-drop_fill (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'rollback, withFill',
+      input: withFill,
+      phase: 'rollback',
+      expectedSql: `-- rollback/01-drop_fill (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 DROP TRIGGER IF EXISTS "ec_fill_memberships_role" ON "public"."memberships";
 DROP FUNCTION IF EXISTS "public"."ec_fill_memberships_role"();
 ALTER TABLE "public"."memberships" DROP CONSTRAINT IF EXISTS "ec_nn_memberships_role";
-COMMIT;` },
-    { name: 'restore, withFill', input: withFill, phase: 'restore', expectedSql: `-- restore/01-drop_not_null (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'restore, withFill',
+      input: withFill,
+      phase: 'restore',
+      expectedSql: `-- restore/01-drop_not_null (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."memberships" ALTER COLUMN "role" DROP NOT NULL;
-COMMIT;` },
-    { name: 'preflight, withoutFill', input: withoutFill, phase: 'preflight', expectedSql: `-- preflight/01-existing_nulls (ACCESS SHARE)
+COMMIT;`,
+    },
+    {
+      name: 'preflight, withoutFill',
+      input: withoutFill,
+      phase: 'preflight',
+      expectedSql: `-- preflight/01-existing_nulls (ACCESS SHARE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
@@ -138,10 +167,15 @@ BEGIN
   END IF;
 END
 $ec$;
-COMMIT;` },
+COMMIT;`,
+    },
     { name: 'expand, withoutFill', input: withoutFill, phase: 'expand', expectedSql: '' },
     { name: 'backfill, withoutFill', input: withoutFill, phase: 'backfill', expectedSql: '' },
-    { name: 'contract, withoutFill', input: withoutFill, phase: 'contract', expectedSql: `-- contract/01-add_check (ACCESS EXCLUSIVE)
+    {
+      name: 'contract, withoutFill',
+      input: withoutFill,
+      phase: 'contract',
+      expectedSql: `-- contract/01-add_check (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -167,21 +201,32 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."memberships" ALTER COLUMN "role" SET NOT NULL;
 ALTER TABLE "public"."memberships" DROP CONSTRAINT IF EXISTS "ec_nn_memberships_role";
-COMMIT;` },
-    { name: 'rollback, withoutFill', input: withoutFill, phase: 'rollback', expectedSql: `-- rollback/01-drop_fill (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'rollback, withoutFill',
+      input: withoutFill,
+      phase: 'rollback',
+      expectedSql: `-- rollback/01-drop_fill (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 DROP TRIGGER IF EXISTS "ec_fill_memberships_role" ON "public"."memberships";
 DROP FUNCTION IF EXISTS "public"."ec_fill_memberships_role"();
 ALTER TABLE "public"."memberships" DROP CONSTRAINT IF EXISTS "ec_nn_memberships_role";
-COMMIT;` },
-    { name: 'restore, withoutFill', input: withoutFill, phase: 'restore', expectedSql: `-- restore/01-drop_not_null (ACCESS EXCLUSIVE)
+COMMIT;`,
+    },
+    {
+      name: 'restore, withoutFill',
+      input: withoutFill,
+      phase: 'restore',
+      expectedSql: `-- restore/01-drop_not_null (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."memberships" ALTER COLUMN "role" DROP NOT NULL;
-COMMIT;` },
+COMMIT;`,
+    },
   ])('$name', ({ input, phase, expectedSql }) => {
     expect(phaseSql(planOperation(input, demoSnapshot), phase)).toBe(expectedSql);
   });
@@ -249,7 +294,6 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
     expect({ parity, backfill }).toEqual(expectedSql);
   });
 });
-
 
 describe('set-not-null: what it tells the rest of the product', () => {
   const op = operationFor(withFill);

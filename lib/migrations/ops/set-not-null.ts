@@ -57,8 +57,7 @@ export const setNotNull: Operation<Spec> = {
             kind: 'check',
           },
         ]),
-  expand: (ctx) =>
-    ctx.spec.fill ? phaseSteps(ctx.planId, 'expand', fillTriggerDrafts(fillOf(ctx.spec), ctx.options)) : [],
+  expand: (ctx) => (ctx.spec.fill ? phaseSteps(ctx.planId, 'expand', fillTriggerDrafts(fillOf(ctx.spec), ctx.options)) : []),
   backfill(ctx) {
     if (!ctx.spec.fill) return { spec: null, steps: [] };
     const spec = buildBackfill({
@@ -128,7 +127,11 @@ export const setNotNull: Operation<Spec> = {
     return s.fill && column ? [{ field: 'fill', expression: s.fill, select: `${fillExpr(s, 't')}::${column.type}` }] : [];
   },
   catalogAfter: (s, phase) => columnFacts(s, phase === 'contract' ? { notNull: [s.column] } : { present: [s.column] }),
-  form: { label: 'Make a column NOT NULL', column: 'existing', fields: [{ name: 'fill', label: 'Value for NULLs (optional)', value: 'optional', placeholder: 'false' }] },
+  form: {
+    label: 'Make a column NOT NULL',
+    column: 'existing',
+    fields: [{ name: 'fill', label: 'Value for NULLs (optional)', value: 'optional', placeholder: 'false' }],
+  },
   cli: {
     command: 'set-not-null',
     usage: '[--fill EXPR]',

@@ -14,7 +14,8 @@ const answer = (status: number, body: object) => NextResponse.json(body, { statu
  */
 export const POST = guardedRoute({ token: 'ingest' }, async (request, _ctx, token) => {
   // Refused before reading: a declared size over the limit costs nothing to turn away.
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES)
+    return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
   // JSON only: a browser cannot send it cross-origin without a preflight, so a form on another site cannot post here.
   if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) return answer(415, { error: 'send Content-Type: application/json' });
   const state = statePool();

@@ -21,7 +21,14 @@ export async function createOrPreview(actor: Actor, spec: OperationSpec, create:
     const plan = await planChange(target, spec, DEFAULT_PLAN_OPTIONS);
     // The same breaking-change pass as Paste SQL, over what expand would run while old code is live.
     const lint = detectBreakingChanges((await parseSql(renderPhase(plan, 'expand'))).statements).map((f) => f.message);
-    return { preview: { title: plan.title, phases: (Object.keys(FILE_PHASES) as FilePhase[]).map((phase) => ({ phase, sql: renderPhase(plan, phase) })), notes: plan.notes, lint } };
+    return {
+      preview: {
+        title: plan.title,
+        phases: (Object.keys(FILE_PHASES) as FilePhase[]).map((phase) => ({ phase, sql: renderPhase(plan, phase) })),
+        notes: plan.notes,
+        lint,
+      },
+    };
   });
   if ('id' in result) redirect(`/migrations/${result.id}`);
   return result;

@@ -27,7 +27,12 @@ export const createSuggestedAction = guardedAction(
   { who: (actor) => permission(actor, { kind: 'migration.create' }), input, invalid: NOT_JSON },
   async (actor, { spec }): Promise<NewMigrationState> => {
     const checked = operationFromForm(spec);
-    if (!checked.ok) return { error: `the suggestion needs more detail: ${Object.entries(checked.fieldErrors).map(([k, v]) => `${k}: ${v}`).join(', ')}` };
+    if (!checked.ok)
+      return {
+        error: `the suggestion needs more detail: ${Object.entries(checked.fieldErrors)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ')}`,
+      };
     return createOrPreview(actor, checked.spec, true);
   },
 );

@@ -17,7 +17,18 @@ const input = z.object({
 export const lintAction = guardedAction({ who: signedIn, input }, async (_actor, { sql }): Promise<LintState> => {
   try {
     const { findings, statements } = await lintSql(sql);
-    return { findings: findings.map((f) => ({ source: f.source, rule: f.rule, severity: f.severity, message: f.message, help: f.help, line: f.line, suggestion: f.suggestion })), statements };
+    return {
+      findings: findings.map((f) => ({
+        source: f.source,
+        rule: f.rule,
+        severity: f.severity,
+        message: f.message,
+        help: f.help,
+        line: f.line,
+        suggestion: f.suggestion,
+      })),
+      statements,
+    };
   } catch (error) {
     // The parser names the token it stopped at; the form first says what kind of problem that is.
     if (error instanceof SqlSyntaxError) return { error: `not valid PostgreSQL: ${error.message}` };

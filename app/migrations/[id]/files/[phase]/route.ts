@@ -21,9 +21,15 @@ export const GET = guardedRoute(signedIn, async (_request, ctx: { params: Promis
     throw e;
   });
   if (!migration) return new Response('no such migration\n', { status: 404 });
-  const recorded = (await store.phaseRuns(migration.id)).filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion).at(-1)?.historyVersion;
+  const recorded = (await store.phaseRuns(migration.id))
+    .filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion)
+    .at(-1)?.historyVersion;
   const file = supabaseMigration(migration.plan, phase as FilePhase, recorded ?? new Date());
   return new Response(file.content, {
-    headers: { 'content-type': 'application/sql; charset=utf-8', 'content-disposition': `attachment; filename="${file.fileName}"`, 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'application/sql; charset=utf-8',
+      'content-disposition': `attachment; filename="${file.fileName}"`,
+      'cache-control': 'no-store',
+    },
   });
 });
