@@ -15,23 +15,28 @@ export class EnvError extends AppError {
   }
 }
 
-const postgresUrl = z
-  .string()
-  .trim()
-  .superRefine((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not a URL (expected postgresql://user:password@host:5432/database)' });
-      return;
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-      ctx.addIssue({ code: 'custom', message: `has scheme "${url.protocol.replace(/:$/, '')}", expected postgresql://` });
-    } else if (!url.hostname) {
-      ctx.addIssue({ code: 'custom', message: 'has no host (expected postgresql://user:password@host:5432/database)' });
-    }
-  });
+/** A URL with one of the given schemes and a host; `example` is what the message shows instead. */
+const urlWith = (schemes: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `is not a URL (expected ${example})` });
+        return;
+      }
+      if (!schemes.includes(url.protocol.replace(/:$/, ''))) {
+        ctx.addIssue({ code: 'custom', message: `has scheme "${url.protocol.replace(/:$/, '')}", expected ${schemes[0]}://` });
+      } else if (!url.hostname) {
+        ctx.addIssue({ code: 'custom', message: `has no host (expected ${example})` });
+      }
+    });
+
+const postgresUrl = urlWith(['postgresql', 'postgres'], 'postgresql://user:password@host:5432/database');
+const httpUrl = urlWith(['https', 'http'], 'https://<project>.supabase.co');
 
 const port = (fallback: number) =>
   z.coerce
@@ -43,21 +48,6 @@ const port = (fallback: number) =>
 
 // Empty strings count as unset: `FOO= npm run dev` should behave like no FOO at all.
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
-
-const httpUrl = z
-  .string()
-  .trim()
-  .superRefine((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not a URL (expected https://<project>.supabase.co)' });
-      return;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      ctx.addIssue({ code: 'custom', message: `has scheme "${url.protocol.replace(/:$/, '')}", expected https://` });
-  });
 
 const envSchema = z.object({
   DATABASE_URL: optional(postgresUrl),
