@@ -279,11 +279,26 @@ export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, s
   const archive = quoteQualified(swap.schema, names.archiveTable);
   const o = quoteIdent(swap.oldColumn);
   const join = swap.table.primaryKey.map((k) => `t.${quoteIdent(k)} = a.${quoteIdent(k)}`).join(' AND ');
+  const old = oldInfo(swap);
   return phaseSteps(ctx.planId, 'restore', [
     {
       slug: 're-add-old-column',
-      description: `Add ${swap.oldColumn} back (nullable) and sync it with ${swap.newColumn} again`,
-      sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${o} ${oldInfo(swap).type};\n${syncFunctionSql(sync)};\n${syncTriggerSql(sync)}`,
+      description: `Add ${swap.oldColumn} back (nullable) and sync it with ${swap.newColumn} again${old.defaultExpression ? `; the default goes back from ${swap.newColumn} to ${swap.oldColumn}` : ''}`,
+      sql: [
+        `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${o} ${old.type}`,
+        // As after the expand: the default on the old column, none on the new. A default left on the new
+        // column would fill it on every insert by old code, and the sync trigger would take that for a
+        // write by new code and copy it over the value old code wrote. SET DEFAULT fills no existing row,
+        // so the archive fill below still finds them empty.
+        ...(old.defaultExpression
+          ? [
+              `ALTER TABLE ${t} ALTER COLUMN ${o} SET DEFAULT ${old.defaultExpression}`,
+              `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(swap.newColumn)} DROP DEFAULT`,
+            ]
+          : []),
+        syncFunctionSql(sync),
+        syncTriggerSql(sync),
+      ].join(';\n'),
       lock: 'ACCESS EXCLUSIVE',
       timeouts: ctx.options.ddlTimeouts,
     },

@@ -260,6 +260,8 @@ BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."leads" ADD COLUMN IF NOT EXISTS "source" text;
+ALTER TABLE "public"."leads" ALTER COLUMN "source" SET DEFAULT 'web'::text;
+ALTER TABLE "public"."leads" ALTER COLUMN "source_id" DROP DEFAULT;
 CREATE OR REPLACE FUNCTION "public"."ec_sync_leads_source_source_id"() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $ec$
 BEGIN
