@@ -140,7 +140,8 @@ const putIn = (state: MigrationState, deployed: boolean) =>
  * checks that under the migration's lock before it runs anything (lib/executor/run-phase.ts,
  * stateAllows). So in a state where the table lets nobody run the phase, the database lets through
  * whom the table lets run it where it may. Every other action's write is judged on the state too
- * (deploy marks and services by the trigger on migrations), and is held to the table in every state.
+ * (deploy marks and services by the trigger on migrations; plan and contract approvals by the
+ * policy on approvals, 20261201040000_approvals_by_state.sql), and is held to the table in every state.
  */
 const STATE_LEFT_TO_THE_EXECUTOR: readonly LifecycleAction[] = [
   'phase.expand',
@@ -184,5 +185,20 @@ describe('the lifecycle table, checked again by the database', () => {
       wanted[state] = databaseAnswer(action, state, deployed);
     }
     expect(actual).toEqual(wanted);
+  });
+});
+
+describe('an approval the state makes meaningless, refused by the database with the reason', () => {
+  it.each([
+    ['plan.approve', 'contracted', 'reviewer', 'is contracted: a plan is approved only before its expand (planned, or rolled back)'],
+    ['plan.approve', 'expanded', 'reviewer', 'is expanded: a plan is approved only before its expand (planned, or rolled back)'],
+    ['contract.approve', 'rolled_back', 'onCall', 'is rolled_back: a contract is approved only when one could follow (backfilled, contracting, restored)'],
+    ['contract.approve', 'contracted', 'onCall', 'is contracted: a contract is approved only when one could follow (backfilled, contracting, restored)'],
+  ] as const)('%s when %s, as %s', async (action, state, who, reason) => {
+    await putIn(state, false);
+    const write = WRITES[action];
+    const error = await withActor(w.pool, users[who], (c) => c.query(write.sql, write.values(users[who], false))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect((error as ForbiddenError).reason).toBe(`refused by the database: migration ${id} ${reason}`);
   });
 });

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { ClientBase, Pool } from 'pg';
-import { permission, type Actor } from '../lifecycle/permissions';
+import { mayAct } from '../lifecycle/may-act';
+import type { Actor } from '../lifecycle/permissions';
 import { contractGate, type GateEvidenceDeps } from '../signals/gate-evidence';
 import { StateStore } from '../state/state-store';
 import { evidenceSummary } from '../gate/evidence-summary';
@@ -12,11 +13,12 @@ export type GatePolicy = Pick<GateEvidenceDeps, 'sampleEverySeconds' | 'observat
 /**
  * The person on call approves the contract on the evidence as it is now: every other
  * condition must be met, and the approval records that evidence, so the contract run can
- * tell when it changed since.
+ * tell when it changed since. Only where a contract could follow (the lifecycle's rule, checked
+ * again by the database's policy): never once contracted or rolled back.
  */
 export async function approveContract(pool: Pool, target: ClientBase, policy: GatePolicy, actor: Actor, migrationId: number): Promise<void> {
   const ctx = await permissionContext(pool, migrationId);
-  const allowed = permission(actor, { kind: 'contract.approve', authorId: ctx.authorId, onCallId: ctx.onCallId });
+  const allowed = mayAct(actor, 'contract.approve', ctx);
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
   const store = new StateStore(pool);
   const migration = await store.getMigration(migrationId);

@@ -1,14 +1,19 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import { permission, type Actor } from '../lifecycle/permissions';
+import { mayAct } from '../lifecycle/may-act';
+import type { Actor } from '../lifecycle/permissions';
 import { audit, ForbiddenError, withActor } from './with-actor';
 import { permissionContext } from './permission-context';
 import { SQL_STATE, sqlState } from '../db/sql-state';
 
-/** A reviewer approves a plan (not their own). A second approval by the same reviewer is refused. */
+/**
+ * A reviewer approves a plan (not their own), while the plan is still to run: planned, or rolled
+ * back before a new expand (the lifecycle's rule; the database's policy checks it again). A second
+ * approval by the same reviewer is refused.
+ */
 export async function approvePlan(pool: Pool, actor: Actor, migrationId: number, note = ''): Promise<void> {
   const ctx = await permissionContext(pool, migrationId);
-  const allowed = permission(actor, { kind: 'plan.approve', authorId: ctx.authorId });
+  const allowed = mayAct(actor, 'plan.approve', ctx);
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
   try {
     await withActor(pool, actor, async (c) => {

@@ -31,4 +31,14 @@ describe('why not', () => {
       reason: 'migration 7 is expanded: its services are fixed once its expand has begun',
     });
   });
+  it('refuses approvals the state makes meaningless, naming the state', () => {
+    expect(mayAct(PEOPLE.reviewer, 'plan.approve', context('contracted', false))).toEqual({
+      ok: false,
+      reason: 'migration 7 is contracted: a plan is approved only before its expand (planned, or rolled back)',
+    });
+    expect(mayAct(PEOPLE.onCall, 'contract.approve', context('rolled_back', false))).toEqual({
+      ok: false,
+      reason: 'migration 7 is rolled_back: a contract is approved only when one could follow (backfilled, contracting, restored)',
+    });
+  });
 });

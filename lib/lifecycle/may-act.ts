@@ -50,7 +50,8 @@ function peopleAction(action: LifecycleAction, m: MigrationContext): Action {
 
 function stateAction(action: LifecycleAction): StateAction | null {
   if (action.startsWith('phase.')) return { kind: 'phase.run', phase: action.slice(6) as RunPhase };
-  if (action === 'deploy.mark' || action === 'deploy.unmark' || action === 'services.set') return { kind: action };
+  if (action === 'deploy.mark' || action === 'deploy.unmark' || action === 'services.set' || action === 'plan.approve' || action === 'contract.approve')
+    return { kind: action };
   return null;
 }
 

@@ -34,6 +34,18 @@ export const STATE_AFTER: Partial<Record<RunPhase, MigrationState>> = {
 /** The states in which a deploy may be marked, or a mark taken back: after expand, before contract. */
 export const DEPLOY_STATES: readonly MigrationState[] = ['expanded', 'backfilled'];
 
+/**
+ * A plan is approved before its changes begin: while planned, or rolled back (before a new
+ * expand). An approval recorded once expand began would vouch for a plan already run.
+ */
+export const PLAN_APPROVAL_STATES: readonly MigrationState[] = ['planned', 'rolled_back'];
+
+/** A contract approval means something only where a contract could follow it. */
+export const CONTRACT_APPROVAL_STATES: readonly MigrationState[] = PHASE_ALLOWED_FROM.contract;
+
+/** The states where nothing waits any more: the page shows what happened instead of the next step. */
+export const FINISHED_STATES: readonly MigrationState[] = ['contracted', 'rolled_back'];
+
 /** What the state rules need to know about a migration. */
 export interface MigrationFacts {
   state: MigrationState;
@@ -43,7 +55,13 @@ export interface MigrationFacts {
 }
 
 /** The actions whose validity depends on the migration's state (the people's side is in permissions.ts). */
-export type StateAction = { kind: 'phase.run'; phase: RunPhase } | { kind: 'deploy.mark' } | { kind: 'deploy.unmark' } | { kind: 'services.set' };
+export type StateAction =
+  | { kind: 'phase.run'; phase: RunPhase }
+  | { kind: 'deploy.mark' }
+  | { kind: 'deploy.unmark' }
+  | { kind: 'services.set' }
+  | { kind: 'plan.approve' }
+  | { kind: 'contract.approve' };
 
 export type StateAnswer = { ok: true } | { ok: false; reason: string };
 
@@ -65,6 +83,17 @@ export function stateAllows(migrationId: number, facts: MigrationFacts, action: 
       if (!DEPLOY_STATES.includes(state))
         return { ok: false, reason: `migration ${migrationId} is ${state}: a deploy is marked, or taken back, only after expand and before contract` };
       return facts.deployedAt ? { ok: true } : { ok: false, reason: 'no deploy was marked' };
+    case 'plan.approve':
+      return PLAN_APPROVAL_STATES.includes(state)
+        ? { ok: true }
+        : { ok: false, reason: `migration ${migrationId} is ${state}: a plan is approved only before its expand (planned, or rolled back)` };
+    case 'contract.approve':
+      return CONTRACT_APPROVAL_STATES.includes(state)
+        ? { ok: true }
+        : {
+            ok: false,
+            reason: `migration ${migrationId} is ${state}: a contract is approved only when one could follow (${CONTRACT_APPROVAL_STATES.join(', ')})`,
+          };
     case 'services.set':
       return state === 'planned' && !facts.expandBegan
         ? { ok: true }

@@ -39,9 +39,9 @@ export type Cells = Partial<Record<MigrationState | '*', Who[]>>;
 
 const ANYONE_BUT_VIEWER: Who[] = ['author', 'otherAuthor', 'reviewer', 'onCall', 'offCall', 'admin'];
 export const RULES: Record<LifecycleAction, Cells> = {
-  'plan.approve': { '*': ['reviewer'] },
+  'plan.approve': { planned: ['reviewer'], rolled_back: ['reviewer'] },
   'plan.comment': { '*': ANYONE_BUT_VIEWER },
-  'contract.approve': { '*': ['onCall'] },
+  'contract.approve': { backfilled: ['onCall'], contracting: ['onCall'], restored: ['onCall'] },
   'deploy.mark': { expanded: ['author', 'onCall', 'offCall'], backfilled: ['author', 'onCall', 'offCall'] },
   'deploy.unmark': {},
   'services.set': { planned: ['author', 'admin'] },
