@@ -1,6 +1,30 @@
 'use client';
 import { useActionState, type ReactNode } from 'react';
-import type { FormAction } from '@/lib/actions/action-state';
+import type { ActionState, FormAction } from '@/lib/actions/action-state';
+import type { FailureDetail, FailureState } from '@/lib/auth/guarded-action';
+
+/**
+ * A failure that has more to say than a line: what failed, the SQL it ran (as written, scrollable
+ * on a phone), what the database said and what to do, in the form's own message area. Nothing in
+ * it may widen the page: the SQL is sized to its box (w-0 min-w-full) and long names wrap anywhere.
+ */
+export function FailureMessage({ failure }: { failure: FailureDetail }) {
+  return (
+    <div role="alert" className="w-full min-w-0 space-y-1.5 rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+      <p className="font-medium [overflow-wrap:anywhere]">{failure.title}</p>
+      {failure.sql && (
+        <pre className="max-h-48 w-0 min-w-full overflow-auto rounded bg-white p-2 font-mono text-xs whitespace-pre text-slate-800">{failure.sql}</pre>
+      )}
+      <p className="[overflow-wrap:anywhere]">{failure.cause}</p>
+      {failure.advice && (
+        <p className="[overflow-wrap:anywhere]">
+          <span className="font-medium">What to do: </span>
+          {failure.advice}
+        </p>
+      )}
+    </div>
+  );
+}
 
 /**
  * A form for one server action, with its answer shown beside it. When the person may not
@@ -23,9 +47,10 @@ export function ActionForm({
   children?: ReactNode;
 }) {
   const [state, run, pending] = useActionState(action, {});
+  const { failure } = state as ActionState & FailureState;
   const whyId = `why-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
-    <form action={run} className="space-y-2">
+    <form action={run} className="min-w-0 space-y-2">
       {Object.entries(hidden).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}
@@ -50,12 +75,13 @@ export function ActionForm({
             {state.ok}
           </span>
         )}
-        {state.error && (
-          <span role="alert" className="text-sm text-red-800">
+        {state.error && !failure && (
+          <span role="alert" className="text-sm [overflow-wrap:anywhere] text-red-800">
             {state.error}
           </span>
         )}
       </div>
+      {failure && !pending && <FailureMessage failure={failure} />}
     </form>
   );
 }

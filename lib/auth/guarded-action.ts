@@ -56,12 +56,38 @@ export interface ActionSpec<I, S> {
 }
 
 /**
+ * A failure worth more than one line, as a form shows it: what failed, the SQL it ran, what the
+ * database said and what to do. A product error that has one carries it as `detail` (the executor's
+ * StepFailedError does), and the action's answer carries it as `failure`, beside `error`.
+ */
+export interface FailureDetail {
+  title: string;
+  sql?: string;
+  cause: string;
+  advice?: string;
+}
+
+/** An action's answer when it was refused or failed with a detail to show. */
+export type FailureState = { failure?: FailureDetail };
+
+function detailOf(error: AppError): FailureDetail | undefined {
+  const detail = (error as { detail?: Partial<FailureDetail> }).detail;
+  if (!detail || typeof detail.title !== 'string' || typeof detail.cause !== 'string') return undefined;
+  // A plain object of strings: it crosses to the browser as the action's answer.
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { title: detail.title, cause: detail.cause, sql: text(detail.sql), advice: text(detail.advice) };
+}
+
+/**
  * The person is answered with the product's own errors (AppError) and zod's; anything else is a
  * bug and stays thrown (as do Next's redirects).
  */
-function refusal(error: unknown): string | null {
-  if (error instanceof AppError) return error.message;
-  if (error instanceof z.ZodError) return error.issues[0]?.message ?? 'invalid input';
+function refusal(error: unknown): { error: string; failure?: FailureDetail } | null {
+  if (error instanceof AppError) {
+    const failure = detailOf(error);
+    return failure ? { error: error.message, failure } : { error: error.message };
+  }
+  if (error instanceof z.ZodError) return { error: error.issues[0]?.message ?? 'invalid input' };
   return null;
 }
 
@@ -82,7 +108,7 @@ export function guardedAction<I, S extends ActionState>(
 export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S>, run: (actor: Actor, input: I, data: FormData) => Promise<S>): FormAction<S> {
   const action = async (_prev: S, data: FormData): Promise<S> => {
     const fields: Record<string, unknown> = Object.fromEntries([...data].filter(([k]) => !k.startsWith('$')));
-    const refuse = (error: string) => ({ ...spec.echo?.(fields), error }) as S;
+    const refuse = (error: string, failure?: FailureDetail) => ({ ...spec.echo?.(fields), error, ...(failure && { failure }) }) as S;
     const actor = await currentActor();
     if (spec.who !== 'anyone') {
       if (!actor) return refuse(SESSION_ENDED);
@@ -103,9 +129,9 @@ export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S>, 
       if (spec.revalidate && !state.error) revalidatePath(spec.revalidate(parsed.data));
       return state;
     } catch (error) {
-      const message = refusal(error);
-      if (message === null) throw error;
-      return refuse(message);
+      const answer = refusal(error);
+      if (answer === null) throw error;
+      return refuse(answer.error, answer.failure);
     }
   };
   return markGuarded(action, spec.who === 'anyone' ? 'anyone' : 'person');

@@ -3,12 +3,26 @@
  * happened, and a typo in a five-character literal cannot silently never match.
  */
 export const SQL_STATE = {
+  /** Class 22, data exception: a value the statement cannot convert or store (see isDataException). */
+  stringDataRightTruncation: '22001',
+  numericValueOutOfRange: '22003',
+  invalidDatetimeFormat: '22007',
+  datetimeFieldOverflow: '22008',
+  invalidTextRepresentation: '22P02',
+  notNullViolation: '23502',
+  checkViolation: '23514',
   uniqueViolation: '23505',
   foreignKeyViolation: '23503',
   insufficientPrivilege: '42501',
   duplicateDatabase: '42P04',
   duplicateObject: '42710',
   undefinedColumn: '42703',
+  undefinedTable: '42P01',
+  undefinedObject: '42704',
+  duplicateColumn: '42701',
+  duplicateTable: '42P07',
+  datatypeMismatch: '42804',
+  cannotCoerce: '42846',
   objectNotInPrerequisiteState: '55000',
   lockNotAvailable: '55P03',
   queryCanceled: '57014',
@@ -26,3 +40,6 @@ export const sqlState = (error: unknown): string | undefined => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 };
+
+/** Class 22: the statement met a value it cannot convert or store (bad text for the type, out of range, too long). */
+export const isDataException = (state: string | undefined): boolean => !!state && state.length === 5 && state.startsWith('22');

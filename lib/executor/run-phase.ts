@@ -19,6 +19,7 @@ import type { MigrationRecord, MigrationStatus, RunPhase } from '../state/record
 import { targetIdentity, WrongTargetError } from '../db/target-identity';
 import { AppError } from '../errors/app-error';
 import { operationFor } from '../migrations/operations';
+import { asPhaseFailure, stepFailure } from './phase-failure';
 
 export class PhaseNotAllowedError extends AppError {
   readonly code = 'phase-not-allowed';
@@ -225,11 +226,15 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
       if (outcome.status === 'succeeded' && STATE_AFTER[phase]) await store.setStatus(migrationId, STATE_AFTER[phase]!);
       return outcome;
     } catch (error) {
+      const failure = asPhaseFailure(migrationId, phase, error);
       // The run's own error is what the operator must hear, even when the state database cannot record it now
       // (its run then stays 'running' and the next run marks it interrupted).
-      await store.finishPhaseRun(run, 'failed', { error: (error as Error).message }).catch(() => {});
-      throw error;
+      await store.finishPhaseRun(run, 'failed', { error: failure.message }).catch(() => {});
+      throw failure;
     }
+  } catch (error) {
+    // Nothing a phase throws leaves the executor untyped: a form, the CLI and the API answer it as the product's error.
+    throw asPhaseFailure(migrationId, phase, error);
   } finally {
     const unlocked = lockLost ? false : await unlockMigration(lock, migrationId).catch(() => false);
     // A lock we could not give back goes with its connection, rather than back into the pool.
@@ -237,7 +242,16 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
   }
 }
 
-async function runSteps(deps: ExecutorDeps, plan: Plan, steps: Step[], runId: number, options: PhaseOptions, log: (l: string) => void) {
+async function runSteps(
+  deps: ExecutorDeps,
+  migration: MigrationRecord,
+  phase: RunPhase,
+  steps: Step[],
+  runId: number,
+  options: PhaseOptions,
+  log: (l: string) => void,
+) {
+  const { plan } = migration;
   for (const step of steps) {
     const startedAt = new Date();
     log(`  ${step.id} (${step.lock})`);
@@ -250,15 +264,16 @@ async function runSteps(deps: ExecutorDeps, plan: Plan, steps: Step[], runId: nu
       });
       await deps.store.recordStep(runId, step.id, { status: 'succeeded', attempts, startedAt });
     } catch (error) {
-      const blockedBy = error instanceof LockBlockedError ? error.blockers : undefined;
+      const failure = await stepFailure(deps.target, plan, migration.id, phase, step, error);
+      const blockedBy = failure instanceof LockBlockedError ? failure.blockers : undefined;
       await deps.store.recordStep(runId, step.id, {
         status: 'failed',
-        attempts: error instanceof LockBlockedError ? error.attempts : 1,
+        attempts: failure instanceof LockBlockedError ? failure.attempts : 1,
         blockedBy,
-        error: (error as Error).message,
+        error: failure.message,
         startedAt,
       });
-      throw error;
+      throw failure;
     }
   }
 }
@@ -285,7 +300,8 @@ async function runPhaseSteps(
     case 'expand': {
       await runSteps(
         deps,
-        plan,
+        migration,
+        phase,
         stepsFor(plan, 'expand').filter((s) => s.phase !== 'backfill'),
         runId,
         options,
@@ -303,7 +319,8 @@ async function runPhaseSteps(
       }
       await runSteps(
         deps,
-        plan,
+        migration,
+        phase,
         steps('backfill').filter((s) => s.kind !== 'backfill'),
         runId,
         options,
@@ -325,7 +342,7 @@ async function runPhaseSteps(
       const alreadyDone = migration.status === 'contracting' && (await phaseVisibleInCatalog(deps.target, plan, 'contract'));
       let parity: ParityResult | undefined;
       if (!alreadyDone) {
-        await runSteps(deps, plan, contractSteps.slice(0, -1), runId, options, log); // checks, archive, validation: nothing lost yet
+        await runSteps(deps, migration, phase, contractSteps.slice(0, -1), runId, options, log); // checks, archive, validation: nothing lost yet
         // The gate is re-checked here, inside the run, under the migration's lock, on parity measured after the archive.
         if (plan.parity) {
           parity = await checkParity(deps.target, plan);
@@ -339,7 +356,7 @@ async function runPhaseSteps(
         options.signal?.throwIfAborted(); // the drop runs only while this run still holds the migration's lock
         await deps.store.setStatus(migration.id, 'contracting');
         try {
-          if (destructive) await runSteps(deps, plan, [destructive], runId, options, log);
+          if (destructive) await runSteps(deps, migration, phase, [destructive], runId, options, log);
         } catch (error) {
           // The drop runs in one transaction: if the catalog still shows the old column, nothing was lost.
           if (!(await phaseVisibleInCatalog(deps.target, plan, 'contract').catch(() => true))) await deps.store.setStatus(migration.id, migration.status);
@@ -350,7 +367,7 @@ async function runPhaseSteps(
     }
     case 'rollback':
     case 'restore': {
-      await runSteps(deps, plan, steps(phase), runId, options, log);
+      await runSteps(deps, migration, phase, steps(phase), runId, options, log);
       if (phase === 'rollback') await deps.store.resetBackfill(migration.id);
       return { phase, source: 'executor', status: 'succeeded', historyVersion: await finishDdlPhase(deps, plan, phase, now) };
     }

@@ -7,13 +7,24 @@ import { AppError } from '../errors/app-error';
 export class CheckFailedError extends AppError {
   readonly code = 'check-failed';
   readonly kind = 'conflict';
+  /** What a form shows beside the message: the check's SQL, to find those rows with. */
+  readonly detail?: { title: string; sql: string; cause: string; advice: string };
   constructor(
     readonly stepId: string,
     readonly count: number,
     readonly description: string,
+    sql?: string,
   ) {
     super(`check ${stepId} found ${count} row(s): ${description}`);
     this.name = 'CheckFailedError';
+    if (sql) {
+      this.detail = {
+        title: `check ${stepId} found ${count.toLocaleString('en-US')} row(s)`,
+        sql,
+        cause: description,
+        advice: 'this query finds them: fix those rows (or the plan), then run the phase again',
+      };
+    }
   }
 }
 
@@ -53,6 +64,6 @@ async function execute(client: ClientBase, step: Step): Promise<{ count?: number
   }
   const { rows } = await client.query<{ count: string }>(markProduct(step.sql));
   const count = Number(rows[0]?.count ?? 0);
-  if (count > 0) throw new CheckFailedError(step.id, count, step.description);
+  if (count > 0) throw new CheckFailedError(step.id, count, step.description, step.sql);
   return { count };
 }

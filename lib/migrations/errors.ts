@@ -130,6 +130,44 @@ export class UnsafeRawSqlError extends PlanError {
   }
 }
 
+/** How many rows hold values that cannot be converted, and a few of them. */
+export interface UnconvertibleRows {
+  /** Rows of the table whose value cannot be converted. */
+  rows: number;
+  /** Up to three of those values, the commonest first. */
+  examples: string[];
+  /** How many distinct values cannot be converted (more than `examples` shows when above three). */
+  values: number;
+  /** false when only the commonest distinct values were tried: `rows` is then a lower bound. */
+  complete: boolean;
+}
+
+const EXAMPLE_CHARS = 40;
+const shown = (v: string) => `'${(v.length > EXAMPLE_CHARS ? `${v.slice(0, EXAMPLE_CHARS)}…` : v).replaceAll("'", "''")}'`;
+
+/** "1,234 rows of public.orders.status cannot be converted to integer ('pending', 'processing', …)". */
+export function describeUnconvertible(table: string, column: string, verb: string, u: UnconvertibleRows): string {
+  const n = u.rows.toLocaleString('en-US');
+  const examples = u.examples.length ? ` (${u.examples.map(shown).join(', ')}${u.values > u.examples.length ? ', …' : ''})` : '';
+  return `${u.complete ? '' : 'at least '}${n} row${u.rows === 1 ? '' : 's'} of ${table}.${column} ${verb}${examples}`;
+}
+
+/** The forward mapping fails on (or loses) values the column holds now: the expand's pre-flight check would stop. */
+export class UnconvertibleValuesError extends PlanError {
+  readonly code = 'unconvertible-values';
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    readonly newType: string,
+    readonly found: UnconvertibleRows,
+    /** What Postgres said of the first value that failed, or that the mapping gives NULL. */
+    readonly reason: string,
+    readonly advice: string,
+  ) {
+    super(`${describeUnconvertible(table, column, `cannot be converted to ${newType} by the forward mapping`, found)}: ${reason}`);
+  }
+}
+
 /** All the reasons at once, so an author fixes everything in one round. */
 export class PlanValidationError extends AppError {
   readonly code = 'plan-invalid';
