@@ -73,6 +73,10 @@ export function NewMigrationForm({
   );
   const table = tables.find((t) => `${t.schema}.${t.name}` === tableKey);
   const e = state.fieldErrors ?? {};
+  // A plan refused for these very fields would be refused again at creation: Create waits for a change.
+  const asked = JSON.stringify([tableKey, kind, values]);
+  const [answeredFor, setAnsweredFor] = useState('');
+  const refused = !!state.error && !pending && answeredFor === asked;
   return (
     <form
       className="space-y-4"
@@ -82,6 +86,7 @@ export function NewMigrationForm({
       onSubmit={(ev) => {
         ev.preventDefault();
         const data = new FormData(ev.currentTarget, (ev.nativeEvent as SubmitEvent).submitter);
+        setAnsweredFor(asked);
         startTransition(() => run(data));
       }}
     >
@@ -175,7 +180,7 @@ export function NewMigrationForm({
         )}
       </div>
       {e.kind && <p className="text-sm text-red-800">{e.kind}</p>}
-      <div className="flex gap-3">
+      <div className="flex flex-wrap gap-3">
         <button
           type="submit"
           name="intent"
@@ -186,15 +191,29 @@ export function NewMigrationForm({
           Preview SQL
         </button>
         {canCreate ? (
-          <button type="submit" name="intent" value="create" disabled={pending} className="rounded bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white">
-            Create migration
-          </button>
+          <>
+            <button
+              type="submit"
+              name="intent"
+              value="create"
+              disabled={pending || refused}
+              aria-describedby={refused ? 'nm-refused' : undefined}
+              className="rounded bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white disabled:cursor-not-allowed disabled:bg-slate-400"
+            >
+              Create migration
+            </button>
+            {refused && (
+              <span id="nm-refused" className="self-center text-xs text-slate-600">
+                change what the message below names first
+              </span>
+            )}
+          </>
         ) : (
           <span className="self-center text-xs text-slate-600">only authors create migrations</span>
         )}
       </div>
       {state.error && (
-        <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
+        <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm break-words text-red-800">
           {state.error}
         </p>
       )}

@@ -9,6 +9,8 @@ import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type Plan, type PlanOptions }
 import { checkCalledFunctions, type CalledFunctions } from './check-called-functions';
 import { fragments, inspectExpressions } from './inspect-expressions';
 import { probeExpressions } from './probe-expressions';
+import { countUnconvertible } from './count-unconvertible';
+import { findTable } from '../migrations/schema';
 
 /**
  * A field a volatile function (gen_random_uuid()) makes the DDL compute per row, such as a
@@ -33,11 +35,11 @@ async function withLint(spec: OperationSpec): Promise<OperationSpec> {
   );
 }
 
-/** Intent → plan against the live schema of the target. */
 /**
  * Intent → plan against the live schema of the target. The author's SQL fields are checked in
  * three steps, each before the next may touch anything: their shape by the parser, the functions
- * they call by the catalog, and only then their types by Postgres, in the probe role's sandbox.
+ * they call by the catalog, and only then their types by Postgres, in the probe role's sandbox. A
+ * type change's mapping is then tried, in the same sandbox, on the values its column holds now.
  * Creating a migration goes through here too, so a reviewer never sees an expression that was not.
  */
 export async function planChange(target: ClientBase, spec: OperationSpec, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<Plan> {
@@ -50,6 +52,19 @@ export async function planChange(target: ClientBase, spec: OperationSpec, option
   const plan = planOperation(await withLint(spec), snapshot, options);
   const typeErrors = [...volatileRewrites(spec, called.volatile), ...(await probeExpressions(target, spec, snapshot))];
   if (typeErrors.length) throw new PlanValidationError(typeErrors);
+  // A mapping that type-checks can still fail on the values the column holds now: say so before anything is created.
+  // Never by running a function defined on the target: the reviewer is told to read those, and the planner runs none.
+  const table = spec.kind === 'change-type' ? findTable(snapshot, spec.schema, spec.table) : undefined;
+  const untried = called.defined.some((d) => d.field === 'forward' || d.field === 'type');
+  if (spec.kind === 'change-type' && table && !untried) {
+    // Best effort: were the count itself to fail, the expand's pre-flight check still stops before any change.
+    const unconvertible = await countUnconvertible(target, spec, table).catch(() => null);
+    if (unconvertible) throw new PlanValidationError([unconvertible]);
+  } else if (spec.kind === 'change-type' && table) {
+    plan.notes.push(
+      'the forward mapping was not tried on the live values, as it uses what the target defines: the pre-flight check of the expand counts the values it cannot convert',
+    );
+  }
   for (const v of called.volatile) {
     plan.notes.push(
       `${v.field} calls ${v.functions.map((f) => `${f}()`).join(', ')}: volatile, allowed because it only makes a fresh value for each row (allowed: ${ALLOWED_VOLATILE_FUNCTIONS.join(', ')})`,

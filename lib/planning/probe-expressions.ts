@@ -72,7 +72,7 @@ async function ensureProbeRole(target: ClientBase, schemas: string[]): Promise<v
  * multiple commands into a prepared statement"), so no text an author wrote can end the probe's
  * transaction and go on outside it, whatever got past the checks before.
  */
-const oneStatement = (text: string) => ({ text, queryMode: 'extended' }) as QueryConfig;
+export const oneStatement = (text: string) => ({ text, queryMode: 'extended' }) as QueryConfig;
 
 /**
  * Lets Postgres type-check each expression against the real column types without reading a row
