@@ -1,10 +1,13 @@
 import { connection } from 'next/server';
 import { HealthPanel } from '@/components/health-panel';
 import { SchemaTables } from '@/components/schema-tables';
+import { WaitingForYou } from '@/components/waiting-for-you';
 import { parseEnv } from '@/lib/config/env';
 import { getHealth } from '@/lib/data/get-health';
+import { getWaitingForYou } from '@/lib/data/get-waiting-for-you';
 import { redactSecrets } from '@/lib/db/connection-url';
 import { introspectSchema } from '@/lib/db/introspect-schema';
+import { withoutProductTables } from '@/lib/migrations/product-tables';
 import { targetPool } from '@/lib/db/pools';
 import { version } from '@/package.json';
 import { requireActor } from '@/lib/auth/current-actor';
@@ -16,7 +19,7 @@ import { layoutWeek } from '@/lib/timeline/week-layout';
 
 export default async function HomePage({ searchParams }: { searchParams: Promise<{ week?: string }> }) {
   await connection(); // always live: this page reads both databases on every request
-  await requireActor();
+  const actor = await requireActor();
   const now = new Date();
   const timeline = await getTimeline(statePool(), now);
   const tz = timeline.timeZone;
@@ -24,15 +27,18 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   const layout = layoutWeek(monday, tz, now, timeline.migrations);
   const shift = (weeks: number) => weekParam(weekStart(new Date(monday.getTime() + weeks * 7 * 86_400_000 + 12 * 3_600_000), tz), tz);
   const schemas = parseEnv(process.env).EC_TARGET_SCHEMAS;
-  const [health, snapshot] = await Promise.all([
+  const [health, snapshot, waiting] = await Promise.all([
     getHealth(),
+    // The product's own tables (a contract's archive) are not the team's schema: never offered, never listed.
     introspectSchema(targetPool(), schemas).then(
-      (value) => ({ ok: true as const, value }),
+      (value) => ({ ok: true as const, value: withoutProductTables(value) }),
       (error: Error) => ({ ok: false as const, error: redactSecrets(error.message) }),
     ),
+    getWaitingForYou(statePool(), targetPool(), actor, now),
   ]);
   return (
     <div className="space-y-10">
+      <WaitingForYou items={waiting} />
       <WeekTimeline
         layout={layout}
         timeZone={tz}

@@ -1,0 +1,50 @@
+import 'server-only';
+import type { Pool } from 'pg';
+import { parseEnv } from '../config/env';
+import { redactSecrets } from '../db/connection-url';
+import { gatePolicy } from '../gate/gate-policy';
+import type { Actor } from '../lifecycle/permissions';
+import { contractGate } from '../signals/gate-evidence';
+import { StateStore } from '../state/state-store';
+import { needsGate, waitingForYou, type GateNow, type WaitingCandidate, type WaitingItem } from '../timeline/waiting-for-you';
+import { permissionContext } from './permission-context';
+
+/**
+ * What waits for the signed-in person (lib/timeline/waiting-for-you.ts decides), read now: every
+ * migration not finished, as the lifecycle's rules see it, and the contract gate of those the
+ * person on call could take, evaluated the way the contract run would.
+ */
+export async function getWaitingForYou(state: Pool, target: Pool, actor: Actor, now = new Date()): Promise<WaitingItem[]> {
+  const { rows } = await state.query<{ id: string; title: string; approved: boolean }>(
+    `SELECT m.id, m.title,
+            EXISTS (SELECT 1 FROM expand_contract.approvals a WHERE a.migration_id = m.id AND a.kind = 'plan' AND a.approver_id = $1) AS approved
+       FROM expand_contract.migrations m
+      WHERE m.status NOT IN ('contracted', 'rolled_back')
+      ORDER BY m.id`,
+    [actor.id],
+  );
+  const candidates: WaitingCandidate[] = [];
+  for (const row of rows) {
+    const ctx = await permissionContext(state, Number(row.id));
+    const gate = needsGate(actor, ctx) ? await gateNow(state, target, ctx.id, now) : null;
+    candidates.push({ ...ctx, title: row.title, planApprovedByActor: row.approved, gate });
+  }
+  return waitingForYou(actor, candidates);
+}
+
+async function gateNow(state: Pool, target: Pool, migrationId: number, now: Date): Promise<GateNow> {
+  try {
+    const store = new StateStore(state);
+    const migration = await store.getMigration(migrationId);
+    const client = await target.connect();
+    try {
+      const { decision } = await contractGate({ store, target: client, ...gatePolicy(parseEnv(process.env)) }, migration, now);
+      return { read: true, conditions: decision.conditions };
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    // The home page still says a contract waits; only the gate's answer is missing.
+    return { read: false, error: redactSecrets((error as Error).message) };
+  }
+}
