@@ -30,17 +30,35 @@ export interface AuditEntry {
   actor: string;
   action: string;
   migrationId: number | null;
+  /** The migration's title, for a link that says which one (null: no migration, or it is gone). */
+  migrationTitle: string | null;
   detail: Record<string, unknown>;
 }
 
-/** Newest first, filtered; at most `limit` entries. */
-export async function listAudit(pool: Pool, filter: AuditFilter, limit = 500): Promise<AuditEntry[]> {
+/** Sign-ins and sign-outs: many, and rarely what someone reading the log looks for. */
+const SESSION_ACTIONS = 'session.%';
+
+/** The filter as SQL over audit_log aliased `a`, with its parameters from $1 (one place for the list, the count and the export). */
+function whereFilter(filter: AuditFilter): { sql: string; params: unknown[] } {
+  return {
+    sql: `($1::text IS NULL OR a.actor ILIKE '%' || $1 || '%') AND ($2::text IS NULL OR a.action LIKE $2 || '%')
+      AND ($3::bigint IS NULL OR a.migration_id = $3) AND ($4::timestamptz IS NULL OR a.at >= $4) AND ($5::timestamptz IS NULL OR a.at < $5)`,
+    params: [filter.actor || null, filter.action || null, filter.migration ?? null, filter.from ?? null, filter.to ?? null],
+  };
+}
+
+/**
+ * Newest first, filtered; at most `limit` entries. `sessions: false` leaves sign-ins and
+ * sign-outs out (the page folds them); the export and the migration's trail keep everything.
+ */
+export async function listAudit(pool: Pool, filter: AuditFilter, limit = 500, options: { sessions?: boolean } = {}): Promise<AuditEntry[]> {
+  const where = whereFilter(filter);
   const { rows } = await pool.query(
-    `SELECT id, at, actor, action, migration_id, detail FROM expand_contract.audit_log
-      WHERE ($1::text IS NULL OR actor ILIKE '%' || $1 || '%') AND ($2::text IS NULL OR action LIKE $2 || '%')
-        AND ($3::bigint IS NULL OR migration_id = $3) AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
-      ORDER BY at DESC, id DESC LIMIT $6`,
-    [filter.actor || null, filter.action || null, filter.migration ?? null, filter.from ?? null, filter.to ?? null, limit],
+    `SELECT a.id, a.at, a.actor, a.action, a.migration_id, a.detail, m.title AS migration_title
+       FROM expand_contract.audit_log a LEFT JOIN expand_contract.migrations m ON m.id = a.migration_id
+      WHERE ${where.sql} AND ($6 OR a.action NOT LIKE '${SESSION_ACTIONS}')
+      ORDER BY a.at DESC, a.id DESC LIMIT $7`,
+    [...where.params, options.sessions ?? true, limit],
   );
   return rows.map((r) => ({
     id: Number(r.id),
@@ -48,8 +66,33 @@ export async function listAudit(pool: Pool, filter: AuditFilter, limit = 500): P
     actor: r.actor,
     action: r.action,
     migrationId: r.migration_id === null ? null : Number(r.migration_id),
+    migrationTitle: r.migration_title ?? null,
     detail: r.detail,
   }));
+}
+
+/** How many sign-ins and sign-outs match the filter: what the page says it folded away. */
+export async function countSessionEntries(pool: Pool, filter: AuditFilter): Promise<number> {
+  const where = whereFilter(filter);
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM expand_contract.audit_log a WHERE ${where.sql} AND a.action LIKE '${SESSION_ACTIONS}'`,
+    where.params,
+  );
+  return rows[0]!.n;
+}
+
+/** What the filters offer to pick from: the people and actions in the log, and the migrations (newest first). */
+export async function auditChoices(pool: Pool): Promise<{ actors: string[]; actions: string[]; migrations: { id: number; title: string }[] }> {
+  const [actors, actions, migrations] = await Promise.all([
+    pool.query<{ actor: string }>('SELECT DISTINCT actor FROM expand_contract.audit_log ORDER BY actor LIMIT 200'),
+    pool.query<{ action: string }>('SELECT DISTINCT action FROM expand_contract.audit_log ORDER BY action LIMIT 200'),
+    pool.query<{ id: string; title: string }>('SELECT id, title FROM expand_contract.migrations ORDER BY id DESC LIMIT 200'),
+  ]);
+  return {
+    actors: actors.rows.map((r) => r.actor),
+    actions: actions.rows.map((r) => r.action),
+    migrations: migrations.rows.map((r) => ({ id: Number(r.id), title: r.title })),
+  };
 }
 
 /** RFC 4180 CSV; cells a spreadsheet would run as a formula (=, +, -, @) are prefixed with a quote. */
