@@ -123,7 +123,9 @@ test('an admin creates a token that is shown once and works, revokes it, and nob
   expect(await page.content()).not.toContain(token);
   const row = page.getByTestId('token-row').filter({ hasText: '(e2e)' });
   await expect(row).toContainText('ingest for web');
-  await row.getByRole('button', { name: 'Revoke' }).click();
+  // Revoking asks first: one click opens the question, the second revokes.
+  await row.getByText('Revoke…').click();
+  await row.getByRole('button', { name: 'Yes, revoke' }).click();
   await expect(row).toContainText('revoked');
   expect((await send()).status()).toBe(401);
 

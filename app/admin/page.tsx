@@ -5,11 +5,39 @@ import { requireActor } from '@/lib/auth/current-actor';
 import { permission } from '@/lib/lifecycle/permissions';
 import { statePool } from '@/lib/db/pools';
 import { listTokensAs } from '@/lib/data/manage-tokens';
+import type { ApiToken } from '@/lib/auth/api-tokens';
 import { withActor } from '@/lib/data/with-actor';
 import { createTokenAction } from './actions/create-token-action';
 import { revokeTokenAction } from './actions/revoke-token-action';
 
 export const metadata = { title: 'Admin · Expand/Contract' };
+
+// Tailwind sees whole class names only: the columns are written out once, here.
+const TOKEN_COLUMNS = 'sm:grid-cols-[minmax(0,1.2fr)_minmax(0,1.3fr)_minmax(0,1.2fr)_minmax(0,0.8fr)_7rem] sm:gap-3';
+const minute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+const tokenScope = (t: ApiToken) =>
+  t.scope === 'ingest' ? `ingest for ${t.service}` : `deploy for ${t.migrationId ? `migration ${t.migrationId}` : 'every migration'}`;
+
+/**
+ * Revoking stops every service using the token at once, so it takes a second, deliberate click:
+ * the real button sits inside a disclosure, which works without JavaScript.
+ */
+function RevokeToken({ id }: { id: string }) {
+  return (
+    // Open, it takes a row of its own under the token, so the question has room on every screen.
+    <details className="group min-w-0 sm:open:col-span-full" data-testid="revoke-token">
+      <summary className="w-28 cursor-pointer list-none rounded border border-red-300 px-2 py-1 text-center text-xs font-medium text-red-800 hover:bg-red-50 group-open:bg-red-50 sm:ml-auto">
+        Revoke…
+      </summary>
+      <div className="mt-2 space-y-2 rounded border border-red-200 bg-red-50 p-2 text-xs text-red-900">
+        <p>
+          Services sending with token <span className="font-mono">{id}</span> are refused from now on. This cannot be undone: they need a new token.
+        </p>
+        <ActionForm action={revokeTokenAction} hidden={{ id }} label="Yes, revoke" danger />
+      </div>
+    </details>
+  );
+}
 
 export default async function AdminPage() {
   await connection();
@@ -43,39 +71,37 @@ export default async function AdminPage() {
           token.
         </p>
         <TokenForm action={createTokenAction} />
-        <table className="w-full text-left text-sm" data-testid="tokens">
-          <thead>
-            <tr className="border-b border-slate-200">
-              <th className="py-1">Token</th>
-              <th>Scope</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
+        <div className="rounded-lg border border-slate-200 bg-white text-sm shadow-sm" data-testid="tokens">
+          <div className={`hidden border-b border-slate-200 px-3 py-1.5 text-xs font-medium uppercase tracking-wide text-slate-500 sm:grid ${TOKEN_COLUMNS}`}>
+            <span>Token</span>
+            <span>Scope</span>
+            <span>Created</span>
+            <span>Last used</span>
+            <span />
+          </div>
+          <ul className="divide-y divide-slate-100">
             {tokens.map((t) => (
-              <tr key={t.id} className="border-b border-slate-100 align-top" data-testid="token-row">
-                <td className="py-1 font-mono text-xs">
+              <li key={t.id} className={`grid grid-cols-1 gap-1 px-3 py-2 ${TOKEN_COLUMNS}`} data-testid="token-row">
+                <span className="min-w-0 font-mono text-xs wrap-anywhere">
                   {t.id}
                   {t.label ? ` (${t.label})` : ''}
-                </td>
-                <td>{t.scope === 'ingest' ? `ingest for ${t.service}` : `deploy for ${t.migrationId ? `migration ${t.migrationId}` : 'every migration'}`}</td>
-                <td>
-                  {t.createdAt.toISOString().slice(0, 16).replace('T', ' ')} by {t.createdBy}
-                </td>
-                <td>
-                  {t.revokedAt
-                    ? `revoked ${t.revokedAt.toISOString().slice(0, 16).replace('T', ' ')}`
-                    : t.lastUsedAt
-                      ? t.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ')
-                      : 'never'}
-                </td>
-                <td>{!t.revokedAt && <ActionForm action={revokeTokenAction} hidden={{ id: t.id }} label="Revoke" danger />}</td>
-              </tr>
+                </span>
+                {/* A service is whatever text an admin typed: quotes and 100 characters stay inside their cell. */}
+                <span className="min-w-0 wrap-anywhere sm:truncate" title={tokenScope(t)}>
+                  {tokenScope(t)}
+                </span>
+                <span className="min-w-0 text-xs text-slate-600 wrap-anywhere">
+                  {minute(t.createdAt)} by {t.createdBy}
+                </span>
+                <span className="min-w-0 text-xs text-slate-600">
+                  {t.revokedAt ? `revoked ${minute(t.revokedAt)}` : t.lastUsedAt ? minute(t.lastUsedAt) : 'never used'}
+                </span>
+                {t.revokedAt ? <span /> : <RevokeToken id={t.id} />}
+              </li>
             ))}
-          </tbody>
-        </table>
+          </ul>
+          {tokens.length === 0 && <p className="px-3 py-2 text-slate-600">No tokens yet.</p>}
+        </div>
       </section>
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">People</h2>
