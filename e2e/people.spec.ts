@@ -44,27 +44,39 @@ test('signing in with a next page that normalises to another site lands on the d
   }
 });
 
-test('a viewer sees why each action is closed; a reviewer approves, and the audit log and its CSV show it', async ({ page, browser }) => {
+test('a viewer is offered no step and reads what the migration waits for; a reviewer approves, and the audit log and its CSV show it', async ({
+  page,
+  browser,
+}) => {
   const created = cli('create', 'drop-column', 'public.users.legacy_field');
   const id = created.match(/created migration (\d+)/)![1]!;
 
   await signInAs(page, 'viewer', `/migrations/${id}`);
   const people = page.getByTestId('people');
-  await expect(people.getByRole('button', { name: 'Approve plan' })).toBeDisabled();
-  await expect(people).toContainText('only reviewers approve plans');
-  await expect(people.getByRole('button', { name: 'Contract', exact: true })).toBeDisabled();
+  // The page offers only what this person may do now: a viewer gets no step, and the line says who the plan waits for.
+  await expect(people.getByRole('button', { name: 'Approve plan' })).toHaveCount(0);
+  await expect(people).toContainText('No step of this migration is yours to take now.');
+  await expect(page.getByTestId('next-step')).toHaveText('waiting for expand, from the command line');
+  await expect(people.getByRole('button', { name: 'Contract', exact: true })).toHaveCount(0);
   await expect(people.getByRole('button', { name: 'Comment', exact: true })).toBeDisabled();
 
-  const reviewer = await browser.newPage();
+  // A context of its own (not browser.newPage()), so that a second tab shares the session.
+  const reviewer = await (await browser.newContext()).newPage();
   await signInAs(reviewer, 'reviewer', `/migrations/${id}`);
+  // The same reviewer in a second tab, opened before the approval: its button is stale by then.
+  const secondTab = await reviewer.context().newPage();
+  await secondTab.goto(`/migrations/${id}`);
   await reviewer.getByTestId('people').getByRole('button', { name: 'Approve plan' }).click();
-  await expect(reviewer.getByTestId('people').getByRole('status').first()).toHaveText('plan approved');
+  // Approved: the approval is listed, and the plan (1 of 1) asks nobody for another.
+  await expect(reviewer.getByTestId('people')).toContainText('plan approvals: 1 of 1 (reviewer@demo.local)');
+  await expect(reviewer.getByTestId('next-step')).toHaveText('waiting for expand, from the command line');
   await reviewer.getByLabel('Comment').fill('=HYPERLINK("http://evil.example") looks good');
   await reviewer.getByRole('button', { name: 'Comment', exact: true }).click();
   await expect(reviewer.getByTestId('people')).toContainText('looks good');
-  // Approving twice is refused with the reason.
-  await reviewer.getByTestId('people').getByRole('button', { name: 'Approve plan' }).click();
-  await expect(reviewer.getByTestId('people').getByRole('alert')).toHaveText('you have already approved this plan');
+  // Approving twice is not offered; from a stale tab it is refused with the reason.
+  await expect(reviewer.getByTestId('people').getByRole('button', { name: 'Approve plan' })).toHaveCount(0);
+  await secondTab.getByTestId('people').getByRole('button', { name: 'Approve plan' }).click();
+  await expect(secondTab.getByTestId('people').getByRole('alert')).toHaveText('you have already approved this plan');
   await expect(reviewer.getByTestId('audit-trail')).toContainText('plan.approved');
 
   await page.goto(`/audit?migration=${id}`);

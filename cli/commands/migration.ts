@@ -269,7 +269,9 @@ export async function migrationCommand(command: string, args: string[], env: Env
             for (const v of p.series)
               out(`  errors   after ${p.phase.padEnd(7)} ${v.source === 'postgres' ? 'postgres log: ' : ''}${v.detail}${v.regression ? '  REGRESSION' : ''}`);
           }
-          out(`  contract ${gate.allowed ? 'allowed' : `not allowed: ${gate.reasons.join('; ')}`}`);
+          // A finished migration's gate judges nothing any more: say how it ended, not "allowed".
+          const ended = migration.status === 'contracted' ? 'contracted (finished)' : migration.status === 'rolled_back' ? 'rolled back (finished)' : null;
+          out(`  contract ${ended ? `none to run: migration ${id} is ${ended}` : gate.allowed ? 'allowed' : `not allowed: ${gate.reasons.join('; ')}`}`);
           return 0;
         }
         case 'export': {

@@ -3,15 +3,15 @@ import { BackfillSummary } from '@/components/backfill-summary';
 import type { FormAction } from '@/lib/actions/action-state';
 import type { MigrationDetail } from '@/lib/data/get-migrations';
 
-/** The backfill's progress; while it runs, the button that pauses it (or why this person may not). */
-export function BackfillSection({ m, pause, pauseDenied }: { m: MigrationDetail; pause: FormAction; pauseDenied?: string }) {
+/** The backfill's progress; while it runs, the button that pauses it, for whom may. */
+export function BackfillSection({ m, pause, mayPause }: { m: MigrationDetail; pause: FormAction; mayPause: boolean }) {
   return (
     <section className="space-y-2">
       <h2 className="text-lg font-semibold">Backfill</h2>
       <div className="max-w-xl">
         <BackfillSummary backfill={m.backfill} />
       </div>
-      {m.backfill?.status === 'running' && <ActionForm action={pause} hidden={{ migrationId: m.id }} label="Pause backfill" denied={pauseDenied} />}
+      {m.backfill?.status === 'running' && mayPause && <ActionForm action={pause} hidden={{ migrationId: m.id }} label="Pause backfill" />}
     </section>
   );
 }

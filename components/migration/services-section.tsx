@@ -2,8 +2,8 @@ import { ActionForm } from '@/components/action-form';
 import type { FormAction } from '@/lib/actions/action-state';
 import type { MigrationDetail } from '@/lib/data/get-migrations';
 
-/** Whose error rates are the change's evidence; named before the expand only. */
-export function ServicesSection({ m, open, save, denied }: { m: MigrationDetail; open: boolean; save: FormAction; denied?: string }) {
+/** Whose error rates are the change's evidence; named before the expand only, by the author or an admin (no form for anyone else). */
+export function ServicesSection({ m, open, save, mayEdit }: { m: MigrationDetail; open: boolean; save: FormAction; mayEdit: boolean }) {
   return (
     <section className="space-y-2" data-testid="services">
       <h2 className="text-lg font-semibold">Error evidence</h2>
@@ -12,9 +12,9 @@ export function ServicesSection({ m, open, save, denied }: { m: MigrationDetail;
         target&apos;s Postgres log.
         {!open && ' Fixed since the expand began: the evidence is judged on it from there.'}
       </p>
-      {open && (
+      {open && mayEdit && (
         // Named before the expand only: leaving a service out afterwards could hide its regression.
-        <ActionForm action={save} hidden={{ migrationId: m.id }} label="Save services" denied={denied}>
+        <ActionForm action={save} hidden={{ migrationId: m.id }} label="Save services">
           <label className="block text-sm">
             Services that use this table (comma-separated, as they report; empty: every service)
             <input

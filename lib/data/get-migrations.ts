@@ -57,6 +57,8 @@ export interface MigrationDetail extends MigrationSummary {
   preflight: ChecklistItem[];
   /** A phase of it waits in the job queue or runs there: the page keeps itself fresh meanwhile. */
   jobPending: boolean;
+  /** When the buffer after the deploy mark ends, by the gate's policy (null: no deploy marked). */
+  bufferEndsAt: Date | null;
 }
 
 /** One migration as its page shows it, with the contract gate evaluated now, the way the contract run would. */
@@ -88,6 +90,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
       plan: migration.plan,
       preflight,
       jobPending: await phaseJobPending(id),
+      bufferEndsAt: migration.deployedAt ? new Date(migration.deployedAt.getTime() + gatePolicy(env).bufferMinutes * 60_000) : null,
     };
   } finally {
     target.release();

@@ -3,10 +3,11 @@ import { connection } from 'next/server';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { AuditTrail } from '@/components/migration/audit-trail';
 import { BackfillSection } from '@/components/migration/backfill-section';
-import { deniedReason } from '@/components/migration/denied-reason';
 import { GateSection } from '@/components/migration/gate-section';
 import type { MigrationActions } from '@/components/migration/migration-actions';
 import { MigrationHeader } from '@/components/migration/migration-header';
+import { MigrationSummary } from '@/components/migration/migration-summary';
+import { NextStepLine } from '@/components/migration/next-step-line';
 import { NotesSection } from '@/components/migration/notes-section';
 import { PhaseHistory } from '@/components/migration/phase-history';
 import { PhaseSql } from '@/components/migration/phase-sql';
@@ -21,7 +22,8 @@ import { toLocalInput } from '@/lib/data/update-schedule';
 import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
 import { statePool } from '@/lib/db/pools';
-import { stateAllows } from '@/lib/lifecycle/migration-states';
+import { FINISHED_STATES, stateAllows } from '@/lib/lifecycle/migration-states';
+import { lastRunOf, nextStep } from '@/lib/lifecycle/next-step';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { MigrationNotFoundError } from '@/lib/state/errors';
 import { approveContractAction } from './actions/approve-contract-action';
@@ -59,14 +61,37 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
   const facts = { state: m.status, expandBegan: m.phases.some((p) => p.phase === 'expand'), deployedAt: m.deployedAt };
   const allows = (action: Parameters<typeof stateAllows>[2]) => stateAllows(id, facts, action).ok;
   const trail = await listAudit(statePool(), { migration: id }, 100);
+  const finished = FINISHED_STATES.includes(m.status);
+  const ended = finished ? lastRunOf(m.status === 'contracted' ? 'contract' : 'rollback', m.phases, trail) : null;
+  const next = nextStep({
+    state: m.status,
+    now: new Date(),
+    author: people.author,
+    onCall: people.onCall,
+    planApprovals: people.planApprovals.length,
+    planApprovalsRequired: people.planApprovalsRequired,
+    deployedAt: m.deployedAt,
+    backfillRunning: m.backfill?.status === 'running',
+    jobPending: m.jobPending,
+    gate: m.gate.conditions,
+    bufferEndsAt: m.bufferEndsAt,
+    ended,
+  });
+  // The order is the on-call engineer's on a phone: what it waits for, the gate's verdict and
+  // evidence, and this person's steps first; the charts, schedule and SQL below.
   return (
     <div className="space-y-8">
       <AutoRefresh active={m.backfill?.status === 'running' || m.jobPending} />
-      <MigrationHeader m={m} />
+      <div className="space-y-3">
+        <MigrationHeader m={m} />
+        <NextStepLine step={next} />
+      </div>
+      {finished ? <MigrationSummary m={m} people={people} ended={ended} /> : <GateSection gate={m.gate} />}
+      <ReviewSection m={m} people={people} actions={actions} next={next.action} finished={finished} />
+      <BackfillSection m={m} pause={actions.pauseBackfill} mayPause={people.can.pauseBackfill.ok} />
+      <PhaseHistory m={m} />
       <PreflightSection preflight={m.preflight} />
       <SignalsSection charts={m.charts} />
-      <BackfillSection m={m} pause={actions.pauseBackfill} pauseDenied={deniedReason(people.can.pauseBackfill)} />
-      <GateSection gate={m.gate} />
       {m.schedule && (
         <ScheduleSection
           m={m}
@@ -78,16 +103,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
           save={actions.updateSchedule}
         />
       )}
-      <ServicesSection m={m} open={allows({ kind: 'services.set' })} save={actions.setServices} denied={deniedReason(people.can.setServices)} />
-      <ReviewSection
-        m={m}
-        people={people}
-        actions={actions}
-        deployUndoable={allows({ kind: 'deploy.unmark' })}
-        // The typed confirmation is asked only where a rollback after the deploy could actually run.
-        rollbackAfterDeploy={!!m.deployedAt && allows({ kind: 'phase.run', phase: 'rollback' })}
-      />
-      <PhaseHistory m={m} />
+      <ServicesSection m={m} open={allows({ kind: 'services.set' })} save={actions.setServices} mayEdit={people.can.setServices.ok} />
       <AuditTrail trail={trail} />
       <PhaseSql m={m} />
       <NotesSection notes={m.notes} />

@@ -2,6 +2,7 @@
 import { parseEnv } from '@/lib/config/env';
 import { gatePolicy } from '@/lib/gate/gate-policy';
 import { requestPhase } from '@/lib/data/request-phase';
+import { contractConfirmation } from '@/lib/lifecycle/contract-confirmation';
 import { ForbiddenError } from '@/lib/data/with-actor';
 import { statePool, withTargetClient } from '@/lib/db/pools';
 import { enqueuePhase, openJobQueue } from '@/lib/executor/job-queue';
@@ -16,12 +17,10 @@ export const runPhaseAction = migrationAction(
     if (!i.phase) throw new ForbiddenError('which phase?');
     const phase = i.phase;
     const env = parseEnv(process.env);
-    if (phase === 'contract') {
-      // The destructive step needs the table.column typed out, checked here on the server too.
-      const m = await new StateStore(statePool()).getMigration(i.migrationId);
-      const op = m.spec as { table?: string; column?: string };
-      const expected = `${op.table}.${op.column}`;
-      if ((i.confirm ?? '').trim() !== expected) throw new ForbiddenError(`type ${expected} to confirm the contract`);
+    if (phase === 'contract' || phase === 'restore') {
+      // The destructive step, and its undoing, need the table.column typed out, checked here on the server too.
+      const expected = contractConfirmation((await new StateStore(statePool()).getMigration(i.migrationId)).spec);
+      if ((i.confirm ?? '').trim() !== expected) throw new ForbiddenError(`type ${expected} to confirm the ${phase}`);
     }
     const result = await withTargetClient((target) =>
       requestPhase(
