@@ -1,5 +1,5 @@
 import { PhaseStepper } from '@/components/phase-stepper';
-import { StatusBadge } from '@/components/status-badge';
+import { MigrationStatusBadge } from '@/components/status-badge';
 import type { MigrationDetail } from '@/lib/data/get-migrations';
 
 export function MigrationHeader({ m }: { m: MigrationDetail }) {
@@ -10,7 +10,7 @@ export function MigrationHeader({ m }: { m: MigrationDetail }) {
       </p>
       <h1 className="text-2xl font-semibold tracking-tight">{m.title}</h1>
       <div className="mt-2">
-        <StatusBadge status="ok">{m.status}</StatusBadge>
+        <MigrationStatusBadge state={m.status} />
         {m.seeded && (
           <span className="ml-2 rounded bg-slate-200 px-2 py-0.5 text-xs" data-testid="seeded">
             seeded demo history: never run on the target
