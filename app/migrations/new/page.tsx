@@ -5,6 +5,7 @@ import { requireActor } from '@/lib/auth/current-actor';
 import { permission } from '@/lib/lifecycle/permissions';
 import { parseEnv } from '@/lib/config/env';
 import { introspectSchema } from '@/lib/db/introspect-schema';
+import { withoutProductTables } from '@/lib/migrations/product-tables';
 import { targetPool } from '@/lib/db/pools';
 import { createSuggestedAction } from './actions/create-suggested-action';
 import { lintAction } from './actions/lint-action';
@@ -17,7 +18,8 @@ export default async function NewMigrationPage() {
   const actor = await requireActor();
   const allowed = permission(actor, { kind: 'migration.preview' });
   const canCreate = permission(actor, { kind: 'migration.create' }).ok;
-  const snapshot = await introspectSchema(targetPool(), parseEnv(process.env).EC_TARGET_SCHEMAS);
+  // The product's own tables (archives, the migration history) are never something to migrate.
+  const snapshot = withoutProductTables(await introspectSchema(targetPool(), parseEnv(process.env).EC_TARGET_SCHEMAS));
   const tables = snapshot.tables.map((t) => ({
     schema: t.schema,
     name: t.name,
