@@ -78,9 +78,10 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
     ended,
   });
   // The order is the on-call engineer's on a phone: what it waits for, the gate's verdict and
-  // evidence, and this person's steps first; the charts, schedule and SQL below.
+  // evidence, and this person's steps first; the charts, schedule and SQL below. Long names (a
+  // service, a column) break anywhere rather than widen the page past a phone.
   return (
-    <div className="space-y-8">
+    <div className="space-y-8 wrap-anywhere">
       <AutoRefresh active={m.backfill?.status === 'running' || m.jobPending} />
       <div className="space-y-3">
         <MigrationHeader m={m} />
