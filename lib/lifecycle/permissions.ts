@@ -37,6 +37,7 @@ export type Action =
   | { kind: 'contract.approve'; authorId: string | null; onCallId: string | null }
   | { kind: 'deploy.mark'; authorId: string | null }
   | { kind: 'services.set'; authorId: string | null }
+  | { kind: 'migration.cancel'; authorId: string | null }
   | { kind: 'admin' };
 
 export type Permission = { ok: true } | { ok: false; reason: string };
@@ -65,6 +66,8 @@ export function permission(actor: Actor, action: Action): Permission {
       return has(actor, 'author') && action.authorId === actor.id ? OK : has(actor, 'oncall') ? OK : deny('only the author or on-call engineers mark a deploy');
     case 'services.set':
       return action.authorId === actor.id || has(actor, 'admin') ? OK : deny('only the author or an admin names the services whose error rates count');
+    case 'migration.cancel':
+      return (has(actor, 'author') && action.authorId === actor.id) || has(actor, 'admin') ? OK : deny("only the migration's author or an admin cancels it");
     case 'backfill.pause':
       return (has(actor, 'author') && action.authorId === actor.id) || action.onCallId === actor.id
         ? OK
