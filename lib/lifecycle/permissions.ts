@@ -38,6 +38,7 @@ export type Action =
   | { kind: 'deploy.mark'; authorId: string | null }
   | { kind: 'services.set'; authorId: string | null }
   | { kind: 'migration.cancel'; authorId: string | null }
+  | { kind: 'schedule.update'; authorId: string | null }
   | { kind: 'admin' };
 
 export type Permission = { ok: true } | { ok: false; reason: string };
@@ -68,6 +69,8 @@ export function permission(actor: Actor, action: Action): Permission {
       return action.authorId === actor.id || has(actor, 'admin') ? OK : deny('only the author or an admin names the services whose error rates count');
     case 'migration.cancel':
       return (has(actor, 'author') && action.authorId === actor.id) || has(actor, 'admin') ? OK : deny("only the migration's author or an admin cancels it");
+    case 'schedule.update':
+      return action.authorId === actor.id || has(actor, 'admin') ? OK : deny('only the author or an admin changes the schedule');
     case 'backfill.pause':
       return (has(actor, 'author') && action.authorId === actor.id) || action.onCallId === actor.id
         ? OK
