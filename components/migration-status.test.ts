@@ -11,6 +11,7 @@ describe('statusLook: each migration state reads as its own word and colour', ()
     ['contracted', 'contracted', 'ok'],
     ['rolled_back', 'rolled back', 'error'],
     ['restored', 'restored', 'attention'],
+    ['cancelled', 'cancelled', 'muted'],
   ])('%s → "%s" (%s)', (state, word, tone) => {
     expect(statusLook(state)).toMatchObject({ word, tone });
   });
@@ -26,7 +27,7 @@ describe('statusLook: each migration state reads as its own word and colour', ()
   });
 
   it('reads a state it does not know as words, quietly, and is not fooled by object keys', () => {
-    expect(statusLook('cancelled')).toMatchObject({ word: 'cancelled', tone: 'neutral' });
+    expect(statusLook('archived')).toMatchObject({ word: 'archived', tone: 'neutral' });
     expect(statusLook('waiting_for_review')).toMatchObject({ word: 'waiting for review', tone: 'neutral' });
     expect(statusLook('toString')).toMatchObject({ word: 'toString', tone: 'neutral' });
     expect(statusLook('')).toMatchObject({ word: 'unknown', tone: 'neutral' });

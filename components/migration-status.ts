@@ -1,7 +1,7 @@
 import type { MigrationState } from '@/lib/lifecycle/migration-states';
 
 /** How a badge is coloured: each migration state has a tone of its own, so a list reads at a glance. */
-export type Tone = 'ok' | 'warn' | 'error' | 'neutral' | 'info' | 'progress' | 'attention';
+export type Tone = 'ok' | 'warn' | 'error' | 'neutral' | 'info' | 'progress' | 'attention' | 'muted';
 
 export interface StatusLook {
   /** What the badge says: words, never the stored enum. */
@@ -27,11 +27,12 @@ const LOOKS: Record<MigrationState, StatusLook> = {
   contracted: { word: 'contracted', tone: 'ok', meaning: 'Contracted: the old column is gone and the change is finished (its data archived for a restore).' },
   rolled_back: { word: 'rolled back', tone: 'error', meaning: 'Rolled back: the expand was undone; the target is as before.' },
   restored: { word: 'restored', tone: 'attention', meaning: 'Restored: the contract was undone from the archive; the old column is back.' },
+  cancelled: { word: 'cancelled', tone: 'muted', meaning: 'Cancelled: the plan was withdrawn before anything ran on the target.' },
 };
 
 /**
  * The word and tone of a migration's state. A state this build does not know (a newer
- * server's, or one such as "cancelled") still reads as words, in a quiet tone.
+ * server's, or one such as "archived") still reads as words, in a quiet tone.
  */
 export function statusLook(state: string): StatusLook {
   if (Object.hasOwn(LOOKS, state)) return LOOKS[state as MigrationState];

@@ -10,6 +10,8 @@ const STYLES: Record<Status, string> = {
   info: 'bg-sky-50 text-sky-800 ring-sky-600/20',
   progress: 'bg-indigo-50 text-indigo-700 ring-indigo-600/20',
   attention: 'bg-orange-50 text-orange-800 ring-orange-600/20',
+  // Withdrawn: drawn struck through, so it reads as "never happened" rather than another state of work.
+  muted: 'bg-white text-slate-500 line-through ring-slate-300',
 };
 
 export function StatusBadge({ status, title, state, children }: { status: Status; title?: string; state?: string; children: React.ReactNode }) {

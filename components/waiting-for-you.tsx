@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { WaitingItem } from '@/lib/timeline/waiting-for-you';
+import type { WaitingItem } from '@/lib/lifecycle/waiting-for-you';
 
 /** The top of the home page: what this person is asked to do now. Nothing at all when nothing waits. */
 export function WaitingForYou({ items }: { items: WaitingItem[] }) {

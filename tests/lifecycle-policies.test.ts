@@ -97,6 +97,14 @@ const WRITES: Record<LifecycleAction, Write> = {
     values: () => [id],
     changes: { table: 'expand_contract.backfills', key: 'migration_id', columns: 'requested' },
   },
+  // As lib/data/cancel-migration.ts asks it; rolled back with the cell's transaction.
+  'migration.cancel': { sql: "SELECT expand_contract.cancel_migration($1, 'a mistake')", values: () => [id] },
+  // As lib/data/update-schedule.ts writes it.
+  'schedule.update': {
+    sql: "UPDATE expand_contract.migrations SET schedule = jsonb_build_object('at', clock_timestamp()), updated_at = now() WHERE id = $1 RETURNING schedule",
+    values: () => [id],
+    changes: migrationUpdate('schedule'),
+  },
   'phase.expand': phase('expand'),
   'phase.backfill': phase('backfill'),
   'phase.verify': phase('verify'),
@@ -163,9 +171,9 @@ const databaseAnswer = (action: LifecycleAction, state: MigrationState, deployed
 describe('the lifecycle table, checked again by the database', () => {
   const lines = LIFECYCLE_ACTIONS.flatMap((action) => [false, true].map((deployed) => [action, deployed] as const));
   it('asks every action, before and after the deploy mark, in every state, and lets someone through in each line', () => {
-    expect(lines).toHaveLength(13 * 2);
+    expect(lines).toHaveLength(15 * 2);
     const cells = lines.flatMap(([action, deployed]) => MIGRATION_STATES.map((state) => databaseAnswer(action, state, deployed)));
-    expect(cells).toHaveLength(13 * 2 * 7);
+    expect(cells).toHaveLength(15 * 2 * MIGRATION_STATES.length);
     // Only a second mark, and taking back a mark never made, let nobody in any state.
     const nobody = lines.filter(([action, deployed]) => MIGRATION_STATES.every((state) => expected(action, state, deployed).length === 0));
     expect(nobody).toEqual([

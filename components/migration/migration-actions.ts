@@ -11,4 +11,5 @@ export interface MigrationActions {
   runPhase: FormAction;
   setServices: FormAction;
   updateSchedule: FormAction;
+  cancel: FormAction;
 }

@@ -1,16 +1,30 @@
 import type { MigrationDetail } from '@/lib/data/get-migrations';
 import type { MigrationPeople } from '@/lib/data/get-migration-people';
+import type { Cancellation } from '@/lib/data/get-cancellation';
 
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
+const HOW: Record<string, string> = { contracted: 'Contracted', rolled_back: 'Rolled back', cancelled: 'Cancelled' };
+
 /**
- * A finished migration (contracted or rolled back) as what happened: how it ended, when and by
- * whom, who approved it, and when its code was deployed. It waits for nobody, so no gate.
+ * A finished migration (contracted, rolled back or cancelled) as what happened: how it ended,
+ * when and by whom, who approved it, and when its code was deployed. It waits for nobody, so no gate.
  */
-export function MigrationSummary({ m, people, ended }: { m: MigrationDetail; people: MigrationPeople; ended: { phase: string; at: Date; by: string } | null }) {
-  const how = m.status === 'contracted' ? 'Contracted' : 'Rolled back';
+export function MigrationSummary({
+  m,
+  people,
+  ended,
+  cancellation,
+}: {
+  m: MigrationDetail;
+  people: MigrationPeople;
+  ended: { phase: string; at: Date; by: string } | null;
+  cancellation: Cancellation | null;
+}) {
+  const how = HOW[m.status] ?? m.status;
   const rows: [string, string][] = [
     [how, ended ? `${utc(ended.at)} by ${ended.by}` : 'no record of the run'],
+    ...(cancellation ? [['Why', cancellation.reason ?? 'no reason given'] as [string, string]] : []),
     ['Plan approved by', people.planApprovals.map((a) => `${a.by} (${utc(a.at)})`).join(', ') || 'nobody'],
     ...(people.contractApprovals.length > 0
       ? [['Contract approved by', people.contractApprovals.map((a) => `${a.by} (${utc(a.at)})`).join(', ')] as [string, string]]

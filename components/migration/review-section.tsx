@@ -3,6 +3,7 @@ import { ActionForm } from '@/components/action-form';
 import type { MigrationDetail } from '@/lib/data/get-migrations';
 import type { MigrationPeople } from '@/lib/data/get-migration-people';
 import type { LifecycleAction } from '@/lib/lifecycle/may-act';
+import { CancelForm } from './cancel-form';
 import { CommentsPanel } from './comments-panel';
 import { ContractForm } from './contract-form';
 import { deniedReason } from './denied-reason';
@@ -27,7 +28,7 @@ export function ReviewSection({
   actions: MigrationActions;
   /** The action the migration waits for (lib/lifecycle/next-step.ts): drawn as the primary one. */
   next: LifecycleAction | null;
-  /** Contracted or rolled back: what happened is summarised above; only a restore is offered. */
+  /** Contracted, rolled back or cancelled: what happened is summarised above; only a restore is offered. */
   finished: boolean;
 }) {
   const id = m.id;
@@ -63,6 +64,7 @@ export function ReviewSection({
         form('Run rollback', actions.runPhase, 'rollback')
       ),
     ],
+    ['migration.cancel', can.cancel.ok, <CancelForm key="cancel" migrationId={id} cancel={actions.cancel} />],
   ];
   // The contract, and the restore, are the person on call's: typed out, in their own boxes.
   const gateClosed = m.gate.allowed ? undefined : m.gate.reasons.join('; ');

@@ -5,27 +5,54 @@ import type { MigrationDetail } from '@/lib/data/get-migrations';
 /** The planned times, as datetime-local values in the migration's time zone. */
 export type ScheduleInputs = Record<'expandAt' | 'deployAt' | 'contractAt', string>;
 
-export function ScheduleSection({ m, schedule, save }: { m: MigrationDetail; schedule: ScheduleInputs; save: FormAction }) {
+/**
+ * The planned times: a form for the author and admins (the only people whose save the server and
+ * the database accept), the times as text for everyone else.
+ */
+export function ScheduleSection({ m, schedule, save }: { m: MigrationDetail; schedule: ScheduleInputs; save: FormAction | null }) {
   return (
     <section className="space-y-2" data-testid="schedule">
       <h2 className="text-lg font-semibold">Schedule ({m.timeZone})</h2>
-      <ActionForm action={save} hidden={{ migrationId: m.id }} label="Save schedule">
-        <div className="flex flex-wrap gap-3 text-sm">
+      {save ? (
+        <ScheduleForm m={m} schedule={schedule} save={save} />
+      ) : (
+        <dl className="flex flex-wrap gap-x-6 gap-y-1 text-sm" data-testid="schedule-times">
           {(
             [
-              ['expandAt', 'Expand', schedule.expandAt],
-              ['deployAt', 'Deploy', schedule.deployAt],
-              ['contractAt', 'Contract', schedule.contractAt],
+              ['Expand', schedule.expandAt],
+              ['Deploy', schedule.deployAt],
+              ['Contract', schedule.contractAt],
             ] as const
-          ).map(([name, label, at]) => (
-            <label key={name} className="flex flex-col">
-              {label}
-              <input type="datetime-local" name={name} defaultValue={at} className="rounded border border-slate-300 px-2 py-1" />
-            </label>
+          ).map(([label, at]) => (
+            <div key={label}>
+              <dt className="inline font-medium text-slate-600">{label}: </dt>
+              <dd className="inline font-mono">{at.replace('T', ' ')}</dd>
+            </div>
           ))}
-        </div>
-      </ActionForm>
+        </dl>
+      )}
       <p className="text-xs text-slate-600">Monitoring runs from the day after the deploy until the contract: that buffer is the band on the timeline.</p>
     </section>
+  );
+}
+
+function ScheduleForm({ m, schedule, save }: { m: MigrationDetail; schedule: ScheduleInputs; save: FormAction }) {
+  return (
+    <ActionForm action={save} hidden={{ migrationId: m.id }} label="Save schedule">
+      <div className="flex flex-wrap gap-3 text-sm">
+        {(
+          [
+            ['expandAt', 'Expand', schedule.expandAt],
+            ['deployAt', 'Deploy', schedule.deployAt],
+            ['contractAt', 'Contract', schedule.contractAt],
+          ] as const
+        ).map(([name, label, at]) => (
+          <label key={name} className="flex flex-col">
+            {label}
+            <input type="datetime-local" name={name} defaultValue={at} className="rounded border border-slate-300 px-2 py-1" />
+          </label>
+        ))}
+      </div>
+    </ActionForm>
   );
 }

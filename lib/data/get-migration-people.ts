@@ -15,7 +15,7 @@ export interface MigrationPeople {
   approvedPlan: boolean;
   /** What this person may do here now, by the lifecycle's rules (who, then the migration's state), with the reason when not. */
   can: Record<
-    'approvePlan' | 'comment' | 'approveContract' | 'pauseBackfill' | 'markDeployed' | 'unmarkDeployed' | 'setServices' | PhaseName,
+    'approvePlan' | 'comment' | 'approveContract' | 'pauseBackfill' | 'markDeployed' | 'unmarkDeployed' | 'setServices' | 'cancel' | 'schedule' | PhaseName,
     { ok: boolean; reason?: string }
   >;
 }
@@ -54,6 +54,8 @@ export async function getMigrationPeople(pool: Pool, actor: Actor, migrationId: 
       unmarkDeployed: check(mayAct(actor, 'deploy.unmark', ctx)),
       setServices: check(mayAct(actor, 'services.set', ctx)),
       pauseBackfill: check(mayAct(actor, 'backfill.pause', ctx)),
+      cancel: check(mayAct(actor, 'migration.cancel', ctx)),
+      schedule: check(mayAct(actor, 'schedule.update', ctx)),
       expand: phase('expand'),
       backfill: phase('backfill'),
       verify: phase('verify'),

@@ -11,12 +11,17 @@ import { renderPhase } from '../migrations/render-sql';
 import { samplerCoverage } from '../signals/legacy-usage';
 import { parseSql } from '../sql/parse-sql';
 
+const lastSuccess = (runs: { phase: string; status: string; startedAt: Date; finishedAt: Date | null }[], phase: string) => {
+  const run = runs.filter((r) => r.phase === phase && r.status === 'succeeded').at(-1);
+  return run ? (run.finishedAt ?? run.startedAt) : null;
+};
+
 /** Gathers the facts for the pre-flight checklist from the plan, the target's statistics and the state database. */
 export async function getPreflight(
   pool: Pool,
   target: ClientBase,
   migration: MigrationRecord,
-  runs: { phase: string }[],
+  runs: { phase: string; status: string; startedAt: Date; finishedAt: Date | null }[],
   sampleEverySeconds: number,
   now: Date,
 ): Promise<ChecklistItem[]> {
@@ -57,6 +62,7 @@ export async function getPreflight(
       measuredRowsPerSecond: rate.rows[0]?.r ?? null,
       locks: [...locks.entries()].sort((a, b) => strength(a[0]) - strength(b[0])).map(([lock, steps]) => ({ lock, steps })),
       schedule: migration.schedule,
+      ran: { expand: lastSuccess(runs, 'expand'), contract: lastSuccess(runs, 'contract') },
       samplerCoverage: coverage.samples > 0 ? coverage.coverage : null,
       reportingServices: services.rows.map((r) => r.service),
       namedServices: migration.services,

@@ -3,14 +3,15 @@ import type { Pool } from 'pg';
 import { parseEnv } from '../config/env';
 import { redactSecrets } from '../db/connection-url';
 import { gatePolicy } from '../gate/gate-policy';
+import { FINISHED_STATES } from '../lifecycle/migration-states';
 import type { Actor } from '../lifecycle/permissions';
 import { contractGate } from '../signals/gate-evidence';
 import { StateStore } from '../state/state-store';
-import { needsGate, waitingForYou, type GateNow, type WaitingCandidate, type WaitingItem } from '../timeline/waiting-for-you';
+import { needsGate, waitingForYou, type GateNow, type WaitingCandidate, type WaitingItem } from '../lifecycle/waiting-for-you';
 import { permissionContext } from './permission-context';
 
 /**
- * What waits for the signed-in person (lib/timeline/waiting-for-you.ts decides), read now: every
+ * What waits for the signed-in person (lib/lifecycle/waiting-for-you.ts decides), read now: every
  * migration not finished, as the lifecycle's rules see it, and the contract gate of those the
  * person on call could take, evaluated the way the contract run would.
  */
@@ -19,9 +20,9 @@ export async function getWaitingForYou(state: Pool, target: Pool, actor: Actor, 
     `SELECT m.id, m.title,
             EXISTS (SELECT 1 FROM expand_contract.approvals a WHERE a.migration_id = m.id AND a.kind = 'plan' AND a.approver_id = $1) AS approved
        FROM expand_contract.migrations m
-      WHERE m.status NOT IN ('contracted', 'rolled_back')
+      WHERE m.status <> ALL ($2::text[])
       ORDER BY m.id`,
-    [actor.id],
+    [actor.id, FINISHED_STATES],
   );
   const candidates: WaitingCandidate[] = [];
   for (const row of rows) {

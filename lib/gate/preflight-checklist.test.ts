@@ -13,6 +13,7 @@ const facts = (over: Partial<PreflightFacts> = {}): PreflightFacts => ({
     { lock: 'SHARE UPDATE EXCLUSIVE', steps: 1 },
   ],
   schedule: { expandAt: new Date('2026-11-30T10:00:00Z'), deployAt: new Date('2026-11-30T14:00:00Z'), contractAt: new Date('2026-12-04T10:00:00Z') },
+  ran: { expand: null, contract: null },
   samplerCoverage: 0.99,
   reportingServices: ['web'],
   namedServices: null,
@@ -52,6 +53,19 @@ describe('preflightChecklist', () => {
     [{ namedServices: ['web', 'api'] }, 4, 'no'],
   ])('%j → question %i is %s', (over, index, answer) => {
     expect(preflightChecklist(facts(over), now)[index]!.answer).toBe(answer);
+  });
+
+  it('says when the phases ran once they have, instead of a planned date now past', () => {
+    const expandRan = new Date('2026-11-24T10:02:00Z');
+    const afterExpand = preflightChecklist(facts({ ran: { expand: expandRan, contract: null } }), now)[3]!;
+    expect(afterExpand).toEqual({
+      question: 'Is there a window?',
+      answer: 'yes',
+      evidence: 'expand ran 2026-11-24 10:02 UTC; contract planned 2026-12-04 10:00 UTC',
+    });
+    const done = preflightChecklist(facts({ ran: { expand: expandRan, contract: new Date('2026-11-24T11:40:00Z') } }), now)[3]!;
+    expect(done.evidence).toBe('expand ran 2026-11-24 10:02 UTC, contract ran 2026-11-24 11:40 UTC');
+    expect(done.evidence).not.toContain('2026-11-30');
   });
 
   it('says what it does not know yet', () => {

@@ -19,6 +19,8 @@ export interface PreflightFacts {
   /** Lock level → step ids that take it, strongest first. */
   locks: { lock: string; steps: number }[];
   schedule: { expandAt: Date; contractAt: Date; deployAt: Date } | null;
+  /** When the expand and the contract last ran to success (null: not yet): what happened outranks the plan. */
+  ran: { expand: Date | null; contract: Date | null };
   /** Share of the last hour the pg_stat_statements sampler covered (0–1), null when it never ran. */
   samplerCoverage: number | null;
   /** Services that reported error rates in the last 24 hours. */
@@ -69,16 +71,29 @@ export function preflightChecklist(f: PreflightFacts, now: Date): ChecklistItem[
         ? `${rows === null || rows === undefined ? 'row count unknown until ANALYZE' : `~${rows.toLocaleString('en-US')} rows`}, ${(f.table.bytes / MB).toFixed(1)} MB; backfill ${eta === null ? 'time unknown until a backfill has run on this target' : `about ${duration(eta)} at the measured ${Math.round(f.measuredRowsPerSecond!).toLocaleString('en-US')} rows/s`}; locks: ${f.locks.map((l) => `${l.lock} ×${l.steps}`).join(', ')}`
         : 'raw SQL: no single table to measure',
     },
-    {
-      question: 'Is there a window?',
-      answer: !f.schedule ? 'unknown' : f.schedule.expandAt.getTime() >= now.getTime() - 7 * 86_400_000 ? 'yes' : 'no',
-      evidence: f.schedule
-        ? `expand ${f.schedule.expandAt.toISOString().slice(0, 16).replace('T', ' ')}, contract ${f.schedule.contractAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (${bufferDays.toFixed(1)} days after the deploy)`
-        : 'no schedule',
-    },
+    windowItem(f, now, bufferDays),
     monitoring(f),
     rowAccessItem(f),
   ];
+}
+
+const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** The window: the schedule's until a phase ran, then when it ran (a planned date already past says nothing). */
+function windowItem(f: PreflightFacts, now: Date, bufferDays: number): ChecklistItem {
+  const question = 'Is there a window?';
+  if (f.ran.contract)
+    return { question, answer: 'yes', evidence: `expand ran ${f.ran.expand ? minute(f.ran.expand) : '(no record)'}, contract ran ${minute(f.ran.contract)}` };
+  if (f.ran.expand) {
+    const contract = f.schedule ? `; contract planned ${minute(f.schedule.contractAt)}` : '; no contract planned';
+    return { question, answer: 'yes', evidence: `expand ran ${minute(f.ran.expand)}${contract}` };
+  }
+  if (!f.schedule) return { question, answer: 'unknown', evidence: 'no schedule' };
+  return {
+    question,
+    answer: f.schedule.expandAt.getTime() >= now.getTime() - 7 * 86_400_000 ? 'yes' : 'no',
+    evidence: `expand ${minute(f.schedule.expandAt)}, contract ${minute(f.schedule.contractAt)} (${bufferDays.toFixed(1)} days after the deploy)`,
+  };
 }
 
 /** The executor refuses a phase whose role may not see every row: the same judgement, before anyone presses a button. */

@@ -13,13 +13,28 @@ const allowed = (action: LifecycleAction, state: MigrationState, deployed: boole
 
 describe('the lifecycle table: who may do what, in which state', () => {
   const cells = LIFECYCLE_ACTIONS.flatMap((action) => MIGRATION_STATES.flatMap((state) => [false, true].map((deployed) => [action, state, deployed] as const)));
-  it('covers every action, state and deploy mark', () => expect(cells).toHaveLength(13 * 7 * 2));
+  it('covers every action, state and deploy mark', () => expect(cells).toHaveLength(15 * 8 * 2));
   it.each(cells)('%s when %s (deployed: %s)', (action, state, deployed) => {
     expect(allowed(action, state, deployed)).toEqual(expected(action, state, deployed));
   });
 });
 
 describe('why not', () => {
+  it('refuses to cancel a plan whose expand began, and anything past planned, with what to do instead', () => {
+    expect(mayAct(PEOPLE.author, 'migration.cancel', { ...context('planned', false), expandBegan: true })).toEqual({
+      ok: false,
+      reason: 'an expand of migration 7 began and may have left objects on the target: run the expand to the end, then roll it back',
+    });
+    expect(mayAct(PEOPLE.admin, 'migration.cancel', context('expanded', false))).toEqual({
+      ok: false,
+      reason: 'migration 7 is expanded: only a planned migration is cancelled',
+    });
+    expect(mayAct(PEOPLE.otherAuthor, 'migration.cancel', context('planned', false))).toEqual({
+      ok: false,
+      reason: "only the migration's author or an admin cancels it",
+    });
+  });
+
   it('says who may, before what the state allows', () => {
     expect(mayAct(PEOPLE.viewer, 'phase.expand', context('contracted', false))).toEqual({ ok: false, reason: "only the migration's author runs expand" });
     expect(mayAct(PEOPLE.author, 'phase.expand', context('contracted', false))).toEqual({

@@ -3,7 +3,16 @@ import { permission, type Action, type Actor, type Permission } from './permissi
 
 /** Everything a person may do to one migration, by name. */
 export type LifecycleAction =
-  'plan.approve' | 'plan.comment' | 'contract.approve' | 'deploy.mark' | 'deploy.unmark' | 'services.set' | 'backfill.pause' | `phase.${RunPhase}`;
+  | 'plan.approve'
+  | 'plan.comment'
+  | 'contract.approve'
+  | 'deploy.mark'
+  | 'deploy.unmark'
+  | 'services.set'
+  | 'backfill.pause'
+  | 'migration.cancel'
+  | 'schedule.update'
+  | `phase.${RunPhase}`;
 
 export const LIFECYCLE_ACTIONS: readonly LifecycleAction[] = [
   'plan.approve',
@@ -13,6 +22,8 @@ export const LIFECYCLE_ACTIONS: readonly LifecycleAction[] = [
   'deploy.unmark',
   'services.set',
   'backfill.pause',
+  'migration.cancel',
+  'schedule.update',
   'phase.expand',
   'phase.backfill',
   'phase.verify',
@@ -43,6 +54,9 @@ function peopleAction(action: LifecycleAction, m: MigrationContext): Action {
     case 'deploy.mark':
     case 'deploy.unmark':
       return { kind: 'deploy.mark', authorId: m.authorId };
+    case 'migration.cancel':
+    case 'schedule.update':
+      return { kind: action, authorId: m.authorId };
     default:
       return { kind: 'services.set', authorId: m.authorId };
   }
@@ -50,7 +64,14 @@ function peopleAction(action: LifecycleAction, m: MigrationContext): Action {
 
 function stateAction(action: LifecycleAction): StateAction | null {
   if (action.startsWith('phase.')) return { kind: 'phase.run', phase: action.slice(6) as RunPhase };
-  if (action === 'deploy.mark' || action === 'deploy.unmark' || action === 'services.set' || action === 'plan.approve' || action === 'contract.approve')
+  if (
+    action === 'deploy.mark' ||
+    action === 'deploy.unmark' ||
+    action === 'services.set' ||
+    action === 'plan.approve' ||
+    action === 'contract.approve' ||
+    action === 'migration.cancel'
+  )
     return { kind: action };
   return null;
 }

@@ -3,7 +3,7 @@
  * the CLI, the HTTP API, server actions and the page all ask here what may happen next, so a
  * button, a command and a refusal cannot disagree. Pure: no I/O.
  */
-export const MIGRATION_STATES = ['planned', 'expanded', 'backfilled', 'contracting', 'contracted', 'rolled_back', 'restored'] as const;
+export const MIGRATION_STATES = ['planned', 'expanded', 'backfilled', 'contracting', 'contracted', 'rolled_back', 'restored', 'cancelled'] as const;
 export type MigrationState = (typeof MIGRATION_STATES)[number];
 
 export const RUN_PHASES = ['expand', 'backfill', 'verify', 'contract', 'rollback', 'restore'] as const;
@@ -43,8 +43,11 @@ export const PLAN_APPROVAL_STATES: readonly MigrationState[] = ['planned', 'roll
 /** A contract approval means something only where a contract could follow it. */
 export const CONTRACT_APPROVAL_STATES: readonly MigrationState[] = PHASE_ALLOWED_FROM.contract;
 
-/** The states where nothing waits any more: the page shows what happened instead of the next step. */
-export const FINISHED_STATES: readonly MigrationState[] = ['contracted', 'rolled_back'];
+/**
+ * The states where nothing waits any more: the page shows what happened instead of the next step.
+ * A cancelled migration never ran and never will (a new one is planned instead).
+ */
+export const FINISHED_STATES: readonly MigrationState[] = ['contracted', 'rolled_back', 'cancelled'];
 
 /** What the state rules need to know about a migration. */
 export interface MigrationFacts {
@@ -61,7 +64,8 @@ export type StateAction =
   | { kind: 'deploy.unmark' }
   | { kind: 'services.set' }
   | { kind: 'plan.approve' }
-  | { kind: 'contract.approve' };
+  | { kind: 'contract.approve' }
+  | { kind: 'migration.cancel' };
 
 export type StateAnswer = { ok: true } | { ok: false; reason: string };
 
@@ -94,6 +98,17 @@ export function stateAllows(migrationId: number, facts: MigrationFacts, action: 
             ok: false,
             reason: `migration ${migrationId} is ${state}: a contract is approved only when one could follow (${CONTRACT_APPROVAL_STATES.join(', ')})`,
           };
+    case 'migration.cancel':
+      // Only a plan nothing ran of: an expand that began (even one that failed) may have left its
+      // column or triggers on the target, which a cancel would forget. That one is run to the end
+      // and rolled back instead.
+      if (state !== 'planned') return { ok: false, reason: `migration ${migrationId} is ${state}: only a planned migration is cancelled` };
+      return facts.expandBegan
+        ? {
+            ok: false,
+            reason: `an expand of migration ${migrationId} began and may have left objects on the target: run the expand to the end, then roll it back`,
+          }
+        : { ok: true };
     case 'services.set':
       return state === 'planned' && !facts.expandBegan
         ? { ok: true }

@@ -102,6 +102,12 @@ const TABLE: [string, NextStepFacts, string, string | null][] = [
     'finished: rolled back 2026-11-24 15:01 UTC by author@demo.local',
     null,
   ],
+  [
+    'cancelled',
+    at('cancelled', { ended: { phase: 'cancel', at: new Date('2026-12-01T09:30:00Z'), by: 'admin@demo.local' } }),
+    'finished: cancelled 2026-12-01 09:30 UTC by admin@demo.local',
+    null,
+  ],
 ];
 
 describe('what a migration waits for, and on whom', () => {

@@ -40,7 +40,7 @@ const byAuthor = (f: NextStepFacts, what: string) =>
  */
 export function nextStep(f: NextStepFacts): NextStep {
   if (FINISHED_STATES.includes(f.state)) {
-    const what = f.state === 'contracted' ? 'contracted' : 'rolled back';
+    const what = f.state.replace('_', ' ');
     return { text: f.ended ? `finished: ${what} ${utc(f.ended.at)} by ${f.ended.by}` : `finished: ${what}`, action: null };
   }
   if (f.backfillRunning) return { text: 'the backfill is running', action: null };

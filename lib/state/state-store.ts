@@ -40,7 +40,7 @@ export class StateStore {
     } catch (error) {
       if (sqlState(error) !== SQL_STATE.uniqueViolation) throw error;
       const { rows } = await this.pool.query(
-        `SELECT id FROM expand_contract.migrations WHERE target = $1 AND plan_id = $2 AND status NOT IN ('contracted', 'rolled_back', 'restored')`,
+        `SELECT id FROM expand_contract.migrations WHERE target = $1 AND plan_id = $2 AND status NOT IN ('contracted', 'rolled_back', 'restored', 'cancelled')`,
         [target, plan.id],
       );
       throw new MigrationAlreadyOpenError(plan.id, Number(rows[0]?.id));

@@ -72,6 +72,11 @@ describe('layoutWeek', () => {
     ]);
   });
 
+  it('leaves a cancelled plan off the week, and out of the same-table warnings', () => {
+    const layout = layoutWeek(monday, 'UTC', now, [migration({ id: 1 }), migration({ id: 2, status: 'cancelled' })]);
+    expect(layout.lanes.map((l) => [l.id, l.conflictWith])).toEqual([[1, []]]);
+  });
+
   it('clips bars to the week and has no now line in another week', () => {
     const layout = layoutWeek(new Date('2026-11-30T00:00:00Z'), 'UTC', now, [
       migration({ actual: [{ phase: 'backfill', start: new Date('2026-11-29T00:00:00Z'), end: new Date('2026-12-01T00:00:00Z'), status: 'succeeded' }] }),

@@ -62,7 +62,9 @@ const COLLAPSED = 3; // percent of the axis for a quiet weekend day
  * Places every migration's planned and actual phases on a Monday-to-Sunday axis in the
  * team's time zone. Pure: the page draws what this returns.
  */
-export function layoutWeek(monday: Date, timeZone: string, now: Date, migrations: TimelineMigration[]): WeekLayout {
+export function layoutWeek(monday: Date, timeZone: string, now: Date, all: TimelineMigration[]): WeekLayout {
+  // A cancelled plan never ran and never will: it leaves the week (its page keeps the record).
+  const migrations = all.filter((m) => m.status !== 'cancelled');
   const days = weekDays(monday, timeZone);
   const weekEnd = days[6]!.end;
   const planned = (m: TimelineMigration): { phase: TimelinePhase; start: Date; end: Date }[] =>

@@ -46,6 +46,9 @@ export const RULES: Record<LifecycleAction, Cells> = {
   'deploy.unmark': {},
   'services.set': { planned: ['author', 'admin'] },
   'backfill.pause': { '*': ['author', 'onCall'] },
+  // Only a plan nothing ran of (the table's 'planned' has no expand begun).
+  'migration.cancel': { planned: ['author', 'admin'] },
+  'schedule.update': { '*': ['author', 'admin'] },
   'phase.expand': { planned: ['author'], rolled_back: ['author'] },
   'phase.backfill': { expanded: ['author'], backfilled: ['author'], restored: ['author'] },
   'phase.verify': { expanded: ['author'], backfilled: ['author'], restored: ['author'] },

@@ -26,8 +26,10 @@ import { FINISHED_STATES, stateAllows } from '@/lib/lifecycle/migration-states';
 import { lastRunOf, nextStep } from '@/lib/lifecycle/next-step';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { MigrationNotFoundError } from '@/lib/state/errors';
+import { getCancellation } from '@/lib/data/get-cancellation';
 import { approveContractAction } from './actions/approve-contract-action';
 import { approvePlanAction } from './actions/approve-plan-action';
+import { cancelMigrationAction } from './actions/cancel-migration-action';
 import { commentAction } from './actions/comment-action';
 import { markDeployedAction } from './actions/mark-deployed-action';
 import { pauseBackfillAction } from './actions/pause-backfill-action';
@@ -46,6 +48,7 @@ const actions: MigrationActions = {
   runPhase: runPhaseAction,
   setServices: setServicesAction,
   updateSchedule: updateScheduleAction,
+  cancel: cancelMigrationAction,
 };
 
 export default async function MigrationPage({ params }: { params: Promise<{ id: string }> }) {
@@ -62,7 +65,12 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
   const allows = (action: Parameters<typeof stateAllows>[2]) => stateAllows(id, facts, action).ok;
   const trail = await listAudit(statePool(), { migration: id }, 100);
   const finished = FINISHED_STATES.includes(m.status);
-  const ended = finished ? lastRunOf(m.status === 'contracted' ? 'contract' : 'rollback', m.phases, trail) : null;
+  const cancellation = m.status === 'cancelled' ? await getCancellation(statePool(), id) : null;
+  const ended = cancellation
+    ? { phase: 'cancel', at: cancellation.at, by: cancellation.by }
+    : finished
+      ? lastRunOf(m.status === 'contracted' ? 'contract' : 'rollback', m.phases, trail)
+      : null;
   const next = nextStep({
     state: m.status,
     now: new Date(),
@@ -87,13 +95,18 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
         <MigrationHeader m={m} />
         <NextStepLine step={next} />
       </div>
-      {finished ? <MigrationSummary m={m} people={people} ended={ended} /> : <GateSection gate={m.gate} />}
+      {/* The gate judges a contract: it has nothing to say before the expand, or once the migration is finished. */}
+      {finished ? (
+        <MigrationSummary m={m} people={people} ended={ended} cancellation={cancellation} />
+      ) : (
+        m.status !== 'planned' && <GateSection gate={m.gate} />
+      )}
       <ReviewSection m={m} people={people} actions={actions} next={next.action} finished={finished} />
       <BackfillSection m={m} pause={actions.pauseBackfill} mayPause={people.can.pauseBackfill.ok} />
       <PhaseHistory m={m} />
-      <PreflightSection preflight={m.preflight} />
+      {!finished && <PreflightSection preflight={m.preflight} />}
       <SignalsSection charts={m.charts} />
-      {m.schedule && (
+      {m.schedule && !finished && (
         <ScheduleSection
           m={m}
           schedule={{
@@ -101,7 +114,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
             deployAt: toLocalInput(m.schedule.deployAt, m.timeZone),
             contractAt: toLocalInput(m.schedule.contractAt, m.timeZone),
           }}
-          save={actions.updateSchedule}
+          save={people.can.schedule.ok ? actions.updateSchedule : null}
         />
       )}
       <ServicesSection m={m} open={allows({ kind: 'services.set' })} save={actions.setServices} mayEdit={people.can.setServices.ok} />

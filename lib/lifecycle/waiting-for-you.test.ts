@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GateCondition } from '../gate/evaluate-gate';
-import type { Actor } from '../lifecycle/permissions';
+import type { Actor } from './permissions';
 import { needsGate, waitingForYou, type WaitingCandidate } from './waiting-for-you';
 
 const person = (id: string, ...roles: Actor['roles']): Actor => ({ id, email: `${id}@team.example`, name: id, roles });

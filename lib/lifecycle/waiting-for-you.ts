@@ -1,6 +1,7 @@
 import type { GateCondition } from '../gate/evaluate-gate';
-import { mayAct, type MigrationContext } from '../lifecycle/may-act';
-import type { Actor } from '../lifecycle/permissions';
+import { mayAct, type MigrationContext } from './may-act';
+import { CONTRACT_APPROVAL_STATES, type MigrationState } from './migration-states';
+import type { Actor } from './permissions';
 
 /** The contract gate as the home page needs it: open on the evidence, and whether a valid approval is in. */
 export type GateNow = { read: true; conditions: GateCondition[] } | { read: false; error: string };
@@ -29,8 +30,8 @@ export interface WaitingItem {
   now: boolean;
 }
 
-/** States from which the person on call takes a contract, once the deploy is marked. */
-const CONTRACT_FROM = new Set(['backfilled', 'contracting', 'restored']);
+/** States from which the person on call takes a contract, once the deploy is marked (the lifecycle's own list). */
+const CONTRACT_FROM = new Set<MigrationState>(CONTRACT_APPROVAL_STATES);
 
 /** Whether the contract gate should be read for this person and migration (it touches the target: only when it matters). */
 export function needsGate(actor: Actor, m: MigrationContext): boolean {
