@@ -26,6 +26,8 @@ beforeAll(async () => {
     "BEGIN;\nSET LOCAL lock_timeout = '1s';\nSET LOCAL statement_timeout = '5s';\nALTER TABLE leads ADD COLUMN IF NOT EXISTS contact_email text;\nCOMMIT;\n",
   );
   await writeFile(path.join(dir, 'broken.sql'), 'SELECT 1;\nALTER TABL leads;\n');
+  await writeFile(path.join(dir, 'cic.sql'), 'CREATE INDEX CONCURRENTLY IF NOT EXISTS leads_user_email_idx ON leads (user_email);\n');
+  await writeFile(path.join(dir, 'index.sql'), 'CREATE INDEX leads_user_email_idx ON leads (user_email);\n');
   await mkdir(path.join(dir, 'two'));
   await writeFile(path.join(dir, 'two', '002_drop.sql'), 'ALTER TABLE users DROP COLUMN legacy_field;\n');
   await writeFile(path.join(dir, 'two', '001_safe.sql'), 'SELECT 1;\n');
@@ -36,10 +38,13 @@ afterAll(async () => {
 });
 
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const NOT_CHECKED = 'tables and columns not checked: no database (set TARGET_DATABASE_URL to check them against its live schema)\n';
+// No database here, whatever the shell running the tests points at.
+const env = { ...process.env, TARGET_DATABASE_URL: '' };
 
 function lint(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, wrapper, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', tsxLoader, wrapper, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -62,8 +67,10 @@ describe('expand-contract lint', () => {
       );
       expect(lines[1]).toMatch(/^ {2}help: Add contact_email beside user_email/);
       expect(lines[2]).toBe('  plan it safely: expand-contract plan rename public.leads.user_email contact_email');
-      expect(stdout).toContain('rename.sql:1  warning  renaming-column  Renaming a column may break existing clients.');
-      expect(stdout).toMatch(/\n\d+ findings \(1 error, \d+ warnings\) in 1 file, 1 statement\n$/);
+      // Squawk's rename rule breaks clients too: an error, as ours is.
+      expect(stdout).toContain('rename.sql:1  error  renaming-column  Renaming a column may break existing clients.');
+      expect(stdout).toMatch(/\n\d+ findings \(2 errors, \d+ warnings\) in 1 file, 1 statement\n/);
+      expect(stdout.endsWith(NOT_CHECKED)).toBe(true);
     },
     SLOW,
   );
@@ -73,7 +80,22 @@ describe('expand-contract lint', () => {
     async () => {
       const { code, stdout } = await lint('safe.sql');
       expect(code).toBe(0);
-      expect(stdout).toBe('no findings in 1 file, 5 statements\n');
+      expect(stdout).toBe(`no findings in 1 file, 5 statements\n${NOT_CHECKED}`);
+    },
+    SLOW,
+  );
+
+  it(
+    'exits 0 on CREATE INDEX CONCURRENTLY IF NOT EXISTS, printing its advice, and 1 on an index build that blocks writes',
+    async () => {
+      const safe = await lint('cic.sql');
+      expect(safe.code).toBe(0);
+      expect(safe.stdout).toContain('cic.sql:1  warning  require-lock-timeout');
+      expect(safe.stdout).not.toMatch(/ {2}error {2}/);
+      expect(safe.stdout).toContain('2 findings (0 errors, 2 warnings) in 1 file, 1 statement\n');
+      const blocking = await lint('index.sql');
+      expect(blocking.code).toBe(1);
+      expect(blocking.stdout).toContain('index.sql:1  error  require-concurrent-index-creation');
     },
     SLOW,
   );
@@ -84,7 +106,8 @@ describe('expand-contract lint', () => {
       const { code, stdout } = await lint('two', '--json');
       expect(code).toBe(1);
       const doc = JSON.parse(stdout) as { files: { file: string; statements: number; findings: LintFinding[] }[]; findingCount: number };
-      expect(Object.keys(doc).sort()).toEqual(['files', 'findingCount']);
+      expect(Object.keys(doc).sort()).toEqual(['files', 'findingCount', 'schema']);
+      expect((doc as unknown as { schema: unknown }).schema).toEqual({ checked: false });
       expect(doc.files.map((f) => [f.file, f.statements])).toEqual([
         [path.join('two', '001_safe.sql'), 1],
         [path.join('two', '002_drop.sql'), 1],

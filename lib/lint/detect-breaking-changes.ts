@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { findColumn, findTable, type SchemaSnapshot } from '../migrations/schema';
 import type { OperationSpec } from '../migrations/types';
+import { suggestCast } from './suggest-cast';
 import type { LintFinding, LintSeverity, StatementInput } from './types';
 
 /*
@@ -13,7 +15,7 @@ export const DEFAULT_SCHEMA = 'public';
 
 const StringNode = z.object({ String: z.object({ sval: z.string() }) });
 
-const RangeVar = z.object({ schemaname: z.string().optional(), relname: z.string() });
+export const RangeVar = z.object({ schemaname: z.string().optional(), relname: z.string() });
 
 const TypeName = z.object({
   names: z.array(StringNode),
@@ -36,22 +38,25 @@ const ColumnDefNode = z.object({
   }),
 });
 
-const AlterTableCmdNode = z.object({
-  AlterTableCmd: z.object({ subtype: z.string(), name: z.string().optional(), def: z.unknown().optional() }),
+export const AlterTableCmdNode = z.object({
+  // missing_ok: IF EXISTS on DROP COLUMN, IF NOT EXISTS on ADD COLUMN.
+  AlterTableCmd: z.object({ subtype: z.string(), name: z.string().optional(), def: z.unknown().optional(), missing_ok: z.boolean().optional() }),
 });
 
-const RenameStmtNode = z.object({
+/** missing_ok: ALTER TABLE IF EXISTS. */
+export const RenameStmtNode = z.object({
   RenameStmt: z.object({
     renameType: z.string(),
     relationType: z.string().optional(),
     relation: RangeVar.optional(),
     subname: z.string().optional(),
     newname: z.string(),
+    missing_ok: z.boolean().optional(),
   }),
 });
 
-const AlterTableStmtNode = z.object({
-  AlterTableStmt: z.object({ relation: RangeVar, cmds: z.array(z.unknown()).optional(), objtype: z.string().optional() }),
+export const AlterTableStmtNode = z.object({
+  AlterTableStmt: z.object({ relation: RangeVar, cmds: z.array(z.unknown()).optional(), objtype: z.string().optional(), missing_ok: z.boolean().optional() }),
 });
 
 const CreateStmtNode = z.object({ CreateStmt: z.object({ relation: RangeVar, if_not_exists: z.boolean().optional() }) });
@@ -91,9 +96,10 @@ export function displayName(...parts: string[]): string {
 
 /**
  * Finds statements that break code still running against the database, in input order, and says
- * which expand-contract operation does the same safely.
+ * which expand-contract operation does the same safely. With the target's live schema, a type
+ * change's mappings start from the column's real type instead of a guess.
  */
-export function detectBreakingChanges(statements: readonly StatementInput[]): LintFinding[] {
+export function detectBreakingChanges(statements: readonly StatementInput[], schema?: SchemaSnapshot): LintFinding[] {
   const findings: LintFinding[] = [];
   // Nothing deployed can use a table this same input creates, so changing it breaks nobody.
   const createdTables = new Set<string>();
@@ -164,7 +170,9 @@ export function detectBreakingChanges(statements: readonly StatementInput[]): Li
       if (!parsed.success) continue;
       const cmd = parsed.data.AlterTableCmd;
       const def = ColumnDefNode.safeParse(cmd.def);
-      const finding = checkAlterTableCmd(table, cmd.subtype, cmd.name, def.success ? def.data.ColumnDef : undefined);
+      const live = schema && cmd.name ? findTable(schema, table.schema, table.table) : undefined;
+      const liveType = live && cmd.name ? findColumn(live, cmd.name)?.type : undefined;
+      const finding = checkAlterTableCmd(table, cmd.subtype, cmd.name, def.success ? def.data.ColumnDef : undefined, liveType);
       if (finding) add(finding);
       if (cmd.subtype === 'AT_DropColumn' && cmd.name) vacated.set(columnKey(table, cmd.name), { how: 'dropped', line: statement.line });
       if (cmd.subtype === 'AT_AddColumn' && def.success && def.data.ColumnDef.colname) vacated.delete(columnKey(table, def.data.ColumnDef.colname));
@@ -180,6 +188,8 @@ function checkAlterTableCmd(
   subtype: string,
   name: string | undefined,
   def: z.infer<typeof ColumnDefNode>['ColumnDef'] | undefined,
+  /** The column's type on the target, when the live schema was read. */
+  liveType?: string,
 ): Check | null {
   switch (subtype) {
     case 'AT_DropColumn': {
@@ -200,16 +210,20 @@ function checkAlterTableCmd(
       const newType = def?.typeName ? formatTypeName(def.typeName) : null;
       const newColumn = `${name}_new`;
       const usingNote = def?.raw_default === undefined ? '' : ' The USING expression is not carried over: put it into the forward mapping.';
+      const cast = newType && liveType ? suggestCast(liveType, newType) : null;
+      const mappings = cast ?? { forward: `({{old}})::${newType}`, reverse: '({{new}})::text' };
+      const shown = (text: string) => text.replace('{{old}}', displayIdent(name)).replace('{{new}}', displayIdent(newColumn));
+      const mapped = `forward with ${shown(mappings.forward)} and back with ${shown(mappings.reverse)}`;
+      const about = cast ? `maps ${mapped}: ${cast.advice}` : `casts ${mapped}, a guess since the old type is not in this SQL.`;
       return {
         rule: 'breaking-change-column-type',
         severity: 'error',
         message:
-          `changing the type of ${displayName(table.schema, table.table, name)}${newType ? ` to ${newType}` : ''} locks the table ` +
+          `changing the type of ${displayName(table.schema, table.table, name)}${liveType ? ` from ${liveType}` : ''}${newType ? ` to ${newType}` : ''} locks the table ` +
           `(ACCESS EXCLUSIVE, often a full rewrite) and breaks code that reads or writes the old type`,
         help: newType
           ? `Add ${displayIdent(newColumn)} ${newType} beside ${displayIdent(name)}, sync both ways, backfill, move the code, then drop ${displayIdent(name)}. ` +
-            `Review the mappings before planning: the suggestion casts forward with (${displayIdent(name)})::${newType} and back with ` +
-            `(${displayIdent(newColumn)})::text, a guess since the old type is not in this SQL.${usingNote}`
+            `Review the mappings before planning: the suggestion ${about}${usingNote}`
           : `Plan it as a change-type operation: a new column of the new type beside ${displayIdent(name)}, synced both ways, with mappings you write.`,
         ...(newType
           ? {
@@ -219,8 +233,8 @@ function checkAlterTableCmd(
                 column: name,
                 newColumn,
                 newType,
-                forward: `({{old}})::${newType}`,
-                reverse: '({{new}})::text',
+                forward: mappings.forward,
+                reverse: mappings.reverse,
               },
             }
           : {}),

@@ -25,7 +25,8 @@ describe('lintSql', () => {
       const { findings, statements } = await lintSql(RENAME_2AM);
       expect(statements).toBe(1);
       expect(findings.find((f) => f.source === 'squawk' && f.rule === 'renaming-column')).toMatchObject({
-        severity: 'warning',
+        // Renaming breaks clients: an error by its rule, though Squawk itself says "Warning" for every rule.
+        severity: 'error',
         line: 1,
         statementIndex: 0,
       });
@@ -81,6 +82,49 @@ describe('lintSql', () => {
       const sql =
         "BEGIN;\nSET LOCAL lock_timeout = '1s';\nSET LOCAL statement_timeout = '5s';\nALTER TABLE leads ADD COLUMN IF NOT EXISTS contact_email text;\nCOMMIT;\n";
       expect(await lintSql(sql)).toEqual({ findings: [], statements: 5 });
+    },
+    SLOW,
+  );
+
+  it(
+    'rates Squawk by rule: a safe concurrent index has only advice, a plain one blocks writes and is an error',
+    async () => {
+      const safe = await lintSql('CREATE INDEX CONCURRENTLY IF NOT EXISTS leads_email_idx ON leads (user_email);');
+      expect(safe.findings.map((f) => [f.rule, f.severity])).toEqual([
+        ['require-lock-timeout', 'warning'],
+        ['require-statement-timeout', 'warning'],
+      ]);
+      const plain = await lintSql('CREATE INDEX leads_email_idx ON leads (user_email);');
+      expect(plain.findings.find((f) => f.rule === 'require-concurrent-index-creation')).toMatchObject({ source: 'squawk', severity: 'error' });
+    },
+    SLOW,
+  );
+
+  it(
+    'with the live schema, a statement naming a missing column gets that finding instead of a safe plan',
+    async () => {
+      const schema = {
+        schemas: ['public'],
+        tables: [
+          {
+            schema: 'public',
+            name: 'users',
+            columns: [{ name: 'email', type: 'text', nullable: false, defaultExpression: null, position: 1, identity: '' as const, generated: '' as const }],
+            primaryKey: ['email'],
+            estimatedRows: 0,
+            totalBytes: 0,
+            rlsEnabled: false,
+            dependents: [],
+          },
+        ],
+      };
+      const { findings } = await lintSql('ALTER TABLE users RENAME COLUMN nope TO other;\nALTER TABLE users RENAME COLUMN email TO mail;', { schema });
+      const ours = findings.filter((f) => f.source === 'expand-contract');
+      expect(ours.map((f) => [f.line, f.rule, !!f.suggestion])).toEqual([
+        [1, 'unknown-column', false],
+        [2, 'breaking-rename-column', true],
+      ]);
+      expect(findings[0]!.rule).toBe('unknown-column');
     },
     SLOW,
   );

@@ -1,6 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { detectBreakingChanges } from './detect-breaking-changes';
+import { findUnknownNames } from './find-unknown-names';
+import type { SchemaSnapshot } from '../migrations/schema';
 import type { LintFinding } from './types';
 import { parseSql, SqlSyntaxError, type ParsedStatement } from '../sql/parse-sql';
 import { runSquawk } from './run-squawk';
@@ -14,6 +16,16 @@ export interface LintResult {
 
 export interface LintFileResult extends LintResult {
   file: string;
+}
+
+export interface LintOptions {
+  /** The name Squawk reports and matches its config's excluded paths against. */
+  fileName?: string;
+  /**
+   * The target's live schema: with it, tables and columns that do not exist are findings, and a type
+   * change's mappings start from the column's real type. Without it the SQL alone is judged.
+   */
+  schema?: SchemaSnapshot;
 }
 
 /** Nothing to lint at that path. */
@@ -47,15 +59,21 @@ export class SqlFileSyntaxError extends AppError {
 
 /**
  * Lints SQL text with our breaking-change pass and with Squawk. Both report the same rename in their own
- * words; neither is dropped, since Squawk's also carries its lock and robustness advice.
+ * words; neither is dropped, since Squawk's also carries its lock and robustness advice. A statement
+ * naming a table or column the live schema lacks would fail before it broke anything: it gets that
+ * finding instead of ours, and no safe plan.
  * Throws SqlSyntaxError for SQL Postgres would reject.
  */
-export async function lintSql(sql: string, options: { fileName?: string } = {}): Promise<LintResult> {
+export async function lintSql(sql: string, options: LintOptions = {}): Promise<LintResult> {
   const parsed = await parseSql(sql);
-  const ours = detectBreakingChanges(parsed.statements);
-  const squawk = (await runSquawk(sql, options)).map((f) => ({ ...f, statementIndex: statementAt(sql, parsed.statements, f) }));
+  const unknown = options.schema ? findUnknownNames(parsed.statements, options.schema) : [];
+  const failing = new Set(unknown.map((f) => f.statementIndex));
+  const ours = [...unknown, ...detectBreakingChanges(parsed.statements, options.schema).filter((f) => !failing.has(f.statementIndex))];
+  const squawk = (await runSquawk(sql, { fileName: options.fileName })).map((f) => ({ ...f, statementIndex: statementAt(sql, parsed.statements, f) }));
   const rank = (f: LintFinding) => (f.source === 'expand-contract' ? 0 : 1);
-  const findings = [...ours, ...squawk].sort((a, b) => a.line - b.line || rank(a) - rank(b));
+  const findings = [...ours, ...squawk]
+    .sort((a, b) => a.line - b.line || rank(a) - rank(b))
+    .map((f) => (f.statementIndex === null ? f : { ...f, statement: parsed.statements[f.statementIndex]?.text }));
   return { findings, statements: parsed.statements.length };
 }
 
@@ -82,7 +100,7 @@ function nthLineStart(sql: string, line: number): number | null {
  * Lints one file, or every .sql file directly inside a directory in name order (migration order for
  * timestamp-named files such as Supabase's).
  */
-export async function lintPath(fileOrDir: string): Promise<LintFileResult[]> {
+export async function lintPath(fileOrDir: string, options: Pick<LintOptions, 'schema'> = {}): Promise<LintFileResult[]> {
   let info;
   try {
     info = await stat(fileOrDir);
@@ -107,7 +125,7 @@ export async function lintPath(fileOrDir: string): Promise<LintFileResult[]> {
   for (const file of files) {
     const sql = await readFile(file, 'utf8');
     try {
-      results.push({ file, ...(await lintSql(sql, { fileName: file })) });
+      results.push({ file, ...(await lintSql(sql, { fileName: file, schema: options.schema })) });
     } catch (error) {
       if (error instanceof SqlSyntaxError) throw new SqlFileSyntaxError(file, error.line, error.column, error.position, error.message);
       throw error;

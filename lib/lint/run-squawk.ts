@@ -76,7 +76,7 @@ export async function runSquawk(sql: string, options: RunSquawkOptions = {}): Pr
   return report.data.map((r) => ({
     source: 'squawk',
     rule: r.rule_name,
-    severity: toSeverity(r.level),
+    severity: toSeverity(r.rule_name, r.level),
     message: r.message,
     help: r.help ?? null,
     statementIndex: null,
@@ -85,9 +85,35 @@ export async function runSquawk(sql: string, options: RunSquawkOptions = {}): Pr
   }));
 }
 
-function toSeverity(level: string): LintSeverity {
-  // Squawk's own syntax errors are "Error"; its rules report "Warning" (and hints on some versions).
-  return level.toLowerCase() === 'error' ? 'error' : 'warning';
+/**
+ * Squawk's rules that are advice about how a migration is written, not about what it does to running
+ * code: missing timeouts (the executor sets its own), re-runnability, column type preferences. Every
+ * other rule flags a statement that blocks reads or writes for long or breaks clients.
+ */
+export const SQUAWK_ADVICE_RULES: ReadonlySet<string> = new Set([
+  'require-timeout-settings',
+  'require-lock-timeout',
+  'require-statement-timeout',
+  'prefer-robust-stmts',
+  'prefer-bigint-over-int',
+  'prefer-bigint-over-smallint',
+  'prefer-identity',
+  'prefer-text-field',
+  'prefer-timestamptz',
+  'ban-char-field',
+  'require-enum-value-ordering',
+  'require-table-schema',
+  'identifier-too-long',
+  'transaction-nesting',
+]);
+
+/**
+ * Squawk reports every rule as "Warning" (its own syntax errors as "Error"), so its level cannot
+ * tell a missing lock_timeout from a table-locking index build: the rule does.
+ */
+export function toSeverity(rule: string, level: string): LintSeverity {
+  if (level.toLowerCase() === 'error') return 'error';
+  return SQUAWK_ADVICE_RULES.has(rule) ? 'warning' : 'error';
 }
 
 function byteColumnToCharColumn(line: string, byteColumn: number): number {

@@ -15,6 +15,8 @@ export interface LintFinding {
   statementIndex: number | null;
   /** 1-based. */
   line: number;
+  /** The text of the statement at statementIndex, as written (lintSql fills it). */
+  statement?: string;
   /** 1-based, in JavaScript string units. */
   column?: number;
   /** The same intent as an expand-contract operation, ready to plan. */
