@@ -9,7 +9,8 @@ export interface MigrationPeople {
   onCall: string | null;
   planApprovals: { by: string; at: Date; note: string }[];
   planApprovalsRequired: number;
-  contractApprovals: { by: string; at: Date }[];
+  /** Each with the gate's conditions as the approver saw them (null where none was recorded). */
+  contractApprovals: { by: string; at: Date; evidence: { name: string; met: boolean; detail: string }[] | null }[];
   comments: { by: string; at: Date; body: string }[];
   /** This person approved the plan already (a second approval is refused). */
   approvedPlan: boolean;
@@ -27,7 +28,7 @@ export async function getMigrationPeople(pool: Pool, actor: Actor, migrationId: 
     [ctx.authorId, ctx.onCallId],
   );
   const approvals = await pool.query(
-    `SELECT a.kind, a.approver_id, u.email, a.created_at, a.note FROM expand_contract.approvals a JOIN expand_contract.users u ON u.id = a.approver_id WHERE a.migration_id = $1 ORDER BY a.created_at`,
+    `SELECT a.kind, a.approver_id, u.email, a.created_at, a.note, a.evidence FROM expand_contract.approvals a JOIN expand_contract.users u ON u.id = a.approver_id WHERE a.migration_id = $1 ORDER BY a.created_at`,
     [migrationId],
   );
   const comments = await pool.query(
@@ -44,7 +45,9 @@ export async function getMigrationPeople(pool: Pool, actor: Actor, migrationId: 
     planApprovals: plan.map((r) => ({ by: r.email, at: r.created_at, note: r.note })),
     approvedPlan: plan.some((r) => r.approver_id === actor.id),
     planApprovalsRequired: ctx.planApprovalsRequired,
-    contractApprovals: approvals.rows.filter((r) => r.kind === 'contract').map((r) => ({ by: r.email, at: r.created_at })),
+    contractApprovals: approvals.rows
+      .filter((r) => r.kind === 'contract')
+      .map((r) => ({ by: r.email, at: r.created_at, evidence: Array.isArray(r.evidence) ? r.evidence : null })),
     comments: comments.rows.map((r) => ({ by: r.email, at: r.created_at, body: r.body })),
     can: {
       approvePlan: check(mayAct(actor, 'plan.approve', ctx)),

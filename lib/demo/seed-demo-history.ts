@@ -25,6 +25,19 @@ interface Seed {
  * a NOT NULL in monitoring with its gate closed, an added column scheduled. Written to the
  * state database only (marked seeded); the demo target is not touched.
  */
+/** The gate's conditions as the person on call approved them, in the words the gate uses: the summary shows them frozen. */
+function seededEvidence(spec: OperationSpec): { name: string; met: boolean; detail: string }[] {
+  const column = 'column' in spec ? `${spec.table}.${spec.column}` : 'table' in spec ? spec.table : 'the old column';
+  return [
+    { name: 'backfill', met: true, detail: 'backfill done' },
+    { name: 'parity', met: true, detail: '0 of 20,000 rows differ (verify)' },
+    { name: 'buffer', met: true, detail: '3.8 days since the deploy (at least 2 required)' },
+    { name: 'legacy-reads', met: true, detail: `0 reads and 0 writes of ${column} since the deploy, sampled 100.0% of the time` },
+    { name: 'error-rate', met: true, detail: 'no regression after expand or backfill (demo-web, the Postgres log)' },
+    { name: 'approval', met: true, detail: 'approved by the person on call on this evidence' },
+  ];
+}
+
 export async function seedDemoHistory(state: Pool, target: ClientBase, targetUrl: string, now = new Date()): Promise<number> {
   const { rows } = await state.query<{ n: number }>('SELECT count(*)::int AS n FROM expand_contract.migrations');
   if (rows[0]!.n > 0) return 0;
@@ -146,8 +159,8 @@ export async function seedDemoHistory(state: Pool, target: ClientBase, targetUrl
       const when = kind === 'plan' ? new Date(createdAt.getTime() + 2 * HOUR) : at((contractRun?.[1] ?? 0) - 1);
       // Checked by the same trigger as live approvals: the demo's on-call person, not the author, at that time.
       await state.query(
-        "INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, evidence_fingerprint, note, created_at) VALUES ($1, $2, $3, $4, 'seeded', $5)",
-        [mid, kind, id(email), kind === 'contract' ? 'seeded' : null, when],
+        "INSERT INTO expand_contract.approvals (migration_id, kind, approver_id, evidence, evidence_fingerprint, note, created_at) VALUES ($1, $2, $3, $4, $5, 'seeded', $6)",
+        [mid, kind, id(email), kind === 'contract' ? JSON.stringify(seededEvidence(seed.spec)) : null, kind === 'contract' ? 'seeded' : null, when],
       );
       await state.query('INSERT INTO expand_contract.audit_log (at, actor, action, migration_id, detail) VALUES ($1, $2, $3, $4, $5)', [
         when,

@@ -68,8 +68,8 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
   const cancellation = m.status === 'cancelled' ? await getCancellation(statePool(), id) : null;
   const ended = cancellation
     ? { phase: 'cancel', at: cancellation.at, by: cancellation.by }
-    : finished
-      ? lastRunOf(m.status === 'contracted' ? 'contract' : 'rollback', m.phases, trail)
+    : finished || m.status === 'restored'
+      ? lastRunOf(m.status === 'contracted' ? 'contract' : m.status === 'restored' ? 'restore' : 'rollback', m.phases, trail)
       : null;
   const next = nextStep({
     state: m.status,
@@ -96,11 +96,9 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
         <NextStepLine step={next} />
       </div>
       {/* The gate judges a contract: it has nothing to say before the expand, or once the migration is finished. */}
-      {finished ? (
-        <MigrationSummary m={m} people={people} ended={ended} cancellation={cancellation} />
-      ) : (
-        m.status !== 'planned' && <GateSection gate={m.gate} />
-      )}
+      {/* A restored one may be contracted again: what happened, and the gate for what may come. */}
+      {(finished || m.status === 'restored') && <MigrationSummary m={m} people={people} ended={ended} cancellation={cancellation} />}
+      {!finished && m.status !== 'planned' && <GateSection gate={m.gate} />}
       <ReviewSection m={m} people={people} actions={actions} next={next.action} finished={finished} />
       <BackfillSection m={m} pause={actions.pauseBackfill} mayPause={people.can.pauseBackfill.ok} />
       <PhaseHistory m={m} />
