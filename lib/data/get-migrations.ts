@@ -4,6 +4,7 @@ import type { BackfillRecord, MigrationRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
 import type { GateDecision } from '../gate/evaluate-gate';
 import { backfillProgress, type BackfillProgressView } from '../metrics/backfill-progress';
+import type { BackfillJobFacts } from '../metrics/describe-backfill-progress';
 import { parseEnv } from '../config/env';
 import { gatePolicy } from '../gate/gate-policy';
 import { statePool, targetPool } from '../db/pools';
@@ -19,10 +20,12 @@ export interface MigrationSummary {
   target: string;
   createdAt: Date;
   seeded: boolean;
-  backfill: (Pick<BackfillRecord, 'status' | 'batchSize' | 'worstBatchMs' | 'tableRows'> & { progress: BackfillProgressView }) | null;
+  backfill: (Pick<BackfillRecord, 'status' | 'batchSize' | 'worstBatchMs' | 'tableRows' | 'error' | 'updatedAt'> & { progress: BackfillProgressView }) | null;
+  /** Its latest backfill job in the queue, so that a queued or retried backfill shows before (and beside) its saved progress. */
+  backfillJob: BackfillJobFacts | null;
 }
 
-function summarize(m: MigrationRecord, b: BackfillRecord | null): MigrationSummary {
+function summarize(m: MigrationRecord, b: BackfillRecord | null, job: BackfillJobFacts | null): MigrationSummary {
   return {
     id: m.id,
     title: m.title,
@@ -30,14 +33,53 @@ function summarize(m: MigrationRecord, b: BackfillRecord | null): MigrationSumma
     target: m.target,
     createdAt: m.createdAt,
     seeded: m.seeded,
-    backfill: b ? { status: b.status, batchSize: b.batchSize, worstBatchMs: b.worstBatchMs, tableRows: b.tableRows, progress: backfillProgress(b) } : null,
+    backfill: b
+      ? {
+          status: b.status,
+          batchSize: b.batchSize,
+          worstBatchMs: b.worstBatchMs,
+          tableRows: b.tableRows,
+          error: b.error,
+          updatedAt: b.updatedAt,
+          progress: backfillProgress(b),
+        }
+      : null,
+    backfillJob: job,
   };
+}
+
+/** The latest backfill job of each migration (null: all of them) as pg-boss holds it, by migration id. */
+export async function latestBackfillJobs(ids: number[] | null): Promise<Map<number, BackfillJobFacts>> {
+  const { rows } = await statePool().query(
+    `SELECT DISTINCT ON (migration_id) * FROM (
+       SELECT (data ->> 'migrationId')::bigint AS migration_id, state::text, retry_count, retry_limit, data ->> 'actor' AS actor,
+              coalesce(output ->> 'message', output #>> '{value,message}', output ->> 'error') AS last_error, created_on, start_after, completed_on
+         FROM ${JOB_SCHEMA}.job WHERE name = $1 AND data ->> 'phase' = 'backfill') j
+      WHERE $2::bigint[] IS NULL OR migration_id = ANY ($2::bigint[])
+      ORDER BY migration_id, created_on DESC`,
+    [RUN_PHASE_QUEUE, ids],
+  );
+  return new Map(
+    rows.map((r) => [
+      Number(r.migration_id),
+      {
+        state: r.state,
+        attempt: Number(r.retry_count) + 1,
+        attempts: Number(r.retry_limit) + 1,
+        lastError: r.last_error ? String(r.last_error).split('\n')[0]!.slice(0, 300) : null,
+        queuedBy: r.actor ?? null,
+        queuedAt: r.created_on,
+        startAfter: r.start_after,
+        endedAt: r.completed_on ?? null,
+      },
+    ]),
+  );
 }
 
 export async function listMigrations(): Promise<MigrationSummary[]> {
   const store = new StateStore(statePool());
-  const migrations = await store.listMigrations();
-  return Promise.all(migrations.map(async (m) => summarize(m, await store.getBackfill(m.id))));
+  const [migrations, jobs] = await Promise.all([store.listMigrations(), latestBackfillJobs(null)]);
+  return Promise.all(migrations.map(async (m) => summarize(m, await store.getBackfill(m.id), jobs.get(m.id) ?? null)));
 }
 
 export interface MigrationDetail extends MigrationSummary {
@@ -66,7 +108,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
   const store = new StateStore(statePool());
   const env = parseEnv(process.env);
   const migration = await store.getMigration(id);
-  const [backfill, phases, parity] = await Promise.all([store.getBackfill(id), store.phaseRuns(id), store.latestParity(id)]);
+  const [backfill, phases, parity, jobs] = await Promise.all([store.getBackfill(id), store.phaseRuns(id), store.latestParity(id), latestBackfillJobs([id])]);
   const target = await targetPool().connect();
   try {
     const now = new Date();
@@ -75,7 +117,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
     const charts = await getMigrationCharts(statePool(), migration, now, regressed);
     const preflight = await getPreflight(statePool(), target, migration, phases, env.EC_SAMPLE_SECONDS, now);
     return {
-      ...summarize(migration, backfill),
+      ...summarize(migration, backfill, jobs.get(id) ?? null),
       phases,
       parity,
       gate,
