@@ -17,6 +17,12 @@ describe('describeAuditEntry: what happened, in words', () => {
     ['token.created', { id: 'tk1', scope: 'ingest', label: '' }, 'created an ingest token'],
     ['token.revoked', { id: 'tk1' }, 'revoked a token'],
     ['oncall.rotation-set', { emails: ['a@x', 'b@x'] }, 'set the on-call rotation'],
+    ['user.created', { email: 'new@x', roles: ['viewer'] }, 'created an account'],
+    ['user.roles-changed', { email: 'new@x', roles: ['author'], previous: ['viewer'] }, "changed an account's roles"],
+    ['user.disabled', { email: 'new@x' }, 'disabled an account'],
+    ['user.enabled', { email: 'new@x' }, 'enabled an account again'],
+    ['oncall.override', { email: 'a@x', from: '2026-12-01T09:00:00.000Z', to: '2026-12-02T09:00:00.000Z' }, 'put someone on call in place of the rotation'],
+    ['oncall.override-removed', { email: 'a@x' }, 'removed an on-call override'],
     ['something.new-here', {}, 'something new here'],
   ])('%s %j → "%s"', (action, detail, sentence) => {
     expect(words(action, detail).says).toBe(sentence);
@@ -39,6 +45,18 @@ describe('describeAuditEntry: what happened, in words', () => {
     expect(words('oncall.rotation-set', { emails: ['ona@x', 'otto@x'], shiftDays: 7 }).fields).toEqual([
       { label: 'rotation', value: 'ona@x → otto@x' },
       { label: 'shift days', value: '7' },
+    ]);
+    // A role change says whose, to what and from what; an override when, in UTC.
+    expect(words('user.roles-changed', { email: 'new@x', roles: ['author', 'reviewer'], previous: ['viewer'] }).fields).toEqual([
+      { label: 'email', value: 'new@x' },
+      { label: 'roles', value: 'author, reviewer' },
+      { label: 'roles before', value: 'viewer' },
+    ]);
+    expect(words('oncall.override', { email: 'a@x', from: '2026-12-01T09:00:00.000Z', to: '2026-12-02T09:00:00.000Z', reason: 'swap' }).fields).toEqual([
+      { label: 'email', value: 'a@x' },
+      { label: 'from', value: '2026-12-01 09:00 UTC' },
+      { label: 'to', value: '2026-12-02 09:00 UTC' },
+      { label: 'reason', value: 'swap' },
     ]);
   });
 

@@ -36,9 +36,12 @@ const FIXED: Record<string, string> = {
   'user.created': 'created an account',
   'user.reset': 'reset an account',
   'user.disabled': 'disabled an account',
+  'user.enabled': 'enabled an account again',
+  'user.roles-changed': "changed an account's roles",
   'user.linked': 'linked a Supabase sign-in to their account',
   'oncall.rotation-set': 'set the on-call rotation',
   'oncall.override': 'put someone on call in place of the rotation',
+  'oncall.override-removed': 'removed an on-call override',
 };
 
 /** Phase outcomes, by the last part of the action (the executor writes `phase.<status>`). */
@@ -95,6 +98,7 @@ const LABELS: Record<string, string> = {
   shiftDays: 'shift days',
   startsAt: 'starts',
   emails: 'rotation',
+  previous: 'roles before',
   id: 'token',
 };
 

@@ -1,5 +1,20 @@
 import { parseArgs } from 'node:util';
-import { generatePassword, parseRoles, UnknownRoleError, upsertUser } from '../../lib/auth/manage-users';
+import {
+  addOverride,
+  checkNewPerson,
+  checkPeopleChange,
+  findPerson,
+  generatePassword,
+  parseRoles,
+  type PeopleWriter,
+  setPersonDisabled,
+  setPersonRoles,
+  setRotation,
+  UnknownPersonError,
+  UnknownRoleError,
+  upsertUser,
+} from '../../lib/auth/manage-users';
+import { OnCallRuleError, parseRotationEmails } from '../../lib/auth/on-call';
 import { WeakPasswordError } from '../../lib/auth/password';
 import { type Env, supabaseAuthConfig } from '../../lib/config/env';
 import { withTransaction } from '../../lib/db/transaction';
@@ -14,6 +29,9 @@ export const PEOPLE_USAGE = `usage:
                                     password: the account links to the Supabase user at its first sign-in)
   expand-contract user list
   expand-contract user disable <email>
+                                    the account's sessions end; the last active admin stays
+  expand-contract user enable <email>
+  expand-contract user roles <email> --role R[,R…]
   expand-contract oncall set <email>[,<email>…] [--starts ISO] [--shift-days N]
                                     the weekly rotation, in order (default: shifts of 7 days from --starts)
   expand-contract oncall override <email> --from ISO --to ISO [--reason R]
@@ -49,11 +67,17 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
   const { positionals, values } = parsed;
   try {
     return await withStatePool(env, projectDir, async (state) => {
-      const idOf = async (email: string) => {
-        const { rows } = await state.query('SELECT id FROM expand_contract.users WHERE email = $1', [email.trim().toLowerCase()]);
-        if (!rows[0]) throw new UsageError(`no account with the email ${email}`);
-        return rows[0].id as string;
-      };
+      // The operator at the console: no person, the same rules (lib/auth/manage-users), one transaction per change.
+      const asOperator = <T>(fn: (w: PeopleWriter) => Promise<T>) =>
+        withTransaction(state, (client) =>
+          fn({
+            client,
+            by: null,
+            record: async (action, detail) => {
+              await client.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', $1, $2)", [action, JSON.stringify(detail)]);
+            },
+          }),
+        );
       const date = (text: string | undefined, flag: string) => {
         const d = new Date(text ?? '');
         if (!text || Number.isNaN(d.getTime())) throw new UsageError(`${flag} needs a date-time such as 2026-11-30T09:00:00Z`);
@@ -67,13 +91,16 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
         const viaSupabase = supabaseAuthConfig(env) !== null;
         if (viaSupabase && values.password) throw new UsageError('passwords are kept by Supabase Auth here: leave out --password');
         const password = viaSupabase ? null : (values.password ?? generatePassword());
-        const { created } = await upsertUser(state, { email: arg, name: values.name, roles: parseRoles(values.role), password });
-        await state.query('INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ($1, $2, $3)', [
-          'cli',
-          created ? 'user.created' : 'user.reset',
-          JSON.stringify({ email: arg.toLowerCase(), roles: parseRoles(values.role) }),
-        ]);
-        out(`${created ? 'created' : 'reset'} ${arg.toLowerCase()} (${values.role})${created ? '' : '; its open sessions were ended'}`);
+        const person = checkNewPerson({ email: arg, name: values.name, roles: parseRoles(values.role) });
+        const { created } = await asOperator(async (w) => {
+          // A reset gives the account these roles: the last active admin keeps theirs.
+          const existing = await findPerson(w.client, person.email, true).catch((e) => (e instanceof UnknownPersonError ? null : Promise.reject(e)));
+          if (existing) await checkPeopleChange(w, existing, { roles: person.roles, disabled: false });
+          const result = await upsertUser(w.client, { ...person, password });
+          await w.record(result.created ? 'user.created' : 'user.reset', { email: person.email, roles: person.roles });
+          return result;
+        });
+        out(`${created ? 'created' : 'reset'} ${person.email} (${person.roles.join(',')})${created ? '' : '; its open sessions were ended'}`);
         if (viaSupabase)
           out(`signs in through Supabase Auth with this email, once Supabase has confirmed it${created ? '' : ' (links again at the next sign-in)'}`);
         else if (!values.password) out(`password (shown once): ${password}`);
@@ -85,51 +112,29 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
         if (rows.length === 0) out('no accounts yet: expand-contract user create you@example.com --role admin');
         return 0;
       }
-      if (command === 'user' && sub === 'disable') {
-        const id = await idOf(arg ?? '');
-        await state.query('UPDATE expand_contract.users SET disabled_at = now() WHERE id = $1', [id]);
-        await state.query('DELETE FROM expand_contract.sessions WHERE user_id = $1', [id]);
-        await state.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'user.disabled', $1)", [
-          JSON.stringify({ email: arg }),
-        ]);
-        out(`disabled ${arg}; its sessions were ended`);
+      if (command === 'user' && (sub === 'disable' || sub === 'enable')) {
+        await asOperator((w) => setPersonDisabled(w, arg ?? '', sub === 'disable'));
+        out(sub === 'disable' ? `disabled ${arg}; its sessions were ended` : `enabled ${arg}`);
+        return 0;
+      }
+      if (command === 'user' && sub === 'roles') {
+        if (!values.role) throw new UsageError('user roles needs --role, e.g. --role author,reviewer');
+        await asOperator((w) => setPersonRoles(w, arg ?? '', parseRoles(values.role!)));
+        out(`${arg} now has the roles ${values.role}`);
         return 0;
       }
       if (command === 'oncall' && sub === 'set') {
-        const emails = (arg ?? '').split(',').filter(Boolean);
+        const emails = parseRotationEmails(arg ?? '');
         if (emails.length === 0) throw new UsageError('oncall set needs the rotation: email,email,…');
-        const ids: string[] = [];
-        for (const e of emails) ids.push(await idOf(e));
         const starts = values.starts ? date(values.starts, '--starts') : new Date();
         const shiftDays = Number(values['shift-days'] ?? 7);
-        if (!Number.isInteger(shiftDays) || shiftDays < 1) throw new UsageError('--shift-days must be a whole number of days');
-        // One transaction on one connection: the rotation is never seen half replaced.
-        await withTransaction(state, async (c) => {
-          await c.query('DELETE FROM expand_contract.oncall_rotation');
-          for (const [i, id] of ids.entries()) await c.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES ($1, $2)', [i, id]);
-          await c.query("UPDATE expand_contract.settings SET value = $1, updated_at = now() WHERE key = 'oncall'", [
-            JSON.stringify({ startsAt: starts.toISOString(), shiftDays }),
-          ]);
-          await c.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'oncall.rotation-set', $1)", [
-            JSON.stringify({ emails, startsAt: starts, shiftDays }),
-          ]);
-        });
+        await asOperator((w) => setRotation(w, { emails, startsAt: starts, shiftDays }));
         out(`rotation: ${emails.join(' → ')}, shifts of ${shiftDays} day(s) from ${starts.toISOString()}`);
         return 0;
       }
       if (command === 'oncall' && sub === 'override') {
-        const id = await idOf(arg ?? '');
         const [from, to] = [date(values.from, '--from'), date(values.to, '--to')];
-        if (to <= from) throw new UsageError('--to must be after --from');
-        await state.query('INSERT INTO expand_contract.oncall_overrides (user_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, $4)', [
-          id,
-          from,
-          to,
-          values.reason ?? '',
-        ]);
-        await state.query("INSERT INTO expand_contract.audit_log (actor, action, detail) VALUES ('cli', 'oncall.override', $1)", [
-          JSON.stringify({ email: arg, from, to }),
-        ]);
+        await asOperator((w) => addOverride(w, { email: arg ?? '', from, to, reason: values.reason }));
         out(`${arg} is on call from ${from.toISOString()} to ${to.toISOString()}`);
         return 0;
       }
@@ -146,6 +151,6 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     });
   } catch (error) {
     // A role or password given on the command line is part of typing it (no usage text: it was not the syntax).
-    return reportFailure(error, { usage: { errors: [UsageError, UnknownRoleError, WeakPasswordError] } });
+    return reportFailure(error, { usage: { errors: [UsageError, UnknownRoleError, WeakPasswordError, UnknownPersonError, OnCallRuleError] } });
   }
 }
