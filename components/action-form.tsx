@@ -1,7 +1,6 @@
 'use client';
 import { useActionState, type ReactNode } from 'react';
-import type { ActionState, FormAction } from '@/lib/actions/action-state';
-import type { FailureDetail, FailureState } from '@/lib/auth/guarded-action';
+import type { FailureDetail, FormAction } from '@/lib/actions/action-state';
 
 /**
  * A failure that has more to say than a line: what failed, the SQL it ran (as written, scrollable
@@ -47,7 +46,7 @@ export function ActionForm({
   children?: ReactNode;
 }) {
   const [state, run, pending] = useActionState(action, {});
-  const { failure } = state as ActionState & FailureState;
+  const { failure } = state;
   const whyId = `why-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
     <form action={run} className="min-w-0 space-y-2">

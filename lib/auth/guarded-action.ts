@@ -1,7 +1,7 @@
 import 'server-only';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import type { ActionState, FormAction } from '../actions/action-state';
+import type { ActionState, FailureDetail, FormAction } from '../actions/action-state';
 import { AppError } from '../errors/app-error';
 import { mayAct, type LifecycleAction, type MigrationContext } from '../lifecycle/may-act';
 import { currentActor } from './current-actor';
@@ -51,31 +51,26 @@ export interface ActionSpec<I, S> {
   lifecycle?: (input: I) => { action: LifecycleAction; migration: () => Promise<MigrationContext> } | null;
   /** Fields given back with every refusal, since React resets a form after its action. */
   echo?: (fields: Record<string, unknown>) => Partial<S>;
-  /** The page that shows what the action changed, revalidated once it ran without refusing. */
+  /**
+   * The page that shows what the action changed, revalidated once it ran, whether it succeeded or
+   * failed with the product's error: a failed phase is recorded too, and the page must show it.
+   */
   revalidate?: (input: I) => string;
 }
 
 /**
- * A failure worth more than one line, as a form shows it: what failed, the SQL it ran, what the
- * database said and what to do. A product error that has one carries it as `detail` (the executor's
- * StepFailedError does), and the action's answer carries it as `failure`, beside `error`.
+ * The failure's detail, when the error or one it wraps has one: a lost target connection arrives
+ * as ConnectionLostError around the step that failed, and the step's SQL and advice still count.
  */
-export interface FailureDetail {
-  title: string;
-  sql?: string;
-  cause: string;
-  advice?: string;
-}
-
-/** An action's answer when it was refused or failed with a detail to show. */
-export type FailureState = { failure?: FailureDetail };
-
 function detailOf(error: AppError): FailureDetail | undefined {
-  const detail = (error as { detail?: Partial<FailureDetail> }).detail;
-  if (!detail || typeof detail.title !== 'string' || typeof detail.cause !== 'string') return undefined;
-  // A plain object of strings: it crosses to the browser as the action's answer.
-  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { title: detail.title, cause: detail.cause, sql: text(detail.sql), advice: text(detail.advice) };
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    const detail = (e as { detail?: Partial<FailureDetail> }).detail;
+    if (!detail || typeof detail.title !== 'string' || typeof detail.cause !== 'string') continue;
+    // A plain object of strings: it crosses to the browser as the action's answer.
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return { title: detail.title, cause: detail.cause, sql: text(detail.sql), advice: text(detail.advice) };
+  }
+  return undefined;
 }
 
 /**
@@ -117,6 +112,7 @@ export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S>, 
     }
     const parsed = spec.input.safeParse(fields);
     if (!parsed.success) return refuse(spec.invalid ?? parsed.error.issues[0]?.message ?? 'invalid request');
+    let ran = false;
     try {
       const lifecycle = spec.lifecycle?.(parsed.data);
       if (lifecycle) {
@@ -124,13 +120,15 @@ export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S>, 
         const allowed = mayAct(actor, lifecycle.action, await lifecycle.migration());
         if (!allowed.ok) return refuse(allowed.reason);
       }
+      ran = true;
       // Null only for `anyone`, whose overload says so.
       const state = await run(actor as Actor, parsed.data, data);
-      if (spec.revalidate && !state.error) revalidatePath(spec.revalidate(parsed.data));
+      if (spec.revalidate) revalidatePath(spec.revalidate(parsed.data));
       return state;
     } catch (error) {
       const answer = refusal(error);
       if (answer === null) throw error;
+      if (ran && spec.revalidate) revalidatePath(spec.revalidate(parsed.data));
       return refuse(answer.error, answer.failure);
     }
   };
