@@ -10,6 +10,7 @@ import { describeUrl } from '../../lib/db/connection-url';
 import { describeSeconds } from '../../lib/metrics/describe-seconds';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
 import { describeParity, runPhase } from '../../lib/executor/run-phase';
+import { assertPlanReviewed, PlanNotApprovedError } from '../../lib/executor/plan-approvals';
 import { contractGate } from '../../lib/signals/gate-evidence';
 import { targetIdentity } from '../../lib/db/target-identity';
 import type { BackfillRecord, RunPhase } from '../../lib/state/records';
@@ -133,12 +134,21 @@ export async function migrationCommand(command: string, args: string[], env: Env
             if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number of milliseconds`);
             return n;
           };
+          // The operator at the console, by login: the run and its audit entry carry that name.
+          const operator = `cli:${os.userInfo().username}`;
+          // A plan made in the dashboard is reviewed there first; the executor refuses it too, this says where.
+          try {
+            await assertPlanReviewed(pool, await store.getMigration(id), phase);
+          } catch (error) {
+            if (!(error instanceof PlanNotApprovedError)) throw error;
+            process.stderr.write(`error: ${error.reason}: approve it at http://${env.HOST}:${env.PORT}/migrations/${id} first\n`);
+            return 1;
+          }
           if (values.queue) {
-            await store.getMigration(id); // a clear error now rather than a failing job later
             const boss = await openJobQueue(dbs.stateUrl);
             try {
               const backfill = { targetBatchMs: numberOption('batch-ms'), throttleMs: numberOption('throttle-ms') };
-              out(`queued ${phase} of migration ${id} as job ${await enqueuePhase(boss, { migrationId: id, phase, actor: 'cli', backfill })}`);
+              out(`queued ${phase} of migration ${id} as job ${await enqueuePhase(boss, { migrationId: id, phase, actor: operator, backfill })}`);
             } finally {
               await boss.stop({ graceful: false, wait: true });
             }
@@ -147,6 +157,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const tty = process.stdout.isTTY;
           let lastPrint = 0;
           const outcome = await runPhase({ store, target, log: out, ...gatePolicy(env) }, id, phase, {
+            requestedBy: { name: operator },
             backfill: {
               targetBatchMs: numberOption('batch-ms'),
               throttleMs: numberOption('throttle-ms'),

@@ -11,16 +11,23 @@ export interface PhaseRunOutcome {
   source: 'executor' | 'supabase-cli';
 }
 
+/** The person's recorded request a run carries out: the executor names the run after it. */
+export interface PhaseRequestRef {
+  requestId: number;
+  /** The person's email, for the job queue's record of who queued it. */
+  requestedBy: string;
+}
+
 export interface PhaseRequestDeps<O extends PhaseRunOutcome = PhaseRunOutcome> {
   pool: Pool;
   /**
    * Runs the phase now, on a dedicated target connection, re-checking the gate under the
-   * migration's lock (the executor's runPhase): given by the caller, so that recording who asked
-   * stays apart from running steps on the target.
+   * migration's lock (the executor's runPhase, given `request` as whom it runs for): given by the
+   * caller, so that recording who asked stays apart from running steps on the target.
    */
-  runPhase: (migrationId: number, phase: Exclude<PhaseName, 'backfill'>) => Promise<O>;
-  /** Hands a backfill to the job queue (long work never runs inside a request); returns the job id. */
-  enqueueBackfill: (migrationId: number, requestedBy: string) => Promise<string>;
+  runPhase: (migrationId: number, phase: Exclude<PhaseName, 'backfill'>, request: PhaseRequestRef) => Promise<O>;
+  /** Hands a backfill to the job queue (long work never runs inside a request), for `request`; returns the job id. */
+  enqueueBackfill: (migrationId: number, request: PhaseRequestRef) => Promise<string>;
 }
 
 export type PhaseRequestResult<O extends PhaseRunOutcome = PhaseRunOutcome> = { queued: true; jobId: string } | { queued: false; outcome: O };
@@ -30,6 +37,10 @@ export type PhaseRequestResult<O extends PhaseRunOutcome = PhaseRunOutcome> = { 
  * the request is recorded (as the person), and then the phase runs: a backfill through the
  * job queue, anything else here, where the executor re-checks the gate (and, for a contract,
  * the approval) inside the run under the migration's lock.
+ *
+ * The audit log gets one entry per run, written by the executor when the run ends, in this
+ * person's name (taken from the request). Only a request turned away before any run started
+ * (busy, not allowed any more) is written here, so that it is not lost either.
  */
 export async function requestPhase<O extends PhaseRunOutcome>(
   deps: PhaseRequestDeps<O>,
@@ -47,24 +58,28 @@ export async function requestPhase<O extends PhaseRunOutcome>(
     if (confirmation !== expected) throw new ForbiddenError(`deployed code reads the new column the rollback drops: type ${expected} to confirm`);
   }
   // The database judges the same (policy request_allowed_phase), including the typed confirmation.
-  await withActor(deps.pool, actor, async (c) => {
-    await c.query('INSERT INTO expand_contract.phase_requests (migration_id, phase, requested_by, confirmation) VALUES ($1, $2, $3, $4)', [
-      migrationId,
-      phase,
-      actor.id,
-      confirmation,
-    ]);
-    await audit(c, actor, 'phase.requested', migrationId, confirmation ? { phase, confirmation } : { phase });
+  const requestId = await withActor(deps.pool, actor, async (c) => {
+    const { rows } = await c.query<{ id: string }>(
+      'INSERT INTO expand_contract.phase_requests (migration_id, phase, requested_by, confirmation) VALUES ($1, $2, $3, $4) RETURNING id',
+      [migrationId, phase, actor.id, confirmation],
+    );
+    return Number(rows[0]!.id);
   });
-  if (phase === 'backfill') return { queued: true, jobId: await deps.enqueueBackfill(migrationId, actor.email) };
+  const request: PhaseRequestRef = { requestId, requestedBy: actor.email };
+  if (phase === 'backfill') return { queued: true, jobId: await deps.enqueueBackfill(migrationId, request) };
   try {
-    const outcome = await deps.runPhase(migrationId, phase);
-    await withActor(deps.pool, actor, (c) => audit(c, actor, 'phase.succeeded', migrationId, { phase, source: outcome.source }));
-    return { queued: false, outcome };
+    return { queued: false, outcome: await deps.runPhase(migrationId, phase, request) };
   } catch (error) {
-    await withActor(deps.pool, actor, (c) =>
-      audit(c, actor, 'phase.refused-or-failed', migrationId, { phase, error: (error as Error).message.slice(0, 500) }),
-    ).catch(() => {});
+    // A run that started wrote its own entry (failed, in this person's name); unsure, write none rather than two.
+    const ran = await deps.pool.query('SELECT 1 FROM expand_contract.phase_runs WHERE request_id = $1 LIMIT 1', [requestId]).then(
+      (r) => r.rows.length > 0,
+      () => true,
+    );
+    if (!ran) {
+      await withActor(deps.pool, actor, (c) =>
+        audit(c, actor, 'phase.refused-or-failed', migrationId, { phase, error: (error as Error).message.slice(0, 500) }),
+      ).catch(() => {});
+    }
     throw error;
   }
 }

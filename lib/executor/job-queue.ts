@@ -13,7 +13,10 @@ import { JOB_SCHEMA, RUN_PHASE_QUEUE } from '../state/job-queue-names';
 export interface RunPhaseJob {
   migrationId: number;
   phase: RunPhase;
+  /** Who queued it: a person's email, or `cli:<login>` from the console. */
   actor: string;
+  /** The person's request the job carries out: its runs are recorded in their name. */
+  requestId?: number;
   /** Backfill pacing chosen by whoever queued it. */
   backfill?: { targetBatchMs?: number; throttleMs?: number };
 }
@@ -114,7 +117,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
   await recoverOrphanedJobs(boss, state);
   const timer = setInterval(() => void recoverOrphanedJobs(boss, state).catch(() => {}), (options.recoverEverySeconds ?? 15) * 1000);
   await boss.work<RunPhaseJob>(RUN_PHASE_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-    const { migrationId, phase, backfill } = job!.data;
+    const { migrationId, phase, backfill, actor, requestId } = job!.data;
     const target = new pg.Client({ connectionString: options.targetUrl, application_name: 'expand-contract-worker' });
     const targetWatch = watchConnection(target, 'target', options.targetUrl);
     try {
@@ -132,7 +135,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
         },
         migrationId,
         phase,
-        { backfill },
+        { backfill, requestedBy: { requestId, name: actor } },
       );
       return { status: outcome.status, source: outcome.source };
     } catch (error) {

@@ -20,6 +20,8 @@ import { targetIdentity, WrongTargetError } from '../db/target-identity';
 import { AppError } from '../errors/app-error';
 import { operationFor } from '../migrations/operations';
 import { asPhaseFailure, stepFailure } from './phase-failure';
+import { finishPhaseRun, startPhaseRun, type PhaseRequester } from './phase-run-log';
+import { assertPlanReviewed } from './plan-approvals';
 
 export class PhaseNotAllowedError extends AppError {
   readonly code = 'phase-not-allowed';
@@ -117,6 +119,8 @@ export interface PhaseOptions {
   retry?: Omit<RetryOptions, 'table'>;
   /** Stops the phase at its next safe point (between backfill batches, before a contract's drop), failing with the signal's reason. */
   signal?: AbortSignal;
+  /** Whom it runs for: the run and its audit entry carry that name (default: the executor's own). */
+  requestedBy?: PhaseRequester;
 }
 
 export interface PhaseOutcome {
@@ -201,6 +205,7 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
     if (!stateAllows(migrationId, { state: migration.status, expandBegan: false, deployedAt: migration.deployedAt }, { kind: 'phase.run', phase }).ok) {
       throw new PhaseNotAllowedError(migrationId, phase, migration.status, [...PHASE_ALLOWED_FROM[phase]]);
     }
+    await assertPlanReviewed(store.pool, migration, phase);
     const role = (await target.query<{ r: string }>('SELECT current_user AS r')).rows[0]!.r;
     if (API_ROLES.has(role)) throw new ApiRoleError(role);
     // Whoever opened this connection: the executor's reads raise rather than see a filtered subset.
@@ -212,24 +217,24 @@ export async function runPhase(deps: ExecutorDeps, migrationId: number, phase: R
       const version = await findInHistory(target, migration.plan, filePhase);
       if (version && (await phaseVisibleInCatalog(target, migration.plan, filePhase))) {
         log(`${phase} was already applied with the Supabase CLI (version ${version}); marking it done`);
-        const run = await store.startPhaseRun(migrationId, phase, 'supabase-cli');
-        await store.finishPhaseRun(run, 'succeeded', { historyVersion: version });
+        const run = await startPhaseRun(store.pool, migrationId, phase, 'supabase-cli', options.requestedBy);
+        await finishPhaseRun(store.pool, run, 'succeeded', { historyVersion: version });
         await store.setStatus(migrationId, STATE_AFTER[phase]!);
         return { phase, source: 'supabase-cli', status: 'succeeded', historyVersion: version };
       }
     }
 
-    const run = await store.startPhaseRun(migrationId, phase);
+    const run = await startPhaseRun(store.pool, migrationId, phase, 'executor', options.requestedBy);
     try {
       const outcome = await runPhaseSteps(deps, migration, phase, run, guarded, log, now);
-      await store.finishPhaseRun(run, outcome.status === 'succeeded' ? 'succeeded' : outcome.status, { historyVersion: outcome.historyVersion });
+      await finishPhaseRun(store.pool, run, outcome.status, { historyVersion: outcome.historyVersion });
       if (outcome.status === 'succeeded' && STATE_AFTER[phase]) await store.setStatus(migrationId, STATE_AFTER[phase]!);
       return outcome;
     } catch (error) {
       const failure = asPhaseFailure(migrationId, phase, error);
       // The run's own error is what the operator must hear, even when the state database cannot record it now
       // (its run then stays 'running' and the next run marks it interrupted).
-      await store.finishPhaseRun(run, 'failed', { error: failure.message }).catch(() => {});
+      await finishPhaseRun(store.pool, run, 'failed', { error: failure.message }).catch(() => {});
       throw failure;
     }
   } catch (error) {

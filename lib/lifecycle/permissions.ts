@@ -1,5 +1,6 @@
 /** Who may do what: the server's check, before the database checks the same again. */
 import type { RunPhase } from './migration-states';
+import { planApproved } from './plan-review';
 
 export const ROLES = ['viewer', 'author', 'reviewer', 'oncall', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -92,7 +93,7 @@ export function permission(actor: Actor, action: Action): Permission {
           : deny('the deploy is marked: only the person on call right now may roll back, since deployed code reads the new column');
       }
       if (!has(actor, 'author') || action.authorId !== actor.id) return deny(`only the migration's author runs ${action.phase}`);
-      if (action.phase === 'expand' && action.planApprovals < action.planApprovalsRequired) {
+      if (action.phase === 'expand' && !planApproved(action)) {
         return deny(`the plan needs ${action.planApprovalsRequired} approval(s) by a reviewer other than the author (has ${action.planApprovals})`);
       }
       return OK;

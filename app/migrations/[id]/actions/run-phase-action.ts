@@ -26,11 +26,15 @@ export const runPhaseAction = migrationAction(
       requestPhase(
         {
           pool: statePool(),
-          runPhase: (migrationId, p) => runPhase({ store: new StateStore(statePool()), target, ...gatePolicy(env) }, migrationId, p),
-          enqueueBackfill: async (migrationId, requestedBy) => {
+          runPhase: (migrationId, p, request) =>
+            runPhase({ store: new StateStore(statePool()), target, ...gatePolicy(env) }, migrationId, p, {
+              requestedBy: { requestId: request.requestId },
+              retry: { attempts: env.EC_LOCK_ATTEMPTS },
+            }),
+          enqueueBackfill: async (migrationId, request) => {
             const boss = await openJobQueue(env.DATABASE_URL!);
             try {
-              return await enqueuePhase(boss, { migrationId, phase: 'backfill', actor: requestedBy });
+              return await enqueuePhase(boss, { migrationId, phase: 'backfill', actor: request.requestedBy, requestId: request.requestId });
             } finally {
               await boss.stop({ graceful: false, wait: true });
             }
