@@ -26,10 +26,13 @@ export class LockBlockedError extends AppError {
     readonly stepId: string,
     readonly attempts: number,
     readonly blockers: Blocker[],
+    /** The last lock timeout, as Postgres said it. */
+    options?: { cause?: unknown },
   ) {
     super(
       `step ${stepId} could not get its lock after ${attempts} attempt(s): ` +
         (blockers.length ? `blocked by ${blockers.map(describeBlocker).join('; ')}` : 'the blocking session ended before it could be identified'),
+      options,
     );
     this.name = 'LockBlockedError';
   }
@@ -104,7 +107,7 @@ export async function runWithLockRetry(client: ClientBase, step: Step, options: 
     } catch (error) {
       if (sqlState(error) !== LOCK_NOT_AVAILABLE) throw error;
       const blockers = await findBlockers(client, options.table, step.lock);
-      if (attempt >= attempts) throw new LockBlockedError(step.id, attempt, blockers);
+      if (attempt >= attempts) throw new LockBlockedError(step.id, attempt, blockers, { cause: error });
       // Equal jitter: never (almost) zero, so two waits in the lock queue are never back to back,
       // and random enough that several runners do not retry in step.
       const backoff = Math.min(max, base * 2 ** (attempt - 1));
