@@ -30,8 +30,16 @@ export default defineConfig({
     // The production build, started the way users start it, on a fresh embedded database.
     command: `rm -rf "${e2eDataRoot}" && exec node bin/expand-contract.mjs start --port ${port}`,
     url: `http://127.0.0.1:${port}/api/health`,
-    // The demo policy, shortened further so the walk to a contract fits in a test.
-    env: { EC_DATA_DIR: e2eDataRoot, EC_PG_PORT: String(port + 20000), NEXT_TELEMETRY_DISABLED: '1', EC_BUFFER_MINUTES: '1', EC_OBSERVATION_MINUTES: '1' },
+    // The demo policy, shortened further so the walk to a contract fits in a test; a step gives up
+    // its lock after 3 tries rather than 8, so a test of a held lock takes seconds, not half a minute.
+    env: {
+      EC_DATA_DIR: e2eDataRoot,
+      EC_PG_PORT: String(port + 20000),
+      NEXT_TELEMETRY_DISABLED: '1',
+      EC_BUFFER_MINUTES: '1',
+      EC_OBSERVATION_MINUTES: '1',
+      EC_LOCK_ATTEMPTS: '3',
+    },
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: 'pipe',

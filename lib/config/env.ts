@@ -104,6 +104,10 @@ const envSchema = z.object({
       .max(500, 'must be at most 500'),
   ).transform((v) => v ?? 20),
   EC_DEMO_MODE: optional(z.enum(['auto', 'off'], { message: 'must be auto or off' })).transform((v) => v ?? 'auto'),
+  // Unset: the executor's own number of tries (lib/executor/lock-retry.ts).
+  EC_LOCK_ATTEMPTS: optional(
+    z.coerce.number({ message: 'must be a number of tries' }).int('must be a whole number').min(1, 'must be at least 1').max(50, 'must be at most 50'),
+  ),
   // Sign-in through Supabase Auth instead of local accounts when both are set. Read at run time
   // on the server only (never inlined into the browser: the dashboard has no browser client).
   NEXT_PUBLIC_SUPABASE_URL: optional(httpUrl),
