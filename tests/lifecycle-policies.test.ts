@@ -142,37 +142,11 @@ const putIn = (state: MigrationState, deployed: boolean) =>
     deployed ? 'ci' : null,
   ]);
 
-/**
- * Known and reported: a phase request is judged on who asks (and, for a rollback after the deploy,
- * on the typed confirmation), not on whether the migration's state allows the phase: the executor
- * checks that under the migration's lock before it runs anything (lib/executor/run-phase.ts,
- * stateAllows). So in a state where the table lets nobody run the phase, the database lets through
- * whom the table lets run it where it may. Every other action's write is judged on the state too
- * (deploy marks and services by the trigger on migrations; plan and contract approvals by the
- * policy on approvals, 20261201040000_approvals_by_state.sql), and is held to the table in every state.
- */
-const STATE_LEFT_TO_THE_EXECUTOR: readonly LifecycleAction[] = [
-  'phase.expand',
-  'phase.backfill',
-  'phase.verify',
-  'phase.contract',
-  'phase.rollback',
-  'phase.restore',
-];
-
-/** What the database should answer for one cell: the table's, or for the exceptions above its people side. */
-const databaseAnswer = (action: LifecycleAction, state: MigrationState, deployed: boolean): Who[] => {
-  const table = expected(action, state, deployed);
-  if (table.length > 0 || !STATE_LEFT_TO_THE_EXECUTOR.includes(action)) return table;
-  const where = MIGRATION_STATES.find((s) => expected(action, s, deployed).length > 0);
-  return where ? expected(action, where, deployed) : table;
-};
-
 describe('the lifecycle table, checked again by the database', () => {
   const lines = LIFECYCLE_ACTIONS.flatMap((action) => [false, true].map((deployed) => [action, deployed] as const));
   it('asks every action, before and after the deploy mark, in every state, and lets someone through in each line', () => {
     expect(lines).toHaveLength(15 * 2);
-    const cells = lines.flatMap(([action, deployed]) => MIGRATION_STATES.map((state) => databaseAnswer(action, state, deployed)));
+    const cells = lines.flatMap(([action, deployed]) => MIGRATION_STATES.map((state) => expected(action, state, deployed)));
     expect(cells).toHaveLength(15 * 2 * MIGRATION_STATES.length);
     // Only a second mark, and taking back a mark never made, let nobody in any state.
     const nobody = lines.filter(([action, deployed]) => MIGRATION_STATES.every((state) => expected(action, state, deployed).length === 0));
@@ -182,6 +156,7 @@ describe('the lifecycle table, checked again by the database', () => {
     ]);
   });
 
+  // Every action's write is judged on the state too, phase requests included (20261201080000_phase_requests_by_state.sql).
   it.each(lines)('%s (deployed: %s): the database lets through exactly whom the table does, in every state', async (action, deployed) => {
     const actual: Partial<Record<MigrationState, Who[]>> = {};
     const wanted: Partial<Record<MigrationState, Who[]>> = {};
@@ -190,18 +165,21 @@ describe('the lifecycle table, checked again by the database', () => {
       const through: Who[] = [];
       for (const who of EVERYONE) if (await letThrough(WRITES[action], users[who], deployed)) through.push(who);
       actual[state] = through.sort();
-      wanted[state] = databaseAnswer(action, state, deployed);
+      wanted[state] = expected(action, state, deployed);
     }
     expect(actual).toEqual(wanted);
   });
 });
 
-describe('an approval the state makes meaningless, refused by the database with the reason', () => {
+describe('an approval or a phase the state makes meaningless, refused by the database with the reason', () => {
   it.each([
     ['plan.approve', 'contracted', 'reviewer', 'is contracted: a plan is approved only before its expand (planned, or rolled back)'],
     ['plan.approve', 'expanded', 'reviewer', 'is expanded: a plan is approved only before its expand (planned, or rolled back)'],
     ['contract.approve', 'rolled_back', 'onCall', 'is rolled_back: a contract is approved only when one could follow (backfilled, contracting, restored)'],
     ['contract.approve', 'contracted', 'onCall', 'is contracted: a contract is approved only when one could follow (backfilled, contracting, restored)'],
+    ['phase.expand', 'expanded', 'author', 'is expanded: expand runs only when it is planned or rolled_back'],
+    ['phase.contract', 'planned', 'onCall', 'is planned: contract runs only when it is backfilled or contracting or restored'],
+    ['phase.backfill', 'cancelled', 'author', 'is cancelled: backfill runs only when it is expanded or backfilled or restored'],
   ] as const)('%s when %s, as %s', async (action, state, who, reason) => {
     await putIn(state, false);
     const write = WRITES[action];

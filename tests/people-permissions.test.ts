@@ -117,7 +117,8 @@ describe('who may do what, checked by the server', () => {
         'phase.expand (no approval yet)': 'refused',
         'plan.approve': 'allowed',
         'contract.approve': 'refused',
-        'phase.contract': 'error: migration 1 is planned: contract runs only when it is backfilled or contracting or restored',
+        // Who may, but not in this state: the database refuses the request itself, before any run.
+        'phase.contract': 'refused',
       },
       oncall2: {
         'migration.create': 'refused',
