@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { RUN_PHASES } from '../../lib/lifecycle/migration-states';
+import { FINISHED_STATES, RUN_PHASES, stateWord } from '../../lib/lifecycle/migration-states';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -281,7 +281,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
               out(`  errors   after ${p.phase.padEnd(7)} ${v.source === 'postgres' ? 'postgres log: ' : ''}${v.detail}${v.regression ? '  REGRESSION' : ''}`);
           }
           // A finished migration's gate judges nothing any more: say how it ended, not "allowed".
-          const ended = migration.status === 'contracted' ? 'contracted (finished)' : migration.status === 'rolled_back' ? 'rolled back (finished)' : null;
+          const ended = FINISHED_STATES.includes(migration.status) ? `${stateWord(migration.status)} (finished)` : null;
           out(`  contract ${ended ? `none to run: migration ${id} is ${ended}` : gate.allowed ? 'allowed' : `not allowed: ${gate.reasons.join('; ')}`}`);
           return 0;
         }

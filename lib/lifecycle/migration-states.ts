@@ -49,6 +49,9 @@ export const CONTRACT_APPROVAL_STATES: readonly MigrationState[] = PHASE_ALLOWED
  */
 export const FINISHED_STATES: readonly MigrationState[] = ['contracted', 'rolled_back', 'cancelled'];
 
+/** A state in words, for a line of text: "rolled back", never the stored "rolled_back". */
+export const stateWord = (state: string): string => state.replace(/_/g, ' ');
+
 /** What the state rules need to know about a migration. */
 export interface MigrationFacts {
   state: MigrationState;

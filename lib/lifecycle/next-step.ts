@@ -1,6 +1,6 @@
 import { describeSeconds } from '../metrics/describe-seconds';
 import type { LifecycleAction } from './may-act';
-import { FINISHED_STATES, type MigrationState } from './migration-states';
+import { FINISHED_STATES, stateWord, type MigrationState } from './migration-states';
 
 /** What the page knows about a migration, for the one line that says what it waits for. */
 export interface NextStepFacts {
@@ -40,7 +40,7 @@ const byAuthor = (f: NextStepFacts, what: string) =>
  */
 export function nextStep(f: NextStepFacts): NextStep {
   if (FINISHED_STATES.includes(f.state)) {
-    const what = f.state.replace('_', ' ');
+    const what = stateWord(f.state);
     return { text: f.ended ? `finished: ${what} ${utc(f.ended.at)} by ${f.ended.by}` : `finished: ${what}`, action: null };
   }
   if (f.backfillRunning) return { text: 'the backfill is running', action: null };
