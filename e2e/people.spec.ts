@@ -144,4 +144,66 @@ test('an admin creates a token that is shown once and works, revokes it, and nob
   const author = await browser.newPage();
   await signInAs(author, 'author', '/admin');
   await expect(author.locator('main').getByRole('alert')).toHaveText('only admins manage people, tokens and the rotation.');
+  // No control to manage people reaches a non-admin.
+  await expect(author.getByRole('button', { name: 'Create person' })).toHaveCount(0);
+  await expect(author.getByTestId('people')).toHaveCount(0);
+  await expect(author.getByRole('button', { name: 'Save rotation' })).toHaveCount(0);
+});
+
+test('an admin creates a person with an odd long name, changes their role and disables them after a confirmation; the page fits a phone', async ({ page }) => {
+  // 80 characters of quotes, emoji and one unbroken word: it must wrap, never widen the page.
+  const name = `Zoë "Q'uote" O’Brien 🚀🚀 ${'Extraordinarilylongsurnamewithoutanyspacesatall'}`.padEnd(80, 'x');
+  const email = `odd-${Date.now()}@team.example`;
+  await signInAs(page, 'admin', '/admin');
+  const create = page.getByTestId('create-person');
+  await create.getByLabel('Email').fill(email);
+  await create.getByLabel('Name').fill(name);
+  await create.getByRole('button', { name: 'Create person' }).click();
+  await expect(create.getByRole('status')).toContainText(`created ${email}`);
+  await expect(create.getByTestId('new-password')).toHaveText(/^[A-Za-z0-9_-]{20}$/);
+
+  const row = page.getByTestId('person-row').filter({ hasText: email });
+  await expect(row).toContainText(name);
+  await row.getByLabel('author').check();
+  await row.getByRole('button', { name: 'Save roles' }).click();
+  await expect(row.getByRole('status')).toHaveText('roles saved: viewer, author');
+  // The admin's own row offers no way to disable themself.
+  await expect(page.getByTestId('person-row').filter({ hasText: 'admin@demo.local' }).getByText('Disable…')).toHaveCount(0);
+
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await page.screenshot({ path: `test-results/screenshots/admin-people-${width}.png`, fullPage: true });
+  }
+
+  // Disabling asks first: one click opens the question, the second disables.
+  await row.getByText('Disable…').click();
+  await expect(row).toContainText('is signed out everywhere');
+  await row.getByRole('button', { name: 'Yes, disable' }).click();
+  await expect(row.getByRole('button', { name: 'Enable' })).toBeVisible();
+  await expect(row).toContainText('disabled');
+});
+
+test('an admin sets the rotation from its default start and adds an override; one that ends before it starts is refused in place', async ({ page }) => {
+  await signInAs(page, 'admin', '/admin');
+  // The rotation keeps the demo's on-call person on every shift, from the default start (next Monday 09:00 UTC).
+  const rotation = page.getByTestId('rotation-form');
+  await expect(rotation.getByLabel('First handover (UTC)')).toHaveValue(/T09:00$/);
+  await rotation.getByLabel(/Rotation/).fill('oncall@demo.local');
+  await rotation.getByRole('button', { name: 'Save rotation' }).click();
+  await expect(rotation.getByRole('status')).toHaveText('rotation saved: oncall@demo.local');
+  await expect(page.getByTestId('on-call-now')).toHaveText('oncall@demo.local');
+
+  const override = page.getByTestId('override-form');
+  await override.getByLabel('On call instead').fill('viewer@demo.local');
+  await override.getByLabel('Reason').fill('holiday swap');
+  await override.getByLabel('From (UTC)').fill('2030-01-02T09:00');
+  await override.getByLabel('To (UTC)').fill('2030-01-01T09:00');
+  await override.getByRole('button', { name: 'Add override' }).click();
+  await expect(override.getByRole('alert')).toHaveText('an override ends after it starts: "to" must be later than "from"');
+  // What was typed stays, so only the wrong field needs changing.
+  await expect(override.getByLabel('On call instead')).toHaveValue('viewer@demo.local');
+  await override.getByLabel('To (UTC)').fill('2030-01-03T09:00');
+  await override.getByRole('button', { name: 'Add override' }).click();
+  await expect(page.getByTestId('override-row').filter({ hasText: 'viewer@demo.local' })).toContainText('2030-01-02 09:00 UTC → 2030-01-03 09:00 UTC');
 });

@@ -6,7 +6,17 @@ import { permission } from '@/lib/lifecycle/permissions';
 import { statePool } from '@/lib/db/pools';
 import { listTokensAs } from '@/lib/data/manage-tokens';
 import type { ApiToken } from '@/lib/auth/api-tokens';
-import { withActor } from '@/lib/data/with-actor';
+import { getPeople } from '@/lib/data/get-people';
+import { supabaseAuth } from '@/lib/auth/current-actor';
+import { nextMondayNine } from '@/lib/auth/on-call';
+import { PeopleSection } from '@/components/admin/people-section';
+import { OnCallSection } from '@/components/admin/on-call-section';
+import { addOnCallOverrideAction } from './actions/add-on-call-override-action';
+import { createUserAction } from './actions/create-user-action';
+import { removeOnCallOverrideAction } from './actions/remove-on-call-override-action';
+import { setOnCallRotationAction } from './actions/set-on-call-rotation-action';
+import { setUserDisabledAction } from './actions/set-user-disabled-action';
+import { setUserRolesAction } from './actions/set-user-roles-action';
 import { createTokenAction } from './actions/create-token-action';
 import { revokeTokenAction } from './actions/revoke-token-action';
 
@@ -54,13 +64,11 @@ export default async function AdminPage() {
     );
   }
   const tokens = await listTokensAs(statePool(), actor);
-  const { users, rotation, onCall } = await withActor(statePool(), actor, async (c) => ({
-    users: (await c.query('SELECT email, name, roles, disabled_at FROM expand_contract.users ORDER BY email')).rows,
-    rotation: (
-      await c.query('SELECT r.position, u.email FROM expand_contract.oncall_rotation r JOIN expand_contract.users u ON u.id = r.user_id ORDER BY r.position')
-    ).rows,
-    onCall: (await c.query('SELECT email FROM expand_contract.users WHERE id = expand_contract.on_call_at(now())')).rows[0]?.email as string | undefined,
-  }));
+  const view = await getPeople(statePool(), actor);
+  // Form defaults, in UTC as the page says: the rotation's next Monday 09:00, an override for the next day.
+  const now = new Date();
+  const hour = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
+  const local = (d: Date) => d.toISOString().slice(0, 16);
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
@@ -103,27 +111,17 @@ export default async function AdminPage() {
           {tokens.length === 0 && <p className="px-3 py-2 text-slate-600">No tokens yet.</p>}
         </div>
       </section>
-      <section className="space-y-2">
-        <h2 className="text-lg font-semibold">People</h2>
-        <p className="text-sm text-slate-600">
-          Create or reset accounts with <code className="font-mono">expand-contract user create &lt;email&gt; --role …</code>.
-        </p>
-        <ul className="text-sm">
-          {users.map((u) => (
-            <li key={u.email}>
-              {u.email} · {u.roles.join(', ')}
-              {u.disabled_at ? ' · disabled' : ''}
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section className="space-y-2">
-        <h2 className="text-lg font-semibold">On call</h2>
-        <p className="text-sm">
-          Now: <span data-testid="on-call-now">{onCall ?? 'nobody'}</span> · rotation: {rotation.map((r) => r.email).join(' → ') || 'none'} (
-          <code className="font-mono">expand-contract oncall set|override</code>)
-        </p>
-      </section>
+      <PeopleSection
+        people={view.people}
+        me={actor.email}
+        supabaseAuth={supabaseAuth() !== null}
+        actions={{ create: createUserAction, setRoles: setUserRolesAction, setDisabled: setUserDisabledAction }}
+      />
+      <OnCallSection
+        view={view}
+        defaults={{ startsAt: local(nextMondayNine(now)), from: local(hour), to: local(new Date(hour.getTime() + 86_400_000)) }}
+        actions={{ setRotation: setOnCallRotationAction, addOverride: addOnCallOverrideAction, removeOverride: removeOnCallOverrideAction }}
+      />
     </div>
   );
 }
