@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect, test, type Browser } from '@playwright/test';
-import pg from 'pg';
-import { e2eDataRoot } from '../playwright.config';
 import { signInAs, type DemoRole } from './sign-in';
+import { superuser } from './superuser';
 
 /**
  * The attack on the New migration preview, replayed: a captured server-action POST of an
@@ -11,15 +8,6 @@ import { signInAs, type DemoRole } from './sign-in';
  * it: viewers, reviewers and on-call engineers are refused before anything is parsed, authors
  * and admins get the refusal of the expression check; the demo database shows nothing happened.
  */
-const port = Number(process.env.E2E_PORT ?? 3100);
-
-async function superuser(): Promise<pg.Client> {
-  const { password } = JSON.parse(readFileSync(path.join(e2eDataRoot, 'secrets.json'), 'utf8')) as { password: string };
-  const c = new pg.Client({ host: '127.0.0.1', port: port + 20000, user: 'postgres', password, database: 'demo' });
-  await c.connect();
-  return c;
-}
-
 async function capturePreview(browser: Browser) {
   const page = await browser.newPage();
   await signInAs(page, 'author', '/migrations/new');
