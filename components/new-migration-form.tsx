@@ -217,25 +217,30 @@ export function NewMigrationForm({
           {state.error}
         </p>
       )}
-      {state.preview && (
-        <div className="space-y-2" data-testid="preview">
-          <h2 className="font-semibold">{state.preview.title}</h2>
-          <p className={`text-sm ${state.preview.lint.length ? 'text-red-800' : 'text-emerald-800'}`} data-testid="preview-lint">
-            {state.preview.lint.length ? `lint: ${state.preview.lint.join('; ')}` : 'lint: nothing in the expand SQL breaks the code that is running now'}
-          </p>
-          {state.preview.notes.map((n) => (
-            <p key={n} className="text-sm text-slate-700">
-              {n}
-            </p>
-          ))}
-          {state.preview.phases.map((p) => (
-            <details key={p.phase} open={p.phase === 'expand'} className="rounded border border-slate-200">
-              <summary className="cursor-pointer px-3 py-1 text-sm font-medium">{p.phase}</summary>
-              <pre className="max-h-80 overflow-auto bg-slate-50 p-3 text-xs">{p.sql}</pre>
-            </details>
-          ))}
-        </div>
-      )}
+      {state.preview && <PlanPreview preview={state.preview} />}
     </form>
+  );
+}
+
+/** A previewed plan: its title, what the breaking-change pass says of its expand SQL, its notes and every phase's SQL. */
+export function PlanPreview({ preview }: { preview: NonNullable<NewMigrationState['preview']> }) {
+  return (
+    <div className="space-y-2" data-testid="preview">
+      <h2 className="font-semibold">{preview.title}</h2>
+      <p className={`text-sm ${preview.lint.length ? 'text-red-800' : 'text-emerald-800'}`} data-testid="preview-lint">
+        {preview.lint.length ? `lint: ${preview.lint.join('; ')}` : 'lint: nothing in the expand SQL breaks the code that is running now'}
+      </p>
+      {preview.notes.map((n) => (
+        <p key={n} className="text-sm text-slate-700">
+          {n}
+        </p>
+      ))}
+      {preview.phases.map((p) => (
+        <details key={p.phase} open={p.phase === 'expand'} className="rounded border border-slate-200">
+          <summary className="cursor-pointer px-3 py-1 text-sm font-medium">{p.phase}</summary>
+          <pre className="max-h-80 overflow-auto bg-slate-50 p-3 text-xs">{p.sql}</pre>
+        </details>
+      ))}
+    </div>
   );
 }

@@ -38,7 +38,10 @@ test('pasted SQL is linted by Squawk and our pass, and one click turns the break
   await lint.getByRole('button', { name: 'Lint' }).click();
   await expect(lint.locator('[data-testid="finding"][data-source="expand-contract"]')).toContainText('line 1');
   await expect(lint.locator('[data-testid="finding"][data-source="squawk"]').first()).toBeVisible();
+  // The safe plan is previewed first; creating it is a second click.
   await lint.getByRole('button', { name: 'Create the safe plan (rename-column)' }).click();
+  await expect(lint.getByTestId('preview')).toContainText('Rename public.users.email to email_address');
+  await lint.getByRole('button', { name: 'Create migration' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rename public.users.email to email_address');
   // Not valid SQL: said so, nothing else.
   await page.goto('/migrations/new');

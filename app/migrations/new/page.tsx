@@ -42,7 +42,7 @@ export default async function NewMigrationPage() {
         <p className="text-sm text-slate-600">
           Checks a migration you wrote by hand for statements that break the code still running, with Squawk and our own pass over the Postgres parse tree.
         </p>
-        <LintForm lint={lintAction} createSuggested={createSuggestedAction} />
+        <LintForm lint={lintAction} createSuggested={createSuggestedAction} canCreate={canCreate} />
       </section>
     </div>
   );

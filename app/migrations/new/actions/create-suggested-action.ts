@@ -20,12 +20,22 @@ const input = z.object({
         return z.NEVER;
       }
     }),
+  // Nothing is created unless asked for by name: a click on the suggestion previews.
+  intent: z.enum(['preview', 'create']).prefault('preview'),
 });
 
-/** One click from a breaking statement to its safe plan. */
+/**
+ * From a breaking statement to its safe plan: previewed first exactly as the New migration form
+ * previews (planned against the live schema, refused when sure to fail), created on a second,
+ * explicit request, which plans it again.
+ */
 export const createSuggestedAction = guardedAction(
-  { who: (actor) => permission(actor, { kind: 'migration.create' }), input, invalid: NOT_JSON },
-  async (actor, { spec }): Promise<NewMigrationState> => {
+  { who: (actor) => permission(actor, { kind: 'migration.preview' }), input },
+  async (actor, { spec, intent }): Promise<NewMigrationState> => {
+    const create = intent === 'create';
+    // Previewing is for authors and admins; registering a migration is for authors only.
+    const allowed = create ? permission(actor, { kind: 'migration.create' }) : { ok: true as const };
+    if (!allowed.ok) return { error: allowed.reason };
     const checked = operationFromForm(spec);
     if (!checked.ok)
       return {
@@ -33,6 +43,6 @@ export const createSuggestedAction = guardedAction(
           .map(([k, v]) => `${k}: ${v}`)
           .join(', ')}`,
       };
-    return createOrPreview(actor, checked.spec, true);
+    return createOrPreview(actor, checked.spec, create);
   },
 );
