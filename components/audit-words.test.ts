@@ -23,6 +23,7 @@ describe('describeAuditEntry: what happened, in words', () => {
     ['user.enabled', { email: 'new@x' }, 'enabled an account again'],
     ['oncall.override', { email: 'a@x', from: '2026-12-01T09:00:00.000Z', to: '2026-12-02T09:00:00.000Z' }, 'put someone on call in place of the rotation'],
     ['oncall.override-removed', { email: 'a@x' }, 'removed an on-call override'],
+    ['migration.cancelled', { reason: 'picked the wrong column' }, 'cancelled the migration'],
     ['something.new-here', {}, 'something new here'],
   ])('%s %j → "%s"', (action, detail, sentence) => {
     expect(words(action, detail).says).toBe(sentence);

@@ -24,6 +24,7 @@ const FIXED: Record<string, string> = {
   'session.sign-in': 'signed in',
   'session.sign-out': 'signed out',
   'migration.created': 'created the migration',
+  'migration.cancelled': 'cancelled the migration',
   'plan.approved': 'approved the plan',
   'plan.commented': 'commented on the plan',
   'contract.approved': 'approved the contract',
