@@ -53,7 +53,8 @@ export interface ActionSpec<I, S> {
   echo?: (fields: Record<string, unknown>) => Partial<S>;
   /**
    * The page that shows what the action changed, revalidated once it ran, whether it succeeded or
-   * failed with the product's error: a failed phase is recorded too, and the page must show it.
+   * failed with the product's error (a failed phase is recorded too, and the page must show it),
+   * but not after a plain refusal, which changed nothing.
    */
   revalidate?: (input: I) => string;
 }
@@ -128,7 +129,11 @@ export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S>, 
     } catch (error) {
       const answer = refusal(error);
       if (answer === null) throw error;
-      if (ran && spec.revalidate) revalidatePath(spec.revalidate(parsed.data));
+      // A failure may have left a record (a failed phase run) the page must show; a refusal changed
+      // nothing, and revalidating would take away the very form whose answer says why (a stale tab's
+      // second approval would lose "you have already approved this plan").
+      const refusedOnly = !answer.failure && (!(error instanceof AppError) || error.kind === 'forbidden' || error.kind === 'invalid');
+      if (ran && !refusedOnly && spec.revalidate) revalidatePath(spec.revalidate(parsed.data));
       return refuse(answer.error, answer.failure);
     }
   };
