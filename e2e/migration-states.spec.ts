@@ -37,11 +37,16 @@ async function finishedPages(page: Page, role: DemoRole) {
     await expect(page.getByTestId('next-step')).toContainText(/^finished: (contracted|rolled back) \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by /);
     for (const name of ['Approve plan', 'Approve contract', 'Contract', 'Run expand', 'Run rollback']) await expect(button(page, name)).toHaveCount(0);
     await expect(page.getByTestId('gate')).toHaveCount(0);
+    await expect(page.getByTestId('preflight')).toHaveCount(0);
   }
   const summary = page.getByTestId('summary');
   await expect(summary).toContainText(/Contracted\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by \S+@demo\.local/);
   await expect(summary).toContainText(/Plan approved by\s*reviewer@demo\.local \(\d{4}-\d{2}-\d{2}/);
   await expect(summary).toContainText(/Contract approved by\s*oncall@demo\.local/);
+  // The evidence the contract went ahead on, frozen as the person on call approved it.
+  const frozen = summary.getByTestId('frozen-evidence');
+  await expect(frozen.getByRole('heading')).toHaveText(/^Evidence at the contract approval \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, oncall@demo\.local\)$/);
+  await expect(frozen).toContainText('legacy-reads: 0 reads and 0 writes of users.display_name since the deploy');
   await expect(button(page, 'Restore')).toHaveCount(role === 'oncall' ? 1 : 0);
   await shoot(page, role, CONTRACTED);
 }
@@ -60,6 +65,12 @@ for (const role of ['viewer', 'author', 'reviewer', 'admin'] as const) {
     // Only a reviewer who is not the author approves it, and it is their next step: drawn as the primary action.
     await expect(button(page, 'Approve plan')).toHaveCount(role === 'reviewer' ? 1 : 0);
     await expect(page.locator('[data-primary="true"]').getByRole('button', { name: 'Approve plan' })).toHaveCount(role === 'reviewer' ? 1 : 0);
+    // Nothing ran: no contract gate to read yet. Its author or an admin may withdraw it; only they edit its schedule.
+    await expect(page.getByTestId('gate')).toHaveCount(0);
+    const owner = role === 'author' || role === 'admin';
+    await expect(page.getByTestId('cancel-form')).toHaveCount(owner ? 1 : 0);
+    await expect(page.getByTestId('schedule').getByRole('button', { name: 'Save schedule' })).toHaveCount(owner ? 1 : 0);
+    await expect(page.getByTestId('schedule-times')).toHaveCount(owner ? 0 : 1);
     await shoot(page, role, PLANNED);
 
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -100,4 +111,43 @@ test('as the person on call: restore on the contracted one, and on a phone the g
   const status = cli('status', String(CONTRACTED));
   expect(status).toContain(`contract none to run: migration ${CONTRACTED} is contracted (finished)`);
   expect(status).not.toContain('contract allowed');
+});
+
+test('as the author: a plan made by mistake is cancelled, says who cancelled it and why, and leaves the timeline', async ({ page }) => {
+  await signInAs(page, 'author', '/migrations/new');
+  const form = page.getByTestId('new-migration');
+  await form.getByLabel('Table', { exact: true }).selectOption('public.orders');
+  await form.getByLabel('Operation').selectOption('rename-column');
+  await form.getByLabel('Column', { exact: true }).selectOption('status');
+  await form.getByLabel('New name').fill('order_state');
+  await form.getByRole('button', { name: 'Preview SQL' }).click();
+  await form.getByRole('button', { name: 'Create migration' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rename public.orders.status to order_state');
+  const id = Number(new URL(page.url()).pathname.split('/').pop());
+  // Its proposed week shows it, before the cancel.
+  const week = (await page.getByTestId('schedule').getByLabel('Expand').inputValue()).slice(0, 10);
+  const lane = (p: Page) => p.getByTestId('timeline').locator(`[data-migration="${id}"]`);
+  await page.goto(`/?week=${week}`);
+  await expect(lane(page)).toHaveCount(1);
+
+  await page.goto(`/migrations/${id}`);
+  const cancel = page.getByTestId('cancel-form');
+  await cancel.getByText('Cancel this migration…').click();
+  await cancel.getByLabel('Why (optional)').fill('picked the wrong column');
+  await cancel.getByRole('button', { name: `Cancel migration #${id}` }).click();
+  await expect(page.getByTestId('next-step')).toHaveText(/^finished: cancelled \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by author@demo\.local$/);
+  const summary = page.getByTestId('summary');
+  await expect(summary).toContainText(/Cancelled\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by author@demo\.local/);
+  await expect(summary).toContainText(/Why\s*picked the wrong column/);
+  await expect(page.locator('h1 ~ * [data-state="cancelled"], [data-state="cancelled"]').first()).toHaveText('cancelled');
+  for (const name of ['Approve plan', 'Run expand', `Cancel migration #${id}`]) await expect(button(page, name)).toHaveCount(0);
+  for (const section of ['gate', 'preflight', 'schedule', 'cancel-form']) await expect(page.getByTestId(section)).toHaveCount(0);
+  await shoot(page, 'author', id);
+
+  // Gone from the week it was proposed for; still listed, struck through, among the migrations.
+  await page.goto(`/?week=${week}`);
+  await expect(page.getByTestId('timeline')).toBeVisible();
+  await expect(lane(page)).toHaveCount(0);
+  await page.goto('/migrations');
+  await expect(page.locator(`a[href="/migrations/${id}"]`).first()).toBeVisible();
 });
