@@ -14,7 +14,6 @@ import {
   type MigrationStatus,
   type ParityRecord,
   type PhaseRunRecord,
-  type RunPhase,
 } from './records';
 import { withTransaction } from '../db/transaction';
 import { SQL_STATE, sqlState } from '../db/sql-state';
@@ -107,15 +106,6 @@ export class StateStore {
     await this.pool.query('DELETE FROM expand_contract.backfills WHERE migration_id = $1', [migrationId]);
   }
 
-  async startPhaseRun(migrationId: number, phase: RunPhase, source: 'executor' | 'supabase-cli' = 'executor'): Promise<number> {
-    const { rows } = await this.pool.query('INSERT INTO expand_contract.phase_runs (migration_id, phase, source) VALUES ($1, $2, $3) RETURNING id', [
-      migrationId,
-      phase,
-      source,
-    ]);
-    return Number(rows[0]!.id);
-  }
-
   /** Runs still marked running while we hold the migration's lock were cut off (crash, kill): say so. */
   async markInterrupted(migrationId: number): Promise<number> {
     const { rowCount } = await this.pool.query(
@@ -129,18 +119,6 @@ export class StateStore {
       [migrationId],
     );
     return rowCount ?? 0;
-  }
-
-  async finishPhaseRun(runId: number, status: 'succeeded' | 'failed' | 'cancelled' | 'paused', details: { error?: string; historyVersion?: string } = {}) {
-    // The run's end and its audit entry together: whoever ran it (dashboard, CLI, job worker), the log has it.
-    await this.pool.query(
-      `WITH run AS (
-         UPDATE expand_contract.phase_runs SET status = $2, error = $3, history_version = coalesce($4, history_version), finished_at = now() WHERE id = $1
-         RETURNING migration_id, phase, source, actor)
-       INSERT INTO expand_contract.audit_log (actor, action, migration_id, detail)
-       SELECT 'executor (' || actor || ')', 'phase.' || $2, migration_id, jsonb_build_object('phase', phase, 'source', source, 'error', $3::text) FROM run`,
-      [runId, status, details.error ?? null, details.historyVersion ?? null],
-    );
   }
 
   async phaseRuns(migrationId: number) {
