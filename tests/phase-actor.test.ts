@@ -12,7 +12,9 @@ import { enqueuePhase, openJobQueue, startPhaseWorker } from '../lib/executor/jo
 import { PlanNotApprovedError } from '../lib/executor/plan-approvals';
 import { runPhase } from '../lib/executor/run-phase';
 import { backfillStage } from '../lib/metrics/describe-backfill-progress';
+import { MigrationBusyError } from '../lib/state/errors';
 import { JOB_SCHEMA, RUN_PHASE_QUEUE } from '../lib/state/job-queue-names';
+import { lockMigration } from '../lib/state/migration-lock';
 import { runCli } from './helpers/cli-process';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 import { phaseRunner } from './helpers/phase-runner';
@@ -107,12 +109,22 @@ describe('a phase run names the person who pressed the button, and appears once 
   it('a request turned away before any run started is written once, by the request', async () => {
     const id = await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, rename('refused'));
     await approvePlan(w.pool, people.reviewer!, id);
+    // Recorded, then turned away: another run holds the migration.
+    const runner = await lockMigration(w.pool, id);
+    try {
+      expect(await requestPhase(deps, people.author!, id, 'expand').catch((e: Error) => e)).toBeInstanceOf(MigrationBusyError);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock_all()');
+      runner.release();
+    }
     await requestPhase(deps, people.author!, id, 'expand');
-    const again = await requestPhase(deps, people.author!, id, 'expand').catch((e: Error) => e);
-    expect(again).toBeInstanceOf(Error);
+    // Refused before it was recorded (expanded already): said why, and nothing is written.
+    await expect(requestPhase(deps, people.author!, id, 'expand')).rejects.toThrow(
+      `migration ${id} is expanded: expand runs only when it is planned or rolled_back`,
+    );
     expect(await phaseEntries(id)).toEqual([
-      { actor: 'author@team.example', actor_id: people.author!.id, action: 'phase.succeeded', phase: 'expand' },
       { actor: 'author@team.example', actor_id: people.author!.id, action: 'phase.refused-or-failed', phase: 'expand' },
+      { actor: 'author@team.example', actor_id: people.author!.id, action: 'phase.succeeded', phase: 'expand' },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import { permission, rollbackConfirmation, type Actor, type PhaseName } from '../lifecycle/permissions';
+import { mayAct } from '../lifecycle/may-act';
+import { rollbackConfirmation, type Actor, type PhaseName } from '../lifecycle/permissions';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
@@ -39,8 +40,9 @@ export type PhaseRequestResult<O extends PhaseRunOutcome = PhaseRunOutcome> = { 
  * the approval) inside the run under the migration's lock.
  *
  * The audit log gets one entry per run, written by the executor when the run ends, in this
- * person's name (taken from the request). Only a request turned away before any run started
- * (busy, not allowed any more) is written here, so that it is not lost either.
+ * person's name (taken from the request). Only a request recorded and then turned away before any
+ * run started (the migration busy with another run, its gate closed by then) is written here, so
+ * that it is not lost either; one refused before it was recorded changed nothing.
  */
 export async function requestPhase<O extends PhaseRunOutcome>(
   deps: PhaseRequestDeps<O>,
@@ -50,7 +52,8 @@ export async function requestPhase<O extends PhaseRunOutcome>(
   options: { confirmation?: string } = {},
 ): Promise<PhaseRequestResult<O>> {
   const ctx = await permissionContext(deps.pool, migrationId);
-  const allowed = permission(actor, { kind: 'phase.run', phase, ...ctx });
+  // Who, then the state (the same answer the page's buttons follow); the database asks both again.
+  const allowed = mayAct(actor, `phase.${phase}`, ctx);
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
   const confirmation = options.confirmation?.trim() || null;
   if (phase === 'rollback' && ctx.deployedAt) {
