@@ -77,7 +77,7 @@ test('a viewer is offered no step and reads what the migration waits for; a revi
   await expect(reviewer.getByTestId('people').getByRole('button', { name: 'Approve plan' })).toHaveCount(0);
   await secondTab.getByTestId('people').getByRole('button', { name: 'Approve plan' }).click();
   await expect(secondTab.getByTestId('people').getByRole('alert')).toHaveText('you have already approved this plan');
-  await expect(reviewer.getByTestId('audit-trail')).toContainText('plan.approved');
+  await expect(reviewer.getByTestId('audit-trail').locator('[data-action="plan.approved"]')).toContainText('reviewer@demo.local approved the plan');
 
   await page.goto(`/audit?migration=${id}`);
   await expect(page.getByTestId('audit-table')).toContainText('reviewer@demo.local');

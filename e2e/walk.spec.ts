@@ -128,7 +128,7 @@ test('the demo rename, walked through every phase by three people, ends in an on
   // Nothing on the page is wider than the phone.
   expect(await oncall.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   // The demo's traffic saw no error at any point: the gate's error evidence says so, and the column is gone.
-  await expect(oncall.getByTestId('audit-trail')).toContainText('phase.succeeded');
+  await expect(oncall.getByTestId('audit-trail').locator('[data-action="phase.succeeded"]').first()).toContainText('oncall@demo.local ran contract: succeeded');
   await oncall.goto('/');
   await expect(oncall.locator('[data-table="public.leads"] [data-column="user_email"]')).toHaveCount(0);
   await expect(oncall.locator('[data-table="public.leads"] [data-column="contact_email"]')).toBeVisible();

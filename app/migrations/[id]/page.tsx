@@ -116,7 +116,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
         />
       )}
       <ServicesSection m={m} open={allows({ kind: 'services.set' })} save={actions.setServices} mayEdit={people.can.setServices.ok} />
-      <AuditTrail trail={trail} />
+      <AuditTrail trail={trail} migrationId={id} />
       <PhaseSql m={m} />
       <NotesSection notes={m.notes} />
     </div>
