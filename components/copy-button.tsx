@@ -7,7 +7,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
     <button
       type="button"
       aria-label={label}
-      className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100"
+      className="shrink-0 whitespace-nowrap rounded border border-slate-300 px-2 py-0.5 text-xs [overflow-wrap:normal] hover:bg-slate-100"
       onClick={async () => {
         await navigator.clipboard.writeText(text);
         setCopied(true);

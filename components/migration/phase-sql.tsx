@@ -11,8 +11,9 @@ export function PhaseSql({ m }: { m: MigrationDetail }) {
         const sql = renderPhase(m.plan, phase);
         return (
           <details key={phase} className="rounded border border-slate-200" data-phase={phase}>
-            <summary className="flex cursor-pointer items-center gap-3 px-3 py-2 text-sm font-medium">
-              {phase}
+            {/* The page breaks long names anywhere; these short words must not be broken into letters on a phone. */}
+            <summary className="flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 text-sm font-medium [overflow-wrap:normal]">
+              <span className="shrink-0">{phase}</span>
               <CopyButton text={sql} label={`Copy the ${phase} SQL`} />
               <a href={`/migrations/${m.id}/files/${phase}`} className="text-xs underline" download>
                 download as Supabase migration

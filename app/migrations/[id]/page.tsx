@@ -65,6 +65,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
   const allows = (action: Parameters<typeof stateAllows>[2]) => stateAllows(id, facts, action).ok;
   const trail = await listAudit(statePool(), { migration: id }, 100);
   const finished = FINISHED_STATES.includes(m.status);
+  const cancelled = m.status === 'cancelled';
   const cancellation = m.status === 'cancelled' ? await getCancellation(statePool(), id) : null;
   const ended = cancellation
     ? { phase: 'cancel', at: cancellation.at, by: cancellation.by }
@@ -100,10 +101,11 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
       {(finished || m.status === 'restored') && <MigrationSummary m={m} people={people} ended={ended} cancellation={cancellation} />}
       {!finished && m.status !== 'planned' && <GateSection gate={m.gate} />}
       <ReviewSection m={m} people={people} actions={actions} next={next.action} finished={finished} />
-      <BackfillSection m={m} pause={actions.pauseBackfill} mayPause={people.can.pauseBackfill.ok} />
-      <PhaseHistory m={m} />
+      {/* A cancelled plan never ran: no backfill, phases, signals or services to show, only what happened. */}
+      {!cancelled && <BackfillSection m={m} pause={actions.pauseBackfill} mayPause={people.can.pauseBackfill.ok} />}
+      {!cancelled && <PhaseHistory m={m} />}
       {!finished && <PreflightSection preflight={m.preflight} />}
-      <SignalsSection charts={m.charts} />
+      {!cancelled && <SignalsSection charts={m.charts} />}
       {m.schedule && !finished && (
         <ScheduleSection
           m={m}
@@ -115,7 +117,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
           save={people.can.schedule.ok ? actions.updateSchedule : null}
         />
       )}
-      <ServicesSection m={m} open={allows({ kind: 'services.set' })} save={actions.setServices} mayEdit={people.can.setServices.ok} />
+      {!cancelled && <ServicesSection m={m} open={allows({ kind: 'services.set' })} save={actions.setServices} mayEdit={people.can.setServices.ok} />}
       <AuditTrail trail={trail} migrationId={id} />
       <PhaseSql m={m} />
       <NotesSection notes={m.notes} />
