@@ -40,14 +40,14 @@ export default async function MigrationsPage() {
                   </Link>
                   <span className="block text-xs text-slate-500">{m.target}</span>
                   <div className="mt-2 sm:hidden">
-                    <BackfillSummary backfill={m.backfill} />
+                    <BackfillSummary backfill={m.backfill} job={m.backfillJob} />
                   </div>
                 </td>
                 <td className="px-2 py-2 sm:px-4">
                   <MigrationStatusBadge state={m.status} />
                 </td>
                 <td className="hidden px-4 py-2 sm:table-cell">
-                  <BackfillSummary backfill={m.backfill} />
+                  <BackfillSummary backfill={m.backfill} job={m.backfillJob} />
                 </td>
               </tr>
             ))}
