@@ -4,7 +4,8 @@ import pg from 'pg';
 import { redactSecrets } from '../db/connection-url';
 import { connectTarget } from '../db/connect-target';
 import { lostConnection, lostConnectionTo, quietLog, watchConnection } from '../db/watch-connection';
-import { MigrationBusyError, runPhase } from './run-phase';
+import { AppError } from '../errors/app-error';
+import { MigrationBusyError, PhaseNotAllowedError, runPhase } from './run-phase';
 import { tryLockMigration, unlockMigration } from '../state/migration-lock';
 import type { RunPhase } from '../state/records';
 import { StateStore } from '../state/state-store';
@@ -103,6 +104,16 @@ export interface WorkerOptions {
 }
 
 /**
+ * A refusal that waiting will not change: who may (approvals, roles), what the migration is (seeded,
+ * another target), or its state no longer allowing the phase. A busy migration, a lock, a lost or
+ * unavailable database may pass, and are retried.
+ */
+function refusedForGood(error: unknown): boolean {
+  if (error instanceof PhaseNotAllowedError) return true;
+  return error instanceof AppError && (error.kind === 'forbidden' || error.kind === 'invalid' || error.kind === 'not-found');
+}
+
+/**
  * Runs queued phases in this process. Several dashboards may run workers on one state
  * database: the queue hands each job to one of them, and the per-migration lock in
  * runPhase keeps two jobs for the same migration from running at once (the second is
@@ -146,6 +157,11 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
       // pg-boss records the failure without awaiting it: were the state database not answering, that write would be
       // lost as an unhandled rejection and the job left active. So hand the failure over once the database answers.
       await stateAnswers(state, 120_000);
+      if (!lost && refusedForGood(error)) {
+        // No retry can change a refusal: the queue gives the job up now, with the reason as its last error.
+        log(`job ${job!.id}: refused (${(error as Error).message}); not retried`);
+        await state.query(`UPDATE ${JOB_SCHEMA}.job SET retry_limit = retry_count WHERE id = $1`, [job!.id]).catch(() => {});
+      }
       throw lost ?? error;
     } finally {
       await target.end().catch(() => {});
