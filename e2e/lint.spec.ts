@@ -43,7 +43,7 @@ test('the safe plan of a breaking rename is previewed first, and created only on
     await lint.getByTestId('safe-plan').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `test-results/screenshots/lint-${width}.png`, fullPage: true });
     // Nothing pokes out sideways on a phone.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
   }
 
   await lint.getByRole('button', { name: 'Create migration' }).click();
