@@ -148,6 +148,14 @@ describe('an admin manages people and the rotation, each change audited as them'
     await removeOnCallOverrideAs(w.pool, people.ama!, overrideId);
     expect(await onCall()).toBe('ona@team.example');
 
+    // Someone in the rotation stays enabled: disabled, they would hold their shift unable to contract.
+    await expect(setUserDisabledAs(w.pool, people.ama!, 'new@team.example', true)).rejects.toThrow(
+      'new@team.example is in the on-call rotation: take them out first, then disable the account',
+    );
+    expect(await asPerson('ama', 'UPDATE expand_contract.users SET disabled_at = now() WHERE email = $1', ['new@team.example'])).toBe(
+      'refused by the database: new@team.example is on call in the rotation or an override still to come: take them out first, then disable the account',
+    );
+    await setOnCallRotationAs(w.pool, people.ama!, { emails: ['ona@team.example'], startsAt, shiftDays: 7 });
     // A disabled person cannot go into the rotation.
     await setUserDisabledAs(w.pool, people.ama!, 'new@team.example', true);
     await expect(setOnCallRotationAs(w.pool, people.ama!, { emails: ['new@team.example'], startsAt, shiftDays: 7 })).rejects.toThrow('is disabled');

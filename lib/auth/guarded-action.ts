@@ -124,7 +124,8 @@ export function guardedAction<I, S extends ActionState>(spec: ActionSpec<I, S>, 
       ran = true;
       // Null only for `anyone`, whose overload says so.
       const state = await run(actor as Actor, parsed.data, data);
-      if (spec.revalidate) revalidatePath(spec.revalidate(parsed.data));
+      // An action may answer a refusal itself ({ error }): that changed nothing either.
+      if (spec.revalidate && !state.error) revalidatePath(spec.revalidate(parsed.data));
       return state;
     } catch (error) {
       const answer = refusal(error);

@@ -171,11 +171,31 @@ export async function setPersonRoles(w: PeopleWriter, email: string, roles: Role
   await w.record('user.roles-changed', { email: target.email, roles, previous: target.roles });
 }
 
+/**
+ * A person in the rotation, or with an override still to come, stays enabled: disabled, they would
+ * still be on call for their shift but could no longer approve or run a contract, and nobody else
+ * could either. The database refuses the same (check_people_change).
+ */
+async function refuseWhileOnCall(client: ClientBase, target: PersonRow): Promise<void> {
+  const { rows } = await client.query<{ rotation: boolean; overrides: number }>(
+    `SELECT EXISTS (SELECT 1 FROM expand_contract.oncall_rotation WHERE user_id = $1) AS rotation,
+            (SELECT count(*)::int FROM expand_contract.oncall_overrides WHERE user_id = $1 AND ends_at > now()) AS overrides`,
+    [target.id],
+  );
+  const { rotation, overrides } = rows[0]!;
+  if (!rotation && overrides === 0) return;
+  const where = [rotation ? 'the on-call rotation' : null, overrides > 0 ? `${overrides} on-call override(s) still to come` : null]
+    .filter(Boolean)
+    .join(' and ');
+  throw new PeopleRuleError(`${target.email} is in ${where}: take them out first, then disable the account`, 'conflict');
+}
+
 /** Disables an account (its sessions end: the database's trigger) or enables it again. */
 export async function setPersonDisabled(w: PeopleWriter, email: string, disabled: boolean): Promise<void> {
   const target = await findPerson(w.client, email, true);
   if (disabled === (target.disabledAt !== null)) return;
   await checkPeopleChange(w, target, { disabled });
+  if (disabled) await refuseWhileOnCall(w.client, target);
   await w.client.query(`UPDATE expand_contract.users SET disabled_at = ${disabled ? 'now()' : 'NULL'} WHERE id = $1`, [target.id]);
   await w.record(disabled ? 'user.disabled' : 'user.enabled', { email: target.email });
 }

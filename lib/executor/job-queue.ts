@@ -5,7 +5,8 @@ import { redactSecrets } from '../db/connection-url';
 import { connectTarget } from '../db/connect-target';
 import { lostConnection, lostConnectionTo, quietLog, watchConnection } from '../db/watch-connection';
 import { AppError } from '../errors/app-error';
-import { MigrationBusyError, PhaseNotAllowedError, runPhase } from './run-phase';
+import { WrongTargetError } from '../db/target-identity';
+import { MigrationBusyError, PhaseNotAllowedError, runPhase, SeededMigrationError } from './run-phase';
 import { tryLockMigration, unlockMigration } from '../state/migration-lock';
 import type { RunPhase } from '../state/records';
 import { StateStore } from '../state/state-store';
@@ -109,7 +110,7 @@ export interface WorkerOptions {
  * unavailable database may pass, and are retried.
  */
 function refusedForGood(error: unknown): boolean {
-  if (error instanceof PhaseNotAllowedError) return true;
+  if (error instanceof PhaseNotAllowedError || error instanceof SeededMigrationError || error instanceof WrongTargetError) return true;
   return error instanceof AppError && (error.kind === 'forbidden' || error.kind === 'invalid' || error.kind === 'not-found');
 }
 
