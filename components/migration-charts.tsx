@@ -1,6 +1,7 @@
 'use client';
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MigrationCharts as Data } from '@/lib/data/get-migration-charts';
+import { formatRate, rateAxis } from '@/lib/metrics/rate-axis';
 
 const PHASE_FILL: Record<string, string> = {
   expand: '#c7d2fe',
@@ -45,6 +46,11 @@ function PhaseBands({ data }: { data: Data }) {
 
 /** Error rate per minute and reads of the old column, on one time axis with the phases as bands. */
 export function MigrationCharts({ data }: { data: Data }) {
+  // The rate axis fits the rates and the baseline; its ticks never repeat a label.
+  const rates = rateAxis(
+    data.errors.map((e) => e.rate),
+    data.baselineRate,
+  );
   const axis = {
     dataKey: 't',
     type: 'number' as const,
@@ -69,8 +75,22 @@ export function MigrationCharts({ data }: { data: Data }) {
               <ComposedChart data={data.errors} margin={{ top: 16, right: 16, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
                 <XAxis {...axis} />
-                <YAxis yAxisId="rate" tickFormatter={(v: number) => `${(v * 100).toFixed(1)}%`} fontSize={11} width={48} />
-                <YAxis yAxisId="count" orientation="right" allowDecimals={false} fontSize={11} width={32} />
+                <YAxis
+                  yAxisId="rate"
+                  domain={[0, rates.max]}
+                  ticks={rates.ticks}
+                  tickFormatter={(v: number) => formatRate(v, rates.decimals)}
+                  fontSize={11}
+                  width={52}
+                />
+                <YAxis
+                  yAxisId="count"
+                  orientation="right"
+                  allowDecimals={false}
+                  fontSize={11}
+                  width={44}
+                  label={{ value: 'Postgres errors/min', angle: 90, position: 'insideRight', fontSize: 10, fill: '#9a3412' }}
+                />
                 <PhaseBands data={data} />
                 {data.baselineRate !== null && (
                   <ReferenceLine
@@ -92,6 +112,24 @@ export function MigrationCharts({ data }: { data: Data }) {
               </ComposedChart>
             </ResponsiveContainer>
           </div>
+        )}
+        {data.errors.length > 0 && (
+          <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700" data-testid="error-legend">
+            <li className="flex items-center gap-1.5">
+              <span aria-hidden className="inline-block h-0.5 w-4 bg-red-700" />
+              error rate of the services (left axis)
+            </li>
+            <li className="flex items-center gap-1.5">
+              <span aria-hidden className="inline-block h-2.5 w-2.5 bg-orange-500" />
+              Postgres log errors per minute (right axis)
+            </li>
+            {data.baselineRate !== null && (
+              <li className="flex items-center gap-1.5">
+                <span aria-hidden className="inline-block w-4 border-t-2 border-dashed border-slate-600" />
+                baseline, the hour before the expand: {formatRate(data.baselineRate, Math.max(2, rates.decimals))}
+              </li>
+            )}
+          </ul>
         )}
       </figure>
       {data.legacy && (

@@ -36,6 +36,8 @@ describe('the migration page charts', () => {
       migration.target,
       minute(0),
     ]);
+    // The minute under way when the chart is drawn: a few requests so far, no errors yet. Not drawn.
+    await w.pool.query("INSERT INTO expand_contract.metric_minutes (source, service, minute, requests, errors) VALUES ('app', 'web', $1, 3, 0)", [minute(1)]);
     for (let i = 1; i <= 3; i += 1) await w.target.query('SELECT user_email FROM leads WHERE id = $1', [i]);
     await sampleStatements(w.target, w.pool, migration.target);
 

@@ -50,7 +50,10 @@ export async function getMigrationCharts(pool: Pool, migration: MigrationRecord,
       perMinute.set(t, p);
     }
   }
-  const errors = downsample([...perMinute.values()], ['requests', 'errors', 'postgres'] as const, from, to, MAX_CHART_POINTS).map((b) => ({
+  // The minute under way is not over: its few requests so far would draw a drop (or a spike) that is not there.
+  const currentMinute = Math.floor(to / 60_000) * 60_000;
+  const complete = [...perMinute.values()].filter((p) => p.t < currentMinute);
+  const errors = downsample(complete, ['requests', 'errors', 'postgres'] as const, from, to, MAX_CHART_POINTS).map((b) => ({
     ...b,
     rate: b.requests > 0 ? b.errors / b.requests : null,
   }));
