@@ -5,7 +5,7 @@ import { requireActor } from '@/lib/auth/current-actor';
 import { permission } from '@/lib/lifecycle/permissions';
 import { statePool } from '@/lib/db/pools';
 import { listTokensAs } from '@/lib/data/manage-tokens';
-import type { ApiToken } from '@/lib/auth/api-tokens';
+import { tokenScopeWords } from '@/lib/auth/api-tokens';
 import { getPeople } from '@/lib/data/get-people';
 import { supabaseAuth } from '@/lib/auth/current-actor';
 import { nextMondayNine } from '@/lib/auth/on-call';
@@ -25,8 +25,6 @@ export const metadata = { title: 'Admin · Expand/Contract' };
 // Tailwind sees whole class names only: the columns are written out once, here.
 const TOKEN_COLUMNS = 'sm:grid-cols-[minmax(0,1.2fr)_minmax(0,1.3fr)_minmax(0,1.2fr)_minmax(0,0.8fr)_7rem] sm:gap-3';
 const minute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
-const tokenScope = (t: ApiToken) =>
-  t.scope === 'ingest' ? `ingest for ${t.service}` : `deploy for ${t.migrationId ? `migration ${t.migrationId}` : 'every migration'}`;
 
 /**
  * Revoking stops every service using the token at once, so it takes a second, deliberate click:
@@ -41,7 +39,8 @@ function RevokeToken({ id }: { id: string }) {
       </summary>
       <div className="mt-2 space-y-2 rounded border border-red-200 bg-red-50 p-2 text-xs text-red-900">
         <p>
-          Services sending with token <span className="font-mono">{id}</span> are refused from now on. This cannot be undone: they need a new token.
+          Whatever uses token <span className="font-mono">{id}</span> (a service, a pipeline, a subscribed calendar) is refused from now on. This cannot be
+          undone: it needs a new token.
         </p>
         <ActionForm action={revokeTokenAction} hidden={{ id }} label="Yes, revoke" danger />
       </div>
@@ -76,7 +75,7 @@ export default async function AdminPage() {
         <h2 className="text-lg font-semibold">API tokens</h2>
         <p className="text-sm text-slate-600">
           Shown once when created; only a SHA-256 of each is stored. Services send error rates with an ingest token, CD pipelines mark deploys with a deploy
-          token.
+          token, and a calendar token only reads the calendar feed of scheduled phases, for the team&apos;s calendar app.
         </p>
         <TokenForm action={createTokenAction} />
         <div className="rounded-lg border border-slate-200 bg-white text-sm shadow-sm" data-testid="tokens">
@@ -95,8 +94,8 @@ export default async function AdminPage() {
                   {t.label ? ` (${t.label})` : ''}
                 </span>
                 {/* A service is whatever text an admin typed: quotes and 100 characters stay inside their cell. */}
-                <span className="min-w-0 wrap-anywhere sm:truncate" title={tokenScope(t)}>
-                  {tokenScope(t)}
+                <span className="min-w-0 wrap-anywhere sm:truncate" title={tokenScopeWords(t)}>
+                  {tokenScopeWords(t)}
                 </span>
                 <span className="min-w-0 text-xs text-slate-600 wrap-anywhere">
                   {minute(t.createdAt)} by {t.createdBy}

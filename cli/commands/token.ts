@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../lib/auth/api-tokens';
+import { createApiToken, listApiTokens, revokeApiToken, tokenScopeWords } from '../../lib/auth/api-tokens';
 import type { Env } from '../../lib/config/env';
 import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
+import { calendarFeedUrl } from '../../lib/timeline/calendar-feed';
 import { reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
 
@@ -11,6 +12,8 @@ export const TOKEN_USAGE = `usage:
   expand-contract token create deploy [--migration ID] [--label L]
                                                               a token a CD pipeline marks deploys with
                                                               (one migration, or every one without --migration)
+  expand-contract token create calendar [--label L]           a read-only token for the calendar feed of
+                                                              scheduled phases; prints the feed's URL
   expand-contract token list                                  every token: scope, last use, revoked or live
   expand-contract token revoke <token id>
 
@@ -59,14 +62,22 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
             out(token);
             return 0;
           }
-          throw new UsageError('token create needs a scope: ingest <service> or deploy');
+          if (scope === 'calendar') {
+            const { token, record } = await createApiToken(state, { scope, label: values.label, createdBy });
+            out(`created calendar token ${record.id}; it reads the calendar feed and nothing else. Shown once, store it now:`);
+            out(token);
+            // The dashboard's address as this machine serves it; behind a proxy, its public host goes here instead.
+            out(`subscribe your calendar to: ${calendarFeedUrl(`http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`, token)}`);
+            return 0;
+          }
+          throw new UsageError('token create needs a scope: ingest <service>, deploy or calendar');
         }
         case 'list': {
           const tokens = await listApiTokens(state);
           if (values.json) out(JSON.stringify(tokens, null, 2));
           else if (tokens.length === 0) out('no tokens yet: expand-contract token create ingest <service>');
           for (const t of values.json ? [] : tokens) {
-            const what = t.scope === 'ingest' ? `ingest for ${t.service}` : `deploy for ${t.migrationId ? `migration ${t.migrationId}` : 'every migration'}`;
+            const what = tokenScopeWords(t);
             const when = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
             out(`${t.id}  ${what}${t.label ? ` (${t.label})` : ''}  created ${t.createdAt.toISOString()} by ${t.createdBy}  ${when}`);
           }

@@ -5,7 +5,8 @@ import { AppError } from '../errors/app-error';
 /** A pool, or one connection inside a transaction (a person's, under row-level security). */
 type Db = Pool | PoolClient;
 
-export type TokenScope = 'ingest' | 'deploy';
+/** ingest: a service reports error rates; deploy: a CD pipeline marks deploys; calendar: reads the schedule feed, nothing else. */
+export type TokenScope = 'ingest' | 'deploy' | 'calendar';
 
 export interface ApiToken {
   id: string;
@@ -17,6 +18,13 @@ export interface ApiToken {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+}
+
+/** What a token may do, in words, for the admin page and `token list`. */
+export function tokenScopeWords(t: Pick<ApiToken, 'scope' | 'service' | 'migrationId'>): string {
+  if (t.scope === 'ingest') return `ingest for ${t.service}`;
+  if (t.scope === 'calendar') return 'calendar feed (read-only)';
+  return `deploy for ${t.migrationId ? `migration ${t.migrationId}` : 'every migration'}`;
 }
 
 /** Why a bearer token was refused; the HTTP layer turns every kind into the same 401. */
@@ -88,6 +96,19 @@ export function bearerToken(header: string | null): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw new TokenRefusedError('malformed');
   return match[1]!;
+}
+
+/**
+ * The request with a `?token=` from its URL as its bearer token, for the one route whose callers
+ * cannot send headers (calendar apps subscribe to a URL): the route's guard then checks it like
+ * any bearer token. A header, when sent, wins, so the query cannot override what a client meant.
+ */
+export function withQueryToken(request: Request): Request {
+  const token = new URL(request.url).searchParams.get('token');
+  if (token === null || request.headers.has('authorization')) return request;
+  const headers = new Headers(request.headers);
+  headers.set('authorization', `Bearer ${token}`);
+  return new Request(request, { headers });
 }
 
 /**

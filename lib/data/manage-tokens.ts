@@ -9,6 +9,8 @@ import { audit, ForbiddenError, withActor } from './with-actor';
 export const newTokenSchema = z.discriminatedUnion('scope', [
   z.object({ scope: z.literal('ingest'), service: z.string().trim().min(1, 'name the service').max(100), label: z.string().trim().max(200).default('') }),
   z.object({ scope: z.literal('deploy'), migrationId: migrationIdField.optional(), label: z.string().trim().max(200).default('') }),
+  // The feed shows every migration: a calendar token names neither a service nor a migration.
+  z.object({ scope: z.literal('calendar'), label: z.string().trim().max(200).default('') }),
 ]);
 
 function adminOnly(actor: Actor) {
