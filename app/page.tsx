@@ -16,18 +16,16 @@ import { getTimeline } from '@/lib/data/get-timeline';
 import { statePool } from '@/lib/db/pools';
 import { parseWeek, weekParam, weekStart } from '@/lib/timeline/team-week';
 import { layoutWeek } from '@/lib/timeline/week-layout';
+import { filterTimeline, parseTimelineFilter, timelineTables } from '@/lib/timeline/filter-timeline';
 
-export default async function HomePage({ searchParams }: { searchParams: Promise<{ week?: string }> }) {
+export default async function HomePage({ searchParams }: { searchParams: Promise<{ week?: string; who?: string; table?: string }> }) {
   await connection(); // always live: this page reads both databases on every request
   const actor = await requireActor();
   const now = new Date();
-  const timeline = await getTimeline(statePool(), now);
-  const tz = timeline.timeZone;
-  const monday = parseWeek((await searchParams).week, tz) ?? weekStart(now, tz);
-  const layout = layoutWeek(monday, tz, now, timeline.migrations);
-  const shift = (weeks: number) => weekParam(weekStart(new Date(monday.getTime() + weeks * 7 * 86_400_000 + 12 * 3_600_000), tz), tz);
+  const params = await searchParams;
   const schemas = parseEnv(process.env).EC_TARGET_SCHEMAS;
-  const [health, snapshot, waiting] = await Promise.all([
+  const [timeline, health, snapshot, waiting] = await Promise.all([
+    getTimeline(statePool(), now),
     getHealth(),
     // The product's own tables (a contract's archive) are not the team's schema: never offered, never listed.
     introspectSchema(targetPool(), schemas).then(
@@ -36,6 +34,12 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
     ),
     getWaitingForYou(statePool(), targetPool(), actor, now),
   ]);
+  const tz = timeline.timeZone;
+  const monday = parseWeek(params.week, tz) ?? weekStart(now, tz);
+  const filter = parseTimelineFilter(params);
+  const kept = filterTimeline(timeline.migrations, filter, { email: actor.email, waiting: waiting.map((w) => w.migrationId) });
+  const layout = layoutWeek(monday, tz, now, kept);
+  const shift = (weeks: number) => weekParam(weekStart(new Date(monday.getTime() + weeks * 7 * 86_400_000 + 12 * 3_600_000), tz), tz);
   return (
     <div className="space-y-10">
       <WaitingForYou items={waiting} />
@@ -46,6 +50,10 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
         prevWeek={shift(-1)}
         nextWeek={shift(1)}
         thisWeek={weekParam(weekStart(now, tz), tz)}
+        filter={filter}
+        tables={timelineTables(timeline.migrations)}
+        rules={timeline.rules}
+        shown={{ of: timeline.migrations.length, kept: kept.length }}
       />
       <section>
         <h2 className="text-xl font-semibold tracking-tight">Health</h2>

@@ -1,19 +1,46 @@
 import Link from 'next/link';
-import type { Bar, WeekLayout } from '@/lib/timeline/week-layout';
+import { stateWord } from '@/lib/lifecycle/migration-states';
+import type { TimelineFilter } from '@/lib/timeline/filter-timeline';
+import { describeScheduleRules, type ScheduleRules } from '@/lib/timeline/schedule-rules';
+import { describeClashes } from '@/lib/timeline/schedule-windows';
+import { phaseWord, type Bar, type BarTone, type WeekLayout } from '@/lib/timeline/week-layout';
 
-const STATUS_CLASS: Record<Bar['status'], string> = {
-  planned: 'border border-dashed border-slate-500 bg-white/60 text-slate-700',
+const TONE_CLASS: Record<BarTone, string> = {
+  planned: 'border border-dashed border-slate-500 bg-white text-slate-700',
   running: 'bg-amber-500 text-amber-950',
   succeeded: 'bg-emerald-600 text-white',
   failed: 'bg-red-700 text-white',
+  undone: 'bg-violet-600 text-white',
 };
 
-const time = (d: Date, timeZone: string) => d.toLocaleString('en-GB', { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone });
+const OUTCOME: Record<BarTone, string> = {
+  planned: 'planned',
+  running: 'running',
+  succeeded: 'done',
+  failed: 'failed',
+  undone: 'done: the change was undone',
+};
+
+const ROW_PX = 28;
+const time = (d: Date, timeZone: string) =>
+  d.toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone });
+
+/** Name, start, end, who and outcome: the bar's tooltip and its tapped details say the same. */
+function details(b: Bar, timeZone: string): { label: string; value: string }[] {
+  return [
+    { label: 'Phase', value: phaseWord(b.phase) },
+    { label: b.kind === 'planned' ? 'Planned from' : 'Started', value: time(b.start, timeZone) },
+    { label: b.kind === 'planned' ? 'Planned until' : 'Ended', value: b.end ? time(b.end, timeZone) : 'still running' },
+    { label: 'By', value: b.kind === 'planned' ? 'not run yet' : (b.actor ?? 'the deploy mark') },
+    { label: 'Outcome', value: OUTCOME[b.tone] },
+  ];
+}
 
 /**
- * The week, Monday to Friday wide and a quiet weekend narrow: one lane per migration,
- * planned phases dashed below, what actually ran solid above, the deploy-to-contract
- * buffer as a band and a red line at now. Server-rendered; links move between weeks.
+ * The week, Monday to Friday wide and a quiet weekend narrow: one lane per migration, what ran
+ * solid in its outcome's colour above what is still planned (dashed), the buffer before the
+ * contract as a band and a red line at now. Each bar opens its details on a tap. Server-rendered;
+ * links and a plain form move between weeks and filter.
  */
 export function WeekTimeline({
   layout,
@@ -22,6 +49,10 @@ export function WeekTimeline({
   prevWeek,
   nextWeek,
   thisWeek,
+  filter,
+  tables,
+  rules,
+  shown,
 }: {
   layout: WeekLayout;
   timeZone: string;
@@ -29,7 +60,18 @@ export function WeekTimeline({
   prevWeek: string;
   nextWeek: string;
   thisWeek: string;
+  filter: TimelineFilter;
+  tables: string[];
+  rules: ScheduleRules;
+  /** How many migrations the filter let through, of how many. */
+  shown: { of: number; kept: number };
 }) {
+  const keep = (w: string) => {
+    const q = new URLSearchParams({ week: w });
+    if (filter.who !== 'all') q.set('who', filter.who);
+    if (filter.table) q.set('table', filter.table);
+    return `/?${q}`;
+  };
   return (
     <section className="space-y-3" data-testid="timeline" aria-label="Migrations this week">
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -37,26 +79,60 @@ export function WeekTimeline({
           Week of {week} <span className="text-sm font-normal text-slate-600">(times in {timeZone})</span>
         </h1>
         <nav className="flex flex-wrap items-center gap-3 text-sm" aria-label="Weeks">
-          <Link href={`/?week=${prevWeek}`} className="underline">
+          <Link href={keep(prevWeek)} className="underline">
             ← previous
           </Link>
-          <Link href={`/?week=${thisWeek}`} className="underline">
+          <Link href={keep(thisWeek)} className="underline">
             this week
           </Link>
-          <Link href={`/?week=${nextWeek}`} className="underline">
+          <Link href={keep(nextWeek)} className="underline">
             next →
           </Link>
-          <form method="get" className="flex items-center gap-1">
-            <label htmlFor="week-picker" className="sr-only">
-              Go to the week of
-            </label>
-            <input id="week-picker" type="date" name="week" defaultValue={week} className="rounded border border-slate-300 px-1 py-0.5" />
-            <button type="submit" className="rounded border border-slate-300 px-2 py-0.5">
-              Go
-            </button>
-          </form>
         </nav>
       </div>
+      {/* Keyed by what it shows: moving between weeks by link must not leave the old week in its fields. */}
+      <form
+        key={`${week} ${filter.who} ${filter.table ?? ''}`}
+        method="get"
+        className="flex flex-wrap items-end gap-3 text-sm"
+        aria-label="Filter the timeline"
+        data-testid="timeline-filter"
+      >
+        <label className="flex flex-col">
+          <span className="text-xs text-slate-600">Week of</span>
+          <input type="date" name="week" defaultValue={week} className="rounded border border-slate-300 px-1 py-0.5" />
+        </label>
+        <label className="flex flex-col">
+          <span className="text-xs text-slate-600">Show</span>
+          <select name="who" defaultValue={filter.who} className="rounded border border-slate-300 px-1 py-0.5">
+            <option value="all">every migration</option>
+            <option value="mine">mine</option>
+            <option value="waiting">waiting on me</option>
+          </select>
+        </label>
+        <label className="flex flex-col">
+          <span className="text-xs text-slate-600">Table</span>
+          <select name="table" defaultValue={filter.table ?? ''} className="max-w-48 rounded border border-slate-300 px-1 py-0.5">
+            <option value="">every table</option>
+            {tables.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="rounded border border-slate-300 bg-white px-3 py-1">
+          Show
+        </button>
+        {shown.kept < shown.of && (
+          <span className="text-xs text-slate-600" data-testid="filter-count">
+            {shown.kept} of {shown.of} migrations ·{' '}
+            <Link href={`/?week=${week}`} className="underline">
+              show all
+            </Link>
+          </span>
+        )}
+      </form>
       <div className="overflow-x-auto">
         <div className="min-w-[640px]">
           <div className="relative ml-48 h-6 text-xs text-slate-600">
@@ -71,7 +147,11 @@ export function WeekTimeline({
               </div>
             ))}
           </div>
-          {layout.lanes.length === 0 && <p className="py-6 text-sm text-slate-600">Nothing planned or running this week.</p>}
+          {layout.lanes.length === 0 && (
+            <p className="py-6 text-sm text-slate-600">
+              {shown.kept < shown.of ? 'Nothing this week matches the filter.' : 'Nothing planned or running this week.'}
+            </p>
+          )}
           {layout.lanes.map((lane) => (
             <div key={lane.id} className="flex items-stretch border-t border-slate-100" data-testid="timeline-lane" data-migration={lane.id}>
               <div className="w-48 shrink-0 py-2 pr-2 text-sm">
@@ -79,75 +159,128 @@ export function WeekTimeline({
                   {lane.title}
                 </Link>
                 <div className="text-xs text-slate-600">
-                  #{lane.id} · {lane.status}
+                  #{lane.id} · {stateWord(lane.status)}
                   {lane.seeded && <span className="ml-1 rounded bg-slate-200 px-1">seeded history</span>}
                 </div>
-                {lane.conflictWith.length > 0 && (
+                {lane.clashes.length > 0 && (
                   <div className="mt-1 text-xs font-medium text-red-800" data-testid="conflict">
-                    ⚠ same table as #{lane.conflictWith.join(', #')}
+                    {describeClashes(lane.clashes).map((line) => (
+                      <div key={line}>⚠ {line}</div>
+                    ))}
                   </div>
                 )}
               </div>
-              <div className="relative h-16 flex-1">
+              <div className="relative flex-1" style={{ height: `${lane.rows * ROW_PX + 8}px` }}>
+                <Link href={`/migrations/${lane.id}`} className="absolute inset-0" aria-label={`Open migration #${lane.id}`} tabIndex={-1} />
                 {layout.columns.map((c) => (
                   <div
                     key={c.label}
                     aria-hidden
-                    className={`absolute inset-y-0 border-l border-slate-100 ${c.weekend ? 'bg-slate-50' : ''}`}
+                    className={`pointer-events-none absolute inset-y-0 border-l border-slate-100 ${c.weekend ? 'bg-slate-50' : ''}`}
                     style={{ left: `${c.left}%`, width: `${c.width}%` }}
                   />
                 ))}
                 {lane.buffer && (
                   <div
                     aria-hidden
-                    className="absolute inset-y-1 bg-indigo-100/70"
+                    className="pointer-events-none absolute inset-y-1 bg-indigo-100/70"
                     style={{ left: `${lane.buffer.left}%`, width: `${lane.buffer.width}%` }}
-                    title="buffer between deploy and contract"
                     data-testid="buffer"
                   />
                 )}
                 {lane.bars.map((b, i) => (
-                  <div
-                    key={i}
-                    data-testid="timeline-bar"
-                    data-phase={b.phase}
-                    data-kind={b.kind}
-                    data-status={b.status}
-                    className={`absolute h-6 overflow-hidden rounded px-1 text-[11px] leading-6 whitespace-nowrap ${STATUS_CLASS[b.status]} ${b.kind === 'planned' ? 'top-9' : 'top-2'}`}
-                    style={{ left: `${b.left}%`, width: `${b.width}%` }}
-                    title={`${b.phase} (${b.kind === 'planned' ? 'planned' : b.status}): ${time(b.start, timeZone)} → ${time(b.end, timeZone)}`}
-                  >
-                    {b.phase}
-                  </div>
+                  <PhaseBar key={i} bar={b} id={`bar-${lane.id}-${i}`} migrationId={lane.id} timeZone={timeZone} />
                 ))}
                 {layout.now !== null && (
-                  <div aria-label="now" className="absolute inset-y-0 w-0.5 bg-red-600" style={{ left: `${layout.now}%` }} data-testid="now-line" />
+                  <div
+                    aria-label="now"
+                    className="pointer-events-none absolute inset-y-0 w-0.5 bg-red-600"
+                    style={{ left: `${layout.now}%` }}
+                    data-testid="now-line"
+                  />
                 )}
               </div>
             </div>
           ))}
           <ul className="mt-3 flex flex-wrap gap-4 text-xs text-slate-700" aria-label="Legend">
-            <li className="flex items-center gap-1">
-              <span className="inline-block h-3 w-6 rounded border border-dashed border-slate-500" /> planned
-            </li>
-            <li className="flex items-center gap-1">
-              <span className="inline-block h-3 w-6 rounded bg-amber-500" /> running
-            </li>
-            <li className="flex items-center gap-1">
-              <span className="inline-block h-3 w-6 rounded bg-emerald-600" /> done
-            </li>
-            <li className="flex items-center gap-1">
-              <span className="inline-block h-3 w-6 rounded bg-red-700" /> failed
-            </li>
+            {(['planned', 'running', 'succeeded', 'failed', 'undone'] as const).map((tone) => (
+              <li key={tone} className="flex items-center gap-1">
+                <span className={`inline-block h-3 w-6 rounded ${TONE_CLASS[tone]}`} /> {tone === 'undone' ? 'rollback' : OUTCOME[tone]}
+              </li>
+            ))}
             <li className="flex items-center gap-1">
               <span className="inline-block h-3 w-6 bg-indigo-100" /> buffer before contract
             </li>
             <li className="flex items-center gap-1">
               <span className="inline-block h-3 w-0.5 bg-red-600" /> now
             </li>
+            <li>Tap a bar for its times, who ran it and how it ended.</li>
           </ul>
         </div>
       </div>
+      <details className="rounded border border-slate-200 bg-white p-3 text-sm" data-testid="schedule-rules">
+        <summary className="cursor-pointer font-medium">How new migrations are scheduled</summary>
+        <ul className="mt-2 list-disc space-y-1 pl-5 text-slate-700">
+          {describeScheduleRules(rules).map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+        <p className="mt-2 text-xs text-slate-600">Team settings (schedule_rules); the author of a migration can move its phases on its page.</p>
+      </details>
     </section>
+  );
+}
+
+/** One phase: a button that opens its details; its name inside, beside it, or (when there is no room) only in the details. */
+function PhaseBar({ bar: b, id, migrationId, timeZone }: { bar: Bar; id: string; migrationId: number; timeZone: string }) {
+  const lines = details(b, timeZone);
+  const anchor = `--${id}`;
+  const name = phaseWord(b.phase);
+  return (
+    <>
+      <button
+        type="button"
+        popoverTarget={id}
+        data-testid="timeline-bar"
+        data-phase={b.phase}
+        data-kind={b.kind}
+        data-status={b.status}
+        data-tone={b.tone}
+        data-label={b.label}
+        className={`absolute h-6 rounded px-1 text-left text-[11px] leading-6 whitespace-nowrap ${TONE_CLASS[b.tone]}`}
+        style={{ left: `${b.left}%`, width: `${b.width}%`, top: `${4 + b.row * ROW_PX}px`, anchorName: anchor } as React.CSSProperties}
+        title={lines.map((l) => `${l.label}: ${l.value}`).join('\n')}
+        aria-label={`${name}, ${OUTCOME[b.tone]}: details`}
+      >
+        {b.label === 'inside' && name}
+        {(b.label === 'after' || b.label === 'before') && (
+          <span
+            data-testid="bar-label"
+            className={`pointer-events-none absolute top-0 px-1 text-slate-800 ${b.label === 'after' ? 'left-full' : 'right-full'}`}
+          >
+            {name}
+          </span>
+        )}
+      </button>
+      <div
+        id={id}
+        popover="auto"
+        className="bar-details rounded-lg border border-slate-300 bg-white p-3 text-xs shadow-lg"
+        style={{ positionAnchor: anchor } as React.CSSProperties}
+        data-testid="bar-details"
+      >
+        <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5">
+          {lines.map((l) => (
+            <div key={l.label} className="contents">
+              <dt className="text-slate-600">{l.label}</dt>
+              <dd className="font-medium">{l.value}</dd>
+            </div>
+          ))}
+        </dl>
+        <Link href={`/migrations/${migrationId}`} className="mt-2 inline-block underline">
+          Open migration #{migrationId}
+        </Link>
+      </div>
+    </>
   );
 }

@@ -6,8 +6,7 @@ import { targetIdentity } from '../db/target-identity';
 import type { OperationSpec, PlanOptions } from '../migrations/types';
 import { DEFAULT_PLAN_OPTIONS } from '../migrations/types';
 import { planChange } from '../planning/plan-change';
-import { StateStore } from '../state/state-store';
-import { proposeSchedule } from '../timeline/propose-schedule';
+import { proposeScheduleFor } from '../state/propose-schedule-for';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
 /** An author registers a change planned on the live target; they are its author for the two-person rules. */
@@ -23,8 +22,9 @@ export async function createMigrationAs(
   if (!allowed.ok) throw new ForbiddenError(allowed.reason);
   const plan = await planChange(target, spec, { ...DEFAULT_PLAN_OPTIONS, ...options });
   const identity = await targetIdentity(target);
-  const schedule = proposeSchedule(new Date(), await new StateStore(pool).teamTimeZone());
   return withActor(pool, actor, async (c) => {
+    // Proposed in the transaction that inserts: the slot's count cannot change before the insert commits.
+    const schedule = await proposeScheduleFor(c, spec);
     const { rows } = await c.query(
       `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity, author_id, created_by, schedule)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,

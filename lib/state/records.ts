@@ -95,7 +95,7 @@ export const toMigration = (r: Row): MigrationRecord => ({
 });
 
 /** Stored as JSON (ISO strings); null when absent or malformed. */
-function parseSchedule(value: unknown): Schedule | null {
+export function parseSchedule(value: unknown): Schedule | null {
   const v = value as Record<string, string> | null;
   if (!v || !v.expandAt || !v.deployAt || !v.monitorFrom || !v.contractAt) return null;
   return { expandAt: new Date(v.expandAt), deployAt: new Date(v.deployAt), monitorFrom: new Date(v.monitorFrom), contractAt: new Date(v.contractAt) };

@@ -1,4 +1,3 @@
-import { proposeSchedule } from '../timeline/propose-schedule';
 import type { Pool, PoolClient } from 'pg';
 import type { Plan } from '../migrations/types';
 import { DeployNotAllowedError, MigrationAlreadyOpenError, MigrationNotFoundError } from './errors';
@@ -16,6 +15,7 @@ import {
   type PhaseRunRecord,
 } from './records';
 import { withTransaction } from '../db/transaction';
+import { proposeScheduleFor } from './propose-schedule-for';
 import { SQL_STATE, sqlState } from '../db/sql-state';
 
 /** The executor's reads and writes in the state database (schema expand_contract). */
@@ -30,12 +30,15 @@ export class StateStore {
 
   async createMigration(plan: Plan, target: string, targetIdentity: string | null = null, services: string[] | null = null): Promise<MigrationRecord> {
     try {
-      const schedule = proposeSchedule(new Date(), await this.teamTimeZone());
-      const { rows } = await this.pool.query(
-        `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity, schedule, services) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), target, targetIdentity, JSON.stringify(schedule), services],
-      );
-      return toMigration(rows[0]!);
+      // The proposal and the insert share one transaction: the proposal's lock holds until the slot is taken.
+      return await withTransaction(this.pool, async (client) => {
+        const schedule = await proposeScheduleFor(client, plan.operation);
+        const { rows } = await client.query(
+          `INSERT INTO expand_contract.migrations (plan_id, slug, title, spec, plan, target, target_identity, schedule, services) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+          [plan.id, plan.slug, plan.title, JSON.stringify(plan.operation), JSON.stringify(plan), target, targetIdentity, JSON.stringify(schedule), services],
+        );
+        return toMigration(rows[0]!);
+      });
     } catch (error) {
       if (sqlState(error) !== SQL_STATE.uniqueViolation) throw error;
       const { rows } = await this.pool.query(

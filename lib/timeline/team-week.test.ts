@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { proposeSchedule } from './propose-schedule';
 import { parseWeek, weekDays, weekParam, weekStart } from './team-week';
 
 describe('the team week', () => {
@@ -23,37 +22,5 @@ describe('the team week', () => {
     expect(parseWeek('2026-11-26', 'UTC')!.toISOString()).toBe('2026-11-23T00:00:00.000Z');
     expect(weekParam(parseWeek('2026-11-26', 'Europe/Berlin')!, 'Europe/Berlin')).toBe('2026-11-23');
     for (const bad of ['2026-02-30', 'next week', '', undefined]) expect(parseWeek(bad, 'UTC')).toBeNull();
-  });
-});
-
-describe('the default schedule', () => {
-  it.each([
-    [
-      'before Monday 10:00: this week',
-      '2026-11-23T09:59:00Z',
-      'UTC',
-      ['2026-11-23T10:00:00.000Z', '2026-11-23T14:00:00.000Z', '2026-11-24T00:00:00.000Z', '2026-11-27T10:00:00.000Z'],
-    ],
-    [
-      'at Monday 10:00: the next slot',
-      '2026-11-23T10:00:00Z',
-      'UTC',
-      ['2026-11-30T10:00:00.000Z', '2026-11-30T14:00:00.000Z', '2026-12-01T00:00:00.000Z', '2026-12-04T10:00:00.000Z'],
-    ],
-    [
-      'on a Thursday: next Monday',
-      '2026-11-26T08:00:00Z',
-      'UTC',
-      ['2026-11-30T10:00:00.000Z', '2026-11-30T14:00:00.000Z', '2026-12-01T00:00:00.000Z', '2026-12-04T10:00:00.000Z'],
-    ],
-    [
-      'in New York: 10:00 local',
-      '2026-11-26T08:00:00Z',
-      'America/New_York',
-      ['2026-11-30T15:00:00.000Z', '2026-11-30T19:00:00.000Z', '2026-12-01T05:00:00.000Z', '2026-12-04T15:00:00.000Z'],
-    ],
-  ])('%s', (_name, now, tz, expected) => {
-    const s = proposeSchedule(new Date(now), tz);
-    expect([s.expandAt, s.deployAt, s.monitorFrom, s.contractAt].map((d) => d.toISOString())).toEqual(expected);
   });
 });

@@ -1,18 +1,19 @@
 import type { Schedule } from './propose-schedule';
+import { isOpen, scheduleClashes, type ScheduleClash, type ScheduledChange } from './schedule-windows';
 import { weekDays } from './team-week';
 
-export type TimelinePhase = 'expand' | 'backfill' | 'deploy' | 'monitor' | 'contract' | 'rollback' | 'restore';
+export type TimelinePhase = 'expand' | 'backfill' | 'verify' | 'deploy' | 'monitor' | 'contract' | 'rollback' | 'restore';
 export type BarStatus = 'planned' | 'running' | 'succeeded' | 'failed';
+/** How a bar is coloured: a rollback or restore that succeeded undid the change, so it is not drawn as one more success. */
+export type BarTone = BarStatus | 'undone';
 
-export interface TimelineMigration {
-  id: number;
+export interface TimelineMigration extends ScheduledChange {
   title: string;
-  /** schema.table: two open changes of one table in the same week are a conflict. */
-  table: string | null;
-  status: string;
+  /** Who created it (the "mine" filter). */
+  createdBy: string | null;
   schedule: Schedule | null;
   /** What ran, from the phase history (deploy and monitor derived from the deploy mark). */
-  actual: { phase: TimelinePhase; start: Date; end: Date | null; status: Exclude<BarStatus, 'planned'> }[];
+  actual: { phase: TimelinePhase; start: Date; end: Date | null; status: Exclude<BarStatus, 'planned'>; actor: string | null }[];
   seeded?: boolean;
 }
 
@@ -20,11 +21,18 @@ export interface Bar {
   phase: TimelinePhase;
   kind: 'planned' | 'actual';
   status: BarStatus;
+  tone: BarTone;
   start: Date;
-  end: Date;
-  /** Position on the week axis, in percent of its width. */
+  /** Null while it runs: drawn to the now line. */
+  end: Date | null;
+  actor: string | null;
+  /** Position on the week axis, in percent of its width (at least MIN_BAR_PX wide at the narrowest axis). */
   left: number;
   width: number;
+  /** Which of the lane's rows: bars (with their labels) that would overlap go on separate rows. */
+  row: number;
+  /** Where its name goes: inside when it fits, beside it when there is room, else only in its details. */
+  label: 'inside' | 'after' | 'before' | 'none';
 }
 
 export interface Lane {
@@ -33,9 +41,11 @@ export interface Lane {
   status: string;
   seeded: boolean;
   bars: Bar[];
-  /** The buffer between the planned deploy and contract, as a band. */
+  rows: number;
+  /** The buffer between the deploy and the planned contract, as a band; only while the change is open. */
   buffer: { left: number; width: number } | null;
-  conflictWith: number[];
+  /** Open changes of the same table (or column) whose windows overlap this one's. */
+  clashes: ScheduleClash[];
 }
 
 export interface Column {
@@ -57,31 +67,50 @@ export interface WeekLayout {
 }
 
 const COLLAPSED = 3; // percent of the axis for a quiet weekend day
+/**
+ * The narrowest the week's axis is drawn (the timeline's 640 px minimum less its 192 px titles):
+ * widths and labels are sized for it, so nothing is cut on a phone and a wide screen has room to spare.
+ */
+export const AXIS_PX = 448;
+const MIN_BAR_PX = 12;
+const CHAR_PX = 6.4; // an 11 px sans-serif letter, on average
+const LABEL_PAD_PX = 10;
+const GAP_PX = 4;
+const pct = (px: number) => (px / AXIS_PX) * 100;
+
+/** The phase's name as a label; a bar whose name does not fit shows it beside it or in its details, never cut. */
+export const phaseWord = (phase: TimelinePhase) => (phase === 'monitor' ? 'monitoring' : phase);
 
 /**
- * Places every migration's planned and actual phases on a Monday-to-Sunday axis in the
- * team's time zone. Pure: the page draws what this returns.
+ * Places every migration's phases on a Monday-to-Sunday axis in the team's time zone: what ran
+ * where it ran, in its outcome's colour, and the plan only for what is still to come in an open
+ * change. Pure: the page draws what this returns.
  */
 export function layoutWeek(monday: Date, timeZone: string, now: Date, all: TimelineMigration[]): WeekLayout {
   // A cancelled plan never ran and never will: it leaves the week (its page keeps the record).
   const migrations = all.filter((m) => m.status !== 'cancelled');
   const days = weekDays(monday, timeZone);
   const weekEnd = days[6]!.end;
-  const planned = (m: TimelineMigration): { phase: TimelinePhase; start: Date; end: Date }[] =>
-    m.schedule
-      ? [
-          { phase: 'expand', start: m.schedule.expandAt, end: new Date(m.schedule.expandAt.getTime() + 3_600_000) },
-          { phase: 'deploy', start: m.schedule.deployAt, end: new Date(m.schedule.deployAt.getTime() + 3_600_000) },
-          { phase: 'monitor', start: m.schedule.monitorFrom, end: m.schedule.contractAt },
-          { phase: 'contract', start: m.schedule.contractAt, end: new Date(m.schedule.contractAt.getTime() + 3_600_000) },
-        ]
-      : [];
-  const actual = (m: TimelineMigration) => m.actual.map((a) => ({ ...a, end: a.end ?? now }));
+  const actual = (m: TimelineMigration) => m.actual.map((a) => ({ ...a, until: a.end ?? now }));
+  const planned = (m: TimelineMigration): { phase: TimelinePhase; start: Date; until: Date }[] => {
+    // A finished change has no plan left: it is drawn as it ran, and nothing of it lingers in later weeks.
+    if (!m.schedule || !isOpen(m.status)) return [];
+    const hour = (d: Date) => new Date(d.getTime() + 3_600_000);
+    const ran = new Set(m.actual.filter((a) => a.status !== 'failed').map((a) => a.phase));
+    const s = m.schedule;
+    const plan: { phase: TimelinePhase; start: Date; until: Date }[] = [
+      { phase: 'expand', start: s.expandAt, until: hour(s.expandAt) },
+      { phase: 'deploy', start: s.deployAt, until: hour(s.deployAt) },
+      { phase: 'monitor', start: s.monitorFrom, until: s.contractAt },
+      { phase: 'contract', start: s.contractAt, until: hour(s.contractAt) },
+    ];
+    return plan.filter((p) => !ran.has(p.phase) && p.until.getTime() > p.start.getTime());
+  };
   const inWeek = (s: Date, e: Date) => e.getTime() > monday.getTime() && s.getTime() < weekEnd.getTime();
 
   // A weekend day opens up when any bar touches it.
   const busy = (d: (typeof days)[number]) =>
-    migrations.some((m) => [...planned(m), ...actual(m)].some((b) => b.end.getTime() > d.start.getTime() && b.start.getTime() < d.end.getTime()));
+    migrations.some((m) => [...planned(m), ...actual(m)].some((b) => b.until.getTime() > d.start.getTime() && b.start.getTime() < d.end.getTime()));
   const collapsed = days.map((d) => d.weekend && !busy(d));
   const openCount = collapsed.filter((c) => !c).length;
   const openWidth = (100 - COLLAPSED * (7 - openCount)) / openCount;
@@ -98,44 +127,80 @@ export function layoutWeek(monday: Date, timeZone: string, now: Date, all: Timel
     const c = columns.find((col) => t.getTime() < col.end.getTime())!;
     return c.left + (c.width * (t.getTime() - c.start.getTime())) / (c.end.getTime() - c.start.getTime());
   };
-  const bar = (b: { phase: TimelinePhase; start: Date; end: Date }, kind: Bar['kind'], status: BarStatus): Bar => {
-    const l = position(b.start);
-    return { ...b, kind, status, left: l, width: Math.max(0.4, position(b.end) - l) };
-  };
 
-  const lanes: Lane[] = migrations
-    .filter((m) => [...planned(m), ...actual(m)].some((b) => inWeek(b.start, b.end)))
-    .map((m) => ({
+  const lanes: Lane[] = [];
+  for (const m of migrations) {
+    const drawn = [
+      ...actual(m)
+        .filter((b) => inWeek(b.start, b.until))
+        .map((b) => ({ ...b, kind: 'actual' as const })),
+      ...planned(m)
+        .filter((b) => inWeek(b.start, b.until))
+        .map((b) => ({ ...b, kind: 'planned' as const, status: 'planned' as const, end: b.until, actor: null })),
+    ];
+    if (drawn.length === 0) continue;
+    const bars = packRows(
+      drawn.map((b) => {
+        const l = Math.min(position(b.start), 100 - pct(MIN_BAR_PX));
+        const width = Math.max(pct(MIN_BAR_PX), position(b.until) - l);
+        const undone = (b.phase === 'rollback' || b.phase === 'restore') && b.status === 'succeeded';
+        return {
+          phase: b.phase,
+          kind: b.kind,
+          status: b.status,
+          tone: undone ? ('undone' as const) : b.status,
+          start: b.start,
+          end: b.end,
+          actor: b.actor,
+          left: l,
+          width,
+        };
+      }),
+    );
+    const deployed = m.actual.find((a) => a.phase === 'deploy')?.start ?? m.schedule?.deployAt;
+    const contracted = m.actual.some((a) => a.phase === 'contract' && a.status !== 'failed');
+    const buffer =
+      m.schedule && deployed && isOpen(m.status) && !contracted && m.schedule.contractAt > deployed && inWeek(deployed, m.schedule.contractAt)
+        ? { left: position(deployed), width: position(m.schedule.contractAt) - position(deployed) }
+        : null;
+    lanes.push({
       id: m.id,
       title: m.title,
       status: m.status,
       seeded: !!m.seeded,
-      bars: [
-        ...planned(m)
-          .filter((b) => inWeek(b.start, b.end))
-          .map((b) => bar(b, 'planned', 'planned')),
-        ...actual(m)
-          .filter((b) => inWeek(b.start, b.end))
-          .map((b) => bar(b, 'actual', b.status)),
-      ],
-      buffer:
-        m.schedule && inWeek(m.schedule.deployAt, m.schedule.contractAt)
-          ? (() => {
-              const l = position(m.schedule!.deployAt);
-              return { left: l, width: position(m.schedule!.contractAt) - l };
-            })()
-          : null,
-      conflictWith: [],
-    }));
-  // Two open changes of the same table in one week step on each other's triggers and backfills.
-  const open = (status: string) => !['contracted', 'rolled_back', 'restored'].includes(status);
-  for (const a of lanes) {
-    const ma = migrations.find((m) => m.id === a.id)!;
-    for (const b of lanes) {
-      const mb = migrations.find((m) => m.id === b.id)!;
-      if (a.id !== b.id && ma.table && ma.table === mb.table && open(ma.status) && open(mb.status)) a.conflictWith.push(b.id);
-    }
+      bars,
+      rows: Math.max(1, ...bars.map((b) => b.row + 1)),
+      buffer,
+      clashes: scheduleClashes(m, migrations),
+    });
   }
   const nowInWeek = now.getTime() >= monday.getTime() && now.getTime() < weekEnd.getTime();
   return { columns, lanes, now: nowInWeek ? position(now) : null };
+}
+
+type Unplaced = Omit<Bar, 'row' | 'label'>;
+
+/**
+ * Puts each bar on the first row where it and its label overlap nothing, what ran above what is
+ * planned. A label goes inside its bar when it fits at the narrowest axis, else after it (or
+ * before it at the week's end); a bar with no room for either keeps its name in its details.
+ */
+function packRows(bars: Unplaced[]): Bar[] {
+  const placed: Bar[] = [];
+  const rowEnds: number[][] = [[], []]; // per kind: the right edge of each row so far
+  const ordered = [...bars].sort((a, b) => (a.kind === b.kind ? a.left - b.left : a.kind === 'actual' ? -1 : 1));
+  for (const b of ordered) {
+    const text = pct(phaseWord(b.phase).length * CHAR_PX + LABEL_PAD_PX);
+    const label: Bar['label'] = b.width >= text ? 'inside' : b.left + b.width + text <= 100 ? 'after' : b.left - text >= 0 ? 'before' : 'none';
+    const from = label === 'before' ? b.left - text : b.left;
+    const to = b.left + b.width + (label === 'after' ? text : 0) + pct(GAP_PX);
+    const ends = rowEnds[b.kind === 'actual' ? 0 : 1]!;
+    let row = ends.findIndex((end) => end <= from);
+    if (row === -1) row = ends.push(to) - 1;
+    else ends[row] = to;
+    placed.push({ ...b, row, label });
+  }
+  // Planned rows sit under the actual ones.
+  const actualRows = rowEnds[0]!.length;
+  return placed.map((b) => (b.kind === 'planned' ? { ...b, row: b.row + actualRows } : b));
 }

@@ -1,0 +1,43 @@
+import type { ClientBase } from 'pg';
+import type { OperationSpec } from '../migrations/types';
+import { proposeSchedule, type Schedule } from '../timeline/propose-schedule';
+import { readScheduleRules, type ScheduleRules } from '../timeline/schedule-rules';
+import { changedColumns, scheduledChange } from '../timeline/scheduled-change';
+import { parseSchedule } from './records';
+
+/** One key for every proposal: two people creating changes at the same moment must not both take a slot's last place. */
+const PROPOSAL_LOCK = 0x6563_7363; // "ecsc"
+
+/** The team's schedule rules (settings 'schedule_rules'), defaults filled in. */
+export async function scheduleRules(db: Pick<ClientBase, 'query'>): Promise<ScheduleRules> {
+  const { rows } = await db.query<{ value: unknown }>("SELECT value FROM expand_contract.settings WHERE key = 'schedule_rules'");
+  return readScheduleRules(rows[0]?.value);
+}
+
+/**
+ * The next free slot for a new change, read and decided inside the caller's transaction (which
+ * must then insert the migration): the advisory lock serialises proposals until it commits.
+ */
+export async function proposeScheduleFor(db: ClientBase, spec: OperationSpec, now = new Date()): Promise<Schedule> {
+  await db.query('SELECT pg_advisory_xact_lock($1)', [PROPOSAL_LOCK]);
+  const { rows: tz } = await db.query<{ tz: string }>("SELECT value #>> '{}' AS tz FROM expand_contract.settings WHERE key = 'team_time_zone'");
+  const rules = await scheduleRules(db);
+  const { rows: open } = await db.query(
+    "SELECT id, status, spec, schedule FROM expand_contract.migrations WHERE status IN ('planned', 'expanded', 'backfilled', 'contracting')",
+  );
+  const { rows: runs } = await db.query(
+    // Only these columns: a signed-in person may read when phases ran, not their errors.
+    'SELECT migration_id, phase, status, started_at, finished_at FROM expand_contract.phase_runs WHERE migration_id = ANY ($1::bigint[]) ORDER BY started_at',
+    [open.map((r) => r.id)],
+  );
+  const existing = open.map((r) =>
+    scheduledChange(
+      { id: Number(r.id), status: r.status, spec: r.spec, schedule: parseSchedule(r.schedule) },
+      runs
+        .filter((run) => run.migration_id === r.id)
+        .map((run) => ({ phase: run.phase, status: run.status, startedAt: run.started_at, finishedAt: run.finished_at })),
+      now,
+    ),
+  );
+  return proposeSchedule(now, tz[0]?.tz ?? 'UTC', rules, existing, changedColumns(spec));
+}
