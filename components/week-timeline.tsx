@@ -3,7 +3,7 @@ import { stateWord } from '@/lib/lifecycle/migration-states';
 import type { TimelineFilter } from '@/lib/timeline/filter-timeline';
 import { describeScheduleRules, type ScheduleRules } from '@/lib/timeline/schedule-rules';
 import { describeClashes } from '@/lib/timeline/schedule-windows';
-import { phaseWord, type Bar, type BarTone, type WeekLayout } from '@/lib/timeline/week-layout';
+import { MIN_BAR_PX, phaseWord, type Bar, type BarTone, type WeekLayout } from '@/lib/timeline/week-layout';
 
 const TONE_CLASS: Record<BarTone, string> = {
   planned: 'border border-dashed border-slate-500 bg-white text-slate-700',
@@ -133,9 +133,9 @@ export function WeekTimeline({
           </span>
         )}
       </form>
-      <div className="overflow-x-auto">
-        <div className="min-w-[640px]">
-          <div className="relative ml-48 h-6 text-xs text-slate-600">
+      <div>
+        <div>
+          <div className="relative h-6 text-xs text-slate-600 sm:ml-48">
             {layout.columns.map((c) => (
               <div
                 key={c.label}
@@ -143,7 +143,15 @@ export function WeekTimeline({
                 style={{ left: `${c.left}%`, width: `${c.width}%` }}
                 title={c.label}
               >
-                {c.collapsed ? c.label.slice(0, 2) : c.label}
+                {c.collapsed ? (
+                  c.label.slice(0, 2)
+                ) : (
+                  <>
+                    {/* "Mon 23" on a phone, "Mon 23 Nov" where there is room. */}
+                    <span className="sm:hidden">{c.label.split(' ').slice(0, 2).join(' ')}</span>
+                    <span className="hidden sm:inline">{c.label}</span>
+                  </>
+                )}
               </div>
             ))}
           </div>
@@ -153,8 +161,14 @@ export function WeekTimeline({
             </p>
           )}
           {layout.lanes.map((lane) => (
-            <div key={lane.id} className="flex items-stretch border-t border-slate-100" data-testid="timeline-lane" data-migration={lane.id}>
-              <div className="w-48 shrink-0 py-2 pr-2 text-sm">
+            <div
+              key={lane.id}
+              className="flex flex-col border-t border-slate-100 sm:flex-row sm:items-stretch"
+              data-testid="timeline-lane"
+              data-migration={lane.id}
+            >
+              {/* On a phone the title sits above its lane, so the week keeps the screen's whole width. */}
+              <div className="shrink-0 pt-2 pr-2 text-sm sm:w-48 sm:py-2">
                 <Link href={`/migrations/${lane.id}`} className="font-medium hover:underline">
                   {lane.title}
                 </Link>
@@ -170,7 +184,7 @@ export function WeekTimeline({
                   </div>
                 )}
               </div>
-              <div className="relative flex-1" style={{ height: `${lane.rows * ROW_PX + 8}px` }}>
+              <div className="relative w-full shrink-0 sm:w-auto sm:flex-1" style={{ height: `${lane.rows * ROW_PX + 8}px` }}>
                 <Link href={`/migrations/${lane.id}`} className="absolute inset-0" aria-label={`Open migration #${lane.id}`} tabIndex={-1} />
                 {layout.columns.map((c) => (
                   <div
@@ -248,7 +262,9 @@ function PhaseBar({ bar: b, id, migrationId, timeZone }: { bar: Bar; id: string;
         data-tone={b.tone}
         data-label={b.label}
         className={`absolute h-6 rounded px-1 text-left text-[11px] leading-6 whitespace-nowrap ${TONE_CLASS[b.tone]}`}
-        style={{ left: `${b.left}%`, width: `${b.width}%`, top: `${4 + b.row * ROW_PX}px`, anchorName: anchor } as React.CSSProperties}
+        style={
+          { left: `${b.left}%`, width: `${b.width}%`, minWidth: `${MIN_BAR_PX}px`, top: `${4 + b.row * ROW_PX}px`, anchorName: anchor } as React.CSSProperties
+        }
         title={lines.map((l) => `${l.label}: ${l.value}`).join('\n')}
         aria-label={`${name}, ${OUTCOME[b.tone]}: details`}
       >

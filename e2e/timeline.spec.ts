@@ -52,6 +52,14 @@ async function expectLabelsWhole(lane: Locator) {
       };
     }),
   );
+  // Every bar sits inside its own lane (a lane that collapsed would spill its bars over the next one).
+  const lane_ = (await lane.boundingBox())!;
+  const vertical = await bars(lane).evaluateAll((els) => els.map((el) => [el.getBoundingClientRect().top, el.getBoundingClientRect().bottom] as const));
+  const laneTop = await lane.evaluate((el) => el.getBoundingClientRect().top);
+  for (const [top, bottom] of vertical) {
+    expect(top).toBeGreaterThanOrEqual(laneTop - 1);
+    expect(bottom).toBeLessThanOrEqual(laneTop + lane_.height + 1);
+  }
   for (const b of boxes) {
     expect(b.bar[1] - b.bar[0]).toBeGreaterThanOrEqual(11.5);
     if (b.where === 'inside') expect(b.fits).toBe(true);

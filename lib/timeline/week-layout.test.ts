@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { filterTimeline, parseTimelineFilter, timelineTables } from './filter-timeline';
 import { proposeSchedule } from './propose-schedule';
-import { AXIS_PX, layoutWeek, phaseWord, type Bar, type TimelineMigration } from './week-layout';
+import { AXIS_PX, MIN_BAR_PX, layoutWeek, phaseWord, type Bar, type TimelineMigration } from './week-layout';
 
 const monday = new Date('2026-11-23T00:00:00Z');
 const now = new Date('2026-11-25T12:00:00Z'); // Wednesday noon
@@ -107,7 +107,7 @@ describe('layoutWeek', () => {
     expect(lane.buffer).toBeNull();
   });
 
-  it('keeps a three-minute migration readable: every phase at least 12 px wide at the narrowest axis, on rows of its own where they would overlap, labels never cut', () => {
+  it('keeps a three-minute migration readable: every phase on a row of its own where it would overlap another (at 12 px at least, on the narrowest axis), labels never cut', () => {
     const lane = layoutWeek(monday, 'UTC', now, [
       migration({
         status: 'backfilled',
@@ -117,14 +117,15 @@ describe('layoutWeek', () => {
     const px = (p: number) => (p * AXIS_PX) / 100;
     const actual = lane.bars.filter((b) => b.kind === 'actual');
     for (const b of actual) {
-      expect(px(b.width)).toBeGreaterThanOrEqual(12 - 1e-9);
-      // A 12 px bar is too short for "backfill": its name goes beside it, whole.
+      // A one-minute bar is too short for "backfill": its name goes beside it, whole.
       expect(b.label).not.toBe('inside');
+      expect(px(b.width)).toBeLessThan(12);
     }
     // Bars and their labels on one row never overlap.
     const extent = (b: Bar) => {
       const text = ((phaseWord(b.phase).length * 6.4 + 10) / AXIS_PX) * 100;
-      return [b.label === 'before' ? b.left - text : b.left, b.left + b.width + (b.label === 'after' ? text : 0)] as const;
+      const width = Math.max(b.width, (MIN_BAR_PX / AXIS_PX) * 100);
+      return [b.label === 'before' ? b.left - text : b.left, b.left + width + (b.label === 'after' ? text : 0)] as const;
     };
     for (const a of lane.bars)
       for (const b of lane.bars)
@@ -138,7 +139,7 @@ describe('layoutWeek', () => {
   });
 
   it('puts a label inside a bar that has room for it', () => {
-    const lane = layoutWeek(monday, 'UTC', now, [migration({ actual: [ran('backfill', '2026-11-23T02:00:00Z', 20 * 60)] })]).lanes[0]!;
+    const lane = layoutWeek(monday, 'UTC', now, [migration({ actual: [ran('backfill', '2026-11-23T02:00:00Z', 30 * 60)] })]).lanes[0]!;
     expect(lane.bars[0]!.label).toBe('inside');
   });
 

@@ -26,7 +26,7 @@ export interface Bar {
   /** Null while it runs: drawn to the now line. */
   end: Date | null;
   actor: string | null;
-  /** Position on the week axis, in percent of its width (at least MIN_BAR_PX wide at the narrowest axis). */
+  /** Position on the week axis, in percent of its width (drawn at least MIN_BAR_PX wide). */
   left: number;
   width: number;
   /** Which of the lane's rows: bars (with their labels) that would overlap go on separate rows. */
@@ -68,11 +68,13 @@ export interface WeekLayout {
 
 const COLLAPSED = 3; // percent of the axis for a quiet weekend day
 /**
- * The narrowest the week's axis is drawn (the timeline's 640 px minimum less its 192 px titles):
- * widths and labels are sized for it, so nothing is cut on a phone and a wide screen has room to spare.
+ * The narrowest the week's axis is drawn (a 390 px phone, less the page's margins; titles sit above
+ * the lanes there): rows and labels are packed for it, so nothing overlaps on a phone and a wide
+ * screen has room to spare.
  */
-export const AXIS_PX = 448;
-const MIN_BAR_PX = 12;
+export const AXIS_PX = 340;
+/** Drawn no narrower than this (the page sets it as a CSS min-width, so it holds at any width). */
+export const MIN_BAR_PX = 12;
 const CHAR_PX = 6.4; // an 11 px sans-serif letter, on average
 const LABEL_PAD_PX = 10;
 const GAP_PX = 4;
@@ -142,7 +144,7 @@ export function layoutWeek(monday: Date, timeZone: string, now: Date, all: Timel
     const bars = packRows(
       drawn.map((b) => {
         const l = Math.min(position(b.start), 100 - pct(MIN_BAR_PX));
-        const width = Math.max(pct(MIN_BAR_PX), position(b.until) - l);
+        const width = Math.max(0.1, position(b.until) - l);
         const undone = (b.phase === 'rollback' || b.phase === 'restore') && b.status === 'succeeded';
         return {
           phase: b.phase,
@@ -191,9 +193,10 @@ function packRows(bars: Unplaced[]): Bar[] {
   const ordered = [...bars].sort((a, b) => (a.kind === b.kind ? a.left - b.left : a.kind === 'actual' ? -1 : 1));
   for (const b of ordered) {
     const text = pct(phaseWord(b.phase).length * CHAR_PX + LABEL_PAD_PX);
-    const label: Bar['label'] = b.width >= text ? 'inside' : b.left + b.width + text <= 100 ? 'after' : b.left - text >= 0 ? 'before' : 'none';
+    const width = Math.max(b.width, pct(MIN_BAR_PX));
+    const label: Bar['label'] = b.width >= text ? 'inside' : b.left + width + text <= 100 ? 'after' : b.left - text >= 0 ? 'before' : 'none';
     const from = label === 'before' ? b.left - text : b.left;
-    const to = b.left + b.width + (label === 'after' ? text : 0) + pct(GAP_PX);
+    const to = b.left + width + (label === 'after' ? text : 0) + pct(GAP_PX);
     const ends = rowEnds[b.kind === 'actual' ? 0 : 1]!;
     let row = ends.findIndex((end) => end <= from);
     if (row === -1) row = ends.push(to) - 1;
