@@ -44,6 +44,21 @@ describe('phase bands and their labels', () => {
     expect(placed[0]!.labelWidth).toBe(estimateLabelWidth('monitoring'));
   });
 
+  it('labels a long band in its middle, where the short phases at its start leave room', () => {
+    const bands = [
+      { phase: 'expand', from: 0, to: MIN },
+      { phase: 'backfill', from: 3 * MIN, to: 5 * MIN },
+      { phase: 'verify', from: 12 * MIN, to: 13 * MIN },
+      { phase: 'deploy', from: 4 * 60 * MIN, to: 4 * 60 * MIN },
+      { phase: 'monitoring', from: 4 * 60 * MIN, to: 4 * DAY },
+    ];
+    const placed = placeBands(bands, { from: -60 * MIN, to: 4 * DAY + 60 * MIN, width: 1100 });
+    const monitoring = placed.find((p) => p.band.phase === 'monitoring')!;
+    expect(monitoring.row).toBe(0);
+    expect(monitoring.labelLeft + monitoring.labelWidth / 2).toBeCloseTo(monitoring.left + monitoring.width / 2);
+    expect(placed.find((p) => p.band.phase === 'deploy')!.row).toBeNull();
+  });
+
   it('clips a band that began before the window to its left edge', () => {
     const [band] = placeBands([{ phase: 'monitoring', from: -DAY, to: 350 * MIN }], { from: 0, to: 700 * MIN, width: 700 });
     expect(band!.left).toBe(0);

@@ -2,7 +2,8 @@
  * Where the phases' shaded bands and their labels go on a chart `width` pixels wide. A band is
  * never narrower than `minWidth`, so a one-minute expand on a week's axis is still seen. Labels
  * sit in rows above the chart: each goes on the first row where it clears the labels already
- * there, and one that clears none of the rows gets no label (the phases' legend names it).
+ * there, and one that clears none of the rows gets no label (the phases' legend names it). A long
+ * band's label sits in its middle.
  */
 export interface Band {
   phase: string;
@@ -40,7 +41,7 @@ export function placeBands<B extends Band>(bands: readonly B[], options: LaneOpt
   const span = Math.max(1, to - from);
   const x = (t: number) => ((t - from) / span) * width;
   const rowEnds: number[] = Array.from({ length: rows }, () => -Infinity);
-  return [...bands]
+  const placed = [...bands]
     .filter((b) => b.to >= from && b.from <= to)
     .sort((a, b) => a.from - b.from || a.to - b.to)
     .map((band) => {
@@ -51,11 +52,19 @@ export function placeBands<B extends Band>(bands: readonly B[], options: LaneOpt
         left = Math.max(0, right - minWidth);
       }
       const w = Math.min(width, labelWidth(band.phase));
-      const labelLeft = Math.max(0, Math.min(left, width - w));
-      const row = rowEnds.findIndex((end) => end + gap <= labelLeft);
-      if (row >= 0) rowEnds[row] = labelLeft + w;
-      return { band, left, width: right - left, row: row >= 0 ? row : null, labelLeft, labelWidth: w };
+      // A band three labels wide is seen on its own: its label goes in its middle, clear of the short phases at its start.
+      const wanted = right - left >= 3 * w ? left + (right - left - w) / 2 : left;
+      return { band, left, width: right - left, row: null as number | null, labelLeft: Math.max(0, Math.min(wanted, width - w)), labelWidth: w };
     });
+  // Rows are filled from the left, so a label only ever has to clear the one before it on its row.
+  for (const p of [...placed].sort((a, b) => a.labelLeft - b.labelLeft)) {
+    const row = rowEnds.findIndex((end) => end + gap <= p.labelLeft);
+    if (row >= 0) {
+      rowEnds[row] = p.labelLeft + p.labelWidth;
+      p.row = row;
+    }
+  }
+  return placed;
 }
 
 /** How many label rows the placed bands use (at least one, so the chart does not jump as phases come). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketWidth, chartWindow, formatTick, parseChartRange, timeTicks } from './chart-range';
+import { bucketWidth, chartWindow, niceBucketMinutes, formatTick, parseChartRange, timeTicks } from './chart-range';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -48,6 +48,15 @@ describe('the charts time range', () => {
     const w = bucketWidth(now - thirtyDays, now, 2000);
     expect(w % MIN).toBe(0);
     expect(thirtyDays / w).toBeLessThanOrEqual(2000);
+  });
+});
+
+describe('the points a chart draws', () => {
+  it('are round minutes apart, as few as fit the pixels', () => {
+    expect(niceBucketMinutes(now - HOUR, now, 400)).toBe(1);
+    expect(niceBucketMinutes(now - 24 * HOUR, now, 100)).toBe(15);
+    expect(niceBucketMinutes(now - 7 * 24 * HOUR, now, 80)).toBe(180);
+    expect(niceBucketMinutes(now - 400 * 24 * HOUR, now, 20)).toBe(20 * 1440);
   });
 });
 

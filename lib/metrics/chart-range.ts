@@ -54,6 +54,14 @@ export function bucketWidth(from: number, to: number, maxPoints: number): number
   return Math.max(MINUTE, Math.ceil(Math.max(1, to - from) / maxPoints / MINUTE) * MINUTE);
 }
 
+const NICE_BUCKETS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080];
+
+/** The fewest round minutes (5, 15, 30, an hour, two…) per point that keep [from, to) within `maxPoints`: a tooltip reads "(2 h)", never "(127 min)". */
+export function niceBucketMinutes(from: number, to: number, maxPoints: number): number {
+  const needed = Math.max(1, to - from) / MINUTE / Math.max(1, maxPoints);
+  return NICE_BUCKETS.find((m) => m >= needed) ?? Math.ceil(needed / 1440) * 1440;
+}
+
 const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880].map((m) => m * MINUTE);
 
 /** How far `timeZone`'s clock is ahead of UTC at `t`, in ms. */
