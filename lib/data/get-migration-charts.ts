@@ -1,91 +1,228 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import type { MigrationRecord } from '../state/records';
+import { FINISHED_STATES } from '../lifecycle/migration-states';
+import type { MigrationRecord, PhaseRunRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
 import { downsample } from '../metrics/downsample';
-import { loadErrorSeries } from '../signals/error-evidence';
-import { legacyColumn, legacyUsage } from '../signals/legacy-usage';
+import { bucketWidth, chartWindow, DEFAULT_CHART_RANGE, type ChartRange } from '../metrics/chart-range';
+import { legacyColumn, legacyUsage, samplerCoverage } from '../signals/legacy-usage';
 
 export const MAX_CHART_POINTS = 2000;
 
 export interface ChartPhase {
+  /** expand, backfill, verify, deploy (a moment), monitoring (deploy to contract), contract, rollback, restore. */
   phase: string;
   from: number;
   to: number;
+  status: string;
+}
+
+export interface ErrorPoint {
+  t: number;
+  /** Per service, in the order of `services`. */
+  requests: number[];
+  errors: number[];
+  rates: (number | null)[];
+  /** Errors in the target's Postgres log. */
+  postgres: number;
 }
 
 /** Everything the migration's charts draw, as plain numbers (epoch ms): it crosses to a client component. */
 export interface MigrationCharts {
+  range: ChartRange;
   from: number;
   to: number;
-  errors: { t: number; requests: number; errors: number; postgres: number; rate: number | null }[];
+  /** Minutes per point: 1 up to ~33 hours, wider beyond, so no series has more than MAX_CHART_POINTS. */
+  bucketMinutes: number;
+  timeZone: string;
+  /** One line each: the migration's services, or every service that reported in the window. */
+  services: string[];
+  errors: ErrorPoint[];
   /** Error rate over the hour before the expand, the line the phases are judged against. */
   baselineRate: number | null;
   legacy: { t: number; reads: number; writes: number; unknown: number }[] | null;
+  /** Share of the window the pg_stat_statements sampler observed (0–1), as the gate counts it; null: nothing to watch. */
+  legacyCoverage: number | null;
+  /** Since the deploy, the span with no read of the old column: from the deploy, or the last read after it. */
+  zeroReads: { from: number; to: number } | null;
   phases: ChartPhase[];
   /** Phases after which the gate saw a regression: shaded red from there on. */
   regressionsFrom: number[];
   samplerRan: boolean;
 }
 
-/** From an hour before the expand (or the creation) to now, at most MAX_CHART_POINTS per series. */
-export async function getMigrationCharts(pool: Pool, migration: MigrationRecord, now: Date, regressionPhases: string[]): Promise<MigrationCharts> {
-  const store = new StateStore(pool);
-  const runs = await store.phaseRuns(migration.id);
-  const expandRun = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded');
-  const start = (expandRun?.startedAt ?? migration.createdAt).getTime();
-  const from = start - 3_600_000;
-  const to = now.getTime();
+const RAN = ['succeeded', 'running', 'failed'];
 
-  const series = await loadErrorSeries(pool, migration.target, new Date(from), now, migration.services);
-  const perMinute = new Map<number, { t: number; requests: number; errors: number; postgres: number }>();
-  for (const s of series) {
-    for (const m of s.minutes) {
-      const t = m.minute.getTime();
-      const p = perMinute.get(t) ?? { t, requests: 0, errors: 0, postgres: 0 };
-      if (s.source === 'app') {
-        p.requests += m.requests;
-        p.errors += m.errors;
-      } else p.postgres += m.errors;
-      perMinute.set(t, p);
-    }
+/** The phases as bands: each run, the deploy mark, and monitoring from the deploy to the contract (or rollback, or now). */
+function chartPhases(migration: MigrationRecord, runs: PhaseRunRecord[], now: number): ChartPhase[] {
+  const phases: ChartPhase[] = runs
+    .filter((r) => RAN.includes(r.status))
+    .map((r) => ({ phase: r.phase, from: r.startedAt.getTime(), to: (r.finishedAt ?? new Date(now)).getTime(), status: r.status }));
+  if (migration.deployedAt) {
+    const deployed = migration.deployedAt.getTime();
+    const ended = runs.find((r) => (r.phase === 'contract' || r.phase === 'rollback') && r.status === 'succeeded' && r.startedAt.getTime() >= deployed);
+    phases.push({ phase: 'deploy', from: deployed, to: deployed, status: 'marked' });
+    phases.push({ phase: 'monitoring', from: deployed, to: ended?.startedAt.getTime() ?? now, status: ended ? 'succeeded' : 'running' });
   }
-  // The minute under way is not over: its few requests so far would draw a drop (or a spike) that is not there.
-  const currentMinute = Math.floor(to / 60_000) * 60_000;
-  const complete = [...perMinute.values()].filter((p) => p.t < currentMinute);
-  const errors = downsample(complete, ['requests', 'errors', 'postgres'] as const, from, to, MAX_CHART_POINTS).map((b) => ({
-    ...b,
-    rate: b.requests > 0 ? b.errors / b.requests : null,
-  }));
-  // The minute the expand began counts as after it, as in the gate's comparison.
-  const startMinute = Math.floor(start / 60_000) * 60_000;
-  const before = [...perMinute.values()].filter((p) => p.t >= from && p.t < startMinute);
-  const beforeRequests = before.reduce((n, p) => n + p.requests, 0);
-  const baselineRate = beforeRequests > 0 ? before.reduce((n, p) => n + p.errors, 0) / beforeRequests : null;
+  return phases.sort((a, b) => a.from - b.from);
+}
 
-  const column = legacyColumn(migration.spec);
-  let legacy: MigrationCharts['legacy'] = null;
-  let samplerRan = false;
-  if (column) {
-    const usage = await legacyUsage(pool, migration.target, column, new Date(from), now);
-    samplerRan = usage.samples > 0;
-    legacy = downsample(
-      usage.intervals.map((i) => ({ t: i.at.getTime(), reads: i.reads, writes: i.writes, unknown: i.unknown })),
-      ['reads', 'writes', 'unknown'] as const,
+/**
+ * Errors per service and in the Postgres log between `from` and `to`, summed by the database
+ * into buckets `width` wide (30 days of minutes of five services stay in Postgres, not in Node).
+ */
+async function errorPoints(pool: Pool, migration: MigrationRecord, from: number, to: number, width: number) {
+  const { rows } = await pool.query<{ source: 'app' | 'postgres'; service: string; t: Date; requests: number; errors: number }>(
+    `SELECT source, service, date_bin(make_interval(secs => $4), minute, $2::timestamptz) AS t,
+            sum(requests)::float8 AS requests, sum(errors)::float8 AS errors
+       FROM expand_contract.metric_minutes
+      WHERE minute >= $2 AND minute < $3
+        AND ((source = 'app' AND ($5::text[] IS NULL OR service = ANY ($5))) OR (source = 'postgres' AND service = $1))
+      GROUP BY 1, 2, 3`,
+    [migration.target, new Date(from), new Date(to), width / 1000, migration.services],
+  );
+  const app = rows.filter((r) => r.source === 'app');
+  // A service named for the migration is drawn even while silent: its absence is something to see.
+  const services = migration.services ?? [...new Set(app.map((r) => r.service))].sort();
+  const series = (list: typeof rows) =>
+    downsample(
+      list.map((r) => ({ t: r.t.getTime(), requests: r.requests, errors: r.errors })),
+      ['requests', 'errors'] as const,
       from,
-      to + 1,
+      to,
       MAX_CHART_POINTS,
     );
-  }
+  const byTime = new Map<number, ErrorPoint>();
+  const point = (t: number) => {
+    let p = byTime.get(t);
+    if (!p) byTime.set(t, (p = { t, requests: services.map(() => 0), errors: services.map(() => 0), rates: services.map(() => null), postgres: 0 }));
+    return p;
+  };
+  services.forEach((service, i) => {
+    for (const b of series(app.filter((r) => r.service === service))) {
+      const p = point(b.t);
+      p.requests[i] = b.requests;
+      p.errors[i] = b.errors;
+      p.rates[i] = b.requests > 0 ? b.errors / b.requests : null;
+    }
+  });
+  for (const b of series(rows.filter((r) => r.source === 'postgres'))) point(b.t).postgres = b.errors;
+  return { services, errors: [...byTime.values()].sort((a, b) => a.t - b.t) };
+}
 
-  const phases: ChartPhase[] = runs
-    .filter((r) => r.status === 'succeeded' || r.status === 'running')
-    .map((r) => ({ phase: r.phase, from: r.startedAt.getTime(), to: (r.finishedAt ?? now).getTime() }));
-  if (migration.deployedAt) {
-    const contract = runs.find((r) => r.phase === 'contract' && r.status === 'succeeded');
-    phases.push({ phase: 'monitor', from: migration.deployedAt.getTime(), to: (contract?.startedAt ?? now).getTime() });
+/** The services' error rate over the hour before the expand (the minute the expand began counts as after it, as in the gate). */
+async function baseline(pool: Pool, migration: MigrationRecord, start: number): Promise<number | null> {
+  const startMinute = Math.floor(start / 60_000) * 60_000;
+  const { rows } = await pool.query<{ requests: number | null; errors: number | null }>(
+    `SELECT sum(requests)::float8 AS requests, sum(errors)::float8 AS errors FROM expand_contract.metric_minutes
+      WHERE source = 'app' AND minute >= $1 AND minute < $2 AND ($3::text[] IS NULL OR service = ANY ($3))`,
+    [new Date(startMinute - 3_600_000), new Date(startMinute), migration.services],
+  );
+  const { requests, errors } = rows[0] ?? { requests: null, errors: null };
+  return requests ? (errors ?? 0) / requests : null;
+}
+
+/**
+ * The charts over `range` ("since the expand" by default), at most MAX_CHART_POINTS per series;
+ * `regressionPhases` are the phases after which the gate saw errors rise.
+ */
+export async function getMigrationCharts(
+  pool: Pool,
+  migration: MigrationRecord,
+  now: Date,
+  regressionPhases: string[],
+  range: ChartRange = DEFAULT_CHART_RANGE,
+): Promise<MigrationCharts> {
+  const store = new StateStore(pool);
+  const [runs, timeZone] = await Promise.all([store.phaseRuns(migration.id), store.teamTimeZone()]);
+  const phases = chartPhases(migration, runs, now.getTime());
+  const firstRun = (phase: string) => phases.find((p) => p.phase === phase)?.from;
+  const regressionsFrom = regressionPhases.map(firstRun).filter((t): t is number => t !== undefined);
+  return chartsOver(pool, migration, now, { runs, timeZone, phases, regressionsFrom }, range);
+}
+
+/** The charts over another range, for the page's range control: the regressions found for the page's own load are reused. */
+export async function getMigrationChartsInRange(
+  pool: Pool,
+  id: number,
+  range: ChartRange,
+  regressionsFrom: number[],
+  now = new Date(),
+): Promise<MigrationCharts> {
+  const store = new StateStore(pool);
+  const [migration, runs, timeZone] = await Promise.all([store.getMigration(id), store.phaseRuns(id), store.teamTimeZone()]);
+  return chartsOver(pool, migration, now, { runs, timeZone, phases: chartPhases(migration, runs, now.getTime()), regressionsFrom }, range);
+}
+
+async function chartsOver(
+  pool: Pool,
+  migration: MigrationRecord,
+  nowDate: Date,
+  known: { runs: PhaseRunRecord[]; timeZone: string; phases: ChartPhase[]; regressionsFrom: number[] },
+  range: ChartRange,
+): Promise<MigrationCharts> {
+  const now = nowDate.getTime();
+  const { phases } = known;
+  const expand = known.runs.find((r) => r.phase === 'expand' && RAN.includes(r.status));
+  const start = (expand?.startedAt ?? migration.createdAt).getTime();
+  const finished = FINISHED_STATES.includes(migration.status as (typeof FINISHED_STATES)[number]);
+  const end = finished && phases.length > 0 ? Math.max(...phases.map((p) => p.to)) : null;
+  const { from, to } = chartWindow(range, { start, end }, now);
+  const width = bucketWidth(from, to, MAX_CHART_POINTS);
+  // The minute under way is not over: its few requests so far would draw a drop (or a spike) that is not there.
+  const complete = Math.min(to, Math.floor(now / 60_000) * 60_000);
+
+  const [{ services, errors }, baselineRate, legacy] = await Promise.all([
+    errorPoints(pool, migration, from, complete, width),
+    baseline(pool, migration, start),
+    legacyPoints(pool, migration, from, to, phases),
+  ]);
+  return {
+    range,
+    from,
+    to,
+    bucketMinutes: width / 60_000,
+    timeZone: known.timeZone,
+    services,
+    errors,
+    baselineRate,
+    ...legacy,
+    phases,
+    regressionsFrom: known.regressionsFrom,
+  };
+}
+
+/** Uses of the old column per sampling interval in the window, the sampler's coverage of it, and the span since the deploy without reads. */
+async function legacyPoints(
+  pool: Pool,
+  migration: MigrationRecord,
+  from: number,
+  to: number,
+  phases: ChartPhase[],
+): Promise<Pick<MigrationCharts, 'legacy' | 'legacyCoverage' | 'zeroReads' | 'samplerRan'>> {
+  const column = legacyColumn(migration.spec);
+  if (!column) return { legacy: null, legacyCoverage: null, zeroReads: null, samplerRan: false };
+  const deployed = migration.deployedAt?.getTime() ?? null;
+  // Reads between the deploy and a window that starts after it still end the zero-read span.
+  const usageFrom = deployed !== null && deployed < from ? deployed : from;
+  const [usage, coverage] = await Promise.all([
+    legacyUsage(pool, migration.target, column, new Date(usageFrom), new Date(to)),
+    samplerCoverage(pool, migration.target, new Date(from), new Date(to)),
+  ]);
+  const legacy = downsample(
+    usage.intervals.map((i) => ({ t: i.at.getTime(), reads: i.reads, writes: i.writes, unknown: i.unknown })),
+    ['reads', 'writes', 'unknown'] as const,
+    from,
+    to + 1,
+    MAX_CHART_POINTS,
+  );
+  let zeroReads: MigrationCharts['zeroReads'] = null;
+  if (deployed !== null && deployed <= to) {
+    const lastRead = Math.max(deployed, ...usage.intervals.filter((i) => i.reads > 0 && i.at.getTime() > deployed).map((i) => i.at.getTime()));
+    // Once contracted the column is gone: the span ends where monitoring did.
+    const monitoring = phases.find((p) => p.phase === 'monitoring');
+    const until = Math.min(to, monitoring?.to ?? to);
+    if (until > lastRead) zeroReads = { from: lastRead, to: until };
   }
-  const marks: Record<string, number | undefined> = { expand: expandRun?.startedAt.getTime(), deploy: migration.deployedAt?.getTime() };
-  const regressionsFrom = regressionPhases.map((p) => marks[p]).filter((t): t is number => t !== undefined);
-  return { from, to, errors, baselineRate, legacy, phases, regressionsFrom, samplerRan };
+  return { legacy, legacyCoverage: coverage.coverage, zeroReads, samplerRan: coverage.samples > 0 };
 }

@@ -21,6 +21,8 @@ import { listAudit } from '@/lib/data/audit-log';
 import { toLocalInput } from '@/lib/data/update-schedule';
 import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
+import { getMigrationChartsInRange } from '@/lib/data/get-migration-charts';
+import { DEFAULT_CHART_RANGE, parseChartRange } from '@/lib/metrics/chart-range';
 import { statePool } from '@/lib/db/pools';
 import { FINISHED_STATES, stateAllows } from '@/lib/lifecycle/migration-states';
 import { lastRunOf, nextStep } from '@/lib/lifecycle/next-step';
@@ -51,7 +53,13 @@ const actions: MigrationActions = {
   cancel: cancelMigrationAction,
 };
 
-export default async function MigrationPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function MigrationPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ range?: string | string[] }>;
+}) {
   await connection();
   const actor = await requireActor();
   const id = parseMigrationId((await params).id) ?? notFound();
@@ -60,6 +68,9 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
     throw e;
   });
   const people = await getMigrationPeople(statePool(), actor, id);
+  // Another window than the default is loaded on its own; the regressions found for the page are the same.
+  const range = parseChartRange((await searchParams).range);
+  const charts = range === DEFAULT_CHART_RANGE ? m.charts : await getMigrationChartsInRange(statePool(), id, range, m.charts.regressionsFrom);
   // What the migration's state allows, from the same rules the server and the executor apply.
   const facts = { state: m.status, expandBegan: m.phases.some((p) => p.phase === 'expand'), deployedAt: m.deployedAt };
   const allows = (action: Parameters<typeof stateAllows>[2]) => stateAllows(id, facts, action).ok;
@@ -105,7 +116,7 @@ export default async function MigrationPage({ params }: { params: Promise<{ id: 
       {!cancelled && <BackfillSection m={m} pause={actions.pauseBackfill} mayPause={people.can.pauseBackfill.ok} />}
       {!cancelled && <PhaseHistory m={m} />}
       {!finished && <PreflightSection preflight={m.preflight} />}
-      {!cancelled && <SignalsSection charts={m.charts} />}
+      {!cancelled && <SignalsSection charts={charts} />}
       {m.schedule && !finished && (
         <ScheduleSection
           m={m}
