@@ -84,7 +84,10 @@ test('a rename registered and run from the command line shows its progress and g
   );
   await page.reload();
   await expect(page.getByTestId('error-chart').locator('.recharts-surface')).toBeVisible();
-  await expect(page.getByTestId('error-chart').locator('.recharts-line')).toHaveCount(1);
+  // One line per service reporting (web here, beside the demo traffic's demo-web), each named in the legend.
+  const services = page.getByTestId('error-chart').locator('[data-testid="legend-entry"][data-series="service"]');
+  await expect(services.and(page.locator('[data-name="web"]'))).toBeVisible();
+  await expect(page.getByTestId('error-chart').locator('.recharts-line')).toHaveCount(await services.count());
   await page.screenshot({ path: 'test-results/screenshots/migration.png', fullPage: true });
 
   // The timeline: what ran today is drawn solid in this week's lane, at the now line; of the plan only what is still
