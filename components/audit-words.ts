@@ -43,6 +43,7 @@ const FIXED: Record<string, string> = {
   'oncall.rotation-set': 'set the on-call rotation',
   'oncall.override': 'put someone on call in place of the rotation',
   'oncall.override-removed': 'removed an on-call override',
+  'settings.schedule-rules': 'changed the schedule rules',
 };
 
 /** Phase outcomes, by the last part of the action (the executor writes `phase.<status>`). */

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { stateWord } from '@/lib/lifecycle/migration-states';
 import type { TimelineFilter } from '@/lib/timeline/filter-timeline';
+import { CALENDAR_FEED_PATH } from '@/lib/timeline/calendar-feed';
 import { describeScheduleRules, type ScheduleRules } from '@/lib/timeline/schedule-rules';
 import { describeClashes } from '@/lib/timeline/schedule-windows';
 import { MIN_BAR_PX, phaseWord, type Bar, type BarTone, type WeekLayout } from '@/lib/timeline/week-layout';
@@ -239,7 +240,13 @@ export function WeekTimeline({
             <li key={line}>{line}</li>
           ))}
         </ul>
-        <p className="mt-2 text-xs text-slate-600">Team settings (schedule_rules); the author of a migration can move its phases on its page.</p>
+        <p className="mt-2 text-xs text-slate-600">
+          Team settings, changed by admins on the Admin page; the author of a migration can move its phases on its page.
+        </p>
+        <p className="mt-1 text-xs text-slate-600" data-testid="calendar-feed-hint">
+          In your calendar: subscribe to <code className="font-mono">{CALENDAR_FEED_PATH}?token=…</code> with a calendar token, which an admin creates on the
+          Admin page. It lists every planned and every run phase, and refreshes every 15 minutes.
+        </p>
       </details>
     </section>
   );

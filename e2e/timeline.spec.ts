@@ -232,9 +232,44 @@ test('eight new migrations are spread over the slots, and an author who insists 
       `same column public.leads.company as #${notNullId}`,
     );
     await page.screenshot({ path: 'test-results/screenshots/timeline-clash-1440.png', fullPage: true });
+    // Its page says so where the schedule is moved.
+    await page.goto(`/migrations/${notNullId}`);
+    await expect(page.getByTestId('schedule-clash')).toContainText(`same column public.leads.company as #${renameId}`);
   } finally {
     // Other specs plan changes of these tables: the eight leave the week.
     await db.query("UPDATE expand_contract.migrations SET status = 'cancelled' WHERE id = ANY ($1::bigint[])", [ids]);
     await db.end();
+  }
+});
+
+test('an admin changes the schedule rules; the timeline shows the new rules to everyone', async ({ page }) => {
+  await signInAs(page, 'admin', '/admin');
+  const form = page.getByTestId('schedule-rules-form');
+  await form.getByLabel('Expands per slot, at most').fill('3');
+  // Fridays open for contracts.
+  await form.getByRole('group', { name: 'Days without contracts' }).getByLabel('Fri').uncheck();
+  await form.getByRole('button', { name: 'Save schedule rules' }).click();
+  await expect(form).toContainText('schedule rules saved');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: 'test-results/screenshots/admin-schedule-rules-390.png', fullPage: true });
+  try {
+    const viewer = await page.context().browser()!.newPage();
+    await signInAs(viewer, 'viewer', '/');
+    await viewer.getByTestId('schedule-rules').locator('summary').click();
+    await expect(viewer.getByTestId('schedule-rules')).toContainText('at most 3 per slot');
+    await expect(viewer.getByTestId('schedule-rules')).toContainText('never on Sat, Sun.');
+    await viewer.close();
+    // Not an admin: the form is not theirs (the admin page refuses them).
+    const author = await page.context().browser()!.newPage();
+    await signInAs(author, 'author', '/admin');
+    await expect(author.getByTestId('schedule-rules-form')).toHaveCount(0);
+    await author.close();
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto('/admin');
+    await form.getByLabel('Expands per slot, at most').fill('2');
+    await form.getByRole('group', { name: 'Days without contracts' }).getByLabel('Fri').check();
+    await form.getByRole('button', { name: 'Save schedule rules' }).click();
+    await expect(form).toContainText('schedule rules saved');
   }
 });

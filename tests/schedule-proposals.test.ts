@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertUser } from '../lib/auth/manage-users';
 import { createMigrationAs } from '../lib/data/create-migration';
+import { setScheduleRulesAs } from '../lib/data/set-schedule-rules-as';
 import { ForbiddenError, withActor } from '../lib/data/with-actor';
 import type { Actor, Role } from '../lib/lifecycle/permissions';
 import type { OperationSpec } from '../lib/migrations/types';
@@ -59,10 +60,21 @@ describe('schedule proposals', () => {
 
   it('follow the rules an admin sets; nobody else sets them, and nonsense is refused by the database', async () => {
     expect(await scheduleRules(w.pool)).toEqual(DEFAULT_SCHEDULE_RULES);
+    // The server refuses first, and checks the shape before the database sees it.
+    await expect(setScheduleRulesAs(w.pool, people.author!, DEFAULT_SCHEDULE_RULES)).rejects.toThrow(ForbiddenError);
+    await expect(setScheduleRulesAs(w.pool, people.admin!, { ...DEFAULT_SCHEDULE_RULES, noContractDays: [0, 1, 2, 3, 4, 5, 6] })).rejects.toThrow(
+      /at least one day for contracts/,
+    );
     expect(await setRules('author', { ...DEFAULT_SCHEDULE_RULES, maxExpandsPerSlot: 9 })).toBe('refused');
     await expect(setRules('admin', { ...DEFAULT_SCHEDULE_RULES, expandHour: 15, deployHour: 14 })).rejects.toThrow(/deploy after the expand/);
     await expect(setRules('admin', { ...DEFAULT_SCHEDULE_RULES, expandDays: [7] })).rejects.toThrow(/0 \(Monday\) to 6/);
     expect(await setRules('admin', { ...DEFAULT_SCHEDULE_RULES, expandDays: [3], expandHour: 9, deployHour: 11 })).toBe('set');
+    const [entry] = (await w.pool.query("SELECT actor, action FROM expand_contract.audit_log WHERE action = 'settings.schedule-rules'")).rows;
+    expect(entry).toBeUndefined(); // straight to the database: no audit entry of the server's
+    await setScheduleRulesAs(w.pool, people.admin!, { ...DEFAULT_SCHEDULE_RULES, expandDays: [3], expandHour: 9, deployHour: 11 });
+    expect((await w.pool.query("SELECT actor FROM expand_contract.audit_log WHERE action = 'settings.schedule-rules'")).rows).toEqual([
+      { actor: 'admin@team.example' },
+    ]);
     expect((await scheduleRules(w.pool)).expandDays).toEqual([3]);
     await w.target.query('CREATE TABLE t7 (id bigint PRIMARY KEY, user_email text NOT NULL)');
     const s = await scheduleOf(await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, rename('t7')));

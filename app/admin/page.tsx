@@ -1,4 +1,8 @@
 import { connection } from 'next/server';
+import { ScheduleRulesForm } from '@/components/admin/schedule-rules-form';
+import { setScheduleRulesAction } from './actions/set-schedule-rules-action';
+import { scheduleRules } from '@/lib/state/propose-schedule-for';
+import { StateStore } from '@/lib/state/state-store';
 import { ActionForm } from '@/components/action-form';
 import { TokenForm } from '@/components/token-form';
 import { requireActor } from '@/lib/auth/current-actor';
@@ -116,6 +120,20 @@ export default async function AdminPage() {
         supabaseAuth={supabaseAuth() !== null}
         actions={{ create: createUserAction, setRoles: setUserRolesAction, setDisabled: setUserDisabledAction }}
       />
+      <section className="space-y-3" aria-labelledby="schedule-rules-heading">
+        <h2 id="schedule-rules-heading" className="text-lg font-semibold">
+          Schedule rules
+        </h2>
+        <p className="text-sm text-slate-600">
+          How new migrations are proposed: the expand slots, how many expands a slot takes, the buffer before the contract and the days kept free of contracts.
+          Two open changes of one table are never proposed in overlapping windows. Existing schedules keep their times.
+        </p>
+        <ScheduleRulesForm
+          action={setScheduleRulesAction}
+          rules={await scheduleRules(statePool())}
+          timeZone={await new StateStore(statePool()).teamTimeZone()}
+        />
+      </section>
       <OnCallSection
         view={view}
         defaults={{ startsAt: local(nextMondayNine(now)), from: local(hour), to: local(new Date(hour.getTime() + 86_400_000)) }}

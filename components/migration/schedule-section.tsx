@@ -1,6 +1,7 @@
 import { ActionForm } from '@/components/action-form';
 import type { FormAction } from '@/lib/actions/action-state';
 import type { MigrationDetail } from '@/lib/data/get-migrations';
+import { describeClashes } from '@/lib/timeline/schedule-windows';
 
 /** The planned times, as datetime-local values in the migration's time zone. */
 export type ScheduleInputs = Record<'expandAt' | 'deployAt' | 'contractAt', string>;
@@ -30,6 +31,15 @@ export function ScheduleSection({ m, schedule, save }: { m: MigrationDetail; sch
             </div>
           ))}
         </dl>
+      )}
+      {m.scheduleClashes.length > 0 && (
+        <ul className="rounded border border-red-200 bg-red-50 p-2 text-sm text-red-900" data-testid="schedule-clash">
+          {describeClashes(m.scheduleClashes).map((line) => (
+            <li key={line}>
+              ⚠ {line}: both would run their triggers and backfills on it at once. Move one after the other&apos;s contract, unless you mean it.
+            </li>
+          ))}
+        </ul>
       )}
       <p className="text-xs text-slate-600">Monitoring runs from the day after the deploy until the contract: that buffer is the band on the timeline.</p>
     </section>

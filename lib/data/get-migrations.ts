@@ -1,4 +1,6 @@
 import 'server-only';
+import type { ScheduleClash } from '../timeline/schedule-windows';
+import { getScheduleClashes } from './get-schedule-clashes';
 import { contractGate } from '../signals/gate-evidence';
 import type { BackfillRecord, MigrationRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
@@ -101,6 +103,8 @@ export interface MigrationDetail extends MigrationSummary {
   jobPending: boolean;
   /** When the buffer after the deploy mark ends, by the gate's policy (null: no deploy marked). */
   bufferEndsAt: Date | null;
+  /** Open changes of the same table or column planned in an overlapping window. */
+  scheduleClashes: ScheduleClash[];
 }
 
 /** One migration as its page shows it, with the contract gate evaluated now, the way the contract run would. */
@@ -133,6 +137,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
       preflight,
       jobPending: await phaseJobPending(id),
       bufferEndsAt: migration.deployedAt ? new Date(migration.deployedAt.getTime() + gatePolicy(env).bufferMinutes * 60_000) : null,
+      scheduleClashes: await getScheduleClashes(statePool(), migration, now),
     };
   } finally {
     target.release();
