@@ -61,8 +61,9 @@ export async function errorEvidence(
 ): Promise<ErrorEvidence> {
   if (phases.length === 0) return { phases: [], services, uncounted: [] };
   const sorted = [...phases].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const from = new Date(sorted[0]!.at.getTime() - policy.maxWindowMinutes * 60_000 - 60_000);
-  const all = await loadErrorSeries(state, target, from, new Date(now.getTime() + 60_000));
+  const all = mergeSeries(
+    await Promise.all(comparedWindows(sorted, now, policy).map(([from, to]) => loadErrorSeries(state, target, new Date(from), new Date(to)))),
+  );
   const counts = (s: ErrorSeries) => !services || s.source === 'postgres' || services.includes(s.service);
   const counted = all.filter(counts);
   for (const name of services ?? []) {
@@ -80,4 +81,39 @@ export async function errorEvidence(
     services,
     uncounted,
   };
+}
+
+/**
+ * The spans compareAroundPhase reads: each phase's window after it and the same length before,
+ * merged where they overlap. A migration begun weeks ago reads a few days of minutes, not every
+ * minute since its first phase.
+ */
+export function comparedWindows(phases: PhaseMark[], now: Date, policy: RegressionPolicy): [number, number][] {
+  const spans = phases
+    .map((p) => {
+      const start = Math.floor(p.at.getTime() / 60_000) * 60_000;
+      const length = Math.min(Math.max(60_000, now.getTime() - start), policy.maxWindowMinutes * 60_000);
+      // A minute of slack each side: whole minutes are compared, and the newest may still be arriving.
+      return [start - length - 60_000, Math.min(start + length, now.getTime()) + 60_000] as [number, number];
+    })
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const span of spans) {
+    const last = merged.at(-1);
+    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push([...span]);
+  }
+  return merged;
+}
+
+/** Series loaded window by window, joined per source and service (the windows never share a minute). */
+function mergeSeries(parts: ErrorSeries[][]): ErrorSeries[] {
+  const joined = new Map<string, ErrorSeries>();
+  for (const s of parts.flat()) {
+    const key = `${s.source}\u0000${s.service}`;
+    const seen = joined.get(key);
+    if (seen) seen.minutes.push(...s.minutes);
+    else joined.set(key, { ...s, minutes: [...s.minutes] });
+  }
+  return [...joined.values()];
 }
