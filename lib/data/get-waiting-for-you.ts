@@ -1,4 +1,5 @@
 import 'server-only';
+import pLimit from 'p-limit';
 import type { Pool } from 'pg';
 import { parseEnv } from '../config/env';
 import { redactSecrets } from '../db/connection-url';
@@ -8,7 +9,7 @@ import type { Actor } from '../lifecycle/permissions';
 import { contractGate } from '../signals/gate-evidence';
 import { StateStore } from '../state/state-store';
 import { needsGate, waitingForYou, type GateNow, type WaitingCandidate, type WaitingItem } from '../lifecycle/waiting-for-you';
-import { permissionContext } from './permission-context';
+import { permissionContexts } from './permission-context';
 
 /**
  * What waits for the signed-in person (lib/lifecycle/waiting-for-you.ts decides), read now: every
@@ -24,13 +25,26 @@ export async function getWaitingForYou(state: Pool, target: Pool, actor: Actor, 
       ORDER BY m.id`,
     [actor.id, FINISHED_STATES],
   );
-  const candidates: WaitingCandidate[] = [];
-  for (const row of rows) {
-    const ctx = await permissionContext(state, Number(row.id));
-    const gate = needsGate(actor, ctx) ? await gateNow(state, target, ctx.id, now) : null;
-    candidates.push({ ...ctx, title: row.title, planApprovedByActor: row.approved, gate });
-  }
-  return waitingForYou(actor, candidates);
+  const contexts = await permissionContexts(
+    state,
+    rows.map((r) => Number(r.id)),
+  );
+  // The gates read both databases: a few at a time, so a long list neither waits in line nor takes every connection.
+  const limit = pLimit(4);
+  const candidates = await Promise.all(
+    rows.map((row) =>
+      limit(async (): Promise<WaitingCandidate | null> => {
+        const ctx = contexts.get(Number(row.id));
+        if (!ctx) return null;
+        const gate = needsGate(actor, ctx) ? await gateNow(state, target, ctx.id, now) : null;
+        return { ...ctx, title: row.title, planApprovedByActor: row.approved, gate };
+      }),
+    ),
+  );
+  return waitingForYou(
+    actor,
+    candidates.filter((c): c is WaitingCandidate => c !== null),
+  );
 }
 
 async function gateNow(state: Pool, target: Pool, migrationId: number, now: Date): Promise<GateNow> {

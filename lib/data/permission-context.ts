@@ -9,24 +9,35 @@ export type PermissionContext = MigrationContext;
 
 /** What the permission rules need to know about a migration and the rotation, read now. */
 export async function permissionContext(pool: Pool, migrationId: number): Promise<PermissionContext> {
+  const context = (await permissionContexts(pool, [migrationId])).get(migrationId);
+  if (!context) throw new MigrationNotFoundError(migrationId);
+  return context;
+}
+
+/** The same for many migrations in one query (the home page asks for every open one); missing ids are left out. */
+export async function permissionContexts(pool: Pool, migrationIds: number[]): Promise<Map<number, PermissionContext>> {
   const { rows } = await pool.query(
-    `SELECT m.author_id, m.deployed_at, m.status, expand_contract.on_call_at(now()) AS on_call,
+    `SELECT m.id, m.author_id, m.deployed_at, m.status, expand_contract.on_call_at(now()) AS on_call,
             EXISTS (SELECT 1 FROM expand_contract.phase_runs r WHERE r.migration_id = m.id AND r.phase = 'expand') AS expand_began,
             (SELECT count(DISTINCT a.approver_id)::int FROM expand_contract.approvals a
               WHERE a.migration_id = m.id AND a.kind = 'plan' AND a.approver_id IS DISTINCT FROM m.author_id) AS approvals,
             coalesce((SELECT (value #>> '{}')::int FROM expand_contract.settings WHERE key = 'plan_approvals_required'), 1) AS required
-       FROM expand_contract.migrations m WHERE m.id = $1`,
-    [migrationId],
+       FROM expand_contract.migrations m WHERE m.id = ANY ($1::bigint[])`,
+    [migrationIds],
   );
-  if (!rows[0]) throw new MigrationNotFoundError(migrationId);
-  return {
-    id: migrationId,
-    state: rows[0].status as MigrationState,
-    expandBegan: rows[0].expand_began,
-    deployedAt: rows[0].deployed_at,
-    authorId: rows[0].author_id,
-    onCallId: rows[0].on_call,
-    planApprovals: rows[0].approvals,
-    planApprovalsRequired: rows[0].required,
-  };
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      {
+        id: Number(r.id),
+        state: r.status as MigrationState,
+        expandBegan: r.expand_began,
+        deployedAt: r.deployed_at,
+        authorId: r.author_id,
+        onCallId: r.on_call,
+        planApprovals: r.approvals,
+        planApprovalsRequired: r.required,
+      },
+    ]),
+  );
 }
