@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compareAroundPhase, DEFAULT_REGRESSION_POLICY, type ErrorSeries, type MinuteCount } from './error-regression';
+import {
+  compareAroundPhase,
+  DEFAULT_REGRESSION_POLICY,
+  judgeWindows,
+  phaseWindows,
+  windowCounts,
+  type ErrorSeries,
+  type MinuteCount,
+} from './error-regression';
 
 const phase = new Date('2026-11-23T14:00:00Z');
 const minute = (offset: number, requests: number, errors: number, bySqlstate?: Record<string, number>): MinuteCount => ({
@@ -83,5 +91,53 @@ describe('compareAroundPhase', () => {
     const v = compareAroundPhase(series, phase, now);
     expect(v.baseline.errors).toBe(0);
     expect(v.after.errors).toBe(0);
+  });
+});
+
+describe('the windows compared around a phase', () => {
+  it('compares a day each side of a month-old phase, and as much before a fresh phase as has passed since it', () => {
+    const old = phaseWindows(new Date('2026-11-01T10:00:30Z'), new Date('2026-12-01T10:00:00Z'));
+    expect([...old.baseline, ...old.after].map((d) => d.toISOString())).toEqual([
+      '2026-10-31T10:00:00.000Z',
+      '2026-11-01T10:00:00.000Z',
+      '2026-11-01T10:00:00.000Z',
+      '2026-11-02T10:00:00.000Z',
+    ]);
+    const fresh = phaseWindows(new Date('2026-12-01T10:00:00Z'), new Date('2026-12-01T10:10:00Z'));
+    expect([...fresh.baseline, ...fresh.after].map((d) => d.toISOString())).toEqual([
+      '2026-12-01T09:50:00.000Z',
+      '2026-12-01T10:00:00.000Z',
+      '2026-12-01T10:00:00.000Z',
+      '2026-12-01T10:10:00.000Z',
+    ]);
+  });
+
+  it('judges sums counted elsewhere (by the database) exactly as it judges minutes', () => {
+    const at = new Date('2026-12-01T10:00:00Z');
+    const now = new Date('2026-12-01T11:00:00Z');
+    const minutes = Array.from({ length: 120 }, (_, i) => ({
+      minute: new Date(at.getTime() + (i - 60) * 60_000),
+      requests: 100,
+      errors: i >= 60 ? 2 : 1,
+      bySqlstate: i >= 60 ? { '42703': 1 } : {},
+    }));
+    const series = { source: 'app' as const, service: 'web', minutes };
+    const w = phaseWindows(at, now);
+    const sum = ([from, to]: [Date, Date]) => {
+      const inside = minutes.filter((m) => m.minute >= from && m.minute < to);
+      const states = inside.reduce((n, m) => n + (m.bySqlstate['42703'] ?? 0), 0);
+      return windowCounts(
+        'app',
+        from,
+        to,
+        inside.reduce((n, m) => n + m.requests, 0),
+        inside.reduce((n, m) => n + m.errors, 0),
+        states ? { '42703': states } : {},
+      );
+    };
+    const direct = compareAroundPhase(series, at, now);
+    expect(judgeWindows(series, sum(w.baseline), sum(w.after))).toEqual(direct);
+    expect(direct.regression).toBe(true);
+    expect(direct.detail).toBe('web: 2.00% of 6,000 requests after, 1.00% of 6,000 requests before (42703 ×60)');
   });
 });

@@ -65,9 +65,28 @@ function countWindow(series: ErrorSeries, from: Date, to: Date): WindowCounts {
     errors += m.errors;
     for (const [state, n] of Object.entries(m.bySqlstate ?? {})) bySqlstate[state] = (bySqlstate[state] ?? 0) + n;
   }
+  return windowCounts(series.source, from, to, requests, errors, bySqlstate);
+}
+
+/** A window's sums as the comparison reads them: app, errors per request; postgres (no request counts), errors per minute. */
+export function windowCounts(source: ErrorSource, from: Date, to: Date, requests: number, errors: number, bySqlstate: Record<string, number>): WindowCounts {
   const minutes = Math.max(1, (to.getTime() - from.getTime()) / 60_000);
-  const rate = series.source === 'postgres' ? errors / minutes : requests > 0 ? errors / requests : null;
+  const rate = source === 'postgres' ? errors / minutes : requests > 0 ? errors / requests : null;
   return { from, to, requests, errors, rate, bySqlstate };
+}
+
+/**
+ * The two windows compared for a phase: after it (up to `now`, at most maxWindowMinutes) and
+ * the same length just before it. Whole minutes: the minute the phase began counts as after it.
+ */
+export function phaseWindows(
+  phaseStart: Date,
+  now: Date,
+  policy: RegressionPolicy = DEFAULT_REGRESSION_POLICY,
+): { baseline: [Date, Date]; after: [Date, Date] } {
+  const start = new Date(Math.floor(phaseStart.getTime() / 60_000) * 60_000);
+  const length = Math.min(Math.max(60_000, now.getTime() - start.getTime()), policy.maxWindowMinutes * 60_000);
+  return { baseline: [new Date(start.getTime() - length), start], after: [start, new Date(start.getTime() + length)] };
 }
 
 export function describeRate(source: ErrorSource, w: WindowCounts): string {
@@ -88,10 +107,17 @@ const topStates = (w: WindowCounts) =>
  * of time before it. Whole minutes only: the minute the phase began counts as after it.
  */
 export function compareAroundPhase(series: ErrorSeries, phaseStart: Date, now: Date, policy: RegressionPolicy = DEFAULT_REGRESSION_POLICY): SeriesVerdict {
-  const start = new Date(Math.floor(phaseStart.getTime() / 60_000) * 60_000);
-  const length = Math.min(Math.max(60_000, now.getTime() - start.getTime()), policy.maxWindowMinutes * 60_000);
-  const after = countWindow(series, start, new Date(start.getTime() + length));
-  const baseline = countWindow(series, new Date(start.getTime() - length), start);
+  const w = phaseWindows(phaseStart, now, policy);
+  return judgeWindows(series, countWindow(series, ...w.baseline), countWindow(series, ...w.after), policy);
+}
+
+/** The verdict on one series from its two windows' sums, however they were counted. */
+export function judgeWindows(
+  series: Pick<ErrorSeries, 'source' | 'service'>,
+  baseline: WindowCounts,
+  after: WindowCounts,
+  policy: RegressionPolicy = DEFAULT_REGRESSION_POLICY,
+): SeriesVerdict {
   const enoughVolume = series.source === 'postgres' || after.requests >= policy.minRequests;
   const worse = after.rate !== null && after.rate > (baseline.rate ?? 0) * (1 + policy.margin);
   const regression = enoughVolume && after.errors >= policy.minErrors && worse;

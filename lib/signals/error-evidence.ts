@@ -1,5 +1,13 @@
 import type { Pool } from 'pg';
-import { compareAroundPhase, DEFAULT_REGRESSION_POLICY, type ErrorSeries, type RegressionPolicy, type SeriesVerdict } from '../metrics/error-regression';
+import {
+  DEFAULT_REGRESSION_POLICY,
+  judgeWindows,
+  phaseWindows,
+  windowCounts,
+  type ErrorSeries,
+  type RegressionPolicy,
+  type SeriesVerdict,
+} from '../metrics/error-regression';
 
 /**
  * Per-minute series between `from` and `to`: the reports of `services` (null: every service),
@@ -61,59 +69,73 @@ export async function errorEvidence(
 ): Promise<ErrorEvidence> {
   if (phases.length === 0) return { phases: [], services, uncounted: [] };
   const sorted = [...phases].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const all = mergeSeries(
-    await Promise.all(comparedWindows(sorted, now, policy).map(([from, to]) => loadErrorSeries(state, target, new Date(from), new Date(to)))),
+  const windows = sorted.map((p) => phaseWindows(p.at, now, policy));
+  const sums = await windowSums(
+    state,
+    target,
+    windows.flatMap((w) => [w.baseline, w.after]),
   );
-  const counts = (s: ErrorSeries) => !services || s.source === 'postgres' || services.includes(s.service);
+  const counts = (s: SeriesKey) => !services || s.source === 'postgres' || services.includes(s.service);
+  const all = [...sums.keys()].map(parseKey);
   const counted = all.filter(counts);
   for (const name of services ?? []) {
-    if (!counted.some((s) => s.source === 'app' && s.service === name)) counted.push({ source: 'app', service: name, minutes: [] });
+    if (!counted.some((s) => s.source === 'app' && s.service === name)) counted.push({ source: 'app', service: name });
   }
   const others = all.filter((s) => !counts(s));
-  const uncounted = sorted.flatMap((p) =>
+  const verdict = (s: SeriesKey, i: number) => {
+    const w = windows[i]!;
+    const per = sums.get(seriesKey(s));
+    const sum = (j: number, [from, to]: [Date, Date]) => {
+      const got = per?.get(j);
+      return windowCounts(s.source, from, to, got?.requests ?? 0, got?.errors ?? 0, got?.bySqlstate ?? {});
+    };
+    return judgeWindows(s, sum(2 * i, w.baseline), sum(2 * i + 1, w.after), policy);
+  };
+  const uncounted = sorted.flatMap((p, i) =>
     others
-      .map((s) => compareAroundPhase(s, p.at, now, policy))
+      .map((s) => verdict(s, i))
       .filter((v) => v.regression)
       .map((v) => `after ${p.phase}: ${v.detail}`),
   );
   return {
-    phases: sorted.map((p) => ({ phase: p.phase, at: p.at, series: counted.map((s) => compareAroundPhase(s, p.at, now, policy)) })),
+    phases: sorted.map((p, i) => ({ phase: p.phase, at: p.at, series: counted.map((s) => verdict(s, i)) })),
     services,
     uncounted,
   };
 }
 
-/**
- * The spans compareAroundPhase reads: each phase's window after it and the same length before,
- * merged where they overlap. A migration begun weeks ago reads a few days of minutes, not every
- * minute since its first phase.
- */
-export function comparedWindows(phases: PhaseMark[], now: Date, policy: RegressionPolicy): [number, number][] {
-  const spans = phases
-    .map((p) => {
-      const start = Math.floor(p.at.getTime() / 60_000) * 60_000;
-      const length = Math.min(Math.max(60_000, now.getTime() - start), policy.maxWindowMinutes * 60_000);
-      // A minute of slack each side: whole minutes are compared, and the newest may still be arriving.
-      return [start - length - 60_000, Math.min(start + length, now.getTime()) + 60_000] as [number, number];
-    })
-    .sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const span of spans) {
-    const last = merged.at(-1);
-    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
-    else merged.push([...span]);
-  }
-  return merged;
-}
+type SeriesKey = Pick<ErrorSeries, 'source' | 'service'>;
+type Sums = { requests: number; errors: number; bySqlstate: Record<string, number> };
+const seriesKey = (s: SeriesKey) => `${s.source}\u0000${s.service}`;
+const parseKey = (key: string): SeriesKey => {
+  const [source, service] = key.split('\u0000') as [ErrorSeries['source'], string];
+  return { source, service };
+};
 
-/** Series loaded window by window, joined per source and service (the windows never share a minute). */
-function mergeSeries(parts: ErrorSeries[][]): ErrorSeries[] {
-  const joined = new Map<string, ErrorSeries>();
-  for (const s of parts.flat()) {
-    const key = `${s.source}\u0000${s.service}`;
-    const seen = joined.get(key);
-    if (seen) seen.minutes.push(...s.minutes);
-    else joined.set(key, { ...s, minutes: [...s.minutes] });
+/**
+ * Each window's sums per series and SQLSTATE, added up by the database: the gate compares sums,
+ * so no minute row travels to the server (a gate on a busy target would otherwise read tens of
+ * thousands). Every app series reporting in any window, and this target's Postgres log.
+ */
+async function windowSums(state: Pool, target: string, windows: [Date, Date][]): Promise<Map<string, Map<number, Sums>>> {
+  const { rows } = await state.query<{ i: number; source: 'app' | 'postgres'; service: string; sqlstate: string; requests: string; errors: string }>(
+    `SELECT w.i::int - 1 AS i, m.source, m.service, m.sqlstate, sum(m.requests)::text AS requests, sum(m.errors)::text AS errors
+       FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS w (from_at, to_at, i)
+       JOIN expand_contract.metric_minutes m ON m.minute >= w.from_at AND m.minute < w.to_at
+      WHERE m.source = 'app' OR (m.source = 'postgres' AND m.service = $1)
+      GROUP BY w.i, m.source, m.service, m.sqlstate`,
+    [target, windows.map((w) => w[0]), windows.map((w) => w[1])],
+  );
+  const sums = new Map<string, Map<number, Sums>>();
+  for (const r of rows) {
+    const key = seriesKey(r);
+    if (!sums.has(key)) sums.set(key, new Map());
+    const per = sums.get(key)!;
+    const sum = per.get(r.i) ?? { requests: 0, errors: 0, bySqlstate: {} };
+    sum.requests += Number(r.requests);
+    sum.errors += Number(r.errors);
+    if (r.sqlstate && Number(r.errors) > 0) sum.bySqlstate[r.sqlstate] = (sum.bySqlstate[r.sqlstate] ?? 0) + Number(r.errors);
+    per.set(r.i, sum);
   }
-  return [...joined.values()];
+  return sums;
 }
