@@ -115,7 +115,7 @@ describe('the windows compared around a phase', () => {
   it('judges sums counted elsewhere (by the database) exactly as it judges minutes', () => {
     const at = new Date('2026-12-01T10:00:00Z');
     const now = new Date('2026-12-01T11:00:00Z');
-    const minutes = Array.from({ length: 120 }, (_, i) => ({
+    const minutes = Array.from({ length: 120 }, (_, i): MinuteCount => ({
       minute: new Date(at.getTime() + (i - 60) * 60_000),
       requests: 100,
       errors: i >= 60 ? 2 : 1,
@@ -125,7 +125,7 @@ describe('the windows compared around a phase', () => {
     const w = phaseWindows(at, now);
     const sum = ([from, to]: [Date, Date]) => {
       const inside = minutes.filter((m) => m.minute >= from && m.minute < to);
-      const states = inside.reduce((n, m) => n + (m.bySqlstate['42703'] ?? 0), 0);
+      const states = inside.reduce((n, m) => n + (m.bySqlstate?.['42703'] ?? 0), 0);
       return windowCounts(
         'app',
         from,
