@@ -41,7 +41,7 @@ commands
   user       accounts: user create <email> --role R, user list, user disable (\`user --help\`)
   oncall     the on-call rotation: oncall set, oncall override, oncall show
   replay     the 2am incident, measured: a naive rename vs expand-contract under the same traffic (--json)
-  token      API tokens for services (ingest) and CD pipelines (deploy) (\`token --help\`)
+  token      API tokens for services (ingest), CD pipelines (deploy) and calendar apps (calendar) (\`token --help\`)
   worker     run queued phases without serving the dashboard
   help       show this text
 
