@@ -2,6 +2,7 @@ import 'server-only';
 import type { Pool } from 'pg';
 import { parseSchedule, type MigrationRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
+import { FINISHED_STATES } from '../lifecycle/migration-states';
 import { scheduleClashes, type ScheduleClash } from '../timeline/schedule-windows';
 import { changedColumns, scheduledChange } from '../timeline/scheduled-change';
 
@@ -15,8 +16,8 @@ export async function getScheduleClashes(pool: Pool, migration: MigrationRecord,
   if (!table) return [];
   const { rows } = await pool.query(
     `SELECT id, title, status, spec, schedule FROM expand_contract.migrations
-      WHERE status IN ('planned', 'expanded', 'backfilled', 'contracting') AND (spec->>'schema') || '.' || (spec->>'table') = $1`,
-    [table],
+      WHERE status <> ALL ($2::text[]) AND (spec->>'schema') || '.' || (spec->>'table') = $1`,
+    [table, FINISHED_STATES],
   );
   const store = new StateStore(pool);
   const runs = await store.phaseRunsOf([migration.id, ...rows.map((r) => Number(r.id))]);

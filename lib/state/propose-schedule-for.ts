@@ -4,6 +4,7 @@ import { proposeSchedule, type Schedule } from '../timeline/propose-schedule';
 import { readScheduleRules, type ScheduleRules } from '../timeline/schedule-rules';
 import { changedColumns, scheduledChange } from '../timeline/scheduled-change';
 import { parseSchedule } from './records';
+import { FINISHED_STATES } from '../lifecycle/migration-states';
 
 /** One key for every proposal: two people creating changes at the same moment must not both take a slot's last place. */
 const PROPOSAL_LOCK = 0x6563_7363; // "ecsc"
@@ -22,9 +23,9 @@ export async function proposeScheduleFor(db: ClientBase, spec: OperationSpec, no
   await db.query('SELECT pg_advisory_xact_lock($1)', [PROPOSAL_LOCK]);
   const { rows: tz } = await db.query<{ tz: string }>("SELECT value #>> '{}' AS tz FROM expand_contract.settings WHERE key = 'team_time_zone'");
   const rules = await scheduleRules(db);
-  const { rows: open } = await db.query(
-    "SELECT id, status, spec, schedule FROM expand_contract.migrations WHERE status IN ('planned', 'expanded', 'backfilled', 'contracting')",
-  );
+  const { rows: open } = await db.query('SELECT id, status, spec, schedule FROM expand_contract.migrations WHERE status <> ALL ($1::text[])', [
+    FINISHED_STATES,
+  ]);
   const { rows: runs } = await db.query(
     // Only these columns: a signed-in person may read when phases ran, not their errors.
     'SELECT migration_id, phase, status, started_at, finished_at FROM expand_contract.phase_runs WHERE migration_id = ANY ($1::bigint[]) ORDER BY started_at',

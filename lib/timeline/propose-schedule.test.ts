@@ -77,6 +77,12 @@ describe('proposals that do not collide', () => {
     expect(second.expandAt.toISOString()).toBe('2026-11-30T10:00:00.000Z');
   });
 
+  it('keeps the table for a restored change: it may be contracted again', () => {
+    const restored = change(1, 'public.leads', proposeSchedule(now, 'UTC'), { status: 'restored' });
+    const s = proposeSchedule(now, 'UTC', DEFAULT_SCHEDULE_RULES, [restored], { table: 'public.leads', columns: [] });
+    expect(s.expandAt.getTime()).toBeGreaterThan(restored.schedule!.contractAt.getTime());
+  });
+
   it('frees the slot and the table when the change there finished or was cancelled', () => {
     const done = ['contracted', 'rolled_back', 'cancelled'].map((status, i) => change(i + 1, 'public.leads', proposeSchedule(now, 'UTC'), { status }));
     const s = proposeSchedule(now, 'UTC', DEFAULT_SCHEDULE_RULES, done, { table: 'public.leads', columns: [] });

@@ -1,3 +1,4 @@
+import { FINISHED_STATES, type MigrationState } from '../lifecycle/migration-states';
 import type { Schedule } from './propose-schedule';
 
 /** A migration as the schedule sees it: what it changes and when it holds its table. */
@@ -24,8 +25,8 @@ export interface ScheduleClash {
   name: string;
 }
 
-const OPEN = new Set(['planned', 'expanded', 'backfilled', 'contracting']);
-export const isOpen = (status: string) => OPEN.has(status);
+/** Not finished, as the lifecycle says: a restored change may still be contracted again, so it still holds its table. */
+export const isOpen = (status: string) => !FINISHED_STATES.includes(status as MigrationState);
 
 /**
  * The span a change holds its table: from its expand (as run, else as planned) to an hour past

@@ -1,6 +1,6 @@
 import type { OperationSpec } from '../migrations/types';
 import type { Schedule } from './propose-schedule';
-import type { ScheduledChange } from './schedule-windows';
+import { isOpen, type ScheduledChange } from './schedule-windows';
 
 /** The table and columns a change touches, as schema.table and schema.table.column (old and new names). */
 export function changedColumns(spec: OperationSpec): { table: string | null; columns: string[] } {
@@ -28,8 +28,9 @@ export function scheduledChange(
   now: Date,
 ): ScheduledChange {
   const expand = runs.find((r) => r.phase === 'expand' && r.status !== 'failed');
-  const end = runs.findLast((r) => ['contract', 'rollback', 'restore'].includes(r.phase) && r.status === 'succeeded');
-  // Still open past its planned contract: it holds the table until now, at least.
+  // Finished: it held the table until its last contract or rollback ended. Still open (a restored change too) past
+  // its planned contract: it holds the table until now, at least.
+  const end = isOpen(m.status) ? undefined : runs.findLast((r) => ['contract', 'rollback', 'restore'].includes(r.phase) && r.status === 'succeeded');
   const ranUntil = end ? (end.finishedAt ?? end.startedAt) : expand && m.schedule && m.schedule.contractAt < now ? now : null;
   return { id: m.id, title: m.title, status: m.status, schedule: m.schedule, ...changedColumns(m.spec), ranFrom: expand?.startedAt ?? null, ranUntil };
 }
