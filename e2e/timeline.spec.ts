@@ -175,12 +175,13 @@ test('filters: mine, waiting on me and one table; each lane opens its migration;
 test('eight new migrations are spread over the slots, and an author who insists on a clash is warned, naming the column', async ({ page }) => {
   const change = (kind: string, table: string, column: string, more: object): OperationSpec =>
     ({ kind, schema: 'public', table, column, ...more }) as OperationSpec;
+  // Columns no other browser test changes (the phase-actor test expands public.leads.company, for one).
   const specs = [
-    change('rename-column', 'leads', 'company', { newName: 'company_name' }),
     change('rename-column', 'leads', 'source', { newName: 'lead_source' }),
+    change('add-column', 'leads', 'region', { type: 'text', notNull: false }),
     change('add-column', 'orders', 'note', { type: 'text', notNull: false }),
     change('add-column', 'orders', 'channel', { type: 'text', notNull: false }),
-    change('set-not-null', 'leads', 'company', { fill: "'none'" }),
+    change('change-type', 'leads', 'source', { newColumn: 'source_short', newType: 'varchar(40)', forward: '{{old}}::varchar(40)', reverse: '{{new}}::text' }),
     change('add-column', 'users', 'nickname', { type: 'text', notNull: false }),
     change('rename-column', 'users', 'legacy_field', { newName: 'old_field' }),
     change('add-column', 'orders', 'coupon', { type: 'text', notNull: false }),
@@ -216,25 +217,25 @@ test('eight new migrations are spread over the slots, and an author who insists 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: 'test-results/screenshots/timeline-eight-390.png', fullPage: true });
 
-    // The author insists: the NOT NULL of leads.company moved onto the rename of the same column.
-    const [renameId, notNullId] = [ids[0]!, ids[4]!];
+    // The author insists: the type change of leads.source moved onto the rename of the same column.
+    const [renameId, typeId] = [ids[0]!, ids[4]!];
     await db.query('UPDATE expand_contract.migrations SET schedule = (SELECT schedule FROM expand_contract.migrations WHERE id = $1) WHERE id = $2', [
       renameId,
-      notNullId,
+      typeId,
     ]);
     const { rows: at } = await db.query("SELECT schedule->>'expandAt' AS expand FROM expand_contract.migrations WHERE id = $1", [renameId]);
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`/?week=${at[0].expand.slice(0, 10)}`);
-    await expect(page.locator(`[data-testid="timeline-lane"][data-migration="${notNullId}"]`).getByTestId('conflict')).toContainText(
-      `same column public.leads.company as #${renameId}`,
+    await expect(page.locator(`[data-testid="timeline-lane"][data-migration="${typeId}"]`).getByTestId('conflict')).toContainText(
+      `same column public.leads.source as #${renameId}`,
     );
     await expect(page.locator(`[data-testid="timeline-lane"][data-migration="${renameId}"]`).getByTestId('conflict')).toContainText(
-      `same column public.leads.company as #${notNullId}`,
+      `same column public.leads.source as #${typeId}`,
     );
     await page.screenshot({ path: 'test-results/screenshots/timeline-clash-1440.png', fullPage: true });
     // Its page says so where the schedule is moved.
-    await page.goto(`/migrations/${notNullId}`);
-    await expect(page.getByTestId('schedule-clash')).toContainText(`same column public.leads.company as #${renameId}`);
+    await page.goto(`/migrations/${typeId}`);
+    await expect(page.getByTestId('schedule-clash')).toContainText(`same column public.leads.source as #${renameId}`);
   } finally {
     // Other specs plan changes of these tables: the eight leave the week.
     await db.query("UPDATE expand_contract.migrations SET status = 'cancelled' WHERE id = ANY ($1::bigint[])", [ids]);
