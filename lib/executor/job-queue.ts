@@ -126,6 +126,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
   const stateWatch = watchConnection(state, 'state', options.stateUrl, log);
   const store = new StateStore(state);
   const boss = await openJobQueue(options.stateUrl, log);
+  survivePgBossLostConnections(options.stateUrl, log);
   await recoverOrphanedJobs(boss, state);
   const timer = setInterval(() => void recoverOrphanedJobs(boss, state).catch(() => {}), (options.recoverEverySeconds ?? 15) * 1000);
   await boss.work<RunPhaseJob>(RUN_PHASE_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
@@ -176,4 +177,28 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
       await state.end().catch(() => {});
     },
   };
+}
+
+let guarding = false;
+
+/**
+ * pg-boss 10 records a job's outcome (complete or fail) without awaiting it: when the state
+ * database goes away at that moment, the rejection is unhandled and would end the process,
+ * dashboard included. A lost connection is logged instead; the job stays active, and
+ * recoverOrphanedJobs hands it back to the queue once the database answers (a backfill resumes
+ * from its cursor). Anything else is left as it was: it ends a process that had no other
+ * listener, as Node does by default.
+ */
+function survivePgBossLostConnections(stateUrl: string, log: (line: string) => void): void {
+  if (guarding) return;
+  guarding = true;
+  process.on('unhandledRejection', (reason) => {
+    const lost = lostConnectionTo('state', stateUrl, reason);
+    if (!lost) {
+      // Another listener (the dashboard's server) decides about the rest; alone, end the process as Node would.
+      if (process.listenerCount('unhandledRejection') > 1) return;
+      throw reason;
+    }
+    log(`job queue: ${lost.message}; the job's outcome is recorded once the database answers`);
+  });
 }
