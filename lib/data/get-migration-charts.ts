@@ -4,10 +4,12 @@ import { FINISHED_STATES } from '../lifecycle/migration-states';
 import type { MigrationRecord, PhaseRunRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
 import { downsample } from '../metrics/downsample';
-import { bucketWidth, chartWindow, DEFAULT_CHART_RANGE, type ChartRange } from '../metrics/chart-range';
+import { chartBuckets, chartWindow, DEFAULT_CHART_RANGE, type ChartRange } from '../metrics/chart-range';
+import { splitAtHours, type HourSplit } from '../metrics/split-at-hours';
 import { legacyColumn, legacyUsage, samplerCoverage } from '../signals/legacy-usage';
 
 export const MAX_CHART_POINTS = 2000;
+const HOUR = 3_600_000;
 
 export interface ChartPhase {
   /** expand, backfill, verify, deploy (a moment), monitoring (deploy to contract), contract, rollback, restore. */
@@ -32,7 +34,7 @@ export interface MigrationCharts {
   range: ChartRange;
   from: number;
   to: number;
-  /** Minutes per point: 1 up to ~33 hours, wider beyond, so no series has more than MAX_CHART_POINTS. */
+  /** Minutes per point: 1 up to ~33 hours, wider beyond, whole hours past two days; no series has more than MAX_CHART_POINTS. */
   bucketMinutes: number;
   timeZone: string;
   /** One line each: the migration's services, or every service that reported in the window. */
@@ -68,30 +70,30 @@ function chartPhases(migration: MigrationRecord, runs: PhaseRunRecord[], now: nu
 }
 
 /**
- * Errors per service and in the Postgres log between `from` and `to`, summed by the database
- * into buckets `width` wide (30 days of minutes of five services stay in Postgres, not in Node).
+ * Errors per service and in the Postgres log over [start, to), summed by the database into
+ * buckets `width` wide from `start` (30 days of minutes of five services stay in Postgres, not in
+ * Node). Hour-wide buckets add up the hourly rollup, and the minutes of the hour under way.
  */
-async function errorPoints(pool: Pool, migration: MigrationRecord, from: number, to: number, width: number) {
+async function errorPoints(pool: Pool, migration: MigrationRecord, start: number, to: number, width: number) {
+  // From an hour boundary there are no minutes before the first whole hour: at most the hour under way's.
+  const split: HourSplit =
+    width % HOUR === 0 && start % HOUR === 0 ? splitAtHours(new Date(start), new Date(to)) : { hours: null, minutes: [[new Date(start), new Date(to)]] };
+  const none: [null, null] = [null, null];
+  const [minutesFrom, minutesTo] = split.minutes.length > 0 ? [split.minutes[0]![0], split.minutes.at(-1)![1]] : none;
+  const [hoursFrom, hoursTo] = split.hours ?? none;
   const { rows } = await pool.query<{ source: 'app' | 'postgres'; service: string; t: Date; requests: number; errors: number }>(
-    `SELECT source, service, date_bin(make_interval(secs => $4), minute, $2::timestamptz) AS t,
-            sum(requests)::float8 AS requests, sum(errors)::float8 AS errors
-       FROM expand_contract.metric_minutes
-      WHERE minute >= $2 AND minute < $3
-        AND ((source = 'app' AND ($5::text[] IS NULL OR service = ANY ($5))) OR (source = 'postgres' AND service = $1))
+    `SELECT source, service, date_bin(make_interval(secs => $2), at, $3::timestamptz) AS t, sum(requests)::float8 AS requests, sum(errors)::float8 AS errors
+       FROM (SELECT source, service, minute AS at, requests, errors FROM expand_contract.metric_minutes WHERE minute >= $4 AND minute < $5
+             UNION ALL
+             SELECT source, service, hour, requests, errors FROM expand_contract.metric_hours WHERE hour >= $6 AND hour < $7) m
+      WHERE (source = 'app' AND ($8::text[] IS NULL OR service = ANY ($8))) OR (source = 'postgres' AND service = $1)
       GROUP BY 1, 2, 3`,
-    [migration.target, new Date(from), new Date(to), width / 1000, migration.services],
+    [migration.target, width / 1000, new Date(start), minutesFrom, minutesTo, hoursFrom, hoursTo, migration.services],
   );
   const app = rows.filter((r) => r.source === 'app');
   // A service named for the migration is drawn even while silent: its absence is something to see.
   const services = migration.services ?? [...new Set(app.map((r) => r.service))].sort();
-  const series = (list: typeof rows) =>
-    downsample(
-      list.map((r) => ({ t: r.t.getTime(), requests: r.requests, errors: r.errors })),
-      ['requests', 'errors'] as const,
-      from,
-      to,
-      MAX_CHART_POINTS,
-    );
+  const series = (list: typeof rows) => list.map((r) => ({ t: r.t.getTime(), requests: r.requests, errors: r.errors }));
   const byTime = new Map<number, ErrorPoint>();
   const point = (t: number) => {
     let p = byTime.get(t);
@@ -124,7 +126,8 @@ async function baseline(pool: Pool, migration: MigrationRecord, start: number): 
 
 /**
  * The charts over `range` ("since the expand" by default), at most MAX_CHART_POINTS per series;
- * `regressionPhases` are the phases after which the gate saw errors rise.
+ * `regressionPhases` are the phases after which the gate saw errors rise. `known` spares reading
+ * again what the caller already has.
  */
 export async function getMigrationCharts(
   pool: Pool,
@@ -132,26 +135,14 @@ export async function getMigrationCharts(
   now: Date,
   regressionPhases: string[],
   range: ChartRange = DEFAULT_CHART_RANGE,
+  known?: { runs: PhaseRunRecord[]; timeZone: string },
 ): Promise<MigrationCharts> {
   const store = new StateStore(pool);
-  const [runs, timeZone] = await Promise.all([store.phaseRuns(migration.id), store.teamTimeZone()]);
+  const [runs, timeZone] = known ? [known.runs, known.timeZone] : await Promise.all([store.phaseRuns(migration.id), store.teamTimeZone()]);
   const phases = chartPhases(migration, runs, now.getTime());
   const firstRun = (phase: string) => phases.find((p) => p.phase === phase)?.from;
   const regressionsFrom = regressionPhases.map(firstRun).filter((t): t is number => t !== undefined);
   return chartsOver(pool, migration, now, { runs, timeZone, phases, regressionsFrom }, range);
-}
-
-/** The charts over another range, for the page's range control: the regressions found for the page's own load are reused. */
-export async function getMigrationChartsInRange(
-  pool: Pool,
-  id: number,
-  range: ChartRange,
-  regressionsFrom: number[],
-  now = new Date(),
-): Promise<MigrationCharts> {
-  const store = new StateStore(pool);
-  const [migration, runs, timeZone] = await Promise.all([store.getMigration(id), store.phaseRuns(id), store.teamTimeZone()]);
-  return chartsOver(pool, migration, now, { runs, timeZone, phases: chartPhases(migration, runs, now.getTime()), regressionsFrom }, range);
 }
 
 async function chartsOver(
@@ -167,13 +158,16 @@ async function chartsOver(
   const start = (expand?.startedAt ?? migration.createdAt).getTime();
   const finished = FINISHED_STATES.includes(migration.status as (typeof FINISHED_STATES)[number]);
   const end = finished && phases.length > 0 ? Math.max(...phases.map((p) => p.to)) : null;
-  const { from, to } = chartWindow(range, { start, end }, now);
-  const width = bucketWidth(from, to, MAX_CHART_POINTS);
+  const shown = chartWindow(range, { start, end }, now);
+  const buckets = chartBuckets(shown.from, shown.to, MAX_CHART_POINTS);
+  // Hourly points start on the hour: the axis starts with the first of them.
+  const { to } = shown;
+  const from = buckets.start;
   // The minute under way is not over: its few requests so far would draw a drop (or a spike) that is not there.
   const complete = Math.min(to, Math.floor(now / 60_000) * 60_000);
 
   const [{ services, errors }, baselineRate, legacy] = await Promise.all([
-    errorPoints(pool, migration, from, complete, width),
+    errorPoints(pool, migration, buckets.start, complete, buckets.width),
     baseline(pool, migration, start),
     legacyPoints(pool, migration, from, to, phases),
   ]);
@@ -181,7 +175,7 @@ async function chartsOver(
     range,
     from,
     to,
-    bucketMinutes: width / 60_000,
+    bucketMinutes: buckets.width / 60_000,
     timeZone: known.timeZone,
     services,
     errors,

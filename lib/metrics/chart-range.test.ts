@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketWidth, chartWindow, niceBucketMinutes, formatTick, parseChartRange, timeTicks } from './chart-range';
+import { bucketWidth, chartBuckets, chartWindow, niceBucketMinutes, formatTick, parseChartRange, timeTicks } from './chart-range';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -48,6 +48,25 @@ describe('the charts time range', () => {
     const w = bucketWidth(now - thirtyDays, now, 2000);
     expect(w % MIN).toBe(0);
     expect(thirtyDays / w).toBeLessThanOrEqual(2000);
+  });
+});
+
+describe('the buckets the database sums', () => {
+  it('are whole minutes up to two days', () => {
+    const from = now - 24 * HOUR - 5 * MIN;
+    expect(chartBuckets(from, now, 2000)).toEqual({ start: from, width: MIN });
+  });
+
+  it('are whole hours from an hour boundary past two days, so each is a sum of hourly rollups', () => {
+    const from = now - 7 * 24 * HOUR - 17 * MIN;
+    const week = chartBuckets(from, now, 2000);
+    expect(week.width).toBe(HOUR);
+    expect(week.start % HOUR).toBe(0);
+    expect(week.start).toBeLessThanOrEqual(from);
+    expect(from - week.start).toBeLessThan(HOUR);
+    const year = chartBuckets(now - 365 * 24 * HOUR, now, 2000);
+    expect(year.width % HOUR).toBe(0);
+    expect((now - year.start) / year.width).toBeLessThanOrEqual(2000);
   });
 });
 

@@ -54,6 +54,21 @@ export function bucketWidth(from: number, to: number, maxPoints: number): number
   return Math.max(MINUTE, Math.ceil(Math.max(1, to - from) / maxPoints / MINUTE) * MINUTE);
 }
 
+/** Windows longer than this are drawn in whole hours, which the database keeps summed (metric_hours). */
+export const HOURLY_AFTER = 2 * DAY;
+
+/**
+ * The points of a chart over [from, to): `width` apart from `start`, at most `maxPoints`. Up to two
+ * days, whole minutes from `from`. Longer, whole hours from the UTC hour at or before `from`: a
+ * point is then a sum of hourly rollups, and a week reads 168 rows a service instead of 10,080
+ * (the plot has fewer pixels than either).
+ */
+export function chartBuckets(from: number, to: number, maxPoints: number): { start: number; width: number } {
+  if (to - from <= HOURLY_AFTER) return { start: from, width: bucketWidth(from, to, maxPoints) };
+  const start = Math.floor(from / HOUR) * HOUR;
+  return { start, width: Math.max(HOUR, Math.ceil(bucketWidth(start, to, maxPoints) / HOUR) * HOUR) };
+}
+
 const NICE_BUCKETS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080];
 
 /** The fewest round minutes (5, 15, 30, an hour, two…) per point that keep [from, to) within `maxPoints`: a tooltip reads "(2 h)", never "(127 min)". */

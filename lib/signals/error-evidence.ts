@@ -8,39 +8,7 @@ import {
   type RegressionPolicy,
   type SeriesVerdict,
 } from '../metrics/error-regression';
-
-/**
- * Per-minute series between `from` and `to`: the reports of `services` (null: every service),
- * and the Postgres log of this target (stored under the target's label), each with its errors
- * by SQLSTATE.
- */
-export async function loadErrorSeries(state: Pool, target: string, from: Date, to: Date, services: readonly string[] | null = null): Promise<ErrorSeries[]> {
-  const { rows } = await state.query<{ source: 'app' | 'postgres'; service: string; minute: Date; sqlstate: string; requests: string; errors: string }>(
-    `SELECT source, service, minute, sqlstate, sum(requests)::text AS requests, sum(errors)::text AS errors
-       FROM expand_contract.metric_minutes
-      WHERE minute >= $2 AND minute < $3 AND ((source = 'app' AND ($4::text[] IS NULL OR service = ANY ($4))) OR (source = 'postgres' AND service = $1))
-      GROUP BY source, service, minute, sqlstate
-      ORDER BY source, service, minute`,
-    [target, from, to, services],
-  );
-  const bySeries = new Map<string, ErrorSeries>();
-  const byMinute = new Map<string, ErrorSeries['minutes'][number]>();
-  for (const r of rows) {
-    const key = `${r.source}\u0000${r.service}`;
-    let series = bySeries.get(key);
-    if (!series) bySeries.set(key, (series = { source: r.source, service: r.service, minutes: [] }));
-    const minuteKey = `${key}\u0000${r.minute.getTime()}`;
-    let m = byMinute.get(minuteKey);
-    if (!m) {
-      byMinute.set(minuteKey, (m = { minute: r.minute, requests: 0, errors: 0, bySqlstate: {} }));
-      series.minutes.push(m);
-    }
-    m.requests += Number(r.requests);
-    m.errors += Number(r.errors);
-    if (r.sqlstate && Number(r.errors) > 0) m.bySqlstate![r.sqlstate] = (m.bySqlstate![r.sqlstate] ?? 0) + Number(r.errors);
-  }
-  return [...bySeries.values()];
-}
+import { splitAtHours } from '../metrics/split-at-hours';
 
 export interface PhaseMark {
   phase: string;
@@ -114,17 +82,35 @@ const parseKey = (key: string): SeriesKey => {
 
 /**
  * Each window's sums per series and SQLSTATE, added up by the database: the gate compares sums,
- * so no minute row travels to the server (a gate on a busy target would otherwise read tens of
- * thousands). Every app series reporting in any window, and this target's Postgres log.
+ * so no minute row travels to the server. Whole hours come from the hourly rollup and only the
+ * minutes at a window's edges from metric_minutes (a day-long window: ~24 rows a series, not
+ * 1,440). Every app series reporting in any window, and this target's Postgres log.
  */
 async function windowSums(state: Pool, target: string, windows: [Date, Date][]): Promise<Map<string, Map<number, Sums>>> {
+  const pieces = windows.map(([from, to], i) => ({ i, ...splitAtHours(from, to) }));
+  const minutes = pieces.flatMap((p) => p.minutes.map((m) => ({ i: p.i, m })));
+  const hours = pieces.flatMap((p) => (p.hours ? [{ i: p.i, h: p.hours }] : []));
   const { rows } = await state.query<{ i: number; source: 'app' | 'postgres'; service: string; sqlstate: string; requests: string; errors: string }>(
-    `SELECT w.i::int - 1 AS i, m.source, m.service, m.sqlstate, sum(m.requests)::text AS requests, sum(m.errors)::text AS errors
-       FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS w (from_at, to_at, i)
+    `SELECT w.i, m.source, m.service, m.sqlstate, sum(m.requests)::text AS requests, sum(m.errors)::text AS errors
+       FROM unnest($2::int[], $3::timestamptz[], $4::timestamptz[]) AS w (i, from_at, to_at)
        JOIN expand_contract.metric_minutes m ON m.minute >= w.from_at AND m.minute < w.to_at
       WHERE m.source = 'app' OR (m.source = 'postgres' AND m.service = $1)
-      GROUP BY w.i, m.source, m.service, m.sqlstate`,
-    [target, windows.map((w) => w[0]), windows.map((w) => w[1])],
+      GROUP BY w.i, m.source, m.service, m.sqlstate
+     UNION ALL
+     SELECT w.i, h.source, h.service, h.sqlstate, sum(h.requests)::text, sum(h.errors)::text
+       FROM unnest($5::int[], $6::timestamptz[], $7::timestamptz[]) AS w (i, from_at, to_at)
+       JOIN expand_contract.metric_hours h ON h.hour >= w.from_at AND h.hour < w.to_at
+      WHERE h.source = 'app' OR (h.source = 'postgres' AND h.service = $1)
+      GROUP BY w.i, h.source, h.service, h.sqlstate`,
+    [
+      target,
+      minutes.map((x) => x.i),
+      minutes.map((x) => x.m[0]),
+      minutes.map((x) => x.m[1]),
+      hours.map((x) => x.i),
+      hours.map((x) => x.h[0]),
+      hours.map((x) => x.h[1]),
+    ],
   );
   const sums = new Map<string, Map<number, Sums>>();
   for (const r of rows) {
