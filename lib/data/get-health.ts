@@ -6,6 +6,7 @@ import { describeUrl, redactSecrets } from '../db/connection-url';
 import { probeDatabase, type DatabaseInfo } from '../db/probe-database';
 import { probeStatStatements, type StatStatementsStatus } from '../db/probe-stat-statements';
 import { statePool, targetPool } from '../db/pools';
+import { teamTimeZoneSetting } from '../state/team-time-zone';
 
 export type Probe<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -58,10 +59,7 @@ export async function getHealth(): Promise<Health> {
   const [stateDb, migrations, timeZone, targetDb, statStatements] = await Promise.all([
     attempt(() => probeDatabase(statePool())),
     attempt(migrationStatus),
-    attempt(async () => {
-      const { rows } = await statePool().query<{ value: string }>("SELECT value #>> '{}' AS value FROM expand_contract.settings WHERE key = 'team_time_zone'");
-      return rows[0]?.value ?? null;
-    }),
+    attempt(() => teamTimeZoneSetting(statePool())),
     attempt(() => probeDatabase(targetPool())),
     attempt(() => probeStatStatements(targetPool())),
   ]);

@@ -2,7 +2,7 @@ import 'server-only';
 import type { ScheduleClash } from '../timeline/schedule-windows';
 import { getScheduleClashes } from './get-schedule-clashes';
 import { contractGate } from '../signals/gate-evidence';
-import type { BackfillRecord, MigrationRecord } from '../state/records';
+import type { BackfillRecord, MigrationListing, MigrationRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
 import type { GateDecision } from '../gate/evaluate-gate';
 import { backfillProgress, type BackfillProgressView } from '../metrics/backfill-progress';
@@ -11,6 +11,7 @@ import { parseEnv } from '../config/env';
 import { gatePolicy } from '../gate/gate-policy';
 import { statePool, targetPool } from '../db/pools';
 import { getMigrationCharts, type MigrationCharts } from './get-migration-charts';
+import { DEFAULT_CHART_RANGE, type ChartRange } from '../metrics/chart-range';
 import { getPreflight } from './get-preflight';
 import { JOB_SCHEMA, RUN_PHASE_QUEUE } from '../state/job-queue-names';
 import type { ChecklistItem } from '../gate/preflight-checklist';
@@ -27,7 +28,7 @@ export interface MigrationSummary {
   backfillJob: BackfillJobFacts | null;
 }
 
-function summarize(m: MigrationRecord, b: BackfillRecord | null, job: BackfillJobFacts | null): MigrationSummary {
+function summarize(m: MigrationListing, b: BackfillRecord | null, job: BackfillJobFacts | null): MigrationSummary {
   return {
     id: m.id,
     title: m.title,
@@ -107,19 +108,31 @@ export interface MigrationDetail extends MigrationSummary {
   scheduleClashes: ScheduleClash[];
 }
 
-/** One migration as its page shows it, with the contract gate evaluated now, the way the contract run would. */
-export async function getMigration(id: number): Promise<MigrationDetail> {
+/**
+ * One migration as its page shows it, with the contract gate evaluated now, the way the contract
+ * run would, and its charts over `range` (the page's range control).
+ */
+export async function getMigration(id: number, range: ChartRange = DEFAULT_CHART_RANGE): Promise<MigrationDetail> {
   const store = new StateStore(statePool());
   const env = parseEnv(process.env);
   const migration = await store.getMigration(id);
-  const [backfill, phases, parity, jobs] = await Promise.all([store.getBackfill(id), store.phaseRuns(id), store.latestParity(id), latestBackfillJobs([id])]);
+  const [backfill, phases, parity, jobs, timeZone] = await Promise.all([
+    store.getBackfill(id),
+    store.phaseRuns(id),
+    store.latestParity(id),
+    latestBackfillJobs([id]),
+    store.teamTimeZone(),
+  ]);
   const target = await targetPool().connect();
   try {
     const now = new Date();
     const { decision: gate, evidence } = await contractGate({ store, target, ...gatePolicy(env) }, migration, now);
     const regressed = (evidence.errors?.phases ?? []).filter((p) => p.series.some((v) => v.regression)).map((p) => p.phase);
-    const charts = await getMigrationCharts(statePool(), migration, now, regressed);
-    const preflight = await getPreflight(statePool(), target, migration, phases, env.EC_SAMPLE_SECONDS, now);
+    // The charts read only the state database: they are summed while the checklist asks the target.
+    const [charts, preflight] = await Promise.all([
+      getMigrationCharts(statePool(), migration, now, regressed, range, { runs: phases, timeZone }),
+      getPreflight(statePool(), target, migration, phases, env.EC_SAMPLE_SECONDS, now),
+    ]);
     return {
       ...summarize(migration, backfill, jobs.get(id) ?? null),
       phases,
@@ -128,7 +141,7 @@ export async function getMigration(id: number): Promise<MigrationDetail> {
       notes: migration.plan.notes,
       spec: migration.spec,
       schedule: migration.schedule,
-      timeZone: await store.teamTimeZone(),
+      timeZone,
       deployedAt: migration.deployedAt,
       deployedBy: migration.deployedBy,
       services: migration.services,

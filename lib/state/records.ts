@@ -73,13 +73,21 @@ export interface LossyRows {
 
 type Row = Record<string, unknown>;
 
-export const toMigration = (r: Row): MigrationRecord => ({
+/** A migration as lists show it: everything but its plan, the one large column (its SQL), which no list draws. */
+export type MigrationListing = Omit<MigrationRecord, 'plan'>;
+
+/** The columns of a listing, for SELECT. */
+export const LISTING_COLUMNS =
+  'id, plan_id, slug, title, spec, target, target_identity, status, created_by, created_at, updated_at, deployed_at, deployed_by, author_id, schedule, seeded, services';
+
+export const toMigration = (r: Row): MigrationRecord => ({ ...toListing(r), plan: r.plan as Plan });
+
+export const toListing = (r: Row): MigrationListing => ({
   id: Number(r.id),
   planId: r.plan_id as string,
   slug: r.slug as string,
   title: r.title as string,
   spec: r.spec as OperationSpec,
-  plan: r.plan as Plan,
   target: r.target as string,
   targetIdentity: (r.target_identity as string | null) ?? null,
   status: r.status as MigrationStatus,

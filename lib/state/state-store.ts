@@ -6,6 +6,9 @@ import {
   num,
   toBackfill,
   toMigration,
+  toListing,
+  LISTING_COLUMNS,
+  type MigrationListing,
   toPhaseRun,
   type BackfillRecord,
   type LossyRows,
@@ -17,6 +20,7 @@ import {
 import { withTransaction } from '../db/transaction';
 import { proposeScheduleFor } from './propose-schedule-for';
 import { SQL_STATE, sqlState } from '../db/sql-state';
+import { teamTimeZone } from './team-time-zone';
 
 /** The executor's reads and writes in the state database (schema expand_contract). */
 export class StateStore {
@@ -24,8 +28,7 @@ export class StateStore {
 
   /** The team's time zone (settings), for schedules and the timeline. */
   async teamTimeZone(): Promise<string> {
-    const { rows } = await this.pool.query<{ tz: string }>("SELECT value #>> '{}' AS tz FROM expand_contract.settings WHERE key = 'team_time_zone'");
-    return rows[0]?.tz ?? 'UTC';
+    return teamTimeZone(this.pool);
   }
 
   async createMigration(plan: Plan, target: string, targetIdentity: string | null = null, services: string[] | null = null): Promise<MigrationRecord> {
@@ -55,9 +58,10 @@ export class StateStore {
     return toMigration(rows[0]);
   }
 
-  async listMigrations(): Promise<MigrationRecord[]> {
-    const { rows } = await this.pool.query('SELECT * FROM expand_contract.migrations ORDER BY id DESC');
-    return rows.map(toMigration);
+  /** Every migration, newest first, without plans: the timeline and the list draw two hundred of them on every load. */
+  async listMigrations(): Promise<MigrationListing[]> {
+    const { rows } = await this.pool.query(`SELECT ${LISTING_COLUMNS} FROM expand_contract.migrations ORDER BY id DESC`);
+    return rows.map(toListing);
   }
 
   /**

@@ -21,8 +21,7 @@ import { listAudit } from '@/lib/data/audit-log';
 import { toLocalInput } from '@/lib/data/update-schedule';
 import { getMigrationPeople } from '@/lib/data/get-migration-people';
 import { getMigration } from '@/lib/data/get-migrations';
-import { getMigrationChartsInRange } from '@/lib/data/get-migration-charts';
-import { DEFAULT_CHART_RANGE, parseChartRange } from '@/lib/metrics/chart-range';
+import { parseChartRange } from '@/lib/metrics/chart-range';
 import { statePool } from '@/lib/db/pools';
 import { FINISHED_STATES, stateAllows } from '@/lib/lifecycle/migration-states';
 import { lastRunOf, nextStep } from '@/lib/lifecycle/next-step';
@@ -63,14 +62,13 @@ export default async function MigrationPage({
   await connection();
   const actor = await requireActor();
   const id = parseMigrationId((await params).id) ?? notFound();
-  const m = await getMigration(id).catch((e: unknown) => {
+  const range = parseChartRange((await searchParams).range);
+  const m = await getMigration(id, range).catch((e: unknown) => {
     if (e instanceof MigrationNotFoundError) notFound();
     throw e;
   });
   const people = await getMigrationPeople(statePool(), actor, id);
-  // Another window than the default is loaded on its own; the regressions found for the page are the same.
-  const range = parseChartRange((await searchParams).range);
-  const charts = range === DEFAULT_CHART_RANGE ? m.charts : await getMigrationChartsInRange(statePool(), id, range, m.charts.regressionsFrom);
+  const { charts } = m;
   // What the migration's state allows, from the same rules the server and the executor apply.
   const facts = { state: m.status, expandBegan: m.phases.some((p) => p.phase === 'expand'), deployedAt: m.deployedAt };
   const allows = (action: Parameters<typeof stateAllows>[2]) => stateAllows(id, facts, action).ok;
