@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { stateWord } from '@/lib/lifecycle/migration-states';
 import type { TimelineFilter } from '@/lib/timeline/filter-timeline';
-import { CALENDAR_FEED_PATH } from '@/lib/timeline/calendar-feed';
+import { CALENDAR_FEED_PATH } from '@/lib/timeline/calendar-feed-path';
 import { describeScheduleRules, type ScheduleRules } from '@/lib/timeline/schedule-rules';
 import { describeClashes } from '@/lib/timeline/schedule-windows';
 import { MIN_BAR_PX, phaseWord, type Bar, type BarTone, type WeekLayout } from '@/lib/timeline/week-layout';

@@ -2,8 +2,8 @@ import ical, { ICalEventStatus, ICalEventTransparency } from 'ical-generator';
 import { stateWord } from '../lifecycle/migration-states';
 import type { Schedule } from './propose-schedule';
 
-/** The feed's path; the token rides in the query because calendar apps subscribe to a bare URL. */
-export const CALENDAR_FEED_PATH = '/api/v1/calendar.ics';
+import { CALENDAR_FEED_PATH } from './calendar-feed-path';
+import { isOpen } from './schedule-windows';
 
 export const CALENDAR_NAME = 'Expand/Contract migrations';
 
@@ -19,11 +19,11 @@ export const FEED_WINDOW = { pastDays: 28, futureDays: 84 } as const;
 export const FEED_REFRESH_SECONDS = 15 * 60;
 
 /**
- * Migrations that are done: the plan of one is history, so none of its planned phases is shown
- * (what ran still is). Restored counts: its contract was taken back, and a new contract is a new
- * decision, not the old slot.
+ * Whether a migration's plan is still shown. Open changes are (the lifecycle's rule, as on the
+ * timeline), except a restored one: its contract was taken back, and a new contract is a new
+ * decision, not the old slot, so the feed shows none of its old plan (what ran still is).
  */
-const FINISHED = new Set(['contracted', 'rolled_back', 'restored', 'cancelled']);
+const showsPlan = (status: string) => isOpen(status) && status !== 'restored';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -90,7 +90,7 @@ export function calendarEvents(migrations: FeedMigration[], now: Date, origin: s
     const name = `${m.title} (#${m.id})`;
     const status = `Status: ${stateWord(m.status)}.`;
     const ran = new Set<string>(m.actual.map((a) => a.phase));
-    if (m.schedule && !FINISHED.has(m.status)) {
+    if (m.schedule && showsPlan(m.status)) {
       const s = m.schedule;
       const plan: [PlannedPhase, Date, Date][] = [
         ['expand', s.expandAt, new Date(s.expandAt.getTime() + HOUR)],
