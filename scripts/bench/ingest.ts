@@ -1,18 +1,12 @@
 // Error-rate ingest over loopback: points per second accepted by POST /api/v1/metrics on the
 // production server, with request latency, against storing the same batches directly with
 // ingestMetrics() on the same state database in the same run (what HTTP, auth and validation add).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { ephemeralPort } from '../../lib/db/free-port';
 import type { MetricBatch } from '../../lib/metrics/metric-batch';
 import { ingestMetrics } from '../../lib/signals/ingest-metrics';
+import { BIN, root, startBenchDashboard } from './start-dashboard';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const BIN = path.join(root, 'bin/expand-contract.mjs');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
@@ -61,45 +55,14 @@ async function load(send: (b: MetricBatch) => Promise<void>, service: string) {
 }
 
 async function main() {
-  if (!(await fs.stat(path.join(root, '.next', 'BUILD_ID')).catch(() => null))) {
-    note('no production build: running next build');
-    const built = spawnSync('npx', ['next', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (built.status !== 0) throw new Error('next build failed');
-  }
-  const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-bench-ingest-'));
-  await fs.chmod(dataRoot, 0o755);
-  const [port, pgPort] = [await ephemeralPort(), await ephemeralPort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    EC_DATA_DIR: dataRoot,
-    EC_PG_PORT: String(pgPort),
-    EC_DEMO_LEADS: '1000',
-    EC_WORKER: 'off',
-    NEXT_TELEMETRY_DISABLED: '1',
-  };
-  delete env.DATABASE_URL;
-  delete env.TARGET_DATABASE_URL;
-  const server = spawn(process.execPath, [BIN, 'start', '--port', String(port)], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const dashboard = await startBenchDashboard('ingest', note);
   try {
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      server.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Expand/Contract is ready')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`the server exited with ${code}: ${output}`)));
-    });
-    const created = spawnSync(process.execPath, [BIN, 'token', 'create', 'ingest', 'bench-http'], { cwd: root, env, encoding: 'utf8' });
+    const created = spawnSync(process.execPath, [BIN, 'token', 'create', 'ingest', 'bench-http'], { cwd: root, env: dashboard.env, encoding: 'utf8' });
     const token = /^(ec_\S+)$/m.exec(created.stdout)?.[1];
     if (!token) throw new Error(`no token: ${created.stdout}${created.stderr}`);
-    const secrets = JSON.parse(await fs.readFile(path.join(dataRoot, 'secrets.json'), 'utf8')) as { password: string };
-    const state = new pg.Pool({
-      connectionString: `postgresql://postgres:${encodeURIComponent(secrets.password)}@127.0.0.1:${pgPort}/dashboard`,
-      max: CLIENTS,
-    });
-    state.on('error', () => {}); // the server stopping at the end must not crash the report
+    const state = dashboard.state(CLIENTS);
 
-    const url = `http://127.0.0.1:${port}/api/v1/metrics`;
+    const url = `${dashboard.base}/api/v1/metrics`;
     const send = async (b: MetricBatch) => {
       const res = await fetch(url, {
         method: 'POST',
@@ -115,7 +78,6 @@ async function main() {
     note(`${SECONDS} s of the same batches stored directly (no HTTP, token or validation)`);
     const direct = await load(async (b) => void (await ingestMetrics(state, 'bench-direct', b)), 'bench-direct');
     const stored = await state.query<{ n: string }>("SELECT count(*)::text AS n FROM expand_contract.metric_points WHERE service = 'bench-http'");
-    await state.end();
 
     emit('ingest_points_per_s', http.pointsPerSecond, 'points/s', {
       target: '>= 10000',
@@ -131,9 +93,7 @@ async function main() {
       baseline: 'ingestMetrics() on the same database, same run',
     });
   } finally {
-    server.kill('SIGINT');
-    await new Promise((r) => server.once('exit', r));
-    await fs.rm(dataRoot, { recursive: true, force: true });
+    await dashboard.stop();
   }
 }
 

@@ -2,16 +2,13 @@
 // five services reported every minute for the 30 days since its expand, and the home timeline with
 // 200 migrations over 8 weeks. Each page's p50/p95 over sequential requests, against /api/health in
 // the same run and the same rounds (the machines are shared: only the ratio travels well).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { ephemeralPort } from '../../lib/db/free-port';
+import type pg from 'pg';
 import { weekParam, weekStart } from '../../lib/timeline/team-week';
+import { startBenchDashboard } from './start-dashboard';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const BIN = path.join(root, 'bin/expand-contract.mjs');
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50);
 const WARMUPS = Number(process.env.BENCH_WARMUPS ?? 5);
 /** Who is signed in: the person on call is the one who keeps both pages open. */
@@ -122,7 +119,9 @@ async function seed(state: pg.Pool): Promise<Seeded> {
     [TIMELINE_MIGRATIONS],
   );
   // Autovacuum would analyze tables this size within a minute: plan the pages' queries on real statistics.
-  await state.query('ANALYZE "expand_contract"."metric_minutes", "expand_contract"."migrations", "expand_contract"."phase_runs"');
+  await state.query(
+    'ANALYZE "expand_contract"."metric_minutes", "expand_contract"."metric_hours", "expand_contract"."migrations", "expand_contract"."phase_runs"',
+  );
   const lastWeek = timeline.rows.find((r) => r.week === -1);
   if (!lastWeek) throw new Error('no seeded migration falls in last week');
   return {
@@ -267,137 +266,71 @@ async function profile(state: pg.Pool, base: string, cookie: string, target: Tar
   }
 }
 
-/** Stops the server (which stops its embedded Postgres); a Postgres left behind by a server that died is stopped by its own pid. */
-async function stop(server: ChildProcess, dataRoot: string) {
-  if (server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGINT');
-    const timer = setTimeout(() => server.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  const pid = Number((await fs.readFile(path.join(dataRoot, 'pg', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
-  if (pid > 0) {
-    try {
-      process.kill(pid, 'SIGINT'); // fast shutdown
-      for (let i = 0; i < 100; i += 1) {
-        process.kill(pid, 0);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } catch {
-      // gone (or never there): nothing left to stop
-    }
-  }
-}
-
 async function main() {
-  if (!(await fs.stat(path.join(root, '.next', 'BUILD_ID')).catch(() => null))) {
-    note('no production build: running next build');
-    const built = spawnSync('npx', ['next', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (built.status !== 0) throw new Error('next build failed');
-  }
-  const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-bench-ui-'));
-  await fs.chmod(dataRoot, 0o755);
-  const [port, pgPort] = [await ephemeralPort(), await ephemeralPort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    EC_DATA_DIR: dataRoot,
-    EC_PG_PORT: String(pgPort),
-    EC_DEMO_LEADS: '1000',
-    EC_WORKER: 'off',
-    NEXT_TELEMETRY_DISABLED: '1',
-  };
-  delete env.DATABASE_URL;
-  delete env.TARGET_DATABASE_URL;
-  const server = spawn(process.execPath, [BIN, 'start', '--port', String(port)], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  // Interrupted (Ctrl-C, a CI timeout): still stop both servers and remove the data folder.
-  const interrupted = (signal: NodeJS.Signals) => {
-    note(`${signal}: stopping the server and removing ${dataRoot}`);
-    void stop(server, dataRoot)
-      .then(() => fs.rm(dataRoot, { recursive: true, force: true }))
-      .finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const dashboard = await startBenchDashboard('ui', note);
+  const { dataRoot } = dashboard;
   try {
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      server.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Expand/Contract is ready')) resolve();
-      });
-      server.once('exit', (code) => reject(new Error(`the server exited with ${code}: ${output}`)));
-    });
-    const secrets = JSON.parse(await fs.readFile(path.join(dataRoot, 'secrets.json'), 'utf8')) as { password: string };
-    const state = new pg.Pool({ connectionString: `postgresql://postgres:${encodeURIComponent(secrets.password)}@127.0.0.1:${pgPort}/dashboard`, max: 2 });
-    state.on('error', () => {}); // the server stopping at the end must not crash the report
-    try {
-      note(`seeding ${DAYS} days of per-minute data for ${SERVICES.length} services and ${TIMELINE_MIGRATIONS} migrations over 8 weeks`);
-      const seededAt = performance.now();
-      const seeded = await seed(state);
-      note(
-        `seeded in ${Math.round(performance.now() - seededAt)} ms: migration ${seeded.migrationId} with ${seeded.metricRows} metric minutes; ` +
-          `${seeded.timelineMigrations} migrations with ${seeded.timelineRuns} phase runs`,
-      );
-      const { rows: zone } = await state.query<{ tz: string }>(
-        `SELECT coalesce((SELECT "value" #>> '{}' FROM "expand_contract"."settings" WHERE "key" = 'team_time_zone'), 'UTC') AS "tz"`,
-      );
-      const tz = zone[0]!.tz;
-      const lastWeek = weekParam(weekStart(new Date(Date.now() - 7 * 86_400_000), tz), tz);
+    const state = dashboard.state(2);
+    note(`seeding ${DAYS} days of per-minute data for ${SERVICES.length} services and ${TIMELINE_MIGRATIONS} migrations over 8 weeks`);
+    const seededAt = performance.now();
+    const seeded = await seed(state);
+    note(
+      `seeded in ${Math.round(performance.now() - seededAt)} ms: migration ${seeded.migrationId} with ${seeded.metricRows} metric minutes; ` +
+        `${seeded.timelineMigrations} migrations with ${seeded.timelineRuns} phase runs`,
+    );
+    const { rows: zone } = await state.query<{ tz: string }>(
+      `SELECT coalesce((SELECT "value" #>> '{}' FROM "expand_contract"."settings" WHERE "key" = 'team_time_zone'), 'UTC') AS "tz"`,
+    );
+    const tz = zone[0]!.tz;
+    const lastWeek = weekParam(weekStart(new Date(Date.now() - 7 * 86_400_000), tz), tz);
 
-      const base = `http://127.0.0.1:${port}`;
-      const cookie = await signIn(base, dataRoot);
-      const page = `/migrations/${seeded.migrationId}`;
-      const targets: Target[] = [
-        { name: 'health', path: '/api/health' },
-        { name: 'migration_page', path: page, goalMs: 300, expect: SERVICES[0] },
-        { name: 'migration_page_7d', path: `${page}?range=7d`, goalMs: 300, expect: SERVICES[0], optional: true },
-        { name: 'home_this_week', path: '/', goalMs: 200, expect: 'signed-in-as' },
-        { name: 'home_last_week', path: `/?week=${lastWeek}`, goalMs: 200, expect: `/migrations/${seeded.lastWeekMigrationId}"` },
-      ];
-      note(`signed in as ${AS}; ${WARMUPS} warm-ups, then ${REQUESTS} rounds of sequential GETs: ${targets.map((t) => t.path).join(', ')}`);
-      const { results, absent } = await measure(base, cookie, targets);
-      const health = results.find((r) => r.target.name === 'health')!;
-      // Whether the page offers a 7-day view at all: a parameter it ignores times the default view twice.
-      const defaultBody = (await timeGet(base, cookie, targets[1]!)).body;
-      const rangeOffered = defaultBody.includes('range=7d');
-      const load = os.loadavg().map((l) => Number(l.toFixed(2)));
-      for (const r of results) {
-        const extra = {
-          path: r.target.path,
-          requests: REQUESTS,
-          max_ms: Number(r.max.toFixed(1)),
-          bytes: r.bytes,
-          ...(r.target.name === 'migration_page_7d' ? { range_param: rangeOffered ? 'offered by the page' : 'not offered by the page (likely ignored)' } : {}),
-        };
-        emit(`${r.target.name}_p50_ms`, r.p50, 'ms', extra);
-        const goal = r.target.goalMs;
-        emit(`${r.target.name}_p95_ms`, r.p95, 'ms', goal ? { ...extra, goal_ms: goal, met: r.p95 <= goal, loadavg: load } : { ...extra, loadavg: load });
-        if (r !== health)
-          emit(`${r.target.name}_vs_health_p95_ratio`, r.p95 / health.p95, 'ratio', {
-            health_p95_ms: Number(health.p95.toFixed(1)),
-            baseline: '/api/health, same run, same rounds',
-          });
-      }
-      for (const a of absent) emit(`${a.target.name}_p95_ms`, NaN, 'ms', { path: a.target.path, absent: `answered ${a.status}`, goal_ms: a.target.goalMs });
-      emit('seeded_metric_minutes', seeded.metricRows, 'rows', { services: SERVICES.length, days: DAYS, migration: seeded.migrationId });
-      emit('seeded_timeline_migrations', seeded.timelineMigrations, 'migrations', { weeks: 8, phase_runs: seeded.timelineRuns });
+    const { base } = dashboard;
+    const cookie = await signIn(base, dataRoot);
+    const page = `/migrations/${seeded.migrationId}`;
+    const targets: Target[] = [
+      { name: 'health', path: '/api/health' },
+      { name: 'migration_page', path: page, goalMs: 300, expect: SERVICES[0] },
+      { name: 'migration_page_7d', path: `${page}?range=7d`, goalMs: 300, expect: SERVICES[0], optional: true },
+      { name: 'home_this_week', path: '/', goalMs: 200, expect: 'signed-in-as' },
+      { name: 'home_last_week', path: `/?week=${lastWeek}`, goalMs: 200, expect: `/migrations/${seeded.lastWeekMigrationId}"` },
+    ];
+    note(`signed in as ${AS}; ${WARMUPS} warm-ups, then ${REQUESTS} rounds of sequential GETs: ${targets.map((t) => t.path).join(', ')}`);
+    const { results, absent } = await measure(base, cookie, targets);
+    const health = results.find((r) => r.target.name === 'health')!;
+    // Whether the page offers a 7-day view at all: a parameter it ignores times the default view twice.
+    const defaultBody = (await timeGet(base, cookie, targets[1]!)).body;
+    const rangeOffered = defaultBody.includes('range=7d');
+    const load = os.loadavg().map((l) => Number(l.toFixed(2)));
+    for (const r of results) {
+      const extra = {
+        path: r.target.path,
+        requests: REQUESTS,
+        max_ms: Number(r.max.toFixed(1)),
+        bytes: r.bytes,
+        ...(r.target.name === 'migration_page_7d' ? { range_param: rangeOffered ? 'offered by the page' : 'not offered by the page (likely ignored)' } : {}),
+      };
+      emit(`${r.target.name}_p50_ms`, r.p50, 'ms', extra);
+      const goal = r.target.goalMs;
+      emit(`${r.target.name}_p95_ms`, r.p95, 'ms', goal ? { ...extra, goal_ms: goal, met: r.p95 <= goal, loadavg: load } : { ...extra, loadavg: load });
+      if (r !== health)
+        emit(`${r.target.name}_vs_health_p95_ratio`, r.p95 / health.p95, 'ratio', {
+          health_p95_ms: Number(health.p95.toFixed(1)),
+          baseline: '/api/health, same run, same rounds',
+        });
+    }
+    for (const a of absent) emit(`${a.target.name}_p95_ms`, NaN, 'ms', { path: a.target.path, absent: `answered ${a.status}`, goal_ms: a.target.goalMs });
+    emit('seeded_metric_minutes', seeded.metricRows, 'rows', { services: SERVICES.length, days: DAYS, migration: seeded.migrationId });
+    emit('seeded_timeline_migrations', seeded.timelineMigrations, 'migrations', { weeks: 8, phase_runs: seeded.timelineRuns });
 
-      for (const r of results) {
-        const missed = r.target.goalMs !== undefined && r.p95 > r.target.goalMs;
-        if (r.target.goalMs && PROFILE !== '0' && (PROFILE === '1' || missed)) {
-          note(`profiling ${r.target.path} (${missed ? `p95 ${Math.round(r.p95)} ms > ${r.target.goalMs} ms` : 'BENCH_PROFILE=1'})`);
-          await profile(state, base, cookie, r.target);
-        }
+    for (const r of results) {
+      const missed = r.target.goalMs !== undefined && r.p95 > r.target.goalMs;
+      if (r.target.goalMs && PROFILE !== '0' && (PROFILE === '1' || missed)) {
+        note(`profiling ${r.target.path} (${missed ? `p95 ${Math.round(r.p95)} ms > ${r.target.goalMs} ms` : 'BENCH_PROFILE=1'})`);
+        await profile(state, base, cookie, r.target);
       }
-    } finally {
-      await state.end();
     }
   } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    await stop(server, dataRoot);
-    await fs.rm(dataRoot, { recursive: true, force: true });
+    await dashboard.stop();
   }
 }
 
