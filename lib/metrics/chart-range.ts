@@ -1,3 +1,5 @@
+import { dateTimeFormat } from '../timeline/date-time-format';
+
 /**
  * The time window of a migration's charts, and the ticks of its time axis. "Since the expand"
  * (the default) fits the migration itself: a three-minute demo rename fills the chart rather
@@ -81,7 +83,7 @@ const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880].map
 
 /** How far `timeZone`'s clock is ahead of UTC at `t`, in ms. */
 export function zoneOffset(t: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -124,15 +126,15 @@ export function timeTicks(from: number, to: number, timeZone: string, maxTicks: 
 /** A tick's label in the team's time zone. */
 export function formatTick(t: number, unit: TimeTicks['unit'], timeZone: string): string {
   const date = new Date(t);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  const time = dateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
   if (unit === 'time') return time;
-  if (unit === 'day') return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(date);
-  return `${new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short' }).format(date)} ${time}`;
+  if (unit === 'day') return dateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(date);
+  return `${dateTimeFormat('en-GB', { timeZone, weekday: 'short' }).format(date)} ${time}`;
 }
 
 /** A moment in full, for tooltips and the phases' legend: "Tue 1 Dec, 14:05". */
 export function formatMoment(t: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
+  return dateTimeFormat('en-GB', {
     timeZone,
     weekday: 'short',
     day: 'numeric',

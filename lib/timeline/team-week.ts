@@ -1,5 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, startOfWeek } from 'date-fns';
+import { dateTimeFormat } from './date-time-format';
 
 /** Monday 00:00 of the week containing `at`, in the team's time zone. */
 export function weekStart(at: Date, timeZone: string): Date {
@@ -16,7 +17,7 @@ export function weekDays(monday: Date, timeZone: string): { start: Date; end: Da
     return {
       start: new Date(start.getTime()),
       end: new Date(end.getTime()),
-      label: start.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone }),
+      label: dateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone }).format(start),
       weekend: i >= 5,
     };
   });
