@@ -18,7 +18,7 @@ import { parseWeek, weekParam, weekStart } from '@/lib/timeline/team-week';
 import { layoutWeek } from '@/lib/timeline/week-layout';
 import { filterTimeline, parseTimelineFilter, timelineTables } from '@/lib/timeline/filter-timeline';
 
-export default async function HomePage({ searchParams }: { searchParams: Promise<{ week?: string; who?: string; table?: string }> }) {
+export default async function HomePage({ searchParams }: { searchParams: Promise<{ week?: string; who?: string; table?: string; waiting?: string }> }) {
   await connection(); // always live: this page reads both databases on every request
   const actor = await requireActor();
   const now = new Date();
@@ -40,9 +40,15 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   const kept = filterTimeline(timeline.migrations, filter, { email: actor.email, waiting: waiting.map((w) => w.migrationId) });
   const layout = layoutWeek(monday, tz, now, kept);
   const shift = (weeks: number) => weekParam(weekStart(new Date(monday.getTime() + weeks * 7 * 86_400_000 + 12 * 3_600_000), tz), tz);
+  // The page as it is, with the waiting list cut or whole: the week and the filter stay as they were.
+  const withWaiting = (all: boolean) => {
+    const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'waiting'));
+    if (all) q.set('waiting', 'all');
+    return q.size > 0 ? `/?${q}` : '/';
+  };
   return (
     <div className="space-y-10">
-      <WaitingForYou items={waiting} />
+      <WaitingForYou items={waiting} all={params.waiting === 'all'} allHref={withWaiting(true)} fewerHref={withWaiting(false)} />
       <WeekTimeline
         layout={layout}
         timeZone={tz}

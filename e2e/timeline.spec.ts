@@ -151,7 +151,7 @@ test('filters: mine, waiting on me and one table; each lane opens its migration;
 
   // "Waiting on me" keeps only what the reviewer's waiting list names.
   const reviewer = await page.context().browser()!.newPage();
-  await signInAs(reviewer, 'reviewer', '/?who=waiting');
+  await signInAs(reviewer, 'reviewer', '/?who=waiting&waiting=all');
   const waitingIds = await reviewer
     .locator('[data-testid="waiting-for-you"] a[href^="/migrations/"]')
     .evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('href')!.split('/').pop()!))]);
@@ -216,6 +216,21 @@ test('eight new migrations are spread over the slots, and an author who insists 
     await page.screenshot({ path: 'test-results/screenshots/timeline-eight-1440.png', fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: 'test-results/screenshots/timeline-eight-390.png', fullPage: true });
+
+    // Eight more plans to review: the reviewer's list shows the most urgent eight, and all of them a click away.
+    const reviewer = await page.context().browser()!.newPage();
+    await signInAs(reviewer, 'reviewer', '/');
+    const waiting = reviewer.getByTestId('waiting-for-you');
+    const total = Number((await waiting.getByRole('heading').textContent())!.match(/\((\d+)\)/)![1]);
+    expect(total).toBeGreaterThanOrEqual(8 + 1);
+    await expect(waiting.getByTestId('waiting-item')).toHaveCount(8);
+    await waiting.getByTestId('waiting-all').click();
+    await expect(reviewer).toHaveURL(/waiting=all/);
+    await expect(waiting.getByTestId('waiting-item')).toHaveCount(total);
+    for (const id of ids) await expect(waiting.locator(`[data-testid="waiting-item"][data-migration="${id}"]`)).toHaveCount(1);
+    await waiting.getByRole('link', { name: 'Show the first 8' }).click();
+    await expect(waiting.getByTestId('waiting-item')).toHaveCount(8);
+    await reviewer.close();
 
     // The author insists: the type change of leads.source moved onto the rename of the same column.
     const [renameId, typeId] = [ids[0]!, ids[4]!];
