@@ -82,7 +82,8 @@ export async function latestBackfillJobs(ids: number[] | null): Promise<Map<numb
 export async function listMigrations(): Promise<MigrationSummary[]> {
   const store = new StateStore(statePool());
   const [migrations, jobs] = await Promise.all([store.listMigrations(), latestBackfillJobs(null)]);
-  return Promise.all(migrations.map(async (m) => summarize(m, await store.getBackfill(m.id), jobs.get(m.id) ?? null)));
+  const backfills = await store.backfillsOf(migrations.map((m) => m.id));
+  return migrations.map((m) => summarize(m, backfills.get(m.id) ?? null, jobs.get(m.id) ?? null));
 }
 
 export interface MigrationDetail extends MigrationSummary {
@@ -126,7 +127,11 @@ export async function getMigration(id: number, range: ChartRange = DEFAULT_CHART
   const target = await targetPool().connect();
   try {
     const now = new Date();
-    const { decision: gate, evidence } = await contractGate({ store, target, ...gatePolicy(env) }, migration, now);
+    const { decision: gate, evidence } = await contractGate({ store, target, ...gatePolicy(env) }, migration, now, undefined, {
+      backfill,
+      parity,
+      runs: phases,
+    });
     const regressed = (evidence.errors?.phases ?? []).filter((p) => p.series.some((v) => v.regression)).map((p) => p.phase);
     // The charts read only the state database: they are summed while the checklist asks the target.
     const [charts, preflight] = await Promise.all([

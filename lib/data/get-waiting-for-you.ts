@@ -6,7 +6,8 @@ import { redactSecrets } from '../db/connection-url';
 import { gatePolicy } from '../gate/gate-policy';
 import { FINISHED_STATES } from '../lifecycle/migration-states';
 import type { Actor } from '../lifecycle/permissions';
-import { contractGate } from '../signals/gate-evidence';
+import { contractGate, type GateFacts } from '../signals/gate-evidence';
+import type { MigrationRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
 import { needsGate, waitingForYou, type GateNow, type WaitingCandidate, type WaitingItem } from '../lifecycle/waiting-for-you';
 import { permissionContexts } from './permission-context';
@@ -29,6 +30,12 @@ export async function getWaitingForYou(state: Pool, target: Pool, actor: Actor, 
     state,
     rows.map((r) => Number(r.id)),
   );
+  // The state every gate starts from, for all of them in four queries rather than four each.
+  const gated = rows
+    .map((r) => contexts.get(Number(r.id)))
+    .filter((ctx) => ctx !== undefined && needsGate(actor, ctx))
+    .map((ctx) => ctx!.id);
+  const facts = gated.length > 0 ? await gateFactsOf(state, gated) : null;
   // The gates read both databases: a few at a time, so a long list neither waits in line nor takes every connection.
   const limit = pLimit(4);
   const candidates = await Promise.all(
@@ -36,7 +43,7 @@ export async function getWaitingForYou(state: Pool, target: Pool, actor: Actor, 
       limit(async (): Promise<WaitingCandidate | null> => {
         const ctx = contexts.get(Number(row.id));
         if (!ctx) return null;
-        const gate = needsGate(actor, ctx) ? await gateNow(state, target, ctx.id, now) : null;
+        const gate = needsGate(actor, ctx) ? await gateNow(state, target, facts!, ctx.id, now) : null;
         return { ...ctx, title: row.title, planApprovedByActor: row.approved, gate };
       }),
     ),
@@ -47,13 +54,38 @@ export async function getWaitingForYou(state: Pool, target: Pool, actor: Actor, 
   );
 }
 
-async function gateNow(state: Pool, target: Pool, migrationId: number, now: Date): Promise<GateNow> {
+interface GatesFacts {
+  migrations: Map<number, MigrationRecord>;
+  facts: Map<number, GateFacts>;
+}
+
+async function gateFactsOf(state: Pool, ids: number[]): Promise<GatesFacts> {
+  const store = new StateStore(state);
+  const [migrations, backfills, parities, runs] = await Promise.all([
+    store.migrationsOf(ids),
+    store.backfillsOf(ids),
+    store.latestParityOf(ids),
+    store.phaseRunsOf(ids),
+  ]);
+  return {
+    migrations,
+    facts: new Map(ids.map((id) => [id, { backfill: backfills.get(id) ?? null, parity: parities.get(id) ?? null, runs: runs.get(id) ?? [] }])),
+  };
+}
+
+async function gateNow(state: Pool, target: Pool, known: GatesFacts, migrationId: number, now: Date): Promise<GateNow> {
   try {
     const store = new StateStore(state);
-    const migration = await store.getMigration(migrationId);
+    const migration = known.migrations.get(migrationId) ?? (await store.getMigration(migrationId));
     const client = await target.connect();
     try {
-      const { decision } = await contractGate({ store, target: client, ...gatePolicy(parseEnv(process.env)) }, migration, now);
+      const { decision } = await contractGate(
+        { store, target: client, ...gatePolicy(parseEnv(process.env)) },
+        migration,
+        now,
+        undefined,
+        known.facts.get(migrationId),
+      );
       return { read: true, conditions: decision.conditions };
     } finally {
       client.release();

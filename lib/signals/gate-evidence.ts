@@ -2,7 +2,7 @@ import { evaluateGate, type GateDecision, type GateEvidence, type ParityEvidence
 import { evidenceSummary } from '../gate/evidence-summary';
 import type { ClientBase } from 'pg';
 import type { RegressionPolicy } from '../metrics/error-regression';
-import type { MigrationRecord } from '../state/records';
+import type { BackfillRecord, MigrationRecord, ParityRecord, PhaseRunRecord } from '../state/records';
 import type { StateStore } from '../state/state-store';
 import { errorEvidence, type PhaseMark } from './error-evidence';
 import { legacyColumn, legacyUsage, type LegacyUsage } from './legacy-usage';
@@ -85,6 +85,16 @@ async function legacyEvidenceWithUsage(
 }
 
 /**
+ * The state a gate starts from, when the caller has read it already (the migration page), or for
+ * many migrations at once (the home page's waiting list): read at the same moment as the gate.
+ */
+export interface GateFacts {
+  backfill: BackfillRecord | null;
+  parity: ParityRecord | null;
+  runs: PhaseRunRecord[];
+}
+
+/**
  * The contract gate for a migration, from all its evidence: the one place the contract run,
  * `status` and the migration page get their decision from. `parity` is a fresh measurement
  * when the contract run made one; otherwise the latest recorded one counts.
@@ -94,11 +104,12 @@ export async function contractGate(
   migration: MigrationRecord,
   at: Date,
   parity?: ParityEvidence,
+  known?: GateFacts,
 ): Promise<{ decision: GateDecision; legacy: LegacyUsage | null; evidence: GateEvidence }> {
-  const backfill = await deps.store.getBackfill(migration.id);
-  const latest = parity ?? (await deps.store.latestParity(migration.id));
+  const backfill = known ? known.backfill : await deps.store.getBackfill(migration.id);
+  const latest = parity ?? (known ? known.parity : await deps.store.latestParity(migration.id));
   const signals = deps.signals !== false;
-  const runs = await deps.store.phaseRuns(migration.id);
+  const runs = known ? known.runs : await deps.store.phaseRuns(migration.id);
   const expandedAt = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
   const legacy = signals ? await legacyEvidenceWithUsage(deps, migration, at, expandedAt) : undefined;
   const marks: PhaseMark[] = [{ phase: 'expand', at: expandedAt }];

@@ -168,8 +168,19 @@ export class StateStore {
   }
 
   async getBackfill(migrationId: number): Promise<BackfillRecord | null> {
-    const { rows } = await this.pool.query('SELECT * FROM expand_contract.backfills WHERE migration_id = $1', [migrationId]);
-    return rows[0] ? toBackfill(rows[0]) : null;
+    return (await this.backfillsOf([migrationId])).get(migrationId) ?? null;
+  }
+
+  /** The backfills of many migrations in one query (lists and the home page's gates), by migration id. */
+  async backfillsOf(migrationIds: number[]): Promise<Map<number, BackfillRecord>> {
+    const { rows } = await this.pool.query('SELECT * FROM expand_contract.backfills WHERE migration_id = ANY ($1::bigint[])', [migrationIds]);
+    return new Map(rows.map((r) => [Number(r.migration_id), toBackfill(r)]));
+  }
+
+  /** Many migrations by id in one query; ids that do not exist are simply absent. */
+  async migrationsOf(ids: number[]): Promise<Map<number, MigrationRecord>> {
+    const { rows } = await this.pool.query('SELECT * FROM expand_contract.migrations WHERE id = ANY ($1::bigint[])', [ids]);
+    return new Map(rows.map((r) => [Number(r.id), toMigration(r)]));
   }
 
   /** Starts a backfill, or picks up the one that was interrupted, keeping its cursor and counts. */
@@ -242,20 +253,28 @@ export class StateStore {
   }
 
   async latestParity(migrationId: number): Promise<ParityRecord | null> {
+    return (await this.latestParityOf([migrationId])).get(migrationId) ?? null;
+  }
+
+  /** The latest parity check of each of many migrations, in one query, by migration id. */
+  async latestParityOf(migrationIds: number[]): Promise<Map<number, ParityRecord>> {
     const { rows } = await this.pool.query(
-      `SELECT mismatched, rows_checked, duration_ms, checked_at, table_rows, lossy_rows, lossy_samples
-         FROM expand_contract.parity_checks WHERE migration_id = $1 ORDER BY checked_at DESC LIMIT 1`,
-      [migrationId],
+      `SELECT DISTINCT ON (migration_id) migration_id, mismatched, rows_checked, duration_ms, checked_at, table_rows, lossy_rows, lossy_samples
+         FROM expand_contract.parity_checks WHERE migration_id = ANY ($1::bigint[]) ORDER BY migration_id, checked_at DESC`,
+      [migrationIds],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      mismatched: Number(r.mismatched),
-      rowsChecked: Number(r.rows_checked),
-      tableRows: num(r.table_rows),
-      lossy: r.lossy_rows === null ? null : { rows: Number(r.lossy_rows), samples: (r.lossy_samples as LossyRows['samples'] | null) ?? [] },
-      durationMs: Number(r.duration_ms),
-      checkedAt: r.checked_at as Date,
-    };
+    return new Map(
+      rows.map((r) => [
+        Number(r.migration_id),
+        {
+          mismatched: Number(r.mismatched),
+          rowsChecked: Number(r.rows_checked),
+          tableRows: num(r.table_rows),
+          lossy: r.lossy_rows === null ? null : { rows: Number(r.lossy_rows), samples: (r.lossy_samples as LossyRows['samples'] | null) ?? [] },
+          durationMs: Number(r.duration_ms),
+          checkedAt: r.checked_at as Date,
+        },
+      ]),
+    );
   }
 }
