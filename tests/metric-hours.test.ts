@@ -76,6 +76,46 @@ describe('the hourly rollup of metric minutes', () => {
     expect(rows[0].requests).toBe(5 * 120 * 10);
   });
 
+  it('never deadlocks two pods of one service on different versions, each adding to one minute and opening the next', async () => {
+    // Version and route are not in an hour's key: both pods' minutes add to the same hour rows, the
+    // ones added to (the upsert's UPDATE pass) and the ones opened (its INSERT pass) in opposite orders.
+    const start = base + 6 * HOUR;
+    const pod = (version: string, m: number, first: string, second: string) =>
+      ingestMetrics(w.pool, 'pods', {
+        batchId: `pods-${version}-${m}`,
+        points: [
+          { service: 'pods', version, timestamp: new Date(start + m * MIN).toISOString(), requests: 10, errors: first ? 1 : 0, sqlstate: first },
+          { service: 'pods', version, timestamp: new Date(start + (m + 1) * MIN).toISOString(), requests: 10, errors: second ? 1 : 0, sqlstate: second },
+        ],
+      });
+    // Each pod's minute m exists (with the SQLSTATE it adds to next) before the two send at once.
+    const open = (m: number) =>
+      ingestMetrics(w.pool, 'pods', {
+        batchId: `pods-open-${m}`,
+        points: [
+          { service: 'pods', version: 'v1', timestamp: new Date(start + m * MIN).toISOString(), requests: 1, errors: 1, sqlstate: '42703' },
+          { service: 'pods', version: 'v2', timestamp: new Date(start + m * MIN).toISOString(), requests: 1, errors: 0, sqlstate: '' },
+        ],
+      });
+    // A pause between the upsert's two passes (statement triggers fire by name: the rollup's UPDATE
+    // pass, this, then its INSERT pass) makes the two meet there every time rather than by chance.
+    await w.pool.query(`CREATE FUNCTION public.pause_between_passes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$;
+      CREATE TRIGGER metric_minutes_roll_up_update_zz_pause AFTER UPDATE ON expand_contract.metric_minutes
+        FOR EACH STATEMENT EXECUTE FUNCTION public.pause_between_passes()`);
+    const failures: string[] = [];
+    try {
+      for (let m = 0; m < 8; m += 1) {
+        await open(m);
+        const both = await Promise.allSettled([pod('v1', m, '42703', ''), pod('v2', m, '', '42703')]);
+        for (const r of both) if (r.status === 'rejected') failures.push(`${(r.reason as { code?: string }).code}: ${(r.reason as Error).message}`);
+      }
+    } finally {
+      await w.pool.query('DROP TRIGGER metric_minutes_roll_up_update_zz_pause ON expand_contract.metric_minutes; DROP FUNCTION public.pause_between_passes()');
+    }
+    expect(failures).toEqual([]);
+    expect(await drift()).toEqual([]);
+  });
+
   it('follows updates (even one that moves a minute to another hour), deletes and pruning, and drops an hour with its last minute', async () => {
     await w.pool.query("UPDATE expand_contract.metric_minutes SET requests = requests * 2 WHERE service = 'web' AND minute < $1", [new Date(base + 30 * MIN)]);
     await w.pool.query("UPDATE expand_contract.metric_minutes SET minute = minute + interval '10 hours' WHERE service = 'api'");

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/transaction';
 import type { MetricBatch } from '../metrics/metric-batch';
+import { lockMetricHours } from './lock-metric-hours';
 
 export interface IngestResult {
   /** Points stored by this call: 0 when the batch id was already stored (a retry). */
@@ -38,6 +39,7 @@ export async function ingestMetrics(state: Pool, service: string, batch: MetricB
        SELECT $1, * FROM unnest($2::text[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::text[])`,
       [service, ...columns],
     );
+    await lockMetricHours(client, 'app', service, columns[1] as string[], columns[4] as string[]);
     // Sorted by the key, so concurrent batches touching the same minutes lock them in one order (no deadlock).
     await client.query(
       `INSERT INTO expand_contract.metric_minutes AS m (source, service, minute, version, sqlstate, route, requests, errors)

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/transaction';
 import { countLogErrors } from '../metrics/postgres-log-counts';
+import { lockMetricHours } from './lock-metric-hours';
 
 export interface LogReaderOptions {
   /** The server's log_directory (jsonlog files). */
@@ -54,6 +55,13 @@ export async function readPostgresLog(state: Pool, options: LogReaderOptions): P
       if (result.consumedBytes === 0) break; // only a partial line so far
       await withTransaction(state, async (client) => {
         if (result.counts.length > 0) {
+          await lockMetricHours(
+            client,
+            'postgres',
+            options.target,
+            result.counts.map((c) => c.minute),
+            result.counts.map((c) => c.sqlstate),
+          );
           await client.query(
             `INSERT INTO expand_contract.metric_minutes AS m (source, service, minute, sqlstate, errors)
              SELECT 'postgres', $1, minute, sqlstate, errors FROM unnest($2::timestamptz[], $3::text[], $4::bigint[]) AS c (minute, sqlstate, errors)

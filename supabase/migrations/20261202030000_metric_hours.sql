@@ -16,9 +16,10 @@ CREATE INDEX IF NOT EXISTS "metric_hours_by_hour" ON "expand_contract"."metric_h
 
 -- Statement-level triggers with transition tables: one grouped upsert per statement, however many
 -- minutes it wrote (a seeded month is one statement, not 200,000 trigger calls). An ingest's
--- INSERT … ON CONFLICT DO UPDATE fires the INSERT trigger for the minutes it added and the UPDATE
--- trigger for those it added to. Rows are upserted in key order, as the minutes are, so concurrent
--- writers lock hours in one order.
+-- INSERT … ON CONFLICT DO UPDATE fires the UPDATE trigger for the minutes it added to, then the
+-- INSERT trigger for those it added: two passes over the hours, each in key order but not together,
+-- so the writers lock their hours first, in key order (lib/signals/lock-metric-hours.ts); two pods
+-- of one service share an hour's row and would otherwise deadlock.
 CREATE OR REPLACE FUNCTION "expand_contract"."roll_up_metric_minutes"() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
