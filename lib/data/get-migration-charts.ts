@@ -163,13 +163,14 @@ async function chartsOver(
   // Hourly points start on the hour: the axis starts with the first of them.
   const { to } = shown;
   const from = buckets.start;
-  // The minute under way is not over: its few requests so far would draw a drop (or a spike) that is not there.
-  const complete = Math.min(to, Math.floor(now / 60_000) * 60_000);
+  // The bucket under way (the minute, or the hour on a week's chart) is not over: its few requests so
+  // far would draw a drop (or a spike) that is not there.
+  const complete = Math.min(to, buckets.start + Math.floor((Math.floor(now / 60_000) * 60_000 - buckets.start) / buckets.width) * buckets.width);
 
   const [{ services, errors }, baselineRate, legacy] = await Promise.all([
     errorPoints(pool, migration, buckets.start, complete, buckets.width),
     baseline(pool, migration, start),
-    legacyPoints(pool, migration, from, to, phases),
+    legacyPoints(pool, migration, from, to, phases, buckets.width),
   ]);
   return {
     range,
@@ -193,6 +194,8 @@ async function legacyPoints(
   from: number,
   to: number,
   phases: ChartPhase[],
+  /** The error chart's bucket width: both charts share one time axis, and count per the same span. */
+  width: number,
 ): Promise<Pick<MigrationCharts, 'legacy' | 'legacyCoverage' | 'zeroReads' | 'samplerRan'>> {
   const column = legacyColumn(migration.spec);
   if (!column) return { legacy: null, legacyCoverage: null, zeroReads: null, samplerRan: false };
@@ -209,6 +212,7 @@ async function legacyPoints(
     from,
     to + 1,
     MAX_CHART_POINTS,
+    width,
   );
   let zeroReads: MigrationCharts['zeroReads'] = null;
   if (deployed !== null && deployed <= to) {

@@ -9,11 +9,13 @@ export function downsample<K extends string>(
   from: number,
   to: number,
   maxPoints: number,
+  /** Bucket width in ms, when the caller has chosen it (another series of the same chart); at most maxPoints apart otherwise. */
+  bucket?: number,
 ): ({ t: number } & Record<K, number>)[] {
   const span = Math.max(1, to - from);
   const minute = 60_000;
   // Whole minutes per bucket, so buckets line up with the data's minutes.
-  const width = Math.max(minute, Math.ceil(span / maxPoints / minute) * minute);
+  const width = bucket ?? Math.max(minute, Math.ceil(span / maxPoints / minute) * minute);
   const buckets = new Map<number, { t: number } & Record<K, number>>();
   for (const p of points) {
     if (p.t < from || p.t >= to) continue;
