@@ -52,23 +52,28 @@ async function legacyEvidenceWithUsage(
   // those seconds "not covered" would close the gate between every two samples. The contract run
   // samples right before it judges, so for the drop itself the two are the same moment.
   const period = deps.sampleEverySeconds ?? 30;
-  const last = await deps.store.pool.query<{ at: Date | null }>(
-    "SELECT max(sampled_at) AS at FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at <= $2",
-    [migration.target, at],
-  );
-  const lastSample = last.rows[0]?.at;
-  const until = lastSample && at.getTime() - lastSample.getTime() <= period * 2000 && lastSample > from ? lastSample : at;
-  const usage = await legacyUsage(deps.store.pool, migration.target, column, from, until, period);
-  // The cheap tests first, on pg_proc alone: the system's and C functions (thousands, and no SQL
-  // in their source) are passed over before any regular expression runs (4 ms down to under 1).
-  const { rows: functions } = await deps.target.query<{ fn: string }>(
-    `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
-      WHERE p.pronamespace <> ALL (ARRAY['pg_catalog'::regnamespace, 'information_schema'::regnamespace]::oid[])
-        AND p.prolang NOT IN (SELECT l.oid FROM pg_language l WHERE l.lanname IN ('internal', 'c'))
-        AND p.proname NOT LIKE 'ec\\_%'
-        AND p.prosrc ~* ('\\m' || $1 || '\\M') AND p.prosrc ~* ('\\m' || $2 || '\\M')`,
-    [column.column.replace(/[^\w]/g, '.'), column.table.replace(/[^\w]/g, '.')],
-  );
+  // The target's functions are asked for while the state database sums the column's use.
+  const [usage, { rows: functions }] = await Promise.all([
+    (async () => {
+      const last = await deps.store.pool.query<{ at: Date | null }>(
+        "SELECT max(sampled_at) AS at FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at <= $2",
+        [migration.target, at],
+      );
+      const lastSample = last.rows[0]?.at;
+      const until = lastSample && at.getTime() - lastSample.getTime() <= period * 2000 && lastSample > from ? lastSample : at;
+      return legacyUsage(deps.store.pool, migration.target, column, from, until, period);
+    })(),
+    // The cheap tests first, on pg_proc alone: the system's and C functions (thousands, and no SQL
+    // in their source) are passed over before any regular expression runs (4 ms down to under 1).
+    deps.target.query<{ fn: string }>(
+      `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
+        WHERE p.pronamespace <> ALL (ARRAY['pg_catalog'::regnamespace, 'information_schema'::regnamespace]::oid[])
+          AND p.prolang NOT IN (SELECT l.oid FROM pg_language l WHERE l.lanname IN ('internal', 'c'))
+          AND p.proname NOT LIKE 'ec\\_%'
+          AND p.prosrc ~* ('\\m' || $1 || '\\M') AND p.prosrc ~* ('\\m' || $2 || '\\M')`,
+      [column.column.replace(/[^\w]/g, '.'), column.table.replace(/[^\w]/g, '.')],
+    ),
+  ]);
   const evidence = {
     required: true,
     column: `${column.schema}.${column.table}.${column.column}`,
@@ -111,9 +116,14 @@ export async function contractGate(
   const signals = deps.signals !== false;
   const runs = known ? known.runs : await deps.store.phaseRuns(migration.id);
   const expandedAt = runs.find((r) => r.phase === 'expand' && r.status === 'succeeded')?.startedAt ?? migration.createdAt;
-  const legacy = signals ? await legacyEvidenceWithUsage(deps, migration, at, expandedAt) : undefined;
   const marks: PhaseMark[] = [{ phase: 'expand', at: expandedAt }];
   if (migration.deployedAt) marks.push({ phase: 'deploy', at: migration.deployedAt });
+  // Independent reads, asked at once: the page waits for the slowest, not for their sum.
+  const [legacy, errors, approval] = await Promise.all([
+    signals ? legacyEvidenceWithUsage(deps, migration, at, expandedAt) : undefined,
+    signals ? errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression, migration.services) : undefined,
+    migration.authorId ? latestContractApproval(deps.store, migration, at) : undefined,
+  ]);
   const evidence: GateEvidence = {
     now: at,
     backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
@@ -125,17 +135,15 @@ export async function contractGate(
     },
     legacy: legacy?.evidence,
     buffer: signals ? { required: true, deployedAt: migration.deployedAt, bufferMinutes: deps.bufferMinutes ?? 4320 } : undefined,
-    errors: signals
-      ? { required: true, ...(await errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression, migration.services)) }
-      : undefined,
+    errors: errors ? { required: true, ...errors } : undefined,
   };
-  if (migration.authorId) evidence.approval = await approvalEvidence(deps.store, migration, at, evidenceSummary(evidence));
+  if (approval !== undefined) evidence.approval = { required: true, summary: evidenceSummary(evidence), latest: approval };
   const decision = (deps.gate ?? evaluateGate)(evidence);
   return { decision, legacy: legacy?.usage ?? null, evidence };
 }
 
 /** The latest contract approval, judged now: by whom, on which evidence, and whether they are on call. */
-async function approvalEvidence(store: StateStore, migration: MigrationRecord, at: Date, summary: string): Promise<NonNullable<GateEvidence['approval']>> {
+async function latestContractApproval(store: StateStore, migration: MigrationRecord, at: Date): Promise<NonNullable<GateEvidence['approval']>['latest']> {
   const { rows } = await store.pool.query(
     `SELECT u.email, a.created_at, a.evidence_fingerprint, a.approver_id = expand_contract.on_call_at($2) AS on_call, a.approver_id = m.author_id AS is_author
        FROM expand_contract.approvals a JOIN expand_contract.users u ON u.id = a.approver_id JOIN expand_contract.migrations m ON m.id = a.migration_id
@@ -143,11 +151,7 @@ async function approvalEvidence(store: StateStore, migration: MigrationRecord, a
     [migration.id, at],
   );
   const r = rows[0];
-  return {
-    required: true,
-    summary,
-    latest: r
-      ? { approver: r.email, at: r.created_at, summary: r.evidence_fingerprint, approverOnCall: r.on_call === true, approverIsAuthor: r.is_author === true }
-      : null,
-  };
+  return r
+    ? { approver: r.email, at: r.created_at, summary: r.evidence_fingerprint, approverOnCall: r.on_call === true, approverIsAuthor: r.is_author === true }
+    : null;
 }
