@@ -1,10 +1,15 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyStateSchema, StateSchemaFailedError, StateSchemaFileNameError, readStateSchema } from '../lib/db/state-schema';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
+
+const runFile = promisify(execFile);
+const SUPABASE = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'supabase');
 
 let db: TestDatabase;
 let dir: string;
@@ -75,6 +80,41 @@ describe('state migrations runner', () => {
     await write('add_things.sql', 'SELECT 1;');
     await expect(readStateSchema(dir)).rejects.toBeInstanceOf(StateSchemaFileNameError);
   });
+
+  it('takes a file the Supabase CLI recorded split into statements as unchanged, and still sees a real edit', async () => {
+    await write('20260101000000_first.sql', '-- widgets\nCREATE TABLE widgets (id int PRIMARY KEY);\n\nCREATE INDEX ON widgets (id);\n');
+    await db.query(
+      'CREATE SCHEMA supabase_migrations; CREATE TABLE supabase_migrations.schema_migrations (version text PRIMARY KEY, statements text[], name text)',
+    );
+    await db.query("INSERT INTO supabase_migrations.schema_migrations VALUES ('20260101000000', $1, 'first')", [
+      ['-- widgets\nCREATE TABLE widgets (id int PRIMARY KEY)', 'CREATE INDEX ON widgets (id)'],
+    ]);
+    expect((await run()).changedSinceApplied).toEqual([]);
+    await write('20260101000000_first.sql', '-- widgets\nCREATE TABLE widgets (id bigint PRIMARY KEY);\n\nCREATE INDEX ON widgets (id);\n');
+    expect((await run()).changedSinceApplied).toEqual(['20260101000000_first.sql']);
+  });
+
+  it("the product's own state schema pushed by the real Supabase CLI: nothing left to apply, nothing reported changed, the hourly rollup filled", async () => {
+    const project = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-state-push-'));
+    try {
+      await fs.cp(path.join(import.meta.dirname, '..', 'supabase'), path.join(project, 'supabase'), { recursive: true });
+      // The CLI applies a file's statements without a transaction of its own: every file must hold up to that.
+      await runFile(SUPABASE, ['db', 'push', '--db-url', db.url, '--yes'], { cwd: project, env: { ...process.env, DO_NOT_TRACK: '1' } });
+      const files = await readStateSchema(path.join(project, 'supabase', 'migrations'));
+      const client = await db.client();
+      const report = await applyStateSchema(client, files);
+      expect(report.applied).toEqual([]);
+      expect(report.alreadyApplied).toBe(files.length);
+      expect(report.changedSinceApplied).toEqual([]);
+      await client.query(
+        "INSERT INTO expand_contract.metric_minutes (source, service, minute, requests, errors) VALUES ('app', 'web', '2026-12-01 10:07+00', 5, 1)",
+      );
+      const { rows } = await client.query("SELECT requests::int, minutes::int FROM expand_contract.metric_hours WHERE service = 'web'");
+      expect(rows).toEqual([{ requests: 5, minutes: 1 }]);
+    } finally {
+      await fs.rm(project, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("applies the product's own state schema cleanly, twice", async () => {
     const files = await readStateSchema(path.join(import.meta.dirname, '..', 'supabase', 'migrations'));

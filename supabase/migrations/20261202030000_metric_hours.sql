@@ -74,10 +74,15 @@ CREATE TRIGGER "metric_minutes_roll_up_delete" AFTER DELETE ON "expand_contract"
 CREATE TRIGGER "metric_minutes_roll_up_truncate" AFTER TRUNCATE ON "expand_contract"."metric_minutes"
   FOR EACH STATEMENT EXECUTE FUNCTION "expand_contract"."empty_metric_hours"();
 
--- The minutes already stored, rolled up once (the triggers keep it from here: this runs in the
--- migration's transaction, so no write falls between the two).
-LOCK TABLE "expand_contract"."metric_minutes" IN SHARE MODE;
-TRUNCATE "expand_contract"."metric_hours";
-INSERT INTO "expand_contract"."metric_hours" ("source", "service", "hour", "sqlstate", "requests", "errors", "minutes")
-SELECT "source", "service", date_bin('1 hour', "minute", '1970-01-01 00:00:00+00'), "sqlstate", sum("requests"), sum("errors"), count(*)
-  FROM "expand_contract"."metric_minutes" GROUP BY 1, 2, 3, 4;
+-- The minutes already stored, rolled up once, in one statement: the Supabase CLI applies a file's
+-- statements without a transaction, and a DO block is one. Writers wait for the lock; what they wrote
+-- before it is in the minutes read here, what they write after it the triggers add.
+DO $$
+BEGIN
+  LOCK TABLE "expand_contract"."metric_minutes" IN SHARE MODE;
+  TRUNCATE "expand_contract"."metric_hours";
+  INSERT INTO "expand_contract"."metric_hours" ("source", "service", "hour", "sqlstate", "requests", "errors", "minutes")
+  SELECT "source", "service", date_bin('1 hour', "minute", '1970-01-01 00:00:00+00'), "sqlstate", sum("requests"), sum("errors"), count(*)
+    FROM "expand_contract"."metric_minutes" GROUP BY 1, 2, 3, 4;
+END
+$$;
