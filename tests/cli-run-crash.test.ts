@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli-process';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
+import { databaseFlag, SUPABASE } from './helpers/supabase-cli';
 
 const run = promisify(execFile);
-const SUPABASE = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'supabase');
 let w: ExecutorWorld;
 const ROWS = 60_000;
 beforeAll(async () => {
@@ -86,7 +86,7 @@ describe('expand-contract create / run / status through the real command', () =>
       const [file] = await fs.readdir(path.join(project, 'supabase', 'migrations'));
       const recorded = await w.target.query('SELECT version, name FROM supabase_migrations.schema_migrations');
       expect(file).toBe(`${recorded.rows[0]!.version}_${recorded.rows[0]!.name}.sql`);
-      const { stdout, stderr } = await run(SUPABASE, ['db', 'push', '--db-url', w.targetDb.url, '--yes'], { cwd: project });
+      const { stdout, stderr } = await run(SUPABASE, ['db', 'push', ...databaseFlag(w.targetDb.url), '--yes'], { cwd: project });
       expect(stdout + stderr).toContain('Remote database is up to date');
     } finally {
       await fs.rm(project, { recursive: true, force: true });

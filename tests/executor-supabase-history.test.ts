@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPhase } from '../lib/executor/run-phase';
 import { supabaseMigration } from '../lib/migrations/render-sql';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
+import { databaseFlag, SUPABASE } from './helpers/supabase-cli';
 
 const run = promisify(execFile);
-const SUPABASE = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'supabase');
 
 let w: ExecutorWorld;
 let project: string;
@@ -31,7 +31,7 @@ describe('the executor and the Supabase CLI share one migration history', () => 
     const { plan } = await w.store.getMigration(id);
     const file = supabaseMigration(plan, 'expand', new Date('2026-11-23T10:00:00Z'));
     await fs.writeFile(path.join(project, 'supabase', 'migrations', file.fileName), file.content);
-    await run(SUPABASE, ['db', 'push', '--db-url', w.targetDb.url, '--yes'], { cwd: project });
+    await run(SUPABASE, ['db', 'push', ...databaseFlag(w.targetDb.url), '--yes'], { cwd: project });
 
     const expand = await runPhase({ store: w.store, target: w.target }, id, 'expand');
     expect(expand).toMatchObject({ source: 'supabase-cli', status: 'succeeded', historyVersion: '20261123100000' });
@@ -46,7 +46,7 @@ describe('the executor and the Supabase CLI share one migration history', () => 
     const contract = await runPhase({ store: w.store, target: w.target, signals: false }, id, 'contract');
     expect(contract.source).toBe('executor');
 
-    const { stdout } = await run(SUPABASE, ['migration', 'list', '--db-url', w.targetDb.url], { cwd: project });
+    const { stdout } = await run(SUPABASE, ['migration', 'list', ...databaseFlag(w.targetDb.url)], { cwd: project });
     expect(stdout).toMatch(/`20261123100000` \| `20261123100000`/);
     expect(stdout).toContain(`\`${contract.historyVersion}\``);
   });

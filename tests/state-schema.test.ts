@@ -7,9 +7,9 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyStateSchema, StateSchemaFailedError, StateSchemaFileNameError, readStateSchema } from '../lib/db/state-schema';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
+import { databaseFlag, SUPABASE } from './helpers/supabase-cli';
 
 const runFile = promisify(execFile);
-const SUPABASE = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'supabase');
 
 let db: TestDatabase;
 let dir: string;
@@ -99,7 +99,7 @@ describe('state migrations runner', () => {
     try {
       await fs.cp(path.join(import.meta.dirname, '..', 'supabase'), path.join(project, 'supabase'), { recursive: true });
       // The CLI applies a file's statements without a transaction of its own: every file must hold up to that.
-      await runFile(SUPABASE, ['db', 'push', '--db-url', db.url, '--yes'], { cwd: project, env: { ...process.env, DO_NOT_TRACK: '1' } });
+      await runFile(SUPABASE, ['db', 'push', ...databaseFlag(db.url), '--yes'], { cwd: project, env: { ...process.env, DO_NOT_TRACK: '1' } });
       const files = await readStateSchema(path.join(project, 'supabase', 'migrations'));
       const client = await db.client();
       const report = await applyStateSchema(client, files);

@@ -9,9 +9,9 @@ import { supabaseMigration, type FilePhase } from '../lib/migrations/render-sql'
 import type { Plan } from '../lib/migrations/types';
 import { columnsOf, objectExists, parity, planFor } from './helpers/plan-runner';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database';
+import { databaseFlag, SUPABASE } from './helpers/supabase-cli';
 
 const run = promisify(execFile);
-const SUPABASE = path.join(import.meta.dirname, '..', 'node_modules', '.bin', 'supabase');
 
 let db: TestDatabase;
 let c: pg.Client;
@@ -20,7 +20,12 @@ let project: string;
 async function push(plan: Plan, phase: FilePhase, at: string) {
   const file = supabaseMigration(plan, phase, new Date(at));
   await fs.writeFile(path.join(project, 'supabase', 'migrations', file.fileName), file.content);
-  const { stdout, stderr } = await run(SUPABASE, ['db', 'push', '--db-url', db.url, '--yes'], { cwd: project, env: { ...process.env, DO_NOT_TRACK: '1' } });
+  const { stdout, stderr } = await run(SUPABASE, ['db', 'push', ...databaseFlag(db.url), '--yes'], {
+    cwd: project,
+    env: { ...process.env, DO_NOT_TRACK: '1' },
+  });
+  // The flag the installed CLI wants: no deprecation warning on any push.
+  expect(stderr).not.toMatch(/deprecated/i);
   return { file, output: stdout + stderr };
 }
 
@@ -62,7 +67,7 @@ describe('exported files are accepted by the real Supabase CLI', () => {
       { version: '20261123100000', name: 'rename_leads_user_email_to_contact_email_expand' },
       { version: '20261127100000', name: 'rename_leads_user_email_to_contact_email_contract' },
     ]);
-    const { stdout } = await run(SUPABASE, ['migration', 'list', '--db-url', db.url], { cwd: project });
+    const { stdout } = await run(SUPABASE, ['migration', 'list', ...databaseFlag(db.url)], { cwd: project });
     expect(stdout).toMatch(/`20261123100000` \| `20261123100000`/);
     expect(stdout).toMatch(/`20261127100000` \| `20261127100000`/);
   });
