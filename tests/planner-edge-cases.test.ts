@@ -159,4 +159,43 @@ describe('extension types', () => {
     expect((await c.query('SELECT handle::text AS h, username::text AS u FROM logins')).rows[0]).toEqual({ h: 'Ada', u: 'ADA' });
     expect(await parity(c, plan)).toBe(0);
   });
+
+  it("pins every function it creates to a search_path, with the column type's schema for a rename of an extension's type", async () => {
+    // As on Supabase: the extension in a schema of its own, off the writers' search path.
+    // (Moving an extension takes its owner: the database's superuser.)
+    await c.query('CREATE EXTENSION IF NOT EXISTS citext; CREATE SCHEMA IF NOT EXISTS ext');
+    await db.admin.query('ALTER EXTENSION citext SET SCHEMA ext');
+    const extSchema = 'ext';
+    expect((await c.query('SELECT current_schemas(true)::text AS path')).rows[0].path).not.toContain('ext');
+    await c.query(`CREATE TABLE handles (id int PRIMARY KEY, handle ${extSchema}.citext NOT NULL, note text); INSERT INTO handles VALUES (1, 'Ada', 'x')`);
+    const rename = await planFor(c, { kind: 'rename-column', schema: 'public', table: 'handles', column: 'handle', newName: 'nick' });
+    const retype = await planFor(c, {
+      kind: 'change-type',
+      schema: 'public',
+      table: 'handles',
+      column: 'note',
+      newColumn: 'note_short',
+      newType: 'varchar(10)',
+      forward: '{{old}}::varchar(10)',
+      reverse: '{{new}}::text',
+    });
+    await runPhases(c, rename, ['expand', 'backfill']);
+    await runPhases(c, retype, ['expand']);
+    const { rows } = await c.query<{ fn: string; config: string[] | null }>(
+      `SELECT p.proname AS fn, p.proconfig AS config FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND p.proname LIKE 'ec\\_%' AND (p.proname LIKE '%handles%')`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const r of rows)
+      expect(
+        r.config?.some((setting) => setting.startsWith('search_path=')),
+        r.fn,
+      ).toBe(true);
+    const renameFns = rows.filter((r) => r.fn.includes('handle_nick') || r.fn.includes('nick'));
+    expect(renameFns.length).toBeGreaterThan(0);
+    for (const r of renameFns) expect(r.config).toContain(`search_path=pg_catalog, ${extSchema}, pg_temp`);
+    // The writers' search path does not reach the type's schema, and a rename still compares as citext does.
+    await c.query("UPDATE handles SET nick = 'ADA' WHERE id = 1");
+    expect((await c.query('SELECT handle::text AS h, nick::text AS n FROM handles')).rows[0]).toEqual({ h: 'Ada', n: 'ADA' });
+  });
 });

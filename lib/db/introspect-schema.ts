@@ -25,7 +25,16 @@ interface Row {
   total_bytes: string;
   rls_enabled: boolean;
   primary_key: string[] | null;
-  columns: { name: string; type: string; nullable: boolean; default: string | null; position: number; identity: string; generated: string }[];
+  columns: {
+    name: string;
+    type: string;
+    typeSchema: string;
+    nullable: boolean;
+    default: string | null;
+    position: number;
+    identity: string;
+    generated: string;
+  }[];
   dependents: {
     column: string;
     kind: ColumnDependent['kind'];
@@ -55,6 +64,9 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
             (SELECT coalesce(json_agg(json_build_object(
                       'name', a.attname,
                       'type', format_type(a.atttypid, a.atttypmod),
+                      -- Where the type's operators are found (a domain's are its base type's): citext's live in its extension's schema.
+                      'typeSchema', (SELECT tn.nspname FROM pg_type ty JOIN pg_type base ON base.oid = coalesce(nullif(ty.typbasetype, 0), ty.oid)
+                                       JOIN pg_namespace tn ON tn.oid = base.typnamespace WHERE ty.oid = a.atttypid),
                       'nullable', NOT a.attnotnull,
                       'default', pg_get_expr(d.adbin, d.adrelid),
                       'position', a.attnum,
@@ -118,6 +130,7 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
     columns: r.columns.map((col) => ({
       name: col.name,
       type: col.type,
+      typeSchema: col.typeSchema,
       nullable: col.nullable,
       defaultExpression: col.default,
       position: col.position,

@@ -42,6 +42,7 @@ function syncSpec(swap: ColumnSwap): SyncSpec {
     forward: swap.forward,
     reverse: swap.reverse,
     oldType: findColumn(swap.table, swap.oldColumn)!.type,
+    oldTypeSchema: findColumn(swap.table, swap.oldColumn)!.typeSchema,
     newType: swap.newType,
     functionName: names.syncFunction,
     triggerName: names.syncTrigger,

@@ -80,8 +80,8 @@ ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_contact_emai
       NEW."contact_email" := (NEW."user_email");
     ELSIF NEW."contact_email" IS NOT NULL AND NEW."contact_email" IS DISTINCT FROM (NEW."user_email") THEN
       NEW."user_email" := (NEW."contact_email");`);
-    // A rename has no author-written SQL: no search_path pinning, so the column type's own operators resolve.
-    expect(fn).toContain('RETURNS trigger\nLANGUAGE plpgsql AS $ec$');
+    // Pinned like every generated function; a text column's operators are pg_catalog's.
+    expect(fn).toContain('RETURNS trigger\nLANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $ec$');
     const retype = planOperation(
       {
         kind: 'change-type',

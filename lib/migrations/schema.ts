@@ -3,6 +3,8 @@ export interface ColumnInfo {
   name: string;
   /** format_type() output, e.g. "text", "character varying(255)", "integer". */
   type: string;
+  /** The schema of the type (of a domain's base type): where its operators live. Absent in plans made before it was read. */
+  typeSchema?: string;
   nullable: boolean;
   defaultExpression: string | null;
   position: number;

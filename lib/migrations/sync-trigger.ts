@@ -12,6 +12,8 @@ export interface SyncSpec {
   reverse: string;
   oldType: string;
   newType: string;
+  /** The old column type's schema, where a rename's comparison finds the type's operators. */
+  oldTypeSchema?: string;
   functionName: string;
   /** The old-write trigger's own function: old code's bulk updates pay for nothing but the copy. */
   oldWriteFunctionName: string;
@@ -86,11 +88,12 @@ BEGIN
   RETURN NEW;
 END
 `;
-  // Author-written mappings get a fixed search_path: the function runs in every writer's session,
-  // whatever theirs is. A rename compares the column with itself, which must find the column type's
-  // own operators (citext's live outside pg_catalog); a SET clause also costs every call a settings
-  // save and restore.
-  const setPath = isIdentity(spec) ? '' : ' SET search_path = pg_catalog, pg_temp';
+  // Every function gets a fixed search_path: it runs in every writer's session, whatever theirs is
+  // (and Supabase's linter flags a function without one). Author-written mappings resolve in
+  // pg_catalog only. A rename compares the column with itself, which must find the column type's own
+  // operators: citext's live in its extension's schema, which comes right after pg_catalog.
+  const typeSchema = isIdentity(spec) && spec.oldTypeSchema && spec.oldTypeSchema !== 'pg_catalog' ? `${quoteIdent(spec.oldTypeSchema)}, ` : '';
+  const setPath = ` SET search_path = pg_catalog, ${typeSchema}pg_temp`;
   return `CREATE OR REPLACE FUNCTION ${quoteQualified(spec.schema, spec.functionName)}() RETURNS trigger
 LANGUAGE plpgsql${setPath} AS ${dollarQuote(body)};
 CREATE OR REPLACE FUNCTION ${quoteQualified(spec.schema, spec.oldWriteFunctionName)}() RETURNS trigger

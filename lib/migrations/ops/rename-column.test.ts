@@ -27,7 +27,7 @@ BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 CREATE OR REPLACE FUNCTION "public"."ec_sync_leads_user_email_contact_email"() RETURNS trigger
-LANGUAGE plpgsql AS $ec$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $ec$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     IF NEW."contact_email" IS NULL AND NEW."user_email" IS NOT NULL THEN
@@ -43,7 +43,7 @@ BEGIN
 END
 $ec$;
 CREATE OR REPLACE FUNCTION "public"."ec_sync_old_leads_user_email_contact_email"() RETURNS trigger
-LANGUAGE plpgsql AS $ec$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $ec$
 BEGIN
   -- Reached only through the old-write trigger: the old column changed and the new one did not, or the new one is still NULL.
   NEW."contact_email" := (NEW."user_email");
@@ -251,7 +251,7 @@ SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
 ALTER TABLE "public"."leads" ADD COLUMN IF NOT EXISTS "user_email" text;
 CREATE OR REPLACE FUNCTION "public"."ec_sync_leads_user_email_contact_email"() RETURNS trigger
-LANGUAGE plpgsql AS $ec$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $ec$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     IF NEW."contact_email" IS NULL AND NEW."user_email" IS NOT NULL THEN
@@ -267,7 +267,7 @@ BEGIN
 END
 $ec$;
 CREATE OR REPLACE FUNCTION "public"."ec_sync_old_leads_user_email_contact_email"() RETURNS trigger
-LANGUAGE plpgsql AS $ec$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $ec$
 BEGIN
   -- Reached only through the old-write trigger: the old column changed and the new one did not, or the new one is still NULL.
   NEW."contact_email" := (NEW."user_email");
