@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_KEY } from '../lib/state/migration-lock';
-import { upsertUser } from '../lib/auth/manage-users';
 import type { Actor, PhaseName, Role } from '../lib/lifecycle/permissions';
 import { approveContract } from '../lib/data/approve-contract';
 import { approvePlan } from '../lib/data/approve-plan';
@@ -16,6 +15,7 @@ import { ingestMetrics } from '../lib/signals/ingest-metrics';
 import { sampleStatements } from '../lib/signals/sample-statements';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 import { phaseRunner } from './helpers/phase-runner';
+import { addPerson } from './helpers/people';
 
 let w: ExecutorWorld;
 const people: Record<string, Actor> = {};
@@ -23,11 +23,7 @@ const policy = { sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 
 let deps: PhaseRequestDeps;
 const enqueued: number[] = [];
 
-async function person(key: string, roles: Role[]): Promise<Actor> {
-  const email = `${key}@team.example`;
-  const { id } = await upsertUser(w.pool, { email, roles, password: 'correct horse battery' });
-  return (people[key] = { id, email, name: key, roles });
-}
+const person = async (key: string, roles: Role[]) => (people[key] = await addPerson(w.pool, key, roles));
 
 beforeAll(async () => {
   w = await executorWorld('people');

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type PgBoss from 'pg-boss';
-import { upsertUser } from '../lib/auth/manage-users';
 import type { Actor, Role } from '../lib/lifecycle/permissions';
 import { approvePlan } from '../lib/data/approve-plan';
 import { closeAllPools } from '../lib/db/pools';
@@ -18,6 +17,7 @@ import { lockMigration } from '../lib/state/migration-lock';
 import { runCli } from './helpers/cli-process';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 import { phaseRunner } from './helpers/phase-runner';
+import { addPerson } from './helpers/people';
 
 let w: ExecutorWorld;
 let boss: PgBoss;
@@ -26,11 +26,7 @@ const savedUrl = process.env.DATABASE_URL;
 const policy = { signals: false as const, observationMinutes: 0, bufferMinutes: 0 };
 let deps: PhaseRequestDeps;
 
-async function person(key: string, roles: Role[]): Promise<Actor> {
-  const email = `${key}@team.example`;
-  const { id } = await upsertUser(w.pool, { email, roles, password: 'correct horse battery' });
-  return (people[key] = { id, email, name: key, roles });
-}
+const person = async (key: string, roles: Role[]) => (people[key] = await addPerson(w.pool, key, roles));
 
 async function until<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 40_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

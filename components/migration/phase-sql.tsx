@@ -2,8 +2,11 @@ import { CopyButton } from '@/components/copy-button';
 import type { MigrationDetail } from '@/lib/data/get-migrations';
 import { FILE_PHASES, renderPhase, type FilePhase } from '@/lib/migrations/render-sql';
 
-/** The SQL of every phase, to copy or download as a Supabase migration file. */
-export function PhaseSql({ m }: { m: MigrationDetail }) {
+/**
+ * The SQL of every phase, to copy or download as a Supabase migration file. The contract's file
+ * only when `contractFile` (contractFileRefusal) does not say why not: its SQL is still shown, to review.
+ */
+export function PhaseSql({ m, contractFile }: { m: MigrationDetail; contractFile: string | null }) {
   return (
     <section className="space-y-2" data-testid="sql">
       <h2 className="text-lg font-semibold">SQL of every phase</h2>
@@ -15,10 +18,19 @@ export function PhaseSql({ m }: { m: MigrationDetail }) {
             <summary className="flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 text-sm font-medium [overflow-wrap:normal]">
               <span className="shrink-0">{phase}</span>
               <CopyButton text={sql} label={`Copy the ${phase} SQL`} />
-              <a href={`/migrations/${m.id}/files/${phase}`} className="text-xs underline" download>
-                download as Supabase migration
-              </a>
+              {phase === 'contract' && contractFile ? (
+                <span className="text-xs text-slate-600" data-testid="contract-file-refused">
+                  no file yet
+                </span>
+              ) : (
+                <a href={`/migrations/${m.id}/files/${phase}`} className="text-xs underline" download>
+                  download as Supabase migration
+                </a>
+              )}
             </summary>
+            {phase === 'contract' && contractFile && (
+              <p className="px-3 pt-2 text-xs text-slate-700">No contract file yet: {contractFile.replace(/^the /, '')}.</p>
+            )}
             <pre className="max-h-96 overflow-auto bg-slate-50 p-3 text-xs">{sql}</pre>
           </details>
         );

@@ -11,6 +11,7 @@ import { NextStepLine } from '@/components/migration/next-step-line';
 import { NotesSection } from '@/components/migration/notes-section';
 import { PhaseHistory } from '@/components/migration/phase-history';
 import { PhaseSql } from '@/components/migration/phase-sql';
+import { contractFileRefusal } from '@/lib/gate/contract-file-refusal';
 import { PreflightSection } from '@/components/migration/preflight-section';
 import { ReviewSection } from '@/components/migration/review-section';
 import { ScheduleSection } from '@/components/migration/schedule-section';
@@ -69,6 +70,13 @@ export default async function MigrationPage({
   });
   const people = await getMigrationPeople(statePool(), actor, id);
   const { charts } = m;
+  // The contract's file follows the same rule as its download route.
+  const contractFile = contractFileRefusal({
+    recorded: m.phases.some((p) => p.phase === 'contract' && p.status === 'succeeded' && p.historyVersion !== null),
+    isAuthor: actor.email === people.author,
+    isOnCall: actor.email === people.onCall,
+    conditions: m.gate.conditions,
+  });
   // What the migration's state allows, from the same rules the server and the executor apply.
   const facts = { state: m.status, expandBegan: m.phases.some((p) => p.phase === 'expand'), deployedAt: m.deployedAt };
   const allows = (action: Parameters<typeof stateAllows>[2]) => stateAllows(id, facts, action).ok;
@@ -128,7 +136,7 @@ export default async function MigrationPage({
       )}
       {!cancelled && <ServicesSection m={m} open={allows({ kind: 'services.set' })} save={actions.setServices} mayEdit={people.can.setServices.ok} />}
       <AuditTrail trail={trail} migrationId={id} />
-      <PhaseSql m={m} />
+      <PhaseSql m={m} contractFile={contractFile} />
       <NotesSection notes={m.notes} />
     </div>
   );

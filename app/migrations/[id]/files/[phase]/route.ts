@@ -1,30 +1,19 @@
 import { signedIn } from '@/lib/auth/guarded-action';
 import { guardedRoute } from '@/lib/auth/guarded-route';
-import { statePool } from '@/lib/db/pools';
+import { parseEnv } from '@/lib/config/env';
+import { getPhaseFile } from '@/lib/data/get-phase-file';
+import { statePool, targetPool } from '@/lib/db/pools';
+import { gatePolicy } from '@/lib/gate/gate-policy';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
-import { MigrationNotFoundError } from '@/lib/state/errors';
-import { StateStore } from '@/lib/state/state-store';
-import { FILE_PHASES, supabaseMigration, type FilePhase } from '@/lib/migrations/render-sql';
+import { FILE_PHASES, type FilePhase } from '@/lib/migrations/render-sql';
 
-/**
- * A phase as a Supabase migration file. A phase the executor already ran keeps the version it
- * recorded in the target's history (so `supabase db push` skips it); any other gets the time of download.
- */
-export const GET = guardedRoute(signedIn, async (_request, ctx: { params: Promise<{ id: string; phase: string }> }) => {
+/** A phase as a Supabase migration file (lib/data/get-phase-file.ts says who gets the contract, and when). */
+export const GET = guardedRoute(signedIn, async (_request, ctx: { params: Promise<{ id: string; phase: string }> }, actor) => {
   const { id, phase } = await ctx.params;
   if (!Object.hasOwn(FILE_PHASES, phase)) return new Response('phase must be expand, contract, rollback or restore\n', { status: 404 });
   const migrationId = parseMigrationId(id);
   if (migrationId === null) return new Response('no such migration\n', { status: 404 });
-  const store = new StateStore(statePool());
-  const migration = await store.getMigration(migrationId).catch((e: unknown) => {
-    if (e instanceof MigrationNotFoundError) return null;
-    throw e;
-  });
-  if (!migration) return new Response('no such migration\n', { status: 404 });
-  const recorded = (await store.phaseRuns(migration.id))
-    .filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion)
-    .at(-1)?.historyVersion;
-  const file = supabaseMigration(migration.plan, phase as FilePhase, recorded ?? new Date());
+  const file = await getPhaseFile(statePool(), targetPool(), gatePolicy(parseEnv(process.env)), actor, migrationId, phase as FilePhase);
   return new Response(file.content, {
     headers: {
       'content-type': 'application/sql; charset=utf-8',

@@ -1,0 +1,24 @@
+import type { GateCondition } from './evaluate-gate';
+
+export interface ContractFileFacts {
+  /** The contract already ran here and is in the target's history: its file is history too. */
+  recorded: boolean;
+  isAuthor: boolean;
+  isOnCall: boolean;
+  /** The gate's conditions now; null while not read. */
+  conditions: GateCondition[] | null;
+}
+
+/**
+ * Why a person may not have the contract as a migration file now, or null when they may. The file
+ * drops the old column once pushed, and whoever holds it can push it: before the contract has run,
+ * only the author and the person on call get it, and only while every condition but the on-call's
+ * approval (a step on the dashboard; the pushed file is its own decision, on the same evidence) is met.
+ */
+export function contractFileRefusal(f: ContractFileFacts): string | null {
+  if (f.recorded) return null;
+  if (!f.isAuthor && !f.isOnCall) return 'the contract file is for the author and the person on call: it drops the old column once pushed';
+  if (!f.conditions) return 'the gate could not be read, so no contract file yet';
+  const blocking = f.conditions.filter((c) => !c.met && c.name !== 'approval');
+  return blocking.length > 0 ? `the gate is closed, so no contract file yet: ${blocking.map((c) => c.detail).join('; ')}` : null;
+}

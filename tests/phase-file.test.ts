@@ -1,0 +1,84 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvePlan } from '../lib/data/approve-plan';
+import { createMigrationAs } from '../lib/data/create-migration';
+import { getPhaseFile } from '../lib/data/get-phase-file';
+import { ForbiddenError } from '../lib/data/with-actor';
+import { runPhase } from '../lib/executor/run-phase';
+import type { Actor, Role } from '../lib/lifecycle/permissions';
+import { ingestMetrics } from '../lib/signals/ingest-metrics';
+import { sampleStatements } from '../lib/signals/sample-statements';
+import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
+import { addPerson } from './helpers/people';
+
+// The contract as a Supabase migration file drops the old column once pushed, by whoever holds it:
+// only the author and the person on call get it, and only once the gate is open.
+
+let w: ExecutorWorld;
+let targetPool: pg.Pool;
+const people: Record<string, Actor> = {};
+const policy = { sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 };
+
+const person = async (key: string, roles: Role[]) => (people[key] = await addPerson(w.pool, key, roles));
+
+beforeAll(async () => {
+  w = await executorWorld('phase_file');
+  targetPool = new pg.Pool({ connectionString: w.targetDb.url, max: 2 });
+  await w.targetDb.admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'); // only a superuser may create it
+  await w.target.query(`CREATE TABLE quiet (id bigint PRIMARY KEY, old_col text NOT NULL);
+    INSERT INTO quiet SELECT g, 'v' || g FROM generate_series(1, 200) g; ANALYZE quiet;`);
+  await person('author', ['author']);
+  await person('reviewer', ['reviewer']);
+  await person('oncall', ['oncall', 'reviewer']);
+  await w.pool.query(
+    "UPDATE expand_contract.settings SET value = jsonb_build_object('startsAt', now() - interval '1 day', 'shiftDays', 7) WHERE key = 'oncall'",
+  );
+  await w.pool.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES (0, $1)', [people.oncall!.id]);
+});
+afterAll(async () => {
+  await targetPool.end();
+  await w.close();
+});
+
+const file = (who: string, id: number, phase: 'expand' | 'contract') => getPhaseFile(w.pool, targetPool, policy, people[who]!, id, phase);
+
+describe('the contract as a migration file', () => {
+  it('is refused to anyone but the author and the person on call, and to them while the gate is closed; given once it opens', async () => {
+    const id = await createMigrationAs(w.pool, w.target, w.targetDb.url, people.author!, {
+      kind: 'rename-column',
+      schema: 'public',
+      table: 'quiet',
+      column: 'old_col',
+      newName: 'new_col',
+    });
+    // Any signed-in person may have the expand: it is safe while old code runs.
+    expect((await file('reviewer', id, 'expand')).content).toContain('ADD COLUMN IF NOT EXISTS "new_col"');
+
+    const notTheirs = await file('reviewer', id, 'contract').catch((e: unknown) => e);
+    expect(notTheirs).toBeInstanceOf(ForbiddenError);
+    expect((notTheirs as Error).message).toMatch(/author and the person on call/);
+    const closed = await file('author', id, 'contract').catch((e: unknown) => e);
+    expect(closed).toBeInstanceOf(ForbiddenError);
+    expect((closed as Error).message).toMatch(/^the gate is closed, so no contract file yet: .*backfill/);
+
+    // The evidence, as the contract run asks for it.
+    const { target: label } = await w.store.getMigration(id);
+    await approvePlan(w.pool, people.reviewer!, id);
+    await sampleStatements(w.target, w.pool, label);
+    const deps = { store: w.store, target: w.target, ...policy };
+    await runPhase(deps, id, 'expand');
+    await runPhase(deps, id, 'backfill');
+    await runPhase(deps, id, 'verify');
+    await w.store.markDeployed(id, 'ci');
+    await ingestMetrics(w.pool, 'web', {
+      batchId: 'quiet',
+      points: [{ service: 'web', version: 'v2', timestamp: new Date().toISOString(), requests: 500, errors: 0 }],
+    });
+    await new Promise((r) => setTimeout(r, 800));
+    await sampleStatements(w.target, w.pool, label);
+
+    for (const who of ['author', 'oncall']) expect((await file(who, id, 'contract')).content).toContain('DROP COLUMN');
+    // Still nobody else's, open gate or not.
+    expect(await file('reviewer', id, 'contract').catch((e: unknown) => e)).toBeInstanceOf(ForbiddenError);
+  });
+});
