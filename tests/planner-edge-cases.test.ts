@@ -107,7 +107,7 @@ describe('indexes on the renamed column', () => {
     await c.query(`UPDATE skus SET code = sku; CREATE UNIQUE INDEX "${index}" ON skus (code)`);
     // Writing the catalog takes the superuser.
     await db.admin.query(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '"${index}"'::regclass`);
-    const check = plan.steps.find((s) => s.id.endsWith('contract/01-indexes_valid'))!;
+    const check = plan.steps.find((s) => s.id.endsWith('-indexes_valid'))!;
     await expect(runStep(c, check)).rejects.toBeInstanceOf(CheckFailedError);
     await runPhases(c, plan, ['backfill']);
     expect((await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = '"${index}"'::regclass`)).rows[0]!.indisvalid).toBe(true);

@@ -58,9 +58,37 @@ describe('exported files are accepted by the real Supabase CLI', () => {
     await c.query("INSERT INTO leads (user_email) VALUES ('after-push@x.io')");
     expect((await c.query("SELECT contact_email FROM leads WHERE user_email = 'after-push@x.io'")).rows[0].contact_email).toBe('after-push@x.io');
 
+    // The contract file checks for itself. A write that bypassed the triggers left a row whose columns disagree:
+    // the push fails at the first step, nothing changed, nothing recorded.
+    const bypass = async (sql: string) => {
+      await c.query('ALTER TABLE leads DISABLE TRIGGER USER');
+      await c.query(sql);
+      await c.query('ALTER TABLE leads ENABLE TRIGGER USER');
+    };
+    const refusedPush = (at: string) => push(plan, 'contract', at).catch((e: { stdout: string; stderr: string }) => ({ output: e.stdout + e.stderr }));
+    const unchanged = async () => {
+      expect(await columnsOf(c, 'public', 'leads')).toEqual(['id', 'user_email', 'contact_email']);
+      expect((await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'ec\\_archive%'")).rows[0].n).toBe(0);
+      expect((await c.query("SELECT count(*)::int AS n FROM supabase_migrations.schema_migrations WHERE name LIKE '%contract'")).rows[0].n).toBe(0);
+    };
+    await bypass("UPDATE leads SET user_email = 'bypassed@x.io' WHERE id = 5");
+    const differing = await refusedPush('2026-11-27T09:00:00Z');
+    expect(differing.output).toContain('Rows whose user_email and contact_email disagree');
+    await unchanged();
+    await c.query('UPDATE leads SET contact_email = user_email WHERE id = 5'); // through the new column's trigger: both agree again
+    // A sync trigger gone: refused before anything changes, too.
+    await c.query('ALTER TABLE leads DISABLE TRIGGER ec_sync_old_leads_user_email_contact_email');
+    const untriggered = await refusedPush('2026-11-27T09:30:00Z');
+    expect(untriggered.output).toContain('Sync triggers on leads missing or disabled');
+    await unchanged();
+    await c.query('ALTER TABLE leads ENABLE TRIGGER ec_sync_old_leads_user_email_contact_email');
+    for (const f of await fs.readdir(path.join(project, 'supabase', 'migrations')))
+      if (f.startsWith('2026112709')) await fs.rm(path.join(project, 'supabase', 'migrations', f));
+
     const contract = await push(plan, 'contract', '2026-11-27T10:00:00Z');
     expect(contract.output).toContain('Applying migration 20261127100000_rename_leads_user_email_to_contact_email_contract.sql');
     expect(await columnsOf(c, 'public', 'leads')).toEqual(['id', 'contact_email']);
+    expect((await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'ec\\_archive%'")).rows[0].n).toBe(1);
 
     const history = await c.query('SELECT version, name FROM supabase_migrations.schema_migrations ORDER BY version');
     expect(history.rows).toEqual([

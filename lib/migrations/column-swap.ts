@@ -209,7 +209,28 @@ END
     // Only now: with both columns live, a default on the new one would override what old code inserts.
     ...(old.defaultExpression ? [`ALTER TABLE ${t} ALTER COLUMN ${n} SET DEFAULT ${applyMapping(swap.forward, 'old', `(${old.defaultExpression})`)}`] : []),
   ];
+  const triggers = syncTriggerNames(sync);
   return phaseSteps(ctx.planId, 'contract', [
+    {
+      // First, so that a contract file applied without its triggers changes nothing (the drop checks again, under its lock).
+      slug: 'sync-live',
+      description: `Sync triggers on ${swap.table.name} missing or disabled: must be 0, or writes since the last verify may have bypassed them (run backfill and verify again)`,
+      sql: `SELECT (${triggers.length} - count(*))::bigint AS count FROM pg_trigger
+WHERE tgrelid = ${quoteLiteral(t)}::regclass AND tgenabled IN ('O', 'A') AND tgname IN (${triggers.map(quoteLiteral).join(', ')})`,
+      lock: 'NONE' as const,
+      timeouts: ctx.options.ddlTimeouts,
+      kind: 'check' as const,
+    },
+    {
+      // The gate saw a parity check, but a contract applied as a file (supabase db push) checks for itself: a row whose
+      // columns disagree would lose its old value with the drop. Scanned before the drop's lock, which is held briefly.
+      slug: 'columns-agree',
+      description: `Rows whose ${swap.oldColumn} and ${swap.newColumn} disagree: must be 0, or those old values would go with the drop (run backfill and verify again)`,
+      sql: `SELECT count(*)::bigint AS count FROM (SELECT 1 FROM ${t} AS t WHERE ${outOfSync(swap)} LIMIT 1000) AS differing`,
+      lock: 'ACCESS SHARE' as const,
+      timeouts: ctx.options.longTimeouts,
+      kind: 'check' as const,
+    },
     ...(indexes.length
       ? [
           {

@@ -21,10 +21,12 @@ describe('rename plan for leads.user_email → contact_email', () => {
       ['backfill/01-copy_rows', 'ROW EXCLUSIVE', false, 'backfill'],
       ['backfill/02-clear_invalid_leads_user_email_idx', 'ACCESS EXCLUSIVE', true, 'sql'],
       ['backfill/03-index_leads_user_email_idx', 'SHARE UPDATE EXCLUSIVE', false, 'sql'],
-      ['contract/01-indexes_valid', 'NONE', true, 'check'],
-      ['contract/02-archive_old_values', 'ACCESS SHARE', true, 'sql'],
-      ['contract/03-validate_not_null', 'SHARE UPDATE EXCLUSIVE', true, 'sql'],
-      ['contract/04-drop_old_column', 'ACCESS EXCLUSIVE', true, 'sql'],
+      ['contract/01-sync_live', 'NONE', true, 'check'],
+      ['contract/02-columns_agree', 'ACCESS SHARE', true, 'check'],
+      ['contract/03-indexes_valid', 'NONE', true, 'check'],
+      ['contract/04-archive_old_values', 'ACCESS SHARE', true, 'sql'],
+      ['contract/05-validate_not_null', 'SHARE UPDATE EXCLUSIVE', true, 'sql'],
+      ['contract/06-drop_old_column', 'ACCESS EXCLUSIVE', true, 'sql'],
       ['rollback/01-drop_new_column', 'ACCESS EXCLUSIVE', true, 'sql'],
       ['restore/01-re_add_old_column', 'ACCESS EXCLUSIVE', true, 'sql'],
       ['restore/02-fill_from_archive', 'ROW EXCLUSIVE', false, 'sql'],
@@ -51,7 +53,7 @@ FOR EACH ROW WHEN (NOT (NEW."contact_email" IS DISTINCT FROM OLD."contact_email"
     },
     {
       name: 'contract checks the trigger is live, then drops trigger, function and column in one transaction, NOT NULL via the validated check',
-      step: 'contract/04-drop_old_column',
+      step: 'contract/06-drop_old_column',
       expectedSql: `DO $ec$
 BEGIN
   IF (SELECT count(*) FROM pg_trigger WHERE tgrelid = '"public"."leads"'::regclass AND tgenabled IN ('O', 'A')

@@ -179,7 +179,40 @@ RESET statement_timeout;`,
       name: 'contract',
       input: retype,
       phase: 'contract',
-      expectedSql: `-- contract/01-archive_old_values (ACCESS SHARE)
+      expectedSql: `-- contract/01-sync_live (NONE)
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '5s';
+DO $ec$
+DECLARE
+  found bigint;
+BEGIN
+  EXECUTE 'SELECT (3 - count(*))::bigint AS count FROM pg_trigger
+WHERE tgrelid = ''"public"."leads"''::regclass AND tgenabled IN (''O'', ''A'') AND tgname IN (''ec_sync_ins_leads_source_source_id'', ''ec_sync_new_leads_source_source_id'', ''ec_sync_old_leads_source_source_id'')' INTO found;
+  IF found > 0 THEN
+    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Sync triggers on leads missing or disabled: must be 0, or writes since the last verify may have bypassed them (run backfill and verify again)';
+  END IF;
+END
+$ec$;
+COMMIT;
+
+-- contract/02-columns_agree (ACCESS SHARE)
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1h';
+DO $ec$
+DECLARE
+  found bigint;
+BEGIN
+  EXECUTE 'SELECT count(*)::bigint AS count FROM (SELECT 1 FROM "public"."leads" AS t WHERE (t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)) LIMIT 1000) AS differing' INTO found;
+  IF found > 0 THEN
+    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose source and source_id disagree: must be 0, or those old values would go with the drop (run backfill and verify again)';
+  END IF;
+END
+$ec$;
+COMMIT;
+
+-- contract/03-archive_old_values (ACCESS SHARE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
@@ -197,14 +230,14 @@ SELECT "id", "source" FROM "public"."leads"
 ON CONFLICT ("id") DO UPDATE SET "source" = EXCLUDED."source", archived_at = now();
 COMMIT;
 
--- contract/02-validate_not_null (SHARE UPDATE EXCLUSIVE)
+-- contract/04-validate_not_null (SHARE UPDATE EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
 ALTER TABLE "public"."leads" VALIDATE CONSTRAINT "ec_nn_leads_source_id";
 COMMIT;
 
--- contract/03-drop_old_column (ACCESS EXCLUSIVE)
+-- contract/05-drop_old_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';

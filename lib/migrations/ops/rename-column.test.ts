@@ -153,7 +153,40 @@ RESET statement_timeout;`,
       name: 'contract',
       input: rename,
       phase: 'contract',
-      expectedSql: `-- contract/01-indexes_valid (NONE)
+      expectedSql: `-- contract/01-sync_live (NONE)
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '5s';
+DO $ec$
+DECLARE
+  found bigint;
+BEGIN
+  EXECUTE 'SELECT (3 - count(*))::bigint AS count FROM pg_trigger
+WHERE tgrelid = ''"public"."leads"''::regclass AND tgenabled IN (''O'', ''A'') AND tgname IN (''ec_sync_ins_leads_user_email_contact_email'', ''ec_sync_new_leads_user_email_contact_email'', ''ec_sync_old_leads_user_email_contact_email'')' INTO found;
+  IF found > 0 THEN
+    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Sync triggers on leads missing or disabled: must be 0, or writes since the last verify may have bypassed them (run backfill and verify again)';
+  END IF;
+END
+$ec$;
+COMMIT;
+
+-- contract/02-columns_agree (ACCESS SHARE)
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1h';
+DO $ec$
+DECLARE
+  found bigint;
+BEGIN
+  EXECUTE 'SELECT count(*)::bigint AS count FROM (SELECT 1 FROM "public"."leads" AS t WHERE t."contact_email" IS DISTINCT FROM (t."user_email") LIMIT 1000) AS differing' INTO found;
+  IF found > 0 THEN
+    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose user_email and contact_email disagree: must be 0, or those old values would go with the drop (run backfill and verify again)';
+  END IF;
+END
+$ec$;
+COMMIT;
+
+-- contract/03-indexes_valid (NONE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
@@ -170,7 +203,7 @@ END
 $ec$;
 COMMIT;
 
--- contract/02-archive_old_values (ACCESS SHARE)
+-- contract/04-archive_old_values (ACCESS SHARE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
@@ -188,14 +221,14 @@ SELECT "id", "user_email" FROM "public"."leads"
 ON CONFLICT ("id") DO UPDATE SET "user_email" = EXCLUDED."user_email", archived_at = now();
 COMMIT;
 
--- contract/03-validate_not_null (SHARE UPDATE EXCLUSIVE)
+-- contract/05-validate_not_null (SHARE UPDATE EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
 ALTER TABLE "public"."leads" VALIDATE CONSTRAINT "ec_nn_leads_contact_email";
 COMMIT;
 
--- contract/04-drop_old_column (ACCESS EXCLUSIVE)
+-- contract/06-drop_old_column (ACCESS EXCLUSIVE)
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '5s';
