@@ -88,6 +88,11 @@ describe('expand-contract create / run / status through the real command', () =>
       expect(file).toBe(`${recorded.rows[0]!.version}_${recorded.rows[0]!.name}.sql`);
       const { stdout, stderr } = await run(SUPABASE, ['db', 'push', ...databaseFlag(w.targetDb.url), '--yes'], { cwd: project });
       expect(stdout + stderr).toContain('Remote database is up to date');
+      // The contract has not run: its file only while the gate allows it, which it does not (no verify, no deploy).
+      const contract = runCli(['export', '1', 'contract', '--supabase-dir', path.join(project, 'supabase')], env());
+      expect(await contract.exited).toBe(1);
+      expect(contract.output()).toMatch(/^no contract file for migration 1: the gate is closed: .*run verify/m);
+      expect(await fs.readdir(path.join(project, 'supabase', 'migrations'))).toEqual([file]);
     } finally {
       await fs.rm(project, { recursive: true, force: true });
     }

@@ -23,6 +23,7 @@ import { FILE_PHASES, supabaseMigration, type FilePhase } from '../../lib/migrat
 import { planChange } from '../../lib/planning/plan-change';
 import { reportFailure, UsageError } from '../output';
 import { withDatabases } from '../target';
+import { contractFileRefusal } from '../../lib/gate/contract-file-refusal';
 import { buildSpec, planOptions, PlanUsageError, SPEC_OPTIONS } from './plan';
 import { ZodError } from 'zod';
 import { parseServiceList } from '../../lib/metrics/service-list';
@@ -44,7 +45,8 @@ export const MIGRATION_USAGE = `usage:
   expand-contract list                              every registered migration
   expand-contract export <id> <phase> --supabase-dir DIR
                                                     write a phase the executor ran as the migration file with the
-                                                    version it recorded, so \`supabase db push\` finds it locally`;
+                                                    version it recorded, so \`supabase db push\` finds it locally;
+                                                    a contract not run yet, only while the gate allows it (exit 1 when not)`;
 
 const parseId = (text: string | undefined) => {
   const id = parseMigrationId(text);
@@ -291,16 +293,34 @@ export async function migrationCommand(command: string, args: string[], env: Env
           if (!(phase in FILE_PHASES)) throw new UsageError('phase must be expand, contract, rollback or restore');
           if (typeof values['supabase-dir'] !== 'string') throw new UsageError('export needs --supabase-dir DIR');
           const migration = await store.getMigration(id);
-          const run = (await store.phaseRuns(id)).filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion).at(-1);
-          if (!run)
+          const runs = await store.phaseRuns(id);
+          const run = runs.filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion).at(-1);
+          const dir = path.join(path.resolve(values['supabase-dir']), 'migrations');
+          if (run) {
+            const file = supabaseMigration(migration.plan, phase, run.historyVersion!);
+            await fs.mkdir(dir, { recursive: true });
+            await fs.writeFile(path.join(dir, file.fileName), file.content);
+            out(`wrote ${path.join(dir, file.fileName)} (version ${file.version}, already applied: \`supabase db push\` will skip it)`);
+            return 0;
+          }
+          if (phase !== 'contract')
             throw new UsageError(
               `migration ${id} has no ${phase} recorded in the target's history yet: use \`plan … --phase ${phase}\` for a file to apply yourself`,
             );
-          const file = supabaseMigration(migration.plan, phase, run.historyVersion!);
-          const dir = path.join(path.resolve(values['supabase-dir']), 'migrations');
+          // A contract to push yourself: written only while the gate, judged now as the contract run would, allows it.
+          const known = { backfill: await store.getBackfill(id), parity: await store.latestParity(id), runs };
+          const { decision } = await contractGate({ store, target, ...gatePolicy(env) }, migration, new Date(), undefined, known);
+          const refusal = contractFileRefusal({ recorded: false, isAuthor: true, isOnCall: true, conditions: decision.conditions });
+          if (refusal) {
+            out(`no contract file for migration ${id}: ${refusal.replace(/^the gate is closed, so no contract file yet: /, 'the gate is closed: ')}`);
+            return 1;
+          }
+          const file = supabaseMigration(migration.plan, 'contract', new Date());
           await fs.mkdir(dir, { recursive: true });
           await fs.writeFile(path.join(dir, file.fileName), file.content);
-          out(`wrote ${path.join(dir, file.fileName)} (version ${file.version}, already applied: \`supabase db push\` will skip it)`);
+          out(
+            `wrote ${path.join(dir, file.fileName)} (version ${file.version}): the gate allows the contract now; \`supabase db push\` applies it, and it checks its triggers and rows again first`,
+          );
           return 0;
         }
         case 'list': {
