@@ -81,6 +81,13 @@ describe('expand-contract create / run / status through the real command', () =>
   it('export writes a phase the executor ran with its recorded version, so `supabase db push` agrees', async () => {
     const project = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-export-'));
     try {
+      // The dashboard ran the expand: the team's next push refuses a history it has no file for, until the export.
+      await fs.mkdir(path.join(project, 'supabase', 'migrations'), { recursive: true });
+      const before = await run(SUPABASE, ['db', 'push', ...databaseFlag(w.targetDb.url), '--yes'], { cwd: project }).catch(
+        (e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }),
+      );
+      expect(before).toMatchObject({ failed: true });
+      expect(before.stdout + before.stderr).toContain('Remote migration versions not found in local migrations directory');
       const exported = runCli(['export', '1', 'expand', '--supabase-dir', path.join(project, 'supabase')], env());
       expect(await exported.exited).toBe(0);
       const [file] = await fs.readdir(path.join(project, 'supabase', 'migrations'));
