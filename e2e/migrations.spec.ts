@@ -69,6 +69,16 @@ test('a rename registered and run from the command line shows its progress and g
   const file = await page.request.get(`/migrations/${id}/files/expand`);
   expect(file.headers()['content-disposition']).toMatch(/filename="\d{14}_rename_leads_full_name_to_display_name_expand\.sql"/);
   expect(await file.text()).toContain('CREATE OR REPLACE FUNCTION');
+  // The contract's SQL is there to review, but its file waits for the gate (and is only ever the author's and the on-call's).
+  const contractSql = page.getByTestId('sql').locator('details[data-phase="contract"]');
+  await contractSql.locator('summary').click();
+  await expect(contractSql.locator('pre')).toContainText('DROP COLUMN IF EXISTS "full_name"');
+  await expect(contractSql.getByTestId('contract-file-refused')).toBeVisible();
+  await expect(contractSql.getByRole('link', { name: 'download as Supabase migration' })).toHaveCount(0);
+  await expect(contractSql.getByTestId('contract-file-why')).toContainText(/is for the author and the person on call|The gate is closed/);
+  const refused = await page.request.get(`/migrations/${id}/files/contract`);
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).error).toMatch(/author and the person on call|gate is closed/);
 
   // Error rates reported by a service appear on the chart, on the migration's time axis.
   const token = cli('token', 'create', 'ingest', 'web').trim().split('\n').at(-1)!;

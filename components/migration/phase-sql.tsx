@@ -29,7 +29,10 @@ export function PhaseSql({ m, contractFile }: { m: MigrationDetail; contractFile
               )}
             </summary>
             {phase === 'contract' && contractFile && (
-              <p className="px-3 pt-2 text-xs text-slate-700">No contract file yet: {contractFile.replace(/^the /, '')}.</p>
+              <p
+                className="px-3 pt-2 text-xs text-slate-700"
+                data-testid="contract-file-why"
+              >{`${contractFile.charAt(0).toUpperCase()}${contractFile.slice(1)}.`}</p>
             )}
             <pre className="max-h-96 overflow-auto bg-slate-50 p-3 text-xs">{sql}</pre>
           </details>

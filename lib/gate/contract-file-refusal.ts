@@ -11,13 +11,13 @@ export interface ContractFileFacts {
 
 /**
  * Why a person may not have the contract as a migration file now, or null when they may. The file
- * drops the old column once pushed, and whoever holds it can push it: before the contract has run,
+ * is the irreversible step (a drop, for most changes), and whoever holds it can push it: before the contract has run,
  * only the author and the person on call get it, and only while every condition but the on-call's
  * approval (a step on the dashboard; the pushed file is its own decision, on the same evidence) is met.
  */
 export function contractFileRefusal(f: ContractFileFacts): string | null {
   if (f.recorded) return null;
-  if (!f.isAuthor && !f.isOnCall) return 'the contract file is for the author and the person on call: it drops the old column once pushed';
+  if (!f.isAuthor && !f.isOnCall) return 'the contract file is for the author and the person on call: whoever holds it can push the contract';
   if (!f.conditions) return 'the gate could not be read, so no contract file yet';
   const blocking = f.conditions.filter((c) => !c.met && c.name !== 'approval');
   return blocking.length > 0 ? `the gate is closed, so no contract file yet: ${blocking.map((c) => c.detail).join('; ')}` : null;
