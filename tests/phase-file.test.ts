@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approveContract } from '../lib/data/approve-contract';
 import { approvePlan } from '../lib/data/approve-plan';
 import { createMigrationAs } from '../lib/data/create-migration';
 import { getPhaseFile } from '../lib/data/get-phase-file';
@@ -77,8 +78,17 @@ describe('the contract as a migration file', () => {
     await new Promise((r) => setTimeout(r, 800));
     await sampleStatements(w.target, w.pool, label);
 
+    // Everything but the on-call's approval: no file yet, for the author or anyone (two people, as on the dashboard).
+    for (const who of ['author', 'oncall']) {
+      const waiting = await file(who, id, 'contract').catch((e: unknown) => e);
+      expect(waiting).toBeInstanceOf(ForbiddenError);
+      expect((waiting as Error).message).toMatch(/^the gate is closed, so no contract file yet: no contract approval yet/);
+    }
+    await approveContract(w.pool, w.target, policy, people.oncall!, id);
     for (const who of ['author', 'oncall']) expect((await file(who, id, 'contract')).content).toContain('DROP COLUMN');
-    // Still nobody else's, open gate or not.
+    // Still nobody else's, open gate or not; nor the on-call's once the role is gone.
     expect(await file('reviewer', id, 'contract').catch((e: unknown) => e)).toBeInstanceOf(ForbiddenError);
+    const demoted = { ...people.oncall!, roles: ['reviewer' as const] };
+    expect(await getPhaseFile(w.pool, targetPool, policy, demoted, id, 'contract').catch((e: unknown) => e)).toBeInstanceOf(ForbiddenError);
   });
 });

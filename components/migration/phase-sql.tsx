@@ -17,7 +17,8 @@ export function PhaseSql({ m, contractFile }: { m: MigrationDetail; contractFile
             {/* The page breaks long names anywhere; these short words must not be broken into letters on a phone. */}
             <summary className="flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 text-sm font-medium [overflow-wrap:normal]">
               <span className="shrink-0">{phase}</span>
-              <CopyButton text={sql} label={`Copy the ${phase} SQL`} />
+              {/* No file, no one-click copy either: the SQL stays readable below, to review. */}
+              {!(phase === 'contract' && contractFile) && <CopyButton text={sql} label={`Copy the ${phase} SQL`} />}
               {phase === 'contract' && contractFile ? (
                 <span className="text-xs text-slate-600" data-testid="contract-file-refused">
                   no file yet

@@ -73,8 +73,8 @@ export default async function MigrationPage({
   // The contract's file follows the same rule as its download route.
   const contractFile = contractFileRefusal({
     recorded: m.phases.some((p) => p.phase === 'contract' && p.status === 'succeeded' && p.historyVersion !== null),
-    isAuthor: actor.email === people.author,
-    isOnCall: actor.email === people.onCall,
+    isAuthor: actor.email === people.author && actor.roles.includes('author'),
+    isOnCall: actor.email === people.onCall && actor.roles.includes('oncall'),
     conditions: m.gate.conditions,
   });
   // What the migration's state allows, from the same rules the server and the executor apply.
