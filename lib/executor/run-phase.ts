@@ -341,7 +341,8 @@ async function runPhaseSteps(
       return { phase, source: 'executor', status: 'succeeded', parity };
     }
     case 'contract': {
-      const contractSteps = steps('contract');
+      // The file's own checks are measured here otherwise: parity after the archive, the triggers under the drop's lock, the gate.
+      const contractSteps = steps('contract').filter((s) => !s.fileOnly);
       const destructive = contractSteps.at(-1);
       // A contract cut off after its drop committed: finish the bookkeeping, do not re-check a column that is gone.
       const alreadyDone = migration.status === 'contracting' && (await phaseVisibleInCatalog(deps.target, plan, 'contract'));

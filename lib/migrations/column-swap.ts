@@ -210,6 +210,8 @@ END
     ...(old.defaultExpression ? [`ALTER TABLE ${t} ALTER COLUMN ${n} SET DEFAULT ${applyMapping(swap.forward, 'old', `(${old.defaultExpression})`)}`] : []),
   ];
   const triggers = syncTriggerNames(sync);
+  const parity = swapParity(swap);
+  const disagree = parity.roundTrip ? `(${parity.predicate}) OR (${parity.roundTrip.predicate})` : parity.predicate;
   return phaseSteps(ctx.planId, 'contract', [
     {
       // First, so that a contract file applied without its triggers changes nothing (the drop checks again, under its lock).
@@ -220,16 +222,19 @@ WHERE tgrelid = ${quoteLiteral(t)}::regclass AND tgenabled IN ('O', 'A') AND tgn
       lock: 'NONE' as const,
       timeouts: ctx.options.ddlTimeouts,
       kind: 'check' as const,
+      fileOnly: true as const,
     },
     {
       // The gate saw a parity check, but a contract applied as a file (supabase db push) checks for itself: a row whose
       // columns disagree would lose its old value with the drop. Scanned before the drop's lock, which is held briefly.
       slug: 'columns-agree',
-      description: `Rows whose ${swap.oldColumn} and ${swap.newColumn} disagree: must be 0, or those old values would go with the drop (run backfill and verify again)`,
-      sql: `SELECT count(*)::bigint AS count FROM (SELECT 1 FROM ${t} AS t WHERE ${outOfSync(swap)} LIMIT 1000) AS differing`,
+      description: `Rows whose ${swap.oldColumn} and ${swap.newColumn} disagree, or whose old value does not read back from the new one: must be 0, or those old values would go with the drop (run backfill and verify again)`,
+      // A lossy mapping also needs every old value to read back from the new column (the gate's round trip).
+      sql: `SELECT count(*)::bigint AS count FROM (SELECT 1 FROM ${t} AS t WHERE ${disagree} LIMIT 1000) AS differing`,
       lock: 'ACCESS SHARE' as const,
       timeouts: ctx.options.longTimeouts,
       kind: 'check' as const,
+      fileOnly: true as const,
     },
     ...(indexes.length
       ? [

@@ -9,6 +9,7 @@ export interface StepDraft {
   timeouts: Timeouts | null;
   transactional?: boolean;
   kind?: Step['kind'];
+  fileOnly?: true;
 }
 
 /** Numbers a phase's steps so ids are stable and sort in run order. */
@@ -22,5 +23,6 @@ export function phaseSteps(planId: string, phase: Phase, drafts: StepDraft[]): S
     lock: d.lock,
     timeouts: d.timeouts,
     kind: d.kind ?? 'sql',
+    ...(d.fileOnly ? { fileOnly: true as const } : {}),
   }));
 }

@@ -33,6 +33,11 @@ export interface Step {
    * the plan's BackfillSpec instead so it can report progress and resume.
    */
   kind: 'sql' | 'check' | 'backfill';
+  /**
+   * A check only a migration file needs: applied with the Supabase CLI, it must refuse for itself.
+   * The executor measures the same in its own order (parity, then the gate, whose reasons say more).
+   */
+  fileOnly?: true;
 }
 
 export interface QualifiedName {

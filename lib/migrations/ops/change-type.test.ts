@@ -204,9 +204,9 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
-  EXECUTE 'SELECT count(*)::bigint AS count FROM (SELECT 1 FROM "public"."leads" AS t WHERE (t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)) LIMIT 1000) AS differing' INTO found;
+  EXECUTE 'SELECT count(*)::bigint AS count FROM (SELECT 1 FROM "public"."leads" AS t WHERE ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))) OR (t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)) LIMIT 1000) AS differing' INTO found;
   IF found > 0 THEN
-    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose source and source_id disagree: must be 0, or those old values would go with the drop (run backfill and verify again)';
+    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose source and source_id disagree, or whose old value does not read back from the new one: must be 0, or those old values would go with the drop (run backfill and verify again)';
   END IF;
 END
 $ec$;

@@ -180,7 +180,7 @@ DECLARE
 BEGIN
   EXECUTE 'SELECT count(*)::bigint AS count FROM (SELECT 1 FROM "public"."leads" AS t WHERE t."contact_email" IS DISTINCT FROM (t."user_email") LIMIT 1000) AS differing' INTO found;
   IF found > 0 THEN
-    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose user_email and contact_email disagree: must be 0, or those old values would go with the drop (run backfill and verify again)';
+    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose user_email and contact_email disagree, or whose old value does not read back from the new one: must be 0, or those old values would go with the drop (run backfill and verify again)';
   END IF;
 END
 $ec$;
