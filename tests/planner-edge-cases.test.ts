@@ -167,7 +167,9 @@ describe('extension types', () => {
     await db.admin.query('ALTER EXTENSION citext SET SCHEMA ext');
     const extSchema = 'ext';
     expect((await c.query('SELECT current_schemas(true)::text AS path')).rows[0].path).not.toContain('ext');
-    await c.query(`CREATE TABLE handles (id int PRIMARY KEY, handle ${extSchema}.citext NOT NULL, note text); INSERT INTO handles VALUES (1, 'Ada', 'x')`);
+    // Through two domains in another schema: the operators are still the base type's, in ext.
+    await c.query(`CREATE SCHEMA IF NOT EXISTS doms; CREATE DOMAIN doms.handle_text AS ${extSchema}.citext; CREATE DOMAIN public.handle AS doms.handle_text;
+      CREATE TABLE handles (id int PRIMARY KEY, handle public.handle NOT NULL, note text); INSERT INTO handles VALUES (1, 'Ada', 'x')`);
     const rename = await planFor(c, { kind: 'rename-column', schema: 'public', table: 'handles', column: 'handle', newName: 'nick' });
     const retype = await planFor(c, {
       kind: 'change-type',

@@ -64,9 +64,13 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
             (SELECT coalesce(json_agg(json_build_object(
                       'name', a.attname,
                       'type', format_type(a.atttypid, a.atttypmod),
-                      -- Where the type's operators are found (a domain's are its base type's): citext's live in its extension's schema.
-                      'typeSchema', (SELECT tn.nspname FROM pg_type ty JOIN pg_type base ON base.oid = coalesce(nullif(ty.typbasetype, 0), ty.oid)
-                                       JOIN pg_namespace tn ON tn.oid = base.typnamespace WHERE ty.oid = a.atttypid),
+                      -- Where the type's operators are found: a domain's are its base type's (down any chain of domains);
+                      -- citext's live in its extension's schema.
+                      'typeSchema', (WITH RECURSIVE chain AS (
+                                        SELECT ty.typbasetype, ty.typnamespace FROM pg_type ty WHERE ty.oid = a.atttypid
+                                        UNION ALL
+                                        SELECT b.typbasetype, b.typnamespace FROM chain JOIN pg_type b ON b.oid = chain.typbasetype)
+                                     SELECT tn.nspname FROM chain JOIN pg_namespace tn ON tn.oid = chain.typnamespace WHERE chain.typbasetype = 0),
                       'nullable', NOT a.attnotnull,
                       'default', pg_get_expr(d.adbin, d.adrelid),
                       'position', a.attnum,

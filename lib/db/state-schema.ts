@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ClientBase } from 'pg';
 import { inTransaction } from './transaction';
 import { AppError } from '../errors/app-error';
+import { recordedIsFile } from './recorded-is-file';
 
 export interface StateSchemaFile {
   version: string;
@@ -44,14 +45,6 @@ export interface StateSchemaReport {
 
 const FILE_NAME = /^(\d{14})_([A-Za-z0-9_-]+)\.sql$/;
 
-/**
- * A file's SQL as it compares with what was recorded for it. This runner records the file whole;
- * the Supabase CLI records it split into statements, each trimmed and without its semicolon. So the
- * two are compared without whitespace and semicolons: a real edit still shows, a push by the CLI
- * is not mistaken for one.
- */
-const sameSql = (sql: string) => sql.replace(/[\s;]+/g, '');
-
 // Any fixed key works; it only has to be the same for every runner of this schema.
 const LOCK_KEY = "hashtext('expand-contract:state-migrations')";
 
@@ -85,14 +78,14 @@ export async function applyStateSchema(client: ClientBase, files: StateSchemaFil
     const { rows } = await client.query<{ version: string; statements: string[] | null }>(
       'SELECT version, statements FROM supabase_migrations.schema_migrations',
     );
-    const recorded = new Map(rows.map((r) => [r.version, r.statements ? sameSql(r.statements.join('')) : null]));
+    const recorded = new Map(rows.map((r) => [r.version, r.statements]));
 
     const report: StateSchemaReport = { applied: [], alreadyApplied: 0, changedSinceApplied: [] };
     for (const migration of files) {
       if (recorded.has(migration.version)) {
         report.alreadyApplied += 1;
         const stored = recorded.get(migration.version);
-        if (stored !== null && stored !== undefined && stored !== sameSql(migration.sql)) report.changedSinceApplied.push(migration.file);
+        if (stored && !recordedIsFile(stored, migration.sql)) report.changedSinceApplied.push(migration.file);
         continue;
       }
       await applyOne(client, migration);
