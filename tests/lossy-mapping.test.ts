@@ -105,3 +105,34 @@ describe('a lossy mapping after expand: old code writes values the round trip ch
     expect((await w.target.query('SELECT status_code FROM orders WHERE id IN (7, 5001) ORDER BY id')).rows).toEqual([{ status_code: 1 }, { status_code: 4 }]);
   });
 });
+
+describe('a reverse mapping that gives a value for NULL (CASE … ELSE)', () => {
+  it('does not take an empty new column for a copy of the old value: the backfill fills every row, and none is lost', async () => {
+    await w.target.query(`CREATE TABLE tickets (id bigint PRIMARY KEY, prio text);
+      INSERT INTO tickets SELECT g, CASE WHEN g % 4 = 0 THEN 'hidden' WHEN g % 4 = 1 THEN NULL ELSE 'shown' END FROM generate_series(1, 400) g; ANALYZE tickets;`);
+    // reverse(NULL) is 'shown': a row with prio 'shown' and no prio_n yet looked "in sync", was never copied, and the
+    // contract would have dropped its only value.
+    const id = await w.register({
+      kind: 'change-type',
+      schema: 'public',
+      table: 'tickets',
+      column: 'prio',
+      newColumn: 'prio_n',
+      newType: 'integer',
+      forward: "CASE {{old}} WHEN 'hidden' THEN 0 ELSE 1 END",
+      reverse: "CASE {{new}} WHEN 0 THEN 'hidden' ELSE 'shown' END",
+    });
+    await runPhase(deps(), id, 'expand');
+    await runPhase(deps(), id, 'backfill');
+    const { rows } = await w.target.query('SELECT prio, prio_n, count(*)::int AS n FROM tickets GROUP BY 1, 2 ORDER BY 1, 2');
+    expect(rows).toEqual([
+      { prio: 'hidden', prio_n: 0, n: 100 },
+      { prio: 'shown', prio_n: 1, n: 200 },
+      // forward(NULL) is 1 here (ELSE): NULL is a value the mapping converts, and it reads back as 'shown'.
+      { prio: null, prio_n: 1, n: 100 },
+    ]);
+    // Old code writing the old column of a row keeps the new one in step.
+    await w.target.query("UPDATE tickets SET prio = 'shown' WHERE id = 4");
+    expect((await w.target.query('SELECT prio_n FROM tickets WHERE id = 4')).rows[0].prio_n).toBe(1);
+  });
+});

@@ -222,7 +222,7 @@ describe('parity checks', () => {
       name: 'a type change with a reverse mapping: every row must read back its old value from the new column',
       input: lowerStatus,
       expectedSql: {
-        predicate: `(t."source_id" IS DISTINCT FROM (CASE lower(t."source") WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))`,
+        predicate: `(t."source_id" IS DISTINCT FROM (CASE lower(t."source") WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)))`,
         roundTrip: {
           predicate: `t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)`,
           oldText: 't."source"::text',

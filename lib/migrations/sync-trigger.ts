@@ -36,11 +36,14 @@ const isIdentity = (spec: Pick<SyncSpec, 'forward' | 'reverse'>) => spec.forward
  * SQL that is true when a row's two columns disagree. They agree when new = forward(old),
  * or, for a lossy reverse mapping, when old = reverse(new) (what the trigger wrote for new
  * code's value). `n` and `o` are column references (NEW."x", t."x").
+ * An empty new column beside a value never agrees, even where reverse(NULL) gives that value
+ * (`CASE … ELSE 'shown' END`): the row was not copied yet, and taking it for copied would
+ * leave it empty, and its old value lost at the drop.
  */
 export function outOfSyncSql(spec: Pick<SyncSpec, 'forward' | 'reverse' | 'oldType' | 'newType'>, n: string, o: string): string {
   const forwardDiffers = isDistinct(n, applyMapping(spec.forward, 'old', o), spec.newType);
   if (isIdentity(spec)) return forwardDiffers;
-  return `(${forwardDiffers} AND ${isDistinct(o, applyMapping(spec.reverse, 'new', n), spec.oldType)})`;
+  return `(${forwardDiffers} AND (${n} IS NULL AND ${o} IS NOT NULL OR ${isDistinct(o, applyMapping(spec.reverse, 'new', n), spec.oldType)}))`;
 }
 
 /**

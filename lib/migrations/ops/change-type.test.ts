@@ -76,10 +76,10 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     IF NEW."source_id" IS NULL AND NEW."source" IS NOT NULL THEN
       NEW."source_id" := (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END);
-    ELSIF NEW."source_id" IS NOT NULL AND (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)) THEN
+    ELSIF NEW."source_id" IS NOT NULL AND (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (NEW."source_id" IS NULL AND NEW."source" IS NOT NULL OR NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))) THEN
       NEW."source" := (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END);
     END IF;
-  ELSIF (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)) THEN
+  ELSIF (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (NEW."source_id" IS NULL AND NEW."source" IS NOT NULL OR NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))) THEN
     -- Reached only through the new-write trigger: the new column changed, and it wins.
     NEW."source" := (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END);
   END IF;
@@ -90,7 +90,7 @@ CREATE OR REPLACE FUNCTION "public"."ec_sync_old_leads_source_source_id"() RETUR
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $ec$
 BEGIN
   -- Reached only through the old-write trigger: the old column changed and the new one did not, or the new one is still NULL.
-  IF (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)) THEN
+  IF (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (NEW."source_id" IS NULL AND NEW."source" IS NOT NULL OR NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))) THEN
     NEW."source_id" := (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END);
   END IF;
   RETURN NEW;
@@ -145,7 +145,7 @@ BEGIN
   SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
 ), changed AS (
   UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)
-  WHERE (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)))
+  WHERE (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))))
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
@@ -160,7 +160,7 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
   SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
 ), changed AS (
   UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)
-  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)))
+  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))))
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
@@ -204,7 +204,7 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
-  EXECUTE 'SELECT count(*)::bigint AS count FROM (SELECT 1 FROM "public"."leads" AS t WHERE ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))) OR (t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)) LIMIT 1000) AS differing' INTO found;
+  EXECUTE 'SELECT count(*)::bigint AS count FROM (SELECT 1 FROM "public"."leads" AS t WHERE ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)))) OR (t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)) LIMIT 1000) AS differing' INTO found;
   IF found > 0 THEN
     RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose source and source_id disagree, or whose old value does not read back from the new one: must be 0, or those old values would go with the drop (run backfill and verify again)';
   END IF;
@@ -301,10 +301,10 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     IF NEW."source_id" IS NULL AND NEW."source" IS NOT NULL THEN
       NEW."source_id" := (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END);
-    ELSIF NEW."source_id" IS NOT NULL AND (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)) THEN
+    ELSIF NEW."source_id" IS NOT NULL AND (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (NEW."source_id" IS NULL AND NEW."source" IS NOT NULL OR NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))) THEN
       NEW."source" := (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END);
     END IF;
-  ELSIF (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)) THEN
+  ELSIF (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (NEW."source_id" IS NULL AND NEW."source" IS NOT NULL OR NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))) THEN
     -- Reached only through the new-write trigger: the new column changed, and it wins.
     NEW."source" := (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END);
   END IF;
@@ -315,7 +315,7 @@ CREATE OR REPLACE FUNCTION "public"."ec_sync_old_leads_source_source_id"() RETUR
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $ec$
 BEGIN
   -- Reached only through the old-write trigger: the old column changed and the new one did not, or the new one is still NULL.
-  IF (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)) THEN
+  IF (NEW."source_id" IS DISTINCT FROM (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (NEW."source_id" IS NULL AND NEW."source" IS NOT NULL OR NEW."source" IS DISTINCT FROM (CASE NEW."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))) THEN
     NEW."source_id" := (CASE NEW."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END);
   END IF;
   RETURN NEW;
@@ -387,8 +387,8 @@ RESET statement_timeout;`,
       input: retype,
       expectedSql: {
         parity: {
-          countSql: `SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE (t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))`,
-          predicate: `(t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))`,
+          countSql: `SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE (t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)))`,
+          predicate: `(t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)))`,
           roundTrip: {
             predicate: `t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)`,
             oldText: 't."source"::text',
@@ -410,7 +410,7 @@ RESET statement_timeout;`,
   SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
 ), changed AS (
   UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END)
-  WHERE (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)))
+  WHERE (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))))
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
@@ -424,12 +424,12 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM chang
   SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
 ), changed AS (
   UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END)
-  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)))
+  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))))
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key`,
-          remainingSql: `SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE (t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))`,
+          remainingSql: `SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE (t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)))`,
         },
       },
     },
