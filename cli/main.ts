@@ -2,12 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV_VARIABLES, parseEnv } from '../lib/config/env';
-import pg from 'pg';
 import { bootstrap } from '../lib/boot/bootstrap';
-import { checkConnection } from '../lib/db/check-connection';
-import { applyStateSchema, readStateSchema } from '../lib/db/state-schema';
-import { lostConnection, watchConnection } from '../lib/db/watch-connection';
 import { lintCommand } from './commands/lint';
+import { migrateCommand } from './commands/migrate';
 import { migrationCommand } from './commands/migration';
 import { replayCommand } from './commands/replay';
 import { tokenCommand } from './commands/token';
@@ -30,7 +27,7 @@ commands
   dev        start the dashboard in development mode (embedded databases unless configured)
   start      start the production build (run \`npm run build\` first)
   db         start only the databases: apply the state schema, seed the demo, print the URLs
-  migrate    apply supabase/migrations to the state database and exit
+  migrate    apply supabase/migrations to the state database and exit (\`migrate --help\`)
   plan       plan a change as reviewed SQL or Supabase migration files (\`plan --help\`)
   lint       find statements that break running code in SQL files (\`lint --help\`)
   create     register a change for execution; prints its id (\`create --help\`)
@@ -70,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'user' || argv[0] === 'oncall') process.exit(await peopleCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
   if (argv[0] === 'replay') process.exit(await replayCommand(argv.slice(1), parseEnv(process.env), projectDir));
   if (argv[0] === 'token') process.exit(await tokenCommand(argv.slice(1), parseEnv(process.env), projectDir));
+  if (argv[0] === 'migrate') return migrateCommand(argv.slice(1), parseEnv(process.env), projectDir);
   if (argv[0] && MIGRATION_COMMANDS.has(argv[0])) process.exit(await migrationCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
 
   const { positionals, values } = parseArgs({
@@ -95,27 +93,6 @@ async function main(argv: string[]): Promise<void> {
       say('  ready; press Ctrl-C to stop');
       // Nothing else keeps the event loop busy once Postgres runs detached from our stdio.
       setInterval(() => {}, 1 << 30);
-      return;
-    }
-    case 'migrate': {
-      if (!env.DATABASE_URL) {
-        throw new UsageError('DATABASE_URL is not set: the embedded state database is migrated at every `npm run dev`');
-      }
-      await checkConnection('DATABASE_URL', env.DATABASE_URL);
-      const files = await readStateSchema(path.join(projectDir, 'supabase', 'migrations'));
-      const client = new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'expand-contract' });
-      const watch = watchConnection(client, 'state', env.DATABASE_URL);
-      try {
-        await client.connect();
-        const report = await applyStateSchema(client, files);
-        for (const m of report.applied) say(`  applied ${m.file}`);
-        say(`  ${report.applied.length} applied, ${report.alreadyApplied} already applied`);
-        for (const file of report.changedSinceApplied) say(`  warning: ${file} changed after it was applied; applied SQL is never re-run`);
-      } catch (error) {
-        throw lostConnection(error, [watch]) ?? error;
-      } finally {
-        await client.end().catch(() => {});
-      }
       return;
     }
     default:

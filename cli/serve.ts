@@ -17,6 +17,7 @@ import { createApiToken } from '../lib/auth/api-tokens';
 import { startDemoTraffic } from '../lib/demo/demo-traffic';
 import { onExit } from './on-exit';
 import { say, UsageError } from './output';
+import { stateSchemaLines } from './state-schema-lines';
 
 export interface ServeOptions {
   dev: boolean;
@@ -36,7 +37,7 @@ export function describeBootstrap(boot: Bootstrapped): string[] {
   }
   const m = boot.migrations;
   lines.push(`  state schema: ${m.applied.length} migration(s) applied now, ${m.alreadyApplied} already applied`);
-  for (const file of m.changedSinceApplied) lines.push(`  warning: ${file} changed after it was applied; applied SQL is never re-run`);
+  lines.push(...stateSchemaLines(m, boot.stateUrl));
   if (boot.demo) {
     lines.push(
       boot.demo.seeded

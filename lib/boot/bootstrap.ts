@@ -9,6 +9,8 @@ import { watchConnection } from '../db/watch-connection';
 import { handOverOwnership, type HandOverReport } from '../db/hand-over-ownership';
 import { provisionLogins } from '../db/provision-logins';
 import { applyStateSchema, readStateSchema, type StateSchemaReport } from '../db/state-schema';
+import { sameDatabase } from '../db/same-database';
+import { redactSecrets } from '../db/connection-url';
 import { seedDemoTarget, type DemoSeedReport } from '../demo/seed-demo-target';
 import { seedDemoUsers, type DemoUser } from '../demo/seed-demo-users';
 import { seedDemoHistory } from '../demo/seed-demo-history';
@@ -104,7 +106,15 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
       log(`${report.database}: ${report.objects} object(s) created by the superuser in an earlier version now belong to its login`);
     }
 
-    const migrations = await withClient(stateUrl, (c) => applyStateSchema(c, files));
+    // Both configured and one database: the app's `supabase db push` must not meet the state's versions.
+    const shared =
+      env.DATABASE_URL &&
+      env.TARGET_DATABASE_URL &&
+      (await sameDatabase(env.DATABASE_URL, env.TARGET_DATABASE_URL).catch((error: Error) => {
+        log(`could not tell whether DATABASE_URL and TARGET_DATABASE_URL are one database (${redactSecrets(error.message.split('\n')[0]!)}); if they are, run \`expand-contract migrate --shared-with-app\` once`);
+        return false;
+      }));
+    const migrations = await withClient(stateUrl, (c) => applyStateSchema(c, files, shared ? { sharedWithApp: 'same-database' } : {}));
     const demo = env.TARGET_DATABASE_URL ? undefined : await withClient(targetUrl, (c) => seedDemoTarget(c, env.EC_DEMO_LEADS));
     let demoUsers: DemoUser[] | undefined;
     if (!env.DATABASE_URL) {

@@ -6,6 +6,7 @@ import { describeUrl, redactSecrets } from '../db/connection-url';
 import { probeDatabase, type DatabaseInfo } from '../db/probe-database';
 import { probeStatStatements, type StatStatementsStatus } from '../db/probe-stat-statements';
 import { statePool, targetPool } from '../db/pools';
+import { readStateHistory } from '../db/state-history';
 import { teamTimeZoneSetting } from '../state/team-time-zone';
 
 export type Probe<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -40,9 +41,7 @@ async function attempt<T>(fn: () => Promise<T>): Promise<Probe<T>> {
 }
 
 async function migrationStatus() {
-  const { rows } = await statePool().query<{ version: string; name: string | null }>(
-    'SELECT version, name FROM supabase_migrations.schema_migrations ORDER BY version',
-  );
+  const rows = await readStateHistory(statePool());
   const files = (await fs.readdir(path.join(process.cwd(), 'supabase', 'migrations')).catch(() => [])).filter((f) => f.endsWith('.sql'));
   const applied = new Set(rows.map((r) => r.version));
   const last = rows.at(-1);

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { Env } from '../../lib/config/env';
+import { checkConnection } from '../../lib/db/check-connection';
+import { redactSecrets } from '../../lib/db/connection-url';
+import { sameDatabase } from '../../lib/db/same-database';
+import { applyStateSchema, readStateSchema, type StateSchemaOptions } from '../../lib/db/state-schema';
+import { lostConnection, watchConnection } from '../../lib/db/watch-connection';
+import { say, UsageError } from '../output';
+import { stateSchemaLines } from '../state-schema-lines';
+
+export const MIGRATE_USAGE = `usage: expand-contract migrate [--shared-with-app]
+
+Applies supabase/migrations to DATABASE_URL. Its history goes where the Supabase CLI keeps one
+(supabase_migrations.schema_migrations) while the database is the state's alone, and into
+expand_contract.schema_migrations once it also holds an application, so the app's \`supabase db push\`
+never meets versions it has no file for.
+
+  --shared-with-app   this database also holds an application (or will): keep the state's history
+                      apart from the CLI's, and move the state's versions out of it. Needed only when
+                      the app has pushed nothing yet and TARGET_DATABASE_URL is another database.`;
+
+/** `expand-contract migrate`: the state schema, applied to DATABASE_URL, with where its history is kept. */
+export async function migrateCommand(argv: string[], env: Env, projectDir: string): Promise<void> {
+  let values: { 'shared-with-app'?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { 'shared-with-app': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n${MIGRATE_USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) return say(MIGRATE_USAGE);
+  if (!env.DATABASE_URL) {
+    throw new UsageError('DATABASE_URL is not set: the embedded state database is migrated at every `npm run dev`');
+  }
+  await checkConnection('DATABASE_URL', env.DATABASE_URL);
+  const options: StateSchemaOptions = {};
+  if (values['shared-with-app']) options.sharedWithApp = 'requested';
+  else if (env.TARGET_DATABASE_URL) {
+    try {
+      if (await sameDatabase(env.DATABASE_URL, env.TARGET_DATABASE_URL)) options.sharedWithApp = 'same-database';
+    } catch (error) {
+      say(
+        `  note: TARGET_DATABASE_URL could not be reached to tell whether it is this database (${redactSecrets((error as Error).message.split('\n')[0]!)}); if it is, run migrate with --shared-with-app`,
+      );
+    }
+  }
+  const files = await readStateSchema(path.join(projectDir, 'supabase', 'migrations'));
+  const client = new pg.Client({ connectionString: env.DATABASE_URL, application_name: 'expand-contract' });
+  const watch = watchConnection(client, 'state', env.DATABASE_URL);
+  try {
+    await client.connect();
+    const report = await applyStateSchema(client, files, options);
+    for (const m of report.applied) say(`  applied ${m.file}`);
+    say(`  ${report.applied.length} applied, ${report.alreadyApplied} already applied`);
+    for (const line of stateSchemaLines(report, env.DATABASE_URL)) say(line);
+  } catch (error) {
+    throw lostConnection(error, [watch]) ?? error;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
