@@ -11,6 +11,7 @@ import { phaseSteps, type StepDraft } from './steps';
 import { dropSyncSql, outOfSyncSql, syncFunctionSql, syncTriggerNames, syncTriggerSql, type SyncSpec } from './sync-trigger';
 import type { BackfillSpec, OperationSpec, ParitySpec, PlanOptions, Step } from './types';
 import { isCopyableIndex } from './validate';
+import { moveDependentsSql, movedDependents, movedDependentsNote, restoreDependentsSql, type MoveTarget } from './move-dependents';
 
 /**
  * What rename and type change have in common: a new column beside the old one, kept in
@@ -53,6 +54,24 @@ function syncSpec(swap: ColumnSwap): SyncSpec {
 }
 
 const oldInfo = (swap: ColumnSwap) => findColumn(swap.table, swap.oldColumn)!;
+const isRename = (swap: ColumnSwap) => swap.forward === IDENTITY_FORWARD && swap.reverse === IDENTITY_REVERSE;
+
+/**
+ * Where a policy or view read the old column, it reads the new one through the reverse mapping,
+ * cast back to the old type: the value it saw is unchanged, and so is a view's column type
+ * (CREATE OR REPLACE VIEW requires it). A rename simply names the new column.
+ */
+function moveTarget(swap: ColumnSwap): MoveTarget {
+  const n = quoteIdent(swap.newColumn);
+  return {
+    schema: swap.schema,
+    table: swap.table.name,
+    oldColumn: swap.oldColumn,
+    replacement: isRename(swap)
+      ? (qualifier) => `${qualifier}${n}`
+      : (qualifier) => `CAST(${applyMapping(swap.reverse, 'new', `${qualifier}${n}`)} AS ${oldInfo(swap).type})`,
+  };
+}
 const tableSql = (swap: ColumnSwap) => quoteQualified(swap.schema, swap.table.name);
 const keyColumns = (table: TableInfo) => table.primaryKey.map((name) => ({ name, type: findColumn(table, name)!.type }));
 
@@ -170,7 +189,7 @@ END
  */
 export function swapParity(swap: ColumnSwap): ParitySpec {
   const parity: ParitySpec = { countSql: `SELECT count(*)::bigint AS count FROM ${tableSql(swap)} AS t WHERE ${outOfSync(swap)}`, predicate: outOfSync(swap) };
-  if (swap.forward === IDENTITY_FORWARD && swap.reverse === IDENTITY_REVERSE) return parity;
+  if (isRename(swap)) return parity;
   const o = columnRef('t', swap.oldColumn);
   const readBack = applyMapping(swap.reverse, 'new', columnRef('t', swap.newColumn));
   return {
@@ -187,6 +206,7 @@ export function swapContract<S extends OperationSpec>(ctx: OperationContext<S>, 
   const n = quoteIdent(swap.newColumn);
   const indexes = copiedIndexes(swap);
   const sync = syncSpec(swap);
+  const moved = movedDependents(swap.table, swap.oldColumn);
   const finalSteps = [
     // Writes that bypassed a missing or disabled trigger since the parity check would be lost with the old column.
     `DO ${dollarQuote(`
@@ -198,6 +218,8 @@ BEGIN
 END
 `)}`,
     dropSyncSql(sync),
+    // Policies and views first: the drop (without CASCADE) refuses while anything still uses the column.
+    ...moveDependentsSql(moveTarget(swap), moved),
     `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${o}`,
     // Dropping the column dropped its UNIQUE constraints: the same names come back on the new column's index.
     ...indexes
@@ -269,7 +291,7 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(n.name) 
         ]),
     {
       slug: 'drop-old-column',
-      description: `Drop the sync trigger, its function and ${swap.oldColumn} in one short transaction${old.nullable ? '' : `; ${swap.newColumn} becomes NOT NULL using the validated check (no scan)`}${old.defaultExpression ? `; ${swap.newColumn} takes over the default` : ''}`,
+      description: `Drop the sync trigger, its function and ${swap.oldColumn} in one short transaction${moved.length ? `, moving ${moved.map((d) => `${d.kind} ${d.name}`).join(', ')} to ${swap.newColumn} first (each checked unchanged since the plan)` : ''}${old.nullable ? '' : `; ${swap.newColumn} becomes NOT NULL using the validated check (no scan)`}${old.defaultExpression ? `; ${swap.newColumn} takes over the default` : ''}`,
       sql: finalSteps.join(';\n'),
       lock: 'ACCESS EXCLUSIVE',
       timeouts: ctx.options.ddlTimeouts,
@@ -307,6 +329,7 @@ export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, s
   const o = quoteIdent(swap.oldColumn);
   const join = swap.table.primaryKey.map((k) => `t.${quoteIdent(k)} = a.${quoteIdent(k)}`).join(' AND ');
   const old = oldInfo(swap);
+  const moved = movedDependents(swap.table, swap.oldColumn);
   return phaseSteps(ctx.planId, 'restore', [
     {
       slug: 're-add-old-column',
@@ -352,7 +375,24 @@ export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, s
       timeouts: backfillTimeouts(ctx.options),
       transactional: false,
     },
+    // Only once every row has its old value back: a policy on an empty old column would hide the rows.
+    ...(moved.length
+      ? [
+          {
+            slug: 'restore-dependents',
+            description: `Put ${moved.map((d) => `${d.kind} ${d.name}`).join(', ')} back on ${swap.oldColumn}, as they were when planned`,
+            sql: restoreDependentsSql(moveTarget(swap), moved).join(';\n'),
+            lock: 'ACCESS EXCLUSIVE' as const,
+            timeouts: ctx.options.ddlTimeouts,
+          },
+        ]
+      : []),
   ]);
+}
+
+/** What the review should know about the policies and views the contract moves. */
+export function swapNotes(swap: ColumnSwap): string[] {
+  return movedDependentsNote(movedDependents(swap.table, swap.oldColumn), swap.oldColumn, swap.newColumn);
 }
 
 /** The phases every column swap shares, for an operation to spread into itself. */

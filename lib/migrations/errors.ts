@@ -75,10 +75,10 @@ export class UnsupportedColumnError extends PlanError {
 }
 
 const DEPENDENT_ADVICE: Record<ColumnDependent['kind'], string> = {
-  view: 'recreate the view on the new column (CREATE OR REPLACE VIEW) in its own change before the contract, or drop it',
+  view: 'change the view so it no longer uses the column (CREATE OR REPLACE VIEW), or drop it, in a change of its own; then plan again',
   index: 'create the same index on the new column (CREATE INDEX CONCURRENTLY) before the contract',
   constraint: 'add the same constraint on the new column (NOT VALID, then VALIDATE) before the contract',
-  policy: 'add a policy that uses the new column (ALTER POLICY … USING (…)) before the contract; RLS keeps denying otherwise',
+  policy: 'change the policy so it no longer uses the column (ALTER POLICY), or drop it, in a change of its own; then plan again',
   trigger: 'recreate the trigger on the new column before the contract',
   'generated-column': 'redefine the generated column on the new column before the contract',
   sequence: 'the column owns a sequence (serial or identity); move its ownership (ALTER SEQUENCE … OWNED BY) before the contract',
@@ -93,8 +93,12 @@ export class ColumnReferencedError extends PlanError {
     readonly column: string,
     readonly dependent: ColumnDependent,
   ) {
-    super(`column ${column} of ${table} is used by ${dependent.kind} ${dependent.name}: ${dependent.definition}`);
-    this.advice = DEPENDENT_ADVICE[dependent.kind];
+    // A policy or view a swap could not move says why; its own advice is then the one to follow.
+    const unclear = dependent.rewrite && 'refused' in dependent.rewrite ? dependent.rewrite : null;
+    super(
+      `column ${column} of ${table} is used by ${dependent.kind} ${dependent.name}${unclear ? `, which ${unclear.refused}` : ''}: ${dependent.definition}`,
+    );
+    this.advice = unclear?.advice ?? DEPENDENT_ADVICE[dependent.kind];
   }
 }
 

@@ -34,7 +34,42 @@ export interface ColumnDependent {
     /** Default order, collation, operator class, storage: rebuildable as a plain index. */
     plain: boolean;
   };
+  /**
+   * For a policy or a view: how a column swap moves it to the new column at contract, read while
+   * planning; or why it cannot. Absent when it was not read (the planner then refuses the swap).
+   */
+  rewrite?: DependentRewrite | UsesUnclear;
 }
+
+/** Where a use of the column stands in a definition's text (JavaScript string offsets). */
+export interface ColumnUse {
+  start: number;
+  end: number;
+  /** The text before the column's own name: `l.` for `l.user_id`, empty for a bare `user_id`. */
+  qualifier: string;
+}
+
+/**
+ * A policy expression or a view query as the catalog deparses it with only pg_catalog on the
+ * search path (so every name in it is qualified and means the same in any session), and each
+ * use of one column in it. `aliases` are the ends of select-list items that are the column
+ * alone, where ` AS <old name>` keeps the output name a view, or a subquery, had.
+ */
+export interface ColumnUses {
+  text: string;
+  uses: ColumnUse[];
+  aliases: number[];
+}
+
+/** Why the uses cannot be told apart from other columns of that name, and what the author can do. */
+export interface UsesUnclear {
+  refused: string;
+  advice: string;
+}
+
+export type DependentRewrite =
+  | { kind: 'policy'; name: string; using: ColumnUses | null; withCheck: ColumnUses | null }
+  | { kind: 'view'; schema: string; name: string; query: ColumnUses; options: string[] };
 
 export interface TableInfo {
   schema: string;

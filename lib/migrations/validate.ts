@@ -10,6 +10,7 @@ import {
   UnsupportedColumnError,
   type PlanError,
 } from './errors';
+import { isMovable } from './move-dependents';
 import { findColumn, type ColumnDependent, type TableInfo } from './schema';
 
 export const qualified = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
@@ -59,8 +60,12 @@ export function isCopyableIndex(d: ColumnDependent): boolean {
 
 /**
  * Objects that use the column and would break when it is dropped. Single-column indexes
- * (UNIQUE constraints come as their index) are not errors: the plan rebuilds them.
+ * (UNIQUE constraints come as their index) are not errors: the plan rebuilds them. Nor, for a
+ * swap (`movable`), are the policies and views whose uses of the column the planner located:
+ * the contract moves them to the new column.
  */
-export function blockingDependents(table: TableInfo, column: string): ColumnReferencedError[] {
-  return table.dependents.filter((d) => d.column === column && !isCopyableIndex(d)).map((d) => new ColumnReferencedError(qualified(table), column, d));
+export function blockingDependents(table: TableInfo, column: string, { movable = false } = {}): ColumnReferencedError[] {
+  return table.dependents
+    .filter((d) => d.column === column && !isCopyableIndex(d) && !(movable && isMovable(d)))
+    .map((d) => new ColumnReferencedError(qualified(table), column, d));
 }

@@ -9,6 +9,7 @@ import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type Plan, type PlanOptions }
 import { checkCalledFunctions, type CalledFunctions } from './check-called-functions';
 import { fragments, inspectExpressions } from './inspect-expressions';
 import { probeExpressions } from './probe-expressions';
+import { withMovableDependents } from './with-movable-dependents';
 import { countUnconvertible } from './count-unconvertible';
 import { findTable } from '../migrations/schema';
 
@@ -48,7 +49,8 @@ export async function planChange(target: ClientBase, spec: OperationSpec, option
   const called = await checkCalledFunctions(target, fragments(spec), calls);
   if (called.errors.length) throw new PlanValidationError(called.errors);
   const schemas = 'schema' in spec ? [spec.schema] : ['public'];
-  const snapshot = await introspectSchema(target, schemas);
+  // Policies and views on the column a swap removes are read once more, so the contract can move them.
+  const snapshot = await withMovableDependents(target, await introspectSchema(target, schemas), spec);
   const plan = planOperation(await withLint(spec), snapshot, options);
   const typeErrors = [...volatileRewrites(spec, called.volatile), ...(await probeExpressions(target, spec, snapshot))];
   if (typeErrors.length) throw new PlanValidationError(typeErrors);

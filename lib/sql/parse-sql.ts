@@ -46,7 +46,7 @@ export class SqlSyntaxError extends AppError {
 let loaded: Promise<void> | null = null;
 
 /** The WASM module takes a while to instantiate: do it once per process, on first use. */
-function ensureLoaded(): Promise<void> {
+export function ensureParserLoaded(): Promise<void> {
   loaded ??= loadModule().catch((error: unknown) => {
     // A failed load must not poison every later call with the same rejected promise.
     loaded = null;
@@ -57,7 +57,7 @@ function ensureLoaded(): Promise<void> {
 
 /** Parses SQL text with the real Postgres grammar (libpg-query) into located statements. */
 export async function parseSql(sql: string): Promise<ParsedSql> {
-  await ensureLoaded();
+  await ensureParserLoaded();
   // libpg-query refuses the empty string, but an empty migration file is simply one without statements.
   if (sql.trim() === '') return { parserVersion: 0, statements: [] };
 
@@ -97,7 +97,7 @@ function toSyntaxError(sql: string, error: SqlError): SqlSyntaxError {
 }
 
 /** offsets[b] is the string offset of UTF-8 byte b (length: bytes + 1). */
-function byteToCharOffsets(sql: string): Uint32Array {
+export function byteToCharOffsets(sql: string): Uint32Array {
   const bytes = new TextEncoder().encode(sql);
   const offsets = new Uint32Array(bytes.length + 1);
   let b = 0;
@@ -167,7 +167,7 @@ export interface SqlToken {
 
 /** Splits SQL text into tokens with the real Postgres lexer; a string, identifier or comment is one token. */
 export async function scanSql(sql: string): Promise<SqlToken[]> {
-  await ensureLoaded();
+  await ensureParserLoaded();
   try {
     return (await scan(sql)).tokens.map((t) => ({ text: t.text, kind: t.tokenName }));
   } catch (error) {

@@ -1,5 +1,5 @@
 import { ownColumn } from '../column-facts';
-import { swapCatalog, swapPhases, type ColumnSwap } from '../column-swap';
+import { swapCatalog, swapNotes, swapPhases, type ColumnSwap } from '../column-swap';
 import { InvalidMappingError, type PlanError } from '../errors';
 import { slugify } from '../names';
 import type { Operation, OperationContext } from '../operation';
@@ -44,7 +44,7 @@ export const changeType: Operation<Spec> = {
   validate(spec, table) {
     const errors = [...validateMappings(spec), ...validateExistingColumn(table, spec, { requirePrimaryKey: true })];
     if (!table || errors.length) return errors;
-    return [...validateNewColumn(table, spec.newColumn), ...blockingDependents(table, spec.column)];
+    return [...validateNewColumn(table, spec.newColumn), ...blockingDependents(table, spec.column, { movable: true })];
   },
   preflight: (ctx) => {
     const t = quoteQualified(ctx.spec.schema, ctx.spec.table);
@@ -73,6 +73,7 @@ export const changeType: Operation<Spec> = {
   notes: (ctx) => [
     `Old code keeps using ${ctx.spec.column}; new code uses ${ctx.spec.newColumn} (${ctx.spec.newType}). The column keeps its new name after the contract.`,
     'The forward mapping must accept every value old code may still write (give CASE an ELSE): a value it cannot convert makes that write fail.',
+    ...swapNotes(swap(ctx)),
   ],
   legacyColumn: ownColumn,
   sqlFields: (s) => [

@@ -1,5 +1,5 @@
 import { ownColumn } from '../column-facts';
-import { identityMapping, swapCatalog, swapPhases, type ColumnSwap } from '../column-swap';
+import { identityMapping, swapCatalog, swapNotes, swapPhases, type ColumnSwap } from '../column-swap';
 import { slugify } from '../names';
 import type { Operation, OperationContext } from '../operation';
 import { findColumn } from '../schema';
@@ -32,13 +32,13 @@ export const renameColumn: Operation<Spec> = {
   validate(spec, table) {
     const errors = validateExistingColumn(table, spec, { requirePrimaryKey: true });
     if (!table || errors.length) return errors;
-    return [...validateNewColumn(table, spec.newName), ...blockingDependents(table, spec.column)];
+    return [...validateNewColumn(table, spec.newName), ...blockingDependents(table, spec.column, { movable: true })];
   },
   preflight: () => [],
   ...swapPhases(swap),
   notes: (ctx) => [
     `Old code keeps reading and writing ${ctx.spec.column}; new code uses ${ctx.spec.newName}. The trigger copies every write across until the contract.`,
-    ...(ctx.table.rlsEnabled ? [`${ctx.table.name} has row-level security: check that policies do not need ${ctx.spec.newName}.`] : []),
+    ...swapNotes(swap(ctx)),
   ],
   legacyColumn: ownColumn,
   // A rename has no author-written SQL.
