@@ -21,6 +21,7 @@ import { describeBackfillProgress } from '../../lib/metrics/describe-backfill-pr
 import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { FILE_PHASES, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { planChange } from '../../lib/planning/plan-change';
+import { isPushedExpandNote } from '../../lib/planning/expand-already-pushed';
 import { reportFailure, UsageError } from '../output';
 import { withDatabases } from '../target';
 import { contractFileRefusal } from '../../lib/gate/contract-file-refusal';
@@ -118,6 +119,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const plan = await planChange(target, buildSpec(kind, rest, values), planOptions(values));
           const migration = await store.createMigration(plan, describeUrl(dbs.targetUrl), await targetIdentity(target), services);
           out(`created migration ${migration.id}: ${migration.title}`);
+          for (const note of plan.notes.filter(isPushedExpandNote)) out(note);
           out(`error evidence: ${services ? services.join(', ') : 'every service reporting'}, and the target's Postgres log`);
           out(`next: expand-contract run ${migration.id} expand`);
           return 0;

@@ -1,7 +1,9 @@
 import type { ClientBase } from 'pg';
 import { migrationVersion, versionAfter, type FilePhase } from '../migrations/render-sql';
 import { operationFor } from '../migrations/operations';
-import { findColumn, findTable } from '../migrations/schema';
+import { findTable } from '../migrations/schema';
+import { catalogShows } from '../migrations/table-before-expand';
+import { historyVersion } from '../db/history-version';
 import type { Plan } from '../migrations/types';
 import { introspectSchema } from '../db/introspect-schema';
 
@@ -26,21 +28,12 @@ export const historyName = (plan: Plan, phase: FilePhase) => `${plan.slug}_${pha
 
 /** A phase someone applied with `supabase db push` from an exported file: its version, if the history has it. */
 export async function findInHistory(target: ClientBase, plan: Plan, phase: FilePhase): Promise<string | null> {
-  const exists = await target.query<{ ok: boolean }>("SELECT to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS ok");
-  if (!exists.rows[0]!.ok) return null;
-  const { rows } = await target.query<{ version: string | null }>('SELECT max(version) AS version FROM supabase_migrations.schema_migrations WHERE name = $1', [
-    historyName(plan, phase),
-  ]);
-  return rows[0]?.version ?? null;
+  return historyVersion(target, historyName(plan, phase));
 }
 
 /** Whether the catalog shows the phase's effect, so a history row alone is not trusted. What it shows is the operation's to say. */
 export async function phaseVisibleInCatalog(target: ClientBase, plan: Plan, phase: FilePhase): Promise<boolean> {
   const facts = operationFor(plan.operation).catalogAfter(plan.operation, phase);
   if (!facts) return true;
-  const snapshot = await introspectSchema(target, [facts.schema]);
-  const table = findTable(snapshot, facts.schema, facts.table);
-  if (!table) return false;
-  const has = (c: string) => !!findColumn(table, c);
-  return facts.present.every(has) && !facts.absent.some(has) && facts.notNull.every((c) => has(c) && !findColumn(table, c)!.nullable);
+  return catalogShows(facts, findTable(await introspectSchema(target, [facts.schema]), facts.schema, facts.table));
 }

@@ -10,6 +10,7 @@ import { checkCalledFunctions, type CalledFunctions } from './check-called-funct
 import { fragments, inspectExpressions } from './inspect-expressions';
 import { probeExpressions } from './probe-expressions';
 import { withMovableDependents } from './with-movable-dependents';
+import { expandAlreadyPushed, pushedExpandNote } from './expand-already-pushed';
 import { countUnconvertible } from './count-unconvertible';
 import { findTable } from '../migrations/schema';
 
@@ -50,8 +51,11 @@ export async function planChange(target: ClientBase, spec: OperationSpec, option
   if (called.errors.length) throw new PlanValidationError(called.errors);
   const schemas = 'schema' in spec ? [spec.schema] : ['public'];
   // Policies and views on the column a swap removes are read once more, so the contract can move them.
-  const snapshot = await withMovableDependents(target, await introspectSchema(target, schemas), spec);
+  const live = await withMovableDependents(target, await introspectSchema(target, schemas), spec);
+  const pushed = await expandAlreadyPushed(target, spec, live);
+  const snapshot = pushed?.snapshot ?? live;
   const plan = planOperation(await withLint(spec), snapshot, options);
+  if (pushed) plan.notes.push(pushedExpandNote(pushed.version));
   const typeErrors = [...volatileRewrites(spec, called.volatile), ...(await probeExpressions(target, spec, snapshot))];
   if (typeErrors.length) throw new PlanValidationError(typeErrors);
   // A mapping that type-checks can still fail on the values the column holds now: say so before anything is created.
