@@ -16,6 +16,8 @@ const binDir = process.env.PG15_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 // rightly counts as not covered. Room for all of them keeps the sampler's own tests about the sampler.
 const SHARED_SERVER_FLAGS = ['-c', 'pg_stat_statements.max=50000'];
 const root = path.resolve(import.meta.dirname, '..');
+// Named as on Supabase, so that `postgres` can be Supabase's non-superuser role in the Supabase-shaped tests.
+const SUPERUSER = 'supabase_admin';
 
 if (!existsSync(path.join(binDir, 'postgres'))) {
   console.log(`PostgreSQL 15 binaries not found in ${binDir}; install postgresql-15 (or set PG15_BIN_DIR) to run the suite on 15.`);
@@ -49,7 +51,7 @@ const pwfile = path.join(dir, 'pw');
 writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
 if (ids.uid !== undefined) chownSync(dir, ids.uid, ids.gid);
 
-execFileSync(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], {
+execFileSync(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], {
   ...ids,
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -76,7 +78,7 @@ const server = spawn(
 let log = '';
 server.stderr.on('data', (d) => (log += d));
 
-const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
+const url = `postgresql://${SUPERUSER}:${password}@127.0.0.1:${port}/postgres`;
 const deadline = Date.now() + 30_000;
 for (;;) {
   const c = new pg.Client({ connectionString: url });

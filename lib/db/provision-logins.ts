@@ -44,7 +44,7 @@ const TARGET_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATI
 const PROBE_ATTRIBUTES = 'NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT';
 
 /** Roles belong to the whole server, so another start may be creating the same one right now. */
-async function ensureRole(admin: ClientBase, name: string, attributes: string, { alter }: { alter: boolean }): Promise<void> {
+export async function ensureRole(admin: ClientBase, name: string, attributes: string, { alter }: { alter: boolean }): Promise<void> {
   const { rowCount } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
   if (!rowCount) {
     await admin.query('SAVEPOINT ensure_role');
@@ -60,7 +60,8 @@ async function ensureRole(admin: ClientBase, name: string, attributes: string, {
   if (alter) await admin.query(`ALTER ROLE ${quoteIdent(name)} ${attributes}`);
 }
 
-async function ensureMember(admin: ClientBase, role: string, member: string): Promise<void> {
+/** Makes `member` a member of `role` unless it is one already; safe against another session doing the same. */
+export async function ensureMember(admin: ClientBase, role: string, member: string): Promise<void> {
   const { rows } = await admin.query<{ ok: boolean }>("SELECT pg_has_role($1, $2, 'MEMBER') AS ok", [member, role]);
   if (rows[0]!.ok) return;
   await admin.query('SAVEPOINT ensure_member');

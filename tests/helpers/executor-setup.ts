@@ -8,10 +8,11 @@ import { planChange } from '../../lib/planning/plan-change';
 import type { OperationSpec, PlanOptions } from '../../lib/migrations/types';
 import { DEFAULT_PLAN_OPTIONS } from '../../lib/migrations/types';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { createSupabaseDatabase, type SupabaseDatabase } from './supabase-database';
 
 export interface ExecutorWorld {
   stateDb: TestDatabase;
-  targetDb: TestDatabase;
+  targetDb: TestDatabase | SupabaseDatabase;
   pool: pg.Pool;
   store: StateStore;
   target: pg.Client;
@@ -19,10 +20,25 @@ export interface ExecutorWorld {
   close(): Promise<void>;
 }
 
+export interface ExecutorWorldOptions {
+  /**
+   * 'plain' (the default): the target belongs to the embedded default's plain target login.
+   * 'supabase': a Supabase-shaped target (supabase-database.ts), reached as its non-superuser
+   * `postgres`, the role a team on Supabase gives the product and the Supabase CLI alike.
+   */
+  target?: 'plain' | 'supabase';
+}
+
 /** A migrated state database and a target database, as the executor sees them. */
-export async function executorWorld(prefix: string): Promise<ExecutorWorld> {
+export async function executorWorld(prefix: string, options: ExecutorWorldOptions = {}): Promise<ExecutorWorld> {
   const stateDb = await createTestDatabase(`${prefix}_state`, 'state');
-  const targetDb = await createTestDatabase(`${prefix}_target`, 'target');
+  const targetDb = await (options.target === 'supabase' ? createSupabaseDatabase(`${prefix}_target`) : createTestDatabase(`${prefix}_target`, 'target')).catch(
+    async (error: unknown) => {
+      // A server that cannot be Supabase-shaped refuses here: leave nothing behind on it.
+      await stateDb.drop();
+      throw error;
+    },
+  );
   const migrator = await stateDb.client();
   await applyStateSchema(migrator, await readStateSchema(path.join(import.meta.dirname, '..', '..', 'supabase', 'migrations')));
   const pool = new pg.Pool({ connectionString: stateDb.url, max: 6 });

@@ -49,7 +49,8 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-function sqlRunner(url: string, open: pg.Client[]): SqlRunner {
+/** Connections to `url`; the kept ones are collected in `open`, for the owner's drop() to end. */
+export function sqlRunner(url: string, open: pg.Client[]): SqlRunner {
   return {
     url,
     async client() {
