@@ -36,14 +36,20 @@ export function renderStep(step: Step): string {
   return `${head}\nSET lock_timeout = ${quoteLiteral(t.lockTimeout)};\nSET statement_timeout = ${quoteLiteral(t.statementTimeout)};\n${sql};\nRESET lock_timeout;\nRESET statement_timeout;`;
 }
 
+/**
+ * A check as an assertion. Row security off for it: a role that row-level security would show
+ * only some rows gets an error instead of a count of those rows, which could read 0 and let a
+ * destructive file go on (Supabase's postgres has BYPASSRLS, so it counts every row).
+ */
 function assertZero(step: Step): string {
   return `DO ${dollarQuote(`
 DECLARE
   found bigint;
 BEGIN
+  PERFORM set_config('row_security', 'off', true);
   EXECUTE ${quoteLiteral(step.sql)} INTO found;
   IF found > 0 THEN
-    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, ${quoteLiteral(step.description)};
+    RAISE EXCEPTION '${step.phase} check failed: % row(s): %', found, ${quoteLiteral(step.description)};
   END IF;
 END
 `)}`;

@@ -31,6 +31,7 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
+  PERFORM set_config('row_security', 'off', true);
   EXECUTE 'SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE t."source" IS NOT NULL AND (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) IS NULL' INTO found;
   IF found > 0 THEN
     RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose source the forward mapping cannot convert (it gives NULL): must be 0 before expand, or those values would be lost';
@@ -47,6 +48,7 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
+  PERFORM set_config('row_security', 'off', true);
   EXECUTE 'SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE t."source" IS NOT NULL AND (CASE (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END) IS DISTINCT FROM t."source"' INTO found;
   IF found > 0 THEN
     RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows that would not survive forward then reverse mapping: old code would read back a different source';
@@ -187,10 +189,11 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
+  PERFORM set_config('row_security', 'off', true);
   EXECUTE 'SELECT (3 - count(*))::bigint AS count FROM pg_trigger
 WHERE tgrelid = ''"public"."leads"''::regclass AND tgenabled IN (''O'', ''A'') AND tgname IN (''ec_sync_ins_leads_source_source_id'', ''ec_sync_new_leads_source_source_id'', ''ec_sync_old_leads_source_source_id'')' INTO found;
   IF found > 0 THEN
-    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Sync triggers on leads missing or disabled: must be 0, or writes since the last verify may have bypassed them (run backfill and verify again)';
+    RAISE EXCEPTION 'contract check failed: % row(s): %', found, 'Sync triggers on leads missing or disabled: must be 0, or writes since the last verify may have bypassed them (run backfill and verify again)';
   END IF;
 END
 $ec$;
@@ -204,9 +207,10 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
+  PERFORM set_config('row_security', 'off', true);
   EXECUTE 'SELECT count(*)::bigint AS count FROM (SELECT 1 FROM "public"."leads" AS t WHERE ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)))) OR (t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END)) LIMIT 1000) AS differing' INTO found;
   IF found > 0 THEN
-    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose source and source_id disagree, or whose old value does not read back from the new one: must be 0, or those old values would go with the drop (run backfill and verify again)';
+    RAISE EXCEPTION 'contract check failed: % row(s): %', found, 'Rows whose source and source_id disagree, or whose old value does not read back from the new one: must be 0, or those old values would go with the drop (run backfill and verify again)';
   END IF;
 END
 $ec$;

@@ -161,10 +161,11 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
+  PERFORM set_config('row_security', 'off', true);
   EXECUTE 'SELECT (3 - count(*))::bigint AS count FROM pg_trigger
 WHERE tgrelid = ''"public"."leads"''::regclass AND tgenabled IN (''O'', ''A'') AND tgname IN (''ec_sync_ins_leads_user_email_contact_email'', ''ec_sync_new_leads_user_email_contact_email'', ''ec_sync_old_leads_user_email_contact_email'')' INTO found;
   IF found > 0 THEN
-    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Sync triggers on leads missing or disabled: must be 0, or writes since the last verify may have bypassed them (run backfill and verify again)';
+    RAISE EXCEPTION 'contract check failed: % row(s): %', found, 'Sync triggers on leads missing or disabled: must be 0, or writes since the last verify may have bypassed them (run backfill and verify again)';
   END IF;
 END
 $ec$;
@@ -178,9 +179,10 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
+  PERFORM set_config('row_security', 'off', true);
   EXECUTE 'SELECT count(*)::bigint AS count FROM (SELECT 1 FROM "public"."leads" AS t WHERE t."contact_email" IS DISTINCT FROM (t."user_email") LIMIT 1000) AS differing' INTO found;
   IF found > 0 THEN
-    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows whose user_email and contact_email disagree, or whose old value does not read back from the new one: must be 0, or those old values would go with the drop (run backfill and verify again)';
+    RAISE EXCEPTION 'contract check failed: % row(s): %', found, 'Rows whose user_email and contact_email disagree, or whose old value does not read back from the new one: must be 0, or those old values would go with the drop (run backfill and verify again)';
   END IF;
 END
 $ec$;
@@ -194,10 +196,11 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
+  PERFORM set_config('row_security', 'off', true);
   EXECUTE 'SELECT count(*)::bigint AS count FROM unnest(ARRAY[''"public"."ec_idx_leads_contact_email_e05ef2ad"'']) AS n(name)
 WHERE NOT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(n.name) AND indisvalid)' INTO found;
   IF found > 0 THEN
-    RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Indexes rebuilt on contact_email that are missing or INVALID: must be 0, or the old column''s indexes would go with nothing to replace them';
+    RAISE EXCEPTION 'contract check failed: % row(s): %', found, 'Indexes rebuilt on contact_email that are missing or INVALID: must be 0, or the old column''s indexes would go with nothing to replace them';
   END IF;
 END
 $ec$;

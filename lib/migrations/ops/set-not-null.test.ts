@@ -161,6 +161,7 @@ DO $ec$
 DECLARE
   found bigint;
 BEGIN
+  PERFORM set_config('row_security', 'off', true);
   EXECUTE 'SELECT count(*)::bigint AS count FROM "public"."memberships" WHERE "role" IS NULL' INTO found;
   IF found > 0 THEN
     RAISE EXCEPTION 'preflight check failed: % row(s): %', found, 'Rows where role is NULL: must be 0, or give a fill expression';
