@@ -1,11 +1,10 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ColumnReferencedError, PlanValidationError } from '../lib/migrations/errors';
-import { quoteIdent } from '../lib/migrations/quote';
 import type { Plan } from '../lib/migrations/types';
 import { planChange } from '../lib/planning/plan-change';
 import { columnMustExist, columnMustNotExist, runPhases } from './helpers/plan-runner';
-import { createTestDatabase, type TestDatabase } from './helpers/test-database';
+import { asAuthenticated, createSupabaseDatabase, type SupabaseDatabase } from './helpers/supabase-database';
 
 /**
  * A rename of the column Supabase's row-level security is usually written on (`auth.uid() =
@@ -13,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/test-database';
  * made with SELECT *: planned instead of refused, and run through its whole lifecycle, with the
  * same rows visible to a signed-in person, through the table and the views, at every step.
  */
-let db: TestDatabase;
+let db: SupabaseDatabase;
 let c: pg.Client;
 let admin: pg.Client;
 let plan: Plan;
@@ -21,37 +20,31 @@ const ALICE = '00000000-0000-4000-8000-00000000000a';
 const BOB = '00000000-0000-4000-8000-00000000000b';
 const spec = { kind: 'rename-column', schema: 'public', table: 'notes', column: 'user_id', newName: 'owner_id' } as const;
 
-/** What one person sees and may do, asked as `authenticated` with their JWT claims, under RLS. */
-async function asUser(uid: string, writes = 'user_id') {
-  await admin.query('BEGIN');
-  try {
-    await admin.query('SET LOCAL ROLE authenticated');
-    await admin.query("SELECT set_config('request.jwt.claims', $1, true)", [JSON.stringify({ sub: uid, role: 'authenticated' })]);
-    const ids = async (sql: string) => (await admin.query<{ id: string }>(sql)).rows.map((r) => Number(r.id));
+/** What one person sees and may do, asked as `authenticated` with their JWT claims, under RLS; nothing of it kept. */
+function asUser(uid: string, writes = 'user_id') {
+  return asAuthenticated(c, uid, async (a) => {
+    const ids = async (sql: string) => (await a.query<{ id: string }>(sql)).rows.map((r) => Number(r.id));
     const table = await ids('SELECT id FROM notes ORDER BY id');
-    const mine = await admin.query('SELECT * FROM my_notes ORDER BY id');
-    const all = await admin.query('SELECT * FROM all_notes ORDER BY id');
-    // Writing a row for someone else is refused by WITH CHECK; for oneself it is allowed (and rolled back below).
-    await admin.query('SAVEPOINT w');
-    const other = await admin.query(`INSERT INTO notes (id, ${writes}, body) VALUES (999, '${uid === ALICE ? BOB : ALICE}', 'x')`).then(
-      () => 'allowed',
-      (e: { code?: string }) => e.code,
-    );
-    await admin.query('ROLLBACK TO SAVEPOINT w');
-    const own = await admin.query(`INSERT INTO notes (id, ${writes}, body) VALUES (998, '${uid}', 'x')`).then(
-      () => 'allowed',
-      (e: { code?: string }) => e.code,
-    );
+    const mine = await a.query('SELECT * FROM my_notes ORDER BY id');
+    const all = await a.query('SELECT * FROM all_notes ORDER BY id');
+    // Writing a row for someone else is refused by WITH CHECK; for oneself it is allowed. Neither is kept.
+    const tryInsert = async (id: number, owner: string) => {
+      await a.query('SAVEPOINT w');
+      const outcome = await a.query(`INSERT INTO notes (id, ${writes}, body) VALUES (${id}, '${owner}', 'x')`).then(
+        () => 'allowed',
+        (e: { code?: string }) => e.code,
+      );
+      await a.query('ROLLBACK TO SAVEPOINT w');
+      return outcome;
+    };
     return {
       table,
       mine: { columns: mine.fields.map((f) => f.name), ids: mine.rows.map((r) => Number(r.id)) },
       all: { columns: all.fields.map((f) => f.name), ids: all.rows.map((r) => Number(r.id)) },
-      other,
-      own,
+      other: await tryInsert(999, uid === ALICE ? BOB : ALICE),
+      own: await tryInsert(998, uid),
     };
-  } finally {
-    await admin.query('ROLLBACK');
-  }
+  });
 }
 
 const definitions = async () =>
@@ -72,16 +65,11 @@ const sameAsBefore = async (...writers: string[]) => {
 };
 
 beforeAll(async () => {
-  db = await createTestDatabase('move_deps');
+  // Shaped like a Supabase project (auth.uid() from the request's JWT claims, the API roles), reached as its
+  // non-superuser postgres, which owns the tables and runs every phase here.
+  db = await createSupabaseDatabase('move_deps');
   c = await db.client();
   admin = await db.admin.client();
-  // The part of Supabase's shape this needs: auth.uid() from the request's JWT claims, and the authenticated role.
-  await admin.query(`
-    DO $$ BEGIN CREATE ROLE authenticated NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-    CREATE SCHEMA auth;
-    CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS
-      $$ SELECT nullif(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', '')::uuid $$;
-    GRANT USAGE ON SCHEMA auth TO authenticated, ${quoteIdent(new URL(db.url).username)};`);
   await c.query(`
     CREATE TABLE notes (id bigint PRIMARY KEY, user_id uuid NOT NULL, body text);
     ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
