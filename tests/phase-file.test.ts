@@ -52,8 +52,11 @@ describe('the contract as a migration file', () => {
       column: 'old_col',
       newName: 'new_col',
     });
-    // Any signed-in person may have the expand: it is safe while old code runs.
-    expect((await file('reviewer', id, 'expand')).content).toContain('ADD COLUMN IF NOT EXISTS "new_col"');
+    // A phase not run yet is a file that applies it: only whoever may run it now gets it, as with its button.
+    const refused = async (who: string, phase: 'expand' | 'rollback' | 'restore') => ((await file(who, id, phase).catch((e: unknown) => e)) as Error).message;
+    expect(await refused('reviewer', 'expand')).toMatch(/^no expand file for you yet: .*only the migration's author runs expand/);
+    expect(await refused('author', 'expand')).toMatch(/the plan needs 1 approval\(s\) by a reviewer other than the author/);
+    expect(await refused('author', 'restore')).toMatch(/^no restore file for you yet: .*only the person on call right now may run restore/);
 
     const notTheirs = await file('reviewer', id, 'contract').catch((e: unknown) => e);
     expect(notTheirs).toBeInstanceOf(ForbiddenError);
@@ -65,12 +68,20 @@ describe('the contract as a migration file', () => {
     // The evidence, as the contract run asks for it.
     const { target: label } = await w.store.getMigration(id);
     await approvePlan(w.pool, people.reviewer!, id);
+    expect((await file('author', id, 'expand')).content).toContain('ADD COLUMN IF NOT EXISTS "new_col"');
+    expect(await refused('reviewer', 'expand')).toMatch(/only the migration's author runs expand/);
     await sampleStatements(w.target, w.pool, label);
     const deps = { store: w.store, target: w.target, ...policy };
     await runPhase(deps, id, 'expand');
     await runPhase(deps, id, 'backfill');
     await runPhase(deps, id, 'verify');
+    // Once it ran, the expand is history: its file, with the recorded version, is anyone's.
+    expect((await file('reviewer', id, 'expand')).content).toContain('ADD COLUMN IF NOT EXISTS "new_col"');
+    // A rollback before the deploy is the author's; after it, deployed code reads the new column: the on-call's alone.
+    expect((await file('author', id, 'rollback')).content).toContain('DROP COLUMN IF EXISTS "new_col"');
     await w.store.markDeployed(id, 'ci');
+    expect(await refused('author', 'rollback')).toMatch(/the deploy is marked: only the person on call right now may roll back/);
+    expect((await file('oncall', id, 'rollback')).content).toContain('DROP COLUMN IF EXISTS "new_col"');
     await ingestMetrics(w.pool, 'web', {
       batchId: 'quiet',
       points: [{ service: 'web', version: 'v2', timestamp: new Date().toISOString(), requests: 500, errors: 0 }],

@@ -10,6 +10,8 @@ import { contractGate } from '../signals/gate-evidence';
 import { StateStore } from '../state/state-store';
 import type { GatePolicy } from './approve-contract';
 import { permissionContext } from './permission-context';
+import { mayAct } from '../lifecycle/may-act';
+import { phaseFileRefusal } from '../lifecycle/phase-file-refusal';
 import { ForbiddenError } from './with-actor';
 
 /** The gate could not be judged (the target is unreachable): no contract file, and a 503, not a 500. */
@@ -25,8 +27,9 @@ export class GateUnreadableError extends AppError {
 /**
  * A phase as a Supabase migration file. A phase the executor already ran keeps the version it
  * recorded in the target's history (so `supabase db push` skips it); any other gets the time of
- * download. The contract's file follows contractFileRefusal, with the gate judged now as the
- * contract run would judge it (its SQL stays on the page for review).
+ * download, and goes only to whoever may run it now (phaseFileRefusal). The contract's file
+ * follows contractFileRefusal, with the gate judged now as the contract run would judge it (its
+ * SQL stays on the page for review).
  */
 export async function getPhaseFile(
   state: Pool,
@@ -38,23 +41,29 @@ export async function getPhaseFile(
   now = new Date(),
 ): Promise<MigrationFileOut> {
   const store = new StateStore(state);
-  const migration = await store.getMigration(migrationId);
-  const runs = await store.phaseRuns(migrationId);
+  // Who first: the rules' facts, then whether the phase is history already; nothing else is read for a refusal.
+  const [ctx, runs] = await Promise.all([permissionContext(state, migrationId), store.phaseRuns(migrationId)]);
   const recorded = runs.filter((r) => r.phase === phase && r.status === 'succeeded' && r.historyVersion).at(-1)?.historyVersion;
-  if (phase === 'contract' && !recorded) {
-    const ctx = await permissionContext(state, migrationId);
-    const isAuthor = actor.id === ctx.authorId && actor.roles.includes('author');
-    const isOnCall = actor.id === ctx.onCallId && actor.roles.includes('oncall');
-    // Who first: a person who may not have the file learns nothing from the target.
-    const who = contractFileRefusal({ recorded: false, isAuthor, isOnCall, conditions: [] });
-    if (who) throw new ForbiddenError(who);
+  if (phase !== 'contract') {
+    const ran = runs.some((r) => r.phase === phase && r.status === 'succeeded');
+    const refusal = phaseFileRefusal(phase, ran, mayAct(actor, `phase.${phase}`, ctx));
+    if (refusal) throw new ForbiddenError(refusal);
+    return supabaseMigration((await store.getMigration(migrationId)).plan, phase, recorded ?? now);
+  }
+  const isAuthor = actor.id === ctx.authorId && actor.roles.includes('author');
+  const isOnCall = actor.id === ctx.onCallId && actor.roles.includes('oncall');
+  const who = contractFileRefusal({ recorded: !!recorded, isAuthor, isOnCall, conditions: [] });
+  if (who) throw new ForbiddenError(who);
+  const migration = await store.getMigration(migrationId);
+  if (!recorded) {
     let conditions: GateCondition[] | null = null;
     let unreadable = '';
     try {
+      // The state's evidence is read before a target connection is taken, so it is held only to judge the gate.
+      const [backfill, parity] = await Promise.all([store.getBackfill(migrationId), store.latestParity(migrationId)]);
       const client = await target.connect();
       try {
-        const known = { backfill: await store.getBackfill(migrationId), parity: await store.latestParity(migrationId), runs };
-        conditions = (await contractGate({ store, target: client, ...policy }, migration, now, undefined, known)).decision.conditions;
+        conditions = (await contractGate({ store, target: client, ...policy }, migration, now, undefined, { backfill, parity, runs })).decision.conditions;
       } finally {
         client.release();
       }

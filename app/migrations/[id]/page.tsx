@@ -12,6 +12,8 @@ import { NotesSection } from '@/components/migration/notes-section';
 import { PhaseHistory } from '@/components/migration/phase-history';
 import { PhaseSql } from '@/components/migration/phase-sql';
 import { contractFileRefusal } from '@/lib/gate/contract-file-refusal';
+import { phaseFileRefusal } from '@/lib/lifecycle/phase-file-refusal';
+import type { FilePhase } from '@/lib/migrations/render-sql';
 import { PreflightSection } from '@/components/migration/preflight-section';
 import { ReviewSection } from '@/components/migration/review-section';
 import { ScheduleSection } from '@/components/migration/schedule-section';
@@ -70,13 +72,20 @@ export default async function MigrationPage({
   });
   const people = await getMigrationPeople(statePool(), actor, id);
   const { charts } = m;
-  // The contract's file follows the same rule as its download route.
-  const contractFile = contractFileRefusal({
-    recorded: m.phases.some((p) => p.phase === 'contract' && p.status === 'succeeded' && p.historyVersion !== null),
-    isAuthor: actor.email === people.author && actor.roles.includes('author'),
-    isOnCall: actor.email === people.onCall && actor.roles.includes('oncall'),
-    conditions: m.gate.conditions,
-  });
+  // Each file follows the same rule as its download route.
+  const recorded = (phase: FilePhase) => m.phases.some((p) => p.phase === phase && p.status === 'succeeded' && p.historyVersion !== null);
+  const ran = (phase: FilePhase) => m.phases.some((p) => p.phase === phase && p.status === 'succeeded');
+  const fileRefusals: Record<FilePhase, string | null> = {
+    expand: phaseFileRefusal('expand', ran('expand'), people.can.expand),
+    contract: contractFileRefusal({
+      recorded: recorded('contract'),
+      isAuthor: actor.email === people.author && actor.roles.includes('author'),
+      isOnCall: actor.email === people.onCall && actor.roles.includes('oncall'),
+      conditions: m.gate.conditions,
+    }),
+    rollback: phaseFileRefusal('rollback', ran('rollback'), people.can.rollback),
+    restore: phaseFileRefusal('restore', ran('restore'), people.can.restore),
+  };
   // What the migration's state allows, from the same rules the server and the executor apply.
   const facts = { state: m.status, expandBegan: m.phases.some((p) => p.phase === 'expand'), deployedAt: m.deployedAt };
   const allows = (action: Parameters<typeof stateAllows>[2]) => stateAllows(id, facts, action).ok;
@@ -136,7 +145,7 @@ export default async function MigrationPage({
       )}
       {!cancelled && <ServicesSection m={m} open={allows({ kind: 'services.set' })} save={actions.setServices} mayEdit={people.can.setServices.ok} />}
       <AuditTrail trail={trail} migrationId={id} />
-      <PhaseSql m={m} contractFile={contractFile} />
+      <PhaseSql m={m} refusals={fileRefusals} />
       <NotesSection notes={m.notes} />
     </div>
   );
