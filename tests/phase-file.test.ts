@@ -9,6 +9,7 @@ import { runPhase } from '../lib/executor/run-phase';
 import type { Actor, Role } from '../lib/lifecycle/permissions';
 import { ingestMetrics } from '../lib/signals/ingest-metrics';
 import { sampleStatements } from '../lib/signals/sample-statements';
+import type { FilePhase } from '../lib/migrations/render-sql';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 import { addPerson } from './helpers/people';
 
@@ -41,7 +42,7 @@ afterAll(async () => {
   await w.close();
 });
 
-const file = (who: string, id: number, phase: 'expand' | 'contract') => getPhaseFile(w.pool, targetPool, policy, people[who]!, id, phase);
+const file = (who: string, id: number, phase: FilePhase) => getPhaseFile(w.pool, targetPool, policy, people[who]!, id, phase);
 
 describe('the contract as a migration file', () => {
   it('is refused to anyone but the author and the person on call, and to them while the gate is closed; given once it opens', async () => {

@@ -31,11 +31,13 @@ export async function getWaitingForYou(state: Pool, target: Pool, actor: Actor, 
     rows.map((r) => Number(r.id)),
   );
   // The state every gate starts from, for all of them in four queries rather than four each.
-  const gated = rows
-    .map((r) => contexts.get(Number(r.id)))
-    .filter((ctx) => ctx !== undefined && needsGate(actor, ctx))
-    .map((ctx) => ctx!.id);
-  const facts = gated.length > 0 ? await gateFactsOf(state, gated) : null;
+  const gated = new Set(
+    rows.flatMap((r) => {
+      const ctx = contexts.get(Number(r.id));
+      return ctx && needsGate(actor, ctx) ? [ctx.id] : [];
+    }),
+  );
+  const facts = gated.size > 0 ? await gateFactsOf(state, [...gated]) : null;
   // The gates read both databases: a few at a time, so a long list neither waits in line nor takes every connection.
   const limit = pLimit(4);
   const candidates = await Promise.all(
@@ -43,7 +45,7 @@ export async function getWaitingForYou(state: Pool, target: Pool, actor: Actor, 
       limit(async (): Promise<WaitingCandidate | null> => {
         const ctx = contexts.get(Number(row.id));
         if (!ctx) return null;
-        const gate = needsGate(actor, ctx) ? await gateNow(state, target, facts!, ctx.id, now) : null;
+        const gate = facts && gated.has(ctx.id) ? await gateNow(state, target, facts, ctx.id, now) : null;
         return { ...ctx, title: row.title, planApprovedByActor: row.approved, gate };
       }),
     ),
