@@ -102,7 +102,7 @@ describe('policies and views on a renamed column: planned, moved at contract, pu
     expect(drop.sql).toMatch(/CREATE OR REPLACE VIEW "public"\."all_notes" WITH \("security_invoker" = 'true'\) AS\nSELECT (notes\.)?id,\n {4}(notes\.)?"owner_id" AS "user_id",\n {4}(notes\.)?body\n {3}FROM public\.notes/);
     // The moves come before the drop, in its transaction.
     expect(drop.sql.indexOf('ALTER POLICY')).toBeLessThan(drop.sql.indexOf('DROP COLUMN'));
-    expect(plan.notes.join('\n')).toMatch(/policy own_read uses user_id: the contract rewrites it to use owner_id/);
+    expect(plan.notes.join('\n')).toMatch(/policy "own_read" uses user_id: the contract rewrites it to use owner_id/);
     expect(plan.notes.join('\n')).toMatch(/view public\.all_notes uses user_id/);
     const restore = plan.steps.find((s) => s.phase === 'restore' && s.sql.includes('ALTER POLICY'))!;
     expect(restore.sql).toContain('ALTER POLICY "own_read" ON "public"."notes" USING ((auth.uid() = user_id))');

@@ -105,7 +105,7 @@ describe('a type change reads the new column back through the reverse mapping, a
     expect(drop.sql).toContain(
       `ALTER POLICY "visible" ON "public"."tickets" USING ((CAST((CASE "prio_n" WHEN 0 THEN 'hidden' ELSE 'shown' END) AS text) <> 'hidden'::text))`,
     );
-    expect(plan.notes).toContainEqual(expect.stringMatching(/^policy visible uses prio: the contract rewrites it to use prio_n/));
+    expect(plan.notes).toContainEqual(expect.stringMatching(/^policy "visible" uses prio: the contract rewrites it to use prio_n/));
   });
 
   it('is refused as before where the policy was not read for moving, or could not be', () => {

@@ -104,11 +104,11 @@ export function restoreDependentsSql(target: MoveTarget, moved: DependentRewrite
   return moved.map((d) => defineSql(target, d, (uses) => uses.text));
 }
 
-/** For the review: what the contract does to each, in words. */
+/** For the review: what the contract does to each, in words (Supabase's policy names are sentences: quoted). */
 export function movedDependentsNote(moved: DependentRewrite[], oldColumn: string, newColumn: string): string[] {
   return moved.map((d) =>
     d.kind === 'policy'
-      ? `policy ${d.name} uses ${oldColumn}: the contract rewrites it to use ${newColumn} in the transaction that drops ${oldColumn} (see the contract's SQL); a restore puts it back`
+      ? `policy ${quoteIdent(d.name)} uses ${oldColumn}: the contract rewrites it to use ${newColumn} in the transaction that drops ${oldColumn} (see the contract's SQL); a restore puts it back`
       : `view ${d.schema}.${d.name} uses ${oldColumn}: the contract redefines it on ${newColumn}, keeping its column names and options, in the transaction that drops ${oldColumn}; a restore puts it back`,
   );
 }
