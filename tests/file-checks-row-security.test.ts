@@ -24,7 +24,9 @@ describe('contract file checks under row-level security', () => {
     const plan = await planFor(c, { kind: 'rename-column', schema: 'public', table: 'accounts', column: 'email', newName: 'contact_email' });
     await runPhases(c, plan, ['preflight', 'expand', 'backfill']);
     // A row the pushing role cannot see disagrees (as if written while the trigger was off).
-    await c.query("ALTER TABLE accounts DISABLE TRIGGER USER; UPDATE accounts SET email = 'changed@x.io' WHERE id = 20; ALTER TABLE accounts ENABLE TRIGGER USER");
+    await c.query(
+      "ALTER TABLE accounts DISABLE TRIGGER USER; UPDATE accounts SET email = 'changed@x.io' WHERE id = 20; ALTER TABLE accounts ENABLE TRIGGER USER",
+    );
     await c.query(`ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
       CREATE POLICY own ON accounts USING (owner = current_user)`);
     const role = `pusher_${db.name}`.slice(0, 60);

@@ -98,8 +98,12 @@ describe('policies and views on a renamed column: planned, moved at contract, pu
     const drop = plan.steps.find((s) => s.phase === 'contract' && s.sql.includes('DROP COLUMN'))!;
     expect(drop.sql).toContain('ALTER POLICY "own_read" ON "public"."notes" USING ((auth.uid() = "owner_id"))');
     expect(drop.sql).toContain('ALTER POLICY "own_write" ON "public"."notes" WITH CHECK (("owner_id" = auth.uid()))');
-    expect(drop.sql).toMatch(/CREATE OR REPLACE VIEW "public"\."my_notes" WITH \("security_invoker" = 'true'\) AS\nSELECT (notes\.)?id,\n {4}(notes\.)?"owner_id" AS "user_id",/);
-    expect(drop.sql).toMatch(/CREATE OR REPLACE VIEW "public"\."all_notes" WITH \("security_invoker" = 'true'\) AS\nSELECT (notes\.)?id,\n {4}(notes\.)?"owner_id" AS "user_id",\n {4}(notes\.)?body\n {3}FROM public\.notes/);
+    expect(drop.sql).toMatch(
+      /CREATE OR REPLACE VIEW "public"\."my_notes" WITH \("security_invoker" = 'true'\) AS\nSELECT (notes\.)?id,\n {4}(notes\.)?"owner_id" AS "user_id",/,
+    );
+    expect(drop.sql).toMatch(
+      /CREATE OR REPLACE VIEW "public"\."all_notes" WITH \("security_invoker" = 'true'\) AS\nSELECT (notes\.)?id,\n {4}(notes\.)?"owner_id" AS "user_id",\n {4}(notes\.)?body\n {3}FROM public\.notes/,
+    );
     // The moves come before the drop, in its transaction.
     expect(drop.sql.indexOf('ALTER POLICY')).toBeLessThan(drop.sql.indexOf('DROP COLUMN'));
     expect(plan.notes.join('\n')).toMatch(/policy "own_read" uses user_id: the contract rewrites it to use owner_id/);
@@ -178,7 +182,9 @@ describe('what cannot be moved is refused with the reason', () => {
     await c.query('DROP MATERIALIZED VIEW doc_owners; DROP VIEW doc_teams');
     const docs = await planChange(c, { ...spec, table: 'docs' });
     const drop = docs.steps.find((s) => s.phase === 'contract' && s.sql.includes('DROP COLUMN'))!;
-    expect(drop.sql).toMatch(/ALTER POLICY "team_docs" ON "public"."docs" USING \(\(\(EXISTS \( SELECT 1\n\s+FROM public\.teams\n\s+WHERE \(teams\.user_id = auth\.uid\(\)\)\)\) AND \("owner_id" IS NOT NULL\)\)\)/);
+    expect(drop.sql).toMatch(
+      /ALTER POLICY "team_docs" ON "public"."docs" USING \(\(\(EXISTS \( SELECT 1\n\s+FROM public\.teams\n\s+WHERE \(teams\.user_id = auth\.uid\(\)\)\)\) AND \("owner_id" IS NOT NULL\)\)\)/,
+    );
   });
 });
 

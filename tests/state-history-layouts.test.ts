@@ -169,7 +169,9 @@ describe('the state and an app in one database: the state keeps its own history'
     const first = await migrate({ DATABASE_URL: db.url, TARGET_DATABASE_URL: db.url });
     expect(first.code, first.output).toBe(0);
     expect(first.output).toContain(`0 applied, ${(await stateVersions()).length} already applied`);
-    expect(first.output).toContain(`state history: ${OWN_HISTORY}, apart from the app's ${SUPABASE_HISTORY} (DATABASE_URL and TARGET_DATABASE_URL reach this one database)`);
+    expect(first.output).toContain(
+      `state history: ${OWN_HISTORY}, apart from the app's ${SUPABASE_HISTORY} (DATABASE_URL and TARGET_DATABASE_URL reach this one database)`,
+    );
     expect(first.output).toContain(`moved ${(await stateVersions()).length} state version(s) out of ${SUPABASE_HISTORY}`);
     expect(first.output).not.toMatch(/warning/);
     expect(await versionsIn(db, SUPABASE_HISTORY)).toEqual([]);
@@ -219,7 +221,15 @@ describe('the state and an app in one database: the state keeps its own history'
     const ownerUrl = new URL(command![2]!);
     ownerUrl.password = ownerPassword;
     // --yes: the CLI asks first at a terminal, and refuses without it where there is none.
-    const repaired = await supabase(app, ['migration', 'repair', '--status', 'reverted', ...command![1]!.split(' '), ...databaseFlag(ownerUrl.toString()), '--yes']);
+    const repaired = await supabase(app, [
+      'migration',
+      'repair',
+      '--status',
+      'reverted',
+      ...command![1]!.split(' '),
+      ...databaseFlag(ownerUrl.toString()),
+      '--yes',
+    ]);
     expect(repaired.ok, repaired.output + first.output).toBe(true);
     const appPush = await push(app, db.url);
     expect(appPush.ok, appPush.output).toBe(true);

@@ -58,7 +58,9 @@ async function supabase(...args: string[]): Promise<{ ok: boolean; output: strin
 const visibleTo = (uid: string) =>
   w.targetDb.admin
     .client()
-    .then((c) => asAuthenticated(c, uid, async (a) => (await a.query<{ id: string }>('SELECT id FROM public.profiles ORDER BY id')).rows.map((r) => Number(r.id))));
+    .then((c) =>
+      asAuthenticated(c, uid, async (a) => (await a.query<{ id: string }>('SELECT id FROM public.profiles ORDER BY id')).rows.map((r) => Number(r.id))),
+    );
 
 beforeAll(async () => {
   w = await executorWorld('file_workflow', { target: 'supabase' });
@@ -97,7 +99,9 @@ describe('the supabase db push workflow, end to end', () => {
     const id = Number(/created migration (\d+)/.exec(created.output)![1]);
     const reviewer = await addPerson(w.pool, 'reviewer', ['reviewer']);
     const oncall = await addPerson(w.pool, 'oncall', ['oncall', 'reviewer']);
-    await w.pool.query("UPDATE expand_contract.settings SET value = jsonb_build_object('startsAt', now() - interval '1 day', 'shiftDays', 7) WHERE key = 'oncall'");
+    await w.pool.query(
+      "UPDATE expand_contract.settings SET value = jsonb_build_object('startsAt', now() - interval '1 day', 'shiftDays', 7) WHERE key = 'oncall'",
+    );
     await w.pool.query('INSERT INTO expand_contract.oncall_rotation (position, user_id) VALUES (0, $1)', [oncall.id]);
     await approvePlan(w.pool, reviewer, id);
     // The sampler runs beside the dashboard from the start (the worker does it there), so the window is covered.
@@ -111,7 +115,10 @@ describe('the supabase db push workflow, end to end', () => {
     expect((await cli('deployed', String(id))).code).toBe(0);
 
     // The evidence: the sampler covers the window, services report no regression, the person on call approves.
-    await ingestMetrics(w.pool, 'web', { batchId: 'wf', points: [{ service: 'web', version: 'v2', timestamp: new Date().toISOString(), requests: 500, errors: 0 }] });
+    await ingestMetrics(w.pool, 'web', {
+      batchId: 'wf',
+      points: [{ service: 'web', version: 'v2', timestamp: new Date().toISOString(), requests: 500, errors: 0 }],
+    });
     await new Promise((r) => setTimeout(r, 800));
     await sampleStatements(w.target, w.pool, label);
     const gate = { store: w.store, target: w.target, sampleEverySeconds: 5, observationMinutes: 0, bufferMinutes: 0 };

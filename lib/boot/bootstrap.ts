@@ -111,7 +111,9 @@ export async function bootstrap(env: Env, options: BootstrapOptions): Promise<Bo
       env.DATABASE_URL &&
       env.TARGET_DATABASE_URL &&
       (await sameDatabase(env.DATABASE_URL, env.TARGET_DATABASE_URL).catch((error: Error) => {
-        log(`could not tell whether DATABASE_URL and TARGET_DATABASE_URL are one database (${redactSecrets(error.message.split('\n')[0]!)}); if they are, run \`expand-contract migrate --shared-with-app\` once`);
+        log(
+          `could not tell whether DATABASE_URL and TARGET_DATABASE_URL are one database (${redactSecrets(error.message.split('\n')[0]!)}); if they are, run \`expand-contract migrate --shared-with-app\` once`,
+        );
         return false;
       }));
     const migrations = await withClient(stateUrl, (c) => applyStateSchema(c, files, shared ? { sharedWithApp: 'same-database' } : {}));

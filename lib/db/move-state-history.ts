@@ -24,10 +24,9 @@ export interface MovedStateHistory {
 export async function moveStateHistory(client: ClientBase, versions: string[]): Promise<MovedStateHistory> {
   if (versions.length === 0) return { moved: [], left: [] };
   return inTransaction(client, async () => {
-    const copied = await client.query<{ version: string }>(
-      `SELECT version FROM ${SUPABASE_HISTORY} WHERE version = ANY($1::text[]) ORDER BY version`,
-      [versions],
-    );
+    const copied = await client.query<{ version: string }>(`SELECT version FROM ${SUPABASE_HISTORY} WHERE version = ANY($1::text[]) ORDER BY version`, [
+      versions,
+    ]);
     const found = copied.rows.map((r) => r.version);
     if (found.length === 0) return { moved: [], left: [] };
     await client.query(

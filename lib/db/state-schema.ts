@@ -210,11 +210,7 @@ async function applyOne(client: ClientBase, migration: StateSchemaFile, history:
       // is queued behind something and would block the dashboard's own queries.
       await client.query("SET LOCAL lock_timeout = '5s'; SET LOCAL statement_timeout = '120s'");
       await client.query(migration.sql);
-      await client.query(`INSERT INTO ${history} (version, statements, name) VALUES ($1, $2, $3)`, [
-        migration.version,
-        [migration.sql],
-        migration.name,
-      ]);
+      await client.query(`INSERT INTO ${history} (version, statements, name) VALUES ($1, $2, $3)`, [migration.version, [migration.sql], migration.name]);
     });
   } catch (error) {
     const pgError = error as { message: string; code?: string };

@@ -95,9 +95,7 @@ export class ColumnReferencedError extends PlanError {
   ) {
     // A policy or view a swap could not move says why; its own advice is then the one to follow.
     const unclear = dependent.rewrite && 'refused' in dependent.rewrite ? dependent.rewrite : null;
-    super(
-      `column ${column} of ${table} is used by ${dependent.kind} ${dependent.name}${unclear ? `, which ${unclear.refused}` : ''}: ${dependent.definition}`,
-    );
+    super(`column ${column} of ${table} is used by ${dependent.kind} ${dependent.name}${unclear ? `, which ${unclear.refused}` : ''}: ${dependent.definition}`);
     this.advice = unclear?.advice ?? DEPENDENT_ADVICE[dependent.kind];
   }
 }

@@ -19,12 +19,14 @@ const rename: MoveTarget = { schema: 'public', table: 'notes', oldColumn: 'user_
 describe('rewriteUses', () => {
   it('replaces each use and keeps output names, whatever the order of edits', () => {
     const view = usesOf(' SELECT n.id,\n    n.user_id\n   FROM public.notes n\n  WHERE (n.user_id IS NOT NULL);', ['n.user_id', 'n.user_id'], ['n.user_id']);
-    expect(rewriteUses(view, rename.replacement, 'user_id')).toBe(' SELECT n.id,\n    n."owner_id" AS "user_id"\n   FROM public.notes n\n  WHERE (n."owner_id" IS NOT NULL);');
+    expect(rewriteUses(view, rename.replacement, 'user_id')).toBe(
+      ' SELECT n.id,\n    n."owner_id" AS "user_id"\n   FROM public.notes n\n  WHERE (n."owner_id" IS NOT NULL);',
+    );
   });
 
   it('leaves text around multi-byte characters intact', () => {
     const policy = usesOf("((body <> 'Grüße 🎉'::text) AND (user_id = auth.uid()))", ['user_id']);
-    expect(rewriteUses(policy, rename.replacement, 'user_id')).toBe("((body <> 'Grüße 🎉'::text) AND (\"owner_id\" = auth.uid()))");
+    expect(rewriteUses(policy, rename.replacement, 'user_id')).toBe('((body <> \'Grüße 🎉\'::text) AND ("owner_id" = auth.uid()))');
   });
 });
 

@@ -51,7 +51,10 @@ export interface MoveTarget {
 /** The statement that gives a policy or view the text `pick` chooses: the rewritten one, or the original. */
 function defineSql(target: MoveTarget, d: DependentRewrite, pick: (uses: ColumnUses) => string): string {
   if (d.kind === 'policy') {
-    const clauses = [d.using && d.using.uses.length ? `USING (${pick(d.using)})` : '', d.withCheck && d.withCheck.uses.length ? `WITH CHECK (${pick(d.withCheck)})` : '']
+    const clauses = [
+      d.using && d.using.uses.length ? `USING (${pick(d.using)})` : '',
+      d.withCheck && d.withCheck.uses.length ? `WITH CHECK (${pick(d.withCheck)})` : '',
+    ]
       .filter(Boolean)
       .join(' ');
     return `ALTER POLICY ${quoteIdent(d.name)} ON ${quoteQualified(target.schema, target.table)} ${clauses}`;

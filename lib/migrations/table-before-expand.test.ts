@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { catalogShows, tableBeforeExpand } from './table-before-expand';
 import type { TableInfo } from './schema';
 
-const column = (name: string, nullable = true) => ({ name, type: 'text', nullable, defaultExpression: null, position: 1, identity: '' as const, generated: '' as const });
+const column = (name: string, nullable = true) => ({
+  name,
+  type: 'text',
+  nullable,
+  defaultExpression: null,
+  position: 1,
+  identity: '' as const,
+  generated: '' as const,
+});
 
 // leads after the expand of user_email → contact_email: the new column, its index and NOT NULL check, and the sync triggers.
 const after: TableInfo = {

@@ -23,7 +23,13 @@ async function toDependent(d: MovableDependent, on: TableColumn): Promise<Column
     const [using, withCheck] = await Promise.all([locate(d.using, 'expression', on), locate(d.withCheck, 'expression', on)]);
     const definition = [d.using && `USING (${d.using})`, d.withCheck && `WITH CHECK (${d.withCheck})`].filter(Boolean).join(' ');
     const found = [using, withCheck].flatMap((r) => (r && !unclear(r) ? r.uses : []));
-    const rewrite = unclear(using) ? using : unclear(withCheck) ? withCheck : found.length === 0 ? noUse : { kind: 'policy' as const, name: d.name, using, withCheck };
+    const rewrite = unclear(using)
+      ? using
+      : unclear(withCheck)
+        ? withCheck
+        : found.length === 0
+          ? noUse
+          : { kind: 'policy' as const, name: d.name, using, withCheck };
     return { column: on.column, kind: 'policy', name: d.name, definition, rewrite };
   }
   const name = `${d.schema}.${d.name}`;
@@ -35,7 +41,11 @@ async function toDependent(d: MovableDependent, on: TableColumn): Promise<Column
     return { column: on.column, kind: 'view', name, definition: d.query, rewrite };
   }
   const query = await locate(d.query, 'query', on);
-  const rewrite = unclear(query) ? query : !query || query.uses.length === 0 ? noUse : { kind: 'view' as const, schema: d.schema, name: d.name, query, options: d.options };
+  const rewrite = unclear(query)
+    ? query
+    : !query || query.uses.length === 0
+      ? noUse
+      : { kind: 'view' as const, schema: d.schema, name: d.name, query, options: d.options };
   return { column: on.column, kind: 'view', name, definition: d.query, rewrite };
 }
 

@@ -23,7 +23,7 @@ describe('locateColumnUses', () => {
     {
       name: 'a policy whose subquery names the table, beside a same-named column of another',
       kind: 'expression',
-      text: '(EXISTS ( SELECT 1\n   FROM public.members m\n  WHERE ((m.user_id = leads.user_id) AND (m.role = \'é\'::text))))',
+      text: "(EXISTS ( SELECT 1\n   FROM public.members m\n  WHERE ((m.user_id = leads.user_id) AND (m.role = 'é'::text))))",
       uses: [['leads.user_id', 'leads.']],
       aliasesAfter: [],
     },
@@ -103,7 +103,12 @@ describe('locateColumnUses', () => {
       text: '(EXISTS ( SELECT 1\n   FROM public.members\n  WHERE (user_id = auth.uid())))',
       refused: /without naming its table/,
     },
-    { name: 'a JOIN … USING on the column', kind: 'query', text: ' SELECT l.id\n   FROM (public.leads l\n     JOIN public.owners o USING (user_id));', refused: /USING \(user_id\)/ },
+    {
+      name: 'a JOIN … USING on the column',
+      kind: 'query',
+      text: ' SELECT l.id\n   FROM (public.leads l\n     JOIN public.owners o USING (user_id));',
+      refused: /USING \(user_id\)/,
+    },
     { name: 'a NATURAL JOIN', kind: 'query', text: ' SELECT l.id\n   FROM (public.leads l\n     NATURAL JOIN public.owners o);', refused: /NATURAL/ },
     { name: 'an unknown qualifier', kind: 'expression', text: '(zz.user_id = auth.uid())', refused: /zz names no relation/ },
   ];

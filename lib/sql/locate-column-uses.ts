@@ -75,7 +75,10 @@ export async function locateColumnUses(input: LocateColumnUsesInput): Promise<Co
           `write each use as ${input.table}.${input.column} (or its alias), then plan again`,
         );
       }
-      throw new Unclear(`uses ${input.column} outside any query that reads ${input.table}`, `write each use as ${input.table}.${input.column}, then plan again`);
+      throw new Unclear(
+        `uses ${input.column} outside any query that reads ${input.table}`,
+        `write each use as ${input.table}.${input.column}, then plan again`,
+      );
     }
     if (fields.length === 3) return fields[0] === input.schema && fields[1] === input.table;
     const qualifier = fields[0]!;
@@ -83,7 +86,10 @@ export async function locateColumnUses(input: LocateColumnUsesInput): Promise<Co
       const item = scopes[i]!.find((it) => it.refname === qualifier);
       if (item) return item.ours;
     }
-    throw new Unclear(`uses ${qualifier}.${input.column}, and ${qualifier} names no relation the planner can see`, 'recreate it with plain table references, then plan again');
+    throw new Unclear(
+      `uses ${qualifier}.${input.column}, and ${qualifier} names no relation the planner can see`,
+      'recreate it with plain table references, then plan again',
+    );
   }
 
   /** The FROM items of one query level; a JOIN … USING or NATURAL JOIN over the table hides which side a name is. */
@@ -102,7 +108,10 @@ export async function locateColumnUses(input: LocateColumnUsesInput): Promise<Co
         const right = j.rarg ? add(j.rarg) : false;
         const joinsOn = (j.usingClause ?? []).some((u) => stringOf(u) === input.column);
         if ((left || right) && (j.isNatural || joinsOn)) {
-          throw new Unclear(`joins ${input.table} ${j.isNatural ? 'NATURAL' : `USING (${input.column})`}`, `join with ON and qualified columns instead, then plan again`);
+          throw new Unclear(
+            `joins ${input.table} ${j.isNatural ? 'NATURAL' : `USING (${input.column})`}`,
+            `join with ON and qualified columns instead, then plan again`,
+          );
         }
         if (j.alias) items.push({ refname: j.alias.aliasname!, ours: false });
         return left || right;
