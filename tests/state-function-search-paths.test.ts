@@ -51,7 +51,9 @@ describe("the state schema's functions pin their search_path", () => {
     const pgBoss = all.filter((f) => f.fn.startsWith(`${PG_BOSS_SCHEMA}.`));
     expect(pgBoss.map((f) => f.fn)).toEqual([`${PG_BOSS_SCHEMA}.create_queue(text,json)`, `${PG_BOSS_SCHEMA}.delete_queue(text)`]);
     const ours = all.filter((f) => !pgBoss.includes(f));
-    expect(ours.map((f) => f.fn)).toEqual(expect.arrayContaining(['auth.uid()', 'expand_contract.audit_log_is_append_only()', 'expand_contract.current_roles()']));
+    expect(ours.map((f) => f.fn)).toEqual(
+      expect.arrayContaining(['auth.uid()', 'expand_contract.audit_log_is_append_only()', 'expand_contract.current_roles()']),
+    );
     expect(ours.filter((f) => f.searchPath === null)).toEqual([]);
     // A schema a caller could create in (public, "$user") would bring the hijack back.
     expect(ours.filter((f) => !['pg_catalog, pg_temp', '""'].includes(f.searchPath!))).toEqual([]);
