@@ -41,6 +41,22 @@ describe('expand-contract plan', () => {
     expect(out).toContain(`wrote ${path.join(dir, 'migrations', files[0]!)}`);
   });
 
+  it('writes no contract file: that comes from export, behind the gate (exit 1, nothing written)', async () => {
+    const contractDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-cli-contract-'));
+    try {
+      const { code, out } = await cli(['plan', 'rename', 'leads.user_email', 'contact_email', '--phase', 'contract', '--supabase-dir', contractDir]);
+      expect(code).toBe(1);
+      expect(out).toMatch(/^refused: no contract file from plan: .*expand-contract export <id> contract --supabase-dir DIR/m);
+      expect(await fs.readdir(contractDir)).toEqual([]);
+      // Its SQL is still there to review.
+      const printed = await cli(['plan', 'rename', 'leads.user_email', 'contact_email', '--phase', 'contract']);
+      expect(printed.code).toBe(0);
+      expect(printed.out).toContain('DROP COLUMN IF EXISTS "user_email"');
+    } finally {
+      await fs.rm(contractDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses (exit 1) what the schema does not allow, and expressions that are not one expression', async () => {
     const missing = await cli(['plan', 'rename', 'leads.email', 'contact_email']);
     expect(missing.code).toBe(1);

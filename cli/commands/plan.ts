@@ -20,7 +20,8 @@ ${COMMANDS.map((c) => `  expand-contract plan ${c.command} <[schema.]table.colum
   EXPR is SQL: {{old}} / {{new}} stand for the value being converted, {{row}}."col" for another column.
   --supabase-dir DIR   write the phase as DIR/migrations/<version>_<name>.sql instead of printing it
   --phase PHASE        print (or write) only this phase: expand (preflight checks, expand, backfill; the default
-                       with --supabase-dir), contract, rollback or restore; without it every phase is printed
+                       with --supabase-dir), contract (printed only: its file comes from export, behind the gate),
+                       rollback or restore; without it every phase is printed
   --json               print the whole plan (every phase, backfill and parity SQL) as JSON
   --lock-timeout T     lock_timeout for DDL steps (default ${DEFAULT_PLAN_OPTIONS.ddlTimeouts.lockTimeout})
   --statement-timeout T  statement_timeout for DDL steps (default ${DEFAULT_PLAN_OPTIONS.ddlTimeouts.statementTimeout})
@@ -115,9 +116,17 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
     throw error;
   }
 
+  const phase = (values.phase as FilePhase | undefined) ?? 'expand';
+  if (values['supabase-dir'] && phase === 'contract') {
+    // A file is a contract anyone holding it can push: it comes from `export`, which writes it only while the gate of
+    // a registered change allows it. Its SQL, to review, is `plan … --phase contract` without --supabase-dir.
+    process.stderr.write(
+      'refused: no contract file from plan: register the change (`expand-contract create …`, which adopts an expand already pushed), then `expand-contract export <id> contract --supabase-dir DIR` writes it once the gate allows the contract\n',
+    );
+    return 1;
+  }
   try {
     const plan = await withTarget(env, projectDir, (client) => planChange(client, spec, options));
-    const phase = (values.phase as FilePhase | undefined) ?? 'expand';
     if (values['supabase-dir']) {
       const file = supabaseMigration(plan, phase, new Date());
       const dir = path.join(path.resolve(values['supabase-dir'] as string), 'migrations');
@@ -130,7 +139,9 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
       }
       process.stdout.write(`wrote ${path.join(dir, file.fileName)}\n`);
       if (phase === 'expand')
-        process.stdout.write('apply it with `supabase db push`; export the contract (--phase contract) only when the dashboard allows it\n');
+        process.stdout.write(
+          'apply it with `supabase db push`, and register the change with `expand-contract create` (before or after: it adopts a pushed expand); `expand-contract export <id> contract` writes the contract file once the gate allows it\n',
+        );
       return 0;
     }
     if (values.json) {
