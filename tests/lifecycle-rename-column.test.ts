@@ -137,3 +137,14 @@ describe('rename leads.user_email → contact_email, lifecycle on real Postgres'
     expect(await emailOf(id, 'contact_email')).toBe('back@x.io');
   });
 });
+
+describe('a restored rename can be contracted again', () => {
+  it('the second contract finds the new column NOT NULL already and drops the old one again, with nothing lost', async () => {
+    // After the restore above: both columns live and synced, the new one NOT NULL since the first contract, its check gone.
+    await c.query("UPDATE leads SET user_email = 'written-after-restore@x.io' WHERE id = 3");
+    await runPhases(c, plan, ['contract']);
+    await columnMustNotExist(c, 'public', 'leads', 'user_email');
+    expect(await emailOf(3, 'contact_email')).toBe('written-after-restore@x.io');
+    await mustFail(c, "INSERT INTO leads (name) VALUES ('no email')", [], '23502');
+  });
+});

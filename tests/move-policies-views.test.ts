@@ -155,6 +155,10 @@ describe('policies and views on a renamed column: planned, moved at contract, pu
     expect((await definitions()).join('\n')).toMatch(/own_read: \(auth\.uid\(\) = user_id\)/);
     expect(await definitions()).toEqual(original);
     await sameAsBefore('user_id', 'owner_id');
+    // The originals are back as planned, so a second contract finds them unchanged and moves them again.
+    await runPhases(c, plan, ['contract']);
+    await columnMustNotExist(c, 'public', 'notes', 'user_id');
+    await sameAsBefore('owner_id');
   });
 });
 

@@ -284,7 +284,14 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(n.name) 
           {
             slug: 'validate-not-null',
             description: `Validate the NOT NULL check on ${swap.newColumn}: scans the table but lets reads and writes go on`,
-            sql: `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(names.notNullCheck)}`,
+            // After a restore, the first contract left the new column NOT NULL and the check gone: nothing to validate.
+            sql: `DO ${dollarQuote(`
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = ${quoteLiteral(t)}::regclass AND conname = ${quoteLiteral(names.notNullCheck)}) THEN
+    ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(names.notNullCheck)};
+  END IF;
+END
+`)}`,
             lock: 'SHARE UPDATE EXCLUSIVE' as const,
             timeouts: ctx.options.longTimeouts,
           },

@@ -238,7 +238,13 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
-ALTER TABLE "public"."leads" VALIDATE CONSTRAINT "ec_nn_leads_source_id";
+DO $ec$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '"public"."leads"'::regclass AND conname = 'ec_nn_leads_source_id') THEN
+    ALTER TABLE "public"."leads" VALIDATE CONSTRAINT "ec_nn_leads_source_id";
+  END IF;
+END
+$ec$;
 COMMIT;
 
 -- contract/05-drop_old_column (ACCESS EXCLUSIVE)

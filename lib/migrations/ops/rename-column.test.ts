@@ -228,7 +228,13 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1h';
-ALTER TABLE "public"."leads" VALIDATE CONSTRAINT "ec_nn_leads_contact_email";
+DO $ec$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '"public"."leads"'::regclass AND conname = 'ec_nn_leads_contact_email') THEN
+    ALTER TABLE "public"."leads" VALIDATE CONSTRAINT "ec_nn_leads_contact_email";
+  END IF;
+END
+$ec$;
 COMMIT;
 
 -- contract/06-drop_old_column (ACCESS EXCLUSIVE)
