@@ -29,6 +29,7 @@ interface Row {
     name: string;
     type: string;
     typeSchema: string;
+    collation: string | null;
     nullable: boolean;
     default: string | null;
     position: number;
@@ -71,6 +72,11 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
                                         UNION ALL
                                         SELECT b.typbasetype, b.typnamespace FROM chain JOIN pg_type b ON b.oid = chain.typbasetype)
                                      SELECT tn.nspname FROM chain JOIN pg_namespace tn ON tn.oid = chain.typnamespace WHERE chain.typbasetype = 0),
+                      -- A collation other than the type's default, which a new column would not get by itself.
+                      'collation', (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                                      FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                                     WHERE co.oid = a.attcollation AND a.attcollation <> 0
+                                       AND a.attcollation <> (SELECT ty.typcollation FROM pg_type ty WHERE ty.oid = a.atttypid)),
                       'nullable', NOT a.attnotnull,
                       'default', pg_get_expr(d.adbin, d.adrelid),
                       'position', a.attnum,
@@ -135,6 +141,7 @@ export async function introspectSchema(db: Queryable, schemas: string[]): Promis
       name: col.name,
       type: col.type,
       typeSchema: col.typeSchema,
+      ...(col.collation ? { collation: col.collation } : {}),
       nullable: col.nullable,
       defaultExpression: col.default,
       position: col.position,

@@ -27,6 +27,8 @@ export interface ColumnSwap {
   forward: string;
   /** Expression over {{new}}. */
   reverse: string;
+  /** The new column's collation where it must not be its type's default: a rename keeps the old column's. */
+  newCollation?: string;
 }
 
 const IDENTITY_FORWARD = '{{old}}';
@@ -88,8 +90,8 @@ export function swapExpand<S extends OperationSpec>(ctx: OperationContext<S>, sw
   return phaseSteps(ctx.planId, 'expand', [
     {
       slug: 'add-column',
-      description: `Add ${swap.newColumn} ${swap.newType} beside ${swap.oldColumn}: nullable and without a default, so no table rewrite`,
-      sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${quoteIdent(swap.newColumn)} ${swap.newType}`,
+      description: `Add ${swap.newColumn} ${swap.newType}${swap.newCollation ? ` (collation ${swap.newCollation}, as ${swap.oldColumn}'s)` : ''} beside ${swap.oldColumn}: nullable and without a default, so no table rewrite`,
+      sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${quoteIdent(swap.newColumn)} ${swap.newType}${swap.newCollation ? ` COLLATE ${swap.newCollation}` : ''}`,
       lock: 'ACCESS EXCLUSIVE',
       timeouts: ddlTimeouts,
     },
@@ -342,7 +344,7 @@ export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, s
       slug: 're-add-old-column',
       description: `Add ${swap.oldColumn} back (nullable) and sync it with ${swap.newColumn} again${old.defaultExpression ? `; the default goes back from ${swap.newColumn} to ${swap.oldColumn}` : ''}`,
       sql: [
-        `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${o} ${old.type}`,
+        `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${o} ${old.type}${old.collation ? ` COLLATE ${old.collation}` : ''}`,
         // As after the expand: the default on the old column, none on the new. A default left on the new
         // column would fill it on every insert by old code, and the sync trigger would take that for a
         // write by new code and copy it over the value old code wrote. SET DEFAULT fills no existing row,
@@ -399,7 +401,7 @@ export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, s
 
 /** What the review should know about the policies and views the contract moves. */
 export function swapNotes(swap: ColumnSwap): string[] {
-  return movedDependentsNote(movedDependents(swap.table, swap.oldColumn), swap.oldColumn, swap.newColumn);
+  return movedDependentsNote({ schema: swap.schema, table: swap.table.name }, movedDependents(swap.table, swap.oldColumn), swap.oldColumn, swap.newColumn);
 }
 
 /** The phases every column swap shares, for an operation to spread into itself. */

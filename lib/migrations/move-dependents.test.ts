@@ -31,7 +31,14 @@ describe('rewriteUses', () => {
 });
 
 describe('moveDependentsSql and restoreDependentsSql', () => {
-  const policy: DependentRewrite = { kind: 'policy', name: 'own', using: usesOf('(auth.uid() = user_id)', ['user_id']), withCheck: usesOf('(true)', []) };
+  const policy: DependentRewrite = {
+    kind: 'policy',
+    schema: 'public',
+    table: 'notes',
+    name: 'own',
+    using: usesOf('(auth.uid() = user_id)', ['user_id']),
+    withCheck: usesOf('(true)', []),
+  };
   const view: DependentRewrite = {
     kind: 'view',
     schema: 'api',
@@ -85,7 +92,7 @@ describe('a type change reads the new column back through the reverse mapping, a
         kind: 'policy',
         name: 'visible',
         definition: "USING ((prio <> 'hidden'::text))",
-        rewrite: { kind: 'policy', name: 'visible', using: usesOf("(prio <> 'hidden'::text)", ['prio']), withCheck: null },
+        rewrite: { kind: 'policy', schema: 'public', table: 'tickets', name: 'visible', using: usesOf("(prio <> 'hidden'::text)", ['prio']), withCheck: null },
       },
     ],
   };

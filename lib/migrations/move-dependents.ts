@@ -57,7 +57,7 @@ function defineSql(target: MoveTarget, d: DependentRewrite, pick: (uses: ColumnU
     ]
       .filter(Boolean)
       .join(' ');
-    return `ALTER POLICY ${quoteIdent(d.name)} ON ${quoteQualified(target.schema, target.table)} ${clauses}`;
+    return `ALTER POLICY ${quoteIdent(d.name)} ON ${quoteQualified(d.schema, d.table)} ${clauses}`;
   }
   return `CREATE OR REPLACE VIEW ${quoteQualified(d.schema, d.name)}${viewOptions(d.options)} AS\n${viewQuery(pick(d.query))}`;
 }
@@ -67,15 +67,15 @@ function defineSql(target: MoveTarget, d: DependentRewrite, pick: (uses: ColumnU
  * planned: rewriting it would silently undo someone's later change. Compared as the planner
  * read it, deparsed with only pg_catalog on the search path (then put back as it was).
  */
-function unchangedSinceThePlanSql(target: MoveTarget, moved: DependentRewrite[]): string {
-  const table = quoteQualified(target.schema, target.table);
+function unchangedSinceThePlanSql(moved: DependentRewrite[]): string {
   const textOrNull = (u: ColumnUses | null) => (u ? quoteLiteral(u.text) : 'NULL');
+  const tableOf = (d: { schema: string; table: string }) => quoteQualified(d.schema, d.table);
   const checks = moved.map((d) =>
     d.kind === 'policy'
-      ? `  IF NOT EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = ${quoteLiteral(table)}::regclass AND polname = ${quoteLiteral(d.name)}
+      ? `  IF NOT EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = to_regclass(${quoteLiteral(tableOf(d))}) AND polname = ${quoteLiteral(d.name)}
                    AND pg_get_expr(polqual, polrelid) IS NOT DISTINCT FROM ${textOrNull(d.using)}
                    AND pg_get_expr(polwithcheck, polrelid) IS NOT DISTINCT FROM ${textOrNull(d.withCheck)}) THEN
-    RAISE EXCEPTION 'policy % on % is gone or has changed since the plan: plan the change again', ${quoteLiteral(d.name)}, ${quoteLiteral(table)};
+    RAISE EXCEPTION 'policy % on % is gone or has changed since the plan: plan the change again', ${quoteLiteral(d.name)}, ${quoteLiteral(tableOf(d))};
   END IF;`
       : `  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(${quoteLiteral(quoteQualified(d.schema, d.name))})
                    AND pg_get_viewdef(oid) = ${quoteLiteral(d.query.text)} AND coalesce(reloptions, '{}') = ${quoteLiteral(`{${d.options.map((o) => JSON.stringify(o)).join(',')}}`)}::text[]) THEN
@@ -96,10 +96,7 @@ END
 /** For the contract's transaction, before the drop: check each policy and view, then move it to the new column. */
 export function moveDependentsSql(target: MoveTarget, moved: DependentRewrite[]): string[] {
   if (!moved.length) return [];
-  return [
-    unchangedSinceThePlanSql(target, moved),
-    ...moved.map((d) => defineSql(target, d, (uses) => rewriteUses(uses, target.replacement, target.oldColumn))),
-  ];
+  return [unchangedSinceThePlanSql(moved), ...moved.map((d) => defineSql(target, d, (uses) => rewriteUses(uses, target.replacement, target.oldColumn)))];
 }
 
 /** For a restore, once the old column is filled again: each policy and view as it was planned. */
@@ -108,10 +105,10 @@ export function restoreDependentsSql(target: MoveTarget, moved: DependentRewrite
 }
 
 /** For the review: what the contract does to each, in words (Supabase's policy names are sentences: quoted). */
-export function movedDependentsNote(moved: DependentRewrite[], oldColumn: string, newColumn: string): string[] {
+export function movedDependentsNote(target: Pick<MoveTarget, 'schema' | 'table'>, moved: DependentRewrite[], oldColumn: string, newColumn: string): string[] {
   return moved.map((d) =>
     d.kind === 'policy'
-      ? `policy ${quoteIdent(d.name)} uses ${oldColumn}: the contract rewrites it to use ${newColumn} in the transaction that drops ${oldColumn} (see the contract's SQL); a restore puts it back`
+      ? `policy ${quoteIdent(d.name)}${d.table === target.table && d.schema === target.schema ? '' : ` on ${d.schema}.${d.table}`} uses ${oldColumn}: the contract rewrites it to use ${newColumn} in the transaction that drops ${oldColumn} (see the contract's SQL); a restore puts it back`
       : `view ${d.schema}.${d.name} uses ${oldColumn}: the contract redefines it on ${newColumn}, keeping its column names and options, in the transaction that drops ${oldColumn}; a restore puts it back`,
   );
 }

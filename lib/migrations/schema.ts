@@ -5,6 +5,8 @@ export interface ColumnInfo {
   type: string;
   /** The schema of the type (of a domain's base type): where its operators live. Absent in plans made before it was read. */
   typeSchema?: string;
+  /** Its collation, quoted and qualified, where it is not the type's default (absent otherwise). */
+  collation?: string;
   nullable: boolean;
   defaultExpression: string | null;
   position: number;
@@ -68,7 +70,8 @@ export interface UsesUnclear {
 }
 
 export type DependentRewrite =
-  | { kind: 'policy'; name: string; using: ColumnUses | null; withCheck: ColumnUses | null }
+  /** `schema`.`table`: the table the policy is on, which need not be the column's (a subquery may read it). */
+  | { kind: 'policy'; schema: string; table: string; name: string; using: ColumnUses | null; withCheck: ColumnUses | null }
   | { kind: 'view'; schema: string; name: string; query: ColumnUses; options: string[] };
 
 export interface TableInfo {

@@ -8,8 +8,13 @@ import { locateColumnUses } from '../sql/locate-column-uses';
 
 const movable = (d: ColumnDependent, column: string) => d.column === column && (d.kind === 'policy' || d.kind === 'view');
 
-async function locate(text: string | null, kind: 'expression' | 'query', on: TableColumn): Promise<ColumnUses | UsesUnclear | null> {
-  return text === null ? null : locateColumnUses({ text, kind, ...on });
+async function locate(
+  text: string | null,
+  kind: 'expression' | 'query',
+  on: TableColumn,
+  root?: { schema: string; table: string },
+): Promise<ColumnUses | UsesUnclear | null> {
+  return text === null ? null : locateColumnUses({ text, kind, ...on, root });
 }
 
 const unclear = (r: ColumnUses | UsesUnclear | null): r is UsesUnclear => !!r && 'refused' in r;
@@ -20,7 +25,8 @@ const noUse: UsesUnclear = {
 
 async function toDependent(d: MovableDependent, on: TableColumn): Promise<ColumnDependent> {
   if (d.kind === 'policy') {
-    const [using, withCheck] = await Promise.all([locate(d.using, 'expression', on), locate(d.withCheck, 'expression', on)]);
+    const root = { schema: d.schema, table: d.table };
+    const [using, withCheck] = await Promise.all([locate(d.using, 'expression', on, root), locate(d.withCheck, 'expression', on, root)]);
     const definition = [d.using && `USING (${d.using})`, d.withCheck && `WITH CHECK (${d.withCheck})`].filter(Boolean).join(' ');
     const found = [using, withCheck].flatMap((r) => (r && !unclear(r) ? r.uses : []));
     const rewrite = unclear(using)
@@ -29,7 +35,7 @@ async function toDependent(d: MovableDependent, on: TableColumn): Promise<Column
         ? withCheck
         : found.length === 0
           ? noUse
-          : { kind: 'policy' as const, name: d.name, using, withCheck };
+          : { kind: 'policy' as const, schema: d.schema, table: d.table, name: d.name, using, withCheck };
     return { column: on.column, kind: 'policy', name: d.name, definition, rewrite };
   }
   const name = `${d.schema}.${d.name}`;

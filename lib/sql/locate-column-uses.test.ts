@@ -90,6 +90,25 @@ describe('locateColumnUses', () => {
     expect(r.uses.map((u) => r.text.slice(u.start, u.end))).toEqual(['user_id']);
   });
 
+  it('leaves a bare name in a query over one other relation alone: it is that relation’s column', async () => {
+    const r = await found({ kind: 'expression', text: '(EXISTS ( SELECT 1\n   FROM public.members\n  WHERE (user_id = auth.uid())))' });
+    expect(r.uses).toEqual([]);
+    const cte = await found({
+      kind: 'query',
+      text: ' WITH c AS (\n         SELECT leads.user_id\n           FROM public.leads\n        )\n SELECT user_id\n   FROM c;',
+    });
+    expect(cte.uses.map((u) => cte.text.slice(u.start, u.end))).toEqual(['leads.user_id']);
+  });
+
+  it('reads a policy on another table from that table: its bare names are its own', async () => {
+    const r = await found({
+      kind: 'expression',
+      text: '(EXISTS ( SELECT 1\n   FROM public.leads t\n  WHERE ((t.id = docs.lead_id) AND (t.user_id = auth.uid()))))',
+      root: { schema: 'public', table: 'docs' },
+    });
+    expect(r.uses.map((u) => r.text.slice(u.start, u.end))).toEqual(['t.user_id']);
+  });
+
   it('finds a quoted column name', async () => {
     const r = await locateColumnUses({ schema: 'public', table: 'Leads', column: 'User Id', kind: 'expression', text: '(auth.uid() = "User Id")' });
     expect('uses' in r && r.uses.map((u) => r.text.slice(u.start, u.end))).toEqual(['"User Id"']);
@@ -97,11 +116,23 @@ describe('locateColumnUses', () => {
 
   const unclear: { name: string; kind: 'expression' | 'query'; text: string; refused: RegExp }[] = [
     {
-      name: 'a bare use inside a subquery over another table',
-      kind: 'expression',
-      // Printed bare only where the subquery reads one relation: it could be members.user_id or the outer one.
-      text: '(EXISTS ( SELECT 1\n   FROM public.members\n  WHERE (user_id = auth.uid())))',
+      name: 'a bare use in a query that reads the table and another relation',
+      kind: 'query',
+      // The catalog qualifies such a use; text that does not cannot be told apart.
+      text: ' SELECT user_id\n   FROM public.leads,\n    public.owners;',
       refused: /without naming its table/,
+    },
+    {
+      name: 'an alias list over the table',
+      kind: 'query',
+      text: ' SELECT x.u\n   FROM public.leads x(i, u);',
+      refused: /names the columns of leads by position/,
+    },
+    {
+      name: 'a field of a row value',
+      kind: 'expression',
+      text: '((jsonb_populate_record(NULL::public.leads, auth.jwt())).user_id IS NULL)',
+      refused: /as a field of a row value/,
     },
     {
       name: 'a JOIN … USING on the column',

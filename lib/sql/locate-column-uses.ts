@@ -9,6 +9,8 @@ export interface LocateColumnUsesInput {
   schema: string;
   table: string;
   column: string;
+  /** For an expression: the table its policy is on, which bare names at its top level belong to (default: the table). */
+  root?: { schema: string; table: string };
 }
 
 interface FromItem {
@@ -70,6 +72,8 @@ export async function locateColumnUses(input: LocateColumnUsesInput): Promise<Co
         const items = scopes[i]!;
         if (items.length === 0) continue;
         if (items.every((item) => item.ours)) return true;
+        // The catalog prints a name bare only where one relation is read: none of it the table, none of it ours.
+        if (!items.some((item) => item.ours)) return false;
         throw new Unclear(
           `uses ${input.column} without naming its table in a query that reads more than one relation`,
           `write each use as ${input.table}.${input.column} (or its alias), then plan again`,
@@ -99,6 +103,14 @@ export async function locateColumnUses(input: LocateColumnUsesInput): Promise<Co
       if ('RangeVar' in n) {
         const { schemaname, relname, alias } = n.RangeVar;
         const ours = !schemaname && ctes.has(relname!) ? false : isOurs(schemaname, relname!);
+        // `t x(a, b, c)` names the table's columns by position, and the catalog prints every column there, the
+        // expand's new one included: neither the text nor the positions would hold through the swap.
+        if (ours && alias?.colnames?.length) {
+          throw new Unclear(
+            `names the columns of ${input.table} by position (${alias.aliasname}(…))`,
+            `select the columns by name instead of an alias list, then plan again`,
+          );
+        }
         items.push({ refname: alias?.aliasname ?? relname!, ours });
         return ours;
       }
@@ -135,6 +147,14 @@ export async function locateColumnUses(input: LocateColumnUsesInput): Promise<Co
     if ('SelectStmt' in obj) {
       walkSelect(obj.SelectStmt as Extract<Node, { SelectStmt: unknown }>['SelectStmt'], scopes, ctes);
       return;
+    }
+    if ('A_Indirection' in obj) {
+      // (row).column reads the column by name from a row value, which the parser cannot tie to the table: a
+      // dependency the swap could not move, and the drop would refuse.
+      const fields = ((obj as Extract<Node, { A_Indirection: unknown }>).A_Indirection.indirection ?? []).map(stringOf);
+      if (fields.includes(input.column)) {
+        throw new Unclear(`selects ${input.column} as a field of a row value`, `name the column directly, then plan again`);
+      }
     }
     if ('ColumnRef' in obj) {
       const ref = (obj as Extract<Node, { ColumnRef: unknown }>).ColumnRef;
@@ -184,7 +204,9 @@ export async function locateColumnUses(input: LocateColumnUsesInput): Promise<Co
   }
 
   try {
-    if (input.kind === 'expression' && 'SelectStmt' in root) walkSelect(root.SelectStmt, [[{ refname: input.table, ours: true }]], new Set(), true);
+    const on = input.root ?? { schema: input.schema, table: input.table };
+    const top = [{ refname: on.table, ours: isOurs(on.schema, on.table) }];
+    if (input.kind === 'expression' && 'SelectStmt' in root) walkSelect(root.SelectStmt, [top], new Set(), true);
     else walk(root, [], new Set());
   } catch (error) {
     if (error instanceof Unclear) return { refused: error.refused, advice: error.advice };

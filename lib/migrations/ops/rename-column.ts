@@ -16,6 +16,8 @@ function swap(ctx: OperationContext<Spec>): ColumnSwap {
     oldColumn: spec.column,
     newColumn: spec.newName,
     newType: findColumn(table, spec.column)!.type,
+    // Comparisons, ordering and unique indexes on the new column must behave as on the old one.
+    newCollation: findColumn(table, spec.column)!.collation,
     ...identityMapping,
   };
 }
