@@ -108,7 +108,7 @@ describe('policies and views on a renamed column: planned, moved at contract, pu
     expect(drop.sql.indexOf('ALTER POLICY')).toBeLessThan(drop.sql.indexOf('DROP COLUMN'));
     expect(plan.notes.join('\n')).toMatch(/policy "own_read" uses user_id: the contract rewrites it to use owner_id/);
     expect(plan.notes.join('\n')).toMatch(/view public\.all_notes uses user_id/);
-    const restore = plan.steps.find((s) => s.phase === 'restore' && s.sql.includes('ALTER POLICY'))!;
+    const restore = plan.steps.find((s) => s.phase === 'restore' && s.id.includes('restore_dependents'))!;
     expect(restore.sql).toContain('ALTER POLICY "own_read" ON "public"."notes" USING ((auth.uid() = user_id))');
   });
 
@@ -147,6 +147,14 @@ describe('policies and views on a renamed column: planned, moved at contract, pu
     expect(after).not.toEqual(before);
     // The views keep their column names (user_id) and options, reading owner_id; RLS judges owner_id.
     await sameAsBefore('owner_id');
+  });
+
+  it('a restore refuses, before changing anything, when a policy was tightened since the contract', async () => {
+    await c.query('ALTER POLICY own_read ON notes USING (auth.uid() = owner_id AND body IS NOT NULL)');
+    await expect(runPhases(c, plan, ['restore'])).rejects.toThrow(/policy own_read on "public"."notes" is gone or has changed since the contract/);
+    await columnMustNotExist(c, 'public', 'notes', 'user_id');
+    expect((await definitions()).join('\n')).toContain('body IS NOT NULL');
+    await c.query('ALTER POLICY own_read ON notes USING (auth.uid() = owner_id)');
   });
 
   it('restore: the old column is back, and so are the original policies and views', async () => {

@@ -11,7 +11,14 @@ import { phaseSteps, type StepDraft } from './steps';
 import { dropSyncSql, outOfSyncSql, syncFunctionSql, syncTriggerNames, syncTriggerSql, type SyncSpec } from './sync-trigger';
 import type { BackfillSpec, OperationSpec, ParitySpec, PlanOptions, Step } from './types';
 import { isCopyableIndex } from './validate';
-import { moveDependentsSql, movedDependents, movedDependentsNote, restoreDependentsSql, type MoveTarget } from './move-dependents';
+import {
+  moveDependentsSql,
+  movedDependents,
+  movedDependentsNote,
+  restoreDependentsSql,
+  unchangedSinceTheContractSql,
+  type MoveTarget,
+} from './move-dependents';
 
 /**
  * What rename and type change have in common: a new column beside the old one, kept in
@@ -344,6 +351,8 @@ export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, s
       slug: 're-add-old-column',
       description: `Add ${swap.oldColumn} back (nullable) and sync it with ${swap.newColumn} again${old.defaultExpression ? `; the default goes back from ${swap.newColumn} to ${swap.oldColumn}` : ''}`,
       sql: [
+        // Before anything changes: a policy or view changed since the contract stops the restore here.
+        ...unchangedSinceTheContractSql(moveTarget(swap), moved),
         `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${o} ${old.type}${old.collation ? ` COLLATE ${old.collation}` : ''}`,
         // As after the expand: the default on the old column, none on the new. A default left on the new
         // column would fill it on every insert by old code, and the sync trigger would take that for a

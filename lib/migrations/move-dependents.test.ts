@@ -62,8 +62,13 @@ describe('moveDependentsSql and restoreDependentsSql', () => {
     );
   });
 
-  it('restores the texts as planned', () => {
-    expect(restoreDependentsSql(rename, [policy, view])).toEqual([
+  it('restores the texts as planned, once each is found as the contract left it', () => {
+    const [check, ...statements] = restoreDependentsSql(rename, [policy, view]);
+    // Each rewrite is applied again in a subtransaction, read and rolled back: what the contract left, to compare.
+    expect(check).toContain(`EXECUTE 'ALTER POLICY "own" ON "public"."notes" USING ((auth.uid() = "owner_id"))';`);
+    expect(check).toContain("RAISE EXCEPTION 'ec: probe done';");
+    expect(check).toContain('IF found_def IS DISTINCT FROM contracted_def THEN');
+    expect(statements).toEqual([
       'ALTER POLICY "own" ON "public"."notes" USING ((auth.uid() = user_id))',
       `CREATE OR REPLACE VIEW "api"."it's" WITH ("security_invoker" = 'true', "check_option" = 'local') AS\nSELECT user_id\n   FROM public.notes`,
     ]);

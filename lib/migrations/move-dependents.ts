@@ -99,9 +99,57 @@ export function moveDependentsSql(target: MoveTarget, moved: DependentRewrite[])
   return [unchangedSinceThePlanSql(moved), ...moved.map((d) => defineSql(target, d, (uses) => rewriteUses(uses, target.replacement, target.oldColumn)))];
 }
 
-/** For a restore, once the old column is filled again: each policy and view as it was planned. */
+/**
+ * Refuses, in a restore, when a policy or view is no longer what the contract made of it: putting
+ * the planned original back would silently undo a change made since (a policy tightened after the
+ * contract would be loosened again). What the contract made is not known as text until PostgreSQL
+ * deparses it, so each rewrite is applied once more in a subtransaction, read, and rolled back.
+ */
+export function unchangedSinceTheContractSql(target: MoveTarget, moved: DependentRewrite[]): string[] {
+  if (!moved.length) return [];
+  const tableOf = (d: { schema: string; table: string }) => quoteQualified(d.schema, d.table);
+  const checks = moved.map((d) => {
+    const [what, read] =
+      d.kind === 'policy'
+        ? [
+            `policy ${d.name} on ${tableOf(d)}`,
+            `SELECT format('%s / %s', pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid)) FROM pg_policy
+      WHERE polrelid = to_regclass(${quoteLiteral(tableOf(d))}) AND polname = ${quoteLiteral(d.name)}`,
+          ]
+        : [
+            `view ${quoteQualified(d.schema, d.name)}`,
+            `SELECT format('%s / %s', pg_get_viewdef(oid), reloptions) FROM pg_class WHERE oid = to_regclass(${quoteLiteral(quoteQualified(d.schema, d.name))})`,
+          ];
+    return `  found_def := (${read});
+  BEGIN
+    EXECUTE ${quoteLiteral(defineSql(target, d, (uses) => rewriteUses(uses, target.replacement, target.oldColumn)))};
+    contracted_def := (${read});
+    RAISE EXCEPTION 'ec: probe done';
+  EXCEPTION WHEN raise_exception THEN
+    IF SQLERRM <> 'ec: probe done' THEN RAISE; END IF;
+  END;
+  IF found_def IS DISTINCT FROM contracted_def THEN
+    RAISE EXCEPTION '% is gone or has changed since the contract: a restore would put back the planned original over that change; put it back by hand', ${quoteLiteral(what)};
+  END IF;`;
+  });
+  return [
+    `DO ${dollarQuote(`
+DECLARE
+  saved text := current_setting('search_path');
+  found_def text;
+  contracted_def text;
+BEGIN
+  PERFORM set_config('search_path', 'pg_catalog', true);
+${checks.join('\n')}
+  PERFORM set_config('search_path', saved, true);
+END
+`)}`,
+  ];
+}
+
+/** For a restore, once the old column is filled again: each policy and view as it was planned, if still as the contract left it. */
 export function restoreDependentsSql(target: MoveTarget, moved: DependentRewrite[]): string[] {
-  return moved.map((d) => defineSql(target, d, (uses) => uses.text));
+  return [...unchangedSinceTheContractSql(target, moved), ...moved.map((d) => defineSql(target, d, (uses) => uses.text))];
 }
 
 /** For the review: what the contract does to each, in words (Supabase's policy names are sentences: quoted). */
