@@ -62,6 +62,24 @@ function defineSql(target: MoveTarget, d: DependentRewrite, pick: (uses: ColumnU
   return `CREATE OR REPLACE VIEW ${quoteQualified(d.schema, d.name)}${viewOptions(d.options)} AS\n${viewQuery(pick(d.query))}`;
 }
 
+const tableOf = (d: { schema: string; table: string }) => quoteQualified(d.schema, d.table);
+
+/**
+ * A DO block whose checks read definitions as the planner read them: deparsed with only pg_catalog
+ * on the search path, which is put back afterwards for the statements that follow in the transaction.
+ */
+function catalogBlock(declarations: string[], checks: string[]): string {
+  return `DO ${dollarQuote(`
+DECLARE
+  saved text := current_setting('search_path');
+${declarations.map((d) => `  ${d}\n`).join('')}BEGIN
+  PERFORM set_config('search_path', 'pg_catalog', true);
+${checks.join('\n')}
+  PERFORM set_config('search_path', saved, true);
+END
+`)}`;
+}
+
 /**
  * Refuses, inside the contract's transaction, when a policy or view is no longer what was
  * planned: rewriting it would silently undo someone's later change. Compared as the planner
@@ -69,7 +87,6 @@ function defineSql(target: MoveTarget, d: DependentRewrite, pick: (uses: ColumnU
  */
 function unchangedSinceThePlanSql(moved: DependentRewrite[]): string {
   const textOrNull = (u: ColumnUses | null) => (u ? quoteLiteral(u.text) : 'NULL');
-  const tableOf = (d: { schema: string; table: string }) => quoteQualified(d.schema, d.table);
   const checks = moved.map((d) =>
     d.kind === 'policy'
       ? `  IF NOT EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = to_regclass(${quoteLiteral(tableOf(d))}) AND polname = ${quoteLiteral(d.name)}
@@ -82,15 +99,7 @@ function unchangedSinceThePlanSql(moved: DependentRewrite[]): string {
     RAISE EXCEPTION 'view % is gone or has changed since the plan: plan the change again', ${quoteLiteral(quoteQualified(d.schema, d.name))};
   END IF;`,
   );
-  return `DO ${dollarQuote(`
-DECLARE
-  saved text := current_setting('search_path');
-BEGIN
-  PERFORM set_config('search_path', 'pg_catalog', true);
-${checks.join('\n')}
-  PERFORM set_config('search_path', saved, true);
-END
-`)}`;
+  return catalogBlock([], checks);
 }
 
 /** For the contract's transaction, before the drop: check each policy and view, then move it to the new column. */
@@ -107,7 +116,6 @@ export function moveDependentsSql(target: MoveTarget, moved: DependentRewrite[])
  */
 export function unchangedSinceTheContractSql(target: MoveTarget, moved: DependentRewrite[]): string[] {
   if (!moved.length) return [];
-  const tableOf = (d: { schema: string; table: string }) => quoteQualified(d.schema, d.table);
   const checks = moved.map((d) => {
     const [what, read] =
       d.kind === 'policy'
@@ -132,19 +140,7 @@ export function unchangedSinceTheContractSql(target: MoveTarget, moved: Dependen
     RAISE EXCEPTION '% is gone or has changed since the contract: a restore would put back the planned original over that change; put it back by hand', ${quoteLiteral(what)};
   END IF;`;
   });
-  return [
-    `DO ${dollarQuote(`
-DECLARE
-  saved text := current_setting('search_path');
-  found_def text;
-  contracted_def text;
-BEGIN
-  PERFORM set_config('search_path', 'pg_catalog', true);
-${checks.join('\n')}
-  PERFORM set_config('search_path', saved, true);
-END
-`)}`,
-  ];
+  return [catalogBlock(['found_def text;', 'contracted_def text;'], checks)];
 }
 
 /** For a restore, once the old column is filled again: each policy and view as it was planned, if still as the contract left it. */
