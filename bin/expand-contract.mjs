@@ -1,7 +1,19 @@
 #!/usr/bin/env node
-// Entry point of the `expand-contract` command: loads the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
+// The `expand-contract` command: runs the CLI built to JavaScript in dist/cli (scripts/build-cli.mjs,
+// run by `npm install`), so that a command starts without transpiling TypeScript. In a checkout, a
+// build older than any of its source files is rebuilt first (about 0.3 s), so an edit never runs stale.
+import { readFileSync } from 'node:fs';
+import module from 'node:module';
+import { buildCli, cliBuildIsStale } from '../scripts/build-cli.mjs';
 
 process.env.NEXT_TELEMETRY_DISABLED ??= '1';
-register();
-await import('../cli/main.ts');
+// Keeps V8's compiled code of the CLI and its packages on disk between runs (in the OS's temporary folder).
+module.enableCompileCache?.();
+let inputs = null;
+try {
+  inputs = JSON.parse(readFileSync(new URL('../dist/cli/inputs.json', import.meta.url), 'utf8'));
+} catch {
+  // Not built yet: built below.
+}
+if (cliBuildIsStale(inputs)) await buildCli();
+await import('../dist/cli/main.mjs');

@@ -1,103 +1,118 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { ENV_VARIABLES, parseEnv } from '../lib/config/env';
-import { bootstrap } from '../lib/boot/bootstrap';
-import { lintCommand } from './commands/lint';
-import { migrateCommand } from './commands/migrate';
-import { migrationCommand } from './commands/migration';
-import { replayCommand } from './commands/replay';
-import { tokenCommand } from './commands/token';
-import { peopleCommand } from './commands/people';
-import { workerCommand } from './commands/worker';
-import { planCommand } from './commands/plan';
-import { onExit } from './on-exit';
-import { fail, say, UsageError } from './output';
-import { describeBootstrap, serve } from './serve';
+import { fail, UsageError } from './output';
+import { projectDir as findProjectDir } from './project-dir';
 
-const MIGRATION_COMMANDS = new Set(['create', 'run', 'status', 'deployed', 'pause', 'cancel', 'list', 'export']);
+/**
+ * Each command's module is imported only when that command runs: `--help` or `lint` never load
+ * pg-boss, Next or the executor. The summaries are the global help; each command prints its own
+ * usage with `<command> --help`.
+ */
+const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number | void> }> = {
+  dev: { summary: 'start the dashboard in development mode (embedded databases unless configured)', run: serveCommand('dev') },
+  start: { summary: 'start the production build (run `npm run build` first)', run: serveCommand('start') },
+  db: { summary: 'start only the databases: apply the state schema, seed the demo, print the URLs', run: serveCommand('db') },
+  migrate: {
+    summary: 'apply supabase/migrations to the state database and exit',
+    run: async (args) => (await import('./commands/migrate')).migrateCommand(args, await env(), projectDir()),
+  },
+  plan: {
+    summary: 'plan a change as reviewed SQL or Supabase migration files',
+    run: async (args) => (await import('./commands/plan')).planCommand(args, await env(), projectDir()),
+  },
+  lint: {
+    summary: 'find statements that break running code in SQL files (`-` reads stdin)',
+    run: async (args) => (await import('./commands/lint')).lintCommand(args),
+  },
+  ...Object.fromEntries(
+    (
+      [
+        ['create', 'register a change for execution; prints its id'],
+        ['run', 'run a phase of a registered change: run <id> expand|backfill|verify|contract|rollback|restore'],
+        ['status', "a change's phases, backfill progress, parity and contract gate"],
+        ['deployed', 'mark the deploy of code that uses the new column (or take it back: --undo)'],
+        ['pause', 'pause a running backfill after its current batch'],
+        ['cancel', 'stop a running backfill after its current batch'],
+        ['list', 'every registered migration'],
+        ['export', 'write a phase the executor ran (or a contract the gate allows) as a Supabase migration file'],
+      ] as const
+    ).map(([name, summary]) => [
+      name,
+      { summary, run: async (args: string[]) => (await import('./commands/migration')).migrationCommand(name, args, await env(), projectDir()) },
+    ]),
+  ),
+  user: { summary: 'accounts: user create <email> --role R, user list, user disable', run: peopleCommand('user') },
+  oncall: { summary: 'the on-call rotation: oncall set, oncall override, oncall show', run: peopleCommand('oncall') },
+  replay: {
+    summary: 'the 2am incident, measured: a naive rename vs expand-contract under the same traffic',
+    run: async (args) => (await import('./commands/replay')).replayCommand(args, await env(), projectDir()),
+  },
+  token: {
+    summary: 'API tokens for services (ingest), CD pipelines (deploy) and calendar apps (calendar)',
+    run: async (args) => (await import('./commands/token')).tokenCommand(args, await env(), projectDir()),
+  },
+  worker: {
+    summary: 'run queued phases without serving the dashboard',
+    run: async (args) => (await import('./commands/worker')).workerCommand(args, await env(), projectDir()),
+  },
+};
 
-const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-const HELP = `expand-contract: zero-downtime Postgres schema changes, the expand-contract way
-
-usage: expand-contract <command> [options]
-
-commands
-  dev        start the dashboard in development mode (embedded databases unless configured)
-  start      start the production build (run \`npm run build\` first)
-  db         start only the databases: apply the state schema, seed the demo, print the URLs
-  migrate    apply supabase/migrations to the state database and exit (\`migrate --help\`)
-  plan       plan a change as reviewed SQL or Supabase migration files (\`plan --help\`)
-  lint       find statements that break running code in SQL files (\`lint --help\`)
-  create     register a change for execution; prints its id (\`create --help\`)
-  run        run a phase of a registered change: run <id> expand|backfill|verify|contract|rollback|restore
-  status     a change's phases, backfill progress, parity and contract gate (--json)
-  deployed   mark the deploy of code that uses the new column: deployed <id> [--token T], or take it back: --undo
-  pause, cancel, list, export
-  user       accounts: user create <email> --role R, user list, user disable (\`user --help\`)
-  oncall     the on-call rotation: oncall set, oncall override, oncall show
-  replay     the 2am incident, measured: a naive rename vs expand-contract under the same traffic (--json)
-  token      API tokens for services (ingest), CD pipelines (deploy) and calendar apps (calendar) (\`token --help\`)
-  worker     run queued phases without serving the dashboard
-  help       show this text
-
-options
-  --port N   the dashboard's port (default: PORT or 3000)
-  --host H   the dashboard's address (default: HOST or 127.0.0.1)
-
-environment: ${ENV_VARIABLES.join(', ')} (see README.md)`;
-
-async function main(argv: string[]): Promise<void> {
-  // Commands with options of their own parse their arguments themselves. They exit
-  // explicitly: the exit hook that stops embedded servers would reset process.exitCode.
-  if (argv[0] === 'lint') process.exit(await lintCommand(argv.slice(1)));
-  if (argv[0] === 'plan') process.exit(await planCommand(argv.slice(1), parseEnv(process.env), projectDir));
-  if (argv[0] === 'worker') {
-    if (argv.length > 1) {
-      say(
-        argv[1] === '--help' || argv[1] === '-h'
-          ? 'usage: expand-contract worker   (runs queued phases and the pg_stat_statements sampler; no options)'
-          : `error: worker takes no arguments`,
-      );
-      process.exit(argv[1] === '--help' || argv[1] === '-h' ? 0 : 2);
-    }
-    return workerCommand(parseEnv(process.env), projectDir);
-  }
-  if (argv[0] === 'user' || argv[0] === 'oncall') process.exit(await peopleCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
-  if (argv[0] === 'replay') process.exit(await replayCommand(argv.slice(1), parseEnv(process.env), projectDir));
-  if (argv[0] === 'token') process.exit(await tokenCommand(argv.slice(1), parseEnv(process.env), projectDir));
-  if (argv[0] === 'migrate') return migrateCommand(argv.slice(1), parseEnv(process.env), projectDir);
-  if (argv[0] && MIGRATION_COMMANDS.has(argv[0])) process.exit(await migrationCommand(argv[0], argv.slice(1), parseEnv(process.env), projectDir));
-
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  const command = positionals[0] ?? 'help';
-  if (values.help || command === 'help') return say(HELP);
-
-  const env = parseEnv({ ...process.env, ...(values.port ? { PORT: values.port } : {}), ...(values.host ? { HOST: values.host } : {}) });
-  switch (command) {
-    case 'dev':
-    case 'start':
-      return serve({ dev: command === 'dev', env, projectDir });
-    case 'db': {
-      const boot = await bootstrap(env, { projectDir, log: (l) => say(`  ${l}`) });
-      for (const line of describeBootstrap(boot)) say(line);
-      // Only the embedded databases' URLs: a configured one holds the user's own password.
-      if (boot.stateSource === 'embedded') say(`  psql "${boot.stateUrl}"`);
-      if (boot.targetSource === 'embedded-demo') say(`  psql "${boot.targetUrl}"`);
-      onExit(() => boot.stop());
-      say('  ready; press Ctrl-C to stop');
-      // Nothing else keeps the event loop busy once Postgres runs detached from our stdio.
-      setInterval(() => {}, 1 << 30);
-      return;
-    }
-    default:
-      throw new UsageError(`unknown command "${command}": run \`expand-contract help\``);
-  }
+function serveCommand(name: 'dev' | 'start' | 'db') {
+  return async (args: string[]) => (await import('./commands/serve-command')).serveCommand(name, args, projectDir());
 }
 
-main(process.argv.slice(2)).catch(fail);
+function peopleCommand(name: 'user' | 'oncall') {
+  return async (args: string[]) => (await import('./commands/people')).peopleCommand(name, args, await env(), projectDir());
+}
+
+/** The environment, parsed at the edge: loaded only by the commands that need it (zod is not free). */
+async function env() {
+  const { parseEnv } = await import('../lib/config/env');
+  return parseEnv(process.env);
+}
+
+let memo: string | undefined;
+const projectDir = () => (memo ??= findProjectDir());
+
+function version(): string {
+  return (JSON.parse(readFileSync(path.join(projectDir(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export const EXIT_CODES = `exit codes: 0 done (or only warnings), 1 findings, refused or failed, 2 the command line was not understood`;
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return `expand-contract ${version()}: zero-downtime Postgres schema changes, the expand-contract way
+
+usage: expand-contract <command> [options]      expand-contract <command> --help   for a command's own options
+
+commands
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+  ${'help'.padEnd(width)}  show this text (also --help, -h); --version, -v prints the version
+
+Commands that print data take --json; their errors are then JSON too, on stderr: {"error": {"code", "message", "exitCode"}}.
+${EXIT_CODES}
+environment: DATABASE_URL, TARGET_DATABASE_URL and the others in README.md (Configuration)`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${help()}\n`);
+    return;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return;
+  }
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command]! : null;
+  if (!entry) throw new UsageError(`unknown command "${command}": run \`expand-contract --help\` for the list`);
+  const code = await entry.run(rest);
+  // Commands that return a code have finished; exiting explicitly, because the exit hook that stops
+  // embedded servers would reset process.exitCode. Long-running ones (dev, worker) return nothing.
+  if (typeof code === 'number') process.exit(code);
+}
+
+main(process.argv.slice(2)).catch((error) => fail(error, process.argv.includes('--json')));

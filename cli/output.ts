@@ -1,16 +1,26 @@
 import { redactSecrets } from '../lib/db/connection-url';
 import { PlanValidationError } from '../lib/migrations/errors';
-import { EmbeddedServerError } from '../lib/db/embedded-server';
-import { ConnectionLostError } from '../lib/db/watch-connection';
+import { EmbeddedServerError } from '../lib/db/embedded-server-error';
+import { ConnectionLostError } from '../lib/db/connection-lost-error';
 import { AppError } from '../lib/errors/app-error';
 
-/** The command line was not understood: a command prints it with its usage and exits 2; at the top level it exits 1. */
+/** The command line was not understood: exit 2, with the command's usage when it has one. */
 export class UsageError extends AppError {
   readonly code = 'usage';
   readonly kind = 'invalid';
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** The command cannot do what was asked here and now (a port in use, no build): exit 1, never the usage text. */
+export class CommandRefusedError extends AppError {
+  readonly code = 'refused';
+  readonly kind = 'conflict';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandRefusedError';
   }
 }
 
@@ -32,6 +42,27 @@ export interface FailureContext {
   afterLoss?: string;
   /** Print an unexpected error's stack, not only its message: at the top level it is a bug to report. */
   stack?: boolean;
+  /** The command was given --json: the error is one JSON document on stderr too (see {@link jsonError}). */
+  json?: boolean;
+}
+
+/** The shape of every error a command prints with --json, so a pipeline parses one format. */
+export interface JsonError {
+  error: {
+    /** Stable and kebab-case: the product's error code, `usage` for a mistyped command, `error` for anything else. */
+    code: string;
+    message: string;
+    exitCode: 1 | 2;
+    /** A plan's reasons, each with what to do instead. */
+    reasons?: { message: string; advice: string }[];
+  };
+}
+
+export function jsonError(error: unknown, exitCode: 1 | 2): JsonError {
+  const message = redactSecrets(error instanceof Error ? error.message : String(error));
+  const code = exitCode === 2 ? 'usage' : error instanceof AppError ? error.code : 'error';
+  const reasons = error instanceof PlanValidationError ? error.errors.map((e) => ({ message: e.message, advice: e.advice })) : undefined;
+  return { error: { code, message, exitCode, ...(reasons ? { reasons } : {}) } };
 }
 
 /**
@@ -42,6 +73,11 @@ export interface FailureContext {
  *   other error is its message (its stack at the top level). Secrets in URLs are never printed.
  */
 export function reportFailure(error: unknown, context: FailureContext = {}): number {
+  if (context.json) {
+    const exitCode = context.usage?.errors.some((k) => error instanceof k) ? 2 : 1;
+    process.stderr.write(`${JSON.stringify(jsonError(error, exitCode))}\n`);
+    return exitCode;
+  }
   const line = (text: string) => process.stderr.write(`error: ${text}\n`);
   if (context.usage?.errors.some((k) => error instanceof k)) {
     line(`${(error as Error).message}${context.usage.text ? `\n${context.usage.text}` : ''}`);
@@ -58,7 +94,7 @@ export function reportFailure(error: unknown, context: FailureContext = {}): num
   return 1;
 }
 
-/** The top level's way out: the failure reported, exit 1. */
-export function fail(error: unknown): never {
-  process.exit(reportFailure(error, { stack: true }));
+/** The top level's way out: a usage error exits 2 (with no usage text: the command said where to look), anything else 1. */
+export function fail(error: unknown, json = false): never {
+  process.exit(reportFailure(error, { stack: true, json, usage: { errors: [UsageError] } }));
 }

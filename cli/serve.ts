@@ -16,7 +16,7 @@ import { confirmsEmailsAutomatically } from '../lib/auth/supabase-auth';
 import { createApiToken } from '../lib/auth/api-tokens';
 import { startDemoTraffic } from '../lib/demo/demo-traffic';
 import { onExit } from './on-exit';
-import { say, UsageError } from './output';
+import { CommandRefusedError, say } from './output';
 import { stateSchemaLines } from './state-schema-lines';
 
 export interface ServeOptions {
@@ -57,12 +57,12 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   let env = configured;
   const started = Date.now();
   if (!(await isPortFree(env.PORT, env.HOST))) {
-    throw new UsageError(
+    throw new CommandRefusedError(
       `PORT ${env.PORT} on ${env.HOST} is already in use: stop whatever listens there or choose another, e.g. PORT=${env.PORT + 1} npm run dev`,
     );
   }
   if (!dev && !existsSync(path.join(projectDir, '.next', 'BUILD_ID'))) {
-    throw new UsageError('no production build found: run `npm run build` first (or use `npm run dev`)');
+    throw new CommandRefusedError('no production build found: run `npm run build` first (or use `npm run dev`)');
   }
 
   const boot = await bootstrap(env, { projectDir, log: (l) => say(`  ${l}`) });

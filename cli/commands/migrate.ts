@@ -7,7 +7,7 @@ import { redactSecrets } from '../../lib/db/connection-url';
 import { sameDatabase } from '../../lib/db/same-database';
 import { applyStateSchema, readStateSchema, type StateSchemaOptions } from '../../lib/db/state-schema';
 import { lostConnection, watchConnection } from '../../lib/db/watch-connection';
-import { say, UsageError } from '../output';
+import { CommandRefusedError, say } from '../output';
 import { stateSchemaLines } from '../state-schema-lines';
 
 export const MIGRATE_USAGE = `usage: expand-contract migrate [--shared-with-app]
@@ -22,17 +22,20 @@ never meets versions it has no file for.
                       the app has pushed nothing yet and TARGET_DATABASE_URL is another database.`;
 
 /** `expand-contract migrate`: the state schema, applied to DATABASE_URL, with where its history is kept. */
-export async function migrateCommand(argv: string[], env: Env, projectDir: string): Promise<void> {
+export async function migrateCommand(argv: string[], env: Env, projectDir: string): Promise<number> {
   let values: { 'shared-with-app'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options: { 'shared-with-app': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n${MIGRATE_USAGE}\n`);
-    process.exit(2);
+    return 2;
   }
-  if (values.help) return say(MIGRATE_USAGE);
+  if (values.help) {
+    say(MIGRATE_USAGE);
+    return 0;
+  }
   if (!env.DATABASE_URL) {
-    throw new UsageError('DATABASE_URL is not set: the embedded state database is migrated at every `npm run dev`');
+    throw new CommandRefusedError('DATABASE_URL is not set: the embedded state database is migrated at every `npm run dev`');
   }
   await checkConnection('DATABASE_URL', env.DATABASE_URL);
   const options: StateSchemaOptions = {};
@@ -55,6 +58,7 @@ export async function migrateCommand(argv: string[], env: Env, projectDir: strin
     for (const m of report.applied) say(`  applied ${m.file}`);
     say(`  ${report.applied.length} applied, ${report.alreadyApplied} already applied`);
     for (const line of stateSchemaLines(report, env.DATABASE_URL)) say(line);
+    return 0;
   } catch (error) {
     throw lostConnection(error, [watch]) ?? error;
   } finally {

@@ -13,7 +13,7 @@ import { describeParity, runPhase } from '../../lib/executor/run-phase';
 import { assertPlanReviewed, PlanNotApprovedError } from '../../lib/executor/plan-approvals';
 import { contractGate } from '../../lib/signals/gate-evidence';
 import { targetIdentity } from '../../lib/db/target-identity';
-import type { BackfillRecord, RunPhase } from '../../lib/state/records';
+import type { RunPhase } from '../../lib/state/records';
 import { StateStore } from '../../lib/state/state-store';
 import { backfillProgress } from '../../lib/metrics/backfill-progress';
 import { OPERATIONS } from '../../lib/migrations/operations';
@@ -24,6 +24,7 @@ import { planChange } from '../../lib/planning/plan-change';
 import { isPushedExpandNote } from '../../lib/planning/expand-already-pushed';
 import { reportFailure, UsageError } from '../output';
 import { withDatabases } from '../target';
+import { backfillProgressOutput, progressLine } from '../backfill-progress-output';
 import { contractFileRefusal } from '../../lib/gate/contract-file-refusal';
 import { buildSpec, planOptions, PlanUsageError, SPEC_OPTIONS } from './plan';
 import { ZodError } from 'zod';
@@ -31,23 +32,36 @@ import { parseServiceList } from '../../lib/metrics/service-list';
 
 const PHASES: readonly RunPhase[] = RUN_PHASES;
 
-export const MIGRATION_USAGE = `usage:
-  expand-contract create <operation> <arguments…>   register a change (same arguments as \`plan\`); prints its id
-        [--services a,b]                            the services whose error rates are its evidence (default: all)
-  expand-contract run <id> <phase>                  phase: ${PHASES.join(', ')}
-        [--batch-ms N] [--throttle-ms N]            backfill: target batch duration (default 100), pause between batches
-        [--queue]                                   hand it to the dashboard's job worker instead of running it here
-  expand-contract status <id> [--json]              phases, backfill progress, parity and the contract gate
-  expand-contract deployed <id> [--token T]         mark the deploy of code using the new column: the buffer
-                                                    before contract starts (a CD pipeline passes its deploy token)
-  expand-contract deployed <id> --undo              take back a deploy marked by mistake (before contract): the
-                                                    buffer starts again at the next mark
-  expand-contract pause <id> | cancel <id>          stop a running backfill after its current batch
-  expand-contract list                              every registered migration
-  expand-contract export <id> <phase> --supabase-dir DIR
-                                                    write a phase the executor ran as the migration file with the
-                                                    version it recorded, so \`supabase db push\` finds it locally;
-                                                    a contract not run yet, only while the gate allows it (exit 1 when not)`;
+/** Each command's own usage: what `<command> --help` prints, and what follows its usage errors. */
+export const MIGRATION_USAGES: Record<string, string> = {
+  create: `usage: expand-contract create <operation> <arguments…> [--services a,b] [--json]
+  register a change (same operation and arguments as \`plan\`, see \`plan --help\`); prints its id
+  --services a,b   the services whose error rates are its evidence (default: every service reporting)`,
+  run: `usage: expand-contract run <id> <phase> [--batch-ms N] [--throttle-ms N] [--queue] [--json]
+  phase: ${RUN_PHASES.join(', ')}
+  --batch-ms N      backfill: target batch duration in ms (default 100)
+  --throttle-ms N   backfill: pause between batches in ms
+  --queue           hand it to the dashboard's job worker instead of running it here
+  A backfill shows a progress bar on a terminal, and a plain line a second otherwise.`,
+  status: `usage: expand-contract status <id> [--json]
+  phases, backfill progress, parity, legacy-column use, error rates and the contract gate with its reasons`,
+  deployed: `usage: expand-contract deployed <id> [--token T] [--json]
+  mark the deploy of code using the new column: the buffer before contract starts (a CD pipeline passes its deploy token)
+       expand-contract deployed <id> --undo [--json]
+  take back a deploy marked by mistake (before contract): the buffer starts again at the next mark`,
+  pause: `usage: expand-contract pause <id> [--json]
+  pause a running backfill after its current batch (exit 1 when none runs)`,
+  cancel: `usage: expand-contract cancel <id> [--json]
+  stop a running backfill after its current batch (exit 1 when none runs)`,
+  list: `usage: expand-contract list [--json]
+  every registered migration: id, state, title`,
+  export: `usage: expand-contract export <id> <phase> --supabase-dir DIR [--json]
+  write a phase the executor ran as the migration file with the version it recorded, so \`supabase db push\`
+  finds it locally; a contract not run yet, only while the gate allows it (exit 1 when not)`,
+};
+
+/** Every migration command's usage, one after the other. */
+export const MIGRATION_USAGE = Object.values(MIGRATION_USAGES).join('\n');
 
 const parseId = (text: string | undefined) => {
   const id = parseMigrationId(text);
@@ -55,24 +69,15 @@ const parseId = (text: string | undefined) => {
   return id;
 };
 
-function bar(percent: number | null, width = 28): string {
-  if (percent === null) return `[${'?'.repeat(width)}]`;
-  const filled = Math.round((percent / 100) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-}
-
-export function progressLine(b: BackfillRecord): string {
-  const p = backfillProgress(b);
-  const d = describeBackfillProgress(p, b);
-  return [bar(p.percent), d.percent.padStart(6), d.rows, d.rate, `batch ${b.batchSize}`, d.eta].filter(Boolean).join('  ');
-}
-
 /** `create`, `run`, `status`, `deployed`, `pause`, `cancel`, `list`, `export`. Exit 0 ok, 1 refused or failed, 2 bad usage. */
 export async function migrationCommand(command: string, args: string[], env: Env, projectDir: string): Promise<number> {
+  const usage = MIGRATION_USAGES[command] ?? MIGRATION_USAGE;
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${MIGRATION_USAGE}\n`);
+    process.stdout.write(`${usage}\n`);
     return 0;
   }
+  // Known before parsing, so that even a mistyped option is reported as JSON to a pipeline that asked for it.
+  const json = args.includes('--json');
   let parsed: ReturnType<typeof parse>;
   const parse = (a: string[]) =>
     parseArgs({
@@ -94,10 +99,12 @@ export async function migrationCommand(command: string, args: string[], env: Env
     parsed = parse(args);
   } catch (error) {
     // Whatever parseArgs refuses is the command line's fault.
-    return reportFailure(error, { usage: { errors: [Error], text: MIGRATION_USAGE } });
+    return reportFailure(error, { usage: { errors: [Error], text: usage }, json });
   }
   const { positionals, values } = parsed;
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  // With --json, stdout holds one JSON document; what people read goes to stderr.
+  const out = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+  const data = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   // What to do when a connection goes mid-command: nothing is lost, and a run picks up where it stopped.
   let afterLoss = 'run the command again once the database is reachable';
 
@@ -118,6 +125,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           }
           const plan = await planChange(target, buildSpec(kind, rest, values), planOptions(values));
           const migration = await store.createMigration(plan, describeUrl(dbs.targetUrl), await targetIdentity(target), services);
+          if (json) data({ id: migration.id, title: migration.title, services, notes: plan.notes.filter(isPushedExpandNote) });
           out(`created migration ${migration.id}: ${migration.title}`);
           for (const note of plan.notes.filter(isPushedExpandNote)) out(note);
           out(`error evidence: ${services ? services.join(', ') : 'every service reporting'}, and the target's Postgres log`);
@@ -152,32 +160,35 @@ export async function migrationCommand(command: string, args: string[], env: Env
             const boss = await openJobQueue(dbs.stateUrl);
             try {
               const backfill = { targetBatchMs: numberOption('batch-ms'), throttleMs: numberOption('throttle-ms') };
-              out(`queued ${phase} of migration ${id} as job ${await enqueuePhase(boss, { migrationId: id, phase, actor: operator, backfill })}`);
+              const job = await enqueuePhase(boss, { migrationId: id, phase, actor: operator, backfill });
+              if (json) data({ id, phase, queued: true, job });
+              out(`queued ${phase} of migration ${id} as job ${job}`);
             } finally {
               await boss.stop({ graceful: false, wait: true });
             }
             return 0;
           }
-          const tty = process.stdout.isTTY;
-          let lastPrint = 0;
+          const progress = backfillProgressOutput(json ? process.stderr : process.stdout);
           const outcome = await runPhase({ store, target, log: out, ...gatePolicy(env) }, id, phase, {
             requestedBy: { name: operator },
             backfill: {
               targetBatchMs: numberOption('batch-ms'),
               throttleMs: numberOption('throttle-ms'),
-              onBatch: (b) => {
-                // A redrawn bar on a terminal; a line a second in logs.
-                if (tty) process.stdout.write(`\r${progressLine(b)}   `);
-                else if (Date.now() - lastPrint >= 1000) {
-                  lastPrint = Date.now();
-                  out(progressLine(b));
-                }
-              },
+              onBatch: progress.update,
             },
-          });
-          if (tty && phase === 'backfill') process.stdout.write('\n');
+          }).finally(progress.stop);
           const backfill = phase === 'backfill' ? await store.getBackfill(id) : null;
           if (backfill) out(progressLine(backfill));
+          if (json)
+            data({
+              id,
+              phase,
+              status: outcome.status,
+              source: outcome.source ?? null,
+              historyVersion: outcome.historyVersion ?? null,
+              parity: outcome.parity ?? null,
+              backfill: backfill ? { ...backfill, progress: backfillProgress(backfill) } : null,
+            });
           if (outcome.source === 'supabase-cli') out(`${phase}: already applied with the Supabase CLI (version ${outcome.historyVersion}); marked done`);
           else out(`${phase}: ${outcome.status}${outcome.parity ? ` (parity: ${describeParity(outcome.parity)})` : ''}`);
           return 0;
@@ -189,6 +200,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
             if (values.token) throw new UsageError('--undo takes no --token: only people take a deploy mark back');
             const was = await store.unmarkDeployed(id);
             if (!was) {
+              if (json) data({ id, undone: false });
               out(`migration ${id}: no deploy was marked`);
               return 1;
             }
@@ -197,6 +209,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
               id,
               JSON.stringify(was),
             ]);
+            if (json) data({ id, undone: true, was });
             out(
               `migration ${id}: the deploy mark of ${was.deployedAt.toISOString()} (by ${was.deployedBy}) is taken back; the buffer starts again at the next mark`,
             );
@@ -206,6 +219,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const by = values.token ? `token:${(await verifyDeployToken(pool, values.token, id)).id}` : `cli:${os.userInfo().username}`;
           const migration = await store.markDeployed(id, by);
           const buffer = gatePolicy(env).bufferMinutes;
+          if (json) data({ id, deployedAt: migration.deployedAt, deployedBy: migration.deployedBy, bufferMinutes: buffer });
           out(
             `migration ${id}: deploy marked at ${migration.deployedAt!.toISOString()} by ${migration.deployedBy}; contract possible after the ${describeSeconds(buffer * 60)} buffer, once the evidence allows`,
           );
@@ -215,6 +229,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
         case 'cancel': {
           const id = parseId(positionals[0]);
           const ok = await store.requestBackfill(id, command);
+          if (json) data({ id, requested: command, running: ok });
           out(
             ok
               ? `the backfill of migration ${id} will ${command === 'pause' ? 'pause' : 'stop'} after its current batch`
@@ -258,8 +273,8 @@ export async function migrationCommand(command: string, args: string[], env: Env
             errors: evidence.errors?.phases ?? [],
             gate,
           };
-          if (values.json) {
-            out(JSON.stringify(status, null, 2));
+          if (json) {
+            data(status);
             return 0;
           }
           out(`migration ${id}: ${migration.title} [${migration.status}] on ${migration.target}`);
@@ -302,6 +317,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
             const file = supabaseMigration(migration.plan, phase, run.historyVersion!);
             await fs.mkdir(dir, { recursive: true });
             await fs.writeFile(path.join(dir, file.fileName), file.content);
+            if (json) data({ id, phase, file: path.join(dir, file.fileName), version: file.version, alreadyApplied: true });
             out(`wrote ${path.join(dir, file.fileName)} (version ${file.version}, already applied: \`supabase db push\` will skip it)`);
             return 0;
           }
@@ -314,19 +330,24 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const { decision } = await contractGate({ store, target, ...gatePolicy(env) }, migration, new Date(), undefined, known);
           const refusal = contractFileRefusal({ recorded: false, isAuthor: true, isOnCall: true, conditions: decision.conditions });
           if (refusal) {
+            if (json) data({ id, phase, file: null, refused: refusal });
             out(`no contract file for migration ${id}: ${refusal.replace(/^the gate is closed, so no contract file yet: /, 'the gate is closed: ')}`);
             return 1;
           }
           const file = supabaseMigration(migration.plan, 'contract', new Date());
           await fs.mkdir(dir, { recursive: true });
           await fs.writeFile(path.join(dir, file.fileName), file.content);
+          if (json) data({ id, phase, file: path.join(dir, file.fileName), version: file.version, alreadyApplied: false });
           out(
             `wrote ${path.join(dir, file.fileName)} (version ${file.version}): the gate allows the contract now; \`supabase db push\` applies it, and it checks its triggers and rows again first`,
           );
           return 0;
         }
         case 'list': {
-          for (const m of await store.listMigrations()) out(`${String(m.id).padStart(4)}  ${m.status.padEnd(11)}  ${m.title}`);
+          const migrations = await store.listMigrations();
+          if (json)
+            data(migrations.map((m) => ({ id: m.id, title: m.title, status: m.status, target: m.target, createdAt: m.createdAt, deployedAt: m.deployedAt })));
+          else for (const m of migrations) out(`${String(m.id).padStart(4)}  ${m.status.padEnd(11)}  ${m.title}`);
           return 0;
         }
         default:
@@ -334,6 +355,6 @@ export async function migrationCommand(command: string, args: string[], env: Env
       }
     });
   } catch (error) {
-    return reportFailure(error, { usage: { errors: [UsageError, PlanUsageError], text: MIGRATION_USAGE }, afterLoss });
+    return reportFailure(error, { usage: { errors: [UsageError, PlanUsageError], text: usage }, afterLoss, json });
   }
 }

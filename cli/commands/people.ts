@@ -21,29 +21,38 @@ import { withTransaction } from '../../lib/db/transaction';
 import { reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
 
-export const PEOPLE_USAGE = `usage:
+const USER_USAGE = `usage:
   expand-contract user create <email> --role R[,R…] [--name N] [--password P]
                                     create an account, or reset the password and roles of an existing one
                                     (roles: viewer, author, reviewer, oncall, admin; a password is generated
                                     and printed once when none is given; with Supabase Auth configured no
                                     password: the account links to the Supabase user at its first sign-in)
-  expand-contract user list
+  expand-contract user list [--json]
   expand-contract user disable <email>
                                     the account's sessions end; the last active admin stays
   expand-contract user enable <email>
-  expand-contract user roles <email> --role R[,R…]
+  expand-contract user roles <email> --role R[,R…]`;
+
+const ONCALL_USAGE = `usage:
   expand-contract oncall set <email>[,<email>…] [--starts ISO] [--shift-days N]
                                     the weekly rotation, in order (default: shifts of 7 days from --starts)
   expand-contract oncall override <email> --from ISO --to ISO [--reason R]
-  expand-contract oncall show       who is on call now and the rotation`;
+  expand-contract oncall show [--json]
+                                    who is on call now and the rotation`;
+
+export const PEOPLE_USAGE = `${USER_USAGE}\n${ONCALL_USAGE.replace('usage:\n', '')}`;
 
 /** `user …` and `oncall …`: the operator at the console manages people. Exit 0 ok, 1 refused, 2 bad usage. */
 export async function peopleCommand(command: 'user' | 'oncall', args: string[], env: Env, projectDir: string): Promise<number> {
+  const usage = command === 'user' ? USER_USAGE : ONCALL_USAGE;
   if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${PEOPLE_USAGE}\n`);
+    (args.length === 0 ? process.stderr : process.stdout).write(`${usage}\n`);
     return args.length === 0 ? 2 : 0;
   }
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const json = args.includes('--json');
+  // With --json, stdout holds one JSON document; what people read goes to stderr.
+  const out = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+  const data = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   let parsed;
   try {
     parsed = parseArgs({
@@ -58,11 +67,12 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
         from: { type: 'string' },
         to: { type: 'string' },
         reason: { type: 'string' },
+        json: { type: 'boolean' },
       },
     });
   } catch (error) {
     // Whatever parseArgs refuses is the command line's fault.
-    return reportFailure(error, { usage: { errors: [Error], text: PEOPLE_USAGE } });
+    return reportFailure(error, { usage: { errors: [Error], text: usage }, json });
   }
   const { positionals, values } = parsed;
   try {
@@ -108,6 +118,10 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
       }
       if (command === 'user' && sub === 'list') {
         const { rows } = await state.query('SELECT email, name, roles, created_at, disabled_at FROM expand_contract.users ORDER BY email');
+        if (json) {
+          data(rows.map((u) => ({ email: u.email, name: u.name, roles: u.roles, createdAt: u.created_at, disabled: u.disabled_at !== null })));
+          return 0;
+        }
         for (const u of rows) out(`${u.email.padEnd(28)} ${u.roles.join(',').padEnd(24)} ${u.disabled_at ? 'disabled' : 'active'}  ${u.name}`);
         if (rows.length === 0) out('no accounts yet: expand-contract user create you@example.com --role admin');
         return 0;
@@ -143,6 +157,10 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
         const rotation = await state.query(
           'SELECT u.email FROM expand_contract.oncall_rotation r JOIN expand_contract.users u ON u.id = r.user_id ORDER BY r.position',
         );
+        if (json) {
+          data({ onCallNow: rows[0]?.email ?? null, rotation: rotation.rows.map((r) => r.email as string) });
+          return 0;
+        }
         out(`on call now: ${rows[0]?.email ?? 'nobody (set a rotation: expand-contract oncall set …)'}`);
         out(`rotation: ${rotation.rows.map((r) => r.email).join(' → ') || 'none'}`);
         return 0;
@@ -151,6 +169,6 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     });
   } catch (error) {
     // A role or password given on the command line is part of typing it (no usage text: it was not the syntax).
-    return reportFailure(error, { usage: { errors: [UsageError, UnknownRoleError, WeakPasswordError, UnknownPersonError, OnCallRuleError] } });
+    return reportFailure(error, { usage: { errors: [UsageError, UnknownRoleError, WeakPasswordError, UnknownPersonError, OnCallRuleError] }, json });
   }
 }

@@ -8,7 +8,7 @@ import { OPERATIONS } from '../../lib/migrations/operations';
 import { FILE_PHASES, renderPhase, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { DEFAULT_PLAN_OPTIONS, type OperationSpec, type PlanOptions } from '../../lib/migrations/types';
 import { planChange } from '../../lib/planning/plan-change';
-import { printPlanErrors } from '../output';
+import { CommandRefusedError, reportFailure } from '../output';
 import { withTarget } from '../target';
 
 /** The operations the command plans, each with its own arguments. */
@@ -87,6 +87,8 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
     process.stdout.write(`${PLAN_USAGE}\n`);
     return 0;
   }
+  // Known before parsing, so that a mistyped option is reported as JSON too when JSON was asked for.
+  const json = args.includes('--json');
   let spec: OperationSpec;
   let options: PlanOptions;
   let values: Record<string, string | boolean | undefined>;
@@ -110,8 +112,7 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
       throw new PlanUsageError('--phase must be expand, contract, rollback or restore');
   } catch (error) {
     if (error instanceof PlanUsageError || error instanceof QualifiedNameError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`error: ${(error as Error).message}\n${PLAN_USAGE}\n`);
-      return 2;
+      return reportFailure(error, { usage: { errors: [Error], text: PLAN_USAGE }, json });
     }
     throw error;
   }
@@ -120,10 +121,12 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
   if (values['supabase-dir'] && phase === 'contract') {
     // A file is a contract anyone holding it can push: it comes from `export`, which writes it only while the gate of
     // a registered change allows it. Its SQL, to review, is `plan … --phase contract` without --supabase-dir.
-    process.stderr.write(
-      'refused: no contract file from plan: register the change (`expand-contract create …`, which adopts an expand already pushed), then `expand-contract export <id> contract --supabase-dir DIR` writes it once the gate allows the contract\n',
+    return reportFailure(
+      new CommandRefusedError(
+        'no contract file from plan: register the change (`expand-contract create …`, which adopts an expand already pushed), then `expand-contract export <id> contract --supabase-dir DIR` writes it once the gate allows the contract',
+      ),
+      { json },
     );
-    return 1;
   }
   try {
     const plan = await withTarget(env, projectDir, (client) => planChange(client, spec, options));
@@ -134,8 +137,11 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
         await fs.mkdir(dir, { recursive: true });
         await fs.writeFile(path.join(dir, file.fileName), file.content);
       } catch (error) {
-        process.stderr.write(`error: cannot write ${path.join(dir, file.fileName)}: ${(error as Error).message}\n`);
-        return 2;
+        return reportFailure(new CommandRefusedError(`cannot write ${path.join(dir, file.fileName)}: ${(error as Error).message}`), { json });
+      }
+      if (json) {
+        process.stdout.write(`${JSON.stringify({ file: path.join(dir, file.fileName), version: file.version, phase })}\n`);
+        return 0;
       }
       process.stdout.write(`wrote ${path.join(dir, file.fileName)}\n`);
       if (phase === 'expand')
@@ -152,10 +158,7 @@ export async function planCommand(args: string[], env: Env, projectDir: string):
     process.stdout.write(phases.map((p) => `-- ===== ${p} =====\n${renderPhase(plan, p)}`).join('\n'));
     return 0;
   } catch (error) {
-    if (error instanceof PlanValidationError) {
-      printPlanErrors(error);
-      return 1;
-    }
+    if (error instanceof PlanValidationError) return reportFailure(error, { json });
     throw error;
   }
 }

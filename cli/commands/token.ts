@@ -14,7 +14,7 @@ export const TOKEN_USAGE = `usage:
                                                               (one migration, or every one without --migration)
   expand-contract token create calendar [--label L]           a read-only token for the calendar feed of
                                                               scheduled phases; prints the feed's URL
-  expand-contract token list                                  every token: scope, last use, revoked or live
+  expand-contract token list [--json]                         every token: scope, last use, revoked or live
   expand-contract token revoke <token id>
 
 A new token is printed once; only its hash is stored.`;
@@ -24,16 +24,22 @@ const SERVICE = /^[^\p{Cc}]{1,100}$/u;
 /** `token create|list|revoke`. Exit 0 ok, 1 refused, 2 bad usage. */
 export async function tokenCommand(args: string[], env: Env, projectDir: string): Promise<number> {
   if (args.includes('--help') || args.includes('-h') || args.length === 0) {
-    process.stdout.write(`${TOKEN_USAGE}\n`);
+    (args.length === 0 ? process.stderr : process.stdout).write(`${TOKEN_USAGE}\n`);
     return args.length === 0 ? 2 : 0;
   }
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const json = args.includes('--json');
+  // With --json, stdout holds one JSON document (a new token's secret included); what people read goes to stderr.
+  const out = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+  const created = (record: { id: string; scope: string }, token: string, more: object = {}) => {
+    if (json) process.stdout.write(`${JSON.stringify({ id: record.id, scope: record.scope, token, ...more }, null, 2)}\n`);
+    else out(token);
+  };
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { label: { type: 'string' }, migration: { type: 'string' }, json: { type: 'boolean' } } });
   } catch (error) {
     // Whatever parseArgs refuses is the command line's fault.
-    return reportFailure(error, { usage: { errors: [Error], text: TOKEN_USAGE } });
+    return reportFailure(error, { usage: { errors: [Error], text: TOKEN_USAGE }, json: args.includes('--json') });
   }
   const { positionals, values } = parsed;
   try {
@@ -47,7 +53,7 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
             if (!service || !SERVICE.test(service)) throw new UsageError('token create ingest needs the service name it reports for (1-100 characters)');
             const { token, record } = await createApiToken(state, { scope, service, label: values.label, createdBy });
             out(`created ingest token ${record.id} for service "${service}"; it is shown once, store it now:`);
-            out(token);
+            created(record, token, { service });
             return 0;
           }
           if (scope === 'deploy') {
@@ -59,24 +65,25 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
             }
             const { token, record } = await createApiToken(state, { scope, migrationId, label: values.label, createdBy });
             out(`created deploy token ${record.id} for ${migrationId ? `migration ${migrationId}` : 'every migration'}; it is shown once, store it now:`);
-            out(token);
+            created(record, token, { migrationId: migrationId ?? null });
             return 0;
           }
           if (scope === 'calendar') {
             const { token, record } = await createApiToken(state, { scope, label: values.label, createdBy });
             out(`created calendar token ${record.id}; it reads the calendar feed and nothing else. Shown once, store it now:`);
-            out(token);
             // The dashboard's address as this machine serves it; behind a proxy, its public host goes here instead.
-            out(`subscribe your calendar to: ${calendarFeedUrl(`http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`, token)}`);
+            const feed = calendarFeedUrl(`http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`, token);
+            created(record, token, { feed });
+            out(`subscribe your calendar to: ${feed}`);
             return 0;
           }
           throw new UsageError('token create needs a scope: ingest <service>, deploy or calendar');
         }
         case 'list': {
           const tokens = await listApiTokens(state);
-          if (values.json) out(JSON.stringify(tokens, null, 2));
+          if (json) process.stdout.write(`${JSON.stringify(tokens, null, 2)}\n`);
           else if (tokens.length === 0) out('no tokens yet: expand-contract token create ingest <service>');
-          for (const t of values.json ? [] : tokens) {
+          for (const t of json ? [] : tokens) {
             const what = tokenScopeWords(t);
             const when = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
             out(`${t.id}  ${what}${t.label ? ` (${t.label})` : ''}  created ${t.createdAt.toISOString()} by ${t.createdBy}  ${when}`);
@@ -87,6 +94,7 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
           const id = positionals[1];
           if (!id) throw new UsageError('token revoke needs the token id shown by `token list`');
           const ok = await revokeApiToken(state, id);
+          if (json) process.stdout.write(`${JSON.stringify({ id, revoked: ok })}\n`);
           out(ok ? `revoked ${id}` : `no live token with id ${id}`);
           return ok ? 0 : 1;
         }
@@ -95,6 +103,6 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
       }
     });
   } catch (error) {
-    return reportFailure(error, { usage: { errors: [UsageError], text: TOKEN_USAGE } });
+    return reportFailure(error, { usage: { errors: [UsageError], text: TOKEN_USAGE }, json: args.includes('--json') });
   }
 }

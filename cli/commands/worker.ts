@@ -5,8 +5,19 @@ import { startSignals } from '../../lib/signals/start-signals';
 import { onExit } from '../on-exit';
 import { resolveDatabases } from '../target';
 
+export const WORKER_USAGE = `usage: expand-contract worker
+
+Runs queued phases and the pg_stat_statements sampler without serving the dashboard (e.g. a separate
+deployment next to it), against DATABASE_URL and TARGET_DATABASE_URL. No options; stop it with Ctrl-C.`;
+
 /** `expand-contract worker`: runs queued phases without serving the dashboard (e.g. a separate deployment). */
-export async function workerCommand(env: Env, projectDir: string): Promise<void> {
+export async function workerCommand(args: string[], env: Env, projectDir: string): Promise<number | void> {
+  if (args.length > 0) {
+    const help = args[0] === '--help' || args[0] === '-h';
+    if (!help) process.stderr.write(`error: worker takes no arguments\n`);
+    (help ? process.stdout : process.stderr).write(`${WORKER_USAGE}\n`);
+    return help ? 0 : 2;
+  }
   const dbs = await resolveDatabases(env, projectDir, { state: true });
   const worker = await startPhaseWorker({ stateUrl: dbs.stateUrl, targetUrl: dbs.targetUrl, ...gatePolicy(env), log: (l) => process.stdout.write(`${l}\n`) });
   const signals = startSignals({

@@ -38,18 +38,16 @@ const fetchWithTimeout: typeof fetch = (input, init) => {
 };
 
 /**
- * Loaded on first use only: supabase-js warns about Node 20 as soon as it is imported, which
- * the local-accounts default (and every command of the CLI) should not print.
+ * Loaded on first use only: supabase-js is large, and neither the local-accounts default nor
+ * any command of the CLI needs it.
  */
 export async function supabaseAuthClient(config: SupabaseAuthConfig, jar: CookieJar, secure: boolean) {
-  const [{ createServerClient }, { default: WebSocket }] = await Promise.all([import('@supabase/ssr'), import('ws')]);
+  const { createServerClient } = await import('@supabase/ssr');
   return createServerClient(config.url, config.anonKey, {
     cookies: jar,
     global: { fetch: fetchWithTimeout },
     // Only the server reads these cookies: keep them from scripts and other sites' requests.
     cookieOptions: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
-    // supabase-js builds a realtime client even when unused; Node 20 has no WebSocket of its own.
-    realtime: { transport: WebSocket as never },
   });
 }
 type AuthClient = Awaited<ReturnType<typeof supabaseAuthClient>>;

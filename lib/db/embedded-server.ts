@@ -7,34 +7,12 @@ import pg from 'pg';
 import { choosePort } from './free-port';
 import { localUrl } from './connection-url';
 import { STATE_LOGIN, TARGET_LOGIN, type Logins } from './provision-logins';
-import { AppError } from '../errors/app-error';
+import { AlreadyRunningError, EmbeddedServerError } from './embedded-server-error';
+
+export { AlreadyRunningError, EmbeddedServerError };
 
 /** The bootstrap superuser's name unless told otherwise: the name every Postgres tool expects. */
 const DEFAULT_SUPERUSER = 'postgres';
-
-export class EmbeddedServerError extends AppError {
-  readonly code = 'embedded-server';
-  readonly kind = 'unavailable';
-  constructor(
-    message: string,
-    readonly dataDir: string,
-    readonly logTail: string[] = [],
-  ) {
-    super(message);
-    this.name = 'EmbeddedServerError';
-  }
-}
-
-/** Another live process already serves this data directory. */
-export class AlreadyRunningError extends EmbeddedServerError {
-  constructor(
-    dataDir: string,
-    readonly pid: number,
-  ) {
-    super(`another Expand/Contract process (pid ${pid}) is already using ${dataDir}: stop it (kill ${pid}) or set EC_DATA_DIR to another folder`, dataDir);
-    this.name = 'AlreadyRunningError';
-  }
-}
 
 export interface EmbeddedServerOptions {
   /** Folder holding the cluster (`pg/`), its generated password and the owner pid file. */

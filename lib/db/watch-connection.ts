@@ -1,25 +1,10 @@
 import pg from 'pg';
 import { describeUrl, redactSecrets } from './connection-url';
 import { SQL_STATE } from './sql-state';
-import { AppError } from '../errors/app-error';
+import { ConnectionLostError, type DatabaseSide } from './connection-lost-error';
 
-export type DatabaseSide = 'state' | 'target';
-
-/** A connection to one of the two databases went away while the product was using it. */
-export class ConnectionLostError extends AppError {
-  readonly code = 'connection-lost';
-  readonly kind = 'unavailable';
-  constructor(
-    readonly database: DatabaseSide,
-    /** host:port/database, never the password. */
-    readonly where: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`lost the connection to the ${database} database ${where} (${reason})`, options);
-    this.name = 'ConnectionLostError';
-  }
-}
+// Apart so that reporting a lost connection does not load pg.
+export { ConnectionLostError, type DatabaseSide };
 
 // Administrator or crash shutdown, server starting up or going down, idle-session timeout, and the connection-exception class.
 const LOSS_CODES = new Set<string>([

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import pg from 'pg';
+// @ts-expect-error: a plain JavaScript build script, without types.
+import { buildCli } from '../../scripts/build-cli.mjs';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedServer } from '../../lib/db/embedded-server';
 import { ephemeralPort } from '../../lib/db/free-port';
@@ -58,6 +60,9 @@ async function provide(project: TestProject, adminUrl: string): Promise<void> {
  * free for Supabase's non-superuser role (tests/helpers/supabase-database.ts).
  */
 export default async function setup(project: TestProject) {
+  // The tests run the real built command: build it once here, so that the many commands they start in
+  // parallel never each find it stale and rebuild it.
+  await buildCli();
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     await provide(project, external);
