@@ -5,7 +5,10 @@ import { AppError } from '../errors/app-error';
 /** A pool, or one connection inside a transaction (a person's, under row-level security). */
 type Db = Pool | PoolClient;
 
-/** ingest: a service reports error rates; deploy: a CD pipeline marks deploys; calendar: reads the schedule feed, nothing else. */
+/**
+ * ingest: a service reports error rates; deploy: a CD pipeline marks deploys and reads the state and gate of the
+ * migrations it may mark; calendar: reads the schedule feed, nothing else.
+ */
 export type TokenScope = 'ingest' | 'deploy' | 'calendar';
 
 export interface ApiToken {
@@ -132,9 +135,13 @@ export async function verifyApiToken(state: Pool, token: string, scope: TokenSco
   return found;
 }
 
-/** A deploy token that may mark this migration: one scoped to it, or to every migration. */
+/** Whether a deploy token reaches this migration (marks its deploy, reads its status): one scoped to it, or to every migration. */
+export const deployTokenCovers = (token: Pick<ApiToken, 'migrationId'>, migrationId: number): boolean =>
+  token.migrationId === null || token.migrationId === migrationId;
+
+/** A deploy token that may mark this migration. */
 export async function verifyDeployToken(state: Pool, token: string, migrationId: number): Promise<ApiToken> {
   const found = await verifyApiToken(state, token, 'deploy');
-  if (found.migrationId !== null && found.migrationId !== migrationId) throw new TokenRefusedError('wrong-scope');
+  if (!deployTokenCovers(found, migrationId)) throw new TokenRefusedError('wrong-scope');
   return found;
 }

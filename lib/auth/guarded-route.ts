@@ -26,19 +26,23 @@ async function answerErrors(run: () => Promise<Response>): Promise<Response> {
 
 /**
  * The only way the app defines a route handler, so none can forget to ask who is calling:
+ * - `public`: nobody is asked, for what holds no data (the API's own description); no cookie or
+ *   token is read, so it answers even with the state database down;
  * - `anyone`: the handler gets the person or null and decides what an anonymous caller may see;
  * - a rule over the signed-in person: 401 without a session, 403 when the rule refuses;
  * - `{ token: scope }`: an API token of that scope (never cookies), 401 otherwise; whether a
  *   token is unknown, revoked or for something else is not told to whoever holds it.
  * A typed error (AppError) the handler throws is answered by HTTP_STATUS.
  */
+export function guardedRoute<Ctx>(access: 'public', handler: Handler<Ctx, null>): (request: Request, ctx?: Ctx) => Promise<Response>;
 export function guardedRoute<Ctx>(access: 'anyone', handler: Handler<Ctx, Actor | null>): (request: Request, ctx?: Ctx) => Promise<Response>;
 export function guardedRoute<Ctx>(access: PersonRule, handler: Handler<Ctx, Actor>): (request: Request, ctx?: Ctx) => Promise<Response>;
 export function guardedRoute<Ctx>(access: { token: TokenScope }, handler: Handler<Ctx, ApiToken>): (request: Request, ctx?: Ctx) => Promise<Response>;
-export function guardedRoute<Ctx>(access: EntryRule | { token: TokenScope }, handler: Handler<Ctx, never>) {
+export function guardedRoute<Ctx>(access: 'public' | EntryRule | { token: TokenScope }, handler: Handler<Ctx, never>) {
   // ctx is optional only so a handler without route parameters can be called with the request alone (tests).
   const guarded = async (request: Request, ctx?: Ctx) => {
     const run = (who: unknown) => answerErrors(() => (handler as Handler<Ctx | undefined, unknown>)(request, ctx, who));
+    if (access === 'public') return run(null);
     if (access === 'anyone') return run(await currentActor());
     if (typeof access === 'object') {
       let token: ApiToken;
@@ -58,5 +62,5 @@ export function guardedRoute<Ctx>(access: EntryRule | { token: TokenScope }, han
     if (!allowed.ok) return refuse(403, allowed.reason);
     return run(actor);
   };
-  return markGuarded(guarded, access === 'anyone' ? 'anyone' : typeof access === 'object' ? `token:${access.token}` : 'person');
+  return markGuarded(guarded, typeof access === 'string' ? access : typeof access === 'object' ? `token:${access.token}` : 'person');
 }

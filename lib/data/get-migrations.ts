@@ -22,6 +22,7 @@ export interface MigrationSummary {
   status: MigrationRecord['status'];
   target: string;
   createdAt: Date;
+  deployedAt: Date | null;
   seeded: boolean;
   backfill: (Pick<BackfillRecord, 'status' | 'batchSize' | 'worstBatchMs' | 'tableRows' | 'error' | 'updatedAt'> & { progress: BackfillProgressView }) | null;
   /** Its latest backfill job in the queue, so that a queued or retried backfill shows before (and beside) its saved progress. */
@@ -35,6 +36,7 @@ function summarize(m: MigrationListing, b: BackfillRecord | null, job: BackfillJ
     status: m.status,
     target: m.target,
     createdAt: m.createdAt,
+    deployedAt: m.deployedAt,
     seeded: m.seeded,
     backfill: b
       ? {
@@ -79,9 +81,10 @@ export async function latestBackfillJobs(ids: number[] | null): Promise<Map<numb
   );
 }
 
-export async function listMigrations(): Promise<MigrationSummary[]> {
+/** Every migration, newest first, or (`only`) that one alone: a deploy token scoped to one migration lists no other. */
+export async function listMigrations(only: number | null = null): Promise<MigrationSummary[]> {
   const store = new StateStore(statePool());
-  const [migrations, jobs] = await Promise.all([store.listMigrations(), latestBackfillJobs(null)]);
+  const [migrations, jobs] = await Promise.all([store.listMigrations(only), latestBackfillJobs(only === null ? null : [only])]);
   const backfills = await store.backfillsOf(migrations.map((m) => m.id));
   return migrations.map((m) => summarize(m, backfills.get(m.id) ?? null, jobs.get(m.id) ?? null));
 }
@@ -94,7 +97,6 @@ export interface MigrationDetail extends MigrationSummary {
   spec: MigrationRecord['spec'];
   schedule: MigrationRecord['schedule'];
   timeZone: string;
-  deployedAt: Date | null;
   deployedBy: string | null;
   /** The services whose error rates are its evidence; null: every service reporting. */
   services: string[] | null;
@@ -147,7 +149,6 @@ export async function getMigration(id: number, range: ChartRange = DEFAULT_CHART
       spec: migration.spec,
       schedule: migration.schedule,
       timeZone,
-      deployedAt: migration.deployedAt,
       deployedBy: migration.deployedBy,
       services: migration.services,
       charts,

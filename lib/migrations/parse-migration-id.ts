@@ -7,6 +7,9 @@ import { z } from 'zod';
  */
 export const MAX_MIGRATION_ID = 2_147_483_647;
 
+/** Decimal digits without a leading zero, at most ten of them: what parseMigrationId reads (and the API's documents say). */
+export const MIGRATION_ID_PATTERN = /^[1-9][0-9]{0,9}$/;
+
 /**
  * A migration id as it comes in a URL, a form field or a command line: decimal digits only.
  * `Number()` alone would read 0x5 and 5e0 as 5 (another migration's page) and 1e20 as a number
@@ -16,7 +19,7 @@ export const MAX_MIGRATION_ID = 2_147_483_647;
  */
 export function parseMigrationId(raw: unknown): number | null {
   if (typeof raw === 'number') return Number.isInteger(raw) && raw >= 1 && raw <= MAX_MIGRATION_ID ? raw : null;
-  if (typeof raw !== 'string' || !/^[1-9][0-9]{0,9}$/.test(raw)) return null;
+  if (typeof raw !== 'string' || !MIGRATION_ID_PATTERN.test(raw)) return null;
   const id = Number(raw);
   return id <= MAX_MIGRATION_ID ? id : null;
 }

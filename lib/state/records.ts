@@ -134,8 +134,10 @@ export const toBackfill = (r: Row): BackfillRecord => ({
 export interface PhaseRunRecord {
   id: number;
   phase: RunPhase;
-  status: string;
-  source: string;
+  /** As the state schema's CHECK allows. */
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'paused';
+  /** supabase-cli: applied with `supabase db push` and seen in the target's migration history. */
+  source: 'executor' | 'supabase-cli';
   historyVersion: string | null;
   actor: string;
   error: string | null;
@@ -146,8 +148,8 @@ export interface PhaseRunRecord {
 export const toPhaseRun = (r: Record<string, unknown>): PhaseRunRecord => ({
   id: Number(r.id),
   phase: r.phase as RunPhase,
-  status: r.status as string,
-  source: r.source as string,
+  status: r.status as PhaseRunRecord['status'],
+  source: r.source as PhaseRunRecord['source'],
   historyVersion: r.history_version as string | null,
   actor: r.actor as string,
   error: r.error as string | null,

@@ -58,9 +58,15 @@ export class StateStore {
     return toMigration(rows[0]);
   }
 
-  /** Every migration, newest first, without plans: the timeline and the list draw two hundred of them on every load. */
-  async listMigrations(): Promise<MigrationListing[]> {
-    const { rows } = await this.pool.query(`SELECT ${LISTING_COLUMNS} FROM expand_contract.migrations ORDER BY id DESC`);
+  /**
+   * Every migration, newest first, without plans: the timeline and the list draw two hundred of
+   * them on every load. `only`: that one migration alone (none if it does not exist), for a token
+   * scoped to it; the others are never read.
+   */
+  async listMigrations(only: number | null = null): Promise<MigrationListing[]> {
+    const { rows } = await this.pool.query(`SELECT ${LISTING_COLUMNS} FROM expand_contract.migrations WHERE $1::bigint IS NULL OR id = $1 ORDER BY id DESC`, [
+      only,
+    ]);
     return rows.map(toListing);
   }
 

@@ -1,4 +1,6 @@
 import { NextResponse } from 'next/server';
+import { answerWith } from '@/lib/api/answer-with';
+import { healthBodySchema } from '@/lib/api/health-body';
 import { guardedRoute } from '@/lib/auth/guarded-route';
 import { getHealth } from '@/lib/data/get-health';
 
@@ -10,5 +12,6 @@ import { getHealth } from '@/lib/data/get-health';
 export const GET = guardedRoute('anyone', async (_request, _ctx, actor) => {
   const health = await getHealth();
   const ok = health.state.database.ok && health.target.database.ok;
-  return NextResponse.json(actor ? health : { ok }, { status: ok ? 200 : 503, headers: { 'cache-control': 'no-store' } });
+  const status = ok ? 200 : 503;
+  return actor ? NextResponse.json(health, { status, headers: { 'cache-control': 'no-store' } }) : answerWith(healthBodySchema, { ok }, status);
 });

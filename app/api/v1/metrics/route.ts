@@ -1,11 +1,13 @@
-import { NextResponse } from 'next/server';
+import { answerWith } from '@/lib/api/answer-with';
+import { errorBodySchema } from '@/lib/api/error-body';
+import { ingestResultBodySchema } from '@/lib/api/ingest-result-body';
 import { guardedRoute } from '@/lib/auth/guarded-route';
 import { parseEnv } from '@/lib/config/env';
 import { statePool } from '@/lib/db/pools';
 import { checkMetricBatch, MAX_BODY_BYTES } from '@/lib/metrics/metric-batch';
 import { ingestMetrics } from '@/lib/signals/ingest-metrics';
 
-const answer = (status: number, body: object) => NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
+const refuse = (status: number, error: string, details?: string[]) => answerWith(errorBodySchema, { error, details }, status);
 
 /**
  * Error-rate points from a service: POST {batchId, points: [{service, version, timestamp,
@@ -15,25 +17,25 @@ const answer = (status: number, body: object) => NextResponse.json(body, { statu
 export const POST = guardedRoute({ token: 'ingest' }, async (request, _ctx, token) => {
   // Refused before reading: a declared size over the limit costs nothing to turn away.
   if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES)
-    return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
+    return refuse(413, `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches`);
   // JSON only: a browser cannot send it cross-origin without a preflight, so a form on another site cannot post here.
-  if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) return answer(415, { error: 'send Content-Type: application/json' });
+  if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) return refuse(415, 'send Content-Type: application/json');
   const state = statePool();
   const service = token.service!;
   const text = await readLimited(request, MAX_BODY_BYTES);
-  if (text === null) return answer(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches` });
+  if (text === null) return refuse(413, `the body is larger than ${MAX_BODY_BYTES} bytes: send smaller batches`);
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return answer(400, { error: 'the body is not valid JSON' });
+    return refuse(400, 'the body is not valid JSON');
   }
   const now = new Date();
   const oldest = new Date(now.getTime() - parseEnv(process.env).EC_RETENTION_RAW_DAYS * 86_400_000);
   const checked = checkMetricBatch(body, service, now, oldest);
-  if (!checked.ok) return answer(400, { error: 'invalid batch', details: checked.errors });
+  if (!checked.ok) return refuse(400, 'invalid batch', checked.errors);
   const result = await ingestMetrics(state, service, checked.batch);
-  return answer(200, result);
+  return answerWith(ingestResultBodySchema, result);
 });
 
 /** The body as text, or null as soon as it passes `limit` bytes: a chunked body without Content-Length is never held whole. */

@@ -1,10 +1,11 @@
-import { NextResponse } from 'next/server';
+import { answerWith } from '@/lib/api/answer-with';
+import { deployMarkBodySchema } from '@/lib/api/deploy-mark-body';
+import { errorBodySchema } from '@/lib/api/error-body';
+import { deployTokenCovers } from '@/lib/auth/api-tokens';
 import { guardedRoute } from '@/lib/auth/guarded-route';
 import { statePool } from '@/lib/db/pools';
 import { parseMigrationId } from '@/lib/migrations/parse-migration-id';
 import { StateStore } from '@/lib/state/state-store';
-
-const answer = (status: number, body: object) => NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
 
 /**
  * A CD pipeline marks the deploy of code that uses the new column:
@@ -14,9 +15,10 @@ const answer = (status: number, body: object) => NextResponse.json(body, { statu
  */
 export const POST = guardedRoute({ token: 'deploy' }, async (_request, ctx: { params: Promise<{ id: string }> }, token) => {
   const id = parseMigrationId((await ctx.params).id);
-  if (id === null) return answer(404, { error: 'no such migration' });
+  if (id === null) return answerWith(errorBodySchema, { error: 'no such migration' }, 404);
   // A token scoped to one migration marks only that one; whether it exists is not told to it.
-  if (token.migrationId !== null && token.migrationId !== id) return answer(401, { error: 'the token is not valid' });
+  if (!deployTokenCovers(token, id)) return answerWith(errorBodySchema, { error: 'the token is not valid' }, 401);
   const migration = await new StateStore(statePool()).markDeployed(id, `token:${token.id}`);
-  return answer(200, { id, deployedAt: migration.deployedAt, deployedBy: migration.deployedBy });
+  // Set by the mark just made, or by the first one.
+  return answerWith(deployMarkBodySchema, { id, deployedAt: migration.deployedAt!, deployedBy: migration.deployedBy! });
 });
