@@ -46,7 +46,7 @@ describe('expand-contract plan', () => {
     try {
       const { code, out } = await cli(['plan', 'rename', 'leads.user_email', 'contact_email', '--phase', 'contract', '--supabase-dir', contractDir]);
       expect(code).toBe(1);
-      expect(out).toMatch(/^refused: no contract file from plan: .*expand-contract export <id> contract --supabase-dir DIR/m);
+      expect(out).toMatch(/^error: no contract file from plan: .*expand-contract export <id> contract --supabase-dir DIR/m);
       expect(await fs.readdir(contractDir)).toEqual([]);
       // Its SQL is still there to review.
       const printed = await cli(['plan', 'rename', 'leads.user_email', 'contact_email', '--phase', 'contract']);

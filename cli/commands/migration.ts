@@ -12,6 +12,7 @@ import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
 import { describeParity, runPhase } from '../../lib/executor/run-phase';
 import { assertPlanReviewed, PlanNotApprovedError } from '../../lib/executor/plan-approvals';
 import { contractGate } from '../../lib/signals/gate-evidence';
+import { readMigrationStatus } from '../../lib/signals/read-migration-status';
 import { targetIdentity } from '../../lib/db/target-identity';
 import type { RunPhase } from '../../lib/state/records';
 import { StateStore } from '../../lib/state/state-store';
@@ -240,39 +241,9 @@ export async function migrationCommand(command: string, args: string[], env: Env
         case 'status': {
           const id = parseId(positionals[0]);
           const migration = await store.getMigration(id);
-          const [runs, backfill, parity] = [await store.phaseRuns(id), await store.getBackfill(id), await store.latestParity(id)];
-          // The decision the contract run would reach now, with the legacy-column use it judged.
-          const { decision: gate, legacy, evidence } = await contractGate({ store, target, ...gatePolicy(env) }, migration, new Date());
-          const status = {
-            id,
-            title: migration.title,
-            status: migration.status,
-            target: migration.target,
-            phases: runs,
-            backfill: backfill ? { ...backfill, progress: backfillProgress(backfill) } : null,
-            parity,
-            legacy: legacy && {
-              column: `${legacy.column.schema}.${legacy.column.table}.${legacy.column.column}`,
-              window: legacy.window,
-              reads: legacy.reads,
-              writes: legacy.writes,
-              unknown: legacy.unknown,
-              coverage: legacy.coverage,
-              statements: legacy.statements.map((st) => ({
-                query: st.query,
-                calls: st.calls,
-                kind: st.kind,
-                star: st.star,
-                roles: st.roles,
-                firstSeen: st.firstSeen,
-                lastSeen: st.lastSeen,
-              })),
-              intervals: legacy.intervals,
-            },
-            deploy: { deployedAt: migration.deployedAt, deployedBy: migration.deployedBy, bufferMinutes: evidence.buffer?.bufferMinutes ?? null },
-            errors: evidence.errors?.phases ?? [],
-            gate,
-          };
+          // The decision the contract run would reach now, with the legacy-column use it judged: the API's reading too.
+          const status = await readMigrationStatus({ store, target, ...gatePolicy(env) }, migration, new Date());
+          const { phases: runs, backfill, parity, legacy, gate } = status;
           if (json) {
             data(status);
             return 0;
