@@ -1,10 +1,10 @@
-import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlSyntaxError } from '../sql/parse-sql';
-import { lintPath, LintPathError, lintSql, SqlFileSyntaxError } from './lint-sql';
-import { runSquawk, SQUAWK_BINARY, SquawkError } from './run-squawk';
+import { lintSql } from './lint-sql';
+import { runSquawk, squawkArgs, SQUAWK_BINARY, SquawkError, SquawkSettingsError, squawkVersion } from './run-squawk';
 
 // Every test here runs the real squawk binary; each run starts a process.
 const SLOW = 30_000;
@@ -129,6 +129,44 @@ describe('lintSql', () => {
     SLOW,
   );
 
+  it(
+    "skips excluded rules, ours and Squawk's, and keeps the rest",
+    async () => {
+      const sql = 'ALTER TABLE users DROP COLUMN legacy_field;\nALTER TABLE leads RENAME COLUMN user_email TO contact_email;';
+      const all = await lintSql(sql);
+      expect(all.findings.map((f) => f.rule)).toEqual(
+        expect.arrayContaining(['breaking-drop-column', 'ban-drop-column', 'breaking-rename-column', 'renaming-column']),
+      );
+      const { findings } = await lintSql(sql, { exclude: ['breaking-drop-column', 'ban-drop-column', 'require-lock-timeout'] });
+      const rules = findings.map((f) => f.rule);
+      expect(rules).not.toContain('breaking-drop-column');
+      expect(rules).not.toContain('ban-drop-column');
+      expect(rules).not.toContain('require-lock-timeout');
+      expect(rules).toEqual(expect.arrayContaining(['breaking-rename-column', 'renaming-column', 'require-statement-timeout']));
+    },
+    SLOW,
+  );
+
+  it(
+    "passes Squawk's settings on: the Postgres version and whether files run in a transaction change its verdict",
+    async () => {
+      // Before Postgres 11 a column with a DEFAULT rewrites the table; from 11 on it does not.
+      const sql = "ALTER TABLE users ADD COLUMN IF NOT EXISTS tier text DEFAULT 'free';";
+      const rulesOf = async (squawk: Parameters<typeof lintSql>[1]) => (await lintSql(sql, squawk)).findings.map((f) => f.rule);
+      expect(await rulesOf({ squawk: { pgVersion: '10' } })).toContain('adding-field-with-default');
+      expect(await rulesOf({ squawk: { pgVersion: '15' } })).not.toContain('adding-field-with-default');
+
+      const rename = 'ALTER TABLE leads RENAME COLUMN user_email TO contact_email;';
+      const robust = async (assumeInTransaction?: boolean) =>
+        (await lintSql(rename, { squawk: assumeInTransaction === undefined ? {} : { assumeInTransaction } })).findings.filter(
+          (f) => f.rule === 'prefer-robust-stmts',
+        );
+      expect((await robust()).map((f) => f.message)).toEqual([expect.stringMatching(/^Missing transaction/)]);
+      expect(await robust(true)).toEqual([]);
+    },
+    SLOW,
+  );
+
   it('throws SqlSyntaxError on the right line for SQL Postgres would reject', async () => {
     const error = await lintSql('SELECT 1;\n\nALTER TABLE leads RENAME COLUMN user_email contact_email;').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SqlSyntaxError);
@@ -157,60 +195,50 @@ describe('runSquawk', () => {
     expect(error).toMatchObject({ reason: 'bad-output', detail: 'squawk: something went wrong' });
   });
 
+  it("writes its settings as Squawk's flags, leaving out what is not set", () => {
+    expect(squawkArgs({})).toEqual([]);
+    expect(
+      squawkArgs({
+        pgVersion: '13.2',
+        assumeInTransaction: false,
+        exclude: ['ban-drop-column', 'renaming-column'],
+        include: ['require-table-schema'],
+        configFile: 'ci/.squawk.toml',
+      }),
+    ).toEqual([
+      '--pg-version=13.2',
+      '--no-assume-in-transaction',
+      '--exclude=ban-drop-column,renaming-column',
+      '--include=require-table-schema',
+      '--config=ci/.squawk.toml',
+    ]);
+    expect(squawkArgs({ assumeInTransaction: true, exclude: [] })).toEqual(['--assume-in-transaction']);
+  });
+
+  it('reports settings Squawk refuses, an unknown rule or an unreadable config file, as such', async () => {
+    const unknownRule = await runSquawk(RENAME_2AM, { settings: { exclude: ['no-such-rule'] } }).catch((e: unknown) => e);
+    expect(unknownRule).toBeInstanceOf(SquawkSettingsError);
+    expect((unknownRule as Error).message).toBe(
+      "squawk refused its settings: invalid value 'no-such-rule' for '--exclude <rule>': invalid rule name no-such-rule",
+    );
+    const config = path.join(dir, 'broken.squawk.toml');
+    await writeFile(config, 'excluded_rules = [\n');
+    const badConfig = await runSquawk(RENAME_2AM, { settings: { configFile: config } }).catch((e: unknown) => e);
+    expect(badConfig).toBeInstanceOf(SquawkSettingsError);
+    expect((badConfig as Error).message).toMatch(/^squawk refused its settings: Configuration error: /);
+  });
+
+  it('reads the version of the pinned squawk', async () => {
+    const pkg = JSON.parse(await readFile(path.resolve(import.meta.dirname, '..', '..', 'node_modules', 'squawk-cli', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(await squawkVersion()).toBe(pkg.version);
+  });
+
   it('reports a crash with its stderr', async () => {
     const fake = path.join(dir, 'crashing-squawk');
     await writeFile(fake, '#!/bin/sh\necho "boom" >&2\nexit 3\n');
     await chmod(fake, 0o755);
     await expect(runSquawk(RENAME_2AM, { binary: fake })).rejects.toMatchObject({ reason: 'failed', detail: 'boom' });
-  });
-});
-
-describe('lintPath', () => {
-  it(
-    'lints every .sql file of a directory in name order, and nothing else',
-    async () => {
-      const migrations = path.join(dir, 'migrations');
-      await mkdir(migrations);
-      await writeFile(path.join(migrations, '20250102000000_rename.sql'), RENAME_2AM);
-      await writeFile(path.join(migrations, '20250101000000_add.sql'), 'CREATE TABLE audit (id bigint PRIMARY KEY);\n');
-      await writeFile(path.join(migrations, 'README.md'), 'not SQL');
-      await mkdir(path.join(migrations, 'nested.sql'));
-      const results = await lintPath(migrations);
-      expect(results.map((r) => [path.basename(r.file), r.statements])).toEqual([
-        ['20250101000000_add.sql', 1],
-        ['20250102000000_rename.sql', 1],
-      ]);
-      expect(results[1]!.findings.some((f) => f.rule === 'breaking-rename-column')).toBe(true);
-    },
-    SLOW,
-  );
-
-  it(
-    'lints a single file',
-    async () => {
-      const file = path.join(dir, 'one.sql');
-      await writeFile(file, RENAME_2AM);
-      const [result] = await lintPath(file);
-      expect(result!.file).toBe(file);
-      expect(result!.findings.some((f) => f.source === 'squawk')).toBe(true);
-    },
-    SLOW,
-  );
-
-  it('refuses a missing path and a directory without .sql files', async () => {
-    await expect(lintPath(path.join(dir, 'missing'))).rejects.toMatchObject({ name: 'LintPathError', reason: 'not-found' });
-    const empty = path.join(dir, 'empty');
-    await mkdir(empty);
-    const error = await lintPath(empty).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(LintPathError);
-    expect(error).toMatchObject({ reason: 'no-sql-files', path: empty });
-  });
-
-  it('names the file and line of a syntax error', async () => {
-    const file = path.join(dir, 'broken.sql');
-    await writeFile(file, 'SELECT 1;\nALTER TABL leads;\n');
-    const error = await lintPath(file).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SqlFileSyntaxError);
-    expect(error).toMatchObject({ file, line: 2, message: `${file}:2: syntax error at or near "TABL"` });
   });
 });

@@ -30,6 +30,20 @@ export class SquawkError extends AppError {
   }
 }
 
+/**
+ * Squawk refused the settings it was given: an option value (an unknown rule name, a version that is not
+ * one) or its configuration file (.squawk.toml, found from the working directory up, or --config).
+ * Nothing was linted; the person has to change the command or the file.
+ */
+export class SquawkSettingsError extends AppError {
+  readonly code = 'squawk-settings';
+  readonly kind = 'invalid';
+  constructor(readonly detail: string) {
+    super(`squawk refused its settings: ${detail}`);
+    this.name = 'SquawkSettingsError';
+  }
+}
+
 const SquawkReport = z.array(
   z.object({
     rule_name: z.string(),
@@ -43,11 +57,40 @@ const SquawkReport = z.array(
   }),
 );
 
+/**
+ * Squawk's own settings, passed through as its flags. Each one left unset is taken from .squawk.toml
+ * when Squawk finds one (it looks in the working directory and its parents), else Squawk's default.
+ */
+export interface SquawkSettings {
+  /** The Postgres version the SQL will run on, e.g. "15" or "13.2": some statements are safe from a version on. */
+  pgVersion?: string;
+  /** Whether a migration tool wraps each file in a transaction; false overrides a config that says true. */
+  assumeInTransaction?: boolean;
+  /** Squawk rules to skip. Names Squawk does not know are refused by Squawk (SquawkSettingsError). */
+  exclude?: readonly string[];
+  /** Squawk's opt-in rules to run as well, e.g. require-table-schema. */
+  include?: readonly string[];
+  /** A .squawk.toml to read instead of the one Squawk would find. */
+  configFile?: string;
+}
+
 export interface RunSquawkOptions {
-  /** The name Squawk reports and matches its config's excluded paths against. */
+  /** The name Squawk reports for the SQL, read from its stdin. */
   fileName?: string;
   /** Another squawk executable (tests point this at a missing path). */
   binary?: string;
+  settings?: SquawkSettings;
+}
+
+/** Squawk's command line for the settings; `=` keeps a value that starts with a dash a value. */
+export function squawkArgs(settings: SquawkSettings = {}): string[] {
+  const args: string[] = [];
+  if (settings.pgVersion !== undefined) args.push(`--pg-version=${settings.pgVersion}`);
+  if (settings.assumeInTransaction !== undefined) args.push(settings.assumeInTransaction ? '--assume-in-transaction' : '--no-assume-in-transaction');
+  if (settings.exclude?.length) args.push(`--exclude=${settings.exclude.join(',')}`);
+  if (settings.include?.length) args.push(`--include=${settings.include.join(',')}`);
+  if (settings.configFile !== undefined) args.push(`--config=${settings.configFile}`);
+  return args;
 }
 
 /**
@@ -58,8 +101,10 @@ export interface RunSquawkOptions {
 export async function runSquawk(sql: string, options: RunSquawkOptions = {}): Promise<LintFinding[]> {
   const binary = options.binary ?? SQUAWK_BINARY;
   if (!existsSync(binary)) throw new SquawkError('missing-binary', binary, '');
-  const args = ['--reporter', 'json', ...(options.fileName ? ['--stdin-filepath', options.fileName] : [])];
+  const args = ['--reporter', 'json', ...(options.fileName ? ['--stdin-filepath', options.fileName] : []), ...squawkArgs(options.settings)];
   const { code, stdout, stderr } = await run(binary, args, sql);
+  const refused = refusedSettings(code, stdout, stderr);
+  if (refused) throw new SquawkSettingsError(refused);
   // Exit 1 only means "found something"; the report says what.
   if (code !== 0 && code !== 1) throw new SquawkError('failed', binary, shorten(stderr || stdout || `exit code ${code}`));
 
@@ -83,6 +128,27 @@ export async function runSquawk(sql: string, options: RunSquawkOptions = {}): Pr
     line: r.line + 1,
     column: byteColumnToCharColumn(lines[r.line] ?? '', r.column) + 1,
   }));
+}
+
+/**
+ * What Squawk said when it refused its settings, or null: its argument parser exits 2 with
+ * "error: invalid value …", and a config file it cannot read makes it exit 1 with "Configuration error: …"
+ * and no report.
+ */
+function refusedSettings(code: number | null, stdout: string, stderr: string): string | null {
+  const text = stderr.trim();
+  if (code === 2 && text.startsWith('error: invalid value')) return text.split('\n')[0]!.replace(/^error: /, '');
+  if (code === 1 && stdout.trim() === '' && text.startsWith('Configuration error')) return text.split('\n')[0]!;
+  return null;
+}
+
+/** The version the squawk binary reports, e.g. "2.66.0", for reports that name the tools that made them. */
+export async function squawkVersion(binary: string = SQUAWK_BINARY): Promise<string> {
+  if (!existsSync(binary)) throw new SquawkError('missing-binary', binary, '');
+  const { code, stdout, stderr } = await run(binary, ['--version'], '');
+  const version = /(\d+\.\d+\.\d+\S*)/.exec(stdout)?.[1];
+  if (code !== 0 || !version) throw new SquawkError('bad-output', binary, shorten(stdout || stderr));
+  return version;
 }
 
 /**
