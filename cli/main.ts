@@ -78,7 +78,7 @@ function version(): string {
   return (JSON.parse(readFileSync(path.join(projectDir(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-export const EXIT_CODES = `exit codes: 0 done (or only warnings), 1 findings, refused or failed, 2 the command line was not understood`;
+export const EXIT_CODES = `exit codes: 0 done (or only warnings), 1 findings, refused or failed, 2 the command line (for lint, its input) could not be used`;
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

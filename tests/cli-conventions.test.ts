@@ -53,7 +53,9 @@ describe('the command line follows the conventions of the tools it sits next to'
     const help = await cli(['--help'], false);
     expect(help.code).toBe(0);
     for (const command of COMMANDS) expect(help.out).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
-    expect(help.out).toContain('exit codes: 0 done (or only warnings), 1 findings, refused or failed, 2 the command line was not understood');
+    expect(help.out).toContain(
+      'exit codes: 0 done (or only warnings), 1 findings, refused or failed, 2 the command line (for lint, its input) could not be used',
+    );
   });
 
   it("gives every command a --help of its own: that command's usage, not the global help or another command's", async () => {

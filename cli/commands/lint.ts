@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { parseEnv } from '../../lib/config/env';
-import { checkConnection } from '../../lib/db/check-connection';
-import { connectTarget } from '../../lib/db/connect-target';
 import { redactSecrets } from '../../lib/db/connection-url';
-import { introspectSchema } from '../../lib/db/introspect-schema';
 import { AppError } from '../../lib/errors/app-error';
 import { findingAdvice } from '../../lib/lint/finding-advice';
 import { escapeData, formatGithubAnnotations } from '../../lib/lint/format-github-annotations';
@@ -246,6 +242,13 @@ const isSystemError = (error: unknown): error is NodeJS.ErrnoException => error 
 async function readTargetSchema(env: Record<string, string | undefined>): Promise<{ snapshot?: SchemaSnapshot; checked: SchemaChecked }> {
   const { TARGET_DATABASE_URL: url, EC_TARGET_SCHEMAS: schemas } = parseEnv(env);
   if (!url) return { checked: { checked: false } };
+  // Loaded only with a target: a lint of SQL alone starts without pg.
+  const [{ default: pg }, { checkConnection }, { connectTarget }, { introspectSchema }] = await Promise.all([
+    import('pg'),
+    import('../../lib/db/check-connection'),
+    import('../../lib/db/connect-target'),
+    import('../../lib/db/introspect-schema'),
+  ]);
   await checkConnection('TARGET_DATABASE_URL', url);
   const client = new pg.Client({ connectionString: url, application_name: 'expand-contract' });
   client.on('error', () => {});

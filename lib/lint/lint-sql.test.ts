@@ -175,8 +175,10 @@ describe('lintSql', () => {
 });
 
 describe('runSquawk', () => {
-  it('resolves the binary inside the project', () => {
-    expect(SQUAWK_BINARY).toBe(path.resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'squawk'));
+  it("resolves the project's own native squawk binary, not one on PATH or npm's Node wrapper", () => {
+    expect(SQUAWK_BINARY).toBe(
+      path.resolve(import.meta.dirname, '..', '..', 'node_modules', '@squawk-cli', `${process.platform}-${process.arch}`, 'bin', 'squawk'),
+    );
   });
 
   it('reports a missing binary as such', async () => {

@@ -38,14 +38,17 @@ export interface LintOptions {
  * Throws SqlSyntaxError for SQL Postgres would reject.
  */
 export async function lintSql(sql: string, options: LintOptions = {}): Promise<LintResult> {
-  const parsed = await parseSql(sql);
   const excluded = new Set(options.exclude);
+  const settings = { ...options.squawk, exclude: [...excluded].filter((rule) => !isExpandContractRule(rule)) };
+  // Squawk runs while the parser loads and parses: the two are most of a lint's time, and independent.
+  const squawkRun = runSquawk(sql, { fileName: options.fileName, settings });
+  squawkRun.catch(() => {}); // awaited below; a parse error must not leave it unhandled
+  const parsed = await parseSql(sql);
   const kept = (f: LintFinding) => !excluded.has(f.rule);
   const unknown = options.schema ? findUnknownNames(parsed.statements, options.schema).filter(kept) : [];
   const failing = new Set(unknown.map((f) => f.statementIndex));
   const ours = [...unknown, ...detectBreakingChanges(parsed.statements, options.schema).filter((f) => kept(f) && !failing.has(f.statementIndex))];
-  const settings = { ...options.squawk, exclude: [...excluded].filter((rule) => !isExpandContractRule(rule)) };
-  const squawk = (await runSquawk(sql, { fileName: options.fileName, settings })).map((f) => ({
+  const squawk = (await squawkRun).map((f) => ({
     ...f,
     statementIndex: statementAt(sql, parsed.statements, f),
   }));
