@@ -11,7 +11,7 @@ export default defineConfig([
     // A type-only import says so, so it is erased for the browser and never pulls a module in at run time.
     rules: { '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }] },
   },
-  globalIgnores(['.next/**', 'node_modules/**', '.data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts']),
+  globalIgnores(['.next/**', 'dist/**', 'node_modules/**', '.data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts']),
   {
     // Pure domain modules stay free of I/O and framework code (see the layers in the README).
     files: ['lib/migrations/**', 'lib/lifecycle/**', 'lib/gate/**', 'lib/timeline/**', 'lib/metrics/**', 'lib/errors/**', 'lib/actions/**'],

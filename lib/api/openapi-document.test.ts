@@ -53,7 +53,8 @@ describe('the OpenAPI document', () => {
       const answered = HTTP_METHODS.filter((m) => typeof mod[m] === 'function').map((m) => m.toLowerCase());
       expect(answered, url).toEqual(Object.keys(document.paths[url as keyof typeof document.paths]));
     }
-  });
+    // Importing every route handler loads most of the server: seconds on a busy machine.
+  }, 60_000);
 
   it('names a declared token for every operation, and a token route documents its 401', () => {
     const schemes = Object.keys(document.components.securitySchemes);
