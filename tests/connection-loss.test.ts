@@ -226,7 +226,7 @@ describe('a database connection lost mid-backfill', () => {
       await survivesLoss(worker, queue, 'target', renames[0]!);
       await survivesLoss(worker, queue, 'state', renames[1]!);
     } finally {
-      await boss.stop({ graceful: false, wait: true });
+      await boss.stop({ graceful: false });
       worker.child.kill('SIGINT');
       await worker.exited;
     }

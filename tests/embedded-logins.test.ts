@@ -216,7 +216,7 @@ describe('a data folder from a version that ran everything as the superuser', ()
         migrationId = (await store.createMigration(plan, describeUrl(server.url(DEMO_DATABASE)), await targetIdentity(target))).id;
         expect((await runPhase({ store, target, signals: false }, migrationId, 'expand')).status).toBe('succeeded');
         const boss = await openJobQueue(server.url(STATE_DATABASE));
-        await boss.stop({ graceful: false, wait: true });
+        await boss.stop({ graceful: false });
       } finally {
         await target.end();
         await state.end();
@@ -261,7 +261,7 @@ describe('a data folder from a version that ran everything as the superuser', ()
       try {
         expect(await enqueuePhase(boss, { migrationId: migrationId!, phase: 'backfill', actor: 'upgrade test' })).toMatch(/^[0-9a-f-]{36}$/);
       } finally {
-        await boss.stop({ graceful: false, wait: true });
+        await boss.stop({ graceful: false });
       }
       await state.query("INSERT INTO expand_contract.audit_log (actor, action) VALUES ('upgrade test', 'test.written')");
     } finally {

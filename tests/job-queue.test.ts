@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type PgBoss from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import { enqueuePhase, openJobQueue, startPhaseWorker } from '../lib/executor/job-queue';
 import { runPhase } from '../lib/executor/run-phase';
 import { runCli } from './helpers/cli-process';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   boss = await openJobQueue(w.stateDb.url);
 });
 afterAll(async () => {
-  await boss.stop({ graceful: false, wait: true });
+  await boss.stop({ graceful: false });
   await w.close();
 });
 

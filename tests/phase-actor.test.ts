@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type PgBoss from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import type { Actor, Role } from '../lib/lifecycle/permissions';
 import { approvePlan } from '../lib/data/approve-plan';
 import { closeAllPools } from '../lib/db/pools';
@@ -68,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.env.DATABASE_URL = savedUrl;
   await closeAllPools();
-  await boss.stop({ graceful: false, wait: true });
+  await boss.stop({ graceful: false });
   await w.close();
 });
 

@@ -12,7 +12,7 @@ const ALICE = '6f1d2c3b-0000-4000-8000-00000000a11c';
 const MALLORY = '6f1d2c3b-0000-4000-8000-0000000ba11e';
 const MIGRATIONS = path.join(import.meta.dirname, '..', 'supabase', 'migrations');
 
-// pg-boss's own functions, generated from pg-boss into 20261124030000_job_queue.sql and left as pg-boss defines them.
+// pg-boss's own functions, generated from pg-boss into 20261204010000_job_queue_pg_boss_12.sql and left as pg-boss defines them.
 const PG_BOSS_SCHEMA = 'expand_contract_jobs';
 
 interface StateFunction {
@@ -49,7 +49,16 @@ describe("the state schema's functions pin their search_path", () => {
   it('every function the state files create has one, naming only pg_catalog and pg_temp (or nothing)', async () => {
     const all = await stateFunctions(client);
     const pgBoss = all.filter((f) => f.fn.startsWith(`${PG_BOSS_SCHEMA}.`));
-    expect(pgBoss.map((f) => f.fn)).toEqual([`${PG_BOSS_SCHEMA}.create_queue(text,json)`, `${PG_BOSS_SCHEMA}.delete_queue(text)`]);
+    expect(pgBoss.map((f) => f.fn)).toEqual(
+      [
+        'create_queue(text,jsonb)',
+        'delete_queue(text)',
+        'job_now()',
+        'job_table_format(text,text)',
+        'job_table_run(text,text,text)',
+        'job_table_run_async(text,integer,text,text,text)',
+      ].map((fn) => `${PG_BOSS_SCHEMA}.${fn}`),
+    );
     const ours = all.filter((f) => !pgBoss.includes(f));
     expect(ours.map((f) => f.fn)).toEqual(
       expect.arrayContaining(['auth.uid()', 'expand_contract.audit_log_is_append_only()', 'expand_contract.current_roles()']),

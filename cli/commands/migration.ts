@@ -165,7 +165,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
               if (json) data({ id, phase, queued: true, job });
               out(`queued ${phase} of migration ${id} as job ${job}`);
             } finally {
-              await boss.stop({ graceful: false, wait: true });
+              await boss.stop({ graceful: false });
             }
             return 0;
           }

@@ -1,5 +1,5 @@
 import type { RegressionPolicy } from '../metrics/error-regression';
-import PgBoss from 'pg-boss';
+import { PgBoss } from 'pg-boss';
 import pg from 'pg';
 import { redactSecrets } from '../db/connection-url';
 import { connectTarget } from '../db/connect-target';
@@ -23,6 +23,9 @@ export interface RunPhaseJob {
   backfill?: { targetBatchMs?: number; throttleMs?: number };
 }
 
+/** A long backfill is one job: it may run for hours, so a crash is detected by the lock check below, not by expiry. */
+const RUN_PHASE_QUEUE_OPTIONS = { retryLimit: 20, retryDelay: 2, retryBackoff: true, expireInSeconds: 23 * 60 * 60 };
+
 export async function openJobQueue(stateUrl: string, log?: (line: string) => void): Promise<PgBoss> {
   // migrate: false: the schema is the state database's, applied from supabase/migrations.
   const boss = new PgBoss({ connectionString: stateUrl, schema: JOB_SCHEMA, migrate: false, application_name: 'expand-contract-jobs', max: 4 });
@@ -37,8 +40,10 @@ export async function openJobQueue(stateUrl: string, log?: (line: string) => voi
     );
   });
   await boss.start();
-  // A long backfill is one job: it may run for hours, so a crash is detected by the lock check below, not by expiry.
-  await boss.createQueue(RUN_PHASE_QUEUE, { name: RUN_PHASE_QUEUE, policy: 'standard', retryLimit: 20, retryDelay: 2, retryBackoff: true, expireInHours: 23 });
+  await boss.createQueue(RUN_PHASE_QUEUE, { policy: 'standard', ...RUN_PHASE_QUEUE_OPTIONS });
+  // createQueue leaves a queue that exists as it is: one made by an older version (or carried over from pg-boss 10,
+  // which had dropped the expiry) gets these settings here.
+  await boss.updateQueue(RUN_PHASE_QUEUE, RUN_PHASE_QUEUE_OPTIONS);
   return boss;
 }
 
@@ -156,8 +161,8 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
       // A failed job goes back to the queue (retryLimit above), and a backfill resumes from its saved cursor.
       const lost = lostConnection(error, [targetWatch, stateWatch]);
       if (lost) log(`job ${job!.id}: ${lost.message}; the job is retried${phase === 'backfill' ? ' and resumes from the saved cursor' : ''}`);
-      // pg-boss records the failure without awaiting it: were the state database not answering, that write would be
-      // lost as an unhandled rejection and the job left active. So hand the failure over once the database answers.
+      // pg-boss records the failure once this throws: were the state database not answering, that write would fail and
+      // leave the job active until recoverOrphanedJobs finds it. So hand the failure over once the database answers.
       await stateAnswers(state, 120_000);
       if (!lost && refusedForGood(error)) {
         // No retry can change a refusal: the queue gives the job up now, with the reason as its last error.
@@ -173,7 +178,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
     boss,
     stop: async () => {
       clearInterval(timer);
-      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await boss.stop({ graceful: true, timeout: 10_000 });
       await state.end().catch(() => {});
     },
   };
@@ -182,12 +187,13 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
 let guarding = false;
 
 /**
- * pg-boss 10 records a job's outcome (complete or fail) without awaiting it: when the state
- * database goes away at that moment, the rejection is unhandled and would end the process,
- * dashboard included. A lost connection is logged instead; the job stays active, and
- * recoverOrphanedJobs hands it back to the queue once the database answers (a backfill resumes
- * from its cursor). Anything else is left as it was: it ends a process that had no other
- * listener, as Node does by default.
+ * A rejection of the job queue's that nothing awaits would end the process, dashboard included.
+ * pg-boss 10 recorded a job's outcome (complete or fail) that way; 12 awaits it and reports a
+ * failed write as an 'error' event (logged by openJobQueue), and this stays for whatever of its
+ * own still rejects unawaited when the state database goes away. A lost connection is logged
+ * instead; the job stays active, and recoverOrphanedJobs hands it back to the queue once the
+ * database answers (a backfill resumes from its cursor). Anything else is left as it was: it ends
+ * a process that had no other listener, as Node does by default.
  */
 function survivePgBossLostConnections(stateUrl: string, log: (line: string) => void): void {
   if (guarding) return;

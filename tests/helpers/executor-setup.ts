@@ -27,7 +27,11 @@ export interface ExecutorWorldOptions {
    * `postgres`, the role a team on Supabase gives the product and the Supabase CLI alike.
    */
   target?: 'plain' | 'supabase';
+  /** Apply only the state files older than this version (the test applies the rest), e.g. to stand where an upgrade starts. */
+  stateFilesBefore?: string;
 }
+
+export const STATE_FILES = path.join(import.meta.dirname, '..', '..', 'supabase', 'migrations');
 
 /** A migrated state database and a target database, as the executor sees them. */
 export async function executorWorld(prefix: string, options: ExecutorWorldOptions = {}): Promise<ExecutorWorld> {
@@ -40,7 +44,11 @@ export async function executorWorld(prefix: string, options: ExecutorWorldOption
     },
   );
   const migrator = await stateDb.client();
-  await applyStateSchema(migrator, await readStateSchema(path.join(import.meta.dirname, '..', '..', 'supabase', 'migrations')));
+  const files = await readStateSchema(STATE_FILES);
+  await applyStateSchema(
+    migrator,
+    files.filter((f) => options.stateFilesBefore === undefined || f.version < options.stateFilesBefore),
+  );
   const pool = new pg.Pool({ connectionString: stateDb.url, max: 6 });
   const store = new StateStore(pool);
   const target = await targetDb.client();

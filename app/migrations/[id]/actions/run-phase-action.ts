@@ -36,7 +36,7 @@ export const runPhaseAction = migrationAction(
             try {
               return await enqueuePhase(boss, { migrationId, phase: 'backfill', actor: request.requestedBy, requestId: request.requestId });
             } finally {
-              await boss.stop({ graceful: false, wait: true });
+              await boss.stop({ graceful: false });
             }
           },
         },
