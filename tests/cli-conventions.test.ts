@@ -95,6 +95,14 @@ describe('the command line follows the conventions of the tools it sits next to'
     expect(list.code).toBe(0);
     expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ id, status: 'planned', title: expect.stringContaining('user_email') })]);
 
+    // The same list for people, off a terminal: plain padded columns under a header, no border glyphs.
+    const text = await cli(['list']);
+    expect(text.out.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^id {2}state {4}title$/),
+      expect.stringMatching(new RegExp(`^${id} +planned {2}Rename`)),
+    ]);
+    expect(text.out).not.toMatch(/[│┌─]/);
+
     const status = await cli(['status', String(id), '--json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.out)).toMatchObject({ id, status: 'planned', gate: { allowed: false } });

@@ -25,6 +25,7 @@ import { planChange } from '../../lib/planning/plan-change';
 import { isPushedExpandNote } from '../../lib/planning/expand-already-pushed';
 import { reportFailure, UsageError } from '../output';
 import { withDatabases } from '../target';
+import { formatTable } from '../format-table';
 import { backfillProgressOutput, progressLine } from '../backfill-progress-output';
 import { contractFileRefusal } from '../../lib/gate/contract-file-refusal';
 import { buildSpec, planOptions, PlanUsageError, SPEC_OPTIONS } from './plan';
@@ -318,7 +319,15 @@ export async function migrationCommand(command: string, args: string[], env: Env
           const migrations = await store.listMigrations();
           if (json)
             data(migrations.map((m) => ({ id: m.id, title: m.title, status: m.status, target: m.target, createdAt: m.createdAt, deployedAt: m.deployedAt })));
-          else for (const m of migrations) out(`${String(m.id).padStart(4)}  ${m.status.padEnd(11)}  ${m.title}`);
+          else if (migrations.length === 0) out('no migrations yet: expand-contract create …, or plan one in the dashboard');
+          else
+            out(
+              formatTable(
+                ['id', 'state', 'title'],
+                migrations.map((m) => [String(m.id), m.status, m.title]),
+                !!process.stdout.isTTY,
+              ),
+            );
           return 0;
         }
         default:

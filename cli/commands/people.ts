@@ -20,6 +20,7 @@ import { type Env, supabaseAuthConfig } from '../../lib/config/env';
 import { withTransaction } from '../../lib/db/transaction';
 import { reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
+import { formatTable } from '../format-table';
 
 const USER_USAGE = `usage:
   expand-contract user create <email> --role R[,R…] [--name N] [--password P]
@@ -122,8 +123,15 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
           data(rows.map((u) => ({ email: u.email, name: u.name, roles: u.roles, createdAt: u.created_at, disabled: u.disabled_at !== null })));
           return 0;
         }
-        for (const u of rows) out(`${u.email.padEnd(28)} ${u.roles.join(',').padEnd(24)} ${u.disabled_at ? 'disabled' : 'active'}  ${u.name}`);
         if (rows.length === 0) out('no accounts yet: expand-contract user create you@example.com --role admin');
+        else
+          out(
+            formatTable(
+              ['email', 'roles', 'state', 'name'],
+              rows.map((u) => [u.email, u.roles.join(','), u.disabled_at ? 'disabled' : 'active', u.name]),
+              !!process.stdout.isTTY,
+            ),
+          );
         return 0;
       }
       if (command === 'user' && (sub === 'disable' || sub === 'enable')) {

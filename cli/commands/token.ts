@@ -6,6 +6,7 @@ import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { calendarFeedUrl } from '../../lib/timeline/calendar-feed';
 import { reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
+import { formatTable } from '../format-table';
 
 export const TOKEN_USAGE = `usage:
   expand-contract token create ingest <service> [--label L]   a token a service sends its error rates with
@@ -83,11 +84,20 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
           const tokens = await listApiTokens(state);
           if (json) process.stdout.write(`${JSON.stringify(tokens, null, 2)}\n`);
           else if (tokens.length === 0) out('no tokens yet: expand-contract token create ingest <service>');
-          for (const t of json ? [] : tokens) {
-            const what = tokenScopeWords(t);
-            const when = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
-            out(`${t.id}  ${what}${t.label ? ` (${t.label})` : ''}  created ${t.createdAt.toISOString()} by ${t.createdBy}  ${when}`);
-          }
+          else
+            out(
+              formatTable(
+                ['id', 'token', 'created', 'by', 'use'],
+                tokens.map((t) => [
+                  t.id,
+                  `${tokenScopeWords(t)}${t.label ? ` (${t.label})` : ''}`,
+                  t.createdAt.toISOString(),
+                  t.createdBy,
+                  t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used',
+                ]),
+                !!process.stdout.isTTY,
+              ),
+            );
           return 0;
         }
         case 'revoke': {
