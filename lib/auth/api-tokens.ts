@@ -111,7 +111,10 @@ export function withQueryToken(request: Request): Request {
   if (token === null || request.headers.has('authorization')) return request;
   const headers = new Headers(request.headers);
   headers.set('authorization', `Bearer ${token}`);
-  return new Request(request, { headers });
+  // Built from its URL, method and headers, not from the request itself: on Node 22+ the request Next.js
+  // hands a route is not the runtime's own Request class, and copying one reads its private state (a 500).
+  // A feed is a GET: there is no body to carry over.
+  return new Request(request.url, { method: request.method, headers });
 }
 
 /**
