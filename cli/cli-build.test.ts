@@ -22,7 +22,7 @@ register('data:text/javascript,' + encodeURIComponent(\`export async function re
 /** The packages a command loads, by running the real built command with the hook. */
 function packagesLoadedBy(args: string[]): string[] {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|TARGET_DATABASE_URL)$/.test(k)));
-  const run = spawnSync(process.execPath, ['--import', hook, bin, ...args], { cwd: root, env, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', hook, bin, ...args], { cwd: root, env: env as NodeJS.ProcessEnv, encoding: 'utf8' });
   return [...new Set([...run.stderr.matchAll(/^PACKAGE (\S+)$/gm)].map((m) => m[1]!))].sort();
 }
 

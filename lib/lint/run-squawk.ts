@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -16,13 +15,11 @@ import { AppError } from '../errors/app-error';
 export const SQUAWK_BINARY = findSquawk();
 
 function findSquawk(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  try {
-    return createRequire(import.meta.url).resolve(`@squawk-cli/${process.platform}-${process.arch}/bin/squawk${process.platform === 'win32' ? '.exe' : ''}`);
-  } catch {
-    // This module runs from lib/lint, and bundled from dist/cli: both two folders below the project.
-    return path.join(here, '..', '..', 'node_modules', '.bin', 'squawk');
-  }
+  // This module runs from lib/lint, and bundled from dist/cli: both two folders below the project. A path,
+  // not require.resolve: the dashboard's bundler would try to bundle the binary as a module.
+  const modules = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules');
+  const native = path.join(modules, '@squawk-cli', `${process.platform}-${process.arch}`, 'bin', process.platform === 'win32' ? 'squawk.exe' : 'squawk');
+  return existsSync(native) ? native : path.join(modules, '.bin', 'squawk');
 }
 
 export class SquawkError extends AppError {
