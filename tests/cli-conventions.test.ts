@@ -122,6 +122,11 @@ describe('the command line follows the conventions of the tools it sits next to'
     expect(error.error.code).toBe('plan-invalid');
     expect(error.error.reasons[0]).toEqual({ message: expect.stringContaining('nope'), advice: expect.any(String) });
 
+    // The state schema, already applied: nothing new, as data.
+    const migrate = await cli(['migrate', '--json']);
+    expect(migrate.code, migrate.err).toBe(0);
+    expect(JSON.parse(migrate.out)).toMatchObject({ applied: [], alreadyApplied: expect.any(Number), history: { table: expect.any(String) } });
+
     const unknown = await cli(['frobnicate', '--json'], false);
     expect(unknown.code).toBe(2);
     expect(JSON.parse(unknown.err)).toMatchObject({ error: { code: 'usage', exitCode: 2 } });

@@ -7,10 +7,10 @@ import { redactSecrets } from '../../lib/db/connection-url';
 import { sameDatabase } from '../../lib/db/same-database';
 import { applyStateSchema, readStateSchema, type StateSchemaOptions } from '../../lib/db/state-schema';
 import { lostConnection, watchConnection } from '../../lib/db/watch-connection';
-import { CommandRefusedError, say } from '../output';
+import { CommandRefusedError, reportFailure, say } from '../output';
 import { stateSchemaLines } from '../state-schema-lines';
 
-export const MIGRATE_USAGE = `usage: expand-contract migrate [--shared-with-app]
+export const MIGRATE_USAGE = `usage: expand-contract migrate [--shared-with-app] [--json]
 
 Applies supabase/migrations to DATABASE_URL. Its history goes where the Supabase CLI keeps one
 (supabase_migrations.schema_migrations) while the database is the state's alone, and into
@@ -19,16 +19,20 @@ never meets versions it has no file for.
 
   --shared-with-app   this database also holds an application (or will): keep the state's history
                       apart from the CLI's, and move the state's versions out of it. Needed only when
-                      the app has pushed nothing yet and TARGET_DATABASE_URL is another database.`;
+                      the app has pushed nothing yet and TARGET_DATABASE_URL is another database.
+  --json              print what was applied and where the history is kept as one JSON document`;
 
 /** `expand-contract migrate`: the state schema, applied to DATABASE_URL, with where its history is kept. */
 export async function migrateCommand(argv: string[], env: Env, projectDir: string): Promise<number> {
-  let values: { 'shared-with-app'?: boolean; help?: boolean };
+  let values: { 'shared-with-app'?: boolean; help?: boolean; json?: boolean };
+  const json = argv.includes('--json');
   try {
-    ({ values } = parseArgs({ args: argv, options: { 'shared-with-app': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { 'shared-with-app': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }));
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n${MIGRATE_USAGE}\n`);
-    return 2;
+    return reportFailure(error, { usage: { errors: [Error], text: MIGRATE_USAGE }, json });
   }
   if (values.help) {
     say(MIGRATE_USAGE);
@@ -44,8 +48,9 @@ export async function migrateCommand(argv: string[], env: Env, projectDir: strin
     try {
       if (await sameDatabase(env.DATABASE_URL, env.TARGET_DATABASE_URL)) options.sharedWithApp = 'same-database';
     } catch (error) {
-      say(
-        `  note: TARGET_DATABASE_URL could not be reached to tell whether it is this database (${redactSecrets((error as Error).message.split('\n')[0]!)}); if it is, run migrate with --shared-with-app`,
+      // A remark for people: never inside the JSON document on stdout.
+      (json ? process.stderr : process.stdout).write(
+        `  note: TARGET_DATABASE_URL could not be reached to tell whether it is this database (${redactSecrets((error as Error).message.split('\n')[0]!)}); if it is, run migrate with --shared-with-app\n`,
       );
     }
   }
@@ -55,6 +60,17 @@ export async function migrateCommand(argv: string[], env: Env, projectDir: strin
   try {
     await client.connect();
     const report = await applyStateSchema(client, files, options);
+    if (json) {
+      const { history } = report;
+      say(
+        JSON.stringify(
+          { applied: report.applied.map((m) => m.file), alreadyApplied: report.alreadyApplied, changedSinceApplied: report.changedSinceApplied, history },
+          null,
+          2,
+        ),
+      );
+      return 0;
+    }
     for (const m of report.applied) say(`  applied ${m.file}`);
     say(`  ${report.applied.length} applied, ${report.alreadyApplied} already applied`);
     for (const line of stateSchemaLines(report, env.DATABASE_URL)) say(line);
