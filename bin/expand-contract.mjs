@@ -15,5 +15,15 @@ try {
 } catch {
   // Not built yet: built below.
 }
-if (cliBuildIsStale(inputs)) await buildCli();
+if (cliBuildIsStale(inputs)) {
+  try {
+    await buildCli();
+  } catch (error) {
+    // A source file that does not compile: one line that names it, not a stack trace.
+    const first = error?.errors?.[0];
+    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column} ` : '';
+    process.stderr.write(`error: the command could not be built from its sources: ${where}${first?.text ?? error?.message ?? error}\n`);
+    process.exit(1);
+  }
+}
 await import('../dist/cli/main.mjs');

@@ -99,6 +99,8 @@ environment: DATABASE_URL, TARGET_DATABASE_URL and the others in README.md (Conf
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `help <command>` is that command's own --help.
+  if (command === 'help' && rest.length > 0) return main([rest[0]!, '--help']);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${help()}\n`);
     return;

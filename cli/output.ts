@@ -16,9 +16,12 @@ export class UsageError extends AppError {
 
 /** The command cannot do what was asked here and now (a port in use, no build): exit 1, never the usage text. */
 export class CommandRefusedError extends AppError {
-  readonly code = 'refused';
   readonly kind = 'conflict';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Stable and kebab-case, for a pipeline reading the --json error. */
+    readonly code: string = 'refused',
+  ) {
     super(message);
     this.name = 'CommandRefusedError';
   }

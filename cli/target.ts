@@ -20,7 +20,16 @@ export interface Databases {
  * else the embedded server of a running dashboard, else one started for this command
  * (and stopped after it).
  */
-export async function resolveDatabases(env: Env, projectDir: string, need: { state: boolean }): Promise<Databases & { stop: () => Promise<void> }> {
+export async function resolveDatabases(
+  env: Env,
+  projectDir: string,
+  need: { state: boolean; target?: boolean },
+): Promise<Databases & { stop: () => Promise<void> }> {
+  // Accounts and tokens live in the state database alone: a target that is down must not block them.
+  if (need.target === false && env.DATABASE_URL) {
+    await checkConnection('DATABASE_URL', env.DATABASE_URL);
+    return { stateUrl: env.DATABASE_URL, targetUrl: env.TARGET_DATABASE_URL ?? '', stop: async () => {} };
+  }
   if (env.TARGET_DATABASE_URL) await checkConnection('TARGET_DATABASE_URL', env.TARGET_DATABASE_URL);
   if (need.state && env.DATABASE_URL) await checkConnection('DATABASE_URL', env.DATABASE_URL);
   const stateConfigured = !need.state || !!env.DATABASE_URL;
@@ -65,7 +74,7 @@ export async function withTarget<T>(env: Env, projectDir: string, fn: (client: p
 }
 
 export async function withDatabases<T>(env: Env, projectDir: string, fn: (state: pg.Pool, target: pg.Client, dbs: Databases) => Promise<T>): Promise<T> {
-  const dbs = await resolveDatabases(env, projectDir, { state: true });
+  const dbs = await resolveDatabases(env, projectDir, { state: true, target: false });
   const state = new pg.Pool({ connectionString: dbs.stateUrl, max: 4, application_name: 'expand-contract' });
   const target = new pg.Client({ connectionString: dbs.targetUrl, application_name: 'expand-contract' });
   const watches = [watchConnection(target, 'target', dbs.targetUrl), watchConnection(state, 'state', dbs.stateUrl)];
@@ -83,7 +92,7 @@ export async function withDatabases<T>(env: Env, projectDir: string, fn: (state:
 
 /** The state database alone, for commands that manage people and tokens; stops what it started. */
 export async function withStatePool<T>(env: Env, projectDir: string, fn: (state: pg.Pool) => Promise<T>): Promise<T> {
-  const dbs = await resolveDatabases(env, projectDir, { state: true });
+  const dbs = await resolveDatabases(env, projectDir, { state: true, target: false });
   const state = new pg.Pool({ connectionString: dbs.stateUrl, max: 2, application_name: 'expand-contract' });
   const watch = watchConnection(state, 'state', dbs.stateUrl);
   try {

@@ -82,6 +82,12 @@ describe('the command line follows the conventions of the tools it sits next to'
 
     const badOption = await cli(['list', '--frobnicate']);
     expect(badOption.code).toBe(2);
+    expect(await cli(['list', 'extra'])).toMatchObject({ code: 2, err: expect.stringContaining('list takes 0 argument(s)') });
+    // `help <command>` is that command's --help; an unknown one is a usage error.
+    const helpRun = await cli(['help', 'run'], false);
+    expect(helpRun.code).toBe(0);
+    expect(helpRun.out).toMatch(/^usage: expand-contract run <id> <phase>/);
+    expect((await cli(['help', 'frobnicate'], false)).code).toBe(2);
 
     const missing = await cli(['status', '999999']);
     expect(missing.code).toBe(1);
@@ -121,6 +127,16 @@ describe('the command line follows the conventions of the tools it sits next to'
     const error = JSON.parse(refused.err) as { error: { code: string; reasons: { message: string; advice: string }[] } };
     expect(error.error.code).toBe('plan-invalid');
     expect(error.error.reasons[0]).toEqual({ message: expect.stringContaining('nope'), advice: expect.any(String) });
+
+    // Refused, not mistyped: a pause with no backfill running is a JSON error with its own code.
+    const pause = await cli(['pause', String(id), '--json']);
+    expect(pause).toMatchObject({ code: 1, out: '' });
+    expect(JSON.parse(pause.err)).toEqual({ error: { code: 'no-running-backfill', message: `migration ${id} has no running backfill`, exitCode: 1 } });
+
+    // Accounts and tokens need only the state database: a target that is down does not block them.
+    const users = runCli(['user', 'list', '--json'], { DATABASE_URL: w.stateDb.url, TARGET_DATABASE_URL: 'postgresql://nobody:secret@127.0.0.1:1/none' });
+    expect(await users.exited, users.stderr()).toBe(0);
+    expect(Array.isArray(JSON.parse(users.stdout()))).toBe(true);
 
     // The state schema, already applied: nothing new, as data.
     const migrate = await cli(['migrate', '--json']);

@@ -45,6 +45,30 @@ describe('expand-contract lint with a target', () => {
     });
   });
 
+  it('lints a directory in migration order: a table one file creates is known to the files after it, and only to those', async () => {
+    const migrations = await fs.mkdtemp(path.join(os.tmpdir(), 'ec-cli-lint-dir-'));
+    try {
+      await fs.writeFile(path.join(migrations, '20261202000000_create.sql'), 'CREATE TABLE IF NOT EXISTS notes (id bigint PRIMARY KEY);\n');
+      await fs.writeFile(
+        path.join(migrations, '20261202000100_alter.sql'),
+        'ALTER TABLE notes ADD COLUMN body text;\nALTER TABLE orders ADD COLUMN note text;\n',
+      );
+      // An earlier file alters what a later one creates: that one still fails on the target.
+      await fs.writeFile(path.join(migrations, '20261201000000_too_early.sql'), 'ALTER TABLE notes ADD COLUMN early text;\n');
+      const run = runCli(['lint', migrations, '--json'], { TARGET_DATABASE_URL: db.url });
+      expect(await run.exited).toBe(1);
+      const doc = JSON.parse(run.stdout()) as { files: { file: string; findings: { rule: string; line: number }[] }[] };
+      const unknown = doc.files.map((f) => ({ file: path.basename(f.file), unknown: f.findings.filter((x) => x.rule === 'unknown-table').map((x) => x.line) }));
+      expect(unknown).toEqual([
+        { file: '20261201000000_too_early.sql', unknown: [1] },
+        { file: '20261202000000_create.sql', unknown: [] },
+        { file: '20261202000100_alter.sql', unknown: [] },
+      ]);
+    } finally {
+      await fs.rm(migrations, { recursive: true, force: true });
+    }
+  });
+
   it('without a target, judges the SQL alone and says so', async () => {
     const { code, out } = await lint('ALTER TABLE orders RENAME COLUMN stauts TO state;\n', {});
     expect(code).toBe(1);

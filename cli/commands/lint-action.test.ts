@@ -177,7 +177,8 @@ describe('the lint-migrations action', () => {
   it('is a composite action with the documented inputs, and uploads SARIF with the code-scanning action', () => {
     expect(action.runs.using).toBe('composite');
     expect(Object.keys(action.inputs).sort()).toEqual(['base', 'format', 'path', 'pg-version', 'sarif', 'sarif-file']);
-    expect(action.inputs.path!.default).toBe('supabase/migrations/*.sql');
+    // glob magic: a plain pathspec's * also matches subfolders, which lint of a directory does not read.
+    expect(action.inputs.path!.default).toBe(':(glob)supabase/migrations/*.sql');
     expect(action.inputs.format!.default).toBe('github');
     const upload = action.runs.steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'));
     expect(upload?.with).toMatchObject({ sarif_file: '${{ inputs.sarif-file }}' });

@@ -23,7 +23,7 @@ import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { FILE_PHASES, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { planChange } from '../../lib/planning/plan-change';
 import { isPushedExpandNote } from '../../lib/planning/expand-already-pushed';
-import { reportFailure, UsageError } from '../output';
+import { CommandRefusedError, reportFailure, UsageError } from '../output';
 import { withDatabases } from '../target';
 import { formatTable } from '../format-table';
 import { backfillProgressOutput, progressLine } from '../backfill-progress-output';
@@ -104,6 +104,14 @@ export async function migrationCommand(command: string, args: string[], env: Env
     return reportFailure(error, { usage: { errors: [Error], text: usage }, json });
   }
   const { positionals, values } = parsed;
+  // How many words each command takes after its name (create takes its operation's own, checked by the plan).
+  const WORDS: Record<string, number> = { run: 2, status: 1, deployed: 1, pause: 1, cancel: 1, list: 0, export: 2 };
+  if (command in WORDS && positionals.length > WORDS[command]!) {
+    return reportFailure(new UsageError(`${command} takes ${WORDS[command]} argument(s), got ${positionals.length}: ${positionals.join(' ')}`), {
+      usage: { errors: [UsageError], text: usage },
+      json,
+    });
+  }
   // With --json, stdout holds one JSON document; what people read goes to stderr.
   const out = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   const data = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -230,14 +238,10 @@ export async function migrationCommand(command: string, args: string[], env: Env
         case 'pause':
         case 'cancel': {
           const id = parseId(positionals[0]);
-          const ok = await store.requestBackfill(id, command);
-          if (json) data({ id, requested: command, running: ok });
-          out(
-            ok
-              ? `the backfill of migration ${id} will ${command === 'pause' ? 'pause' : 'stop'} after its current batch`
-              : `migration ${id} has no running backfill`,
-          );
-          return ok ? 0 : 1;
+          if (!(await store.requestBackfill(id, command))) throw new CommandRefusedError(`migration ${id} has no running backfill`, 'no-running-backfill');
+          if (json) data({ id, requested: command });
+          out(`the backfill of migration ${id} will ${command === 'pause' ? 'pause' : 'stop'} after its current batch`);
+          return 0;
         }
         case 'status': {
           const id = parseId(positionals[0]);

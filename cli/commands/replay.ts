@@ -26,7 +26,7 @@ export async function replayCommand(args: string[], env: Env, projectDir: string
     }));
   } catch (error) {
     // Whatever parseArgs refuses is the command line's fault.
-    return reportFailure(error, { usage: { errors: [Error], text: USAGE } });
+    return reportFailure(error, { usage: { errors: [Error], text: USAGE }, json: args.includes('--json') });
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -46,7 +46,7 @@ export async function replayCommand(args: string[], env: Env, projectDir: string
       drainSeconds: num(values['drain-seconds'], 'drain-seconds', 1, 600),
     };
   } catch (error) {
-    return reportFailure(error, { usage: { errors: [UsageError] } });
+    return reportFailure(error, { usage: { errors: [UsageError] }, json: values.json });
   }
   const dbs = await resolveDatabases(env, projectDir, { state: true });
   try {
@@ -64,7 +64,7 @@ export async function replayCommand(args: string[], env: Env, projectDir: string
     }
     return 0;
   } catch (error) {
-    return reportFailure(error);
+    return reportFailure(error, { json: values.json });
   } finally {
     await dbs.stop();
   }

@@ -6,6 +6,7 @@ import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { calendarFeedUrl } from '../../lib/timeline/calendar-feed';
 import { reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
+import { MigrationNotFoundError } from '../../lib/state/errors';
 import { formatTable } from '../format-table';
 
 export const TOKEN_USAGE = `usage:
@@ -62,7 +63,7 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
             if (migrationId === null) throw new UsageError('--migration must be a migration id');
             if (migrationId !== undefined) {
               const exists = await state.query('SELECT 1 FROM expand_contract.migrations WHERE id = $1', [migrationId]);
-              if (exists.rowCount === 0) throw new UsageError(`migration ${migrationId} does not exist`);
+              if (exists.rowCount === 0) throw new MigrationNotFoundError(migrationId);
             }
             const { token, record } = await createApiToken(state, { scope, migrationId, label: values.label, createdBy });
             out(`created deploy token ${record.id} for ${migrationId ? `migration ${migrationId}` : 'every migration'}; it is shown once, store it now:`);

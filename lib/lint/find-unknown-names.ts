@@ -49,6 +49,20 @@ interface TableRef {
 const toTable = (r: z.infer<typeof RangeVar>): TableRef => ({ schema: r.schemaname ?? DEFAULT_SCHEMA, table: r.relname });
 const keyOf = (t: TableRef) => JSON.stringify([t.schema, t.table]);
 
+/**
+ * The tables and their columns as the statements judged so far leave them, starting from the live
+ * schema. Passed from one file to the next when files are linted in migration order, so a table one
+ * file creates is known to the files after it.
+ */
+export type KnownTables = Map<string, { ref: TableRef; columns: string[] }>;
+
+export function knownTables(schema: SchemaSnapshot): KnownTables {
+  const tables: KnownTables = new Map();
+  for (const t of schema.tables)
+    tables.set(keyOf({ schema: t.schema, table: t.name }), { ref: { schema: t.schema, table: t.name }, columns: t.columns.map((c) => c.name) });
+  return tables;
+}
+
 /** How many single-character edits (a swap of two neighbours counting as one) turn a into b. */
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
@@ -86,10 +100,7 @@ function listOf(names: string[]): string {
  * already taken. Only names in the introspected schemas are judged; IF EXISTS / IF NOT EXISTS are
  * honoured as Postgres does.
  */
-export function findUnknownNames(statements: readonly StatementInput[], schema: SchemaSnapshot): LintFinding[] {
-  const tables = new Map<string, { ref: TableRef; columns: string[] }>();
-  for (const t of schema.tables)
-    tables.set(keyOf({ schema: t.schema, table: t.name }), { ref: { schema: t.schema, table: t.name }, columns: t.columns.map((c) => c.name) });
+export function findUnknownNames(statements: readonly StatementInput[], schema: SchemaSnapshot, tables: KnownTables = knownTables(schema)): LintFinding[] {
   const judged = (t: TableRef) => schema.schemas.includes(t.schema);
   const findings: LintFinding[] = [];
 

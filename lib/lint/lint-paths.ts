@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AppError } from '../errors/app-error';
 import type { LintFileResult, LintOptions } from './lint-sql';
 import { lintSource } from './lint-source';
+import { knownTables } from './find-unknown-names';
 
 /** The path that means "read the SQL from standard input", as most command-line tools spell it. */
 export const STDIN_PATH = '-';
@@ -56,10 +57,12 @@ export async function lintPaths(targets: readonly string[], options: LintPathsOp
   }
 
   const results: LintFileResult[] = [];
-  // One at a time: each file starts a Squawk process.
+  // In order, one at a time: each file starts a Squawk process, and what a file creates is known to the
+  // files after it (a migration that creates a table, then one that alters it).
+  const inOrder = lintOptions.schema ? { ...lintOptions, knownTables: lintOptions.knownTables ?? knownTables(lintOptions.schema) } : lintOptions;
   for (const source of sources) {
-    if (source === STDIN_PATH) results.push(await lintSource(await stdin!.read(), stdin!.name, lintOptions));
-    else results.push(await lintSource(await readFile(source, 'utf8'), source, lintOptions));
+    if (source === STDIN_PATH) results.push(await lintSource(await stdin!.read(), stdin!.name, inOrder));
+    else results.push(await lintSource(await readFile(source, 'utf8'), source, inOrder));
   }
   return results;
 }

@@ -1,5 +1,5 @@
 import { detectBreakingChanges } from './detect-breaking-changes';
-import { findUnknownNames } from './find-unknown-names';
+import { findUnknownNames, type KnownTables } from './find-unknown-names';
 import type { SchemaSnapshot } from '../migrations/schema';
 import type { LintFinding } from './types';
 import { parseSql, type ParsedStatement } from '../sql/parse-sql';
@@ -24,6 +24,8 @@ export interface LintOptions {
    * change's mappings start from the column's real type. Without it the SQL alone is judged.
    */
   schema?: SchemaSnapshot;
+  /** The tables as earlier files left them (see KnownTables); the live schema's when not given. */
+  knownTables?: KnownTables;
   /** Rules to skip, ours and Squawk's alike. */
   exclude?: readonly string[];
   /** Squawk's own settings; its `exclude` is filled from `exclude` above. */
@@ -45,7 +47,7 @@ export async function lintSql(sql: string, options: LintOptions = {}): Promise<L
   squawkRun.catch(() => {}); // awaited below; a parse error must not leave it unhandled
   const parsed = await parseSql(sql);
   const kept = (f: LintFinding) => !excluded.has(f.rule);
-  const unknown = options.schema ? findUnknownNames(parsed.statements, options.schema).filter(kept) : [];
+  const unknown = options.schema ? findUnknownNames(parsed.statements, options.schema, options.knownTables).filter(kept) : [];
   const failing = new Set(unknown.map((f) => f.statementIndex));
   const ours = [...unknown, ...detectBreakingChanges(parsed.statements, options.schema).filter((f) => kept(f) && !failing.has(f.statementIndex))];
   const squawk = (await squawkRun).map((f) => ({
