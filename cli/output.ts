@@ -32,6 +32,17 @@ export function printPlanErrors(error: PlanValidationError): void {
   process.stderr.write(`cannot plan this change:\n${error.errors.map((e) => `  - ${e.message}\n    what to do: ${e.advice}`).join('\n')}\n`);
 }
 
+/**
+ * A command's two ways to print: `out` for people, `data` for one JSON document. With --json, stdout
+ * holds that document alone and what people read goes to stderr, so a pipeline parses stdout as it is.
+ */
+export function commandOutput(json: boolean): { out: (line: string) => void; data: (value: unknown) => void } {
+  return {
+    out: (line) => (json ? process.stderr : process.stdout).write(`${line}\n`),
+    data: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+  };
+}
+
 export function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }

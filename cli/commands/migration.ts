@@ -23,7 +23,7 @@ import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { FILE_PHASES, supabaseMigration, type FilePhase } from '../../lib/migrations/render-sql';
 import { planChange } from '../../lib/planning/plan-change';
 import { isPushedExpandNote } from '../../lib/planning/expand-already-pushed';
-import { CommandRefusedError, reportFailure, UsageError } from '../output';
+import { commandOutput, CommandRefusedError, reportFailure, UsageError } from '../output';
 import { withDatabases } from '../target';
 import { formatTable } from '../format-table';
 import { backfillProgressOutput, progressLine } from '../backfill-progress-output';
@@ -112,9 +112,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
       json,
     });
   }
-  // With --json, stdout holds one JSON document; what people read goes to stderr.
-  const out = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const data = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const { out, data } = commandOutput(json);
   // What to do when a connection goes mid-command: nothing is lost, and a run picks up where it stopped.
   let afterLoss = 'run the command again once the database is reachable';
 

@@ -18,7 +18,7 @@ import { OnCallRuleError, parseRotationEmails } from '../../lib/auth/on-call';
 import { WeakPasswordError } from '../../lib/auth/password';
 import { type Env, supabaseAuthConfig } from '../../lib/config/env';
 import { withTransaction } from '../../lib/db/transaction';
-import { reportFailure, UsageError } from '../output';
+import { commandOutput, reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
 import { formatTable } from '../format-table';
 
@@ -51,9 +51,7 @@ export async function peopleCommand(command: 'user' | 'oncall', args: string[], 
     return args.length === 0 ? 2 : 0;
   }
   const json = args.includes('--json');
-  // With --json, stdout holds one JSON document; what people read goes to stderr.
-  const out = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const data = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const { out, data } = commandOutput(json);
   let parsed;
   try {
     parsed = parseArgs({

@@ -4,7 +4,7 @@ import { createApiToken, listApiTokens, revokeApiToken, tokenScopeWords } from '
 import type { Env } from '../../lib/config/env';
 import { parseMigrationId } from '../../lib/migrations/parse-migration-id';
 import { calendarFeedUrl } from '../../lib/timeline/calendar-feed';
-import { reportFailure, UsageError } from '../output';
+import { commandOutput, reportFailure, UsageError } from '../output';
 import { withStatePool } from '../target';
 import { MigrationNotFoundError } from '../../lib/state/errors';
 import { formatTable } from '../format-table';
@@ -30,10 +30,10 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
     return args.length === 0 ? 2 : 0;
   }
   const json = args.includes('--json');
-  // With --json, stdout holds one JSON document (a new token's secret included); what people read goes to stderr.
-  const out = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+  // With --json, a new token's secret is in the JSON document on stdout.
+  const { out, data } = commandOutput(json);
   const created = (record: { id: string; scope: string }, token: string, more: object = {}) => {
-    if (json) process.stdout.write(`${JSON.stringify({ id: record.id, scope: record.scope, token, ...more }, null, 2)}\n`);
+    if (json) data({ id: record.id, scope: record.scope, token, ...more });
     else out(token);
   };
   let parsed;
@@ -83,7 +83,7 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
         }
         case 'list': {
           const tokens = await listApiTokens(state);
-          if (json) process.stdout.write(`${JSON.stringify(tokens, null, 2)}\n`);
+          if (json) data(tokens);
           else if (tokens.length === 0) out('no tokens yet: expand-contract token create ingest <service>');
           else
             out(
@@ -105,7 +105,7 @@ export async function tokenCommand(args: string[], env: Env, projectDir: string)
           const id = positionals[1];
           if (!id) throw new UsageError('token revoke needs the token id shown by `token list`');
           const ok = await revokeApiToken(state, id);
-          if (json) process.stdout.write(`${JSON.stringify({ id, revoked: ok })}\n`);
+          if (json) data({ id, revoked: ok });
           out(ok ? `revoked ${id}` : `no live token with id ${id}`);
           return ok ? 0 : 1;
         }
