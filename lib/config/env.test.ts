@@ -27,6 +27,8 @@ describe('parseEnv', () => {
       NEXT_PUBLIC_SUPABASE_ANON_KEY: undefined,
       EC_COOKIE_SECURE: 'auto',
       EC_TARGET_SCHEMAS: ['public'],
+      TARGET_REPLICA_URLS: [],
+      EC_REPLICA_LAG_CEILING_SECONDS: 1,
     });
   });
 
@@ -76,6 +78,8 @@ describe('parseEnv', () => {
     [{ EC_DEMO_LEADS: '10' }, 'EC_DEMO_LEADS', 'must be at least 1000'],
     [{ EC_WORKER: 'maybe' }, 'EC_WORKER', 'must be on or off'],
     [{ EC_TARGET_SCHEMAS: 'public,,app' }, 'EC_TARGET_SCHEMAS', 'must be a comma-separated list of schema names'],
+    [{ TARGET_REPLICA_URLS: 'postgresql://r1:5432/app,r2:5432/app' }, 'TARGET_REPLICA_URLS', 'entry 2 has scheme "r2", expected postgresql://'],
+    [{ EC_REPLICA_LAG_CEILING_SECONDS: '0' }, 'EC_REPLICA_LAG_CEILING_SECONDS', 'must be at least 0.1'],
   ])('names the bad variable: %j', (input, variable, problem) => {
     const error = (() => {
       try {
@@ -86,6 +90,13 @@ describe('parseEnv', () => {
     })();
     expect(error).toBeInstanceOf(EnvError);
     expect(error).toMatchObject({ variable, problem, message: `${variable}: ${problem}` });
+  });
+
+  it('splits and trims the replica list', () => {
+    expect(parseEnv({ TARGET_REPLICA_URLS: 'postgresql://u:p@r1:5432/app , postgres://r2/app' }).TARGET_REPLICA_URLS).toEqual([
+      'postgresql://u:p@r1:5432/app',
+      'postgres://r2/app',
+    ]);
   });
 
   it('splits and trims the schema list', () => {

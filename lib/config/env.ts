@@ -114,6 +114,22 @@ const envSchema = z.object({
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optional(z.string().trim().min(20, 'is too short for a Supabase anon or publishable key')),
   // Whether session cookies carry Secure: auto = when the request came over HTTPS (x-forwarded-proto).
   EC_COOKIE_SECURE: optional(z.enum(['auto', 'on', 'off'], { message: 'must be auto, on or off' })).transform((v) => v ?? 'auto'),
+  // Read replicas of the target: pg_stat_statements is per server, so reads they serve are sampled on them.
+  TARGET_REPLICA_URLS: optional(
+    z
+      .string()
+      .trim()
+      .superRefine((value, ctx) => {
+        for (const [i, part] of value.split(',').entries()) {
+          const checked = postgresUrl.safeParse(part);
+          if (!checked.success) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ${checked.error.issues[0]!.message}` });
+        }
+      }),
+  ).transform((v) => (v ? v.split(',').map((s) => s.trim()) : [])),
+  // The backfill waits while any replica replays more than this far behind the primary.
+  EC_REPLICA_LAG_CEILING_SECONDS: optional(
+    z.coerce.number({ message: 'must be a number of seconds' }).min(0.1, 'must be at least 0.1').max(3600, 'must be at most 3600'),
+  ).transform((v) => v ?? 1),
   EC_TARGET_SCHEMAS: optional(
     z
       .string()
