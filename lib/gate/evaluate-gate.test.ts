@@ -147,7 +147,7 @@ describe('legacy-column reads in the gate', () => {
     coverage: 0.99,
     observedMinutes: 1500,
     requiredMinutes: 1440,
-    functions: [],
+    dependents: [],
     ...over,
   });
 
@@ -161,7 +161,21 @@ describe('legacy-column reads in the gate', () => {
       'pg_stat_statements was sampled for only 50.0% of the window (needs 95.0%): keep the dashboard or expand-contract worker running',
     ],
     [{ observedMinutes: 90 }, false, 'watched for 90 of the required 1440 minutes since the expand'],
-    [{ functions: ['public.touch_lead()'] }, false, 'function(s) public.touch_lead() mention public.leads.user_email: update them to the new column first'],
+    [
+      { dependents: ['function public.touch_lead() uses public.leads.user_email: update it to the new column'] },
+      false,
+      'function public.touch_lead() uses public.leads.user_email: update it to the new column',
+    ],
+    [
+      { unknown: 2, dynamic: 2 },
+      false,
+      '2 call(s) of code that builds its SQL at run time (EXECUTE), whose reads cannot be told from its text: check it by hand',
+    ],
+    [
+      { blindSpots: ['statements inside functions are not counted on db:5432/app: pg_stat_statements.track = top (set it to all)'] },
+      true,
+      '0 reads of public.leads.user_email in the last 1 day, sampled 99.0% of that time; not seen: statements inside functions are not counted on db:5432/app: pg_stat_statements.track = top (set it to all)',
+    ],
     [{}, true, '0 reads of public.leads.user_email in the last 1 day, sampled 99.0% of that time'],
   ])('%j → allowed %s', (over, allowed, detail) => {
     const d = evaluateGate({ ...base, legacy: legacy(over) });
@@ -169,6 +183,42 @@ describe('legacy-column reads in the gate', () => {
     // Too little watching or sampling is missing evidence (unknown), not evidence of use.
     const unknown = 'coverage' in over || 'observedMinutes' in over;
     expect(d.conditions).toEqual([{ name: 'legacy-reads', met: allowed, detail, ...(unknown ? { unknown: true } : {}) }]);
+  });
+
+  const primary = { label: 'db:5432/app', role: 'primary' as const, coverage: 1, uses: 0 };
+  const replica = { label: 'replica-1:5432/app', role: 'replica' as const, coverage: 0.99, uses: 0 };
+
+  it('names every server a zero claim covers, and where reads were seen', () => {
+    expect(evaluateGate({ ...base, legacy: legacy({ servers: [primary, replica] }) }).conditions).toEqual([
+      {
+        name: 'legacy-reads',
+        met: true,
+        detail:
+          '0 reads of public.leads.user_email in the last 1 day on 2 servers (primary db:5432/app sampled 100.0%, replica replica-1:5432/app sampled 99.0%)',
+      },
+    ]);
+    const read = evaluateGate({ ...base, legacy: legacy({ reads: 10, servers: [primary, { ...replica, uses: 10 }] }) });
+    expect(read.reasons).toEqual(['public.leads.user_email is still used: 10 read(s) and 0 write(s) in the window (10 on replica replica-1:5432/app)']);
+  });
+
+  it('a replica that was not sampled makes the evidence unknown, never zero, and says why', () => {
+    const down = { ...replica, coverage: 0.2, lastError: 'connect ECONNREFUSED 127.0.0.1:5999' };
+    const d = evaluateGate({ ...base, legacy: legacy({ coverage: 0.2, servers: [primary, down] }) });
+    expect(d.allowed).toBe(false);
+    expect(d.conditions).toEqual([
+      {
+        name: 'legacy-reads',
+        met: false,
+        unknown: true,
+        detail:
+          'replica replica-1:5432/app was sampled for only 20.0% of the window (needs 95.0%): its last sample failed (connect ECONNREFUSED 127.0.0.1:5999)',
+      },
+    ]);
+  });
+
+  it('each dependent found in the catalog is its own reason', () => {
+    const dependents = ['view public.lead_emails reads public.leads.user_email: …', 'trigger touch on public.leads uses public.leads.user_email: …'];
+    expect(evaluateGate({ ...base, legacy: legacy({ dependents }) }).reasons).toEqual(dependents);
   });
 });
 

@@ -38,8 +38,17 @@ export interface GateEvidence {
     requiredMinutes: number;
     /** What the watch counts from: the deploy once it is marked (old code reading before then is expected). */
     observedSince?: 'expand' | 'deploy';
-    /** Functions whose body mentions the table and the column: invisible to sampling, broken by the drop. */
-    functions: string[];
+    /**
+     * Objects on the target that use the column (views, policies, functions, triggers, generated
+     * columns), read from its catalog each time the gate is judged: each one is a reason, with what to do.
+     */
+    dependents: string[];
+    /** Each server reads can be served by (the primary, then read replicas), and how well it was watched. */
+    servers?: { label: string; role: 'primary' | 'replica'; coverage: number; uses: number; lastError?: string | null }[];
+    /** What sampling cannot see on these servers, named in the zero-read claim. */
+    blindSpots?: string[];
+    /** Calls of code that builds its SQL at run time (EXECUTE): what it reads cannot be told from its text. */
+    dynamic?: number;
   };
   /** The deploy of code using the new column, and the buffer that must pass after it. */
   buffer?: { required: boolean; deployedAt: Date | null; bufferMinutes: number };
@@ -113,43 +122,7 @@ export function evaluateGate(e: GateEvidence): GateDecision {
       );
     }
   }
-  if (e.legacy?.required) {
-    const l = e.legacy;
-    const min = l.minCoverage ?? 0.95;
-    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-    if (l.functions.length > 0) {
-      conditions.push({
-        name: 'legacy-reads',
-        met: false,
-        detail: `function(s) ${l.functions.join(', ')} mention ${l.column}: update them to the new column first`,
-      });
-    } else if (l.reads + l.writes > 0) {
-      conditions.push({ name: 'legacy-reads', met: false, detail: `${l.column} is still used: ${l.reads} read(s) and ${l.writes} write(s) in the window` });
-    } else if (l.unknown > 0) {
-      conditions.push({ name: 'legacy-reads', met: false, detail: `${l.unknown} call(s) of statements that could not be parsed: check them by hand` });
-    } else if (l.observedMinutes < l.requiredMinutes) {
-      conditions.push({
-        name: 'legacy-reads',
-        met: false,
-        unknown: true,
-        detail: `watched for ${Math.floor(l.observedMinutes)} of the required ${l.requiredMinutes} minutes since the ${l.observedSince ?? 'expand'}`,
-      });
-    } else if (l.coverage < min) {
-      conditions.push({
-        name: 'legacy-reads',
-        met: false,
-        unknown: true,
-        detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running`,
-      });
-    } else {
-      const watched = l.requiredMinutes > 0 ? Math.min(l.observedMinutes, l.requiredMinutes) : l.observedMinutes;
-      conditions.push({
-        name: 'legacy-reads',
-        met: true,
-        detail: `0 reads of ${l.column} in the last ${describeSeconds(Math.round(watched) * 60)}, sampled ${pct(l.coverage)} of that time`,
-      });
-    }
-  }
+  if (e.legacy?.required) conditions.push(...legacyConditions(e.legacy));
   if (e.errors?.required) conditions.push(errorCondition(e.errors));
   if (e.approval?.required) conditions.push(approvalCondition(e.approval));
   const reasons = conditions.filter((c) => !c.met).map((c) => c.detail);
@@ -157,6 +130,84 @@ export function evaluateGate(e: GateEvidence): GateDecision {
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * Use of the column the contract drops: every dependent found in the catalog is its own reason;
+ * then use seen by sampling; then whether every server was watched long and well enough. A zero
+ * claim names what it covers: the servers, the share of the window sampled, the blind spots left.
+ */
+function legacyConditions(l: NonNullable<GateEvidence['legacy']>): GateCondition[] {
+  const min = l.minCoverage ?? 0.95;
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const servers = l.servers ?? [];
+  const several = servers.length > 1;
+  const dependents: GateCondition[] = l.dependents.map((detail) => ({ name: 'legacy-reads', met: false, detail }));
+  if (dependents.length) return dependents;
+  const dynamic = l.dynamic ?? 0;
+  if (l.reads + l.writes > 0) {
+    const where = several
+      ? ` (${servers
+          .filter((s) => s.uses > 0)
+          .map((s) => `${count(s.uses)} on ${s.role} ${s.label}`)
+          .join(', ')})`
+      : '';
+    return [{ name: 'legacy-reads', met: false, detail: `${l.column} is still used: ${l.reads} read(s) and ${l.writes} write(s) in the window${where}` }];
+  }
+  const unknown: GateCondition[] = [];
+  if (l.unknown - dynamic > 0)
+    unknown.push({ name: 'legacy-reads', met: false, detail: `${l.unknown - dynamic} call(s) of statements that could not be parsed: check them by hand` });
+  if (dynamic > 0)
+    unknown.push({
+      name: 'legacy-reads',
+      met: false,
+      detail: `${dynamic} call(s) of code that builds its SQL at run time (EXECUTE), whose reads cannot be told from its text: check it by hand`,
+    });
+  if (unknown.length) return unknown;
+  if (l.observedMinutes < l.requiredMinutes) {
+    return [
+      {
+        name: 'legacy-reads',
+        met: false,
+        unknown: true,
+        detail: `watched for ${Math.floor(l.observedMinutes)} of the required ${l.requiredMinutes} minutes since the ${l.observedSince ?? 'expand'}`,
+      },
+    ];
+  }
+  if (several) {
+    const short = servers.filter((s) => s.coverage < min);
+    if (short.length) {
+      return short.map((s) => ({
+        name: 'legacy-reads' as const,
+        met: false,
+        unknown: true as const,
+        detail:
+          `${s.role} ${s.label} was sampled for only ${pct(s.coverage)} of the window (needs ${pct(min)})` +
+          (s.lastError ? `: its last sample failed (${s.lastError})` : s.role === 'replica' ? ': is it up, and reachable with the target login?' : ''),
+      }));
+    }
+  } else if (l.coverage < min) {
+    return [
+      {
+        name: 'legacy-reads',
+        met: false,
+        unknown: true,
+        detail: `pg_stat_statements was sampled for only ${pct(l.coverage)} of the window (needs ${pct(min)}): keep the dashboard or expand-contract worker running`,
+      },
+    ];
+  }
+  const watched = l.requiredMinutes > 0 ? Math.min(l.observedMinutes, l.requiredMinutes) : l.observedMinutes;
+  const covers = several
+    ? `on ${servers.length} servers (${servers.map((s) => `${s.role} ${s.label} sampled ${pct(s.coverage)}`).join(', ')})`
+    : `, sampled ${pct(l.coverage)} of that time`;
+  const spots = l.blindSpots?.length ? `; not seen: ${l.blindSpots.join('; ')}` : '';
+  return [
+    {
+      name: 'legacy-reads',
+      met: true,
+      detail: `0 reads of ${l.column} in the last ${describeSeconds(Math.round(watched) * 60)}${several ? ' ' : ''}${covers}${spots}`,
+    },
+  ];
+}
 
 /**
  * No row may differ, and the check must have seen every row the table held: rows hidden from it

@@ -12,7 +12,15 @@ export function evidenceSummary(e: GateEvidence): string {
     // Only when some would be lost: approvals of changes with nothing lossy keep the summary they had.
     ...(e.parity.latest?.lossy?.rows ? { lossyRows: e.parity.latest.lossy.rows } : {}),
     deployedAt: e.buffer?.deployedAt?.toISOString() ?? null,
-    legacy: e.legacy ? { reads: e.legacy.reads, writes: e.legacy.writes, unknown: e.legacy.unknown, functions: e.legacy.functions } : null,
+    legacy: e.legacy
+      ? {
+          reads: e.legacy.reads,
+          writes: e.legacy.writes,
+          unknown: e.legacy.unknown,
+          // Approvals given while nothing depended on the column keep the summary they had.
+          ...(e.legacy.dependents.length ? { dependents: e.legacy.dependents } : { functions: [] }),
+        }
+      : null,
     regressions: (e.errors?.phases ?? []).flatMap((p) => p.series.filter((s) => s.regression).map((s) => `${p.phase}:${s.source}:${s.service}`)),
     phases: (e.errors?.phases ?? []).map((p) => `${p.phase}@${p.at.toISOString()}`),
     // Only when named: approvals given on migrations that count every service keep their summary.

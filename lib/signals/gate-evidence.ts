@@ -28,6 +28,8 @@ export interface GateEvidenceDeps {
   sampleEverySeconds?: number;
   /** How long the old column must have been watched without use (default 1440 minutes: a day of hourly and daily jobs). */
   observationMinutes?: number;
+  /** Read replicas the caller knows of (TARGET_REPLICA_URLS, as host:port/database): watched beside those sampled and named in the dashboard. */
+  replicas?: readonly string[];
 }
 
 /**
@@ -38,7 +40,7 @@ export interface GateEvidenceDeps {
  * DROP COLUMN does not notice them either).
  */
 async function legacyEvidenceWithUsage(
-  deps: Pick<GateEvidenceDeps, 'store' | 'target' | 'sampleEverySeconds' | 'observationMinutes'>,
+  deps: Pick<GateEvidenceDeps, 'store' | 'target' | 'sampleEverySeconds' | 'observationMinutes' | 'replicas'>,
   migration: MigrationRecord,
   at: Date,
   expandedAt: Date,
@@ -61,7 +63,7 @@ async function legacyEvidenceWithUsage(
       );
       const lastSample = last.rows[0]?.at;
       const until = lastSample && at.getTime() - lastSample.getTime() <= period * 2000 && lastSample > from ? lastSample : at;
-      return legacyUsage(deps.store.pool, migration.target, column, from, until, period);
+      return legacyUsage(deps.store.pool, migration.target, column, from, until, { sampleEverySeconds: period, replicas: deps.replicas });
     })(),
     // The cheap tests first, on pg_proc alone: the system's and C functions (thousands, and no SQL
     // in their source) are passed over before any regular expression runs (4 ms down to under 1).
@@ -84,7 +86,9 @@ async function legacyEvidenceWithUsage(
     observedMinutes: (at.getTime() - since.getTime()) / 60_000,
     requiredMinutes: required,
     observedSince: migration.deployedAt ? ('deploy' as const) : ('expand' as const),
-    functions: functions.map((f) => f.fn),
+    dependents: functions.map((f) => `function ${f.fn} mentions ${column.schema}.${column.table}.${column.column}: update it to the new column first`),
+    servers: usage.servers.map(({ label, role, coverage, uses, lastError }) => ({ label, role, coverage, uses, lastError })),
+    blindSpots: usage.blindSpots,
   };
   return { evidence, usage };
 }

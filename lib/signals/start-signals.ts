@@ -26,6 +26,7 @@ export function startSignals(options: SignalsOptions): { logReader: boolean; sto
     stateUrl: options.stateUrl,
     targetUrl: options.targetUrl,
     targetLabel: target,
+    replicaUrls: env.TARGET_REPLICA_URLS,
     everySeconds: env.EC_SAMPLE_SECONDS,
     log: (l) => log?.(`[sampler] ${l}`),
   });
