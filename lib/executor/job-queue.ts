@@ -105,6 +105,8 @@ export interface WorkerOptions {
   recoverEverySeconds?: number;
   sampleEverySeconds?: number;
   observationMinutes?: number;
+  /** Read replicas by name (host:port/database), whose sampled reads the gate counts too. */
+  replicas?: readonly string[];
   bufferMinutes?: number;
   regression?: RegressionPolicy;
 }
@@ -148,6 +150,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
           log,
           sampleEverySeconds: options.sampleEverySeconds,
           observationMinutes: options.observationMinutes,
+          replicas: options.replicas,
           bufferMinutes: options.bufferMinutes,
           regression: options.regression,
         },
