@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSql } from '../sql/parse-sql';
-import { classifyStatement, type ColumnTarget, type Usage } from './classify-statement';
+import { classifyStatement, type ClassifyOptions, type ColumnTarget, type Usage } from './classify-statement';
 
 const TARGET: ColumnTarget = { schema: 'public', table: 'leads', column: 'user_email' };
 
@@ -10,11 +10,13 @@ const WRITE: Usage = { reads: false, writes: true, star: false };
 const READ_WRITE: Usage = { reads: true, writes: true, star: false };
 const STAR: Usage = { reads: true, writes: false, star: true };
 
-async function classify(sql: string, searchPath?: string[]): Promise<Usage> {
+async function classifyWith(sql: string, options: ClassifyOptions): Promise<Usage> {
   const { statements } = await parseSql(sql);
   expect(statements).toHaveLength(1);
-  return classifyStatement(statements[0]!.stmt, TARGET, searchPath ? { searchPath } : {});
+  return classifyStatement(statements[0]!.stmt, TARGET, options);
 }
+
+const classify = (sql: string, searchPath?: string[]) => classifyWith(sql, searchPath ? { searchPath } : {});
 
 describe('classifyStatement', () => {
   it.each<{ name: string; sql: string; expected: Usage; searchPath?: string[] }>([
@@ -197,6 +199,62 @@ describe('classifyStatement', () => {
     { name: 'EXPLAIN of a read', sql: 'EXPLAIN SELECT user_email FROM leads', expected: READ },
   ])('$name', async ({ sql, expected, searchPath }) => {
     expect(await classify(sql, searchPath)).toEqual(expected);
+  });
+
+  describe('views and functions built on the column', () => {
+    const options: ClassifyOptions = {
+      searchPath: ['public'],
+      readers: [
+        { schema: 'public', name: 'lead_emails' },
+        { schema: 'reports', name: 'lead_stats' },
+      ],
+      readerFunctions: [
+        { schema: 'public', name: 'lead_count' },
+        { schema: 'reports', name: 'refresh_leads' },
+      ],
+    };
+    it.each<{ name: string; sql: string; expected: Usage }>([
+      { name: 'count(*) of a view that selects the column', sql: 'SELECT count(*) FROM lead_emails', expected: READ },
+      { name: 'the view qualified', sql: 'SELECT id FROM public.lead_emails WHERE id = $1', expected: READ },
+      { name: 'the view joined', sql: 'SELECT c.id FROM customers c JOIN lead_emails e ON e.id = c.lead_id', expected: READ },
+      { name: 'the view in a subquery', sql: 'SELECT id FROM customers WHERE EXISTS (SELECT 1 FROM lead_emails WHERE id = customers.lead_id)', expected: READ },
+      { name: 'the view in a CTE', sql: 'WITH e AS (SELECT id FROM lead_emails) SELECT count(*) FROM e', expected: READ },
+      { name: 'an update through the view', sql: 'UPDATE lead_emails SET note = $1 WHERE id = $2', expected: READ },
+      { name: 'COPY of the view', sql: 'COPY (SELECT * FROM lead_emails) TO STDOUT', expected: READ },
+      { name: 'a reader in a schema off the search path, unqualified', sql: 'SELECT count(*) FROM lead_stats', expected: NONE },
+      { name: 'a reader in another schema, qualified', sql: 'SELECT count(*) FROM reports.lead_stats', expected: READ },
+      { name: 'a view of the same name in another schema', sql: 'SELECT count(*) FROM other.lead_emails', expected: NONE },
+      { name: 'a CTE named like the view', sql: 'WITH lead_emails AS (SELECT 1 AS id) SELECT id FROM lead_emails', expected: NONE },
+      { name: 'a call of a function that reads the column', sql: 'SELECT lead_count()', expected: READ },
+      { name: 'the function qualified, in WHERE', sql: 'SELECT id FROM customers WHERE public.lead_count($1) > 0', expected: READ },
+      { name: 'the function in FROM', sql: 'SELECT * FROM lead_count() AS n', expected: READ },
+      { name: 'the function as an argument', sql: 'SELECT coalesce(lead_count(), 0)', expected: READ },
+      { name: 'a procedure CALL', sql: 'CALL reports.refresh_leads()', expected: READ },
+      { name: 'a function of the same name in another schema', sql: 'SELECT other.lead_count()', expected: NONE },
+      { name: 'a function off the search path, unqualified', sql: 'CALL refresh_leads()', expected: NONE },
+      { name: 'other functions and tables', sql: 'SELECT lower(name), count(*) FROM customers GROUP BY 1', expected: NONE },
+    ])('$name', async ({ sql, expected }) => {
+      expect(await classifyWith(sql, options)).toEqual(expected);
+    });
+  });
+
+  describe('NEW and OLD of a trigger function on the table', () => {
+    const options: ClassifyOptions = { searchPath: ['public'], rowVariables: ['new', 'old'] };
+    it.each<{ name: string; sql: string; expected: Usage }>([
+      { name: 'a field of NEW', sql: 'SELECT lower(NEW.user_email)', expected: READ },
+      { name: 'a field of OLD in a statement', sql: 'INSERT INTO audit (email) VALUES (OLD.user_email)', expected: READ },
+      { name: 'another field', sql: 'SELECT NEW.contact_email IS NULL', expected: NONE },
+      { name: 'NEW.*', sql: 'INSERT INTO audit SELECT NEW.*', expected: STAR },
+      { name: 'the bare row variable', sql: 'SELECT NEW', expected: NONE },
+      { name: "a bare user_email is another table's or a variable", sql: 'SELECT user_email FROM customers WHERE id = NEW.customer_id', expected: NONE },
+      { name: 'SELECT * of another table', sql: 'SELECT * FROM customers', expected: NONE },
+    ])('$name', async ({ sql, expected }) => {
+      expect(await classifyWith(sql, options)).toEqual(expected);
+    });
+
+    it('are ordinary names without the option', async () => {
+      expect(await classify('SELECT lower(NEW.user_email)')).toEqual(NONE);
+    });
   });
 
   it('reads nothing from a tree it does not know', () => {

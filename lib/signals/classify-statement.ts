@@ -23,14 +23,35 @@ export interface ColumnTarget {
  */
 export type Usage = { reads: boolean; writes: boolean; star: boolean };
 
+/** A relation or function as the catalog spells it. */
+export interface SchemaName {
+  schema: string;
+  name: string;
+}
+
 export interface ClassifyOptions {
   /** Schemas an unqualified table name may resolve to; the target matches when its schema is among them. */
   searchPath?: readonly string[];
+  /**
+   * Relations (views, materialized views) built on the column: any reference to one, in FROM, a join,
+   * a subquery or as the relation of INSERT/UPDATE/DELETE/COPY, counts as a read of it. The walk cannot
+   * tell which of the view's columns come from the legacy one, so it takes them all.
+   */
+  readers?: readonly SchemaName[];
+  /** Functions and procedures whose code uses the column: a call of one, any overload, anywhere (FROM too), counts as a read. */
+  readerFunctions?: readonly SchemaName[];
+  /**
+   * Names that stand for a row of the target table throughout the statement: NEW and OLD in a
+   * trigger function on it. Only their fields count (NEW.user_email, NEW.*); a bare name is the
+   * variable, which returning or passing on does not read the column.
+   */
+  rowVariables?: readonly string[];
 }
 
 export function classifyStatement(stmt: unknown, target: ColumnTarget, options: ClassifyOptions = {}): Usage {
-  const classifier = new Classifier(target, options.searchPath ?? [DEFAULT_SCHEMA]);
-  classifier.statement(stmt, { entries: [], parent: null, ctes: new Map() });
+  const classifier = new Classifier(target, options);
+  const rows = (options.rowVariables ?? []).map((refname): Entry => ({ refname: refname.toLowerCase(), qualifiable: false, target: true, fieldsOnly: true }));
+  classifier.statement(stmt, { entries: rows, parent: null, ctes: new Map() });
   const { explicitRead, starRead, write } = classifier;
   return { reads: explicitRead || starRead, writes: write, star: starRead && !explicitRead };
 }
@@ -61,6 +82,8 @@ interface Entry {
   target: boolean;
   /** Output columns of a subquery or CTE when the walk can tell them; undefined for tables and functions. */
   columns?: ReadonlySet<string>;
+  /** A row variable (see ClassifyOptions.rowVariables): reached by qualified names only. */
+  fieldsOnly?: boolean;
 }
 
 interface Cte {
@@ -84,10 +107,14 @@ class Classifier {
   starRead = false;
   write = false;
 
+  private readonly searchPath: readonly string[];
+
   constructor(
     private readonly target: ColumnTarget,
-    private readonly searchPath: readonly string[],
-  ) {}
+    private readonly options: ClassifyOptions,
+  ) {
+    this.searchPath = options.searchPath ?? [DEFAULT_SCHEMA];
+  }
 
   /** Walks any statement node; returns whether its output passes the legacy column on (for subqueries and CTEs). */
   statement(n: unknown, outer: Scope, ignoreStar = false): boolean {
@@ -108,6 +135,8 @@ class Classifier {
       this.copy(copy, outer);
       return false;
     }
+    // CALL holds its FuncCall without the envelope the walk looks for.
+    if (this.callsReader(rec(rec(r.CallStmt)?.funccall)?.funcname)) this.explicitRead = true;
     // EXPLAIN, CREATE TABLE AS, PREPARE, DECLARE …: whatever query they hold is found by the walk.
     this.expr(r, outer);
     return false;
@@ -239,6 +268,7 @@ class Classifier {
       return { refname, qualifiable: false, target: cte.target, columns };
     }
     const target = this.isTarget(rv);
+    if (this.named(rv.schemaname, rv.relname, this.options.readers)) this.explicitRead = true;
     // `FROM leads AS l(a, b, c)` names columns by position: dropping one renames the ones after it.
     if (target && alias.colnames.length > 0) this.starRead = true;
     return { refname, qualifiable: alias.name === undefined, schema: target ? this.target.schema : schemaname, target };
@@ -252,9 +282,20 @@ class Classifier {
 
   /** An unqualified name matches when the target's schema is on the search path: the walk cannot know if an earlier schema has a table of that name too. */
   private isTarget(rv: Rec): boolean {
-    if (str(rv.relname) !== this.target.table) return false;
-    const schema = str(rv.schemaname);
-    return schema === undefined ? this.searchPath.includes(this.target.schema) : schema === this.target.schema;
+    return this.named(rv.schemaname, rv.relname, [{ schema: this.target.schema, name: this.target.table }]);
+  }
+
+  /** Whether `schema.name` (schema optional) can be one of these, by the same rule as isTarget. */
+  private named(schemaname: unknown, relname: unknown, among: readonly SchemaName[] | undefined): boolean {
+    const name = str(relname);
+    const schema = str(schemaname);
+    return (among ?? []).some((r) => r.name === name && (schema === undefined ? this.searchPath.includes(r.schema) : schema === r.schema));
+  }
+
+  /** A call of a function that uses the column; funcname is [name] or [schema, name] (or [catalog, schema, name]). */
+  private callsReader(funcname: unknown): boolean {
+    const parts = list(funcname).map(sval);
+    return this.named(parts.length > 1 ? parts.at(-2) : undefined, parts.at(-1), this.options.readerFunctions);
   }
 
   private insert(ins: Rec, outer: Scope): boolean {
@@ -393,6 +434,10 @@ class Classifier {
         case 'ColumnRef':
           this.columnRef(list(rec(value)?.fields), scope);
           break;
+        case 'FuncCall':
+          if (this.callsReader(rec(value)?.funcname)) this.explicitRead = true;
+          this.expr(value, scope);
+          break;
         case 'SubLink': {
           const link = rec(value);
           this.expr(link?.testexpr, scope);
@@ -424,7 +469,7 @@ class Classifier {
     const last = fields.at(-1);
     if (fields.length === 1) {
       // `*` expands the FROM items of its own level only.
-      if (isStar(last)) return scope.entries.some((e) => e.target) ? 'star' : 'other';
+      if (isStar(last)) return scope.entries.some((e) => e.target && !e.fieldsOnly) ? 'star' : 'other';
       const name = sval(last);
       return name === undefined ? 'none' : this.unqualified(name, scope);
     }
@@ -452,10 +497,10 @@ class Classifier {
   private unqualified(name: string, scope: Scope): Verdict {
     for (let s: Scope | null = scope; s; s = s.parent) {
       if (s.stop) return 'none';
-      if (name === this.target.column && s.entries.some((e) => e.target)) return 'read';
+      if (name === this.target.column && s.entries.some((e) => e.target && !e.fieldsOnly)) return 'read';
       if (s.entries.some((e) => e.columns?.has(name))) return 'other';
       // A bare FROM-item name is its whole row: to_jsonb(l), SELECT l FROM leads l.
-      const row = s.entries.find((e) => e.refname === name);
+      const row = s.entries.find((e) => e.refname === name && !e.fieldsOnly);
       if (row) return row.target ? 'star' : 'other';
     }
     return 'none';
