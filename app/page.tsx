@@ -23,7 +23,8 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   const actor = await requireActor();
   const now = new Date();
   const params = await searchParams;
-  const schemas = parseEnv(process.env).EC_TARGET_SCHEMAS;
+  const env = parseEnv(process.env);
+  const schemas = env.EC_TARGET_SCHEMAS;
   const [timeline, health, snapshot, waiting] = await Promise.all([
     getTimeline(statePool(), now),
     getHealth(),
@@ -66,7 +67,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
         <p className="mb-4 mt-1 text-sm text-slate-600">
           Checked on every load of this page. Dashboard {version} on Node {health.node}.
         </p>
-        <HealthPanel health={health} />
+        <HealthPanel health={health} lagCeilingSeconds={env.EC_REPLICA_LAG_CEILING_SECONDS} />
       </section>
       <section>
         <h2 className="text-xl font-semibold tracking-tight">Target schema</h2>

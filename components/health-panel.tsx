@@ -2,6 +2,7 @@ import type { Health, Probe } from '@/lib/data/get-health';
 import type { DatabaseInfo } from '@/lib/db/probe-database';
 import type { StatStatementsStatus } from '@/lib/db/probe-stat-statements';
 import { formatBytes } from './format';
+import { SampledServersCard } from './sampled-servers-card';
 import { StatusBadge } from './status-badge';
 
 const SOURCE_LABEL: Record<string, string> = {
@@ -56,7 +57,7 @@ function statStatementsBadge(p: Probe<StatStatementsStatus>) {
   return p.value.state === 'ready' ? <StatusBadge status="ok">available</StatusBadge> : <StatusBadge status="warn">{p.value.state}</StatusBadge>;
 }
 
-export function HealthPanel({ health }: { health: Health }) {
+export function HealthPanel({ health, lagCeilingSeconds = 1 }: { health: Health; lagCeilingSeconds?: number }) {
   const { state, target } = health;
   const stateOk = state.database.ok && state.migrations.ok && state.migrations.value.pending.length === 0;
   return (
@@ -108,6 +109,7 @@ export function HealthPanel({ health }: { health: Health }) {
           </Row>
         )}
       </Card>
+      <SampledServersCard servers={target.servers} lagCeilingSeconds={lagCeilingSeconds} />
     </div>
   );
 }

@@ -1,5 +1,10 @@
 import { connection } from 'next/server';
 import { ScheduleRulesForm } from '@/components/admin/schedule-rules-form';
+import { ReadReplicasForm } from '@/components/admin/read-replicas-form';
+import { setReadReplicasAction } from './actions/set-read-replicas-action';
+import { readReplicaHosts } from '@/lib/signals/target-servers';
+import { parseEnv } from '@/lib/config/env';
+import { hostOf } from '@/lib/db/connection-url';
 import { setScheduleRulesAction } from './actions/set-schedule-rules-action';
 import { scheduleRules } from '@/lib/state/propose-schedule-for';
 import { StateStore } from '@/lib/state/state-store';
@@ -132,6 +137,21 @@ export default async function AdminPage() {
           action={setScheduleRulesAction}
           rules={await scheduleRules(statePool())}
           timeZone={await new StateStore(statePool()).teamTimeZone()}
+        />
+      </section>
+      <section className="space-y-3" aria-labelledby="read-replicas-heading">
+        <h2 id="read-replicas-heading" className="text-lg font-semibold">
+          Read replicas
+        </h2>
+        <p className="text-sm text-slate-600">
+          pg_stat_statements counts only what each server runs: reads a replica serves are seen only on it. Every replica named here is sampled with the
+          target&apos;s own login, and the contract waits until each one was watched for the whole window. The backfill also waits while any replica replays
+          more than {parseEnv(process.env).EC_REPLICA_LAG_CEILING_SECONDS} s behind.
+        </p>
+        <ReadReplicasForm
+          action={setReadReplicasAction}
+          hosts={await readReplicaHosts(statePool())}
+          fromEnvironment={parseEnv(process.env).TARGET_REPLICA_URLS.map(hostOf)}
         />
       </section>
       <OnCallSection

@@ -265,6 +265,14 @@ export async function migrationCommand(command: string, args: string[], env: Env
             out(
               `  legacy   ${status.legacy!.column}: ${legacy.reads} read(s), ${legacy.writes} write(s), ${legacy.unknown} unknown since ${legacy.window.from.toISOString()}; sampled ${(legacy.coverage * 100).toFixed(1)}% of that time`,
             );
+            // Each server the reads may be served by, with how well it was watched and, for a replica, how far behind it is.
+            for (const sv of legacy.servers)
+              out(
+                `    ${sv.role.padEnd(7)} ${sv.server}: sampled ${(sv.coverage * 100).toFixed(1)}%, ${sv.uses} use(s)` +
+                  (sv.lagSeconds !== null ? `, replay lag ${sv.lagSeconds.toFixed(1)} s` : '') +
+                  (sv.track && sv.track !== 'all' ? `, pg_stat_statements.track = ${sv.track}` : '') +
+                  (sv.lastError ? `, last sample failed: ${sv.lastError}` : ''),
+              );
             for (const st of legacy.statements.slice(0, 10))
               out(`    ${st.kind.padEnd(7)} ${String(st.calls).padStart(7)}  ${st.query.replace(/\s+/g, ' ').slice(0, 100)}`);
           }

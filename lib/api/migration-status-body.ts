@@ -90,7 +90,20 @@ export const migrationStatusBodySchema = z.object({
       reads: z.number().int().nonnegative(),
       writes: z.number().int().nonnegative(),
       unknown: z.number().int().nonnegative().describe('calls of statements that could not be parsed'),
-      coverage: z.number().min(0).max(1).describe('share of the window pg_stat_statements was sampled'),
+      coverage: z.number().min(0).max(1).describe('share of the window pg_stat_statements was sampled, on the worst-covered server'),
+      servers: z
+        .array(
+          z.object({
+            role: z.enum(['primary', 'replica']),
+            coverage: z.number().min(0).max(1).describe('share of the window this server was sampled'),
+            uses: z.number().int().nonnegative().describe('calls of statements using the column on this server'),
+            track: z.string().nullable().describe('pg_stat_statements.track at its latest sample; top leaves statements inside functions uncounted'),
+            lagSeconds: z.number().nonnegative().nullable().describe("a replica's replay lag at its latest sample"),
+            failing: z.boolean().describe('its latest sample failed (a replica that is down)'),
+          }),
+        )
+        .describe('every server reads may be served by: the primary, then each read replica (addresses are not given out)'),
+      blindSpots: z.array(z.string()).describe('what sampling cannot see on these servers'),
     })
     .nullable()
     .describe('use of the column the change removes over the observation window; null: it removes none'),

@@ -7,6 +7,8 @@ import { probeDatabase, type DatabaseInfo } from '../db/probe-database';
 import { probeStatStatements, type StatStatementsStatus } from '../db/probe-stat-statements';
 import { statePool, targetPool } from '../db/pools';
 import { readStateHistory } from '../db/state-history';
+import { readServerHealth, type ServerHealth } from '../signals/read-server-health';
+import { targetServers } from '../signals/target-servers';
 import { teamTimeZoneSetting } from '../state/team-time-zone';
 
 export type Probe<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -24,6 +26,8 @@ export interface TargetHealth {
   where: string | null;
   database: Probe<DatabaseInfo>;
   statStatements: Probe<StatStatementsStatus>;
+  /** Each server whose pg_stat_statements is sampled: the target, then its read replicas. */
+  servers: Probe<ServerHealth[]>;
 }
 
 export interface Health {
@@ -55,12 +59,17 @@ async function migrationStatus() {
 /** Proof that both connections work, without ever exposing a connection string. */
 export async function getHealth(): Promise<Health> {
   const env = parseEnv(process.env);
-  const [stateDb, migrations, timeZone, targetDb, statStatements] = await Promise.all([
+  const [stateDb, migrations, timeZone, targetDb, statStatements, servers] = await Promise.all([
     attempt(() => probeDatabase(statePool())),
     attempt(migrationStatus),
     attempt(() => teamTimeZoneSetting(statePool())),
     attempt(() => probeDatabase(targetPool())),
     attempt(() => probeStatStatements(targetPool())),
+    attempt(async () =>
+      env.TARGET_DATABASE_URL
+        ? readServerHealth(statePool(), await targetServers(statePool(), env.TARGET_DATABASE_URL, env.TARGET_REPLICA_URLS), new Date(), env.EC_SAMPLE_SECONDS)
+        : [],
+    ),
   ]);
   return {
     state: {
@@ -75,6 +84,7 @@ export async function getHealth(): Promise<Health> {
       where: env.TARGET_DATABASE_URL ? describeUrl(env.TARGET_DATABASE_URL) : null,
       database: targetDb,
       statStatements,
+      servers,
     },
     node: process.version,
   };

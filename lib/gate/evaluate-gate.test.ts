@@ -172,9 +172,9 @@ describe('legacy-column reads in the gate', () => {
       '2 call(s) of code that builds its SQL at run time (EXECUTE), whose reads cannot be told from its text: check it by hand',
     ],
     [
-      { blindSpots: ['statements inside functions are not counted on db:5432/app: pg_stat_statements.track = top (set it to all)'] },
+      { blindSpots: ['statements inside functions are not counted on the primary: pg_stat_statements.track = top (set it to all)'] },
       true,
-      '0 reads of public.leads.user_email in the last 1 day, sampled 99.0% of that time; not seen: statements inside functions are not counted on db:5432/app: pg_stat_statements.track = top (set it to all)',
+      '0 reads of public.leads.user_email in the last 1 day, sampled 99.0% of that time; not seen: statements inside functions are not counted on the primary: pg_stat_statements.track = top (set it to all)',
     ],
     [{}, true, '0 reads of public.leads.user_email in the last 1 day, sampled 99.0% of that time'],
   ])('%j → allowed %s', (over, allowed, detail) => {
@@ -193,8 +193,7 @@ describe('legacy-column reads in the gate', () => {
       {
         name: 'legacy-reads',
         met: true,
-        detail:
-          '0 reads of public.leads.user_email in the last 1 day on 2 servers (primary db:5432/app sampled 100.0%, replica replica-1:5432/app sampled 99.0%)',
+        detail: '0 reads of public.leads.user_email in the last 1 day on 2 servers (the primary sampled 100.0%, replica replica-1:5432/app sampled 99.0%)',
       },
     ]);
     const read = evaluateGate({ ...base, legacy: legacy({ reads: 10, servers: [primary, { ...replica, uses: 10 }] }) });

@@ -141,6 +141,8 @@ function legacyConditions(l: NonNullable<GateEvidence['legacy']>): GateCondition
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const servers = l.servers ?? [];
   const several = servers.length > 1;
+  // The primary's address stays out of reasons (they reach deploy tokens); replicas are named, as they were configured.
+  const name = (s: (typeof servers)[number]) => (s.role === 'primary' ? 'the primary' : `replica ${s.label}`);
   const dependents: GateCondition[] = l.dependents.map((detail) => ({ name: 'legacy-reads', met: false, detail }));
   if (dependents.length) return dependents;
   const dynamic = l.dynamic ?? 0;
@@ -148,7 +150,7 @@ function legacyConditions(l: NonNullable<GateEvidence['legacy']>): GateCondition
     const where = several
       ? ` (${servers
           .filter((s) => s.uses > 0)
-          .map((s) => `${count(s.uses)} on ${s.role} ${s.label}`)
+          .map((s) => `${count(s.uses)} on ${name(s)}`)
           .join(', ')})`
       : '';
     return [{ name: 'legacy-reads', met: false, detail: `${l.column} is still used: ${l.reads} read(s) and ${l.writes} write(s) in the window${where}` }];
@@ -181,7 +183,7 @@ function legacyConditions(l: NonNullable<GateEvidence['legacy']>): GateCondition
         met: false,
         unknown: true as const,
         detail:
-          `${s.role} ${s.label} was sampled for only ${pct(s.coverage)} of the window (needs ${pct(min)})` +
+          `${name(s)} was sampled for only ${pct(s.coverage)} of the window (needs ${pct(min)})` +
           (s.lastError ? `: its last sample failed (${s.lastError})` : s.role === 'replica' ? ': is it up, and reachable with the target login?' : ''),
       }));
     }
@@ -197,7 +199,7 @@ function legacyConditions(l: NonNullable<GateEvidence['legacy']>): GateCondition
   }
   const watched = l.requiredMinutes > 0 ? Math.min(l.observedMinutes, l.requiredMinutes) : l.observedMinutes;
   const covers = several
-    ? `on ${servers.length} servers (${servers.map((s) => `${s.role} ${s.label} sampled ${pct(s.coverage)}`).join(', ')})`
+    ? `on ${servers.length} servers (${servers.map((s) => `${name(s)} sampled ${pct(s.coverage)}`).join(', ')})`
     : `, sampled ${pct(l.coverage)} of that time`;
   const spots = l.blindSpots?.length ? `; not seen: ${l.blindSpots.join('; ')}` : '';
   return [

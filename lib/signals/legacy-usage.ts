@@ -228,7 +228,10 @@ export async function legacyUsage(
   );
   const blindSpots = servers
     .filter((s) => s.track !== null && s.track !== 'all')
-    .map((s) => `statements inside functions are not counted on ${s.label}: pg_stat_statements.track = ${s.track} (set it to all)`);
+    .map(
+      (s) =>
+        `statements inside functions are not counted on ${s.role === 'primary' ? 'the primary' : `replica ${s.label}`}: pg_stat_statements.track = ${s.track} (set it to all)`,
+    );
   return {
     column,
     window: { from, to },

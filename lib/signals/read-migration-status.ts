@@ -28,6 +28,17 @@ export async function readMigrationStatus(deps: GateEvidenceDeps, migration: Mig
       writes: legacy.writes,
       unknown: legacy.unknown,
       coverage: legacy.coverage,
+      servers: legacy.servers.map((s) => ({
+        server: s.label,
+        role: s.role,
+        coverage: s.coverage,
+        uses: s.uses,
+        track: s.track,
+        lagSeconds: s.lagSeconds === null ? null : Math.max(0, s.lagSeconds),
+        lastError: s.lastError,
+        failing: s.lastError !== null,
+      })),
+      blindSpots: legacy.blindSpots,
       statements: legacy.statements.map((st) => ({
         query: st.query,
         calls: st.calls,
