@@ -49,6 +49,13 @@ export async function getPreflight(
   const order = ['ACCESS EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE', 'SHARE UPDATE EXCLUSIVE', 'ROW EXCLUSIVE', 'ACCESS SHARE', 'NONE'];
   const strength = (l: string) => order.indexOf(l);
   const coverage = await samplerCoverage(pool, migration.target, new Date(now.getTime() - 3_600_000), now, sampleEverySeconds);
+  // The latest successful sample of the target and of each of its replicas, for what it saw of the track setting.
+  const tracks = await pool.query<{ target: string; track: string; primary_target: string | null }>(
+    `SELECT DISTINCT ON (target) target, track, primary_target FROM expand_contract.sampler_runs
+      WHERE (target = $1 OR primary_target = $1) AND status IN ('ok', 'baseline') AND track IS NOT NULL AND sampled_at > $2
+      ORDER BY target, sampled_at DESC`,
+    [migration.target, new Date(now.getTime() - 3_600_000)],
+  );
   const services = await pool.query<{ service: string }>(
     "SELECT DISTINCT service FROM expand_contract.metric_minutes WHERE source = 'app' AND minute > $1 ORDER BY service",
     [new Date(now.getTime() - 86_400_000)],
@@ -64,6 +71,9 @@ export async function getPreflight(
       schedule: migration.schedule,
       ran: { expand: lastSuccess(runs, 'expand'), contract: lastSuccess(runs, 'contract') },
       samplerCoverage: coverage.samples > 0 ? coverage.coverage : null,
+      trackNotAll: tracks.rows
+        .filter((r) => r.track !== 'all')
+        .map((r) => ({ server: r.primary_target ? `replica ${r.target}` : 'the target', track: r.track })),
       reportingServices: services.rows.map((r) => r.service),
       namedServices: migration.services,
       rowAccess,

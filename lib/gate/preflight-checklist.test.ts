@@ -55,6 +55,14 @@ describe('preflightChecklist', () => {
     expect(preflightChecklist(facts(over), now)[index]!.answer).toBe(answer);
   });
 
+  it('recommends pg_stat_statements.track = all where a server counts only top-level statements', () => {
+    const item = preflightChecklist(facts({ trackNotAll: [{ server: 'replica r1:5432/app', track: 'top' }] }), now)[4]!;
+    expect(item.evidence).toContain(
+      'pg_stat_statements.track = top on replica r1:5432/app: statements inside functions and DO blocks are not counted; set it to all',
+    );
+    expect(preflightChecklist(facts({ trackNotAll: [] }), now)[4]!.evidence).not.toContain('track');
+  });
+
   it('says when the phases ran once they have, instead of a planned date now past', () => {
     const expandRan = new Date('2026-11-24T10:02:00Z');
     const afterExpand = preflightChecklist(facts({ ran: { expand: expandRan, contract: null } }), now)[3]!;

@@ -23,6 +23,8 @@ export interface PreflightFacts {
   ran: { expand: Date | null; contract: Date | null };
   /** Share of the last hour the pg_stat_statements sampler covered (0–1), null when it never ran. */
   samplerCoverage: number | null;
+  /** Servers whose latest sample saw pg_stat_statements.track other than `all`, with the setting (empty when unknown). */
+  trackNotAll?: { server: string; track: string }[];
   /** Services that reported error rates in the last 24 hours. */
   reportingServices: string[];
   /** The services named as this migration's evidence; null: every service reporting. */
@@ -121,6 +123,10 @@ function monitoring(f: PreflightFacts): ChecklistItem {
     f.samplerCoverage === null
       ? 'the pg_stat_statements sampler has never run on this target'
       : `pg_stat_statements sampled ${(f.samplerCoverage * 100).toFixed(1)}% of the last hour`;
+  // With track = top, a statement a function or a DO block runs is counted as the call that ran it: its reads are not seen.
+  const track = (f.trackNotAll ?? [])
+    .map((t) => `pg_stat_statements.track = ${t.track} on ${t.server}: statements inside functions and DO blocks are not counted; set it to all`)
+    .join('; ');
   const silent = (f.namedServices ?? []).filter((s) => !f.reportingServices.includes(s));
   let errors: string;
   if (f.namedServices) {
@@ -134,6 +140,6 @@ function monitoring(f: PreflightFacts): ChecklistItem {
   return {
     question: 'Is monitoring in place?',
     answer: f.samplerCoverage !== null && f.samplerCoverage >= 0.95 && watched ? 'yes' : 'no',
-    evidence: `${sampler}; ${errors}`,
+    evidence: `${sampler}; ${errors}${track ? `; ${track}` : ''}`,
   };
 }
