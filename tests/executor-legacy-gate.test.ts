@@ -75,7 +75,7 @@ describe('the contract waits for evidence that nothing uses the old column', () 
     await w.target.query("CREATE FUNCTION public.touch_quiet(i bigint) RETURNS text LANGUAGE sql AS 'SELECT old_col FROM quiet WHERE id = i'");
     const blocked = await runPhase(deps, id, 'contract').catch((e) => e);
     expect(blocked).toBeInstanceOf(GateClosedError);
-    expect(blocked.decision.reasons).toEqual(['function touch_quiet(bigint) mentions public.quiet.old_col: update it to the new column first']);
+    expect(blocked.decision.reasons).toEqual(['function public.touch_quiet(i bigint) uses public.quiet.old_col: update it to the new column']);
     await w.target.query('DROP FUNCTION public.touch_quiet(bigint)');
     await sampleStatements(w.target, w.pool, label);
     // The buffer after the deploy has not passed.

@@ -6,6 +6,10 @@ import type { BackfillRecord, MigrationRecord, ParityRecord, PhaseRunRecord } fr
 import type { StateStore } from '../state/state-store';
 import { errorEvidence, type PhaseMark } from './error-evidence';
 import { legacyColumn, legacyUsage, type LegacyUsage } from './legacy-usage';
+import { readColumnDependents } from './read-column-dependents';
+import { columnReaders } from '../gate/column-readers';
+import { describeDependent, type ColumnDependent } from '../gate/describe-dependent';
+import { quoteIdent, quoteQualified } from '../migrations/quote';
 
 /** What the gate's evidence is gathered from, and the policy it is judged by. */
 export interface GateEvidenceDeps {
@@ -33,11 +37,31 @@ export interface GateEvidenceDeps {
 }
 
 /**
+ * Dependents of the column the contract leaves to the team: everything readColumnDependents finds
+ * except the views and policies the plan itself recreates on the new column in the contract (their
+ * readers keep working after it, so reading them is not legacy use either).
+ */
+function unmovedDependents(dependents: ColumnDependent[], migration: MigrationRecord): ColumnDependent[] {
+  const contract = migration.plan.steps
+    .filter((s) => s.phase === 'contract')
+    .map((s) => s.sql)
+    .join('\n');
+  return dependents.filter((d) =>
+    d.kind === 'view'
+      ? !contract.includes(`CREATE OR REPLACE VIEW ${quoteQualified(d.schema, d.name)}`)
+      : d.kind === 'policy' && d.table
+        ? !contract.includes(`ALTER POLICY ${quoteIdent(d.name)} ON ${quoteQualified(d.schema, d.table)}`)
+        : true,
+  );
+}
+
+/**
  * Use of the removed column, as the gate wants it: over the last `observationMinutes`
  * (not before the deploy, or the expand while no deploy is marked; the whole time since
- * then when 0), plus functions on the
- * target whose bodies mention table and column (sampling cannot see inside them, and a
- * DROP COLUMN does not notice them either).
+ * then when 0), on the target and every read replica. First the target's catalog is read for
+ * what uses the column (each a reason of its own, and the views and functions among them count
+ * as the column when sampled statements read or call them): a DROP COLUMN notices none of the
+ * functions, and sampling cannot see into them.
  */
 async function legacyEvidenceWithUsage(
   deps: Pick<GateEvidenceDeps, 'store' | 'target' | 'sampleEverySeconds' | 'observationMinutes' | 'replicas'>,
@@ -54,28 +78,20 @@ async function legacyEvidenceWithUsage(
   // those seconds "not covered" would close the gate between every two samples. The contract run
   // samples right before it judges, so for the drop itself the two are the same moment.
   const period = deps.sampleEverySeconds ?? 30;
-  // The target's functions are asked for while the state database sums the column's use.
-  const [usage, { rows: functions }] = await Promise.all([
-    (async () => {
-      const last = await deps.store.pool.query<{ at: Date | null }>(
-        "SELECT max(sampled_at) AS at FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at <= $2",
-        [migration.target, at],
-      );
-      const lastSample = last.rows[0]?.at;
-      const until = lastSample && at.getTime() - lastSample.getTime() <= period * 2000 && lastSample > from ? lastSample : at;
-      return legacyUsage(deps.store.pool, migration.target, column, from, until, { sampleEverySeconds: period, replicas: deps.replicas });
-    })(),
-    // The cheap tests first, on pg_proc alone: the system's and C functions (thousands, and no SQL
-    // in their source) are passed over before any regular expression runs (4 ms down to under 1).
-    deps.target.query<{ fn: string }>(
-      `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
-        WHERE p.pronamespace <> ALL (ARRAY['pg_catalog'::regnamespace, 'information_schema'::regnamespace]::oid[])
-          AND p.prolang NOT IN (SELECT l.oid FROM pg_language l WHERE l.lanname IN ('internal', 'c'))
-          AND p.proname NOT LIKE 'ec\\_%'
-          AND p.prosrc ~* ('\\m' || $1 || '\\M') AND p.prosrc ~* ('\\m' || $2 || '\\M')`,
-      [column.column.replace(/[^\w]/g, '.'), column.table.replace(/[^\w]/g, '.')],
+  const [dependents, last] = await Promise.all([
+    readColumnDependents(deps.target, column).then((found) => unmovedDependents(found, migration)),
+    deps.store.pool.query<{ at: Date | null }>(
+      "SELECT max(sampled_at) AS at FROM expand_contract.sampler_runs WHERE target = $1 AND status IN ('ok', 'baseline') AND sampled_at <= $2",
+      [migration.target, at],
     ),
   ]);
+  const lastSample = last.rows[0]?.at;
+  const until = lastSample && at.getTime() - lastSample.getTime() <= period * 2000 && lastSample > from ? lastSample : at;
+  const usage = await legacyUsage(deps.store.pool, migration.target, column, from, until, {
+    sampleEverySeconds: period,
+    replicas: deps.replicas,
+    ...columnReaders(dependents),
+  });
   const evidence = {
     required: true,
     column: `${column.schema}.${column.table}.${column.column}`,
@@ -86,9 +102,10 @@ async function legacyEvidenceWithUsage(
     observedMinutes: (at.getTime() - since.getTime()) / 60_000,
     requiredMinutes: required,
     observedSince: migration.deployedAt ? ('deploy' as const) : ('expand' as const),
-    dependents: functions.map((f) => `function ${f.fn} mentions ${column.schema}.${column.table}.${column.column}: update it to the new column first`),
+    dependents: dependents.map((d) => describeDependent(d, column)),
     servers: usage.servers.map(({ label, role, coverage, uses, lastError }) => ({ label, role, coverage, uses, lastError })),
     blindSpots: usage.blindSpots,
+    dynamic: usage.dynamic,
   };
   return { evidence, usage };
 }

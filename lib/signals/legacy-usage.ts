@@ -2,7 +2,8 @@ import type { Pool } from 'pg';
 import { operationFor } from '../migrations/operations';
 import type { OperationSpec } from '../migrations/types';
 import { parseSql, SqlSyntaxError } from '../sql/parse-sql';
-import { classifyStatement, type ColumnTarget } from './classify-statement';
+import type { ColumnTarget, SchemaName } from './classify-statement';
+import { classifyStatementDeep } from './classify-statement-deep';
 import { readReplicaHosts } from './target-servers';
 
 export type UsageKind = 'read' | 'write' | 'unknown';
@@ -14,6 +15,8 @@ export interface ClassifiedStatement {
   kind: UsageKind;
   /** The read came only from SELECT * / t.* (still a read: the result changes shape). */
   star: boolean;
+  /** It runs SQL built at run time (a DO block's EXECUTE): what that reads cannot be told. */
+  dynamic: boolean;
   roles: string[];
   /** The servers it was run on (host:port/database). */
   servers: string[];
@@ -64,6 +67,8 @@ export interface LegacyUsage {
   servers: ServerCoverage[];
   /** What the evidence cannot see, named, e.g. statements inside functions under track = top. */
   blindSpots: string[];
+  /** Calls of statements that run SQL built at run time and showed no use otherwise (counted in unknown too). */
+  dynamic: number;
 }
 
 export interface LegacyUsageOptions {
@@ -71,6 +76,10 @@ export interface LegacyUsageOptions {
   sampleEverySeconds?: number;
   /** Replica labels the caller knows of (TARGET_REPLICA_URLS), beside those the dashboard names and those sampled. */
   replicas?: readonly string[];
+  /** Views on the target that read the column (directly, through `*` or another view): a read of one is a read of it. */
+  readers?: readonly SchemaName[];
+  /** Routines on the target whose bodies use the column: a call of one is a read of it. */
+  readerFunctions?: readonly SchemaName[];
 }
 
 /** The column old code uses and the change will remove, as the operation says (set-not-null and add-column remove nothing). */
@@ -93,6 +102,25 @@ function parseOnce(query: string): Promise<unknown[] | null> {
   }
   return p;
 }
+
+/*
+ * Statements that define schema objects rather than run against the column: CREATE VIEW, CREATE
+ * FUNCTION, a policy, a trigger, an index. Their text names the column, but running them reads no
+ * row of it; what they create is judged as a dependent in the catalog, every time the gate is.
+ */
+const DEFINITIONS = new Set([
+  'ViewStmt',
+  'CreateFunctionStmt',
+  'CreatePolicyStmt',
+  'AlterPolicyStmt',
+  'RuleStmt',
+  'CreateTrigStmt',
+  'IndexStmt',
+  'AlterTableStmt',
+  'CommentStmt',
+  'CreateStatsStmt',
+]);
+const isDefinition = (tree: unknown) => typeof tree === 'object' && tree !== null && Object.keys(tree).some((k) => DEFINITIONS.has(k));
 
 /**
  * The servers a target's reads can be served by in a window: the primary, the replicas the sampler
@@ -125,7 +153,7 @@ export async function legacyUsage(
   to: Date,
   options: LegacyUsageOptions | number = {},
 ): Promise<LegacyUsage> {
-  const { sampleEverySeconds = 30, replicas = [] } = typeof options === 'number' ? { sampleEverySeconds: options } : options;
+  const { sampleEverySeconds = 30, replicas = [], readers, readerFunctions } = typeof options === 'number' ? { sampleEverySeconds: options } : options;
   const labels = await windowServers(state, target, from, to, sampleEverySeconds, replicas);
   const { rows } = await state.query<{
     queryid: string;
@@ -149,16 +177,22 @@ export async function legacyUsage(
     const trees = await parseOnce(r.query);
     let kind: UsageKind | null = null;
     let star = false;
+    let dynamic = false;
     // No text (unreadable query file) or a text that does not parse: unknown, shown, never dropped.
     if (!trees || trees.length === 0) kind = 'unknown';
     else {
       for (const tree of trees) {
-        // Unqualified table names resolve against the table's own schema, wherever it lives.
-        const usage = classifyStatement(tree, column, { searchPath: [column.schema] });
+        if (isDefinition(tree)) continue;
+        // Unqualified table names resolve against the table's own schema, wherever it lives. DO blocks are
+        // read statement by statement; a view or routine that uses the column counts as the column.
+        const usage = classifyStatementDeep(tree, column, { searchPath: [column.schema], readers, readerFunctions });
         if (usage.writes) kind = 'write';
         else if (usage.reads && kind !== 'write') kind = 'read';
         star ||= usage.star;
+        dynamic ||= usage.dynamic;
       }
+      // SQL built at run time that showed no use: not "no use", but unknown.
+      if (dynamic && !kind) kind = 'unknown';
     }
     if (kind)
       statements.push({
@@ -167,6 +201,7 @@ export async function legacyUsage(
         calls: Number(r.calls),
         kind,
         star,
+        dynamic: dynamic && kind === 'unknown',
         roles: r.roles,
         servers: r.servers,
         firstSeen: r.first_seen,
@@ -244,6 +279,7 @@ export async function legacyUsage(
     samples: servers[0]!.samples,
     servers,
     blindSpots,
+    dynamic: statements.filter((st) => st.dynamic).reduce((n, st) => n + st.calls, 0),
   };
 }
 
