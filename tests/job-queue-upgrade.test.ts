@@ -70,7 +70,10 @@ describe('the job queue upgraded from pg-boss 10 to 12', () => {
 
     const migrator = await w.stateDb.client();
     const report = await applyStateSchema(migrator, await readStateSchema(STATE_FILES));
-    expect(report.applied.map((f) => f.version)).toEqual([UPGRADE]);
+    // The upgrade first, then whatever state files came after it.
+    const applied = report.applied.map((f) => f.version);
+    expect(applied[0]).toBe(UPGRADE);
+    expect(applied.every((v) => v >= UPGRADE)).toBe(true);
     expect((await w.pool.query(`SELECT version FROM ${JOB_SCHEMA}.version`)).rows).toEqual([{ version: 46 }]);
     const { rows: carried } = await w.pool.query(
       `SELECT id, state::text, started_on IS NOT NULL AS started, output FROM ${JOB_SCHEMA}.job ORDER BY created_on`,

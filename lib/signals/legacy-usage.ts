@@ -123,14 +123,15 @@ const DEFINITIONS = new Set([
 const isDefinition = (tree: unknown) => typeof tree === 'object' && tree !== null && Object.keys(tree).some((k) => DEFINITIONS.has(k));
 
 /**
- * The servers a target's reads can be served by in a window: the primary, the replicas the sampler
- * sampled for it then (down ones included: their failed samples are recorded), those named in the
- * dashboard and those the caller knows of. A named replica never sampled is there too, with no coverage.
+ * The servers a target's reads can be served by in a window: the primary, every replica named now
+ * (in the dashboard, or known to the caller from TARGET_REPLICA_URLS) whether or not it was ever
+ * reached, and every replica sampled for it in the window: one that served reads then still counts
+ * after it is removed. A replica that only ever failed and is no longer named is not expected.
  */
 async function windowServers(state: Pool, target: string, from: Date, to: Date, period: number, known: readonly string[]): Promise<string[]> {
   const { rows } = await state.query<{ target: string }>(
     `SELECT DISTINCT target FROM expand_contract.sampler_runs
-      WHERE primary_target = $1 AND sampled_at >= $2::timestamptz - make_interval(secs => $4::int) AND sampled_at <= $3`,
+      WHERE primary_target = $1 AND status IN ('ok', 'baseline') AND sampled_at >= $2::timestamptz - make_interval(secs => $4::int) AND sampled_at <= $3`,
     [target, from, to, period * 2],
   );
   const database = target.includes('/') ? target.slice(target.indexOf('/')) : '';

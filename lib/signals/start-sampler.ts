@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { redactSecrets } from '../db/connection-url';
 import { lostConnection, watchConnection } from '../db/watch-connection';
 import { sampleStatements } from './sample-statements';
 import { targetServers, type TargetServer } from './target-servers';
@@ -41,7 +42,8 @@ export function startSampler(options: SamplerOptions): { stop: () => Promise<voi
       report(server, result.error ?? '');
     } catch (error) {
       const lost = lostConnection(error, [targetWatch, stateWatch]);
-      const message = lost ? `${lost.message}; the next sample connects again` : (error as Error).message;
+      // Shown on the health panel and in gate reasons: never a connection string's password.
+      const message = redactSecrets(lost ? `${lost.message}; the next sample connects again` : (error as Error).message);
       report(server, message);
       await state
         .query("INSERT INTO expand_contract.sampler_runs (target, status, error, primary_target) VALUES ($1, 'error', $2, $3)", [label, message, primaryTarget])
