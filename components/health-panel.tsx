@@ -109,7 +109,7 @@ export function HealthPanel({ health, lagCeilingSeconds = 1 }: { health: Health;
           </Row>
         )}
       </Card>
-      <SampledServersCard servers={target.servers} lagCeilingSeconds={lagCeilingSeconds} />
+      <SampledServersCard servers={target.servers} lagCeilingSeconds={lagCeilingSeconds} now={health.checkedAt} />
     </div>
   );
 }

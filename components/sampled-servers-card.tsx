@@ -11,6 +11,12 @@ const LOOK: Record<ServerHealth['status'], { status: Status; word: string }> = {
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
+/** "of the last hour", or of the shorter time since the server was first sampled. */
+function span(s: ServerHealth, now: number): string {
+  const minutes = Math.max(1, Math.round((now - new Date(s.since).getTime()) / 60_000));
+  return minutes >= 59 ? 'of the last hour' : `of the last ${minutes} min`;
+}
+
 /** Replay lag against the ceiling the backfill keeps replicas under: over it reads as a warning. */
 function lagText(s: ServerHealth, ceiling: number): { text: string; late: boolean } {
   if (s.role === 'primary') return { text: 'primary', late: false };
@@ -22,7 +28,7 @@ function lagText(s: ServerHealth, ceiling: number): { text: string; late: boolea
  * Every server whose pg_stat_statements the sampler reads, one line each: zero reads can only be
  * claimed when all of them are watched, so a replica that is down shows here first, in red.
  */
-export function SampledServersCard({ servers, lagCeilingSeconds }: { servers: Probe<ServerHealth[]>; lagCeilingSeconds: number }) {
+export function SampledServersCard({ servers, lagCeilingSeconds, now }: { servers: Probe<ServerHealth[]>; lagCeilingSeconds: number; now: number }) {
   const list = servers.ok ? servers.value : [];
   const bad = list.filter((s) => s.status !== 'ok').length;
   return (
@@ -55,8 +61,8 @@ export function SampledServersCard({ servers, lagCeilingSeconds }: { servers: Pr
                 <span className={`w-24 text-xs ${lag.late ? 'font-medium text-amber-800' : 'text-slate-500'}`} data-testid="health-server-lag">
                   {lag.text}
                 </span>
-                <span className="w-36 text-xs text-slate-600" title="share of the last hour sampled">
-                  {pct(s.coverage)} of the last hour
+                <span className="w-36 text-xs text-slate-600" title="share of that time with a successful sample">
+                  {pct(s.coverage)} {span(s, now)}
                 </span>
                 <StatusBadge status={LOOK[s.status].status}>{LOOK[s.status].word}</StatusBadge>
                 {s.lastError && <span className="basis-full whitespace-normal break-words text-xs text-rose-700">last sample failed: {s.lastError}</span>}

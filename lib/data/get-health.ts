@@ -34,6 +34,8 @@ export interface Health {
   state: StateHealth;
   target: TargetHealth;
   node: string;
+  /** When the checks ran (ms since the epoch): spans on the panel are measured to it. */
+  checkedAt: number;
 }
 
 async function attempt<T>(fn: () => Promise<T>): Promise<Probe<T>> {
@@ -87,5 +89,6 @@ export async function getHealth(): Promise<Health> {
       servers,
     },
     node: process.version,
+    checkedAt: Date.now(),
   };
 }

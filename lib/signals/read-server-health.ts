@@ -9,8 +9,10 @@ export interface ServerHealth {
   source: TargetServer['source'];
   /** ok: sampled within two periods; failing: its latest sample failed; stale: none lately; never: not once. */
   status: 'ok' | 'failing' | 'stale' | 'never';
-  /** Share of the last hour sampled (0–1). */
+  /** Share sampled (0–1) of the last hour, or of the time since this server was first sampled when that is shorter. */
   coverage: number;
+  /** The start of that span. */
+  since: Date;
   /** A replica's replay lag at its latest sample, in seconds. */
   lagSeconds: number | null;
   /** pg_stat_statements.track there: `top` leaves statements inside functions uncounted. */
@@ -24,8 +26,11 @@ export async function readServerHealth(state: Pool, servers: readonly TargetServ
   const hourAgo = new Date(now.getTime() - 3_600_000);
   return Promise.all(
     servers.map(async (server): Promise<ServerHealth> => {
+      // A dashboard started ten minutes ago has not failed to sample the fifty before: the span starts at its first sample.
+      const first = await state.query<{ at: Date | null }>('SELECT min(sampled_at) AS at FROM expand_contract.sampler_runs WHERE target = $1', [server.label]);
+      const since = first.rows[0]?.at && first.rows[0].at > hourAgo ? first.rows[0].at : hourAgo;
       const [covered, latest, good] = await Promise.all([
-        samplerCoverage(state, server.label, hourAgo, now, sampleEverySeconds, true),
+        samplerCoverage(state, server.label, since, now, sampleEverySeconds, true),
         state.query<{ sampled_at: Date; status: string; error: string | null }>(
           'SELECT sampled_at, status, error FROM expand_contract.sampler_runs WHERE target = $1 ORDER BY sampled_at DESC LIMIT 1',
           [server.label],
@@ -44,6 +49,7 @@ export async function readServerHealth(state: Pool, servers: readonly TargetServ
         source: server.source,
         status,
         coverage: covered.coverage,
+        since,
         // A lag read long ago says nothing about now.
         lagSeconds: status === 'ok' && good.rows[0]?.lag_seconds != null ? Math.max(0, good.rows[0].lag_seconds) : null,
         track: good.rows[0]?.track ?? null,
