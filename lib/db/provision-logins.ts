@@ -82,7 +82,11 @@ export async function ensureMember(admin: ClientBase, role: string, member: stri
  * - state login: owns the state database's objects; member of `authenticated`, which the data
  *   layer switches to (SET LOCAL ROLE) so the people rules judge each person's writes.
  * - target login: BYPASSRLS (see above); pg_read_all_stats, so pg_stat_statements shows every
- *   role's statements; member of the probe role, so the expression probe never needs CREATEROLE.
+ *   role's statements and pg_stat_replication each replica's replay position and lag (without it
+ *   they are NULL, and the backfill could not wait for replicas): the least of the monitoring
+ *   roles that shows both, where pg_monitor would add every setting (pg_read_all_settings) and the
+ *   functions that lock tables while they scan them (pg_stat_scan_tables); member of the probe
+ *   role, so the expression probe never needs CREATEROLE.
  */
 export async function provisionLogins(admin: ClientBase, logins: Logins): Promise<void> {
   let current = logins.state.name;

@@ -4,6 +4,7 @@ import { quoteQualified } from '../migrations/quote';
 import type { BackfillSpec, Timeouts } from '../migrations/types';
 import { countTableRows } from './count-table-rows';
 import { runBatch } from './run-batch';
+import { startReplicaThrottle, type ReplicaThrottleStats } from './replica-lag';
 import type { BackfillRecord } from '../state/records';
 import type { StateStore } from '../state/state-store';
 import { SQL_STATE, sqlState } from '../db/sql-state';
@@ -20,6 +21,16 @@ export interface BackfillJobOptions {
   onBatch?: (backfill: BackfillRecord) => void | Promise<void>;
   /** Stops the backfill before its next batch, failing with the signal's reason (the run lost its migration lock). */
   signal?: AbortSignal;
+  /**
+   * Before each batch, wait while a physical replica of the target replays further behind than
+   * this many seconds allows (EC_REPLICA_LAG_CEILING_SECONDS); unset: no waiting. With no replica,
+   * the cost is one short query a second.
+   */
+  replicaLagCeilingSeconds?: number;
+  /** Lines for the operator: a wait for replicas longer than a second, and when it ended. */
+  log?: (line: string) => void;
+  /** How much the replicas held the backfill up, once it stops. */
+  onReplicaStats?: (stats: ReplicaThrottleStats) => void;
 }
 
 export type BackfillOutcome = 'done' | 'paused' | 'cancelled';
@@ -57,10 +68,22 @@ export async function runBackfillJob(
   let size = state.batchSize;
   let cursor = state.cursor;
   let rate: number | null = state.rowsPerSecond;
+  const replicas = options.replicaLagCeilingSeconds
+    ? startReplicaThrottle(target, { ceilingSeconds: options.replicaLagCeilingSeconds, log: options.log, signal: options.signal })
+    : null;
+  let lastBatchMs = targetMs;
+  const stopRequested = async () => (await store.getBackfill(migrationId))?.requested ?? null;
   try {
     let retries = 0;
     for (;;) {
       options.signal?.throwIfAborted();
+      // A pause or cancel asked for while the replicas catch up is answered then, not after the next batch.
+      const requestedWhileWaiting = replicas && (await replicas.beforeBatch(lastBatchMs, stopRequested));
+      if (requestedWhileWaiting) {
+        const outcome = requestedWhileWaiting === 'pause' ? 'paused' : 'cancelled';
+        await store.finishBackfill(migrationId, outcome);
+        return outcome;
+      }
       let batch;
       try {
         batch = await runBatch(target, spec, cursor, size, timeouts);
@@ -81,6 +104,7 @@ export async function runBackfillJob(
         return 'done';
       }
       cursor = batch.lastKey;
+      lastBatchMs = batch.ms;
       const batchRate = (batch.scanned / Math.max(batch.ms, 1)) * 1000;
       rate = rate === null ? batchRate : rate * 0.8 + batchRate * 0.2; // smoothed, so the ETA does not jump
       let requested = await store.saveBatch(migrationId, {
@@ -107,5 +131,11 @@ export async function runBackfillJob(
   } catch (error) {
     await store.finishBackfill(migrationId, 'failed', (error as Error).message).catch(() => {});
     throw error;
+  } finally {
+    if (replicas) {
+      // A connection that broke mid-backfill has no setting left to put back.
+      await replicas.close().catch(() => {});
+      options.onReplicaStats?.(replicas.stats);
+    }
   }
 }

@@ -22,6 +22,7 @@ import { operationFor } from '../migrations/operations';
 import { asPhaseFailure, stepFailure } from './phase-failure';
 import { finishPhaseRun, startPhaseRun, type PhaseRequester } from './phase-run-log';
 import { assertPlanReviewed } from './plan-approvals';
+import { parseEnv } from '../config/env';
 
 export class PhaseNotAllowedError extends AppError {
   readonly code = 'phase-not-allowed';
@@ -110,6 +111,8 @@ const API_ROLES = new Set(['anon', 'authenticated', 'authenticator', 'service_ro
 export interface ExecutorDeps extends GateEvidenceDeps {
   log?: (line: string) => void;
   now?: () => Date;
+  /** The replay lag the backfill keeps the target's replicas under; EC_REPLICA_LAG_CEILING_SECONDS unless given. */
+  replicaLagCeilingSeconds?: number;
 }
 
 export interface PhaseOptions {
@@ -317,6 +320,9 @@ async function runPhaseSteps(
     case 'backfill': {
       if (plan.backfill) {
         const outcome = await runBackfillJob(deps.store, deps.target, migration.id, plan.backfill, plan.batchSize, {
+          // Every entry point (dashboard, worker, CLI) has parsed the environment at start, so this cannot newly fail here.
+          replicaLagCeilingSeconds: deps.replicaLagCeilingSeconds ?? parseEnv(process.env).EC_REPLICA_LAG_CEILING_SECONDS,
+          log,
           ...options.backfill,
           signal: options.signal,
         });

@@ -41,6 +41,13 @@ export interface StreamingPair {
   /** Stops applying WAL on the replica (it keeps receiving it): its replay lag grows with every write on the primary. */
   pauseReplay(): Promise<void>;
   resumeReplay(): Promise<void>;
+  /**
+   * Makes the replica replay steadily slower than it can: its startup process (the one that
+   * replays) is stopped for `stoppedMs` of every `stoppedMs + runningMs` (default 40 of 50 ms, a
+   * fifth of its speed), in stalls short beside any lag ceiling, unlike pauseReplay's one long stall.
+   * Resolves with the function that lets it run freely again.
+   */
+  slowReplay(options?: { stoppedMs?: number; runningMs?: number }): Promise<() => Promise<void>>;
   /** Resolves once the replica has replayed everything the primary had written when called. */
   waitForReplay(timeoutMs?: number): Promise<void>;
   /** Stops both servers and removes their folders. */
@@ -358,6 +365,33 @@ export async function startStreamingPair(options: StreamingPairOptions): Promise
       );
     };
 
+    let slowing: Promise<void> | null = null;
+    let slowed = false;
+    const releaseReplay = async () => {
+      slowed = false;
+      await slowing;
+      slowing = null;
+    };
+    const slowReplay = async ({ stoppedMs = 40, runningMs = 10 } = {}) => {
+      if (slowing) throw new Error('the replica is slowed already');
+      const { pid } = (await query<{ pid: number }>(replicaUrl(), "SELECT pid FROM pg_stat_activity WHERE backend_type = 'startup'"))[0]!;
+      slowed = true;
+      slowing = (async () => {
+        try {
+          while (slowed) {
+            process.kill(pid, 'SIGSTOP');
+            await new Promise((r) => setTimeout(r, stoppedMs));
+            process.kill(pid, 'SIGCONT');
+            await new Promise((r) => setTimeout(r, runningMs));
+          }
+        } finally {
+          // A stopped startup process would hold up the replica's shutdown, and with it the whole pair's.
+          process.kill(pid, 'SIGCONT');
+        }
+      })().catch(() => {});
+      return releaseReplay;
+    };
+
     let stopped = false;
     return {
       major,
@@ -367,6 +401,7 @@ export async function startStreamingPair(options: StreamingPairOptions): Promise
       startReplica,
       async stopReplica() {
         if (!replica) return;
+        await releaseReplay();
         await stopServer(replica);
         // Its walsender on the primary notices the end of the connection a moment later.
         await until(
@@ -375,6 +410,7 @@ export async function startStreamingPair(options: StreamingPairOptions): Promise
           async () => !(await query(primaryUrl(), 'SELECT 1 FROM pg_stat_replication WHERE application_name = $1', [REPLICA_NAME])).length,
         );
       },
+      slowReplay,
       async pauseReplay() {
         await query(replicaUrl(), 'SELECT pg_wal_replay_pause()');
       },
@@ -385,6 +421,7 @@ export async function startStreamingPair(options: StreamingPairOptions): Promise
       async stop() {
         if (stopped) return;
         stopped = true;
+        await releaseReplay();
         await Promise.all(servers.map(stopServer));
         await fs.rm(root, { recursive: true, force: true });
         leftovers.delete(root);
