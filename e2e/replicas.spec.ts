@@ -33,6 +33,12 @@ test('an admin names a read replica: a bad entry is refused and kept, a pasted U
     await page.reload();
     await expect(hosts).toHaveValue('127.0.0.1:1');
     expect(await page.content()).not.toContain('pasted-secret');
+    await form.scrollIntoViewIfNeeded();
+    await form.screenshot({ path: 'test-results/screenshots/admin-read-replicas-1440.png' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await form.scrollIntoViewIfNeeded();
+    await form.screenshot({ path: 'test-results/screenshots/admin-read-replicas-390.png' });
+    await page.setViewportSize({ width: 1440, height: 900 });
 
     await page.goto('/');
     const servers = page.getByTestId('health-servers');

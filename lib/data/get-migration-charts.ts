@@ -6,7 +6,7 @@ import { StateStore } from '../state/state-store';
 import { downsample } from '../metrics/downsample';
 import { chartBuckets, chartWindow, DEFAULT_CHART_RANGE, type ChartRange } from '../metrics/chart-range';
 import { splitAtHours, type HourSplit } from '../metrics/split-at-hours';
-import { legacyColumn, legacyUsage, samplerCoverage } from '../signals/legacy-usage';
+import { legacyColumn, legacyUsage, samplerCoverage, type LegacyUsageOptions } from '../signals/legacy-usage';
 
 export const MAX_CHART_POINTS = 2000;
 const HOUR = 3_600_000;
@@ -135,21 +135,39 @@ export async function getMigrationCharts(
   now: Date,
   regressionPhases: string[],
   range: ChartRange = DEFAULT_CHART_RANGE,
-  known?: { runs: PhaseRunRecord[]; timeZone: string },
+  known?: {
+    runs: PhaseRunRecord[];
+    timeZone: string;
+    /** The views and routines the gate found reading the column: the chart counts the same use it does. */
+    readers?: LegacyUsageOptions['readers'];
+    readerFunctions?: LegacyUsageOptions['readerFunctions'];
+  },
 ): Promise<MigrationCharts> {
   const store = new StateStore(pool);
   const [runs, timeZone] = known ? [known.runs, known.timeZone] : await Promise.all([store.phaseRuns(migration.id), store.teamTimeZone()]);
   const phases = chartPhases(migration, runs, now.getTime());
   const firstRun = (phase: string) => phases.find((p) => p.phase === phase)?.from;
   const regressionsFrom = regressionPhases.map(firstRun).filter((t): t is number => t !== undefined);
-  return chartsOver(pool, migration, now, { runs, timeZone, phases, regressionsFrom }, range);
+  return chartsOver(
+    pool,
+    migration,
+    now,
+    { runs, timeZone, phases, regressionsFrom, readers: { readers: known?.readers, readerFunctions: known?.readerFunctions } },
+    range,
+  );
 }
 
 async function chartsOver(
   pool: Pool,
   migration: MigrationRecord,
   nowDate: Date,
-  known: { runs: PhaseRunRecord[]; timeZone: string; phases: ChartPhase[]; regressionsFrom: number[] },
+  known: {
+    runs: PhaseRunRecord[];
+    timeZone: string;
+    phases: ChartPhase[];
+    regressionsFrom: number[];
+    readers?: Pick<LegacyUsageOptions, 'readers' | 'readerFunctions'>;
+  },
   range: ChartRange,
 ): Promise<MigrationCharts> {
   const now = nowDate.getTime();
@@ -170,7 +188,7 @@ async function chartsOver(
   const [{ services, errors }, baselineRate, legacy] = await Promise.all([
     errorPoints(pool, migration, buckets.start, complete, buckets.width),
     baseline(pool, migration, start),
-    legacyPoints(pool, migration, from, to, phases, buckets.width),
+    legacyPoints(pool, migration, from, to, phases, buckets.width, known.readers),
   ]);
   return {
     range,
@@ -196,6 +214,7 @@ async function legacyPoints(
   phases: ChartPhase[],
   /** The error chart's bucket width: both charts share one time axis, and count per the same span. */
   width: number,
+  readers: Pick<LegacyUsageOptions, 'readers' | 'readerFunctions'> = {},
 ): Promise<Pick<MigrationCharts, 'legacy' | 'legacyCoverage' | 'zeroReads' | 'samplerRan'>> {
   const column = legacyColumn(migration.spec);
   if (!column) return { legacy: null, legacyCoverage: null, zeroReads: null, samplerRan: false };
@@ -203,7 +222,7 @@ async function legacyPoints(
   // Reads between the deploy and a window that starts after it still end the zero-read span.
   const usageFrom = deployed !== null && deployed < from ? deployed : from;
   const [usage, coverage] = await Promise.all([
-    legacyUsage(pool, migration.target, column, new Date(usageFrom), new Date(to)),
+    legacyUsage(pool, migration.target, column, new Date(usageFrom), new Date(to), readers),
     samplerCoverage(pool, migration.target, new Date(from), new Date(to)),
   ]);
   const legacy = downsample(

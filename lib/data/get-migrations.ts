@@ -129,7 +129,11 @@ export async function getMigration(id: number, range: ChartRange = DEFAULT_CHART
   const target = await targetPool().connect();
   try {
     const now = new Date();
-    const { decision: gate, evidence } = await contractGate({ store, target, ...gatePolicy(env) }, migration, now, undefined, {
+    const {
+      decision: gate,
+      evidence,
+      readers,
+    } = await contractGate({ store, target, ...gatePolicy(env) }, migration, now, undefined, {
       backfill,
       parity,
       runs: phases,
@@ -137,7 +141,7 @@ export async function getMigration(id: number, range: ChartRange = DEFAULT_CHART
     const regressed = (evidence.errors?.phases ?? []).filter((p) => p.series.some((v) => v.regression)).map((p) => p.phase);
     // The charts read only the state database: they are summed while the checklist asks the target.
     const [charts, preflight] = await Promise.all([
-      getMigrationCharts(statePool(), migration, now, regressed, range, { runs: phases, timeZone }),
+      getMigrationCharts(statePool(), migration, now, regressed, range, { runs: phases, timeZone, ...readers }),
       getPreflight(statePool(), target, migration, phases, env.EC_SAMPLE_SECONDS, now),
     ]);
     return {

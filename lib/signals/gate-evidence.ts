@@ -68,7 +68,7 @@ async function legacyEvidenceWithUsage(
   migration: MigrationRecord,
   at: Date,
   expandedAt: Date,
-): Promise<{ evidence: NonNullable<GateEvidence['legacy']>; usage: LegacyUsage } | undefined> {
+): Promise<{ evidence: NonNullable<GateEvidence['legacy']>; usage: LegacyUsage; readers: ReturnType<typeof columnReaders> } | undefined> {
   const column = legacyColumn(migration.spec);
   if (!column) return undefined;
   const since = migration.deployedAt ?? expandedAt;
@@ -87,10 +87,11 @@ async function legacyEvidenceWithUsage(
   ]);
   const lastSample = last.rows[0]?.at;
   const until = lastSample && at.getTime() - lastSample.getTime() <= period * 2000 && lastSample > from ? lastSample : at;
+  const readers = columnReaders(dependents);
   const usage = await legacyUsage(deps.store.pool, migration.target, column, from, until, {
     sampleEverySeconds: period,
     replicas: deps.replicas,
-    ...columnReaders(dependents),
+    ...readers,
   });
   const evidence = {
     required: true,
@@ -107,7 +108,7 @@ async function legacyEvidenceWithUsage(
     blindSpots: usage.blindSpots,
     dynamic: usage.dynamic,
   };
-  return { evidence, usage };
+  return { evidence, usage, readers };
 }
 
 /**
@@ -131,7 +132,13 @@ export async function contractGate(
   at: Date,
   parity?: ParityEvidence,
   known?: GateFacts,
-): Promise<{ decision: GateDecision; legacy: LegacyUsage | null; evidence: GateEvidence }> {
+): Promise<{
+  decision: GateDecision;
+  legacy: LegacyUsage | null;
+  evidence: GateEvidence;
+  /** The views and routines through which the column is read, for charts of the same use over another span. */
+  readers: ReturnType<typeof columnReaders> | null;
+}> {
   const backfill = known ? known.backfill : await deps.store.getBackfill(migration.id);
   const latest = parity ?? (known ? known.parity : await deps.store.latestParity(migration.id));
   const signals = deps.signals !== false;
@@ -160,7 +167,7 @@ export async function contractGate(
   };
   if (approval !== undefined) evidence.approval = { required: true, summary: evidenceSummary(evidence), latest: approval };
   const decision = (deps.gate ?? evaluateGate)(evidence);
-  return { decision, legacy: legacy?.usage ?? null, evidence };
+  return { decision, legacy: legacy?.usage ?? null, evidence, readers: legacy?.readers ?? null };
 }
 
 /** The latest contract approval, judged now: by whom, on which evidence, and whether they are on call. */
