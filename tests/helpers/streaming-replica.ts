@@ -50,8 +50,26 @@ export interface StreamingPair {
   slowReplay(options?: { stoppedMs?: number; runningMs?: number }): Promise<() => Promise<void>>;
   /** Resolves once the replica has replayed everything the primary had written when called. */
   waitForReplay(timeoutMs?: number): Promise<void>;
+  /** Polls the replica's replay lag on the primary every `intervalMs` (default 50) until stopped. */
+  watchReplayLag(intervalMs?: number): ReplayLagWatch;
   /** Stops both servers and removes their folders. */
   stop(): Promise<void>;
+}
+
+export interface ReplayLagWatch {
+  /** Stops polling; resolves with the largest lag seen, both ways. */
+  stop(): Promise<ReplayLagSeen>;
+}
+
+export interface ReplayLagSeen {
+  samples: number;
+  /** The largest pg_stat_replication.replay_lag, Postgres's own measure, taken when the replica reports. */
+  reportedSeconds: number;
+  /**
+   * The largest lag by WAL position: at each poll, how long before it the primary's WAL last stood
+   * at or below where the replica had replayed to. A bound from above, coarse by one poll.
+   */
+  byPositionSeconds: number;
 }
 
 /** Postgres refuses to run as root: as root, its files and processes belong to the postgres user. */
@@ -392,6 +410,46 @@ export async function startStreamingPair(options: StreamingPairOptions): Promise
       return releaseReplay;
     };
 
+    const watchReplayLag = (intervalMs = 50): ReplayLagWatch => {
+      const samples: { at: number; wal: number; replay: number; lag: number | null }[] = [];
+      let watching = true;
+      const done = (async () => {
+        const c = new pg.Client({ connectionString: primaryUrl() });
+        await c.connect();
+        try {
+          while (watching) {
+            const at = performance.now();
+            const { rows } = await c.query<{ wal: number; replay: number; lag: number | null }>(
+              `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 AS wal, pg_wal_lsn_diff(replay_lsn, '0/0')::float8 AS replay,
+                      extract(epoch FROM replay_lag)::float8 AS lag
+                 FROM pg_stat_replication WHERE application_name = $1`,
+              [REPLICA_NAME],
+            );
+            if (rows[0]) samples.push({ at, ...rows[0] });
+            await new Promise((r) => setTimeout(r, intervalMs));
+          }
+        } finally {
+          await c.end();
+        }
+      })();
+      return {
+        async stop() {
+          watching = false;
+          await done;
+          let reportedSeconds = 0;
+          let byPositionSeconds = 0;
+          for (const [i, s] of samples.entries()) {
+            reportedSeconds = Math.max(reportedSeconds, s.lag ?? 0);
+            if (s.replay >= s.wal) continue;
+            let j = i;
+            while (j > 0 && samples[j]!.wal > s.replay) j -= 1;
+            byPositionSeconds = Math.max(byPositionSeconds, (s.at - samples[j]!.at) / 1000);
+          }
+          return { samples: samples.length, reportedSeconds, byPositionSeconds };
+        },
+      };
+    };
+
     let stopped = false;
     return {
       major,
@@ -411,6 +469,7 @@ export async function startStreamingPair(options: StreamingPairOptions): Promise
         );
       },
       slowReplay,
+      watchReplayLag,
       async pauseReplay() {
         await query(replicaUrl(), 'SELECT pg_wal_replay_pause()');
       },
