@@ -123,7 +123,6 @@ describe('read replicas in the legacy-read evidence', () => {
   });
 
   it('a replica named in the dashboard is sampled with the target login; once it is down the evidence is unknown, never zero', async () => {
-    const id = await register('quiet', 'old_col');
     // Named as host:port only: no password is stored, the target's login is used.
     await pool.query('SELECT expand_contract.set_read_replicas($1)', [JSON.stringify([hostOf(replicaUrl)])]);
     expect((await targetServers(pool, primaryUrl, [])).map((s) => [s.role, s.label, s.source])).toEqual([
@@ -132,7 +131,10 @@ describe('read replicas in the legacy-read evidence', () => {
     ]);
     const sampler = startSampler({ stateUrl: stateDb.url, targetUrl: primaryUrl, targetLabel: describeUrl(primaryUrl), everySeconds: 1 });
     try {
-      await sleep(4_000);
+      // The window starts once both servers are being sampled: its first second is then watched, however slow the machine.
+      await sleep(2_500);
+      const id = await register('quiet', 'old_col');
+      await sleep(3_000);
       // Watched everywhere, no use: zero reads, saying which servers it covers.
       const quiet = await legacyConditions(id);
       expect(quiet.conditions).toEqual([
@@ -172,9 +174,11 @@ describe('read replicas in the legacy-read evidence', () => {
   });
 
   it('a replica listed in TARGET_REPLICA_URLS that was never sampled leaves the evidence unknown', async () => {
-    const id = await register('calm', 'old_col');
     const sampler = startSampler({ stateUrl: stateDb.url, targetUrl: primaryUrl, targetLabel: describeUrl(primaryUrl), everySeconds: 1 });
+    let id: number;
     try {
+      await sleep(2_000);
+      id = await register('calm', 'old_col');
       await sleep(2_500);
     } finally {
       await sampler.stop();
