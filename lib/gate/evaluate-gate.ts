@@ -206,7 +206,7 @@ function legacyConditions(l: NonNullable<GateEvidence['legacy']>): GateCondition
     {
       name: 'legacy-reads',
       met: true,
-      detail: `0 reads of ${l.column} in the last ${describeSeconds(Math.round(watched) * 60)}${several ? ' ' : ''}${covers}${spots}`,
+      detail: `0 reads of ${l.column} in the last ${describeSeconds(Math.round(watched * 60))}${several ? ' ' : ''}${covers}${spots}`,
     },
   ];
 }
