@@ -91,9 +91,7 @@ describe('readers of the old column that sampling alone would miss', () => {
     await sleep(300);
     await sampleStatements(w.target, w.pool, label);
     const { conditions, legacy } = await legacyReasons(id);
-    expect(conditions.map((c) => c.detail)).toEqual([
-      'function public.lead_count(domain text) uses public.leads_fn.user_email: update it to the new column',
-    ]);
+    expect(conditions.map((c) => c.detail)).toEqual(['function public.lead_count(domain text) uses public.leads_fn.user_email: update it to the new column']);
     expect(legacy.statements.filter((s) => s.query.includes('lead_count')).map((s) => [s.kind, s.calls])).toEqual([['read', 5]]);
     // The zero claim this target would make names what sampling cannot see here.
     expect(legacy.blindSpots).toEqual(['statements inside functions are not counted on the primary: pg_stat_statements.track = top (set it to all)']);

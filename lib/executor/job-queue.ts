@@ -105,8 +105,8 @@ export interface WorkerOptions {
   recoverEverySeconds?: number;
   sampleEverySeconds?: number;
   observationMinutes?: number;
-  /** Read replicas by name (host:port/database), whose sampled reads the gate counts too. */
-  replicas?: readonly string[];
+  /** TARGET_REPLICA_URLS: read replicas whose sampled reads the gate counts too (by name only). */
+  replicaUrls?: readonly string[];
   bufferMinutes?: number;
   regression?: RegressionPolicy;
 }
@@ -150,7 +150,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
           log,
           sampleEverySeconds: options.sampleEverySeconds,
           observationMinutes: options.observationMinutes,
-          replicas: options.replicas,
+          replicaUrls: options.replicaUrls,
           bufferMinutes: options.bufferMinutes,
           regression: options.regression,
         },

@@ -7,6 +7,7 @@ import type { StateStore } from '../state/state-store';
 import { errorEvidence, type PhaseMark } from './error-evidence';
 import { legacyColumn, legacyUsage, type LegacyUsage } from './legacy-usage';
 import { readColumnDependents } from './read-column-dependents';
+import { describeUrl } from '../db/connection-url';
 import { columnReaders } from '../gate/column-readers';
 import { describeDependent, type ColumnDependent } from '../gate/describe-dependent';
 import { quoteIdent, quoteQualified } from '../migrations/quote';
@@ -32,8 +33,10 @@ export interface GateEvidenceDeps {
   sampleEverySeconds?: number;
   /** How long the old column must have been watched without use (default 1440 minutes: a day of hourly and daily jobs). */
   observationMinutes?: number;
-  /** Read replicas the caller knows of (TARGET_REPLICA_URLS, as host:port/database): watched beside those sampled and named in the dashboard. */
+  /** Read replicas the caller knows of, as host:port/database: watched beside those sampled and named in the dashboard. */
   replicas?: readonly string[];
+  /** The same from TARGET_REPLICA_URLS: only their names are used. */
+  replicaUrls?: readonly string[];
 }
 
 /**
@@ -64,7 +67,7 @@ function unmovedDependents(dependents: ColumnDependent[], migration: MigrationRe
  * functions, and sampling cannot see into them.
  */
 async function legacyEvidenceWithUsage(
-  deps: Pick<GateEvidenceDeps, 'store' | 'target' | 'sampleEverySeconds' | 'observationMinutes' | 'replicas'>,
+  deps: Pick<GateEvidenceDeps, 'store' | 'target' | 'sampleEverySeconds' | 'observationMinutes' | 'replicas' | 'replicaUrls'>,
   migration: MigrationRecord,
   at: Date,
   expandedAt: Date,
@@ -90,7 +93,7 @@ async function legacyEvidenceWithUsage(
   const readers = columnReaders(dependents);
   const usage = await legacyUsage(deps.store.pool, migration.target, column, from, until, {
     sampleEverySeconds: period,
-    replicas: deps.replicas,
+    replicas: [...(deps.replicas ?? []), ...(deps.replicaUrls ?? []).map(describeUrl)],
     ...readers,
   });
   const evidence = {
