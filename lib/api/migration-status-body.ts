@@ -56,7 +56,7 @@ export const migrationStatusBodySchema = z.object({
   backfill: z
     .object({
       status: backfillStatusSchema,
-      requested: z.enum(['pause', 'cancel']).nullable().describe('a pause or cancel asked for, taken after the current batch'),
+      requested: z.enum(['pause', 'cancel']).nullable().describe('a pause or cancel asked for, taken after the current batch or the next one'),
       rowsScanned: z.number().int().nonnegative(),
       rowsChanged: z.number().int().nonnegative(),
       batches: z.number().int().nonnegative(),

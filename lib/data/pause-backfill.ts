@@ -5,7 +5,7 @@ import { StateStore } from '../state/state-store';
 import { permissionContext } from './permission-context';
 import { audit, ForbiddenError, withActor } from './with-actor';
 
-/** The author or the person on call stops a running backfill after its current batch; `Run backfill` resumes it from its cursor. */
+/** The author or the person on call stops a running backfill after its current batch or the next one; `Run backfill` resumes it from its cursor. */
 export async function pauseBackfill(pool: Pool, actor: Actor, migrationId: number): Promise<boolean> {
   const ctx = await permissionContext(pool, migrationId);
   const allowed = permission(actor, { kind: 'backfill.pause', authorId: ctx.authorId, onCallId: ctx.onCallId });

@@ -46,10 +46,11 @@ async function estimateRows(target: ClientBase, spec: BackfillSpec): Promise<num
 /**
  * The backfill as a resumable job: starts from the cursor saved in the state database,
  * runs one short transaction per batch on the target, saves cursor and counts after each
- * commit, adapts the batch size to the target duration, and stops cleanly between
- * batches when asked to pause or cancel. A crash between a batch's commit and saving
- * its cursor makes the next run redo that one batch, which changes nothing twice
- * (batches only write rows still out of sync).
+ * commit (while the next batch runs), adapts the batch size to the target duration, and
+ * stops cleanly between batches when asked to pause or cancel (asked during a batch, it is
+ * answered after the next one). A crash before a batch's cursor is saved makes the
+ * next run redo that batch and the one after it, which changes nothing twice (batches only
+ * write rows still out of sync).
  */
 export async function runBackfillJob(
   store: StateStore,
@@ -73,17 +74,30 @@ export async function runBackfillJob(
     : null;
   let lastBatchMs = targetMs;
   const stopRequested = async () => (await store.getBackfill(migrationId))?.requested ?? null;
+  // A batch's cursor is saved while the next batch runs, on the state database's own connection:
+  // saved after its batch committed, so a crash still redoes at most the batches since, and the
+  // target never idles for the state database's round trip. The promise is settled at once, so a
+  // save that fails is not an unhandled rejection while the next batch runs: it fails the job when awaited.
+  let pendingSave: Promise<{ requested: Awaited<ReturnType<StateStore['saveBatch']>> } | { error: unknown }> | null = null;
+  const landSave = async () => {
+    if (!pendingSave) return null;
+    const saved = await pendingSave;
+    pendingSave = null;
+    if ('error' in saved) throw saved.error;
+    return saved.requested;
+  };
+  const stop = async (outcome: 'paused' | 'cancelled') => {
+    await landSave();
+    await store.finishBackfill(migrationId, outcome);
+    return outcome;
+  };
   try {
     let retries = 0;
     for (;;) {
       options.signal?.throwIfAborted();
       // A pause or cancel asked for while the replicas catch up is answered then, not after the next batch.
       const requestedWhileWaiting = replicas && (await replicas.beforeBatch(lastBatchMs, stopRequested));
-      if (requestedWhileWaiting) {
-        const outcome = requestedWhileWaiting === 'pause' ? 'paused' : 'cancelled';
-        await store.finishBackfill(migrationId, outcome);
-        return outcome;
-      }
+      if (requestedWhileWaiting) return await stop(requestedWhileWaiting === 'pause' ? 'paused' : 'cancelled');
       let batch;
       try {
         batch = await runBatch(target, spec, cursor, size, timeouts);
@@ -98,6 +112,8 @@ export async function runBackfillJob(
         await new Promise((r) => setTimeout(r, 200 * 2 ** retries));
         continue;
       }
+      // The previous batch's save lands before this one's, and says what was asked while it ran.
+      let requested = await landSave();
       if (!batch.lastKey) {
         // Beside the rows scanned: a backfill that saw fewer rows than the table holds did not copy the others.
         await store.finishBackfill(migrationId, 'done', undefined, await countTableRows(target, spec.table));
@@ -107,7 +123,7 @@ export async function runBackfillJob(
       lastBatchMs = batch.ms;
       const batchRate = (batch.scanned / Math.max(batch.ms, 1)) * 1000;
       rate = rate === null ? batchRate : rate * 0.8 + batchRate * 0.2; // smoothed, so the ETA does not jump
-      let requested = await store.saveBatch(migrationId, {
+      const save = store.saveBatch(migrationId, {
         cursor,
         scanned: batch.scanned,
         changed: batch.changed,
@@ -116,19 +132,23 @@ export async function runBackfillJob(
         rowsPerSecond: Math.round(rate),
       });
       if (options.onBatch) {
+        // A caller that watches every batch sees it saved, and a request it makes is answered after this batch.
+        requested ??= await save;
         state = (await store.getBackfill(migrationId))!;
         await options.onBatch(state);
         requested ??= (await store.getBackfill(migrationId))!.requested;
+      } else {
+        pendingSave = save.then(
+          (r) => ({ requested: r }),
+          (error: unknown) => ({ error }),
+        );
       }
-      if (requested === 'pause' || requested === 'cancel') {
-        const outcome = requested === 'pause' ? 'paused' : 'cancelled';
-        await store.finishBackfill(migrationId, outcome);
-        return outcome;
-      }
+      if (requested === 'pause' || requested === 'cancel') return await stop(requested === 'pause' ? 'paused' : 'cancelled');
       size = nextBatchSize(size, batch.ms, targetMs, bounds);
       if (options.throttleMs) await new Promise((r) => setTimeout(r, options.throttleMs));
     }
   } catch (error) {
+    await pendingSave;
     await store.finishBackfill(migrationId, 'failed', (error as Error).message).catch(() => {});
     throw error;
   } finally {

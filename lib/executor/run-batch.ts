@@ -14,10 +14,10 @@ export interface BatchResult {
 /** One batch in its own short transaction, starting after `after` (or at the start). */
 export async function runBatch(client: ClientBase, spec: BackfillSpec, after: string[] | null, size: number, timeouts: Timeouts): Promise<BatchResult> {
   const started = performance.now();
-  await client.query('BEGIN');
   try {
+    // One round trip opens the transaction and sets its limits: a backfill makes thousands of batches.
     await client.query(
-      `SET LOCAL lock_timeout = ${quoteLiteral(timeouts.lockTimeout)}; SET LOCAL statement_timeout = ${quoteLiteral(timeouts.statementTimeout)}`,
+      `BEGIN; SET LOCAL lock_timeout = ${quoteLiteral(timeouts.lockTimeout)}; SET LOCAL statement_timeout = ${quoteLiteral(timeouts.statementTimeout)}`,
     );
     const result = after ? await client.query(markProduct(spec.batchSql), [...after, size]) : await client.query(markProduct(spec.firstBatchSql), [size]);
     await client.query('COMMIT');

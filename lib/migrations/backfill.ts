@@ -30,26 +30,28 @@ export function buildBackfill(input: BackfillInput): BackfillSpec {
   const limit = `$${input.key.length + 1}`;
   const set = input.assignments.map((a) => `${quoteIdent(a.column)} = ${a.expression}`).join(', ');
 
-  // The batch's keys come from the primary key index alone; the UPDATE then takes the key
-  // range (after the previous batch, up to this batch's last key), which Postgres reads as
-  // one index range scan instead of a lookup per row.
-  const batch = (after: string | null, lim: string) => `WITH batch AS (
+  // The batch's last key comes from the primary key index alone, skipping `lim - 1` keys (an
+  // index-only walk, with nothing kept or sorted); the UPDATE then takes the key range (after the
+  // previous batch, up to that key), which Postgres reads as one index range scan instead of a
+  // lookup per row. Only the table's last batch, shorter than `lim`, looks its last key up from the end.
+  const after = (a: string | null) => (a ? `WHERE (${list(keys)}) > (${a})` : '');
+  const batch = (a: string | null, lim: string) => `WITH edge AS (
   SELECT ${list(keys)} FROM ${table}
-  ${
-    after
-      ? `WHERE (${list(keys)}) > (${after})
-  `
-      : ''
-  }ORDER BY ${list(keys)}
-  LIMIT ${lim}
+  ${a ? `${after(a)} ` : ''}ORDER BY ${list(keys)}
+  LIMIT 1 OFFSET ${lim}::int - 1
+), tail AS (
+  SELECT ${list(keys)} FROM ${table}
+  ${a ? `${after(a)} AND` : 'WHERE'} NOT EXISTS (SELECT FROM edge) ORDER BY ${list(keys.map((k) => `${k} DESC`))}
+  LIMIT 1
 ), last AS (
-  SELECT ${list(keys)} FROM batch ORDER BY ${list(keys.map((k) => `${k} DESC`))} LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE ${table} AS t SET ${set}
-  WHERE ${after ? `(${tKeys}) > (${after}) AND ` : ''}(${tKeys}) <= (SELECT ${list(keys)} FROM last) AND (${input.needsChange})
+  WHERE ${a ? `(${tKeys}) > (${a}) AND ` : ''}(${tKeys}) <= (SELECT ${list(keys)} FROM last) AND (${input.needsChange})
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN ${lim}::int ELSE (SELECT count(*) FROM ${table}${a ? ` ${after(a)}` : ''})::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY[${list(keys.map((k) => `${k}::text`))}] FROM last) AS last_key`;
 
   return {

@@ -233,7 +233,7 @@ export class StateStore {
     );
   }
 
-  /** Pause or cancel: the running backfill sees it after its current batch. */
+  /** Pause or cancel: the running backfill sees it after its current batch or the next one (each batch's save, which answers it, lands while the next batch runs). */
   async requestBackfill(migrationId: number, request: 'pause' | 'cancel', db: Pool | PoolClient = this.pool): Promise<boolean> {
     const { rowCount } = await db.query(
       // A cancel overrides a pause; a pause never overrides a pending cancel.

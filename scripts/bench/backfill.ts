@@ -101,18 +101,22 @@ const REPLICA_LAG_CEILING_SECONDS = 1;
 /**
  * The backfill as the phase runner runs it (waiting for replicas within the ceiling) against one
  * UPDATE of the whole table, on a primary with one physical streaming replica on this machine,
- * with the same writer load on each, and beside the same backfill not waiting. Best of two runs
- * on fresh tables, in opposite orders, for the times; the worst lag of either run, since the
- * ceiling holds for every run or it does not hold.
+ * and beside the same backfill not waiting. Production keeps writing throughout: 200 single-row
+ * updates a second on a neighbouring table, the same load for every side. (Written to the
+ * backfilled table instead, the one UPDATE would block them after the first for its whole run, so
+ * it would run alone while the backfill serves them: one more run measures that too, for context.)
+ * Best of three runs on fresh tables, in alternating orders, for the times; the worst lag of any run,
+ * since the ceiling holds for every run or it does not hold.
  */
 async function replicaComparison(serverFlags: string[], store: StateStore) {
   const pair = await startStreamingPair({ binDir: await embeddedBinDir(), extraFlags: serverFlags });
   const c = new pg.Client({ connectionString: pair.primaryUrl() });
   await c.connect();
+  const NEIGHBOUR_ROWS = Math.max(1000, Math.round(MAIN_ROWS / 10));
   try {
-    let single = Infinity;
-    let ours = Infinity;
-    let unthrottled = Infinity;
+    type Times = { single: number; ours: number; unthrottled: number };
+    const best: Times = { single: Infinity, ours: Infinity, unthrottled: Infinity };
+    const sameTable: Times = { single: Infinity, ours: Infinity, unthrottled: Infinity };
     const lag = (a: ReplayLagSeen, b: ReplayLagSeen): ReplayLagSeen => ({
       samples: a.samples + b.samples,
       reportedSeconds: Math.max(a.reportedSeconds, b.reportedSeconds),
@@ -121,24 +125,29 @@ async function replicaComparison(serverFlags: string[], store: StateStore) {
     let worst: ReplayLagSeen = { samples: 0, reportedSeconds: 0, byPositionSeconds: 0 };
     let worstUnthrottled = worst;
     const waits: ReplicaThrottleStats[] = [];
+    let writesServed = { single: 0, ours: 0 };
+    await createLeads(c, 'leads_neighbour', NEIGHBOUR_ROWS);
     /** Each side starts with the replica caught up and a checkpoint behind it, so both write the first-touch full pages a real table would. */
     const settle = async () => {
       await c.query('CHECKPOINT');
       await pair.waitForReplay(600_000);
     };
-    const singleUpdate = async () => {
+    const writerFor = (table: string, same: boolean) =>
+      same ? steadyWriter(pair.primaryUrl(), table, MAIN_ROWS, 200) : steadyWriter(pair.primaryUrl(), 'leads_neighbour', NEIGHBOUR_ROWS, 200);
+    const singleUpdate = async (times: Times, same: boolean) => {
       await settle();
-      const writer = steadyWriter(pair.primaryUrl(), 'leads_single', MAIN_ROWS, 200);
+      const writer = writerFor('leads_single', same);
       const started = performance.now();
       await c.query('UPDATE leads_single SET contact_email = user_email');
-      single = Math.min(single, seconds(started));
+      times.single = Math.min(times.single, seconds(started));
       await writer.stop();
+      if (same) writesServed = { ...writesServed, single: writer.latencies.length };
     };
     // The same backfill without waiting for the replica, beside it: what the waiting costs, and what lag it prevents.
-    const backfill = async (table: string, plan: Plan, throttled: boolean) => {
+    const backfill = async (times: Times, same: boolean, table: string, plan: Plan, throttled: boolean) => {
       await settle();
       const id = await registerMigration(store, plan);
-      const writer = steadyWriter(pair.primaryUrl(), table, MAIN_ROWS, 200);
+      const writer = writerFor(table, same);
       const watch = pair.watchReplayLag(50);
       const started = performance.now();
       await runBackfillJob(store, c, id, plan.backfill!, plan.batchSize, {
@@ -150,22 +159,33 @@ async function replicaComparison(serverFlags: string[], store: StateStore) {
       const seen = await watch.stop();
       await writer.stop();
       if (throttled) {
-        ours = Math.min(ours, took);
+        times.ours = Math.min(times.ours, took);
         worst = lag(worst, seen);
+        if (same) writesServed = { ...writesServed, ours: writer.latencies.length };
       } else {
-        unthrottled = Math.min(unthrottled, took);
+        times.unthrottled = Math.min(times.unthrottled, took);
         worstUnthrottled = lag(worstUnthrottled, seen);
       }
     };
     const tables = ['leads_single', 'leads_ours', 'leads_unthrottled'];
-    for (let run = 0; run < 2; run += 1) {
-      note(`one streaming replica: ${MAIN_ROWS.toLocaleString('en-US')} rows, run ${run + 1}`);
+    const rounds: { times: Times; same: boolean }[] = [
+      { times: best, same: false },
+      { times: best, same: false },
+      { times: best, same: false },
+      { times: sameTable, same: true },
+    ];
+    for (const [run, { times, same }] of rounds.entries()) {
+      note(`one streaming replica: ${MAIN_ROWS.toLocaleString('en-US')} rows, run ${run + 1}${same ? ', writes on the backfilled table' : ''}`);
       for (const t of tables) await createLeads(c, t, MAIN_ROWS);
       await expand(c, 'leads_single');
       const ourPlan = await expand(c, 'leads_ours');
       const unthrottledPlan = await expand(c, 'leads_unthrottled');
-      const sides = [singleUpdate, () => backfill('leads_ours', ourPlan, true), () => backfill('leads_unthrottled', unthrottledPlan, false)];
-      // The second run in the opposite order, so drift on a shared machine hits every side alike.
+      const sides = [
+        () => singleUpdate(times, same),
+        () => backfill(times, same, 'leads_ours', ourPlan, true),
+        () => backfill(times, same, 'leads_unthrottled', unthrottledPlan, false),
+      ];
+      // Every other run in the opposite order, so drift on a shared machine hits every side alike.
       for (const side of run % 2 === 0 ? sides : sides.reverse()) await side();
       await c.query(`DROP TABLE ${tables.join(', ')}`);
     }
@@ -183,17 +203,26 @@ async function replicaComparison(serverFlags: string[], store: StateStore) {
       backfill_waited_s: waits.reduce((n, s) => n + s.waitedMs, 0) / 1000,
       lag_without_waiting_s: Math.max(worstUnthrottled.reportedSeconds, worstUnthrottled.byPositionSeconds),
       rows: MAIN_ROWS,
-      runs: 2,
+      runs: rounds.length,
     });
-    emit('replica_backfill_throughput_ratio', single / ours, 'ratio', {
+    emit('replica_backfill_throughput_ratio', best.single / best.ours, 'ratio', {
       goal: '>= 0.85',
-      ok: single / ours >= 0.85,
+      ok: best.single / best.ours >= 0.85,
       baseline: 'one UPDATE of the whole table on the same primary with the same replica, same run',
-      ours_s: ours,
-      single_update_s: single,
-      backfill_without_waiting_s: unthrottled,
+      load: `200 single-row updates/s on a neighbouring table of ${NEIGHBOUR_ROWS.toLocaleString('en-US')} rows, for every side`,
+      ours_s: best.ours,
+      single_update_s: best.single,
+      backfill_without_waiting_s: best.unthrottled,
       rows: MAIN_ROWS,
-      runs: 2,
+      runs: 3,
+      writes_on_the_backfilled_table: {
+        meaning: 'one more run, the 200 updates/s on the backfilled table itself: the one UPDATE blocks them from the first, so it runs alone',
+        ratio: Number((sameTable.single / sameTable.ours).toFixed(3)),
+        ours_s: sameTable.ours,
+        single_update_s: sameTable.single,
+        writes_served_during_ours: writesServed.ours,
+        writes_served_during_single_update: writesServed.single,
+      },
     });
   } finally {
     await c.end();

@@ -69,33 +69,42 @@ DECLARE
 BEGIN
   LOOP
     IF last_key IS NULL THEN
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
-  LIMIT $1
+  LIMIT 1 OFFSET $1::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "plan" = (t."source" || ''-free'')
   WHERE (t."id") <= (SELECT "id" FROM last) AND (t."plan" IS NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING 1000;
     ELSE
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
-  WHERE ("id") > ($1::bigint)
-  ORDER BY "id"
-  LIMIT $2
+  WHERE ("id") > ($1::bigint) ORDER BY "id"
+  LIMIT 1 OFFSET $2::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "plan" = (t."source" || ''-free'')
   WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."plan" IS NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING last_key[1], 1000;
     END IF;
     EXIT WHEN batch.last_key IS NULL;
@@ -227,32 +236,41 @@ COMMIT;`,
           },
           key: ['id'],
           keyTypes: ['bigint'],
-          firstBatchSql: `WITH batch AS (
+          firstBatchSql: `WITH edge AS (
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
-  LIMIT $1
+  LIMIT 1 OFFSET $1::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "plan" = (t."source" || '-free')
   WHERE (t."id") <= (SELECT "id" FROM last) AND (t."plan" IS NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key`,
-          batchSql: `WITH batch AS (
+          batchSql: `WITH edge AS (
   SELECT "id" FROM "public"."leads"
-  WHERE ("id") > ($1::bigint)
-  ORDER BY "id"
-  LIMIT $2
+  WHERE ("id") > ($1::bigint) ORDER BY "id"
+  LIMIT 1 OFFSET $2::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "plan" = (t."source" || '-free')
   WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."plan" IS NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key`,
           remainingSql: 'SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE t."plan" IS NULL',
         },

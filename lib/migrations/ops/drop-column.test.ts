@@ -85,33 +85,42 @@ DECLARE
 BEGIN
   LOOP
     IF last_key IS NULL THEN
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
-  LIMIT $1
+  LIMIT 1 OFFSET $1::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "user_email" = (SELECT a."user_email" FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id")
   WHERE (t."id") <= (SELECT "id" FROM last) AND (t."user_email" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id" AND a."user_email" IS NOT NULL))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING 1000;
     ELSE
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
-  WHERE ("id") > ($1::bigint)
-  ORDER BY "id"
-  LIMIT $2
+  WHERE ("id") > ($1::bigint) ORDER BY "id"
+  LIMIT 1 OFFSET $2::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "user_email" = (SELECT a."user_email" FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id")
   WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."user_email" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id" AND a."user_email" IS NOT NULL))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING last_key[1], 1000;
     END IF;
     EXIT WHEN batch.last_key IS NULL;
@@ -178,33 +187,42 @@ DECLARE
 BEGIN
   LOOP
     IF last_key IS NULL THEN
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   ORDER BY "org_id", "user_id"
-  LIMIT $1
+  LIMIT 1 OFFSET $1::int - 1
+), tail AS (
+  SELECT "org_id", "user_id" FROM "public"."memberships"
+  WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "org_id", "user_id" FROM batch ORDER BY "org_id" DESC, "user_id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."memberships" AS t SET "role" = (SELECT a."role" FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id")
   WHERE (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id" AND a."role" IS NOT NULL))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."memberships")::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key' INTO batch USING 1000;
     ELSE
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
-  WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint)
-  ORDER BY "org_id", "user_id"
-  LIMIT $3
+  WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) ORDER BY "org_id", "user_id"
+  LIMIT 1 OFFSET $3::int - 1
+), tail AS (
+  SELECT "org_id", "user_id" FROM "public"."memberships"
+  WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "org_id", "user_id" FROM batch ORDER BY "org_id" DESC, "user_id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."memberships" AS t SET "role" = (SELECT a."role" FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id")
   WHERE (t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id" AND a."role" IS NOT NULL))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $3::int ELSE (SELECT count(*) FROM "public"."memberships" WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint))::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key' INTO batch USING last_key[1], last_key[2], 1000;
     END IF;
     EXIT WHEN batch.last_key IS NULL;

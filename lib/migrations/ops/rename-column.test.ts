@@ -91,33 +91,42 @@ DECLARE
 BEGIN
   LOOP
     IF last_key IS NULL THEN
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
-  LIMIT $1
+  LIMIT 1 OFFSET $1::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "contact_email" = (t."user_email")
   WHERE (t."id") <= (SELECT "id" FROM last) AND (t."contact_email" IS DISTINCT FROM (t."user_email"))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING 1000;
     ELSE
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
-  WHERE ("id") > ($1::bigint)
-  ORDER BY "id"
-  LIMIT $2
+  WHERE ("id") > ($1::bigint) ORDER BY "id"
+  LIMIT 1 OFFSET $2::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "contact_email" = (t."user_email")
   WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."contact_email" IS DISTINCT FROM (t."user_email"))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING last_key[1], 1000;
     END IF;
     EXIT WHEN batch.last_key IS NULL;
@@ -334,33 +343,42 @@ DECLARE
 BEGIN
   LOOP
     IF last_key IS NULL THEN
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
-  LIMIT $1
+  LIMIT 1 OFFSET $1::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "user_email" = coalesce((SELECT a."user_email" FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id" AND t."contact_email" IS NOT DISTINCT FROM (a."user_email")), (t."contact_email"))
   WHERE (t."id") <= (SELECT "id" FROM last) AND (t."user_email" IS NULL AND t."contact_email" IS NOT NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING 1000;
     ELSE
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
-  WHERE ("id") > ($1::bigint)
-  ORDER BY "id"
-  LIMIT $2
+  WHERE ("id") > ($1::bigint) ORDER BY "id"
+  LIMIT 1 OFFSET $2::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "user_email" = coalesce((SELECT a."user_email" FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id" AND t."contact_email" IS NOT DISTINCT FROM (a."user_email")), (t."contact_email"))
   WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."user_email" IS NULL AND t."contact_email" IS NOT NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING last_key[1], 1000;
     END IF;
     EXIT WHEN batch.last_key IS NULL;
@@ -392,32 +410,41 @@ RESET statement_timeout;`,
           },
           key: ['id'],
           keyTypes: ['bigint'],
-          firstBatchSql: `WITH batch AS (
+          firstBatchSql: `WITH edge AS (
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
-  LIMIT $1
+  LIMIT 1 OFFSET $1::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "contact_email" = (t."user_email")
   WHERE (t."id") <= (SELECT "id" FROM last) AND (t."contact_email" IS DISTINCT FROM (t."user_email"))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key`,
-          batchSql: `WITH batch AS (
+          batchSql: `WITH edge AS (
   SELECT "id" FROM "public"."leads"
-  WHERE ("id") > ($1::bigint)
-  ORDER BY "id"
-  LIMIT $2
+  WHERE ("id") > ($1::bigint) ORDER BY "id"
+  LIMIT 1 OFFSET $2::int - 1
+), tail AS (
+  SELECT "id" FROM "public"."leads"
+  WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."leads" AS t SET "contact_email" = (t."user_email")
   WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."contact_email" IS DISTINCT FROM (t."user_email"))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["id"::text] FROM last) AS last_key`,
           remainingSql: 'SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE t."contact_email" IS DISTINCT FROM (t."user_email")',
         },

@@ -53,33 +53,42 @@ DECLARE
 BEGIN
   LOOP
     IF last_key IS NULL THEN
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   ORDER BY "org_id", "user_id"
-  LIMIT $1
+  LIMIT 1 OFFSET $1::int - 1
+), tail AS (
+  SELECT "org_id", "user_id" FROM "public"."memberships"
+  WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "org_id", "user_id" FROM batch ORDER BY "org_id" DESC, "user_id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."memberships" AS t SET "role" = (''member'')
   WHERE (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."memberships")::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key' INTO batch USING 1000;
     ELSE
-      EXECUTE 'WITH batch AS (
+      EXECUTE 'WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
-  WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint)
-  ORDER BY "org_id", "user_id"
-  LIMIT $3
+  WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) ORDER BY "org_id", "user_id"
+  LIMIT 1 OFFSET $3::int - 1
+), tail AS (
+  SELECT "org_id", "user_id" FROM "public"."memberships"
+  WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "org_id", "user_id" FROM batch ORDER BY "org_id" DESC, "user_id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."memberships" AS t SET "role" = (''member'')
   WHERE (t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $3::int ELSE (SELECT count(*) FROM "public"."memberships" WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint))::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key' INTO batch USING last_key[1], last_key[2], 1000;
     END IF;
     EXIT WHEN batch.last_key IS NULL;
@@ -248,32 +257,41 @@ COMMIT;`,
           },
           key: ['org_id', 'user_id'],
           keyTypes: ['uuid', 'bigint'],
-          firstBatchSql: `WITH batch AS (
+          firstBatchSql: `WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   ORDER BY "org_id", "user_id"
-  LIMIT $1
+  LIMIT 1 OFFSET $1::int - 1
+), tail AS (
+  SELECT "org_id", "user_id" FROM "public"."memberships"
+  WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "org_id", "user_id" FROM batch ORDER BY "org_id" DESC, "user_id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."memberships" AS t SET "role" = ('member')
   WHERE (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."memberships")::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key`,
-          batchSql: `WITH batch AS (
+          batchSql: `WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
-  WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint)
-  ORDER BY "org_id", "user_id"
-  LIMIT $3
+  WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) ORDER BY "org_id", "user_id"
+  LIMIT 1 OFFSET $3::int - 1
+), tail AS (
+  SELECT "org_id", "user_id" FROM "public"."memberships"
+  WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
+  LIMIT 1
 ), last AS (
-  SELECT "org_id", "user_id" FROM batch ORDER BY "org_id" DESC, "user_id" DESC LIMIT 1
+  SELECT * FROM edge UNION ALL SELECT * FROM tail
 ), changed AS (
   UPDATE "public"."memberships" AS t SET "role" = ('member')
   WHERE (t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $3::int ELSE (SELECT count(*) FROM "public"."memberships" WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint))::int END AS scanned,
+       (SELECT count(*) FROM changed)::int AS changed,
        (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key`,
           remainingSql: 'SELECT count(*)::bigint AS count FROM "public"."memberships" AS t WHERE t."role" IS NULL',
         },
