@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackfillJob } from '../lib/executor/backfill-job';
 import { runPhase } from '../lib/executor/run-phase';
+import type { BackfillSpec } from '../lib/migrations/types';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 
 // A batch's cursor is saved while the next batch runs. These tests hold the job to what that may not
@@ -107,5 +108,29 @@ describe('the backfill saves each cursor while the next batch runs', () => {
     const done = (await w.store.getBackfill(id))!;
     expect(done).toMatchObject({ status: 'done', rowsScanned: rows, rowsChanged: rows, tableRows: rows, batches: Math.ceil(rows / batch) });
     expect((await w.target.query(`SELECT count(*)::int AS n FROM ${table} WHERE contact_email = user_email`)).rows[0].n).toBe(rows);
+  });
+
+  it('a plan stored before batches were two statements (one statement, batchSql) still runs to the end', async () => {
+    const id = await expandedTable('leads_legacy');
+    const { edgeSql, firstEdgeSql, updateSql, firstUpdateSql, ...rest } = (await w.store.getMigration(id)).plan.backfill!;
+    expect([edgeSql, firstEdgeSql, updateSql, firstUpdateSql].every(Boolean)).toBe(true);
+    // The batch as plans made it until then, word for word.
+    const batch = (after: boolean, lim: string) => `WITH batch AS (
+  SELECT "id" FROM "public"."leads_legacy"
+  ${after ? 'WHERE ("id") > ($1::bigint)\n  ' : ''}ORDER BY "id"
+  LIMIT ${lim}
+), last AS (
+  SELECT "id" FROM batch ORDER BY "id" DESC LIMIT 1
+), changed AS (
+  UPDATE "public"."leads_legacy" AS t SET "contact_email" = (t."user_email")
+  WHERE ${after ? '(t."id") > ($1::bigint) AND ' : ''}(t."id") <= (SELECT "id" FROM last) AND (t."contact_email" IS DISTINCT FROM (t."user_email"))
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM changed)::int AS changed,
+       (SELECT ARRAY["id"::text] FROM last) AS last_key`;
+    const legacy = { ...rest, firstBatchSql: batch(false, '$1'), batchSql: batch(true, '$2') } as unknown as BackfillSpec;
+    expect(await runBackfillJob(w.store, w.target, id, legacy, 5000, { minBatch: 5000, maxBatch: 5000 })).toBe('done');
+    expect((await w.store.getBackfill(id))!).toMatchObject({ status: 'done', rowsScanned: ROWS, rowsChanged: ROWS, tableRows: ROWS, batches: ROWS / 5000 });
+    expect(await copied('leads_legacy')).toEqual({ n: ROWS, max: ROWS });
   });
 });

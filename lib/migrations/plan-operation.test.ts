@@ -101,32 +101,34 @@ ALTER TABLE "public"."leads" DROP CONSTRAINT IF EXISTS "ec_nn_leads_contact_emai
   });
 
   it('backfills by keyset on the primary key, never by scanning for NULLs with LIMIT', () => {
-    expect(plan.backfill!.batchSql).toBe(`WITH edge AS (
+    expect(plan.backfill!.edgeSql).toBe(`WITH edge AS (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) ORDER BY "id"
   LIMIT 1 OFFSET $2::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $2::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "contact_email" = (t."user_email")
-  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."contact_email" IS DISTINCT FROM (t."user_email"))
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key`);
-    expect(plan.backfill!.batchSql).not.toMatch(/IS NULL\s+LIMIT/);
+) tail`);
+    expect(plan.backfill!.updateSql).toBe(`UPDATE "public"."leads" AS t SET "contact_email" = (t."user_email")
+WHERE (t."id") > ($1::bigint) AND (t."id") <= ($2::bigint) AND (t."contact_email" IS DISTINCT FROM (t."user_email"))`);
+    for (const sql of [plan.backfill!.edgeSql, plan.backfill!.firstEdgeSql, plan.backfill!.updateSql, plan.backfill!.firstUpdateSql]) {
+      expect(sql).not.toMatch(/IS NULL\s+LIMIT/);
+    }
   });
 
   it('walks composite keys with a row comparison', () => {
     const composite = planOperation({ kind: 'rename-column', schema: 'public', table: 'memberships', column: 'role', newName: 'member_role' }, demoSnapshot);
-    expect(composite.backfill!.batchSql).toContain('WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint)');
-    expect(composite.backfill!.batchSql).toContain('ORDER BY "org_id", "user_id"\n  LIMIT 1 OFFSET $3::int - 1');
-    expect(composite.backfill!.batchSql).toContain('(t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last)');
+    expect(composite.backfill!.edgeSql).toContain(
+      'WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) ORDER BY "org_id", "user_id"\n  LIMIT 1 OFFSET $3::int - 1',
+    );
+    expect(composite.backfill!.updateSql).toContain(
+      '(t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= ($3::uuid, $4::bigint)',
+    );
+    expect(composite.backfill!.firstUpdateSql).toContain('WHERE (t."org_id", t."user_id") <= ($1::uuid, $2::bigint) AND');
   });
 
   it('renders DDL steps with SET LOCAL timeouts inside their own transaction', () => {

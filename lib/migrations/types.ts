@@ -53,12 +53,25 @@ export interface BackfillSpec {
   /** Their types (format_type text), for casting a saved cursor back. */
   keyTypes: string[];
   /**
-   * One batch: $1..$k are the last key of the previous batch (omitted in `firstBatchSql`),
-   * $k+1 the batch size. Returns one row: rows scanned, rows changed and the batch's last key
-   * (`last_key`, a text[] in key order; NULL when the batch was empty, i.e. done).
+   * A batch's extent: $1..$k are the last key of the previous batch (omitted in `firstEdgeSql`),
+   * $k+1 the batch size. One row, the batch's last key (`last_key`, a text[] in key order) and
+   * the keys it covers (`scanned`), or no row when nothing is left (the backfill is complete).
    */
-  batchSql: string;
-  firstBatchSql: string;
+  edgeSql: string;
+  firstEdgeSql: string;
+  /**
+   * The batch's UPDATE: $1..$k the previous batch's last key (omitted in `firstUpdateSql`), then
+   * the k values of this batch's last key. Its row count is the rows it changed.
+   */
+  updateSql: string;
+  firstUpdateSql: string;
+  /**
+   * The batch as one statement, in plans made before the two above (they are kept in the state
+   * database and may be resumed): $1..$k the previous last key, $k+1 the size; returns
+   * scanned, changed and last_key (NULL when done).
+   */
+  batchSql?: string;
+  firstBatchSql?: string;
   /** Counts rows still out of sync; 0 means the backfill is complete. */
   remainingSql: string;
 }

@@ -65,7 +65,7 @@ SET statement_timeout = '0';
 DO $ec$
 DECLARE
   last_key text[];
-  batch record;
+  edge record;
 BEGIN
   LOOP
     IF last_key IS NULL THEN
@@ -73,42 +73,37 @@ BEGIN
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
   LIMIT 1 OFFSET $1::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $1::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads")::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "plan" = (t."source" || ''-free'')
-  WHERE (t."id") <= (SELECT "id" FROM last) AND (t."plan" IS NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING 1000;
+) tail' INTO edge USING 1000;
     ELSE
       EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) ORDER BY "id"
   LIMIT 1 OFFSET $2::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $2::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "plan" = (t."source" || ''-free'')
-  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."plan" IS NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING last_key[1], 1000;
+) tail' INTO edge USING last_key[1], 1000;
     END IF;
-    EXIT WHEN batch.last_key IS NULL;
-    last_key := batch.last_key;
+    EXIT WHEN edge.last_key IS NULL;
+    IF last_key IS NULL THEN
+      EXECUTE 'UPDATE "public"."leads" AS t SET "plan" = (t."source" || ''-free'')
+WHERE (t."id") <= ($1::bigint) AND (t."plan" IS NULL)' USING edge.last_key[1];
+    ELSE
+      EXECUTE 'UPDATE "public"."leads" AS t SET "plan" = (t."source" || ''-free'')
+WHERE (t."id") > ($1::bigint) AND (t."id") <= ($2::bigint) AND (t."plan" IS NULL)' USING last_key[1], edge.last_key[1];
+    END IF;
+    last_key := edge.last_key;
     COMMIT;
   END LOOP;
 END
@@ -236,42 +231,34 @@ COMMIT;`,
           },
           key: ['id'],
           keyTypes: ['bigint'],
-          firstBatchSql: `WITH edge AS (
+          firstEdgeSql: `WITH edge AS (
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
   LIMIT 1 OFFSET $1::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $1::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads")::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "plan" = (t."source" || '-free')
-  WHERE (t."id") <= (SELECT "id" FROM last) AND (t."plan" IS NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key`,
-          batchSql: `WITH edge AS (
+) tail`,
+          edgeSql: `WITH edge AS (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) ORDER BY "id"
   LIMIT 1 OFFSET $2::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $2::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "plan" = (t."source" || '-free')
-  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."plan" IS NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key`,
+) tail`,
+          firstUpdateSql: `UPDATE "public"."leads" AS t SET "plan" = (t."source" || '-free')
+WHERE (t."id") <= ($1::bigint) AND (t."plan" IS NULL)`,
+          updateSql: `UPDATE "public"."leads" AS t SET "plan" = (t."source" || '-free')
+WHERE (t."id") > ($1::bigint) AND (t."id") <= ($2::bigint) AND (t."plan" IS NULL)`,
           remainingSql: 'SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE t."plan" IS NULL',
         },
       },

@@ -135,7 +135,7 @@ SET statement_timeout = '0';
 DO $ec$
 DECLARE
   last_key text[];
-  batch record;
+  edge record;
 BEGIN
   LOOP
     IF last_key IS NULL THEN
@@ -143,42 +143,37 @@ BEGIN
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
   LIMIT 1 OFFSET $1::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $1::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads")::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)
-  WHERE (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))))
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING 1000;
+) tail' INTO edge USING 1000;
     ELSE
       EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) ORDER BY "id"
   LIMIT 1 OFFSET $2::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $2::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)
-  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))))
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING last_key[1], 1000;
+) tail' INTO edge USING last_key[1], 1000;
     END IF;
-    EXIT WHEN batch.last_key IS NULL;
-    last_key := batch.last_key;
+    EXIT WHEN edge.last_key IS NULL;
+    IF last_key IS NULL THEN
+      EXECUTE 'UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)
+WHERE (t."id") <= ($1::bigint) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))))' USING edge.last_key[1];
+    ELSE
+      EXECUTE 'UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)
+WHERE (t."id") > ($1::bigint) AND (t."id") <= ($2::bigint) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))))' USING last_key[1], edge.last_key[1];
+    END IF;
+    last_key := edge.last_key;
     COMMIT;
   END LOOP;
 END
@@ -354,7 +349,7 @@ SET statement_timeout = '0';
 DO $ec$
 DECLARE
   last_key text[];
-  batch record;
+  edge record;
 BEGIN
   LOOP
     IF last_key IS NULL THEN
@@ -362,42 +357,37 @@ BEGIN
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
   LIMIT 1 OFFSET $1::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $1::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads")::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "source" = coalesce((SELECT a."source" FROM "public"."ec_archive_leads_source" AS a WHERE t."id" = a."id" AND t."source_id" IS NOT DISTINCT FROM (CASE a."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)), (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))
-  WHERE (t."id") <= (SELECT "id" FROM last) AND (t."source" IS NULL AND t."source_id" IS NOT NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING 1000;
+) tail' INTO edge USING 1000;
     ELSE
       EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) ORDER BY "id"
   LIMIT 1 OFFSET $2::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $2::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "source" = coalesce((SELECT a."source" FROM "public"."ec_archive_leads_source" AS a WHERE t."id" = a."id" AND t."source_id" IS NOT DISTINCT FROM (CASE a."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)), (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))
-  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."source" IS NULL AND t."source_id" IS NOT NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING last_key[1], 1000;
+) tail' INTO edge USING last_key[1], 1000;
     END IF;
-    EXIT WHEN batch.last_key IS NULL;
-    last_key := batch.last_key;
+    EXIT WHEN edge.last_key IS NULL;
+    IF last_key IS NULL THEN
+      EXECUTE 'UPDATE "public"."leads" AS t SET "source" = coalesce((SELECT a."source" FROM "public"."ec_archive_leads_source" AS a WHERE t."id" = a."id" AND t."source_id" IS NOT DISTINCT FROM (CASE a."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)), (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))
+WHERE (t."id") <= ($1::bigint) AND (t."source" IS NULL AND t."source_id" IS NOT NULL)' USING edge.last_key[1];
+    ELSE
+      EXECUTE 'UPDATE "public"."leads" AS t SET "source" = coalesce((SELECT a."source" FROM "public"."ec_archive_leads_source" AS a WHERE t."id" = a."id" AND t."source_id" IS NOT DISTINCT FROM (CASE a."source" WHEN ''web'' THEN 1 WHEN ''ads'' THEN 2 END)), (CASE t."source_id" WHEN 1 THEN ''web'' WHEN 2 THEN ''ads'' END))
+WHERE (t."id") > ($1::bigint) AND (t."id") <= ($2::bigint) AND (t."source" IS NULL AND t."source_id" IS NOT NULL)' USING last_key[1], edge.last_key[1];
+    END IF;
+    last_key := edge.last_key;
     COMMIT;
   END LOOP;
 END
@@ -430,42 +420,34 @@ RESET statement_timeout;`,
           },
           key: ['id'],
           keyTypes: ['bigint'],
-          firstBatchSql: `WITH edge AS (
+          firstEdgeSql: `WITH edge AS (
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
   LIMIT 1 OFFSET $1::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $1::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads")::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END)
-  WHERE (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))))
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key`,
-          batchSql: `WITH edge AS (
+) tail`,
+          edgeSql: `WITH edge AS (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) ORDER BY "id"
   LIMIT 1 OFFSET $2::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $2::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END)
-  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))))
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key`,
+) tail`,
+          firstUpdateSql: `UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END)
+WHERE (t."id") <= ($1::bigint) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))))`,
+          updateSql: `UPDATE "public"."leads" AS t SET "source_id" = (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END)
+WHERE (t."id") > ($1::bigint) AND (t."id") <= ($2::bigint) AND ((t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END))))`,
           remainingSql: `SELECT count(*)::bigint AS count FROM "public"."leads" AS t WHERE (t."source_id" IS DISTINCT FROM (CASE t."source" WHEN 'web' THEN 1 WHEN 'ads' THEN 2 END) AND (t."source_id" IS NULL AND t."source" IS NOT NULL OR t."source" IS DISTINCT FROM (CASE t."source_id" WHEN 1 THEN 'web' WHEN 2 THEN 'ads' END)))`,
         },
       },

@@ -81,7 +81,7 @@ SET statement_timeout = '0';
 DO $ec$
 DECLARE
   last_key text[];
-  batch record;
+  edge record;
 BEGIN
   LOOP
     IF last_key IS NULL THEN
@@ -89,42 +89,37 @@ BEGIN
   SELECT "id" FROM "public"."leads"
   ORDER BY "id"
   LIMIT 1 OFFSET $1::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $1::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads")::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "user_email" = (SELECT a."user_email" FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id")
-  WHERE (t."id") <= (SELECT "id" FROM last) AND (t."user_email" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id" AND a."user_email" IS NOT NULL))
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."leads")::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING 1000;
+) tail' INTO edge USING 1000;
     ELSE
       EXECUTE 'WITH edge AS (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) ORDER BY "id"
   LIMIT 1 OFFSET $2::int - 1
-), tail AS (
+)
+SELECT ARRAY["id"::text] AS last_key, $2::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["id"::text], (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int FROM (
   SELECT "id" FROM "public"."leads"
   WHERE ("id") > ($1::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."leads" AS t SET "user_email" = (SELECT a."user_email" FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id")
-  WHERE (t."id") > ($1::bigint) AND (t."id") <= (SELECT "id" FROM last) AND (t."user_email" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id" AND a."user_email" IS NOT NULL))
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $2::int ELSE (SELECT count(*) FROM "public"."leads" WHERE ("id") > ($1::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["id"::text] FROM last) AS last_key' INTO batch USING last_key[1], 1000;
+) tail' INTO edge USING last_key[1], 1000;
     END IF;
-    EXIT WHEN batch.last_key IS NULL;
-    last_key := batch.last_key;
+    EXIT WHEN edge.last_key IS NULL;
+    IF last_key IS NULL THEN
+      EXECUTE 'UPDATE "public"."leads" AS t SET "user_email" = (SELECT a."user_email" FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id")
+WHERE (t."id") <= ($1::bigint) AND (t."user_email" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id" AND a."user_email" IS NOT NULL))' USING edge.last_key[1];
+    ELSE
+      EXECUTE 'UPDATE "public"."leads" AS t SET "user_email" = (SELECT a."user_email" FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id")
+WHERE (t."id") > ($1::bigint) AND (t."id") <= ($2::bigint) AND (t."user_email" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_leads_user_email" AS a WHERE t."id" = a."id" AND a."user_email" IS NOT NULL))' USING last_key[1], edge.last_key[1];
+    END IF;
+    last_key := edge.last_key;
     COMMIT;
   END LOOP;
 END
@@ -183,7 +178,7 @@ SET statement_timeout = '0';
 DO $ec$
 DECLARE
   last_key text[];
-  batch record;
+  edge record;
 BEGIN
   LOOP
     IF last_key IS NULL THEN
@@ -191,42 +186,37 @@ BEGIN
   SELECT "org_id", "user_id" FROM "public"."memberships"
   ORDER BY "org_id", "user_id"
   LIMIT 1 OFFSET $1::int - 1
-), tail AS (
+)
+SELECT ARRAY["org_id"::text, "user_id"::text] AS last_key, $1::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["org_id"::text, "user_id"::text], (SELECT count(*) FROM "public"."memberships")::int FROM (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."memberships" AS t SET "role" = (SELECT a."role" FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id")
-  WHERE (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id" AND a."role" IS NOT NULL))
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."memberships")::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key' INTO batch USING 1000;
+) tail' INTO edge USING 1000;
     ELSE
       EXECUTE 'WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) ORDER BY "org_id", "user_id"
   LIMIT 1 OFFSET $3::int - 1
-), tail AS (
+)
+SELECT ARRAY["org_id"::text, "user_id"::text] AS last_key, $3::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["org_id"::text, "user_id"::text], (SELECT count(*) FROM "public"."memberships" WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint))::int FROM (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."memberships" AS t SET "role" = (SELECT a."role" FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id")
-  WHERE (t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id" AND a."role" IS NOT NULL))
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $3::int ELSE (SELECT count(*) FROM "public"."memberships" WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key' INTO batch USING last_key[1], last_key[2], 1000;
+) tail' INTO edge USING last_key[1], last_key[2], 1000;
     END IF;
-    EXIT WHEN batch.last_key IS NULL;
-    last_key := batch.last_key;
+    EXIT WHEN edge.last_key IS NULL;
+    IF last_key IS NULL THEN
+      EXECUTE 'UPDATE "public"."memberships" AS t SET "role" = (SELECT a."role" FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id")
+WHERE (t."org_id", t."user_id") <= ($1::uuid, $2::bigint) AND (t."role" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id" AND a."role" IS NOT NULL))' USING edge.last_key[1], edge.last_key[2];
+    ELSE
+      EXECUTE 'UPDATE "public"."memberships" AS t SET "role" = (SELECT a."role" FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id")
+WHERE (t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= ($3::uuid, $4::bigint) AND (t."role" IS NULL AND EXISTS (SELECT 1 FROM "public"."ec_archive_memberships_role" AS a WHERE t."org_id" = a."org_id" AND t."user_id" = a."user_id" AND a."role" IS NOT NULL))' USING last_key[1], last_key[2], edge.last_key[1], edge.last_key[2];
+    END IF;
+    last_key := edge.last_key;
     COMMIT;
   END LOOP;
 END

@@ -49,7 +49,7 @@ SET statement_timeout = '0';
 DO $ec$
 DECLARE
   last_key text[];
-  batch record;
+  edge record;
 BEGIN
   LOOP
     IF last_key IS NULL THEN
@@ -57,42 +57,37 @@ BEGIN
   SELECT "org_id", "user_id" FROM "public"."memberships"
   ORDER BY "org_id", "user_id"
   LIMIT 1 OFFSET $1::int - 1
-), tail AS (
+)
+SELECT ARRAY["org_id"::text, "user_id"::text] AS last_key, $1::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["org_id"::text, "user_id"::text], (SELECT count(*) FROM "public"."memberships")::int FROM (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."memberships" AS t SET "role" = (''member'')
-  WHERE (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."memberships")::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key' INTO batch USING 1000;
+) tail' INTO edge USING 1000;
     ELSE
       EXECUTE 'WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) ORDER BY "org_id", "user_id"
   LIMIT 1 OFFSET $3::int - 1
-), tail AS (
+)
+SELECT ARRAY["org_id"::text, "user_id"::text] AS last_key, $3::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["org_id"::text, "user_id"::text], (SELECT count(*) FROM "public"."memberships" WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint))::int FROM (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."memberships" AS t SET "role" = (''member'')
-  WHERE (t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $3::int ELSE (SELECT count(*) FROM "public"."memberships" WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key' INTO batch USING last_key[1], last_key[2], 1000;
+) tail' INTO edge USING last_key[1], last_key[2], 1000;
     END IF;
-    EXIT WHEN batch.last_key IS NULL;
-    last_key := batch.last_key;
+    EXIT WHEN edge.last_key IS NULL;
+    IF last_key IS NULL THEN
+      EXECUTE 'UPDATE "public"."memberships" AS t SET "role" = (''member'')
+WHERE (t."org_id", t."user_id") <= ($1::uuid, $2::bigint) AND (t."role" IS NULL)' USING edge.last_key[1], edge.last_key[2];
+    ELSE
+      EXECUTE 'UPDATE "public"."memberships" AS t SET "role" = (''member'')
+WHERE (t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= ($3::uuid, $4::bigint) AND (t."role" IS NULL)' USING last_key[1], last_key[2], edge.last_key[1], edge.last_key[2];
+    END IF;
+    last_key := edge.last_key;
     COMMIT;
   END LOOP;
 END
@@ -257,42 +252,34 @@ COMMIT;`,
           },
           key: ['org_id', 'user_id'],
           keyTypes: ['uuid', 'bigint'],
-          firstBatchSql: `WITH edge AS (
+          firstEdgeSql: `WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   ORDER BY "org_id", "user_id"
   LIMIT 1 OFFSET $1::int - 1
-), tail AS (
+)
+SELECT ARRAY["org_id"::text, "user_id"::text] AS last_key, $1::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["org_id"::text, "user_id"::text], (SELECT count(*) FROM "public"."memberships")::int FROM (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   WHERE NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."memberships" AS t SET "role" = ('member')
-  WHERE (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $1::int ELSE (SELECT count(*) FROM "public"."memberships")::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key`,
-          batchSql: `WITH edge AS (
+) tail`,
+          edgeSql: `WITH edge AS (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) ORDER BY "org_id", "user_id"
   LIMIT 1 OFFSET $3::int - 1
-), tail AS (
+)
+SELECT ARRAY["org_id"::text, "user_id"::text] AS last_key, $3::int AS scanned FROM edge
+UNION ALL
+SELECT ARRAY["org_id"::text, "user_id"::text], (SELECT count(*) FROM "public"."memberships" WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint))::int FROM (
   SELECT "org_id", "user_id" FROM "public"."memberships"
   WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint) AND NOT EXISTS (SELECT FROM edge) ORDER BY "org_id" DESC, "user_id" DESC
   LIMIT 1
-), last AS (
-  SELECT * FROM edge UNION ALL SELECT * FROM tail
-), changed AS (
-  UPDATE "public"."memberships" AS t SET "role" = ('member')
-  WHERE (t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= (SELECT "org_id", "user_id" FROM last) AND (t."role" IS NULL)
-  RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT FROM edge) THEN $3::int ELSE (SELECT count(*) FROM "public"."memberships" WHERE ("org_id", "user_id") > ($1::uuid, $2::bigint))::int END AS scanned,
-       (SELECT count(*) FROM changed)::int AS changed,
-       (SELECT ARRAY["org_id"::text, "user_id"::text] FROM last) AS last_key`,
+) tail`,
+          firstUpdateSql: `UPDATE "public"."memberships" AS t SET "role" = ('member')
+WHERE (t."org_id", t."user_id") <= ($1::uuid, $2::bigint) AND (t."role" IS NULL)`,
+          updateSql: `UPDATE "public"."memberships" AS t SET "role" = ('member')
+WHERE (t."org_id", t."user_id") > ($1::uuid, $2::bigint) AND (t."org_id", t."user_id") <= ($3::uuid, $4::bigint) AND (t."role" IS NULL)`,
           remainingSql: 'SELECT count(*)::bigint AS count FROM "public"."memberships" AS t WHERE t."role" IS NULL',
         },
       },
