@@ -6,5 +6,6 @@ import { AUTHOR_OR_ONCALL, migrationAction } from './migration-action';
 export const pauseBackfillAction = migrationAction(
   AUTHOR_OR_ONCALL,
   () => 'backfill.pause',
-  async (actor, i) => ((await pauseBackfill(statePool(), actor, i.migrationId)) ? 'the backfill pauses after its current batch or the next one' : 'no backfill is running'),
+  async (actor, i) =>
+    (await pauseBackfill(statePool(), actor, i.migrationId)) ? 'the backfill pauses after its current batch or the next one' : 'no backfill is running',
 );
