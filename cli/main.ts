@@ -33,6 +33,7 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
         ['deployed', 'mark the deploy of code that uses the new column (or take it back: --undo)'],
         ['pause', 'pause a running backfill after its current batch'],
         ['cancel', 'stop a running backfill after its current batch'],
+        ['brownout', 'rehearse the contract: the old column out of reach for some minutes, put back at once if anything breaks'],
         ['list', 'every registered migration'],
         ['export', 'write a phase the executor ran (or a contract the gate allows) as a Supabase migration file'],
       ] as const

@@ -71,6 +71,15 @@ const server = spawn(
     'shared_preload_libraries=pg_stat_statements',
     '-c',
     'max_connections=200',
+    // jsonlog lines, as the embedded server writes them: the brownout watcher reads its breaks (42703) there.
+    '-c',
+    'logging_collector=on',
+    '-c',
+    'log_destination=jsonlog',
+    '-c',
+    'log_directory=log',
+    '-c',
+    'log_timezone=UTC',
     ...SHARED_SERVER_FLAGS,
   ],
   { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
@@ -101,7 +110,7 @@ for (;;) {
 const code = await new Promise((resolve) => {
   const child = spawn(process.execPath, [path.join(root, 'scripts/run-tests.mjs'), '--only', 'integration', '--label', 'pg15'], {
     cwd: root,
-    env: { ...process.env, TEST_DATABASE_URL: url },
+    env: { ...process.env, TEST_DATABASE_URL: url, TEST_LOG_DIR: path.join(dataDir, 'log') },
     stdio: 'inherit',
   });
   child.on('exit', (c) => resolve(c ?? 1));

@@ -17,6 +17,8 @@ import { DEPLOYED_AT, EVERYONE, PEOPLE, context, expected, type Who } from './he
 let w: ExecutorWorld;
 const users = {} as Record<Who, Actor>;
 let id: number;
+/** A second migration of the same author, with a brownout running: what brownout.stop stops. */
+let browning: number;
 /** The table's migration: its plan approvals, and when its deploy was marked. */
 const facts = context('planned', false);
 
@@ -50,6 +52,18 @@ beforeAll(async () => {
   }
   // A backfill under way (the executor's own login writes it), for backfill.pause.
   await w.pool.query("INSERT INTO expand_contract.backfills (migration_id, status, batch_size) VALUES ($1, 'running', 100)", [id]);
+  await w.target.query('CREATE TABLE policy_browning (id bigint PRIMARY KEY, user_email text NOT NULL)');
+  browning = await createMigrationAs(w.pool, w.target, w.targetDb.url, users.author, {
+    kind: 'rename-column',
+    schema: 'public',
+    table: 'policy_browning',
+    column: 'user_email',
+    newName: 'contact_email',
+  });
+  await w.pool.query(
+    "INSERT INTO expand_contract.brownouts (migration_id, requested_by_name, seconds, status, started_at, ends_at) VALUES ($1, 'cli:test', 60, 'running', now(), now() + interval '1 minute')",
+    [browning],
+  );
 });
 afterAll(() => w?.close());
 
@@ -105,6 +119,18 @@ const WRITES: Record<LifecycleAction, Write> = {
     values: () => [id],
     changes: migrationUpdate('schedule'),
   },
+  // As lib/data/request-brownout.ts records it.
+  'brownout.start': {
+    sql: 'INSERT INTO expand_contract.brownouts (migration_id, requested_by, requested_by_name, seconds) VALUES ($1, $2, $3, 300)',
+    values: (a) => [id, a.id, a.email],
+  },
+  // As lib/data/request-brownout.ts asks it: the other migration's running brownout.
+  'brownout.stop': {
+    sql: "UPDATE expand_contract.brownouts SET stop_requested = true WHERE migration_id = $1 AND status IN ('queued', 'running') RETURNING stop_requested",
+    values: () => [browning],
+    changes: { table: 'expand_contract.brownouts', key: 'migration_id', columns: 'stop_requested' },
+  },
+  'brownout.require': { sql: 'SELECT expand_contract.set_require_brownout($1, true)', values: () => [id] },
   'phase.expand': phase('expand'),
   'phase.backfill': phase('backfill'),
   'phase.verify': phase('verify'),
@@ -121,7 +147,9 @@ class Answered {
 /** Did the database let the person's write through? Judged in a transaction that is rolled back either way. */
 async function letThrough(write: Write, actor: Actor, deployed: boolean): Promise<boolean> {
   const before =
-    write.changes && (await w.pool.query(`SELECT ${write.changes.columns} FROM ${write.changes.table} WHERE ${write.changes.key} = $1`, [id])).rows[0];
+    write.changes &&
+    (await w.pool.query(`SELECT ${write.changes.columns} FROM ${write.changes.table} WHERE ${write.changes.key} = $1`, [write.values(actor, deployed)[0]]))
+      .rows[0];
   const rows = await withActor(w.pool, actor, async (c) => {
     throw new Answered((await c.query(write.sql, write.values(actor, deployed))).rows);
   }).catch((e: unknown) => {
@@ -145,14 +173,15 @@ const putIn = (state: MigrationState, deployed: boolean) =>
 describe('the lifecycle table, checked again by the database', () => {
   const lines = LIFECYCLE_ACTIONS.flatMap((action) => [false, true].map((deployed) => [action, deployed] as const));
   it('asks every action, before and after the deploy mark, in every state, and lets someone through in each line', () => {
-    expect(lines).toHaveLength(15 * 2);
+    expect(lines).toHaveLength(18 * 2);
     const cells = lines.flatMap(([action, deployed]) => MIGRATION_STATES.map((state) => expected(action, state, deployed)));
-    expect(cells).toHaveLength(15 * 2 * MIGRATION_STATES.length);
-    // Only a second mark, and taking back a mark never made, let nobody in any state.
+    expect(cells).toHaveLength(18 * 2 * MIGRATION_STATES.length);
+    // Only a second mark, taking back a mark never made, and a brownout before the deploy let nobody in any state.
     const nobody = lines.filter(([action, deployed]) => MIGRATION_STATES.every((state) => expected(action, state, deployed).length === 0));
     expect(nobody).toEqual([
       ['deploy.mark', true],
       ['deploy.unmark', false],
+      ['brownout.start', false],
     ]);
   });
 

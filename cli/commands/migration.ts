@@ -10,6 +10,12 @@ import { describeUrl } from '../../lib/db/connection-url';
 import { describeSeconds } from '../../lib/metrics/describe-seconds';
 import { enqueuePhase, openJobQueue } from '../../lib/executor/job-queue';
 import { describeParity, runPhase } from '../../lib/executor/run-phase';
+import { describeBreaks, recoverBrownouts, runBrownout } from '../../lib/executor/run-brownout';
+import { insertBrownout } from '../../lib/state/brownout-records';
+import { MigrationNotFoundError } from '../../lib/state/errors';
+import { SQL_STATE, sqlState } from '../../lib/db/sql-state';
+import { onExit } from '../on-exit';
+import { BROWNOUT_STALE_SECONDS, brownoutSeconds, DEFAULT_BROWNOUT_MINUTES } from '../../lib/lifecycle/brownout-rules';
 import { assertPlanReviewed, PlanNotApprovedError } from '../../lib/executor/plan-approvals';
 import { contractGate } from '../../lib/signals/gate-evidence';
 import { readMigrationStatus } from '../../lib/signals/read-migration-status';
@@ -55,6 +61,15 @@ export const MIGRATION_USAGES: Record<string, string> = {
   pause a running backfill after its current batch (exit 1 when none runs)`,
   cancel: `usage: expand-contract cancel <id> [--json]
   stop a running backfill after its current batch (exit 1 when none runs)`,
+  brownout: `usage: expand-contract brownout <id> [--minutes N] [--json]
+  rehearse the contract: the old column is out of the application's reach for N minutes (default 5, up to 60;
+  decimals allowed) while the target's Postgres log and the services' error rates are watched. Anything that
+  still uses it (a 42703 naming it, an error rate above its baseline) puts it back within seconds, and what
+  broke is recorded. Needs the deploy marked. Ctrl-C ends it early and puts the column back.
+  Exit 0 clean, 1 reverted or refused.
+       expand-contract brownout --recover [--json]
+  put back the column of any brownout whose watcher died (the dashboard's worker and every brownout
+  start do this too)`,
   list: `usage: expand-contract list [--json]
   every registered migration: id, state, title`,
   export: `usage: expand-contract export <id> <phase> --supabase-dir DIR [--json]
@@ -95,6 +110,8 @@ export async function migrationCommand(command: string, args: string[], env: Env
         token: { type: 'string' },
         undo: { type: 'boolean' },
         services: { type: 'string' },
+        minutes: { type: 'string' },
+        recover: { type: 'boolean' },
       },
     });
   try {
@@ -105,7 +122,7 @@ export async function migrationCommand(command: string, args: string[], env: Env
   }
   const { positionals, values } = parsed;
   // How many words each command takes after its name (create takes its operation's own, checked by the plan).
-  const WORDS: Record<string, number> = { run: 2, status: 1, deployed: 1, pause: 1, cancel: 1, list: 0, export: 2 };
+  const WORDS: Record<string, number> = { run: 2, status: 1, deployed: 1, pause: 1, cancel: 1, list: 0, export: 2, brownout: 1 };
   if (command in WORDS && positionals.length > WORDS[command]!) {
     return reportFailure(new UsageError(`${command} takes ${WORDS[command]} argument(s), got ${positionals.length}: ${positionals.join(' ')}`), {
       usage: { errors: [UsageError], text: usage },
@@ -232,6 +249,58 @@ export async function migrationCommand(command: string, args: string[], env: Env
             `migration ${id}: deploy marked at ${migration.deployedAt!.toISOString()} by ${migration.deployedBy}; contract possible after the ${describeSeconds(buffer * 60)} buffer, once the evidence allows`,
           );
           return 0;
+        }
+        case 'brownout': {
+          // A start first puts back what a watcher that died left browned out.
+          const recovered = await recoverBrownouts({ state: pool, targetUrl: dbs.targetUrl, log: out }, BROWNOUT_STALE_SECONDS);
+          if (values.recover) {
+            if (json) data({ recovered });
+            if (recovered.length === 0) out('no brownout was left without its watcher');
+            return 0;
+          }
+          const id = parseId(positionals[0]);
+          const length = brownoutSeconds(values.minutes === undefined ? DEFAULT_BROWNOUT_MINUTES : Number(values.minutes));
+          if (!length.ok) throw new UsageError(`--minutes: ${length.reason}`);
+          const operator = `cli:${os.userInfo().username}`;
+          let record;
+          try {
+            record = await insertBrownout(pool, id, length.seconds, operator);
+          } catch (error) {
+            if (sqlState(error) === SQL_STATE.uniqueViolation)
+              throw new CommandRefusedError(`a brownout of migration ${id} is already under way`, 'brownout-running');
+            if (sqlState(error) === SQL_STATE.foreignKeyViolation) throw new MigrationNotFoundError(id);
+            throw error;
+          }
+          afterLoss = `the column comes back at the brownout's set time by itself (a database-side timer); then \`expand-contract brownout --recover\` records it`;
+          const stop = new AbortController();
+          let lastSaid = 0;
+          const running = runBrownout(
+            {
+              state: pool,
+              targetUrl: dbs.targetUrl,
+              targetLabel: describeUrl(dbs.targetUrl),
+              logDir: dbs.targetLogDir,
+              log: out,
+              signal: stop.signal,
+              regression: gatePolicy(env).regression,
+              onTick: ({ elapsedMs, totalMs }) => {
+                if (elapsedMs - lastSaid < 5000) return;
+                lastSaid = elapsedMs;
+                out(`  ${Math.round(elapsedMs / 1000)} s of ${Math.round(totalMs / 1000)} s, nothing broke so far`);
+              },
+            },
+            record.id,
+          );
+          onExit(async () => {
+            stop.abort('stopped with Ctrl-C');
+            await running.catch(() => {});
+          });
+          if (!dbs.targetLogDir) out("  watching the services' error rates only: this process cannot read the target's Postgres log");
+          const outcome = await running;
+          if (json) data({ id, brownout: outcome.id, status: outcome.status, outcome: outcome.outcome, breaks: outcome.breaks, revertMs: outcome.revertMs });
+          out(`brownout ${outcome.id} of migration ${id}: ${outcome.outcome}`);
+          for (const b of outcome.breaks) out(`  broke: ${describeBreaks([b])} (${b.count}×)`);
+          return outcome.status === 'clean' ? 0 : 1;
         }
         case 'pause':
         case 'cancel': {

@@ -12,6 +12,9 @@ export type LifecycleAction =
   | 'backfill.pause'
   | 'migration.cancel'
   | 'schedule.update'
+  | 'brownout.start'
+  | 'brownout.stop'
+  | 'brownout.require'
   | `phase.${RunPhase}`;
 
 export const LIFECYCLE_ACTIONS: readonly LifecycleAction[] = [
@@ -24,6 +27,9 @@ export const LIFECYCLE_ACTIONS: readonly LifecycleAction[] = [
   'backfill.pause',
   'migration.cancel',
   'schedule.update',
+  'brownout.start',
+  'brownout.stop',
+  'brownout.require',
   'phase.expand',
   'phase.backfill',
   'phase.verify',
@@ -51,6 +57,11 @@ function peopleAction(action: LifecycleAction, m: MigrationContext): Action {
     case 'contract.approve':
     case 'backfill.pause':
       return { kind: action, authorId: m.authorId, onCallId: m.onCallId };
+    case 'brownout.start':
+    case 'brownout.stop':
+      return { kind: 'brownout.start', authorId: m.authorId, onCallId: m.onCallId };
+    case 'brownout.require':
+      return { kind: 'brownout.require', authorId: m.authorId };
     case 'deploy.mark':
     case 'deploy.unmark':
       return { kind: 'deploy.mark', authorId: m.authorId };
@@ -70,7 +81,9 @@ function stateAction(action: LifecycleAction): StateAction | null {
     action === 'services.set' ||
     action === 'plan.approve' ||
     action === 'contract.approve' ||
-    action === 'migration.cancel'
+    action === 'migration.cancel' ||
+    action === 'brownout.start' ||
+    action === 'brownout.require'
   )
     return { kind: action };
   return null;

@@ -68,7 +68,9 @@ export type StateAction =
   | { kind: 'services.set' }
   | { kind: 'plan.approve' }
   | { kind: 'contract.approve' }
-  | { kind: 'migration.cancel' };
+  | { kind: 'migration.cancel' }
+  | { kind: 'brownout.start' }
+  | { kind: 'brownout.require' };
 
 export type StateAnswer = { ok: true } | { ok: false; reason: string };
 
@@ -112,6 +114,18 @@ export function stateAllows(migrationId: number, facts: MigrationFacts, action: 
             reason: `an expand of migration ${migrationId} began and may have left objects on the target: run the expand to the end, then roll it back`,
           }
         : { ok: true };
+    case 'brownout.start':
+      // The rehearsal of the drop needs the new code out there (else old code breaking is no news) and the
+      // column still there to put back.
+      if (!DEPLOY_STATES.includes(state))
+        return { ok: false, reason: `migration ${migrationId} is ${stateWord(state)}: a brownout runs only after expand and before contract` };
+      return facts.deployedAt
+        ? { ok: true }
+        : { ok: false, reason: 'the deploy of code using the new column is not marked yet: a brownout rehearses the drop once new code runs' };
+    case 'brownout.require':
+      return ['planned', 'expanded', 'backfilled', 'rolled_back'].includes(state)
+        ? { ok: true }
+        : { ok: false, reason: `migration ${migrationId} is ${stateWord(state)}: its gate is settled` };
     case 'services.set':
       return state === 'planned' && !facts.expandBegan
         ? { ok: true }

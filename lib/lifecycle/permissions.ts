@@ -35,6 +35,8 @@ export type Action =
       deployedAt: Date | null;
     }
   | { kind: 'backfill.pause'; authorId: string | null; onCallId: string | null }
+  | { kind: 'brownout.start'; authorId: string | null; onCallId: string | null }
+  | { kind: 'brownout.require'; authorId: string | null }
   | { kind: 'contract.approve'; authorId: string | null; onCallId: string | null }
   | { kind: 'deploy.mark'; authorId: string | null }
   | { kind: 'services.set'; authorId: string | null }
@@ -76,6 +78,15 @@ export function permission(actor: Actor, action: Action): Permission {
       return (has(actor, 'author') && action.authorId === actor.id) || action.onCallId === actor.id
         ? OK
         : deny('only the author or the person on call pauses a backfill');
+    case 'brownout.start':
+      // The old column goes out of reach for minutes: the author, who knows the code, or the person on call, who answers for production.
+      return (has(actor, 'author') && action.authorId === actor.id) || (has(actor, 'oncall') && action.onCallId === actor.id)
+        ? OK
+        : deny('only the author or the person on call starts or stops a brownout');
+    case 'brownout.require':
+      return (has(actor, 'author') && action.authorId === actor.id) || has(actor, 'admin')
+        ? OK
+        : deny('only the author or an admin decides whether this migration needs a brownout');
     case 'contract.approve':
       if (!has(actor, 'oncall')) return deny('only on-call engineers approve a contract');
       if (action.onCallId !== actor.id) return deny('only the person on call right now may approve a contract');

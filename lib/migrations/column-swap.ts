@@ -1,3 +1,4 @@
+import { brownoutSpec, type BrownoutSpec } from './brownout';
 import { backfillLoopSql, backfillTimeouts, buildBackfill } from './backfill';
 import { columnFacts } from './column-facts';
 import { indexName, objectNames } from './names';
@@ -408,6 +409,11 @@ export function swapRestore<S extends OperationSpec>(ctx: OperationContext<S>, s
   ]);
 }
 
+/** The old column renamed out of reach, the sync functions following it (see brownout.ts). */
+export function swapBrownout(swap: ColumnSwap): BrownoutSpec {
+  return brownoutSpec({ schema: swap.schema, name: swap.table.name }, swap.oldColumn, syncSpec(swap));
+}
+
 /** What the review should know about the policies and views the contract moves. */
 export function swapNotes(swap: ColumnSwap): string[] {
   return movedDependentsNote({ schema: swap.schema, table: swap.table.name }, movedDependents(swap.table, swap.oldColumn), swap.oldColumn, swap.newColumn);
@@ -422,6 +428,7 @@ export function swapPhases<S extends OperationSpec>(toSwap: (ctx: OperationConte
     contract: (ctx: OperationContext<S>) => swapContract(ctx, toSwap(ctx)),
     rollback: (ctx: OperationContext<S>) => swapRollback(ctx, toSwap(ctx)),
     restore: (ctx: OperationContext<S>) => swapRestore(ctx, toSwap(ctx)),
+    brownout: (ctx: OperationContext<S>) => swapBrownout(toSwap(ctx)),
   };
 }
 

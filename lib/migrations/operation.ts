@@ -1,3 +1,4 @@
+import type { BrownoutSpec } from './brownout';
 import type { PlanError } from './errors';
 import type { FieldPlaceholders } from './placeholders';
 import type { FilePhase } from './render-sql';
@@ -115,6 +116,8 @@ export interface Operation<S extends OperationSpec> {
   rollback(ctx: OperationContext<S>): Step[];
   restore(ctx: OperationContext<S>): Step[];
   notes(ctx: OperationContext<S>): string[];
+  /** How to rehearse the drop of the legacy column (see brownout.ts); absent when the contract drops none. */
+  brownout?(ctx: OperationContext<S>): BrownoutSpec | null;
 
   /** The column old code uses and the contract removes, whose reads the gate watches; null when nothing is removed. */
   legacyColumn(spec: S): TableColumn | null;

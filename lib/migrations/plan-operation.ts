@@ -32,5 +32,6 @@ export function planOperation(spec: OperationSpec, snapshot: SchemaSnapshot, opt
     batchSize: options.batchSize,
     parity: op.verify(ctx),
     notes: op.notes(ctx),
+    brownout: op.brownout?.(ctx) ?? null,
   };
 }

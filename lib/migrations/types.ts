@@ -1,3 +1,5 @@
+import type { BrownoutSpec } from './brownout';
+
 /** Postgres table-level lock modes, weakest first: what a step takes while it runs. */
 export type LockLevel = 'NONE' | 'ACCESS SHARE' | 'ROW EXCLUSIVE' | 'SHARE UPDATE EXCLUSIVE' | 'SHARE' | 'SHARE ROW EXCLUSIVE' | 'ACCESS EXCLUSIVE';
 
@@ -182,4 +184,9 @@ export interface Plan {
   parity: ParitySpec | null;
   /** Things the reviewer should know that do not block the plan. */
   notes: string[];
+  /**
+   * How to rehearse the contract's drop reversibly (see brownout.ts); null when the contract drops
+   * no column old code uses. Absent in plans stored before brownouts existed.
+   */
+  brownout?: BrownoutSpec | null;
 }

@@ -30,6 +30,8 @@ export interface MigrationRecord {
   seeded: boolean;
   /** The services whose error rates are its evidence; null: every service reporting. */
   services: string[] | null;
+  /** Its contract waits for one clean brownout after the deploy (EC_REQUIRE_BROWNOUT asks it of every migration). */
+  requireBrownout: boolean;
 }
 
 export interface BackfillRecord {
@@ -78,7 +80,7 @@ export type MigrationListing = Omit<MigrationRecord, 'plan'>;
 
 /** The columns of a listing, for SELECT. */
 export const LISTING_COLUMNS =
-  'id, plan_id, slug, title, spec, target, target_identity, status, created_by, created_at, updated_at, deployed_at, deployed_by, author_id, schedule, seeded, services';
+  'id, plan_id, slug, title, spec, target, target_identity, status, created_by, created_at, updated_at, deployed_at, deployed_by, author_id, schedule, seeded, services, require_brownout';
 
 export const toMigration = (r: Row): MigrationRecord => ({ ...toListing(r), plan: r.plan as Plan });
 
@@ -100,6 +102,7 @@ export const toListing = (r: Row): MigrationListing => ({
   schedule: parseSchedule(r.schedule),
   seeded: r.seeded === true,
   services: (r.services as string[] | null) ?? null,
+  requireBrownout: r.require_brownout === true,
 });
 
 /** Stored as JSON (ISO strings); null when absent or malformed. */

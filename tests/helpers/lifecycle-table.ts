@@ -49,6 +49,11 @@ export const RULES: Record<LifecycleAction, Cells> = {
   // Only a plan nothing ran of (the table's 'planned' has no expand begun).
   'migration.cancel': { planned: ['author', 'admin'] },
   'schedule.update': { '*': ['author', 'admin'] },
+  // A brownout rehearses the drop once new code runs: nobody before the deploy mark (see AFTER_DEPLOY).
+  'brownout.start': {},
+  // Stopping one that runs: a running brownout exists only where one could start.
+  'brownout.stop': { '*': ['author', 'onCall'] },
+  'brownout.require': { planned: ['author', 'admin'], expanded: ['author', 'admin'], backfilled: ['author', 'admin'], rolled_back: ['author', 'admin'] },
   'phase.expand': { planned: ['author'], rolled_back: ['author'] },
   'phase.backfill': { expanded: ['author'], backfilled: ['author'], restored: ['author'] },
   'phase.verify': { expanded: ['author'], backfilled: ['author'], restored: ['author'] },
@@ -61,6 +66,7 @@ export const AFTER_DEPLOY: Partial<Record<LifecycleAction, Cells>> = {
   'deploy.mark': {},
   'deploy.unmark': { expanded: ['author', 'onCall', 'offCall'], backfilled: ['author', 'onCall', 'offCall'] },
   'phase.rollback': { expanded: ['onCall'], backfilled: ['onCall'], restored: ['onCall'] },
+  'brownout.start': { expanded: ['author', 'onCall'], backfilled: ['author', 'onCall'] },
 };
 
 /** The table's answer for one cell: who may take the action in the state, sorted. */

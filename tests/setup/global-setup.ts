@@ -19,6 +19,8 @@ declare module 'vitest' {
     logins: Logins;
     /** Supabase's roles on the same server, with its non-superuser `postgres` login, or why the server cannot have them. */
     supabase: SupabaseShape;
+    /** The server's jsonlog directory, where this machine can read it (TEST_LOG_DIR with TEST_DATABASE_URL); '' when not. */
+    logDir: string;
   }
 }
 
@@ -65,6 +67,7 @@ export default async function setup(project: TestProject) {
   await buildCli();
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
+    project.provide('logDir', process.env.TEST_LOG_DIR ?? '');
     await provide(project, external);
     return;
   }
@@ -79,6 +82,7 @@ export default async function setup(project: TestProject) {
     superuser: SUPABASE_ADMIN,
   });
   try {
+    project.provide('logDir', server.logDir);
     await provide(project, server.url('postgres'));
   } catch (error) {
     await server.stop();

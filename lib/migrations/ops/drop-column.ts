@@ -1,3 +1,4 @@
+import { brownoutSpec } from '../brownout';
 import { columnFacts, ownColumn } from '../column-facts';
 import { generatedName, slugify } from '../names';
 import type { Operation } from '../operation';
@@ -46,6 +47,7 @@ export const dropColumn: Operation<Spec> = {
     ]);
   },
   backfill: () => ({ spec: null, steps: [] }),
+  brownout: (ctx) => brownoutSpec({ schema: ctx.spec.schema, name: ctx.spec.table }, ctx.spec.column, null),
   verify: () => null,
   contract(ctx) {
     const s = ctx.spec;
