@@ -84,7 +84,13 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   // Queued phases (backfills…) run in this process, and resume here after a restart.
   const worker =
     env.EC_WORKER === 'on'
-      ? await startPhaseWorker({ stateUrl: boot.stateUrl, targetUrl: boot.targetUrl, ...gatePolicy(env), log: (l) => say(`  [worker] ${l}`) })
+      ? await startPhaseWorker({
+          stateUrl: boot.stateUrl,
+          targetUrl: boot.targetUrl,
+          targetLogDir: boot.targetSource === 'embedded-demo' ? boot.embedded?.logDir : undefined,
+          ...gatePolicy(env),
+          log: (l) => say(`  [worker] ${l}`),
+        })
       : null;
   // The gate's evidence (who reads the old column, Postgres errors) is gathered all the time, not only while someone looks.
   const signals =

@@ -42,6 +42,9 @@ function dayGrid(columns: WeekLayout['columns']): string {
 const time = (d: Date, timeZone: string) =>
   dateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone }).format(d);
 
+/** A brownout neither succeeds nor fails: it ran clean, or it was put back because something broke. */
+const outcomeWord = (b: Bar) => (b.phase === 'brownout' && b.tone !== 'running' ? (b.tone === 'failed' ? 'reverted' : 'clean') : OUTCOME[b.tone]);
+
 /** Name, start, end, who and outcome: the bar's tooltip and its tapped details say the same. */
 function details(b: Bar, timeZone: string): { label: string; value: string }[] {
   return [
@@ -49,7 +52,8 @@ function details(b: Bar, timeZone: string): { label: string; value: string }[] {
     { label: b.kind === 'planned' ? 'Planned from' : 'Started', value: time(b.start, timeZone) },
     { label: b.kind === 'planned' ? 'Planned until' : 'Ended', value: b.end ? time(b.end, timeZone) : 'still running' },
     { label: 'By', value: b.kind === 'planned' ? 'not run yet' : (b.actor ?? 'the deploy mark') },
-    { label: 'Outcome', value: OUTCOME[b.tone] },
+    { label: 'Outcome', value: outcomeWord(b) },
+    ...(b.detail ? [{ label: 'What happened', value: b.detail }] : []),
   ];
 }
 
@@ -285,7 +289,7 @@ function PhaseBar({ bar: b, anchor, timeZone }: { bar: Bar; anchor: string; time
       className={`absolute h-6 rounded px-1 text-left text-[11px] leading-6 whitespace-nowrap ${TONE_CLASS[b.tone]}`}
       style={{ left: pct(b.left), width: pct(b.width), minWidth: `${MIN_BAR_PX}px`, top: `${4 + b.row * ROW_PX}px`, anchorName: anchor } as React.CSSProperties}
       title={lines.map((l) => `${l.label}: ${l.value}`).join('\n')}
-      aria-label={`${name}, ${OUTCOME[b.tone]}: details`}
+      aria-label={`${name}, ${outcomeWord(b)}: details`}
     >
       {b.label === 'inside' && name}
       {(b.label === 'after' || b.label === 'before') && (

@@ -19,7 +19,13 @@ export async function workerCommand(args: string[], env: Env, projectDir: string
     return help ? 0 : 2;
   }
   const dbs = await resolveDatabases(env, projectDir, { state: true });
-  const worker = await startPhaseWorker({ stateUrl: dbs.stateUrl, targetUrl: dbs.targetUrl, ...gatePolicy(env), log: (l) => process.stdout.write(`${l}\n`) });
+  const worker = await startPhaseWorker({
+    stateUrl: dbs.stateUrl,
+    targetUrl: dbs.targetUrl,
+    targetLogDir: dbs.targetLogDir,
+    ...gatePolicy(env),
+    log: (l) => process.stdout.write(`${l}\n`),
+  });
   const signals = startSignals({
     stateUrl: dbs.stateUrl,
     targetUrl: dbs.targetUrl,

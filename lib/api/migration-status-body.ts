@@ -10,6 +10,7 @@ const GATE_CONDITIONS = [
   'round-trip',
   'buffer',
   'legacy-reads',
+  'brownout',
   'error-rate',
   'approval',
 ] as const satisfies readonly GateCondition['name'][];

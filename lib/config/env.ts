@@ -103,6 +103,8 @@ const envSchema = z.object({
       .min(0, 'must be 0 (off) or more')
       .max(500, 'must be at most 500'),
   ).transform((v) => v ?? 20),
+  // on: every migration's contract waits for one clean brownout after its deploy (a migration can ask it for itself too).
+  EC_REQUIRE_BROWNOUT: optional(z.enum(['on', 'off'], { message: 'must be on or off' })).transform((v) => v ?? 'off'),
   EC_DEMO_MODE: optional(z.enum(['auto', 'off'], { message: 'must be auto or off' })).transform((v) => v ?? 'auto'),
   // Unset: the executor's own number of tries (lib/executor/lock-retry.ts).
   EC_LOCK_ATTEMPTS: optional(

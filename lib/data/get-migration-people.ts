@@ -16,7 +16,19 @@ export interface MigrationPeople {
   approvedPlan: boolean;
   /** What this person may do here now, by the lifecycle's rules (who, then the migration's state), with the reason when not. */
   can: Record<
-    'approvePlan' | 'comment' | 'approveContract' | 'pauseBackfill' | 'markDeployed' | 'unmarkDeployed' | 'setServices' | 'cancel' | 'schedule' | PhaseName,
+    | 'approvePlan'
+    | 'comment'
+    | 'approveContract'
+    | 'pauseBackfill'
+    | 'markDeployed'
+    | 'unmarkDeployed'
+    | 'setServices'
+    | 'cancel'
+    | 'schedule'
+    | 'startBrownout'
+    | 'stopBrownout'
+    | 'requireBrownout'
+    | PhaseName,
     { ok: boolean; reason?: string }
   >;
 }
@@ -59,6 +71,9 @@ export async function getMigrationPeople(pool: Pool, actor: Actor, migrationId: 
       pauseBackfill: check(mayAct(actor, 'backfill.pause', ctx)),
       cancel: check(mayAct(actor, 'migration.cancel', ctx)),
       schedule: check(mayAct(actor, 'schedule.update', ctx)),
+      startBrownout: check(mayAct(actor, 'brownout.start', ctx)),
+      stopBrownout: check(mayAct(actor, 'brownout.stop', ctx)),
+      requireBrownout: check(mayAct(actor, 'brownout.require', ctx)),
       expand: phase('expand'),
       backfill: phase('backfill'),
       verify: phase('verify'),

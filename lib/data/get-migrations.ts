@@ -1,4 +1,5 @@
 import 'server-only';
+import { migrationBrownouts, type BrownoutRecord } from '../state/brownout-records';
 import type { ScheduleClash } from '../timeline/schedule-windows';
 import { getScheduleClashes } from './get-schedule-clashes';
 import { contractGate } from '../signals/gate-evidence';
@@ -109,6 +110,10 @@ export interface MigrationDetail extends MigrationSummary {
   bufferEndsAt: Date | null;
   /** Open changes of the same table or column planned in an overlapping window. */
   scheduleClashes: ScheduleClash[];
+  /** Its brownouts, newest first. */
+  brownouts: BrownoutRecord[];
+  /** Its contract waits for a clean brownout: asked of it, or of every migration (EC_REQUIRE_BROWNOUT). */
+  requireBrownout: { migration: boolean; team: boolean };
 }
 
 /**
@@ -161,6 +166,8 @@ export async function getMigration(id: number, range: ChartRange = DEFAULT_CHART
       jobPending: await phaseJobPending(id),
       bufferEndsAt: migration.deployedAt ? new Date(migration.deployedAt.getTime() + gatePolicy(env).bufferMinutes * 60_000) : null,
       scheduleClashes: await getScheduleClashes(statePool(), migration, now),
+      brownouts: await migrationBrownouts(statePool(), id),
+      requireBrownout: { migration: migration.requireBrownout, team: gatePolicy(env).requireBrownout },
     };
   } finally {
     target.release();

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Pool } from 'pg';
 import type { MigrationListing, PhaseRunRecord } from '../state/records';
 import { StateStore } from '../state/state-store';
+import { brownoutsOf, type BrownoutRecord } from '../state/brownout-records';
 import { scheduleRules } from '../state/propose-schedule-for';
 import type { ScheduleRules } from '../timeline/schedule-rules';
 import { scheduledChange } from '../timeline/scheduled-change';
@@ -16,11 +17,34 @@ const RUN_PHASES = new Set<TimelinePhase>(['expand', 'backfill', 'verify', 'cont
 export async function getTimeline(pool: Pool, now: Date): Promise<{ timeZone: string; rules: ScheduleRules; migrations: TimelineMigration[] }> {
   const store = new StateStore(pool);
   const [timeZone, rules, migrations] = await Promise.all([store.teamTimeZone(), scheduleRules(pool), store.listMigrations()]);
-  const runs = await store.phaseRunsOf(migrations.map((m) => m.id));
-  return { timeZone, rules, migrations: migrations.map((m) => toTimeline(m, runs.get(m.id) ?? [], now)) };
+  const [runs, brownouts] = await Promise.all([
+    store.phaseRunsOf(migrations.map((m) => m.id)),
+    brownoutsOf(
+      pool,
+      migrations.map((m) => m.id),
+    ),
+  ]);
+  return {
+    timeZone,
+    rules,
+    migrations: migrations.map((m) =>
+      toTimeline(
+        m,
+        runs.get(m.id) ?? [],
+        brownouts.filter((b) => b.migrationId === m.id),
+        now,
+      ),
+    ),
+  };
 }
 
-function toTimeline(m: MigrationListing, runs: PhaseRunRecord[], now: Date): TimelineMigration {
+const BROWNOUT_BAR: Partial<Record<BrownoutRecord['status'], 'succeeded' | 'failed' | 'running'>> = {
+  clean: 'succeeded',
+  reverted: 'failed',
+  running: 'running',
+};
+
+function toTimeline(m: MigrationListing, runs: PhaseRunRecord[], brownouts: BrownoutRecord[], now: Date): TimelineMigration {
   const actual: TimelineMigration['actual'] = [];
   for (const r of runs) {
     if (!RUN_PHASES.has(r.phase as TimelinePhase)) continue;
@@ -38,6 +62,12 @@ function toTimeline(m: MigrationListing, runs: PhaseRunRecord[], now: Date): Tim
     const contract = runs.find((r) => r.phase === 'contract' && r.status === 'succeeded');
     const end = contract?.startedAt ?? (m.status === 'rolled_back' ? (runs.findLast((r) => r.phase === 'rollback')?.startedAt ?? now) : null);
     actual.push({ phase: 'monitor', start: m.deployedAt, end, status: end ? 'succeeded' : 'running', actor: null });
+  }
+  // Each brownout that began: clean in the success colour, one that broke something in the failure colour, with what broke.
+  for (const b of brownouts) {
+    const status = BROWNOUT_BAR[b.status];
+    if (!status || !b.startedAt) continue;
+    actual.push({ phase: 'brownout', start: b.startedAt, end: b.endedAt, status, actor: b.requestedByName, detail: b.outcome ?? 'running' });
   }
   return { ...scheduledChange(m, runs, now), title: m.title, createdBy: m.createdBy, actual, seeded: m.seeded };
 }

@@ -1,7 +1,7 @@
 import type { RegressionPolicy } from '../metrics/error-regression';
 import { PgBoss } from 'pg-boss';
 import pg from 'pg';
-import { redactSecrets } from '../db/connection-url';
+import { describeUrl, redactSecrets } from '../db/connection-url';
 import { connectTarget } from '../db/connect-target';
 import { lostConnection, lostConnectionTo, quietLog, watchConnection } from '../db/watch-connection';
 import { AppError } from '../errors/app-error';
@@ -10,7 +10,9 @@ import { MigrationBusyError, PhaseNotAllowedError, runPhase, SeededMigrationErro
 import { tryLockMigration, unlockMigration } from '../state/migration-lock';
 import type { RunPhase } from '../state/records';
 import { StateStore } from '../state/state-store';
-import { JOB_SCHEMA, RUN_PHASE_QUEUE } from '../state/job-queue-names';
+import { JOB_SCHEMA, RUN_BROWNOUT_QUEUE, RUN_PHASE_QUEUE } from '../state/job-queue-names';
+import { BROWNOUT_STALE_SECONDS } from '../lifecycle/brownout-rules';
+import { recoverBrownouts, runBrownout } from './run-brownout';
 
 export interface RunPhaseJob {
   migrationId: number;
@@ -22,6 +24,13 @@ export interface RunPhaseJob {
   /** Backfill pacing chosen by whoever queued it. */
   backfill?: { targetBatchMs?: number; throttleMs?: number };
 }
+
+/**
+ * A brownout runs once: the column is put back by its own watcher, or, were that worker to die, by
+ * the database-side timer and recoverBrownouts. A retry would rename it out of reach a second time
+ * nobody asked for.
+ */
+const RUN_BROWNOUT_QUEUE_OPTIONS = { retryLimit: 0, expireInSeconds: 2 * 60 * 60 };
 
 /** A long backfill is one job: it may run for hours, so a crash is detected by the lock check below, not by expiry. */
 const RUN_PHASE_QUEUE_OPTIONS = { retryLimit: 20, retryDelay: 2, retryBackoff: true, expireInSeconds: 23 * 60 * 60 };
@@ -44,7 +53,14 @@ export async function openJobQueue(stateUrl: string, log?: (line: string) => voi
   // createQueue leaves a queue that exists as it is: one made by an older version (or carried over from pg-boss 10,
   // which had dropped the expiry) gets these settings here.
   await boss.updateQueue(RUN_PHASE_QUEUE, RUN_PHASE_QUEUE_OPTIONS);
+  await boss.createQueue(RUN_BROWNOUT_QUEUE, { policy: 'standard', ...RUN_BROWNOUT_QUEUE_OPTIONS });
   return boss;
+}
+
+export async function enqueueBrownout(boss: PgBoss, brownoutId: number): Promise<string> {
+  const id = await boss.send(RUN_BROWNOUT_QUEUE, { brownoutId }, {});
+  if (!id) throw new Error('the job queue refused the job');
+  return id;
 }
 
 export async function enqueuePhase(boss: PgBoss, job: RunPhaseJob): Promise<string> {
@@ -109,6 +125,8 @@ export interface WorkerOptions {
   replicaUrls?: readonly string[];
   bufferMinutes?: number;
   regression?: RegressionPolicy;
+  /** The target's jsonlog directory, where this process can read it: brownouts watch it for breaks. */
+  targetLogDir?: string;
 }
 
 /**
@@ -135,7 +153,21 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
   const boss = await openJobQueue(options.stateUrl, log);
   survivePgBossLostConnections(options.stateUrl, log);
   await recoverOrphanedJobs(boss, state);
+  // A brownout whose watcher died (another worker, a killed CLI) is put back and recorded: at start, then every few seconds.
+  const recoverOwnBrownouts = () =>
+    recoverBrownouts({ state, targetUrl: options.targetUrl, log }, BROWNOUT_STALE_SECONDS).catch((error: unknown) =>
+      log(`brownout recovery: ${redactSecrets((error as Error).message.split('\n')[0]!)}`),
+    );
+  await recoverOwnBrownouts();
   const timer = setInterval(() => void recoverOrphanedJobs(boss, state).catch(() => {}), (options.recoverEverySeconds ?? 15) * 1000);
+  const brownoutTimer = setInterval(() => void recoverOwnBrownouts(), BROWNOUT_STALE_SECONDS * 1000);
+  await boss.work<{ brownoutId: number }>(RUN_BROWNOUT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    const outcome = await runBrownout(
+      { state, targetUrl: options.targetUrl, targetLabel: describeUrl(options.targetUrl), logDir: options.targetLogDir, log, regression: options.regression },
+      job!.data.brownoutId,
+    );
+    return { status: outcome.status, outcome: outcome.outcome };
+  });
   await boss.work<RunPhaseJob>(RUN_PHASE_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     const { migrationId, phase, backfill, actor, requestId } = job!.data;
     const target = new pg.Client({ connectionString: options.targetUrl, application_name: 'expand-contract-worker' });
@@ -181,6 +213,7 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
     boss,
     stop: async () => {
       clearInterval(timer);
+      clearInterval(brownoutTimer);
       await boss.stop({ graceful: true, timeout: 10_000 });
       await state.end().catch(() => {});
     },

@@ -298,7 +298,8 @@ export async function runBrownout(deps: BrownoutDeps, brownoutId: number): Promi
     const end: BrownoutEnd = why
       ? { status: 'reverted', outcome: why, breaks, firstBreakAt, revertMs, endedAt: backAt }
       : { status: 'clean', outcome: `clean: ${b.seconds} s without a break`, breaks, firstBreakAt: null, revertMs: null, endedAt: backAt };
-    if (revertedBy === 'already') end.outcome += ' (the column was already back)';
+    // At the set time the database-side timer may have put it back a moment first: that is how it should end. Early, it says so.
+    if (revertedBy === 'already' && why) end.outcome += ' (the column was already back)';
     await endWith(state, b, end);
     log(`brownout ${b.id}: ${end.outcome}${revertMs !== null ? `; back ${revertMs} ms after the first break` : ''}`);
     return { id: b.id, status: end.status, outcome: end.outcome, breaks, revertMs };

@@ -62,6 +62,16 @@ export interface GateEvidence {
     uncounted?: string[];
   };
   /**
+   * Brownouts since the deploy: the latest one that ended (or the one running). Required, the
+   * contract waits for a clean one; not required, one that broke something still closes the gate.
+   */
+  brownout?: {
+    required: boolean;
+    deployedAt: Date | null;
+    running: boolean;
+    latest: { status: 'clean' | 'reverted'; startedAt: Date; seconds: number; outcome: string } | null;
+  };
+  /**
    * The on-call approval of this contract (migrations created in the dashboard). `summary` is
    * evidenceSummary() of this evidence; the latest approval must have been given on the same.
    */
@@ -73,7 +83,7 @@ export interface GateEvidence {
 }
 
 export interface GateCondition {
-  name: 'backfill' | 'parity' | 'round-trip' | 'buffer' | 'legacy-reads' | 'error-rate' | 'approval';
+  name: 'backfill' | 'parity' | 'round-trip' | 'buffer' | 'legacy-reads' | 'brownout' | 'error-rate' | 'approval';
   met: boolean;
   /** Not met because the evidence is missing (not yet sampled, measured or reported), rather than against. */
   unknown?: true;
@@ -123,6 +133,8 @@ export function evaluateGate(e: GateEvidence): GateDecision {
     }
   }
   if (e.legacy?.required) conditions.push(...legacyConditions(e.legacy));
+  const brownout = e.brownout && brownoutCondition(e.brownout);
+  if (brownout) conditions.push(brownout);
   if (e.errors?.required) conditions.push(errorCondition(e.errors));
   if (e.approval?.required) conditions.push(approvalCondition(e.approval));
   const reasons = conditions.filter((c) => !c.met).map((c) => c.detail);
@@ -295,6 +307,38 @@ function errorCondition(errors: NonNullable<GateEvidence['errors']>): GateCondit
     name: 'error-rate',
     met: true,
     detail: `no regression after ${phases.map((p) => p.phase).join(', ')}: ${latest.series.map((s) => s.detail).join('; ')}${aside}`,
+  };
+}
+
+/**
+ * A brownout is evidence either way: a clean one (the old column out of reach for minutes, nothing
+ * broke) is what a required rehearsal asks for; one that broke something found a reader, which
+ * closes the gate whether or not one was required, until a later one runs clean.
+ */
+function brownoutCondition(b: NonNullable<GateEvidence['brownout']>): GateCondition | null {
+  const when = (at: Date) => at.toISOString().slice(0, 16).replace('T', ' ');
+  if (b.running) return { name: 'brownout', met: false, detail: 'a brownout is running: the contract waits for it to end' };
+  const l = b.latest;
+  if (l?.status === 'reverted')
+    return {
+      name: 'brownout',
+      met: false,
+      detail: `the brownout of ${when(l.startedAt)} UTC was ${l.outcome}: fix what still uses the column, then run a clean brownout`,
+    };
+  if (l?.status === 'clean')
+    return {
+      name: 'brownout',
+      met: true,
+      detail: `a clean brownout since the deploy: ${describeSeconds(l.seconds)} from ${when(l.startedAt)} UTC, nothing broke`,
+    };
+  if (!b.required) return null;
+  return {
+    name: 'brownout',
+    met: false,
+    unknown: true,
+    detail: b.deployedAt
+      ? 'no brownout since the deploy: this contract waits for one clean brownout (the old column out of reach for a few minutes, nothing breaking)'
+      : 'this contract waits for one clean brownout, which runs once the deploy is marked',
   };
 }
 

@@ -9,6 +9,7 @@ export function gatePolicy(env: Env) {
     // The gate reads what the sampler recorded for them by name, and never connects to them.
     replicaUrls: env.TARGET_REPLICA_URLS,
     bufferMinutes: env.EC_BUFFER_MINUTES,
+    requireBrownout: env.EC_REQUIRE_BROWNOUT === 'on',
     regression: { ...DEFAULT_REGRESSION_POLICY, margin: env.EC_ERROR_MARGIN, minRequests: env.EC_ERROR_MIN_REQUESTS, minErrors: env.EC_ERROR_MIN_ERRORS },
   };
 }

@@ -11,6 +11,7 @@ import { describeUrl } from '../db/connection-url';
 import { columnReaders } from '../gate/column-readers';
 import { describeDependent, type ColumnDependent } from '../gate/describe-dependent';
 import { quoteIdent, quoteQualified } from '../migrations/quote';
+import { brownoutsSince } from '../state/brownout-records';
 
 /** What the gate's evidence is gathered from, and the policy it is judged by. */
 export interface GateEvidenceDeps {
@@ -37,6 +38,8 @@ export interface GateEvidenceDeps {
   replicas?: readonly string[];
   /** The same from TARGET_REPLICA_URLS: only their names are used. */
   replicaUrls?: readonly string[];
+  /** EC_REQUIRE_BROWNOUT: every contract waits for a clean brownout (a migration may ask it for itself). */
+  requireBrownout?: boolean;
 }
 
 /**
@@ -150,11 +153,13 @@ export async function contractGate(
   const marks: PhaseMark[] = [{ phase: 'expand', at: expandedAt }];
   if (migration.deployedAt) marks.push({ phase: 'deploy', at: migration.deployedAt });
   // Independent reads, asked at once: the page waits for the slowest, not for their sum.
-  const [legacy, errors, approval] = await Promise.all([
+  const [legacy, errors, approval, brownouts] = await Promise.all([
     signals ? legacyEvidenceWithUsage(deps, migration, at, expandedAt) : undefined,
     signals ? errorEvidence(deps.store.pool, migration.target, marks, at, deps.regression, migration.services) : undefined,
     migration.authorId ? latestContractApproval(deps.store, migration, at) : undefined,
+    migration.deployedAt ? brownoutsSince(deps.store.pool, migration.id, migration.deployedAt) : [],
   ]);
+  const ended = brownouts.find((b) => b.status === 'clean' || b.status === 'reverted');
   const evidence: GateEvidence = {
     now: at,
     backfill: { required: !!migration.plan.backfill, done: backfill?.status === 'done' },
@@ -167,6 +172,14 @@ export async function contractGate(
     legacy: legacy?.evidence,
     buffer: signals ? { required: true, deployedAt: migration.deployedAt, bufferMinutes: deps.bufferMinutes ?? 4320 } : undefined,
     errors: errors ? { required: true, ...errors } : undefined,
+    brownout: {
+      required: migration.requireBrownout || deps.requireBrownout === true,
+      deployedAt: migration.deployedAt,
+      running: brownouts.some((b) => b.status === 'running' || b.status === 'queued'),
+      latest: ended
+        ? { status: ended.status as 'clean' | 'reverted', startedAt: ended.startedAt!, seconds: ended.seconds, outcome: ended.outcome ?? ended.status }
+        : null,
+    },
   };
   if (approval !== undefined) evidence.approval = { required: true, summary: evidenceSummary(evidence), latest: approval };
   const decision = (deps.gate ?? evaluateGate)(evidence);

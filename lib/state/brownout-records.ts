@@ -78,6 +78,15 @@ export async function brownoutsOf(db: Db, migrationIds: number[]): Promise<Brown
   return rows.map(toBrownout);
 }
 
+/** A migration's brownouts asked for since `since` (the deploy), newest first: what the gate judges. */
+export async function brownoutsSince(db: Db, migrationId: number, since: Date): Promise<BrownoutRecord[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM expand_contract.brownouts WHERE migration_id = $1 AND created_at >= $2 AND status <> 'failed' ORDER BY created_at DESC, id DESC`,
+    [migrationId, since],
+  );
+  return rows.map(toBrownout);
+}
+
 /** Running brownouts whose watcher stopped writing its heartbeat (or never started it). */
 export async function abandonedBrownouts(db: Db, staleSeconds: number): Promise<BrownoutRecord[]> {
   const { rows } = await db.query(

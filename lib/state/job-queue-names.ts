@@ -5,3 +5,4 @@
 /** pg-boss's tables live in this schema; supabase/migrations creates them (see scripts/gen-job-queue-schema.mjs). */
 export const JOB_SCHEMA = 'expand_contract_jobs';
 export const RUN_PHASE_QUEUE = 'run-phase';
+export const RUN_BROWNOUT_QUEUE = 'run-brownout';

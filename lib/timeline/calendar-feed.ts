@@ -117,7 +117,8 @@ export function calendarEvents(migrations: FeedMigration[], now: Date, origin: s
     for (const a of m.actual) {
       // Still running: it lasts at least until now, and a watch at least until the planned contract.
       const end = a.end ?? new Date(Math.max(now.getTime(), a.phase === 'monitor' && m.schedule ? m.schedule.contractAt.getTime() : 0));
-      const outcome = a.status === 'running' ? 'running' : a.status;
+      // A brownout that ended did not succeed or fail: it ran clean, or it was put back because something broke.
+      const outcome = a.phase === 'brownout' && a.status !== 'running' ? (a.status === 'succeeded' ? 'clean' : 'reverted') : a.status;
       events.push({
         // The start tells two runs of one phase apart (an expand that failed, then succeeded) and never changes.
         uid: `${m.id}-${a.phase}-actual-${a.start.getTime()}`,

@@ -2,7 +2,7 @@ import type { Schedule } from './propose-schedule';
 import { isOpen, scheduleClashes, type ScheduleClash, type ScheduledChange } from './schedule-windows';
 import { weekDays } from './team-week';
 
-export type TimelinePhase = 'expand' | 'backfill' | 'verify' | 'deploy' | 'monitor' | 'contract' | 'rollback' | 'restore';
+export type TimelinePhase = 'expand' | 'backfill' | 'verify' | 'deploy' | 'monitor' | 'brownout' | 'contract' | 'rollback' | 'restore';
 export type BarStatus = 'planned' | 'running' | 'succeeded' | 'failed';
 /** How a bar is coloured: a rollback or restore that succeeded undid the change, so it is not drawn as one more success. */
 export type BarTone = BarStatus | 'undone';
@@ -13,7 +13,7 @@ export interface TimelineMigration extends ScheduledChange {
   createdBy: string | null;
   schedule: Schedule | null;
   /** What ran, from the phase history (deploy and monitor derived from the deploy mark). */
-  actual: { phase: TimelinePhase; start: Date; end: Date | null; status: Exclude<BarStatus, 'planned'>; actor: string | null }[];
+  actual: { phase: TimelinePhase; start: Date; end: Date | null; status: Exclude<BarStatus, 'planned'>; actor: string | null; detail?: string }[];
   seeded?: boolean;
 }
 
@@ -26,6 +26,8 @@ export interface Bar {
   /** Null while it runs: drawn to the now line. */
   end: Date | null;
   actor: string | null;
+  /** What happened, in words, where the outcome's colour is not enough (a brownout's: clean, or what broke). */
+  detail?: string;
   /** Position on the week axis, in percent of its width (drawn at least MIN_BAR_PX wide). */
   left: number;
   width: number;
@@ -154,6 +156,7 @@ export function layoutWeek(monday: Date, timeZone: string, now: Date, all: Timel
           start: b.start,
           end: b.end,
           actor: b.actor,
+          ...('detail' in b && b.detail ? { detail: b.detail } : {}),
           left: l,
           width,
         };

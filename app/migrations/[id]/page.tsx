@@ -3,6 +3,7 @@ import { connection } from 'next/server';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { AuditTrail } from '@/components/migration/audit-trail';
 import { BackfillSection } from '@/components/migration/backfill-section';
+import { BrownoutSection, type BrownoutActions } from '@/components/migration/brownout-section';
 import { GateSection } from '@/components/migration/gate-section';
 import type { MigrationActions } from '@/components/migration/migration-actions';
 import { MigrationHeader } from '@/components/migration/migration-header';
@@ -37,6 +38,9 @@ import { cancelMigrationAction } from './actions/cancel-migration-action';
 import { commentAction } from './actions/comment-action';
 import { markDeployedAction } from './actions/mark-deployed-action';
 import { pauseBackfillAction } from './actions/pause-backfill-action';
+import { requireBrownoutAction } from './actions/require-brownout-action';
+import { startBrownoutAction } from './actions/start-brownout-action';
+import { stopBrownoutAction } from './actions/stop-brownout-action';
 import { runPhaseAction } from './actions/run-phase-action';
 import { setServicesAction } from './actions/set-services-action';
 import { unmarkDeployedAction } from './actions/unmark-deployed-action';
@@ -54,6 +58,8 @@ const actions: MigrationActions = {
   updateSchedule: updateScheduleAction,
   cancel: cancelMigrationAction,
 };
+
+const brownoutActions: BrownoutActions = { start: startBrownoutAction, stop: stopBrownoutAction, require: requireBrownoutAction };
 
 export default async function MigrationPage({
   params,
@@ -117,7 +123,7 @@ export default async function MigrationPage({
   // service, a column) break anywhere rather than widen the page past a phone.
   return (
     <div className="space-y-8 wrap-anywhere">
-      <AutoRefresh active={m.backfill?.status === 'running' || m.jobPending} />
+      <AutoRefresh active={m.backfill?.status === 'running' || m.jobPending || m.brownouts.some((b) => b.status === 'queued' || b.status === 'running')} />
       <div className="space-y-3">
         <MigrationHeader m={m} />
         <NextStepLine step={next} />
@@ -129,6 +135,14 @@ export default async function MigrationPage({
       <ReviewSection m={m} people={people} actions={actions} next={next.action} finished={finished} />
       {/* A cancelled plan never ran: no backfill, phases, signals or services to show, only what happened. */}
       {!cancelled && <BackfillSection m={m} pause={actions.pauseBackfill} mayPause={people.can.pauseBackfill.ok} />}
+      {/* Between expand and contract, and afterwards wherever one ran (its record is evidence the contract was judged on). */}
+      {!cancelled && m.status !== 'planned' && (!finished || m.brownouts.length > 0) && (
+        <BrownoutSection
+          m={m}
+          actions={brownoutActions}
+          can={{ start: people.can.startBrownout, stop: people.can.stopBrownout, require: people.can.requireBrownout }}
+        />
+      )}
       {!cancelled && <PhaseHistory m={m} />}
       {!finished && <PreflightSection preflight={m.preflight} />}
       {!cancelled && <SignalsSection charts={charts} />}

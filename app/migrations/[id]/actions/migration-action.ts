@@ -19,6 +19,8 @@ export const migrationActionInput = z.object({
   deployAt: z.string().max(40).optional(),
   contractAt: z.string().max(40).optional(),
   services: z.string().max(5000).optional(),
+  minutes: z.string().max(20).optional(),
+  required: z.enum(['yes', 'no']).optional(),
 });
 
 export type MigrationActionInput = z.infer<typeof migrationActionInput>;
