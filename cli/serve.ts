@@ -16,6 +16,7 @@ import { confirmsEmailsAutomatically } from '../lib/auth/supabase-auth';
 import { createApiToken } from '../lib/auth/api-tokens';
 import { startDemoTraffic } from '../lib/demo/demo-traffic';
 import { onExit } from './on-exit';
+import { addEnvWebhook, publicUrl } from './env-webhook';
 import { CommandRefusedError, say } from './output';
 import { stateSchemaLines } from './state-schema-lines';
 
@@ -81,6 +82,7 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
   }
 
   let server: http.Server | undefined;
+  await addEnvWebhook(boot.stateUrl, env, (l) => say(`  ${l}`));
   // Queued phases (backfills…) run in this process, and resume here after a restart.
   const worker =
     env.EC_WORKER === 'on'
@@ -89,6 +91,7 @@ export async function serve({ dev, env: configured, projectDir }: ServeOptions):
           targetUrl: boot.targetUrl,
           targetLogDir: boot.targetSource === 'embedded-demo' ? boot.embedded?.logDir : undefined,
           ...gatePolicy(env),
+          publicUrl: publicUrl(env),
           log: (l) => say(`  [worker] ${l}`),
         })
       : null;

@@ -28,6 +28,10 @@ import { setUserDisabledAction } from './actions/set-user-disabled-action';
 import { setUserRolesAction } from './actions/set-user-roles-action';
 import { createTokenAction } from './actions/create-token-action';
 import { revokeTokenAction } from './actions/revoke-token-action';
+import { addWebhookAction } from './actions/add-webhook-action';
+import { removeWebhookAction } from './actions/remove-webhook-action';
+import { WebhooksSection } from '@/components/admin/webhooks-section';
+import { webhooksView } from '@/lib/data/manage-webhooks';
 
 export const metadata = { title: 'Admin · Expand/Contract' };
 
@@ -73,6 +77,7 @@ export default async function AdminPage() {
   }
   const tokens = await listTokensAs(statePool(), actor);
   const view = await getPeople(statePool(), actor);
+  const hooks = await webhooksView(statePool(), actor);
   // Form defaults, in UTC as the page says: the rotation's next Monday 09:00, an override for the next day.
   const now = new Date();
   const hour = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
@@ -119,6 +124,7 @@ export default async function AdminPage() {
           {tokens.length === 0 && <p className="px-3 py-2 text-slate-600">No tokens yet.</p>}
         </div>
       </section>
+      <WebhooksSection webhooks={hooks.webhooks} deliveries={hooks.deliveries} actions={{ add: addWebhookAction, remove: removeWebhookAction }} />
       <PeopleSection
         people={view.people}
         me={actor.email}

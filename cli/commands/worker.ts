@@ -3,6 +3,7 @@ import { gatePolicy } from '../../lib/gate/gate-policy';
 import { startPhaseWorker } from '../../lib/executor/job-queue';
 import { startSignals } from '../../lib/signals/start-signals';
 import { onExit } from '../on-exit';
+import { addEnvWebhook, publicUrl } from '../env-webhook';
 import { resolveDatabases } from '../target';
 
 export const WORKER_USAGE = `usage: expand-contract worker
@@ -19,11 +20,13 @@ export async function workerCommand(args: string[], env: Env, projectDir: string
     return help ? 0 : 2;
   }
   const dbs = await resolveDatabases(env, projectDir, { state: true });
+  await addEnvWebhook(dbs.stateUrl, env, (l) => process.stdout.write(`${l}\n`));
   const worker = await startPhaseWorker({
     stateUrl: dbs.stateUrl,
     targetUrl: dbs.targetUrl,
     targetLogDir: dbs.targetLogDir,
     ...gatePolicy(env),
+    publicUrl: publicUrl(env),
     log: (l) => process.stdout.write(`${l}\n`),
   });
   const signals = startSignals({

@@ -103,6 +103,11 @@ const envSchema = z.object({
       .min(0, 'must be 0 (off) or more')
       .max(500, 'must be at most 500'),
   ).transform((v) => v ?? 20),
+  // The first webhook, for the whole team and every event (admins add more on the admin page), and its signing key.
+  EC_WEBHOOK_URL: optional(httpUrl),
+  EC_WEBHOOK_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+  // Where people reach the dashboard: webhook messages link to migration pages there (default http://HOST:PORT).
+  EC_PUBLIC_URL: optional(httpUrl),
   // on: every migration's contract waits for one clean brownout after its deploy (a migration can ask it for itself too).
   EC_REQUIRE_BROWNOUT: optional(z.enum(['on', 'off'], { message: 'must be on or off' })).transform((v) => v ?? 'off'),
   EC_DEMO_MODE: optional(z.enum(['auto', 'off'], { message: 'must be auto or off' })).transform((v) => v ?? 'auto'),

@@ -13,6 +13,8 @@ import { StateStore } from '../state/state-store';
 import { JOB_SCHEMA, RUN_BROWNOUT_QUEUE, RUN_PHASE_QUEUE } from '../state/job-queue-names';
 import { BROWNOUT_STALE_SECONDS } from '../lifecycle/brownout-rules';
 import { recoverBrownouts, runBrownout } from './run-brownout';
+import { startWebhookDelivery } from './deliver-webhooks';
+import { watchGates } from './watch-gates';
 
 export interface RunPhaseJob {
   migrationId: number;
@@ -127,6 +129,11 @@ export interface WorkerOptions {
   regression?: RegressionPolicy;
   /** The target's jsonlog directory, where this process can read it: brownouts watch it for breaks. */
   targetLogDir?: string;
+  requireBrownout?: boolean;
+  /** Where the dashboard is reached: webhook payloads link to migration pages there. */
+  publicUrl?: string;
+  /** How often the open migrations' gates are looked at for the webhooks (default 30 s). */
+  gateWatchSeconds?: number;
 }
 
 /**
@@ -161,6 +168,19 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
   await recoverOwnBrownouts();
   const timer = setInterval(() => void recoverOrphanedJobs(boss, state).catch(() => {}), (options.recoverEverySeconds ?? 15) * 1000);
   const brownoutTimer = setInterval(() => void recoverOwnBrownouts(), BROWNOUT_STALE_SECONDS * 1000);
+  // Webhooks: deliveries through the queue, and the gates of the open migrations watched for what people must hear.
+  const webhooks = await startWebhookDelivery(boss, state, { publicUrl: options.publicUrl ?? 'http://127.0.0.1:3000', log });
+  let watching = false;
+  const gateTimer = setInterval(
+    () => {
+      if (watching) return;
+      watching = true;
+      void watchGates({ ...options, state, log })
+        .catch((error: unknown) => log(`gate watch: ${redactSecrets((error as Error).message.split('\n')[0]!)}`))
+        .finally(() => (watching = false));
+    },
+    (options.gateWatchSeconds ?? 30) * 1000,
+  );
   await boss.work<{ brownoutId: number }>(RUN_BROWNOUT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     const outcome = await runBrownout(
       { state, targetUrl: options.targetUrl, targetLabel: describeUrl(options.targetUrl), logDir: options.targetLogDir, log, regression: options.regression },
@@ -214,6 +234,8 @@ export async function startPhaseWorker(options: WorkerOptions): Promise<{ boss: 
     stop: async () => {
       clearInterval(timer);
       clearInterval(brownoutTimer);
+      clearInterval(gateTimer);
+      webhooks.stop();
       await boss.stop({ graceful: true, timeout: 10_000 });
       await state.end().catch(() => {});
     },

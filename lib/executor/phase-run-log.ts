@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
 import type { RunPhase } from '../state/records';
+import { recordMigrationEvent } from '../state/record-migration-event';
+import { STATE_AFTER } from '../lifecycle/migration-states';
 
 /** Whom a phase runs for. */
 export interface PhaseRequester {
@@ -47,7 +49,7 @@ export async function finishPhaseRun(
   status: 'succeeded' | 'failed' | 'cancelled' | 'paused',
   details: { error?: string; historyVersion?: string } = {},
 ): Promise<void> {
-  await pool.query(
+  const { rows } = await pool.query<{ migration_id: string; phase: RunPhase; actor: string }>(
     `WITH run AS (
        UPDATE expand_contract.phase_runs SET status = $2, error = $3, history_version = coalesce($4, history_version), finished_at = now() WHERE id = $1
        RETURNING migration_id, phase, source, actor, actor_id, request_id, started_at)
@@ -56,7 +58,26 @@ export async function finishPhaseRun(
             jsonb_strip_nulls(jsonb_build_object('phase', run.phase, 'source', run.source, 'error', $3::text, 'confirmation', r.confirmation,
                                                 -- A run that waited (in the job queue) says when it was asked for.
                                                 'asked', CASE WHEN r.created_at < run.started_at - interval '5 seconds' THEN r.created_at END))
-       FROM run LEFT JOIN expand_contract.phase_requests r ON r.id = run.request_id`,
+       FROM run LEFT JOIN expand_contract.phase_requests r ON r.id = run.request_id
+     RETURNING migration_id, (SELECT phase FROM run), actor`,
     [runId, status, details.error ?? null, details.historyVersion ?? null],
   );
+  // The phases people wait on, told to the webhooks once per run (whichever process ran it).
+  const run = rows[0];
+  if (run && NOTIFIED_PHASES.has(run.phase) && (status === 'succeeded' || status === 'failed')) {
+    await recordMigrationEvent(pool, {
+      key: `phase.${status}:${runId}`,
+      event: status === 'succeeded' ? 'phase.succeeded' : 'phase.failed',
+      migrationId: Number(run.migration_id),
+      summary:
+        status === 'succeeded'
+          ? `${run.phase} done (run by ${run.actor})`
+          : `${run.phase} failed (run by ${run.actor}): ${details.error ?? 'no error recorded'}`,
+      evidence: { phase: run.phase, run: runId, by: run.actor, ...(details.error ? { error: details.error } : {}) },
+      // The run's end is recorded just before the state it leaves: the message says where it is now.
+      ...(status === 'succeeded' && STATE_AFTER[run.phase] ? { state: STATE_AFTER[run.phase] } : {}),
+    });
+  }
 }
+
+const NOTIFIED_PHASES = new Set<RunPhase>(['expand', 'backfill', 'contract']);

@@ -20,6 +20,7 @@ import {
   type BrownoutRecord,
 } from '../state/brownout-records';
 import { tryLockMigration, unlockMigration } from '../state/migration-lock';
+import { recordMigrationEvent } from '../state/record-migration-event';
 import { StateStore } from '../state/state-store';
 import type { MigrationRecord } from '../state/records';
 
@@ -133,6 +134,14 @@ async function audit(state: Pool | PoolClient, b: BrownoutRecord, action: string
 
 async function endWith(state: Pool, b: BrownoutRecord, end: BrownoutEnd): Promise<boolean> {
   const recorded = await finishBrownout(state, b.id, end);
+  if (recorded && end.status === 'reverted')
+    await recordMigrationEvent(state, {
+      key: `brownout.reverted:${b.id}`,
+      event: 'brownout.reverted',
+      migrationId: b.migrationId,
+      summary: `brownout ${end.outcome}${end.revertMs !== null ? ` (back ${(end.revertMs / 1000).toFixed(1)} s after the first break)` : ''}`,
+      evidence: { brownout: b.id, breaks: end.breaks, revertMs: end.revertMs },
+    });
   if (recorded)
     await audit(state, b, `brownout.${end.status}`, {
       brownout: b.id,

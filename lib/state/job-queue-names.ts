@@ -6,3 +6,4 @@
 export const JOB_SCHEMA = 'expand_contract_jobs';
 export const RUN_PHASE_QUEUE = 'run-phase';
 export const RUN_BROWNOUT_QUEUE = 'run-brownout';
+export const DELIVER_WEBHOOK_QUEUE = 'deliver-webhook';

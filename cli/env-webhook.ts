@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Env } from '../lib/config/env';
+import { ALL_EVENTS } from '../lib/lifecycle/webhook-events';
+import { ensureEnvWebhook } from '../lib/state/webhook-records';
+
+/** Where webhook messages link to: EC_PUBLIC_URL, or the address the dashboard listens on. */
+export const publicUrl = (env: Env) => env.EC_PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
+
+/**
+ * EC_WEBHOOK_URL becomes the team's first webhook at start. Its signing key is EC_WEBHOOK_SECRET, or
+ * one made now and printed once here, on the operator's console (never on a page).
+ */
+export async function addEnvWebhook(stateUrl: string, env: Env, say: (line: string) => void): Promise<void> {
+  if (!env.EC_WEBHOOK_URL) return;
+  const client = new pg.Client({ connectionString: stateUrl, application_name: 'expand-contract' });
+  await client.connect();
+  try {
+    const generated = randomBytes(32).toString('base64url');
+    const { id, added } = await ensureEnvWebhook(client, env.EC_WEBHOOK_URL, env.EC_WEBHOOK_SECRET ?? null, generated, ALL_EVENTS);
+    const host = new URL(env.EC_WEBHOOK_URL).host;
+    if (!added) say(`webhook ${id} (EC_WEBHOOK_URL, ${host}): every event`);
+    else if (env.EC_WEBHOOK_SECRET) say(`webhook ${id} added from EC_WEBHOOK_URL (${host}), signed with EC_WEBHOOK_SECRET`);
+    else say(`webhook ${id} added from EC_WEBHOOK_URL (${host}); its signing key, shown once (or set EC_WEBHOOK_SECRET): ${generated}`);
+  } finally {
+    await client.end();
+  }
+}
