@@ -328,3 +328,66 @@ describe('error rates in the gate', () => {
     expect(JSON.parse(evidenceSummary(e(null)))).not.toHaveProperty('services');
   });
 });
+
+describe('brownouts in the gate', () => {
+  const base = { now, backfill: { required: false, done: false }, parity: { required: false, latest: null } };
+  const brownout = (over: Partial<NonNullable<Parameters<typeof evaluateGate>[0]['brownout']>> = {}) => ({
+    required: false,
+    deployedAt: minutesAgo(60),
+    running: false,
+    latest: null,
+    ...over,
+  });
+  const conditions = (b: ReturnType<typeof brownout>) => evaluateGate({ ...base, brownout: b }).conditions;
+
+  it('not required and none run: no condition at all', () => {
+    expect(conditions(brownout())).toEqual([]);
+  });
+
+  it('one running: the contract waits for it', () => {
+    expect(conditions(brownout({ running: true }))).toEqual([
+      { name: 'brownout', met: false, detail: 'a brownout is running: the contract waits for it to end' },
+    ]);
+  });
+
+  it('the latest put back because something broke closes the gate, required or not', () => {
+    const latest = {
+      status: 'reverted' as const,
+      startedAt: minutesAgo(30),
+      seconds: 300,
+      outcome: 'reverted: 42703 column "user_email" does not exist from cron',
+    };
+    for (const required of [false, true]) {
+      const d = evaluateGate({ ...base, brownout: brownout({ required, latest }) });
+      expect(d.allowed).toBe(false);
+      expect(d.reasons).toEqual([
+        'the brownout of 2026-11-27 09:30 UTC was reverted: 42703 column "user_email" does not exist from cron: fix what still uses the column, then run a clean brownout',
+      ]);
+    }
+  });
+
+  it('the latest clean: met, with how long it ran', () => {
+    const d = evaluateGate({
+      ...base,
+      brownout: brownout({ required: true, latest: { status: 'clean', startedAt: minutesAgo(20), seconds: 300, outcome: 'clean' } }),
+    });
+    expect(d.allowed).toBe(true);
+    expect(d.conditions).toEqual([
+      { name: 'brownout', met: true, detail: 'a clean brownout since the deploy: 5 minutes from 2026-11-27 09:40 UTC, nothing broke' },
+    ]);
+  });
+
+  it('required and none since the deploy: unknown, said differently before the deploy is marked', () => {
+    expect(conditions(brownout({ required: true }))).toEqual([
+      {
+        name: 'brownout',
+        met: false,
+        unknown: true,
+        detail: 'no brownout since the deploy: this contract waits for one clean brownout (the old column out of reach for a few minutes, nothing breaking)',
+      },
+    ]);
+    expect(conditions(brownout({ required: true, deployedAt: null }))[0]!.detail).toBe(
+      'this contract waits for one clean brownout, which runs once the deploy is marked',
+    );
+  });
+});
