@@ -176,6 +176,17 @@ describe('a brownout of a renamed column', () => {
     await expect(insertBrownout(w.pool, id, 5, 'cli:test')).rejects.toMatchObject({ code: '23505' });
     await runBrownout(deps(), first.id);
   });
+
+  it('one no worker picked up is recorded as not started after two minutes, and no longer keeps the next from starting', async () => {
+    const id = await deployedRename('bo_unstarted');
+    const stuck = await insertBrownout(w.pool, id, 60, 'dashboard:test');
+    await w.pool.query("UPDATE expand_contract.brownouts SET created_at = now() - interval '3 minutes' WHERE id = $1", [stuck.id]);
+    const recovered = await recoverBrownouts({ state: w.pool, targetUrl: w.targetDb.url }, 5);
+    expect(recovered).toContainEqual({ id: stuck.id, migrationId: id, outcome: expect.stringMatching(/^no worker picked it up within 120 s/) });
+    expect((await getBrownout(w.pool, stuck.id))!.status).toBe('failed');
+    expect(await columnState(id)).toBe('normal');
+    await insertBrownout(w.pool, id, 5, 'cli:test');
+  });
 });
 
 describe('a watcher killed mid-brownout', () => {

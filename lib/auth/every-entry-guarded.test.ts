@@ -17,6 +17,8 @@ function entryFiles(dir: string): string[] {
 }
 
 const files = entryFiles(app);
+/** The first import loads the server code behind every action (seconds on a busy two-core machine). */
+const IMPORT_MS = 30_000;
 
 describe('every server action and route handler asks who is calling first', () => {
   it('finds the entry points (a moved folder must not make this test vacuous)', () => {
@@ -44,13 +46,18 @@ describe('every server action and route handler asks who is calling first', () =
       const camel = path.basename(file, '.ts').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
       expect(Object.keys(mod)).toEqual([camel]);
     },
+    IMPORT_MS,
   );
 
-  it.each(files.map((f) => [path.relative(app, f), f]))('%s exports only guarded functions', async (_name, file) => {
-    const mod = (await import(file)) as Record<string, unknown>;
-    const functions = Object.entries(mod).filter(([, v]) => typeof v === 'function');
-    expect(functions.length).toBeGreaterThan(0);
-    const unguarded = functions.filter(([, fn]) => !(fn as { [GUARDED]?: string })[GUARDED]).map(([name]) => name);
-    expect(unguarded).toEqual([]);
-  });
+  it.each(files.map((f) => [path.relative(app, f), f]))(
+    '%s exports only guarded functions',
+    async (_name, file) => {
+      const mod = (await import(file)) as Record<string, unknown>;
+      const functions = Object.entries(mod).filter(([, v]) => typeof v === 'function');
+      expect(functions.length).toBeGreaterThan(0);
+      const unguarded = functions.filter(([, fn]) => !(fn as { [GUARDED]?: string })[GUARDED]).map(([name]) => name);
+      expect(unguarded).toEqual([]);
+    },
+    IMPORT_MS,
+  );
 });

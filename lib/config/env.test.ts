@@ -29,6 +29,7 @@ describe('parseEnv', () => {
       EC_TARGET_SCHEMAS: ['public'],
       TARGET_REPLICA_URLS: [],
       EC_REPLICA_LAG_CEILING_SECONDS: 1,
+      EC_REQUIRE_BROWNOUT: 'off',
     });
   });
 

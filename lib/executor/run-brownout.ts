@@ -13,6 +13,7 @@ import { tailPostgresLog } from '../signals/tail-postgres-log';
 import {
   abandonedBrownouts,
   brownoutHeartbeat,
+  failUnstartedBrownouts,
   finishBrownout,
   getBrownout,
   markBrownoutRunning,
@@ -64,6 +65,8 @@ export interface BrownoutOutcome {
 /** Sessions of the product itself: their errors are never a break, and its log lines are told apart by this. */
 const APPLICATION = 'expand-contract-brownout';
 const DDL: Timeouts = DEFAULT_PLAN_OPTIONS.ddlTimeouts;
+/** A worker polls the queue every second: a brownout still queued after this found none. */
+const UNSTARTED_SECONDS = 120;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -342,8 +345,12 @@ export async function recoverBrownouts(
   deps: Pick<BrownoutDeps, 'state' | 'targetUrl' | 'log'>,
   staleSeconds = 10,
 ): Promise<{ id: number; migrationId: number; outcome: string }[]> {
-  const found = await abandonedBrownouts(deps.state, staleSeconds);
   const recovered: { id: number; migrationId: number; outcome: string }[] = [];
+  for (const b of await failUnstartedBrownouts(deps.state, UNSTARTED_SECONDS)) {
+    deps.log?.(`brownout ${b.id} of migration ${b.migrationId}: ${b.outcome}`);
+    recovered.push({ id: b.id, migrationId: b.migrationId, outcome: b.outcome! });
+  }
+  const found = await abandonedBrownouts(deps.state, staleSeconds);
   if (found.length === 0) return recovered;
   const target = await openTarget(deps.targetUrl, 'recover');
   try {

@@ -87,6 +87,22 @@ export async function brownoutsSince(db: Db, migrationId: number, since: Date): 
   return rows.map(toBrownout);
 }
 
+/**
+ * Queued brownouts no worker picked up in time (none runs: EC_WORKER=off without `expand-contract worker`):
+ * recorded as not started, so they neither wait forever nor keep the next one from starting.
+ */
+export async function failUnstartedBrownouts(db: Db, olderThanSeconds: number): Promise<BrownoutRecord[]> {
+  const { rows } = await db.query(
+    `UPDATE expand_contract.brownouts
+        SET status = 'failed', ended_at = now(),
+            outcome = 'no worker picked it up within ' || $1 || ' s: is the dashboard''s worker running (EC_WORKER=on), or expand-contract worker?'
+      WHERE status = 'queued' AND created_at < now() - make_interval(secs => $1)
+      RETURNING ${COLUMNS}`,
+    [olderThanSeconds],
+  );
+  return rows.map(toBrownout);
+}
+
 /** Running brownouts whose watcher stopped writing its heartbeat (or never started it). */
 export async function abandonedBrownouts(db: Db, staleSeconds: number): Promise<BrownoutRecord[]> {
   const { rows } = await db.query(
