@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertUser } from '../lib/auth/manage-users';
+import { setRotation, upsertUser } from '../lib/auth/manage-users';
 import { addWebhookAs, removeWebhookAs, webhooksView } from '../lib/data/manage-webhooks';
 import { withActor } from '../lib/data/with-actor';
 import { startWebhookDelivery } from '../lib/executor/deliver-webhooks';
@@ -183,6 +183,43 @@ describe('webhooks', () => {
       migration: { id, state: 'backfilled' },
       summary: 'the contract gate is open: the person on call may contract',
     });
+  });
+
+  it('a contract whose evidence allows it tells, once, that it waits for the person on call, by name; the gate is not called open before they approve', async () => {
+    const author = await upsertUser(w.pool, { email: 'author@team.example', roles: ['author'], password: null });
+    await upsertUser(w.pool, { email: 'oncall@team.example', roles: ['oncall', 'reviewer'], password: null });
+    const c = await w.pool.connect();
+    try {
+      await setRotation(
+        { client: c, by: null, record: async () => {} },
+        { emails: ['oncall@team.example'], startsAt: new Date(Date.now() - 3_600_000), shiftDays: 7 },
+      );
+    } finally {
+      c.release();
+    }
+    await w.target.query("CREATE TABLE hook_waits (id bigint PRIMARY KEY, a text); INSERT INTO hook_waits SELECT g, 'a' FROM generate_series(1, 10) g");
+    const id = await w.register({ kind: 'rename-column', schema: 'public', table: 'hook_waits', column: 'a', newName: 'b' });
+    for (const phase of ['expand', 'backfill', 'verify'] as const) await runPhase({ store: w.store, target: w.target }, id, phase);
+    // As if written in the dashboard by its author (whose plan review is another test's): its contract then needs the
+    // approval of someone on call who is not the author.
+    await w.pool.query('UPDATE expand_contract.migrations SET author_id = $2 WHERE id = $1', [id, author.id]);
+    await w.store.markDeployed(id, 'ci');
+    const watch = () => watchGates({ state: w.pool, targetUrl: w.targetDb.url, signals: false });
+    await Promise.all([watch(), watch(), watch()]);
+    await watch();
+    const { rows } = await w.pool.query(
+      "SELECT event, payload FROM expand_contract.webhook_events WHERE migration_id = $1 AND event IN ('gate.opened', 'contract.awaiting-approval')",
+      [id],
+    );
+    expect(rows.map((r) => r.event)).toEqual(['contract.awaiting-approval']);
+    expect(rows[0].payload).toMatchObject({
+      event: 'contract.awaiting-approval',
+      migration: { id, state: 'backfilled' },
+      summary: 'the evidence allows the contract: it waits for the approval of the person on call (oncall@team.example)',
+      evidence: { onCall: 'oncall@team.example' },
+    });
+    const unmet = (rows[0].payload.evidence.conditions as { name: string; met: boolean }[]).filter((x) => !x.met).map((x) => x.name);
+    expect(unmet).toEqual(['approval']);
   });
 
   it('keeps the URL and the signing key from people: the view has the host only, and the database refuses the columns to them', async () => {
