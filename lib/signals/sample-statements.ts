@@ -67,26 +67,25 @@ export async function sampleStatements(target: ClientBase, state: Pool, targetLa
   }
   const view = quoteQualified(status.schema, 'pg_stat_statements');
   const info = quoteQualified(status.schema, 'pg_stat_statements_info');
-  const [{ rows }, facts, resetRow] = await Promise.all([
-    target.query<Row>(
-      // Nested statements too (track = all): code in functions and triggers uses columns as well.
-      // With track = all one statement has two entries per role, run at top level and nested
-      // (the toplevel column): summed into one counter, as the state database keys it.
-      // A missing text (unreadable query file) is kept as '' and shown as unknown, never dropped.
-      `SELECT ${PRODUCT_MARKER} s.queryid::text AS queryid, s.userid::int AS userid, coalesce(min(r.rolname), s.userid::text) AS role,
+  // One after another: they share one connection, where pg queues concurrent queries anyway (and pg 9 refuses them).
+  const { rows } = await target.query<Row>(
+    // Nested statements too (track = all): code in functions and triggers uses columns as well.
+    // With track = all one statement has two entries per role, run at top level and nested
+    // (the toplevel column): summed into one counter, as the state database keys it.
+    // A missing text (unreadable query file) is kept as '' and shown as unknown, never dropped.
+    `SELECT ${PRODUCT_MARKER} s.queryid::text AS queryid, s.userid::int AS userid, coalesce(min(r.rolname), s.userid::text) AS role,
               sum(s.calls)::text AS calls, coalesce(min(s.query), '') AS query, min((to_jsonb(s) ->> 'stats_since')::timestamptz) AS stats_since
          FROM ${view} s LEFT JOIN pg_roles r ON r.oid = s.userid
         WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND s.queryid IS NOT NULL
           AND coalesce(position($1 in s.query), 0) = 0
         GROUP BY s.queryid, s.userid`,
-      [PRODUCT_MARKER],
-    ),
-    serverFacts(target),
-    target
-      .query<{ stats_reset: Date | null; dealloc: string | null }>(`SELECT ${PRODUCT_MARKER} stats_reset, dealloc::text AS dealloc FROM ${info}`)
-      .catch(() => ({ rows: [{ stats_reset: null, dealloc: null }] })),
-  ]);
+    [PRODUCT_MARKER],
+  );
+  const facts = await serverFacts(target);
+  const resetRow = await target
+    .query<{ stats_reset: Date | null; dealloc: string | null }>(`SELECT ${PRODUCT_MARKER} stats_reset, dealloc::text AS dealloc FROM ${info}`)
+    .catch(() => ({ rows: [{ stats_reset: null, dealloc: null }] }));
   const statsReset = resetRow.rows[0]?.stats_reset ?? null;
   const dealloc = resetRow.rows[0]?.dealloc ?? null;
   const sampledAt = now();
