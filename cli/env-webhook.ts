@@ -13,12 +13,19 @@ export const publicUrl = (env: Env) => env.EC_PUBLIC_URL ?? `http://${env.HOST}:
  */
 export async function addEnvWebhook(stateUrl: string, env: Env, say: (line: string) => void): Promise<void> {
   if (!env.EC_WEBHOOK_URL) return;
+  const parsed = new URL(env.EC_WEBHOOK_URL);
+  if (parsed.username || parsed.password) {
+    // It would be shown with the host, and logged: a receiver's credential belongs in its path or in EC_WEBHOOK_SECRET.
+    say(`EC_WEBHOOK_URL is not added: it holds a user name or password (${parsed.host}); put the receiver's credential in its path`);
+    return;
+  }
   const client = new pg.Client({ connectionString: stateUrl, application_name: 'expand-contract' });
   await client.connect();
   try {
     const generated = randomBytes(32).toString('base64url');
-    const { id, added } = await ensureEnvWebhook(client, env.EC_WEBHOOK_URL, env.EC_WEBHOOK_SECRET ?? null, generated, ALL_EVENTS);
-    const host = new URL(env.EC_WEBHOOK_URL).host;
+    const { id, added, replaced } = await ensureEnvWebhook(client, env.EC_WEBHOOK_URL, env.EC_WEBHOOK_SECRET ?? null, generated, ALL_EVENTS);
+    const host = parsed.host;
+    for (const old of replaced) say(`webhook ${old} (an earlier EC_WEBHOOK_URL) removed: EC_WEBHOOK_URL changed`);
     if (!added) say(`webhook ${id} (EC_WEBHOOK_URL, ${host}): every event`);
     else if (env.EC_WEBHOOK_SECRET) say(`webhook ${id} added from EC_WEBHOOK_URL (${host}), signed with EC_WEBHOOK_SECRET`);
     else say(`webhook ${id} added from EC_WEBHOOK_URL (${host}); its signing key, shown once (or set EC_WEBHOOK_SECRET): ${generated}`);

@@ -104,8 +104,8 @@ describe('a brownout of a renamed column', () => {
     const brownout = await insertBrownout(w.pool, id, 60, 'cli:test');
     const running = runBrownout(deps(), brownout.id);
     // The hidden reader comes round a second into the brownout, as a cron job would, every 200 ms.
-    while ((await getBrownout(w.pool, brownout.id))!.status !== 'running') await new Promise((r) => setTimeout(r, 50));
-    expect(await columnState(id)).toBe('hidden');
+    while ((await columnState(id)) !== 'hidden') await new Promise((r) => setTimeout(r, 50));
+    expect((await getBrownout(w.pool, brownout.id))!.status).toBe('running');
     await new Promise((r) => setTimeout(r, 1000));
     let readerErrors = 0;
     let readerStop = false;
@@ -141,6 +141,11 @@ describe('a brownout of a renamed column', () => {
     expect(record.outcome).toMatch(/^reverted: 42703 .*user_email.* from nightly-report/);
     const audit = await w.pool.query<{ action: string }>('SELECT action FROM expand_contract.audit_log WHERE migration_id = $1 ORDER BY id', [id]);
     expect(audit.rows.map((r) => r.action)).toEqual(['brownout.started', 'brownout.reverted']);
+    // Webhooks hear what broke and who ran it, never the statement: its text from the log may hold values.
+    const told = await w.pool.query("SELECT payload FROM expand_contract.webhook_events WHERE event = 'brownout.reverted' AND migration_id = $1", [id]);
+    expect(told.rows).toHaveLength(1);
+    expect(told.rows[0].payload.summary).toMatch(/^brownout reverted: 42703 .*user_email.* from nightly-report \(role [^)]+\)/);
+    expect(JSON.stringify(told.rows[0].payload)).not.toMatch(/nightly_count|LIKE/);
 
     expect(writes.errors).toEqual([]);
     expect(writes.inserted.length).toBeGreaterThan(10);
@@ -181,11 +186,17 @@ describe('a brownout of a renamed column', () => {
     const id = await deployedRename('bo_unstarted');
     const stuck = await insertBrownout(w.pool, id, 60, 'dashboard:test');
     await w.pool.query("UPDATE expand_contract.brownouts SET created_at = now() - interval '3 minutes' WHERE id = $1", [stuck.id]);
+    // A worker runs one brownout at a time: one queued behind another counts from when that one ended, here long ago.
+    await w.pool.query("UPDATE expand_contract.brownouts SET ended_at = least(ended_at, now() - interval '3 minutes') WHERE id <> $1", [stuck.id]);
     const recovered = await recoverBrownouts({ state: w.pool, targetUrl: w.targetDb.url }, 5);
     expect(recovered).toContainEqual({ id: stuck.id, migrationId: id, outcome: expect.stringMatching(/^no worker picked it up within 120 s/) });
     expect((await getBrownout(w.pool, stuck.id))!.status).toBe('failed');
     expect(await columnState(id)).toBe('normal');
-    await insertBrownout(w.pool, id, 5, 'cli:test');
+    // The next one is taken; one a person stopped while it was still queued never renames anything.
+    const next = await insertBrownout(w.pool, id, 5, 'cli:test');
+    await w.pool.query('UPDATE expand_contract.brownouts SET stop_requested = true WHERE id = $1', [next.id]);
+    expect(await runBrownout(deps(), next.id)).toMatchObject({ status: 'failed', outcome: 'stopped by a person before it started' });
+    expect(await columnState(id)).toBe('normal');
   });
 });
 

@@ -12,6 +12,7 @@ import { runPhase } from '../lib/executor/run-phase';
 import { watchGates } from '../lib/executor/watch-gates';
 import type { Actor } from '../lib/lifecycle/permissions';
 import { recordMigrationEvent } from '../lib/state/record-migration-event';
+import { claimDelivery, ensureEnvWebhook } from '../lib/state/webhook-records';
 import { executorWorld, type ExecutorWorld } from './helpers/executor-setup';
 
 /**
@@ -240,5 +241,42 @@ describe('webhooks', () => {
     await expect(webhooksView(w.pool, { id: viewer.id, email: 'viewer@team.example', name: 'v', roles: ['viewer'] })).rejects.toThrow(/only admins/);
     await expect(addWebhookAs(w.pool, admin, { url: 'ftp://x', format: 'json', migrationId: null, events: ['gate.opened'] })).rejects.toThrow(/http/);
     await removeWebhookAs(w.pool, admin, hook);
+  });
+
+  it('refuses a URL with a user name or password (it would be shown with the host), in the dashboard and in the database', async () => {
+    const url = 'https://bot:s3cr3t@hooks.example.com/x';
+    await expect(addWebhookAs(w.pool, admin, { url, format: 'json', migrationId: null, events: ['gate.opened'] })).rejects.toThrow(/user name or password/);
+    await expect(
+      w.pool.query("INSERT INTO expand_contract.webhooks (url, secret, events, created_by) VALUES ($1, repeat('k', 32), '{gate.opened}', 'test')", [url]),
+    ).rejects.toMatchObject({ code: '23514' });
+    const listed = JSON.stringify(await webhooksView(w.pool, admin));
+    expect(listed).not.toContain('s3cr3t');
+  });
+
+  it('EC_WEBHOOK_URL: two processes starting at once add it once; a changed URL replaces the earlier one, which is sent nothing more', async () => {
+    // The workers above stop queueing: this delivery is this test's to look at.
+    for (const x of workers) x.stop();
+    const key = 'k'.repeat(40);
+    const first = await Promise.all([1, 2, 3].map(() => ensureEnvWebhook(w.pool, 'https://one.example.com/hook', key, 'g'.repeat(40), ['gate.opened'])));
+    expect(new Set(first.map((x) => x.id)).size).toBe(1);
+    expect(first.filter((x) => x.added)).toHaveLength(1);
+    const oldId = first[0]!.id;
+    // A delivery still waiting for it when the URL changes.
+    const { rows } = await w.pool.query<{ id: string }>(
+      `WITH e AS (INSERT INTO expand_contract.webhook_events (key, event, payload) VALUES ('test.env-replaced', 'gate.opened', '{"event":"gate.opened"}') RETURNING id)
+       INSERT INTO expand_contract.webhook_deliveries (event_id, webhook_id) SELECT e.id, $1 FROM e RETURNING id`,
+      [oldId],
+    );
+    const changed = await ensureEnvWebhook(w.pool, 'https://two.example.com/hook', key, 'g'.repeat(40), ['gate.opened']);
+    expect(changed).toMatchObject({ added: true, replaced: [oldId] });
+    const env = await w.pool.query("SELECT id, removed_at IS NULL AS active FROM expand_contract.webhooks WHERE created_by = 'env' ORDER BY id");
+    expect(env.rows).toEqual([
+      { id: String(oldId), active: false },
+      { id: String(changed.id), active: true },
+    ]);
+    expect(await claimDelivery(w.pool, Number(rows[0]!.id))).toBeNull();
+    const delivery = await w.pool.query('SELECT status, last_error FROM expand_contract.webhook_deliveries WHERE id = $1', [rows[0]!.id]);
+    expect(delivery.rows[0]).toEqual({ status: 'failed', last_error: 'its webhook was removed' });
+    await w.pool.query("UPDATE expand_contract.webhooks SET removed_at = now() WHERE created_by = 'env'");
   });
 });

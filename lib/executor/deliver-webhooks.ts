@@ -37,11 +37,12 @@ export interface DeliveryOptions {
 export async function deliverWebhook(state: Pool, deliveryId: number, options: DeliveryOptions): Promise<'delivered' | 'retry' | 'failed' | 'nothing'> {
   const d = await claimDelivery(state, deliveryId);
   if (!d) return 'nothing';
-  const payload = { ...d.payload, link: d.payload.link ? new URL(d.payload.link, options.publicUrl).toString() : null };
-  const body = webhookBody(payload, d.format);
   let httpStatus: number | null = null;
   let error: string | null = null;
   try {
+    // Inside the try: a link that cannot be made (a bad EC_PUBLIC_URL) is this attempt's failure, recorded, not a delivery left sending.
+    const payload = { ...d.payload, link: d.payload.link ? new URL(d.payload.link, options.publicUrl).toString() : null };
+    const body = webhookBody(payload, d.format);
     const response = await fetch(d.url, {
       method: 'POST',
       headers: {

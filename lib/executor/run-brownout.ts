@@ -13,6 +13,7 @@ import { tailPostgresLog } from '../signals/tail-postgres-log';
 import {
   abandonedBrownouts,
   brownoutHeartbeat,
+  claimBrownout,
   failUnstartedBrownouts,
   finishBrownout,
   getBrownout,
@@ -67,6 +68,8 @@ const APPLICATION = 'expand-contract-brownout';
 const DDL: Timeouts = DEFAULT_PLAN_OPTIONS.ddlTimeouts;
 /** A worker polls the queue every second: a brownout still queued after this found none. */
 const UNSTARTED_SECONDS = 120;
+/** How long the rename may wait for its lock (retried under lock_timeout); the timer waits this and a margin for it. */
+const RENAME_WITHIN_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -142,8 +145,9 @@ async function endWith(state: Pool, b: BrownoutRecord, end: BrownoutEnd): Promis
       key: `brownout.reverted:${b.id}`,
       event: 'brownout.reverted',
       migrationId: b.migrationId,
-      summary: `brownout ${end.outcome}${end.revertMs !== null ? ` (back ${(end.revertMs / 1000).toFixed(1)} s after the first break)` : ''}`,
-      evidence: { brownout: b.id, breaks: end.breaks, revertMs: end.revertMs },
+      // Without the statements: their text from the log may hold values (literals, emails), and a webhook goes to a third party.
+      summary: `brownout ${end.breaks.length ? `reverted: ${describeBreaks(end.breaks, false)}` : end.outcome}${end.revertMs !== null ? ` (back ${(end.revertMs / 1000).toFixed(1)} s after the first break)` : ''}`,
+      evidence: { brownout: b.id, breaks: end.breaks.map((x) => ({ ...x, query: null })), revertMs: end.revertMs },
     });
   if (recorded)
     await audit(state, b, `brownout.${end.status}`, {
@@ -214,13 +218,26 @@ export async function runBrownout(deps: BrownoutDeps, brownoutId: number): Promi
     }
     const tail = deps.logDir ? await tailPostgresLog(deps.logDir) : null;
 
+    // Taken before anything is renamed: a brownout stopped, or recorded as never started, meanwhile stays so.
+    if (!(await claimBrownout(state, b.id))) {
+      const now = await getBrownout(state, b.id);
+      if (now?.status === 'queued') return await fail('stopped by a person before it started');
+      return {
+        id: b.id,
+        status: now?.status === 'running' ? 'reverted' : (now?.status ?? 'failed'),
+        outcome: now?.outcome ?? 'ended before it started',
+        breaks: [],
+        revertMs: null,
+      };
+    }
+
     // The timer first: from the moment the column is renamed, something on the server brings it back.
     timer = await openTarget(deps.targetUrl, 'timer');
     const timerPid = (await timer.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     await timer.query('SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0');
     // PostgreSQL 14+ can end a statement whose client is gone; the timer must outlive its client.
     await timer.query('SET client_connection_check_interval = 0').catch(() => {});
-    const timerDone = timer.query(brownoutTimerSql(spec, b.seconds, DDL)).then(
+    const timerDone = timer.query(brownoutTimerSql(spec, b.seconds, DDL, RENAME_WITHIN_MS / 1000 + 5)).then(
       () => 'done',
       (e: unknown) => (e as Error).message,
     );
@@ -232,7 +249,7 @@ export async function runBrownout(deps: BrownoutDeps, brownoutId: number): Promi
         async (c) => {
           await c.query(sql.start);
         },
-        Date.now() + 10_000,
+        Date.now() + RENAME_WITHIN_MS,
       );
     } catch (error) {
       await target.query('SELECT pg_cancel_backend($1)', [timerPid]).catch(() => {});
@@ -241,27 +258,36 @@ export async function runBrownout(deps: BrownoutDeps, brownoutId: number): Promi
     const startedAt = new Date();
     const totalMs = b.seconds * 1000;
     const endsAt = new Date(startedAt.getTime() + totalMs);
-    await markBrownoutRunning(state, b.id, startedAt, endsAt);
-    await audit(state, b, 'brownout.started', { brownout: b.id, seconds: b.seconds, column: spec.column, hiddenAs: spec.hiddenName });
-    log(`brownout ${b.id}: ${spec.table.name}.${spec.column} is out of reach (renamed ${spec.hiddenName}) for ${b.seconds} s`);
 
     let breaks: BrownoutBreak[] = [];
     let firstBreakAt: Date | null = null;
     let why: string | null = null;
     const policy = deps.regression ?? DEFAULT_REGRESSION_POLICY;
     let lastServiceLook = 0;
+    // From here on, whatever fails puts the column back at once (below), not only the timer at the set time.
     try {
+      await markBrownoutRunning(state, b.id, startedAt, endsAt);
+      await audit(state, b, 'brownout.started', { brownout: b.id, seconds: b.seconds, column: spec.column, hiddenAs: spec.hiddenName });
+      log(`brownout ${b.id}: ${spec.table.name}.${spec.column} is out of reach (renamed ${spec.hiddenName}) for ${b.seconds} s`);
       while (Date.now() < endsAt.getTime()) {
         await sleep(Math.min(deps.tickMs ?? 500, Math.max(0, endsAt.getTime() - Date.now())));
-        const { stopRequested } = await brownoutHeartbeat(state, b.id);
+        // The log first, and a break acted on before the state database is asked anything: a slow one cannot delay the revert.
         if (tail) {
           const found = findBrownoutBreaks(await tail.read(), {
             database: target.database ?? '',
             column: spec.column,
             ownApplicationPrefix: 'expand-contract',
+            readAt: new Date(),
           }).breaks;
           if (found.length) breaks = mergeBreaks(breaks, found);
         }
+        if (breaks.length) {
+          deps.onTick?.({ elapsedMs: Date.now() - startedAt.getTime(), totalMs, breaks });
+          firstBreakAt = new Date(Math.min(...breaks.map((x) => Date.parse(x.at))));
+          why = `reverted: ${describeBreaks(breaks)}`;
+          break;
+        }
+        const { stopRequested } = await brownoutHeartbeat(state, b.id);
         if (Date.now() - lastServiceLook >= 2000) {
           lastServiceLook = Date.now();
           const evidence = await errorEvidence(state, deps.targetLabel, [{ phase: 'brownout', at: startedAt }], new Date(), policy, migration.services);
@@ -324,13 +350,13 @@ export async function runBrownout(deps: BrownoutDeps, brownoutId: number): Promi
 }
 
 /** "42703 from app nightly-report (role reporting): SELECT …", for the outcome line. */
-export function describeBreaks(breaks: BrownoutBreak[]): string {
+export function describeBreaks(breaks: BrownoutBreak[], withQuery = true): string {
   return breaks
     .slice(0, 3)
     .map((x) =>
       x.source === 'service'
         ? `service ${x.application}: ${x.message}`
-        : `${x.sqlstate} ${x.message}${x.application ? ` from ${x.application}` : ''}${x.role ? ` (role ${x.role})` : ''}${x.query ? `: ${x.query.slice(0, 200)}` : ''}`,
+        : `${x.sqlstate} ${x.message}${x.application ? ` from ${x.application}` : ''}${x.role ? ` (role ${x.role})` : ''}${withQuery && x.query ? `: ${x.query.slice(0, 200)}` : ''}`,
     )
     .join('; ');
 }

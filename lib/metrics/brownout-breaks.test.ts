@@ -63,9 +63,19 @@ describe('what broke during a brownout, from the Postgres log', () => {
     ['a LOG line', { error_severity: 'LOG' }],
     ['another column with a longer name', { message: 'column "user_email2" does not exist' }],
     ['another column ending in the name', { message: 'column "old_user_email" does not exist' }],
-    ['an unreadable time', { timestamp: 'yesterday' }],
   ])('is not a break: %s', (_name, over) => {
     expect(findBrownoutBreaks(line(over), filter).breaks).toEqual([]);
+  });
+
+  it.each([
+    ['a numeric log_timezone', '2026-12-03 03:20:36.123 +01', '2026-12-03T02:20:36.123Z'],
+    ['a half-hour one', '2026-12-03 07:50:36.123 +05:30', '2026-12-03T02:20:36.123Z'],
+    // A zone name is ambiguous (CST is three zones): the time the line was read, a moment after it was written.
+    ['a zone name', '2026-12-03 03:20:36.123 CET', '2026-12-03T02:20:37.000Z'],
+    ['an unreadable time', 'yesterday', '2026-12-03T02:20:37.000Z'],
+  ])('is still a break with %s, at the right time', (_name, timestamp, at) => {
+    const breaks = findBrownoutBreaks(line({ timestamp }), { ...filter, readAt: new Date('2026-12-03T02:20:37Z') }).breaks;
+    expect(breaks.map((b) => b.at)).toEqual([at]);
   });
 
   it('groups like breaks with a count, leaves a partial line for the next read, and skips a line that is not JSON', () => {

@@ -28,6 +28,8 @@ export interface BreakFilter {
   column: string;
   /** Sessions whose application_name starts with this are the product's own. */
   ownApplicationPrefix: string;
+  /** When the chunk was read: the time of a line whose log_timezone is a zone name (CET), which cannot be read exactly. */
+  readAt?: Date;
 }
 
 const SEVERITIES = new Set(['ERROR', 'FATAL']);
@@ -41,14 +43,19 @@ export function namesColumn(message: string, column: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_$])"?${escaped}"?($|[^A-Za-z0-9_$])`).test(message);
 }
 
-/** jsonlog's "2026-11-24 10:00:01.123 UTC" (log_timezone UTC) as ISO. */
-function logTime(value: unknown): string | null {
-  const at = Date.parse(
-    String(value ?? '')
-      .replace(' ', 'T')
-      .replace(/ UTC$/, 'Z'),
-  );
-  return Number.isNaN(at) ? null : new Date(at).toISOString();
+/**
+ * jsonlog's "2026-11-24 10:00:01.123 UTC" as ISO; a numeric log_timezone ("+01", "-05:30") too. A
+ * zone name (CET, EST) is ambiguous, so such a line gets the time it was read, a moment later:
+ * a break is never dropped for its clock.
+ */
+function logTime(value: unknown, readAt: Date): string {
+  const raw = String(value ?? '');
+  const iso = raw
+    .replace(' ', 'T')
+    .replace(/ UTC$/, 'Z')
+    .replace(/ ([+-]\d{2})(?::?(\d{2}))?$/, (_m, h: string, m?: string) => `${h}:${m ?? '00'}`);
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? readAt.toISOString() : new Date(at).toISOString();
 }
 
 export function findBrownoutBreaks(chunk: string, filter: BreakFilter): { breaks: BrownoutBreak[]; consumedBytes: number } {
@@ -68,8 +75,7 @@ export function findBrownoutBreaks(chunk: string, filter: BreakFilter): { breaks
     if (typeof r.application_name === 'string' && r.application_name.startsWith(filter.ownApplicationPrefix)) continue;
     const message = text(r.message) ?? '';
     if (r.state_code !== '42703' || !namesColumn(message, filter.column)) continue;
-    const at = logTime(r.timestamp);
-    if (!at) continue;
+    const at = logTime(r.timestamp, filter.readAt ?? new Date());
     const inner = text(r.internal_query) ?? text(r.context);
     const statement = text(r.statement);
     const query = statement && inner && !statement.includes(inner) ? `${statement} (in: ${inner})` : (statement ?? inner);

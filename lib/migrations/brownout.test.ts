@@ -62,11 +62,15 @@ describe('a brownout rehearses the drop of the column old code uses', () => {
 describe('the database-side timer', () => {
   const timeouts = { lockTimeout: '1s', statementTimeout: '5s' };
 
-  it('is one DO statement: sleeps on the server clock a second at a time, committing, then reverts under the timeouts if still hidden', () => {
+  it('is one DO statement: waits for the rename, sleeps its time from then on the server clock, committing, then reverts under the timeouts if still hidden', () => {
     const sql = brownoutTimerSql(rename.brownout!, 300, timeouts);
     expect(sql.startsWith('DO $ec_timer$')).toBe(true);
     expect(sql.endsWith('$ec_timer$')).toBe(true);
-    expect(sql).toContain('ends timestamptz := clock_timestamp() + make_interval(secs => 300);');
+    // A rename that never comes (refused, or its process died first) ends the timer: nothing to guard.
+    expect(sql).toContain('renamed_by timestamptz := clock_timestamp() + make_interval(secs => 15);');
+    expect(sql).toMatch(/WHILE \(CASE .*\) <> 'hidden' LOOP\n    IF clock_timestamp\(\) > renamed_by THEN\n      RETURN;/);
+    // The time counts from the rename it saw, not from its own start.
+    expect(sql.indexOf('ends := clock_timestamp() + make_interval(secs => 300);')).toBeGreaterThan(sql.indexOf('renamed_by THEN'));
     expect(sql).toContain('COMMIT;');
     expect(sql).toContain("set_config('lock_timeout', '1s', true)");
     expect(sql).toContain("set_config('statement_timeout', '5s', true)");

@@ -67,20 +67,35 @@ export function brownoutSql(spec: BrownoutSpec): BrownoutSql {
 
 /**
  * The database-side timer: one statement, sent on a connection of its own when the brownout
- * starts, just before the rename, that sleeps for the brownout's time and then reverts if the column is still hidden. The server
- * keeps running a statement whose client died (it notices only when it next writes to the
- * client), so a dashboard, worker or CLI killed mid-brownout still leaves nothing browned out
- * past its time. Sleeps are committed a second at a time, so the timer holds no snapshot back
- * from vacuum; a lock it cannot get at once is retried every half second.
+ * starts, just before the rename. It waits (up to `renameWithinSeconds`) to see the rename
+ * committed, sleeps for the brownout's time from then, and reverts if the column is still hidden:
+ * a rename that waited seconds for its lock still gets its whole time guarded. The server keeps
+ * running a statement whose client died (it notices only when it next writes to the client), so a
+ * dashboard, worker or CLI killed mid-brownout still leaves nothing browned out past its time.
+ * Waits are committed a tenth of a second or a second at a time, so the timer holds no snapshot
+ * back from vacuum; a lock it cannot get at once is retried every half second. (Its
+ * statement_timeout cannot bound the DO statement already running; the rename back is a catalog
+ * change, bounded by its lock_timeout.)
  */
-export function brownoutTimerSql(spec: BrownoutSpec, seconds: number, timeouts: Timeouts): string {
+export function brownoutTimerSql(spec: BrownoutSpec, seconds: number, timeouts: Timeouts, renameWithinSeconds = 15): string {
   if (!Number.isFinite(seconds) || seconds <= 0) throw new RangeError(`a brownout lasts a positive number of seconds, not ${seconds}`);
+  if (!Number.isFinite(renameWithinSeconds) || renameWithinSeconds <= 0)
+    throw new RangeError(`the rename's wait is a positive number of seconds, not ${renameWithinSeconds}`);
   const sql = brownoutSql(spec);
   // The end is the server's own clock: a dashboard whose clock is off cannot stretch the brownout.
   const body = `
 DECLARE
-  ends timestamptz := clock_timestamp() + make_interval(secs => ${Number(seconds)});
+  renamed_by timestamptz := clock_timestamp() + make_interval(secs => ${Number(renameWithinSeconds)});
+  ends timestamptz;
 BEGIN
+  WHILE (${sql.stateExpression}) <> 'hidden' LOOP
+    IF clock_timestamp() > renamed_by THEN
+      RETURN;
+    END IF;
+    PERFORM pg_catalog.pg_sleep(0.1);
+    COMMIT;
+  END LOOP;
+  ends := clock_timestamp() + make_interval(secs => ${Number(seconds)});
   WHILE clock_timestamp() < ends LOOP
     PERFORM pg_catalog.pg_sleep(least(1, greatest(0.05, extract(epoch FROM ends - clock_timestamp()))));
     COMMIT;

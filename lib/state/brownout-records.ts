@@ -89,18 +89,34 @@ export async function brownoutsSince(db: Db, migrationId: number, since: Date): 
 
 /**
  * Queued brownouts no worker picked up in time (none runs: EC_WORKER=off without `expand-contract worker`):
- * recorded as not started, so they neither wait forever nor keep the next one from starting.
+ * recorded as not started, so they neither wait forever nor keep the next one from starting. A
+ * worker runs one brownout at a time, so one queued behind another counts from when that one ended.
  */
 export async function failUnstartedBrownouts(db: Db, olderThanSeconds: number): Promise<BrownoutRecord[]> {
   const { rows } = await db.query(
-    `UPDATE expand_contract.brownouts
+    `UPDATE expand_contract.brownouts b
         SET status = 'failed', ended_at = now(),
             outcome = 'no worker picked it up within ' || $1 || ' s: is the dashboard''s worker running (EC_WORKER=on), or expand-contract worker?'
-      WHERE status = 'queued' AND created_at < now() - make_interval(secs => $1)
+      WHERE b.status = 'queued'
+        AND greatest(b.created_at, (SELECT max(o.ended_at) FROM expand_contract.brownouts o WHERE o.id <> b.id)) < now() - make_interval(secs => $1)
+        AND NOT EXISTS (SELECT 1 FROM expand_contract.brownouts r WHERE r.status = 'running')
       RETURNING ${COLUMNS}`,
     [olderThanSeconds],
   );
   return rows.map(toBrownout);
+}
+
+/**
+ * Takes a queued brownout for this watcher, before anything is renamed: not one a person already
+ * stopped, nor one recorded as never started meanwhile. Its times are set again once the rename is done.
+ */
+export async function claimBrownout(db: Db, id: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE expand_contract.brownouts SET status = 'running', started_at = now(), ends_at = now() + make_interval(secs => seconds), heartbeat_at = now()
+      WHERE id = $1 AND status = 'queued' AND NOT stop_requested`,
+    [id],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 /** Running brownouts whose watcher stopped writing its heartbeat (or never started it). */
@@ -114,7 +130,7 @@ export async function abandonedBrownouts(db: Db, staleSeconds: number): Promise<
 }
 
 export async function markBrownoutRunning(db: Db, id: number, startedAt: Date, endsAt: Date): Promise<void> {
-  await db.query("UPDATE expand_contract.brownouts SET status = 'running', started_at = $2, ends_at = $3, heartbeat_at = now() WHERE id = $1", [
+  await db.query("UPDATE expand_contract.brownouts SET started_at = $2, ends_at = $3, heartbeat_at = now() WHERE id = $1 AND status = 'running'", [
     id,
     startedAt,
     endsAt,

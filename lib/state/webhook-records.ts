@@ -49,8 +49,16 @@ export interface ClaimedDelivery {
   payload: WebhookPayload;
 }
 
-/** Takes one pending delivery for an attempt: only one worker gets it; a delivered or given-up one is nobody's. */
+/**
+ * Takes one pending delivery for an attempt: only one worker gets it; a delivered or given-up one is
+ * nobody's, and one whose webhook was removed meanwhile is given up, not sent.
+ */
 export async function claimDelivery(db: Db, id: number): Promise<ClaimedDelivery | null> {
+  await db.query(
+    `UPDATE expand_contract.webhook_deliveries d SET status = 'failed', last_error = 'its webhook was removed'
+      FROM expand_contract.webhooks w WHERE d.id = $1 AND d.status = 'pending' AND w.id = d.webhook_id AND w.removed_at IS NOT NULL`,
+    [id],
+  );
   const { rows } = await db.query(
     `WITH d AS (
        UPDATE expand_contract.webhook_deliveries SET status = 'sending', attempts = attempts + 1, sending_since = now()
@@ -156,9 +164,10 @@ export async function listDeliveries(db: Db, limit = 50): Promise<DeliveryListin
 }
 
 /**
- * EC_WEBHOOK_URL's webhook: added once for the whole team and every event. `secret` (EC_WEBHOOK_SECRET)
+ * EC_WEBHOOK_URL's webhook: one for the whole team and every event. `secret` (EC_WEBHOOK_SECRET)
  * replaces the stored key when it differs; without one, a new webhook gets `generated`, and an existing
- * one keeps its key.
+ * one keeps its key. A different URL than before replaces the earlier webhook (removed, so nothing
+ * more goes there); two processes starting at once add it once (one unique index allows one).
  */
 export async function ensureEnvWebhook(
   db: Db,
@@ -166,18 +175,21 @@ export async function ensureEnvWebhook(
   secret: string | null,
   generated: string,
   events: readonly string[],
-): Promise<{ id: number; added: boolean }> {
-  const { rows } = await db.query<{ id: string; secret: string }>(
-    "SELECT id, secret FROM expand_contract.webhooks WHERE created_by = 'env' AND url = $1 AND removed_at IS NULL",
+): Promise<{ id: number; added: boolean; replaced: number[] }> {
+  const replaced = await db.query<{ id: string }>(
+    "UPDATE expand_contract.webhooks SET removed_at = now() WHERE created_by = 'env' AND removed_at IS NULL AND url <> $1 RETURNING id",
     [url],
   );
-  if (rows[0]) {
-    if (secret && rows[0].secret !== secret) await db.query('UPDATE expand_contract.webhooks SET secret = $2 WHERE id = $1', [rows[0].id, secret]);
-    return { id: Number(rows[0].id), added: false };
-  }
   const made = await db.query<{ id: string }>(
-    "INSERT INTO expand_contract.webhooks (url, secret, format, events, created_by) VALUES ($1, $2, 'json', $3, 'env') RETURNING id",
+    `INSERT INTO expand_contract.webhooks (url, secret, format, events, created_by) VALUES ($1, $2, 'json', $3, 'env')
+     ON CONFLICT (created_by) WHERE created_by = 'env' AND removed_at IS NULL DO NOTHING RETURNING id`,
     [url, secret ?? generated, events],
   );
-  return { id: Number(made.rows[0]!.id), added: true };
+  if (made.rows[0]) return { id: Number(made.rows[0].id), added: true, replaced: replaced.rows.map((r) => Number(r.id)) };
+  const { rows } = await db.query<{ id: string; secret: string }>(
+    "SELECT id, secret FROM expand_contract.webhooks WHERE created_by = 'env' AND removed_at IS NULL",
+  );
+  const row = rows[0]!;
+  if (secret && row.secret !== secret) await db.query('UPDATE expand_contract.webhooks SET secret = $2 WHERE id = $1', [row.id, secret]);
+  return { id: Number(row.id), added: false, replaced: replaced.rows.map((r) => Number(r.id)) };
 }
