@@ -24,7 +24,7 @@ export async function addEnvWebhook(stateUrl: string, env: Env, say: (line: stri
   try {
     const generated = randomBytes(32).toString('base64url');
     const { id, added, replaced } = await ensureEnvWebhook(client, env.EC_WEBHOOK_URL, env.EC_WEBHOOK_SECRET ?? null, generated, ALL_EVENTS);
-    const host = parsed.host;
+    const { host } = parsed;
     for (const old of replaced) say(`webhook ${old} (an earlier EC_WEBHOOK_URL) removed: EC_WEBHOOK_URL changed`);
     if (!added) say(`webhook ${id} (EC_WEBHOOK_URL, ${host}): every event`);
     else if (env.EC_WEBHOOK_SECRET) say(`webhook ${id} added from EC_WEBHOOK_URL (${host}), signed with EC_WEBHOOK_SECRET`);

@@ -24,10 +24,10 @@ export const webhookInput = z.object({
     .max(2000)
     .refine((u) => /^https?:\/\/[^\s/]+/.test(u) && URL.canParse(u), 'the URL must be http(s)://host/…')
     // A user:password part would be shown with the host: the receiver's credential belongs in its path.
-    .refine(
-      (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password),
-      'the URL must not hold a user name or password: put the credential in its path',
-    ),
+    .refine((u) => {
+      const parsed = URL.parse(u);
+      return !parsed || (!parsed.username && !parsed.password);
+    }, 'the URL must not hold a user name or password: put the credential in its path'),
   format: z.enum(['json', 'slack']),
   migrationId: z.number().int().positive().nullable(),
   events: z.array(z.enum(WEBHOOK_EVENTS)).min(1, 'choose at least one event'),

@@ -165,6 +165,12 @@ async function openTarget(url: string, role: string): Promise<pg.Client> {
   return connectTarget(client);
 }
 
+/** A brownout another run already took (running: another watcher puts it back) or ended, as its record says. */
+function asRecorded(r: BrownoutRecord): BrownoutOutcome {
+  const status = r.status === 'clean' || r.status === 'failed' ? r.status : 'reverted';
+  return { id: r.id, status, outcome: r.outcome ?? r.status, breaks: r.breaks, revertMs: r.revertMs };
+}
+
 /**
  * Runs one queued brownout to its end: the column renamed out of reach for its time while the
  * Postgres log and the services' error rates are watched, then renamed back. Anything that
@@ -179,8 +185,7 @@ export async function runBrownout(deps: BrownoutDeps, brownoutId: number): Promi
   const first = await getBrownout(state, brownoutId);
   if (!first) throw new BrownoutNotPossibleError(0, `brownout ${brownoutId} does not exist`);
   const b = first;
-  if (b.status !== 'queued')
-    return { id: b.id, status: b.status === 'running' ? 'reverted' : b.status, outcome: b.outcome ?? b.status, breaks: b.breaks, revertMs: b.revertMs };
+  if (b.status !== 'queued') return asRecorded(b);
 
   const lock = await state.connect();
   lock.on('error', () => {});
@@ -220,15 +225,8 @@ export async function runBrownout(deps: BrownoutDeps, brownoutId: number): Promi
 
     // Taken before anything is renamed: a brownout stopped, or recorded as never started, meanwhile stays so.
     if (!(await claimBrownout(state, b.id))) {
-      const now = await getBrownout(state, b.id);
-      if (now?.status === 'queued') return await fail('stopped by a person before it started');
-      return {
-        id: b.id,
-        status: now?.status === 'running' ? 'reverted' : (now?.status ?? 'failed'),
-        outcome: now?.outcome ?? 'ended before it started',
-        breaks: [],
-        revertMs: null,
-      };
+      const now = (await getBrownout(state, b.id))!;
+      return now.status === 'queued' ? await fail('stopped by a person before it started') : asRecorded(now);
     }
 
     // The timer first: from the moment the column is renamed, something on the server brings it back.
@@ -281,14 +279,8 @@ export async function runBrownout(deps: BrownoutDeps, brownoutId: number): Promi
           }).breaks;
           if (found.length) breaks = mergeBreaks(breaks, found);
         }
-        if (breaks.length) {
-          deps.onTick?.({ elapsedMs: Date.now() - startedAt.getTime(), totalMs, breaks });
-          firstBreakAt = new Date(Math.min(...breaks.map((x) => Date.parse(x.at))));
-          why = `reverted: ${describeBreaks(breaks)}`;
-          break;
-        }
-        const { stopRequested } = await brownoutHeartbeat(state, b.id);
-        if (Date.now() - lastServiceLook >= 2000) {
+        const { stopRequested } = breaks.length ? { stopRequested: false } : await brownoutHeartbeat(state, b.id);
+        if (breaks.length === 0 && Date.now() - lastServiceLook >= 2000) {
           lastServiceLook = Date.now();
           const evidence = await errorEvidence(state, deps.targetLabel, [{ phase: 'brownout', at: startedAt }], new Date(), policy, migration.services);
           const worse = evidence.phases[0]?.series.filter((s) => s.source === 'app' && s.regression) ?? [];
